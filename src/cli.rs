@@ -1,0 +1,314 @@
+//! The command line: argument definitions and one function per command.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::output::report::Report;
+use crate::rules::Severity;
+use crate::Options;
+
+/// What a command asks `main` to exit with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Ok,
+    /// Exit 1: a check failed (--check, or findings at or above --fail-on).
+    CheckFailed,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dockslim",
+    version,
+    about = "Turns a bloated Docker setup into the one an expert would write.",
+    long_about = "Turns a bloated Docker setup into the one an expert would write.\n\n\
+        dockslim reads a repository (never running its code), works out what it is, \
+        and proposes a multi-stage Dockerfile and a .dockerignore, keeping what the \
+        existing Dockerfile means, with a reason for every part.\n\n\
+        Exit status: 0 fine, 1 a check failed (--check, or findings at or above \
+        --fail-on), 2 usage or input error.",
+    after_help = "Examples:\n  dockslim rewrite                 # findings and the proposed diff for this folder\n  dockslim rewrite --apply         # write the proposal\n  dockslim rewrite --check --format markdown   # in CI on a pull request\n  dockslim init path/to/new-repo   # starter files for a new repository\n  dockslim explain DS201           # what a finding means"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show findings and the proposed Dockerfile and .dockerignore as a diff; --apply writes them.
+    #[command(after_help = "Examples:\n  dockslim rewrite\n  dockslim rewrite services/api --apply\n  dockslim rewrite --check --format markdown > comment.md\n  dockslim rewrite --dockerfile docker/backend/Dockerfile --set port=8080")]
+    Rewrite {
+        #[command(flatten)]
+        common: Common,
+        /// Write the proposed files (atomically: temporary file, then rename).
+        #[arg(long, conflicts_with = "check")]
+        apply: bool,
+        /// Exit 1 when the files on disk differ from the proposal (for CI).
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write a starter Dockerfile and .dockerignore for a repository that has none.
+    #[command(after_help = "Examples:\n  dockslim init\n  dockslim init path/to/new-repo --set port=8080\n  dockslim init --force            # overwrite existing files")]
+    Init {
+        #[command(flatten)]
+        common: Common,
+        /// Overwrite an existing Dockerfile or .dockerignore.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show what was detected and the findings, without a proposal.
+    #[command(after_help = "Examples:\n  dockslim analyze\n  dockslim analyze --format json\n  dockslim analyze --fail-on error   # exit 1 on any error finding")]
+    Analyze {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List the built-in profiles, or show one merged with what it extends.
+    #[command(after_help = "Examples:\n  dockslim profiles\n  dockslim profiles show python-bookworm\n  dockslim profiles --profiles-dir ./ci/profiles")]
+    Profiles {
+        #[command(subcommand)]
+        action: Option<ProfilesAction>,
+        /// A folder of *.yaml profiles that add to or override the built-in ones.
+        #[arg(long, global = true)]
+        profiles_dir: Option<PathBuf>,
+    },
+    /// Print a rule's documentation: what it finds, why it matters, the fix.
+    #[command(after_help = "Examples:\n  dockslim explain DS201\n  dockslim explain --all")]
+    Explain {
+        /// The rule id, such as DS201.
+        #[arg(required_unless_present = "all")]
+        rule: Option<String>,
+        /// Every rule, as a Markdown table (the README's list is made from it).
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesAction {
+    /// Show one profile, merged with the profiles it extends.
+    Show { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// The repository folder.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The Dockerfile to read and rewrite, if not DIR/Dockerfile.
+    #[arg(long)]
+    pub dockerfile: Option<PathBuf>,
+    /// The profile to use (see `dockslim profiles`).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A folder of *.yaml profiles that add to or override the built-in ones.
+    #[arg(long)]
+    pub profiles_dir: Option<PathBuf>,
+    /// A folder of templates that override the built-in ones by file name.
+    #[arg(long)]
+    pub templates_dir: Option<PathBuf>,
+    /// Pin a choice, overriding dockslim.yaml: python, port, command, health,
+    /// user.name, user.uid, registry, image.NAME, ignore, cache-mounts, workers.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Exit 1 when any finding is at or above this severity.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+}
+
+impl Common {
+    fn options(&self) -> Options {
+        Options {
+            dir: self.dir.clone(),
+            dockerfile: self.dockerfile.clone(),
+            profile: self.profile.clone(),
+            profiles_dir: self.profiles_dir.clone(),
+            templates_dir: self.templates_dir.clone(),
+            sets: self.sets.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable, coloured on terminals (honours NO_COLOR).
+    Text,
+    /// Only the unified diff.
+    Diff,
+    /// The `dockslim-report/1` JSON document.
+    Json,
+    /// A pull-request comment: findings table, reasons, diffs.
+    Markdown,
+}
+
+/// Runs a parsed command line, writing to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
+    match cli.command {
+        Command::Rewrite { common, apply, check, format } => rewrite(&common, apply, check, format, out),
+        Command::Init { common, force } => init(&common, force, out),
+        Command::Analyze { common, format } => analyze(&common, format, out),
+        Command::Profiles { action, profiles_dir } => profiles(action, profiles_dir, out),
+        Command::Explain { rule, all } => explain(rule, all, out),
+    }
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}
+
+fn fail_on(common: &Common, findings: &[crate::rules::Finding]) -> bool {
+    common.fail_on.is_some_and(|level| findings.iter().any(|f| f.severity >= level))
+}
+
+fn rewrite(common: &Common, apply: bool, check: bool, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    let opts = common.options();
+    let analysis = crate::analyze(&opts)?;
+    let proposal = crate::propose(&analysis, &opts)?;
+    let report = Report::new(
+        "rewrite",
+        common.dir.display().to_string(),
+        crate::detected_summary(&analysis, Some(&proposal.plan)),
+        analysis.findings.clone(),
+        &proposal.changes,
+        proposal.plan.changed.clone(),
+    );
+    match format {
+        Format::Text => report.text(out, true).map_err(io)?,
+        Format::Diff => {
+            for file in report.files.iter().filter(|f| f.status != "unchanged") {
+                crate::output::report::write_colored_diff(out, &file.diff).map_err(io)?;
+            }
+        }
+        Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
+        Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
+    }
+    if apply {
+        let written = crate::output::apply::apply(&proposal.changes)?;
+        // The report went to stdout; say what was written on stderr so that
+        // piped JSON stays valid.
+        if written.is_empty() {
+            eprintln!("dockslim: nothing to write, the files already match the proposal");
+        } else {
+            eprintln!("dockslim: wrote {}", written.join(", "));
+        }
+    }
+    let drift = check && proposal.changes.iter().any(|c| c.differs());
+    if drift {
+        eprintln!("dockslim: the Dockerfile or .dockerignore differs from the proposal (run `dockslim rewrite --apply`)");
+    }
+    Ok(if drift || fail_on(common, &analysis.findings) { Outcome::CheckFailed } else { Outcome::Ok })
+}
+
+fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
+    let opts = common.options();
+    let analysis = crate::analyze(&opts)?;
+    let existing: Vec<&str> = [
+        (analysis.dockerfile.is_some(), analysis.dockerfile_shown.as_str()),
+        (analysis.ignore_text.is_some(), analysis.ignore_shown.as_str()),
+    ]
+    .into_iter()
+    .filter_map(|(exists, name)| exists.then_some(name))
+    .collect();
+    if !existing.is_empty() && !force {
+        return Err(Error::Usage(format!(
+            "{} already exists in {}; `dockslim init` writes starter files for a new repository. Use `dockslim rewrite` to improve existing files, or --force to overwrite them",
+            existing.join(" and "),
+            common.dir.display()
+        )));
+    }
+    let mut proposal = crate::propose(&analysis, &opts)?;
+    if force {
+        // Starting over: the new files replace the old ones whole.
+        for change in &mut proposal.changes {
+            change.old = None;
+        }
+    }
+    let written = crate::output::apply::apply(&proposal.changes)?;
+    for change in &proposal.changes {
+        writeln!(out, "wrote {}", change.path).map_err(io)?;
+        for r in &change.reasons {
+            writeln!(out, "  - {}: {}. {}", r.topic, r.choice, r.reason).map_err(io)?;
+        }
+    }
+    debug_assert_eq!(written.len(), proposal.changes.len());
+    Ok(if fail_on(common, &analysis.findings) { Outcome::CheckFailed } else { Outcome::Ok })
+}
+
+fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    let opts = common.options();
+    let analysis = crate::analyze(&opts)?;
+    let report = Report::new("analyze", common.dir.display().to_string(), crate::detected_summary(&analysis, None), analysis.findings.clone(), &[], vec![]);
+    match format {
+        Format::Text | Format::Diff => report.text(out, false).map_err(io)?,
+        Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
+        Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
+    }
+    Ok(if fail_on(common, &analysis.findings) { Outcome::CheckFailed } else { Outcome::Ok })
+}
+
+fn profiles(action: Option<ProfilesAction>, dir: Option<PathBuf>, out: &mut dyn Write) -> Result<Outcome> {
+    let source = crate::profile::ProfileSource::new(dir.as_deref())?;
+    match action {
+        None => {
+            for name in source.names() {
+                let profile = source.load(name)?;
+                let extends = profile.extends.as_deref().map(|e| format!(" (extends {e})")).unwrap_or_default();
+                writeln!(out, "{name:<16} {}{extends}", profile.description).map_err(io)?;
+            }
+        }
+        Some(ProfilesAction::Show { name }) => {
+            let profile = source.load(&name)?;
+            let yaml = serde_norway::to_string(&profile).map_err(|e| Error::Usage(format!("cannot print profile {name}: {e}")))?;
+            writeln!(out, "# profile {name}, merged with what it extends").map_err(io)?;
+            out.write_all(yaml.as_bytes()).map_err(io)?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn explain(rule: Option<String>, all: bool, out: &mut dyn Write) -> Result<Outcome> {
+    if all {
+        out.write_all(rules_table().as_bytes()).map_err(io)?;
+        return Ok(Outcome::Ok);
+    }
+    let id = rule.unwrap_or_default();
+    let rule = crate::rules::find(&id).ok_or_else(|| {
+        Error::Usage(format!(
+            "no rule `{id}`; rules are {}",
+            crate::rules::all().iter().map(|r| r.doc().id).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let d = rule.doc();
+    writeln!(
+        out,
+        "{} {} ({})\n\n{}\n\nWhy it matters\n  {}\n\nFix\n  {}\n\nExample\n{}\n\nSuppress with `# dockslim ignore={}` on the line above, or `ignore: [{}]` in dockslim.yaml.",
+        d.id,
+        d.name,
+        d.severity.name(),
+        d.summary,
+        d.why,
+        d.fix,
+        d.example.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"),
+        d.id,
+        d.id
+    )
+    .map_err(io)?;
+    Ok(Outcome::Ok)
+}
+
+/// The Markdown table of every rule, generated from the registry.
+pub fn rules_table() -> String {
+    let mut table = String::from("| Rule | Name | Severity | What it finds |\n|---|---|---|---|\n");
+    for rule in crate::rules::all() {
+        let d = rule.doc();
+        table.push_str(&format!("| {} | {} | {} | {} |\n", d.id, d.name, d.severity.name(), d.summary));
+    }
+    table
+}

@@ -1,0 +1,204 @@
+//! The repository's choices: `dockslim.yaml`, `[tool.dockslim]` in
+//! pyproject.toml, and `--set key=value` on the command line (which wins).
+//! A bad key or value is an error naming it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_norway::{Mapping, Value};
+
+use crate::error::{Error, Result};
+use crate::repo::Repo;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Profile name (`dockslim profiles` lists them).
+    pub profile: Option<String>,
+    /// Python version, such as "3.12".
+    pub python: Option<String>,
+    /// The port the app listens on.
+    pub port: Option<u16>,
+    /// The server command, as a list of words or one shell-like string.
+    pub command: Option<CommandSetting>,
+    /// The health route to probe ("/healthz"), or "none" for no HEALTHCHECK.
+    pub health: Option<String>,
+    pub user: Option<UserSetting>,
+    /// A registry prefix for every base image (a mirror or internal registry).
+    pub registry: Option<String>,
+    /// Per-image overrides: public name -> the name to use.
+    #[serde(default)]
+    pub images: BTreeMap<String, String>,
+    /// Rule ids to leave out of reports.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Whether to emit BuildKit cache mounts (false for the classic builder).
+    pub cache_mounts: Option<bool>,
+    /// Worker processes (WEB_CONCURRENCY).
+    pub workers: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum CommandSetting {
+    Words(Vec<String>),
+    Line(String),
+}
+
+impl CommandSetting {
+    pub fn words(&self) -> Vec<String> {
+        match self {
+            CommandSetting::Words(w) => w.clone(),
+            CommandSetting::Line(l) => shlex::split(l).unwrap_or_else(|| l.split_whitespace().map(str::to_string).collect()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSetting {
+    pub name: Option<String>,
+    pub uid: Option<u32>,
+}
+
+/// Where the configuration came from, for the report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Loaded {
+    pub config: Config,
+    pub sources: Vec<String>,
+}
+
+/// Reads dockslim.yaml or [tool.dockslim], then applies `--set` pairs.
+pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
+    let mut sources = Vec::new();
+    let mut value = Value::Mapping(Mapping::new());
+    for name in ["dockslim.yaml", "dockslim.yml", ".dockslim.yaml"] {
+        if let Some(text) = repo.read_text(name)? {
+            let file_value: Value = serde_norway::from_str(&text)
+                .map_err(|e| Error::input(name, e.location().map(|l| l.line()), format!("is not valid YAML: {e}")))?;
+            if !file_value.is_null() {
+                check(&file_value, name)?;
+                value = file_value;
+            }
+            sources.push(name.to_string());
+            break;
+        }
+    }
+    if sources.is_empty() {
+        if let Some(text) = repo.read_text("pyproject.toml")? {
+            let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+                Error::input("pyproject.toml", e.span().map(|s| crate::error::line_of(&text, s.start)), format!("is not valid TOML: {}", e.message()))
+            })?;
+            if let Some(table) = doc.get("tool").and_then(|t| t.get("dockslim")) {
+                let json = toml_to_yaml(table);
+                check(&json, "pyproject.toml [tool.dockslim]")?;
+                value = json;
+                sources.push("pyproject.toml [tool.dockslim]".into());
+            }
+        }
+    }
+    for set in sets {
+        let (key, raw) = set
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--set {set}: expected key=value, such as --set port=8080")))?;
+        let parsed: Value = if key == "command" || key == "python" || key == "health" || key.starts_with("image.") || key == "registry" || key == "profile" || key == "user.name" {
+            Value::String(raw.to_string())
+        } else if key == "ignore" {
+            Value::Sequence(raw.split(',').map(|s| Value::String(s.trim().to_string())).collect())
+        } else {
+            serde_norway::from_str(raw).unwrap_or(Value::String(raw.to_string()))
+        };
+        let path: Vec<String> = match key.strip_prefix("image.") {
+            Some(image) => vec!["images".into(), image.into()],
+            None => key.split('.').map(str::to_string).collect(),
+        };
+        let mut nested = parsed;
+        for part in path.iter().rev() {
+            let mut m = Mapping::new();
+            m.insert(Value::String(part.clone()), nested);
+            nested = Value::Mapping(m);
+        }
+        check(&nested, &format!("--set {set}"))?;
+        crate::profile::merge(&mut value, nested);
+        sources.push(format!("--set {set}"));
+    }
+    let config: Config = serde_norway::from_value(value).map_err(|e| Error::Usage(format!("configuration: {e}")))?;
+    Ok(Loaded { config, sources })
+}
+
+/// Deserialises `value` alone, so an error names the file or flag it came from.
+fn check(value: &Value, shown: &str) -> Result<()> {
+    serde_norway::from_value::<Config>(value.clone())
+        .map(|_| ())
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers")))
+}
+
+fn toml_to_yaml(item: &toml_edit::Item) -> Value {
+    use toml_edit::Item;
+    match item {
+        Item::None => Value::Null,
+        Item::Value(v) => toml_value(v),
+        Item::Table(t) => Value::Mapping(t.iter().map(|(k, v)| (Value::String(k.to_string()), toml_to_yaml(v))).collect()),
+        Item::ArrayOfTables(a) => Value::Sequence(a.iter().map(|t| toml_to_yaml(&Item::Table(t.clone()))).collect()),
+    }
+}
+
+fn toml_value(v: &toml_edit::Value) -> Value {
+    use toml_edit::Value as V;
+    match v {
+        V::String(s) => Value::String(s.value().clone()),
+        V::Integer(i) => Value::Number((*i.value()).into()),
+        V::Float(f) => Value::Number((*f.value()).into()),
+        V::Boolean(b) => Value::Bool(*b.value()),
+        V::Datetime(d) => Value::String(d.value().to_string()),
+        V::Array(a) => Value::Sequence(a.iter().map(toml_value).collect()),
+        V::InlineTable(t) => Value::Mapping(t.iter().map(|(k, v)| (Value::String(k.to_string()), toml_value(v))).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, t) in files {
+            std::fs::write(dir.path().join(p), t).unwrap();
+        }
+        let r = Repo::open(dir.path()).unwrap();
+        (dir, r)
+    }
+
+    #[test]
+    fn yaml_then_set_overrides() {
+        let (_d, r) = repo(&[("dockslim.yaml", "port: 8080\nuser:\n  name: web\nimages:\n  python:3.12-slim-trixie: mirror/python:3.12\n")]);
+        let loaded = load(&r, &["user.uid=2000".into(), "port=9000".into(), "health=none".into()]).unwrap();
+        let c = loaded.config;
+        assert_eq!(c.port, Some(9000));
+        assert_eq!(c.user.as_ref().unwrap().name.as_deref(), Some("web"));
+        assert_eq!(c.user.as_ref().unwrap().uid, Some(2000));
+        assert_eq!(c.health.as_deref(), Some("none"));
+        assert_eq!(c.images["python:3.12-slim-trixie"], "mirror/python:3.12");
+    }
+
+    #[test]
+    fn pyproject_tool_table() {
+        let (_d, r) = repo(&[("pyproject.toml", "[project]\nname = 'x'\n[tool.dockslim]\npython = '3.11'\ncommand = ['gunicorn', 'x:app']\n[tool.dockslim.user]\nuid = 4242\n")]);
+        let c = load(&r, &[]).unwrap().config;
+        assert_eq!(c.python.as_deref(), Some("3.11"));
+        assert_eq!(c.command.unwrap().words(), ["gunicorn", "x:app"]);
+        assert_eq!(c.user.unwrap().uid, Some(4242));
+    }
+
+    #[test]
+    fn bad_keys_and_values_are_named() {
+        let (_d, r) = repo(&[("dockslim.yaml", "prot: 8080\n")]);
+        let err = load(&r, &[]).unwrap_err().to_string();
+        assert!(err.starts_with("dockslim.yaml: unknown field `prot`"), "{err}");
+        let (_d, r) = repo(&[]);
+        let err = load(&r, &["port=eighty".into()]).unwrap_err().to_string();
+        assert!(err.starts_with("--set port=eighty: invalid type"), "{err}");
+        let err = load(&r, &["nonsense".into()]).unwrap_err().to_string();
+        assert!(err.contains("expected key=value"), "{err}");
+    }
+}

@@ -1,0 +1,200 @@
+//! dockslim: reads a repository and writes the Dockerfile and .dockerignore
+//! an expert would write for it.
+//!
+//! The pipeline runs one way, one module per stage:
+//! `repo` (what is on disk) -> `detect` (what the project is) ->
+//! `dockerfile` (what the existing Dockerfile means) -> `rules` (findings) ->
+//! `plan` (decisions) -> `render` (text) -> `output` (diff, reports, apply).
+//! `cli` parses arguments and drives the stages; `main.rs` only maps the
+//! result to an exit code.
+
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod dockerfile;
+pub mod error;
+pub mod output;
+pub mod plan;
+pub mod profile;
+pub mod render;
+pub mod repo;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+
+use error::{Error, Result};
+use output::FileChange;
+use repo::dockerignore::DockerIgnore;
+use repo::Repo;
+
+/// Where to look and what to override, shared by every command.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub dir: PathBuf,
+    /// A Dockerfile elsewhere than `<dir>/Dockerfile`.
+    pub dockerfile: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub profiles_dir: Option<PathBuf>,
+    pub templates_dir: Option<PathBuf>,
+    pub sets: Vec<String>,
+}
+
+/// Everything read and found, before any decision.
+pub struct Analysis {
+    pub repo: Repo,
+    pub project: detect::Project,
+    pub dockerfile: Option<dockerfile::Dockerfile>,
+    /// Where the Dockerfile is (or would be written).
+    pub dockerfile_path: PathBuf,
+    pub dockerfile_shown: String,
+    pub ignore: DockerIgnore,
+    pub ignore_text: Option<String>,
+    pub ignore_path: PathBuf,
+    pub ignore_shown: String,
+    pub config: config::Loaded,
+    pub profile: profile::Profile,
+    pub findings: Vec<rules::Finding>,
+}
+
+/// A proposal: the plan, and each file beside what is on disk.
+pub struct Proposal {
+    pub plan: plan::Plan,
+    pub changes: Vec<FileChange>,
+}
+
+fn shown(repo_root: &Path, path: &Path) -> String {
+    path.strip_prefix(repo_root).map(|p| p.display().to_string()).unwrap_or_else(|_| path.display().to_string())
+}
+
+/// Reads the repository, its Dockerfile and ignore file, and runs the rules.
+pub fn analyze(opts: &Options) -> Result<Analysis> {
+    let repo = Repo::open(&opts.dir)?;
+    let config = config::load(&repo, &opts.sets)?;
+
+    let (dockerfile_path, explicit) = match &opts.dockerfile {
+        Some(p) => (if p.is_absolute() { p.clone() } else { std::env::current_dir().map_err(|e| Error::io(".", e))?.join(p) }, true),
+        None => {
+            let lower = repo.root.join("dockerfile");
+            let path = if !repo.root.join("Dockerfile").exists() && lower.is_file() { lower } else { repo.root.join("Dockerfile") };
+            (path, false)
+        }
+    };
+    let dockerfile_shown = shown(&repo.root, &dockerfile_path);
+    let dockerfile = dockerfile::read(&dockerfile_path, &dockerfile_shown)?;
+    if explicit && dockerfile.is_none() {
+        return Err(Error::Usage(format!("--dockerfile {}: no such file", opts.dockerfile.as_ref().unwrap().display())));
+    }
+
+    // Docker reads `<Dockerfile name>.dockerignore` beside the Dockerfile
+    // instead of the root .dockerignore when it exists.
+    let specific = dockerfile_path.file_name().map(|n| dockerfile_path.with_file_name(format!("{}.dockerignore", n.to_string_lossy())));
+    let ignore_path = match specific {
+        Some(p) if p.is_file() => p,
+        _ => repo.root.join(".dockerignore"),
+    };
+    let ignore_shown = shown(&repo.root, &ignore_path);
+    let ignore_text = repo::read_text_file(&ignore_path, &ignore_shown)?;
+    let ignore = match &ignore_text {
+        Some(text) => DockerIgnore::parse(text, &ignore_shown)?,
+        None => DockerIgnore::default(),
+    };
+
+    let project = detect::detect(&repo)?;
+    let profiles = profile::ProfileSource::new(opts.profiles_dir.as_deref())?;
+    let profile_name = opts.profile.clone().or_else(|| config.config.profile.clone()).unwrap_or_else(|| "python".to_string());
+    let profile = profiles.load(&profile_name)?;
+
+    let cx = rules::Context {
+        repo: &repo,
+        project: Some(&project),
+        dockerfile: dockerfile.as_ref(),
+        ignore: &ignore,
+        ignore_file: &ignore_shown,
+    };
+    let findings = rules::check(&cx, &config.config.ignore);
+    Ok(Analysis {
+        repo,
+        project,
+        dockerfile,
+        dockerfile_path,
+        dockerfile_shown,
+        ignore,
+        ignore_text,
+        ignore_path,
+        ignore_shown,
+        config,
+        profile,
+        findings,
+    })
+}
+
+/// Decides and renders the proposal for an analysed repository.
+pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
+    let inputs = plan::Inputs {
+        repo: &analysis.repo,
+        project: &analysis.project,
+        dockerfile: analysis.dockerfile.as_ref(),
+        ignore: &analysis.ignore,
+        ignore_text: analysis.ignore_text.as_deref(),
+        findings: &analysis.findings,
+        profile: &analysis.profile,
+        config: &analysis.config.config,
+    };
+    let plan = plan::build(&inputs)?;
+    let rendered = render::render(&plan, opts.templates_dir.as_deref())?;
+    // What we emit must read back as a Dockerfile; anything else is our bug.
+    dockerfile::Dockerfile::parse(&rendered.dockerfile, "generated Dockerfile")
+        .map_err(|e| Error::Usage(format!("internal error, the generated Dockerfile does not parse: {e}")))?;
+    let reasons = |file: &str| plan.decisions.iter().filter(|d| d.file == file).cloned().collect::<Vec<_>>();
+    let changes = vec![
+        FileChange {
+            path: analysis.dockerfile_shown.clone(),
+            abs: analysis.dockerfile_path.clone(),
+            old: analysis.dockerfile.as_ref().map(|d| d.text.clone()),
+            new: rendered.dockerfile,
+            reasons: reasons("Dockerfile"),
+        },
+        FileChange {
+            path: analysis.ignore_shown.clone(),
+            abs: analysis.ignore_path.clone(),
+            old: analysis.ignore_text.clone(),
+            new: rendered.dockerignore,
+            reasons: reasons(".dockerignore"),
+        },
+    ];
+    Ok(Proposal { plan, changes })
+}
+
+/// The detection summary shown at the top of every report.
+pub fn detected_summary(analysis: &Analysis, plan: Option<&plan::Plan>) -> Vec<output::report::Detected> {
+    use output::report::Detected;
+    let py = &analysis.project.python;
+    let mut out = Vec::new();
+    let mut push = |what: &str, value: String| out.push(Detected { what: what.into(), value });
+    let stack = match py.web.targets.first() {
+        Some(t) => format!("{} ({}) app {} at {}:{}", t.framework.name(), if t.interface == detect::framework::Interface::Wsgi { "WSGI" } else { "ASGI" }, t.spec(), t.file, t.line),
+        None => "Python, no web app object found".into(),
+    };
+    push("stack", stack);
+    push("dependencies", format!("pip, {} ({} requirements in {})", py.requirements.entry, py.requirements.requirements.len(), py.requirements.files.join(", ")));
+    push(
+        "server",
+        if py.servers.is_empty() { "none in the requirements".into() } else { py.servers.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ") },
+    );
+    if let Some(plan) = plan {
+        for topic in ["base image", "port", "healthcheck"] {
+            if let Some(d) = plan.decisions.iter().find(|d| d.topic == topic) {
+                push(topic, d.choice.clone());
+            }
+        }
+    }
+    push("dockerfile", analysis.dockerfile.as_ref().map_or("none".into(), |d| format!("{} ({} stages)", d.path, d.stages.len())));
+    push("dockerignore", if analysis.ignore_text.is_some() { format!("{} ({} patterns)", analysis.ignore_shown, analysis.ignore.patterns.len()) } else { "none".into() });
+    if !analysis.config.sources.is_empty() {
+        push("configuration", analysis.config.sources.join(", "));
+    }
+    if !analysis.project.node_manifests.is_empty() {
+        push("also found", format!("{} (Node; not part of this image)", analysis.project.node_manifests.join(", ")));
+    }
+    out
+}

@@ -1,0 +1,25 @@
+//! Parses arguments, runs the library, maps the result to an exit code:
+//! 0 fine, 1 a check failed, 2 usage or input error.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match dockslim::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let mut out = anstream::stdout();
+    match dockslim::cli::run(cli, &mut out) {
+        Ok(dockslim::cli::Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(dockslim::cli::Outcome::CheckFailed) => ExitCode::from(1),
+        Err(e) => {
+            anstream::eprintln!("dockslim: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

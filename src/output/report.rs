@@ -1,0 +1,187 @@
+//! Reports: plain text for terminals, JSON with a versioned schema for
+//! tools, Markdown ready to post as a pull-request comment.
+//!
+//! JSON schema `dockslim-report/1`: `{schema, command, repository,
+//! detected: [{what, value}], findings: [{rule, name, severity, file, line,
+//! message, fix, bytes}], files: [{path, status, reasons: [{file, topic,
+//! choice, reason, fixes}], diff}], changed: [string]}`. Fields are only ever
+//! added within a schema version.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use super::{human_bytes, FileChange};
+use crate::rules::{Finding, Severity};
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub command: String,
+    pub repository: String,
+    pub detected: Vec<Detected>,
+    pub findings: Vec<Finding>,
+    pub files: Vec<FileReport>,
+    /// What the proposal changes on purpose from the existing Dockerfile.
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Detected {
+    pub what: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: &'static str,
+    pub reasons: Vec<crate::plan::Decision>,
+    pub diff: String,
+}
+
+impl Report {
+    pub fn new(command: &str, repository: String, detected: Vec<Detected>, findings: Vec<Finding>, changes: &[FileChange], changed: Vec<String>) -> Report {
+        Report {
+            schema: "dockslim-report/1",
+            command: command.to_string(),
+            repository,
+            detected,
+            findings,
+            files: changes
+                .iter()
+                .map(|c| FileReport { path: c.path.clone(), status: c.status(), reasons: c.reasons.clone(), diff: c.unified_diff() })
+                .collect(),
+            changed,
+        }
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("report serialises") + "\n"
+    }
+
+    /// Plain text; colour codes are stripped by the caller's stream when it
+    /// is not a terminal or NO_COLOR is set.
+    pub fn text(&self, out: &mut dyn Write, show_diff: bool) -> std::io::Result<()> {
+        let bold = Style::new().bold();
+        writeln!(out, "{bold}dockslim {}{bold:#} {}", self.command, self.repository)?;
+        writeln!(out)?;
+        writeln!(out, "{bold}Detected{bold:#}")?;
+        for d in &self.detected {
+            writeln!(out, "  {:<14} {}", d.what, d.value)?;
+        }
+        writeln!(out)?;
+        if self.findings.is_empty() {
+            writeln!(out, "{bold}Findings{bold:#}: none")?;
+        } else {
+            writeln!(out, "{bold}Findings{bold:#} ({})", self.findings.len())?;
+            for f in &self.findings {
+                let style = severity_style(f.severity);
+                let cost = f.bytes.map(|b| format!(" ({})", human_bytes(b))).unwrap_or_default();
+                writeln!(out, "  {style}{:<7}{style:#} {} {:<26} {}: {}{cost}", f.severity.name(), f.rule, f.name, f.location(), f.message)?;
+            }
+        }
+        if !self.changed.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{bold}Deliberately changed{bold:#}")?;
+            for c in &self.changed {
+                writeln!(out, "  - {c}")?;
+            }
+        }
+        if !show_diff {
+            return Ok(());
+        }
+        for file in &self.files {
+            writeln!(out)?;
+            writeln!(out, "{bold}{} ({}){bold:#}", file.path, file.status)?;
+            for r in &file.reasons {
+                let fixes = if r.fixes.is_empty() { String::new() } else { format!(" [fixes {}]", r.fixes.join(", ")) };
+                writeln!(out, "  - {}: {}. {}{fixes}", r.topic, r.choice, r.reason)?;
+            }
+            if file.status != "unchanged" {
+                writeln!(out)?;
+                write_colored_diff(out, &file.diff)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Markdown for a pull-request comment: findings table, then each file's
+    /// reasons and its diff in a fenced block.
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        md.push_str(&format!("## dockslim {}\n\n", self.command));
+        md.push_str(&self.detected.iter().map(|d| format!("**{}**: {}", d.what, escape_md(&d.value))).collect::<Vec<_>>().join(" · "));
+        md.push_str("\n\n");
+        if self.findings.is_empty() {
+            md.push_str("No findings.\n");
+        } else {
+            md.push_str(&format!("### Findings ({})\n\n| Severity | Rule | Where | What | Cost |\n|---|---|---|---|---|\n", self.findings.len()));
+            for f in &self.findings {
+                md.push_str(&format!(
+                    "| {} | `{}` {} | `{}` | {} | {} |\n",
+                    f.severity.name(),
+                    f.rule,
+                    f.name,
+                    f.location(),
+                    escape_md(&f.message),
+                    f.bytes.map(human_bytes).unwrap_or_default()
+                ));
+            }
+        }
+        if !self.changed.is_empty() {
+            md.push_str("\n### Deliberately changed\n\n");
+            for c in &self.changed {
+                md.push_str(&format!("- {}\n", escape_md(c)));
+            }
+        }
+        for file in &self.files {
+            md.push_str(&format!("\n### `{}` ({})\n\n", file.path, file.status));
+            for r in &file.reasons {
+                let fixes = if r.fixes.is_empty() { String::new() } else { format!(" (fixes {})", r.fixes.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")) };
+                md.push_str(&format!("- **{}**: `{}`. {}{fixes}\n", r.topic, r.choice.replace('`', "'"), escape_md(&r.reason)));
+            }
+            if file.status != "unchanged" {
+                md.push_str(&format!("\n```diff\n{}```\n", file.diff));
+            }
+        }
+        md
+    }
+}
+
+fn escape_md(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        Severity::Warning => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Severity::Info => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+    }
+}
+
+pub fn write_colored_diff(out: &mut dyn Write, diff: &str) -> std::io::Result<()> {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+    for line in diff.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            Style::new().bold()
+        } else if line.starts_with('+') {
+            green
+        } else if line.starts_with('-') {
+            red
+        } else if line.starts_with("@@") {
+            cyan
+        } else {
+            Style::new()
+        };
+        write!(out, "{style}{}{style:#}", line.trim_end_matches('\n'))?;
+        if line.ends_with('\n') {
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! The proposed .dockerignore: the stack's baseline and every secret found,
+//! minus any line that would exclude something the image needs. An existing
+//! file keeps its lines and comments; what is missing goes in one marked
+//! block at its end.
+
+use serde::Serialize;
+
+use super::python::PythonPlan;
+use super::{Decision, Inputs};
+use crate::repo::dockerignore::{go_clean, DockerIgnore};
+use crate::repo::secrets::secret_kind;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub comment: String,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IgnorePlan {
+    /// Today's file, kept as it is when there is one.
+    pub existing: Option<String>,
+    pub sections: Vec<Section>,
+    /// Lines of the baseline left out because they would exclude a needed path.
+    pub kept_out: Vec<(String, String)>,
+}
+
+/// The baseline for Python services, by section.
+const BASELINE: &[(&str, &[&str])] = &[
+    ("Version control and Docker's own files (the Dockerfile is sent separately)", &[".git", ".hg", ".svn", ".gitignore", ".gitattributes", ".dockerignore", "Dockerfile*", "*.Dockerfile", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"]),
+    ("Python caches, virtual environments and build output", &["**/__pycache__", "**/*.py[cod]", "**/.pytest_cache", "**/.mypy_cache", "**/.ruff_cache", ".tox", ".nox", ".venv", "venv", ".eggs", "**/*.egg-info", "build", "dist", ".coverage", ".coverage.*", "htmlcov", "coverage.xml"]),
+    ("Node dependencies and logs (installed inside the image when needed)", &["**/node_modules", "**/npm-debug.log*", "**/yarn-error.log*", "**/.pnpm-store"]),
+    ("Editors, OS files and logs", &[".vscode", ".idea", ".cursor", "**/*.swp", "**/*~", "**/.DS_Store", "**/Thumbs.db", "**/*.log"]),
+    ("Local data: Flask's instance folder and SQLite databases", &["instance", "**/*.sqlite3", "**/*.sqlite", "**/*.db"]),
+    ("Secrets: never send them to the engine (templates such as .env.example stay)", &["**/.env", "**/.env.*", "!**/.env.example", "!**/.env.sample", "!**/.env.template", "**/*.pem", "**/*.key", "**/*.p12", "**/*.pfx", "**/id_rsa*", "**/id_dsa*", "**/id_ecdsa*", "**/id_ed25519*", "**/.npmrc", "**/.pypirc", "**/.netrc", "**/*credentials*.json", "**/*service-account*.json", "**/*service_account*.json"]),
+];
+
+pub const BLOCK_START: &str = "# --- added by dockslim: keep the build context small and free of secrets ---";
+pub const BLOCK_END: &str = "# --- end of dockslim block ---";
+
+fn normalized(line: &str) -> String {
+    let (bang, rest) = match line.trim().strip_prefix('!') {
+        Some(r) => ("!", r.trim()),
+        None => ("", line.trim()),
+    };
+    let mut clean = go_clean(rest);
+    if clean.len() > 1 && clean.starts_with('/') {
+        clean.remove(0);
+    }
+    format!("{bang}{clean}")
+}
+
+/// Paths the image needs, which no proposed line may exclude.
+fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> {
+    let repo = inputs.repo;
+    let test_like = |p: &str| p.split('/').any(|d| d == "tests" || d == "test");
+    let mut needed: Vec<String> = repo
+        .own_files()
+        .filter(|f| {
+            let p = f.path.as_str();
+            (p.ends_with(".py") && !test_like(p))
+                || p.split('/').any(|d| matches!(d, "templates" | "static" | "migrations" | "locale"))
+                || p.ends_with(".sh")
+        })
+        .map(|f| f.path.clone())
+        .collect();
+    needed.extend(python.requirement_copies.iter().flat_map(|g| g.sources.iter().cloned()));
+    needed.extend(python.local_paths.iter().cloned());
+    if let Some(df) = inputs.dockerfile {
+        needed.extend(df.intent().copied_paths.into_iter().map(|(p, _)| p));
+    }
+    let workdir = format!("{}/", python.workdir.trim_end_matches('/'));
+    needed.extend(python.executable_scripts.iter().map(|s| s.strip_prefix(&workdir).unwrap_or(s).to_string()));
+    needed.retain(|p| secret_kind(p).is_none());
+    needed
+}
+
+pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>) -> IgnorePlan {
+    let existing_lines: Vec<String> = inputs
+        .ignore_text
+        .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(normalized).collect())
+        .unwrap_or_default();
+    let needed = needed_paths(inputs, python);
+    let mut accepted_text: String = inputs.ignore_text.unwrap_or("").to_string();
+    if !accepted_text.is_empty() && !accepted_text.ends_with('\n') {
+        accepted_text.push('\n');
+    }
+    let mut sections = Vec::new();
+    let mut kept_out = Vec::new();
+
+    // Dynamic lines: secrets the baseline does not already cover, and
+    // virtual environments under other names.
+    let baseline_only = DockerIgnore::parse(&BASELINE.iter().flat_map(|(_, l)| l.iter()).map(|l| format!("{l}\n")).collect::<String>(), "baseline").expect("baseline parses");
+    let mut extra_secrets: Vec<String> = inputs
+        .repo
+        .files
+        .iter()
+        .filter(|f| secret_kind(&f.path).is_some() && !baseline_only.is_excluded(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    extra_secrets.dedup();
+    let venvs: Vec<String> = inputs
+        .repo
+        .files
+        .iter()
+        .filter_map(|f| f.path.strip_suffix("/pyvenv.cfg").map(str::to_string))
+        .filter(|d| !baseline_only.is_excluded(&format!("{d}/pyvenv.cfg")))
+        .collect();
+
+    let mut candidates: Vec<(String, Vec<String>)> = BASELINE.iter().map(|(c, l)| (c.to_string(), l.iter().map(|s| s.to_string()).collect())).collect();
+    if !extra_secrets.is_empty() {
+        candidates.push(("Secret files found in this repository".into(), extra_secrets));
+    }
+    if !venvs.is_empty() {
+        candidates.push(("Virtual environments found in this repository".into(), venvs));
+    }
+
+    for (comment, lines) in candidates {
+        let mut kept = Vec::new();
+        for line in lines {
+            let norm = normalized(&line);
+            if existing_lines.contains(&norm) {
+                continue;
+            }
+            let trial_text = format!("{accepted_text}{line}\n");
+            let Ok(trial) = DockerIgnore::parse(&trial_text, ".dockerignore") else { continue };
+            if !line.starts_with('!') {
+                if let Some(hit) = needed.iter().find(|p| trial.is_excluded(p)) {
+                    kept_out.push((line.clone(), format!("it would exclude {hit}, which the image needs")));
+                    continue;
+                }
+            }
+            accepted_text = trial_text;
+            kept.push(line);
+        }
+        // A section of only `!` lines re-includes nothing new.
+        if kept.iter().all(|l| l.starts_with('!')) {
+            continue;
+        }
+        sections.push(Section { comment, lines: kept });
+    }
+
+    // What the proposal saves, measured on this repository.
+    let proposed = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
+    let (mut before, mut after, mut files_cut) = (0u64, 0u64, 0usize);
+    for f in &inputs.repo.files {
+        let sent_now = !inputs.ignore.is_excluded(&f.path);
+        let sent_then = !proposed.is_excluded(&f.path);
+        if sent_now {
+            before += f.size;
+        }
+        if sent_then {
+            after += f.size;
+        }
+        if sent_now && !sent_then {
+            files_cut += 1;
+        }
+    }
+    if !sections.is_empty() {
+        let fixes = inputs.fixes(&["DS101", "DS102"]);
+        decisions.push(Decision {
+            file: ".dockerignore",
+            topic: "build context".into(),
+            choice: format!(
+                "{} -> {} ({} files fewer)",
+                crate::output::human_bytes(before),
+                crate::output::human_bytes(after),
+                files_cut
+            ),
+            reason: format!(
+                "{} lines{}: {}",
+                sections.iter().map(|s| s.lines.len()).sum::<usize>(),
+                if inputs.ignore_text.is_some() { " added in one marked block, existing lines kept" } else { "" },
+                sections.iter().map(|s| s.comment.split(':').next().unwrap_or(&s.comment).to_lowercase()).collect::<Vec<_>>().join("; ")
+            ),
+            fixes,
+        });
+    }
+    for (line, why) in &kept_out {
+        decisions.push(Decision {
+            file: ".dockerignore",
+            topic: "left out".into(),
+            choice: line.clone(),
+            reason: why.clone(),
+            fixes: vec![],
+        });
+    }
+    IgnorePlan {
+        existing: inputs.ignore_text.map(str::to_string),
+        sections,
+        kept_out,
+    }
+}

@@ -1,0 +1,409 @@
+//! A .dockerignore matcher with Docker's semantics.
+//!
+//! Docker reads .dockerignore with moby's `ignorefile.ReadAll` and matches
+//! with moby's `patternmatcher`; neither is gitignore nor globset:
+//! - a line is a comment only when `#` is its first character;
+//! - lines are trimmed, cleaned like Go's `filepath.Clean` (`./`, `..`, a
+//!   trailing slash go) and one leading `/` is dropped;
+//! - there is no implicit recursion: `*.md` matches only at the root;
+//! - `**` matches any number of folders, `*` and `?` never cross `/`;
+//! - `!` re-includes; the last matching line wins;
+//! - a path is excluded when it or any parent folder matches;
+//! - a lone `!` is an error, and so is a malformed character class.
+//!
+//! We mirror the matcher's match types (exact, prefix, suffix, regexp) rather
+//! than only its regular expressions, because its fast paths differ from the
+//! regex in corner cases (`**foo` matches `barfoo`) and the engine is the
+//! truth we must agree with.
+
+use crate::error::{Error, Result};
+
+/// One pattern line of a .dockerignore file.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// 1-based line in the file it came from.
+    pub line: usize,
+    /// The line as written (trimmed).
+    pub source: String,
+    /// The cleaned pattern, without the `!`.
+    pub cleaned: String,
+    pub exclusion: bool,
+    kind: MatchKind,
+}
+
+#[derive(Debug, Clone)]
+enum MatchKind {
+    Exact,
+    /// `foo/**`: everything starting with the text before `**`.
+    Prefix(String),
+    /// `**/foo`: everything ending with the text after `**`.
+    Suffix(String),
+    Regex(regex::Regex),
+}
+
+/// A parsed .dockerignore.
+#[derive(Debug, Clone, Default)]
+pub struct DockerIgnore {
+    pub patterns: Vec<Pattern>,
+}
+
+impl DockerIgnore {
+    /// Parses the text of a .dockerignore; `shown` names the file in errors.
+    pub fn parse(text: &str, shown: &str) -> Result<DockerIgnore> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut patterns = Vec::new();
+        for (index, raw) in text.split('\n').enumerate() {
+            let line = index + 1;
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            if raw.starts_with('#') {
+                continue;
+            }
+            let mut pattern = raw.trim();
+            if pattern.is_empty() {
+                continue;
+            }
+            let exclusion = pattern.starts_with('!');
+            if exclusion {
+                pattern = pattern[1..].trim();
+                if pattern.is_empty() {
+                    return Err(Error::input(
+                        shown,
+                        Some(line),
+                        "a lone `!` is not a pattern: write `!path` to re-include a path",
+                    ));
+                }
+            }
+            let mut cleaned = go_clean(pattern);
+            if cleaned.len() > 1 && cleaned.starts_with('/') {
+                cleaned.remove(0);
+            }
+            let kind = compile(&cleaned).map_err(|e| {
+                Error::input(shown, Some(line), format!("`{}` is not a valid pattern: {e}", raw.trim()))
+            })?;
+            patterns.push(Pattern {
+                line,
+                source: raw.trim().to_string(),
+                cleaned,
+                exclusion,
+                kind,
+            });
+        }
+        Ok(DockerIgnore { patterns })
+    }
+
+    /// Whether Docker leaves `path` (relative, `/`-separated) out of the
+    /// context.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.deciding_pattern(path).is_some_and(|p| !p.exclusion)
+    }
+
+    /// The last pattern that decided `path`'s fate, if any: an excluding
+    /// pattern means the path is left out, a `!` pattern that it is sent.
+    pub fn deciding_pattern(&self, path: &str) -> Option<&Pattern> {
+        let path = go_clean(path);
+        if path == "." {
+            return None;
+        }
+        let parents: Vec<&str> = match path.rfind('/') {
+            Some(i) => {
+                let parent = &path[..i];
+                let mut prefixes = Vec::new();
+                for (j, c) in parent.char_indices() {
+                    if c == '/' {
+                        prefixes.push(&parent[..j]);
+                    }
+                }
+                prefixes.push(parent);
+                prefixes
+            }
+            None => Vec::new(),
+        };
+        let mut excluded = false;
+        let mut decided = None;
+        for pattern in &self.patterns {
+            // As moby does: an excluding line can only change a path that is
+            // not yet excluded, and a `!` line only one that is.
+            if pattern.exclusion != excluded {
+                continue;
+            }
+            let hit = pattern.matches(&path) || parents.iter().any(|p| pattern.matches(p));
+            if hit {
+                excluded = !pattern.exclusion;
+                decided = Some(pattern);
+            }
+        }
+        decided
+    }
+
+    /// Whether some `!` pattern could re-include a path below `dir`, so that
+    /// an excluded folder must still be walked.
+    pub fn may_reinclude_below(&self, dir: &str) -> bool {
+        self.patterns.iter().any(|p| {
+            p.exclusion && {
+                let literal: String = p
+                    .cleaned
+                    .chars()
+                    .take_while(|c| !matches!(c, '*' | '?' | '[' | '\\'))
+                    .collect();
+                literal.starts_with(&format!("{dir}/")) || format!("{dir}/").starts_with(&literal)
+            }
+        })
+    }
+}
+
+impl Pattern {
+    fn matches(&self, path: &str) -> bool {
+        match &self.kind {
+            MatchKind::Exact => path == self.cleaned,
+            MatchKind::Prefix(prefix) => path.starts_with(prefix.as_str()),
+            MatchKind::Suffix(suffix) => {
+                path.ends_with(suffix.as_str())
+                    || (suffix.starts_with('/') && path == &suffix[1..])
+            }
+            MatchKind::Regex(re) => re.is_match(path),
+        }
+    }
+}
+
+/// Translates a cleaned pattern the way moby's `Pattern.compile` does.
+fn compile(pattern: &str) -> std::result::Result<MatchKind, String> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Detected {
+        Exact,
+        Prefix,
+        Suffix,
+        Regex,
+    }
+    let mut re = String::from("^");
+    let mut detected = Detected::Exact;
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    let mut first = true;
+    while i < chars.len() {
+        let ch = chars[i];
+        i += 1;
+        if ch == '*' {
+            if chars.get(i) == Some(&'*') {
+                i += 1;
+                if chars.get(i) == Some(&'/') {
+                    i += 1;
+                }
+                if i >= chars.len() {
+                    if detected == Detected::Exact {
+                        detected = Detected::Prefix;
+                    } else {
+                        re.push_str(".*");
+                        detected = Detected::Regex;
+                    }
+                } else {
+                    re.push_str("(.*/)?");
+                    detected = Detected::Regex;
+                }
+                if first {
+                    detected = Detected::Suffix;
+                }
+            } else {
+                re.push_str("[^/]*");
+                detected = Detected::Regex;
+            }
+        } else if ch == '?' {
+            re.push_str("[^/]");
+            detected = Detected::Regex;
+        } else if ".+()|{}$".contains(ch) {
+            re.push('\\');
+            re.push(ch);
+        } else if ch == '\\' {
+            if i < chars.len() {
+                re.push('\\');
+                re.push(chars[i]);
+                i += 1;
+                detected = Detected::Regex;
+            } else {
+                re.push_str("\\\\");
+            }
+        } else if ch == '[' || ch == ']' {
+            re.push(ch);
+            detected = Detected::Regex;
+        } else {
+            re.push(ch);
+        }
+        first = false;
+    }
+    // Go's filepath.Match rejects malformed classes; so does the regex here.
+    check_classes(pattern)?;
+    Ok(match detected {
+        Detected::Exact => MatchKind::Exact,
+        Detected::Prefix => MatchKind::Prefix(pattern[..pattern.len() - 2].to_string()),
+        Detected::Suffix => MatchKind::Suffix(pattern[2..].to_string()),
+        Detected::Regex => {
+            re.push('$');
+            // Go's `[^...]` and Rust's agree; Go's `[!...]` is not negation in
+            // the regex either, so we leave the class as written.
+            MatchKind::Regex(regex::Regex::new(&re).map_err(|e| e.to_string())?)
+        }
+    })
+}
+
+/// Rejects what Go's `filepath.Match` calls ErrBadPattern: an unclosed `[`, an
+/// empty class, or a trailing escape inside a class.
+fn check_classes(pattern: &str) -> std::result::Result<(), String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '[' => {
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                let start = i;
+                while i < chars.len() && (chars[i] != ']' || i == start) {
+                    if chars[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i >= chars.len() {
+                    return Err("a `[` character class is not closed".into());
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+/// Go's `filepath.Clean` for `/`-separated paths.
+pub fn go_clean(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn excluded(lines: &str, path: &str) -> bool {
+        DockerIgnore::parse(lines, ".dockerignore").unwrap().is_excluded(path)
+    }
+
+    /// Each row: the .dockerignore text, a path, whether Docker leaves it out.
+    /// The cases follow moby's patternmatcher tests and its documentation.
+    #[test]
+    fn conformance_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("*.md", "README.md", true),
+            ("*.md", "docs/guide.md", false),
+            ("**/*.md", "docs/guide.md", true),
+            ("**/*.md", "README.md", true),
+            ("node_modules", "node_modules/x/index.js", true),
+            ("node_modules", "web/node_modules/x.js", false),
+            ("**/node_modules", "web/node_modules/x.js", true),
+            ("node_modules/", "node_modules/a", true),
+            ("/node_modules", "node_modules/a", true),
+            ("./node_modules", "node_modules/a", true),
+            ("a/../b", "b/c", true),
+            ("docs/**", "docs/a/b.txt", true),
+            ("docs/**", "docsy/a", false),
+            ("docs**", "docsy/a", true),
+            ("**foo", "barfoo", true),
+            ("**/foo", "foo", true),
+            ("**/foo", "a/b/foo", true),
+            ("**/foo", "a/barfoo", false),
+            ("a/**/b", "a/b", true),
+            ("a/**/b", "a/x/y/b", true),
+            ("a/*/b", "a/x/y/b", false),
+            ("a?c", "abc", true),
+            ("a?c", "a/c", false),
+            ("[a-c]x", "bx", true),
+            ("[^a-c]x", "bx", false),
+            ("[^a-c]x", "dx", true),
+            ("\\*", "*", true),
+            ("\\*", "a", false),
+            ("*\n!keep.md", "keep.md", false),
+            ("*\n!keep.md", "other.md", true),
+            ("docs\n!docs/keep.md", "docs/keep.md", false),
+            ("docs\n!docs/keep.md", "docs/drop.md", true),
+            ("!x\nx", "x", true),
+            ("x\n!x\nx", "x", true),
+            ("# comment\nsecret", "# comment", false),
+            ("# comment\nsecret", "secret", true),
+            (" #notacomment", "#notacomment", true),
+            ("  .env  ", ".env", true),
+            (".env*\n!.env.example", ".env.example", false),
+            (".env*\n!.env.example", ".env.local", true),
+            ("*.pyc", "pkg/mod.pyc", false),
+            ("**/__pycache__", "pkg/__pycache__/m.pyc", true),
+            (".git", ".git/objects/ab/cd", true),
+            ("\u{feff}.git", ".git/HEAD", true),
+            ("dir/", "dir", true),
+            ("*/tmp", "a/tmp/file", true),
+            ("*/tmp", "tmp/file", false),
+            ("a.b", "axb", false),
+            ("(x)", "(x)", true),
+            ("data\r\n!data/seed.csv\r\n", "data/seed.csv", false),
+            ("data\r\n!data/seed.csv\r\n", "data/big.csv", true),
+        ];
+        for (lines, path, want) in cases {
+            assert_eq!(excluded(lines, path), *want, "{lines:?} on {path:?}");
+        }
+        assert!(cases.len() >= 40);
+    }
+
+    #[test]
+    fn lone_bang_and_bad_class_are_errors_with_line() {
+        let err = DockerIgnore::parse("a\n!\n", ".dockerignore").unwrap_err();
+        assert!(err.to_string().starts_with(".dockerignore:2: a lone `!`"), "{err}");
+        let err = DockerIgnore::parse("ok\n[abc\n", ".dockerignore").unwrap_err();
+        assert!(err.to_string().starts_with(".dockerignore:2: `[abc` is not a valid pattern"), "{err}");
+    }
+
+    #[test]
+    fn deciding_pattern_names_the_line() {
+        let ignore = DockerIgnore::parse("# junk\nnode_modules\n*.log\n", "x").unwrap();
+        assert_eq!(ignore.deciding_pattern("node_modules/a/b.js").unwrap().line, 2);
+        assert_eq!(ignore.deciding_pattern("err.log").unwrap().line, 3);
+        assert!(ignore.deciding_pattern("app.py").is_none());
+    }
+
+    #[test]
+    fn reinclusion_below_an_excluded_folder_is_seen() {
+        let ignore = DockerIgnore::parse("data\n!data/keep/*.csv\n", "x").unwrap();
+        assert!(ignore.may_reinclude_below("data"));
+        assert!(ignore.may_reinclude_below("data/keep"));
+        assert!(!ignore.may_reinclude_below("node_modules"));
+    }
+
+    #[test]
+    fn go_clean_matches_go() {
+        assert_eq!(go_clean("./a//b/"), "a/b");
+        assert_eq!(go_clean("a/../.."), "..");
+        assert_eq!(go_clean("/../a"), "/a");
+        assert_eq!(go_clean(""), ".");
+        assert_eq!(go_clean("./"), ".");
+    }
+}

@@ -1,0 +1,223 @@
+//! What is on disk: the files of the repository, their sizes, and what the
+//! build context would send to Docker.
+//!
+//! The walk never follows symbolic links (Docker does not either) and never
+//! executes anything. Unreadable entries are recorded, not fatal.
+
+pub mod dockerignore;
+pub mod secrets;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// One regular file of the repository.
+#[derive(Debug, Clone)]
+pub struct RepoFile {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    pub size: u64,
+}
+
+/// The repository as read from disk.
+#[derive(Debug)]
+pub struct Repo {
+    pub root: PathBuf,
+    /// Every regular file, sorted by path. Symbolic links are not included.
+    pub files: Vec<RepoFile>,
+    /// Entries the walk could not read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Folders that hold third-party or generated code; we never look for the
+/// project's own Python or JavaScript inside them.
+const VENDORED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "site-packages",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "build",
+    "dist",
+    ".eggs",
+];
+
+impl Repo {
+    /// Reads the file list of the repository at `root`.
+    pub fn open(root: &Path) -> Result<Repo> {
+        let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+        if !meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is not a folder; dockslim reads a repository folder",
+                root.display()
+            )));
+        }
+        let mut files = Vec::new();
+        let mut unreadable = Vec::new();
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .min_depth(1);
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_type().is_file() {
+                        continue;
+                    }
+                    let rel = relative_slash_path(root, entry.path());
+                    match entry.metadata() {
+                        Ok(m) => files.push(RepoFile {
+                            path: rel,
+                            size: m.len(),
+                        }),
+                        Err(e) => unreadable.push((rel, e.to_string())),
+                    }
+                }
+                Err(e) => {
+                    let rel = e
+                        .path()
+                        .map(|p| relative_slash_path(root, p))
+                        .unwrap_or_default();
+                    unreadable.push((rel, e.to_string()));
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Repo {
+            root: root.to_path_buf(),
+            files,
+            unreadable,
+        })
+    }
+
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.files.binary_search_by(|f| f.path.as_str().cmp(rel)).is_ok()
+    }
+
+    /// Whether any file lives below the folder `rel`.
+    pub fn has_dir(&self, rel: &str) -> bool {
+        let prefix = format!("{}/", rel.trim_end_matches('/'));
+        self.files.iter().any(|f| f.path.starts_with(&prefix))
+    }
+
+    /// Reads a file we must understand as UTF-8 text. `Ok(None)` when it does
+    /// not exist; an error naming the line of the first bad byte otherwise.
+    pub fn read_text(&self, rel: &str) -> Result<Option<String>> {
+        read_text_file(&self.abs(rel), rel)
+    }
+
+    /// The project's own files (not vendored, generated or cached ones).
+    pub fn own_files(&self) -> impl Iterator<Item = &RepoFile> {
+        self.files.iter().filter(|f| !is_vendored(&f.path))
+    }
+
+    /// The project's own Python sources, read leniently: a file that is not
+    /// UTF-8 is skipped, since it cannot be the source Python would run.
+    pub fn python_sources(&self) -> Vec<(String, String)> {
+        self.own_files()
+            .filter(|f| f.path.ends_with(".py") && f.size < 2_000_000)
+            .filter_map(|f| {
+                let bytes = std::fs::read(self.abs(&f.path)).ok()?;
+                let text = String::from_utf8(bytes).ok()?;
+                Some((f.path.clone(), text))
+            })
+            .collect()
+    }
+}
+
+fn is_vendored(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| VENDORED_DIRS.contains(&dir) || dir.ends_with(".egg-info"))
+}
+
+fn relative_slash_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads `path` as UTF-8 text, dropping a leading byte-order mark. `shown` is
+/// the name used in errors (usually relative to the repository).
+pub fn read_text_file(path: &Path, shown: &str) -> Result<Option<String>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(21) || path.is_dir() => {
+            return Err(Error::Usage(format!(
+                "{shown} is a folder, expected a file"
+            )))
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text.to_string())),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = e.valid_up_to() - line_start + 1;
+            Err(Error::input_at(
+                shown,
+                line,
+                column,
+                format!(
+                    "is not UTF-8 text (byte 0x{:02X}); save it as UTF-8",
+                    bytes[e.valid_up_to()]
+                ),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendored_paths_are_recognised_by_any_parent_folder() {
+        assert!(is_vendored("node_modules/x/index.js"));
+        assert!(is_vendored("web/node_modules/x.py"));
+        assert!(is_vendored(".venv/lib/python3.12/site-packages/flask/app.py"));
+        assert!(is_vendored("pkg.egg-info/PKG-INFO"));
+        assert!(!is_vendored("app/build.py"), "only folders count, not file names");
+        assert!(!is_vendored("api_server.py"));
+    }
+
+    #[test]
+    fn non_utf8_text_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requirements.txt");
+        std::fs::write(&path, b"flask\ngunicorn\xff\n").unwrap();
+        let err = read_text_file(&path, "requirements.txt").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "requirements.txt:2:9: is not UTF-8 text (byte 0xFF); save it as UTF-8"
+        );
+    }
+
+    #[test]
+    fn bom_is_dropped_and_missing_file_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.txt");
+        std::fs::write(&path, b"\xEF\xBB\xBFflask\n").unwrap();
+        assert_eq!(read_text_file(&path, "r.txt").unwrap().unwrap(), "flask\n");
+        assert!(read_text_file(&dir.path().join("nope"), "nope").unwrap().is_none());
+    }
+}

@@ -1,0 +1,63 @@
+//! DS101 secret-in-context
+//!
+//! What it finds: secret files (`.env` with values, `*.pem`, `*.key`, SSH keys,
+//! `.npmrc`, cloud credential JSON) that today's .dockerignore lets into the
+//! build context.
+//! Why it matters: whatever is in the context can be copied into a layer by
+//! `COPY . .`, and every layer is readable by anyone who pulls the image. A
+//! key baked into an image pushed once must be rotated.
+//! Fix: exclude the file in .dockerignore (dockslim's proposal does) and pass
+//! secrets at run time, or at build time with `RUN --mount=type=secret`.
+
+use super::{Context, Finding, Rule, RuleDoc, Severity};
+use crate::repo::secrets::secret_kind;
+
+pub struct SecretInContext;
+
+static DOC: RuleDoc = RuleDoc {
+    id: "DS101",
+    name: "secret-in-context",
+    severity: Severity::Error,
+    summary: "A secret file is sent to Docker with the build context.",
+    why: "Anything in the build context can end up in a layer (COPY . . copies it), and layers are readable by everyone who can pull the image. Keys baked into a pushed image must be rotated.",
+    fix: "Exclude the file in .dockerignore and provide secrets at run time (environment, mounted files) or at build time with RUN --mount=type=secret.",
+    example: "Before: no .dockerignore, and deploy/id_rsa sits in the repo.\nAfter (.dockerignore):\n  id_rsa*\n  **/*.pem\n  .env\n  !.env.example",
+};
+
+impl Rule for SecretInContext {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let copied = cx.whole_context_copy().map(|i| i.line);
+        cx.sent_files()
+            .filter_map(|f| {
+                let kind = secret_kind(&f.path)?;
+                let how = match copied {
+                    Some(line) => format!(", and COPY at {}:{line} copies it into the image", cx.dockerfile.map_or("Dockerfile", |d| d.path.as_str())),
+                    None => String::new(),
+                };
+                Some(Finding::new(&DOC, f.path.clone(), None, format!("{kind} is sent in the build context{how}")).with_bytes(f.size))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn secrets_sent_are_found_and_excluded_ones_are_not() {
+        let fx = Fixture::new(&[(".env", "KEY=1"), ("certs/server.pem", "x"), (".env.example", "KEY="), ("Dockerfile", "FROM python:3.12\nCOPY . .\n")]);
+        let found: Vec<_> = fx.check(&SecretInContext).into_iter().map(|f| (f.file, f.message)).collect();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].0, ".env");
+        assert!(found[0].1.contains("Dockerfile:2 copies it"), "{}", found[0].1);
+
+        let fx = Fixture::new(&[(".env", "KEY=1"), (".dockerignore", ".env\n")]);
+        assert!(fx.check(&SecretInContext).is_empty());
+    }
+}

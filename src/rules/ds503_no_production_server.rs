@@ -1,0 +1,67 @@
+//! DS503 no-production-server
+//!
+//! What it finds: a web application whose dependencies include no production
+//! server for its interface (gunicorn or waitress for WSGI; uvicorn,
+//! hypercorn or daphne for ASGI).
+//! Why it matters: without one, the only way to run the app is its
+//! development server, or a server installed outside the requirements where
+//! its version is not pinned.
+//! Fix: add the server to the production requirements; dockslim uses the
+//! profile's default server meanwhile and installs it in the image.
+
+use super::{Context, Finding, Rule, RuleDoc, Severity};
+use crate::detect::framework::Interface;
+
+pub struct NoProductionServer;
+
+static DOC: RuleDoc = RuleDoc {
+    id: "DS503",
+    name: "no-production-server",
+    severity: Severity::Warning,
+    summary: "The web app's dependencies include no production server.",
+    why: "Without gunicorn (WSGI) or uvicorn (ASGI) in the requirements, the app can only run under its development server, or under a server installed ad hoc whose version nobody pins.",
+    fix: "Add the server to the production requirements (gunicorn for Flask and Django, uvicorn for FastAPI). Until then dockslim installs the profile's default server in the image.",
+    example: "Before (requirements.txt):\n  flask==3.1.0\nAfter:\n  flask==3.1.0\n  gunicorn==23.0.0",
+};
+
+impl Rule for NoProductionServer {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let Some(project) = cx.project else { return Vec::new() };
+        let py = &project.python;
+        let Some(target) = py.web.targets.first() else { return Vec::new() };
+        if !py.servers.is_empty() {
+            return Vec::new();
+        }
+        let wanted = match target.interface {
+            Interface::Wsgi => "gunicorn or waitress",
+            Interface::Asgi => "uvicorn, hypercorn or daphne",
+        };
+        vec![Finding::new(
+            &DOC,
+            py.requirements.entry.clone(),
+            None,
+            format!("{} app `{}` has no production server in {} (expected {wanted})", target.framework.name(), target.spec(), py.requirements.entry),
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn before_and_after() {
+        let app = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+        let bad = Fixture::new(&[("requirements.txt", "flask\n"), app]);
+        assert_eq!(bad.check(&NoProductionServer).len(), 1);
+        let good = Fixture::new(&[("requirements.txt", "flask\ngunicorn\n"), app]);
+        assert!(good.check(&NoProductionServer).is_empty());
+        let asgi_wrong = Fixture::new(&[("requirements.txt", "fastapi\ngunicorn\n"), ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n")]);
+        assert_eq!(asgi_wrong.check(&NoProductionServer).len(), 1, "gunicorn alone cannot serve ASGI");
+    }
+}

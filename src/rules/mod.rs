@@ -1,0 +1,305 @@
+//! Findings: what is wrong today, why, and what it costs.
+//!
+//! One rule per file, each with its id, name, documentation and tests. Rules
+//! read; they never write. The registry below is the one list of them: the
+//! `explain` command, the README's rule table and the reports all read it.
+//!
+//! Ids are `DS` and three digits, grouped by concern:
+//! DS1xx build context, DS2xx layer order and caching, DS3xx image size,
+//! DS4xx security, DS5xx runtime behaviour.
+
+mod ds101_secret_in_context;
+mod ds102_heavy_folder_in_context;
+mod ds201_copy_before_dependencies;
+mod ds301_compilers_in_final_image;
+mod ds302_package_cache_in_layer;
+mod ds303_apt_recommends;
+mod ds304_dev_dependencies_in_image;
+mod ds401_runs_as_root;
+mod ds402_unpinned_base_image;
+mod ds501_no_healthcheck;
+mod ds502_dev_server;
+mod ds503_no_production_server;
+mod ds504_shell_form_command;
+
+pub use ds301_compilers_in_final_image::{final_chain, is_build_tool};
+pub use ds502_dev_server::dev_server_kind;
+
+use serde::Serialize;
+
+use crate::detect::Project;
+use crate::dockerfile::{shell, Args, Dockerfile, Instruction, Stage};
+use crate::repo::dockerignore::DockerIgnore;
+use crate::repo::{Repo, RepoFile};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A rule's identity and documentation, shown by `dockslim explain`.
+#[derive(Debug, Serialize)]
+pub struct RuleDoc {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub example: &'static str,
+}
+
+/// One problem, where it is, and what it costs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+    pub fix: &'static str,
+    /// Bytes this problem costs, where they can be measured without a build.
+    pub bytes: Option<u64>,
+}
+
+impl Finding {
+    pub fn new(doc: &RuleDoc, file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: doc.id,
+            name: doc.name,
+            severity: doc.severity,
+            file: file.into(),
+            line,
+            message: message.into(),
+            fix: doc.fix,
+            bytes: None,
+        }
+    }
+
+    pub fn with_bytes(mut self, bytes: u64) -> Finding {
+        self.bytes = Some(bytes);
+        self
+    }
+
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+pub trait Rule: Sync {
+    fn doc(&self) -> &'static RuleDoc;
+    fn check(&self, cx: &Context) -> Vec<Finding>;
+}
+
+/// The registry: every rule, in id order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &ds101_secret_in_context::SecretInContext,
+        &ds102_heavy_folder_in_context::HeavyFolderInContext,
+        &ds201_copy_before_dependencies::CopyBeforeDependencies,
+        &ds301_compilers_in_final_image::CompilersInFinalImage,
+        &ds302_package_cache_in_layer::PackageCacheInLayer,
+        &ds303_apt_recommends::AptRecommends,
+        &ds304_dev_dependencies_in_image::DevDependenciesInImage,
+        &ds401_runs_as_root::RunsAsRoot,
+        &ds402_unpinned_base_image::UnpinnedBaseImage,
+        &ds501_no_healthcheck::NoHealthcheck,
+        &ds502_dev_server::DevServer,
+        &ds503_no_production_server::NoProductionServer,
+        &ds504_shell_form_command::ShellFormCommand,
+    ]
+}
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|r| r.doc().id.eq_ignore_ascii_case(id))
+}
+
+/// What the rules look at.
+pub struct Context<'a> {
+    pub repo: &'a Repo,
+    pub project: Option<&'a Project>,
+    pub dockerfile: Option<&'a Dockerfile>,
+    /// The ignore file Docker uses today (empty when there is none), and its name.
+    pub ignore: &'a DockerIgnore,
+    pub ignore_file: &'a str,
+}
+
+impl Context<'_> {
+    /// Files Docker sends with today's ignore file.
+    pub fn sent_files(&self) -> impl Iterator<Item = &RepoFile> {
+        self.repo.files.iter().filter(|f| !self.ignore.is_excluded(&f.path))
+    }
+
+    /// The first COPY or ADD of the whole context in the final stage.
+    pub fn whole_context_copy(&self) -> Option<&Instruction> {
+        let df = self.dockerfile?;
+        df.final_lineage().into_iter().flat_map(|s| s.instructions.iter()).find(|i| is_whole_context_copy(i))
+    }
+}
+
+/// `COPY . .`, `COPY ./ /app`, `ADD . /srv`: the whole build context.
+pub fn is_whole_context_copy(inst: &Instruction) -> bool {
+    if inst.flag("from").is_some() {
+        return false;
+    }
+    match &inst.args {
+        Args::Copy { sources, .. } if inst.keyword == "COPY" || inst.keyword == "ADD" => {
+            sources.iter().any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
+        }
+        _ => false,
+    }
+}
+
+/// The simple commands of each RUN in a stage, with the instruction.
+pub fn run_commands(stage: &Stage) -> Vec<(&Instruction, Vec<Vec<String>>)> {
+    stage
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "RUN")
+        .filter_map(|i| {
+            let mut words = i.command()?.words();
+            for heredoc in match &i.args {
+                Args::Command { heredocs, .. } => heredocs.as_slice(),
+                _ => &[],
+            } {
+                words.push(";".into());
+                words.extend(shlex::split(&heredoc.replace('\n', " ; ")).unwrap_or_default());
+            }
+            Some((i, shell::simple_commands(&words)))
+        })
+        .collect()
+}
+
+/// Runs every rule, then drops suppressed findings: `# dockslim ignore=DS402`
+/// on the line above, or an id in `ignored`.
+pub fn check(cx: &Context, ignored: &[String]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = all().iter().flat_map(|r| r.check(cx)).collect();
+    findings.retain(|f| !ignored.iter().any(|i| i.eq_ignore_ascii_case(f.rule)));
+    if let Some(df) = cx.dockerfile {
+        let lines: Vec<&str> = df.text.lines().collect();
+        findings.retain(|f| {
+            if f.file != df.path {
+                return true;
+            }
+            let Some(line) = f.line else { return true };
+            let above = line.checked_sub(2).and_then(|i| lines.get(i)).copied().unwrap_or("");
+            !suppresses(above, f.rule)
+        });
+    }
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(b.rule)).then(a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
+    findings
+}
+
+fn suppresses(comment_line: &str, rule: &str) -> bool {
+    let Some(rest) = comment_line.trim().strip_prefix('#') else { return false };
+    let Some(list) = rest.trim().strip_prefix("dockslim ignore=") else { return false };
+    list.split(',').any(|id| id.trim().eq_ignore_ascii_case(rule))
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for rule tests: a repository on disk and a context over it.
+    use super::*;
+
+    pub struct Fixture {
+        pub dir: tempfile::TempDir,
+        pub repo: Repo,
+        pub dockerfile: Option<Dockerfile>,
+        pub ignore: DockerIgnore,
+        pub project: Option<Project>,
+    }
+
+    impl Fixture {
+        pub fn new(files: &[(&str, &str)]) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            for (path, text) in files {
+                let p = dir.path().join(path);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, text).unwrap();
+            }
+            let repo = Repo::open(dir.path()).unwrap();
+            let dockerfile = repo.read_text("Dockerfile").unwrap().map(|t| Dockerfile::parse(&t, "Dockerfile").unwrap());
+            let ignore = repo
+                .read_text(".dockerignore")
+                .unwrap()
+                .map(|t| DockerIgnore::parse(&t, ".dockerignore").unwrap())
+                .unwrap_or_default();
+            let project = crate::detect::detect(&repo).ok();
+            Fixture { dir, repo, dockerfile, ignore, project }
+        }
+
+        pub fn check(&self, rule: &dyn Rule) -> Vec<Finding> {
+            let cx = Context {
+                repo: &self.repo,
+                project: self.project.as_ref(),
+                dockerfile: self.dockerfile.as_ref(),
+                ignore: &self.ignore,
+                ignore_file: ".dockerignore",
+            };
+            rule.check(&cx)
+        }
+
+        pub fn lines(&self, rule: &dyn Rule) -> Vec<Option<usize>> {
+            self.check(rule).iter().map(|f| f.line).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_ids_are_unique_sorted_and_documented() {
+        let ids: Vec<&str> = all().iter().map(|r| r.doc().id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        for rule in all() {
+            let doc = rule.doc();
+            assert!(doc.id.len() == 5 && doc.id.starts_with("DS"), "{}", doc.id);
+            for (what, text) in [("summary", doc.summary), ("why", doc.why), ("fix", doc.fix), ("example", doc.example)] {
+                assert!(!text.trim().is_empty(), "{} has no {what}", doc.id);
+            }
+        }
+    }
+
+    #[test]
+    fn inline_comment_suppresses_the_line_below() {
+        let fx = testing::Fixture::new(&[
+            ("requirements.txt", "flask\ngunicorn\n"),
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("Dockerfile", "# dockslim ignore=DS402\nFROM python\nCMD [\"gunicorn\", \"app:app\"]\n"),
+        ]);
+        let cx = Context {
+            repo: &fx.repo,
+            project: fx.project.as_ref(),
+            dockerfile: fx.dockerfile.as_ref(),
+            ignore: &fx.ignore,
+            ignore_file: ".dockerignore",
+        };
+        let ids: Vec<_> = check(&cx, &[]).iter().map(|f| f.rule).collect();
+        assert!(!ids.contains(&"DS402"), "{ids:?}");
+        assert!(ids.contains(&"DS401"), "{ids:?}");
+        let ids: Vec<_> = check(&cx, &["ds401".to_string()]).iter().map(|f| f.rule).collect();
+        assert!(!ids.contains(&"DS401"));
+    }
+}
