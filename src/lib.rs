@@ -188,7 +188,7 @@ pub fn detected_summary(analysis: &Analysis, plan: Option<&plan::Plan>) -> Vec<o
             }
         }
     }
-    push("dockerfile", analysis.dockerfile.as_ref().map_or("none".into(), |d| format!("{} ({} stages)", d.path, d.stages.len())));
+    push("dockerfile", analysis.dockerfile.as_ref().map_or("none".into(), |d| format!("{} ({} stage{})", d.path, d.stages.len(), if d.stages.len() == 1 { "" } else { "s" })));
     push("dockerignore", if analysis.ignore_text.is_some() { format!("{} ({} patterns)", analysis.ignore_shown, analysis.ignore.patterns.len()) } else { "none".into() });
     if !analysis.config.sources.is_empty() {
         push("configuration", analysis.config.sources.join(", "));

@@ -186,7 +186,8 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
         });
     }
     IgnorePlan {
-        existing: inputs.ignore_text.map(str::to_string),
+        // Kept whole; the template appends after it, so it must end a line.
+        existing: inputs.ignore_text.map(|t| if t.is_empty() || t.ends_with('\n') { t.to_string() } else { format!("{t}\n") }),
         sections,
         kept_out,
     }

@@ -195,12 +195,15 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     let target = py.web.targets.first();
     let framework = target.map(|t| t.framework);
     let port = choose_port(inputs, decisions);
-    let workers = config.workers.unwrap_or(py_profile.workers);
+    // WEB_CONCURRENCY and PYTHONPATH in the existing Dockerfile are the
+    // same settings the plan makes; their values win over the defaults.
+    let env_value = |key: &str| intent.env.iter().rev().find(|(k, _, _)| k == key).map(|(_, v, _)| v.clone());
+    let workers = config.workers.or_else(|| env_value("WEB_CONCURRENCY").and_then(|v| v.parse().ok())).unwrap_or(py_profile.workers);
     let (entrypoint, cmd) = command(inputs, port, &mut extra_packages, decisions, changed, py_profile)?;
 
     // Source layout and collectstatic.
     let workdir = intent.workdir.clone().unwrap_or_else(|| "/app".to_string());
-    let pythonpath = py.web.source_root.as_ref().map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root));
+    let pythonpath = env_value("PYTHONPATH").or_else(|| py.web.source_root.as_ref().map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root)));
     let collectstatic = py.web.django.as_ref().filter(|d| d.static_root).map(|d| {
         let env: Vec<(String, String)> = d.required_env.iter().map(|k| (k.clone(), "collectstatic-build-only".to_string())).collect();
         decide(
@@ -218,7 +221,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     });
 
     // Carried intent: environment, labels, volumes, writable folders.
-    let skip_env = ["PATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "VIRTUAL_ENV", "LANG"];
+    let skip_env = ["PATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "VIRTUAL_ENV", "WEB_CONCURRENCY", "PYTHONPATH"];
     let mut env = Vec::new();
     for (k, v, _) in &intent.env {
         if skip_env.contains(&k.as_str()) {
@@ -267,7 +270,13 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
         name: config.user.as_ref().and_then(|u| u.name.clone()).unwrap_or_else(|| profile.user.name.clone()),
         uid: config.user.as_ref().and_then(|u| u.uid).unwrap_or(profile.user.uid),
     };
-    decide(decisions, "user", format!("{} (uid {})", user.name, user.uid), "a system user with a fixed UID runs the app; it owns only the folders it must write", inputs.fixes(&["DS401"]));
+    decide(
+        decisions,
+        "user",
+        format!("{} (uid {})", user.name, user.uid),
+        "a system user with a fixed UID runs the app and owns only the folders it must write; USER names the UID so Kubernetes' runAsNonRoot can verify it",
+        inputs.fixes(&["DS401"]),
+    );
     if let Some((u, _)) = &intent.user {
         if u != &user.name && u != &user.uid.to_string() {
             changed.push(format!("USER {u} -> {}", user.name));
