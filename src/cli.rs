@@ -40,7 +40,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show findings and the proposed Dockerfile and .dockerignore as a diff; --apply writes them.
-    #[command(after_help = "Examples:\n  dockslim rewrite\n  dockslim rewrite services/api --apply\n  dockslim rewrite --check --format markdown > comment.md\n  dockslim rewrite --dockerfile docker/backend/Dockerfile --set port=8080")]
+    #[command(
+        after_help = "Examples:\n  dockslim rewrite\n  dockslim rewrite services/api --apply\n  dockslim rewrite --check --format markdown > comment.md\n  dockslim rewrite --dockerfile docker/backend/Dockerfile --set port=8080"
+    )]
     Rewrite {
         #[command(flatten)]
         common: Common,
@@ -54,7 +56,9 @@ pub enum Command {
         format: Format,
     },
     /// Write a starter Dockerfile and .dockerignore for a repository that has none.
-    #[command(after_help = "Examples:\n  dockslim init\n  dockslim init path/to/new-repo --set port=8080\n  dockslim init --force            # overwrite existing files")]
+    #[command(
+        after_help = "Examples:\n  dockslim init\n  dockslim init path/to/new-repo --set port=8080\n  dockslim init --force            # overwrite existing files"
+    )]
     Init {
         #[command(flatten)]
         common: Common,
@@ -63,7 +67,9 @@ pub enum Command {
         force: bool,
     },
     /// Show what was detected and the findings, without a proposal.
-    #[command(after_help = "Examples:\n  dockslim analyze\n  dockslim analyze --format json\n  dockslim analyze --fail-on error   # exit 1 on any error finding")]
+    #[command(
+        after_help = "Examples:\n  dockslim analyze\n  dockslim analyze --format json\n  dockslim analyze --fail-on error   # exit 1 on any error finding"
+    )]
     Analyze {
         #[command(flatten)]
         common: Common,
@@ -71,7 +77,9 @@ pub enum Command {
         format: Format,
     },
     /// List the built-in profiles, or show one merged with what it extends.
-    #[command(after_help = "Examples:\n  dockslim profiles\n  dockslim profiles show python-bookworm\n  dockslim profiles --profiles-dir ./ci/profiles")]
+    #[command(
+        after_help = "Examples:\n  dockslim profiles\n  dockslim profiles show python-bookworm\n  dockslim profiles --profiles-dir ./ci/profiles"
+    )]
     Profiles {
         #[command(subcommand)]
         action: Option<ProfilesAction>,
@@ -151,10 +159,18 @@ pub enum Format {
 /// Runs a parsed command line, writing to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
-        Command::Rewrite { common, apply, check, format } => rewrite(&common, apply, check, format, out),
+        Command::Rewrite {
+            common,
+            apply,
+            check,
+            format,
+        } => rewrite(&common, apply, check, format, out),
         Command::Init { common, force } => init(&common, force, out),
         Command::Analyze { common, format } => analyze(&common, format, out),
-        Command::Profiles { action, profiles_dir } => profiles(action, profiles_dir, out),
+        Command::Profiles {
+            action,
+            profiles_dir,
+        } => profiles(action, profiles_dir, out),
         Command::Explain { rule, all } => explain(rule, all, out),
     }
 }
@@ -164,10 +180,18 @@ fn io(e: std::io::Error) -> Error {
 }
 
 fn fail_on(common: &Common, findings: &[crate::rules::Finding]) -> bool {
-    common.fail_on.is_some_and(|level| findings.iter().any(|f| f.severity >= level))
+    common
+        .fail_on
+        .is_some_and(|level| findings.iter().any(|f| f.severity >= level))
 }
 
-fn rewrite(common: &Common, apply: bool, check: bool, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+fn rewrite(
+    common: &Common,
+    apply: bool,
+    check: bool,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let opts = common.options();
     let analysis = crate::analyze(&opts)?;
     let proposal = crate::propose(&analysis, &opts)?;
@@ -203,15 +227,25 @@ fn rewrite(common: &Common, apply: bool, check: bool, format: Format, out: &mut 
     if drift {
         eprintln!("dockslim: the Dockerfile or .dockerignore differs from the proposal (run `dockslim rewrite --apply`)");
     }
-    Ok(if drift || fail_on(common, &analysis.findings) { Outcome::CheckFailed } else { Outcome::Ok })
+    Ok(if drift || fail_on(common, &analysis.findings) {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
     let opts = common.options();
     let analysis = crate::analyze(&opts)?;
     let existing: Vec<&str> = [
-        (analysis.dockerfile.is_some(), analysis.dockerfile_shown.as_str()),
-        (analysis.ignore_text.is_some(), analysis.ignore_shown.as_str()),
+        (
+            analysis.dockerfile.is_some(),
+            analysis.dockerfile_shown.as_str(),
+        ),
+        (
+            analysis.ignore_text.is_some(),
+            analysis.ignore_shown.as_str(),
+        ),
     ]
     .into_iter()
     .filter_map(|(exists, name)| exists.then_some(name))
@@ -238,34 +272,58 @@ fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
         }
     }
     debug_assert_eq!(written.len(), proposal.changes.len());
-    Ok(if fail_on(common, &analysis.findings) { Outcome::CheckFailed } else { Outcome::Ok })
+    Ok(if fail_on(common, &analysis.findings) {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outcome> {
     let opts = common.options();
     let analysis = crate::analyze(&opts)?;
-    let report = Report::new("analyze", common.dir.display().to_string(), crate::detected_summary(&analysis, None), analysis.findings.clone(), &[], vec![]);
+    let report = Report::new(
+        "analyze",
+        common.dir.display().to_string(),
+        crate::detected_summary(&analysis, None),
+        analysis.findings.clone(),
+        &[],
+        vec![],
+    );
     match format {
         Format::Text | Format::Diff => report.text(out, false).map_err(io)?,
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
     }
-    Ok(if fail_on(common, &analysis.findings) { Outcome::CheckFailed } else { Outcome::Ok })
+    Ok(if fail_on(common, &analysis.findings) {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
-fn profiles(action: Option<ProfilesAction>, dir: Option<PathBuf>, out: &mut dyn Write) -> Result<Outcome> {
+fn profiles(
+    action: Option<ProfilesAction>,
+    dir: Option<PathBuf>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let source = crate::profile::ProfileSource::new(dir.as_deref())?;
     match action {
         None => {
             for name in source.names() {
                 let profile = source.load(name)?;
-                let extends = profile.extends.as_deref().map(|e| format!(" (extends {e})")).unwrap_or_default();
+                let extends = profile
+                    .extends
+                    .as_deref()
+                    .map(|e| format!(" (extends {e})"))
+                    .unwrap_or_default();
                 writeln!(out, "{name:<16} {}{extends}", profile.description).map_err(io)?;
             }
         }
         Some(ProfilesAction::Show { name }) => {
             let profile = source.load(&name)?;
-            let yaml = serde_norway::to_string(&profile).map_err(|e| Error::Usage(format!("cannot print profile {name}: {e}")))?;
+            let yaml = serde_norway::to_string(&profile)
+                .map_err(|e| Error::Usage(format!("cannot print profile {name}: {e}")))?;
             writeln!(out, "# profile {name}, merged with what it extends").map_err(io)?;
             out.write_all(yaml.as_bytes()).map_err(io)?;
         }
@@ -282,7 +340,11 @@ fn explain(rule: Option<String>, all: bool, out: &mut dyn Write) -> Result<Outco
     let rule = crate::rules::find(&id).ok_or_else(|| {
         Error::Usage(format!(
             "no rule `{id}`; rules are {}",
-            crate::rules::all().iter().map(|r| r.doc().id).collect::<Vec<_>>().join(", ")
+            crate::rules::all()
+                .iter()
+                .map(|r| r.doc().id)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     let d = rule.doc();
@@ -308,7 +370,13 @@ pub fn rules_table() -> String {
     let mut table = String::from("| Rule | Name | Severity | What it finds |\n|---|---|---|---|\n");
     for rule in crate::rules::all() {
         let d = rule.doc();
-        table.push_str(&format!("| {} | {} | {} | {} |\n", d.id, d.name, d.severity.name(), d.summary));
+        table.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            d.id,
+            d.name,
+            d.severity.name(),
+            d.summary
+        ));
     }
     table
 }

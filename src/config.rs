@@ -49,7 +49,8 @@ impl CommandSetting {
     pub fn words(&self) -> Vec<String> {
         match self {
             CommandSetting::Words(w) => w.clone(),
-            CommandSetting::Line(l) => shlex::split(l).unwrap_or_else(|| l.split_whitespace().map(str::to_string).collect()),
+            CommandSetting::Line(l) => shlex::split(l)
+                .unwrap_or_else(|| l.split_whitespace().map(str::to_string).collect()),
         }
     }
 }
@@ -74,8 +75,13 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
     let mut value = Value::Mapping(Mapping::new());
     for name in ["dockslim.yaml", "dockslim.yml", ".dockslim.yaml"] {
         if let Some(text) = repo.read_text(name)? {
-            let file_value: Value = serde_norway::from_str(&text)
-                .map_err(|e| Error::input(name, e.location().map(|l| l.line()), format!("is not valid YAML: {e}")))?;
+            let file_value: Value = serde_norway::from_str(&text).map_err(|e| {
+                Error::input(
+                    name,
+                    e.location().map(|l| l.line()),
+                    format!("is not valid YAML: {e}"),
+                )
+            })?;
             if !file_value.is_null() {
                 check(&file_value, name)?;
                 value = file_value;
@@ -87,7 +93,11 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
     if sources.is_empty() {
         if let Some(text) = repo.read_text("pyproject.toml")? {
             let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-                Error::input("pyproject.toml", e.span().map(|s| crate::error::line_of(&text, s.start)), format!("is not valid TOML: {}", e.message()))
+                Error::input(
+                    "pyproject.toml",
+                    e.span().map(|s| crate::error::line_of(&text, s.start)),
+                    format!("is not valid TOML: {}", e.message()),
+                )
             })?;
             if let Some(table) = doc.get("tool").and_then(|t| t.get("dockslim")) {
                 let json = toml_to_yaml(table);
@@ -98,13 +108,26 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
         }
     }
     for set in sets {
-        let (key, raw) = set
-            .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("--set {set}: expected key=value, such as --set port=8080")))?;
-        let parsed: Value = if key == "command" || key == "python" || key == "health" || key.starts_with("image.") || key == "registry" || key == "profile" || key == "user.name" {
+        let (key, raw) = set.split_once('=').ok_or_else(|| {
+            Error::Usage(format!(
+                "--set {set}: expected key=value, such as --set port=8080"
+            ))
+        })?;
+        let parsed: Value = if key == "command"
+            || key == "python"
+            || key == "health"
+            || key.starts_with("image.")
+            || key == "registry"
+            || key == "profile"
+            || key == "user.name"
+        {
             Value::String(raw.to_string())
         } else if key == "ignore" {
-            Value::Sequence(raw.split(',').map(|s| Value::String(s.trim().to_string())).collect())
+            Value::Sequence(
+                raw.split(',')
+                    .map(|s| Value::String(s.trim().to_string()))
+                    .collect(),
+            )
         } else {
             serde_norway::from_str(raw).unwrap_or(Value::String(raw.to_string()))
         };
@@ -122,7 +145,8 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
         crate::profile::merge(&mut value, nested);
         sources.push(format!("--set {set}"));
     }
-    let config: Config = serde_norway::from_value(value).map_err(|e| Error::Usage(format!("configuration: {e}")))?;
+    let config: Config =
+        serde_norway::from_value(value).map_err(|e| Error::Usage(format!("configuration: {e}")))?;
     Ok(Loaded { config, sources })
 }
 
@@ -138,8 +162,16 @@ fn toml_to_yaml(item: &toml_edit::Item) -> Value {
     match item {
         Item::None => Value::Null,
         Item::Value(v) => toml_value(v),
-        Item::Table(t) => Value::Mapping(t.iter().map(|(k, v)| (Value::String(k.to_string()), toml_to_yaml(v))).collect()),
-        Item::ArrayOfTables(a) => Value::Sequence(a.iter().map(|t| toml_to_yaml(&Item::Table(t.clone()))).collect()),
+        Item::Table(t) => Value::Mapping(
+            t.iter()
+                .map(|(k, v)| (Value::String(k.to_string()), toml_to_yaml(v)))
+                .collect(),
+        ),
+        Item::ArrayOfTables(a) => Value::Sequence(
+            a.iter()
+                .map(|t| toml_to_yaml(&Item::Table(t.clone())))
+                .collect(),
+        ),
     }
 }
 
@@ -152,7 +184,11 @@ fn toml_value(v: &toml_edit::Value) -> Value {
         V::Boolean(b) => Value::Bool(*b.value()),
         V::Datetime(d) => Value::String(d.value().to_string()),
         V::Array(a) => Value::Sequence(a.iter().map(toml_value).collect()),
-        V::InlineTable(t) => Value::Mapping(t.iter().map(|(k, v)| (Value::String(k.to_string()), toml_value(v))).collect()),
+        V::InlineTable(t) => Value::Mapping(
+            t.iter()
+                .map(|(k, v)| (Value::String(k.to_string()), toml_value(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -172,7 +208,15 @@ mod tests {
     #[test]
     fn yaml_then_set_overrides() {
         let (_d, r) = repo(&[("dockslim.yaml", "port: 8080\nuser:\n  name: web\nimages:\n  python:3.12-slim-trixie: mirror/python:3.12\n")]);
-        let loaded = load(&r, &["user.uid=2000".into(), "port=9000".into(), "health=none".into()]).unwrap();
+        let loaded = load(
+            &r,
+            &[
+                "user.uid=2000".into(),
+                "port=9000".into(),
+                "health=none".into(),
+            ],
+        )
+        .unwrap();
         let c = loaded.config;
         assert_eq!(c.port, Some(9000));
         assert_eq!(c.user.as_ref().unwrap().name.as_deref(), Some("web"));
@@ -194,7 +238,10 @@ mod tests {
     fn bad_keys_and_values_are_named() {
         let (_d, r) = repo(&[("dockslim.yaml", "prot: 8080\n")]);
         let err = load(&r, &[]).unwrap_err().to_string();
-        assert!(err.starts_with("dockslim.yaml: unknown field `prot`"), "{err}");
+        assert!(
+            err.starts_with("dockslim.yaml: unknown field `prot`"),
+            "{err}"
+        );
         let (_d, r) = repo(&[]);
         let err = load(&r, &["port=eighty".into()]).unwrap_err().to_string();
         assert!(err.starts_with("--set port=eighty: invalid type"), "{err}");

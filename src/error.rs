@@ -33,7 +33,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn input(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub fn input(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Input {
             location: Location {
                 path: path.into(),
@@ -44,7 +48,12 @@ impl Error {
         }
     }
 
-    pub fn input_at(path: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn input_at(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Input {
             location: Location {
                 path: path.into(),
@@ -100,7 +109,10 @@ mod tests {
     #[test]
     fn location_prints_path_line_and_column() {
         let err = Error::input_at("app/requirements.txt", 3, 7, "expected a package name");
-        assert_eq!(err.to_string(), "app/requirements.txt:3:7: expected a package name");
+        assert_eq!(
+            err.to_string(),
+            "app/requirements.txt:3:7: expected a package name"
+        );
         let err = Error::input("dockslim.yaml", None, "unknown key `prot`");
         assert_eq!(err.to_string(), "dockslim.yaml: unknown key `prot`");
     }

@@ -63,7 +63,9 @@ pub struct Proposal {
 }
 
 fn shown(repo_root: &Path, path: &Path) -> String {
-    path.strip_prefix(repo_root).map(|p| p.display().to_string()).unwrap_or_else(|_| path.display().to_string())
+    path.strip_prefix(repo_root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.display().to_string())
 }
 
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
@@ -72,22 +74,40 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let config = config::load(&repo, &opts.sets)?;
 
     let (dockerfile_path, explicit) = match &opts.dockerfile {
-        Some(p) => (if p.is_absolute() { p.clone() } else { std::env::current_dir().map_err(|e| Error::io(".", e))?.join(p) }, true),
+        Some(p) => (
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| Error::io(".", e))?
+                    .join(p)
+            },
+            true,
+        ),
         None => {
             let lower = repo.root.join("dockerfile");
-            let path = if !repo.root.join("Dockerfile").exists() && lower.is_file() { lower } else { repo.root.join("Dockerfile") };
+            let path = if !repo.root.join("Dockerfile").exists() && lower.is_file() {
+                lower
+            } else {
+                repo.root.join("Dockerfile")
+            };
             (path, false)
         }
     };
     let dockerfile_shown = shown(&repo.root, &dockerfile_path);
     let dockerfile = dockerfile::read(&dockerfile_path, &dockerfile_shown)?;
     if explicit && dockerfile.is_none() {
-        return Err(Error::Usage(format!("--dockerfile {}: no such file", opts.dockerfile.as_ref().unwrap().display())));
+        return Err(Error::Usage(format!(
+            "--dockerfile {}: no such file",
+            opts.dockerfile.as_ref().unwrap().display()
+        )));
     }
 
     // Docker reads `<Dockerfile name>.dockerignore` beside the Dockerfile
     // instead of the root .dockerignore when it exists.
-    let specific = dockerfile_path.file_name().map(|n| dockerfile_path.with_file_name(format!("{}.dockerignore", n.to_string_lossy())));
+    let specific = dockerfile_path
+        .file_name()
+        .map(|n| dockerfile_path.with_file_name(format!("{}.dockerignore", n.to_string_lossy())));
     let ignore_path = match specific {
         Some(p) if p.is_file() => p,
         _ => repo.root.join(".dockerignore"),
@@ -101,7 +121,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
 
     let project = detect::detect(&repo)?;
     let profiles = profile::ProfileSource::new(opts.profiles_dir.as_deref())?;
-    let profile_name = opts.profile.clone().or_else(|| config.config.profile.clone()).unwrap_or_else(|| "python".to_string());
+    let profile_name = opts
+        .profile
+        .clone()
+        .or_else(|| config.config.profile.clone())
+        .unwrap_or_else(|| "python".to_string());
     let profile = profiles.load(&profile_name)?;
 
     let cx = rules::Context {
@@ -143,9 +167,18 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
     let plan = plan::build(&inputs)?;
     let rendered = render::render(&plan, opts.templates_dir.as_deref())?;
     // What we emit must read back as a Dockerfile; anything else is our bug.
-    dockerfile::Dockerfile::parse(&rendered.dockerfile, "generated Dockerfile")
-        .map_err(|e| Error::Usage(format!("internal error, the generated Dockerfile does not parse: {e}")))?;
-    let reasons = |file: &str| plan.decisions.iter().filter(|d| d.file == file).cloned().collect::<Vec<_>>();
+    dockerfile::Dockerfile::parse(&rendered.dockerfile, "generated Dockerfile").map_err(|e| {
+        Error::Usage(format!(
+            "internal error, the generated Dockerfile does not parse: {e}"
+        ))
+    })?;
+    let reasons = |file: &str| {
+        plan.decisions
+            .iter()
+            .filter(|d| d.file == file)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let changes = vec![
         FileChange {
             path: analysis.dockerfile_shown.clone(),
@@ -166,20 +199,55 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
 }
 
 /// The detection summary shown at the top of every report.
-pub fn detected_summary(analysis: &Analysis, plan: Option<&plan::Plan>) -> Vec<output::report::Detected> {
+pub fn detected_summary(
+    analysis: &Analysis,
+    plan: Option<&plan::Plan>,
+) -> Vec<output::report::Detected> {
     use output::report::Detected;
     let py = &analysis.project.python;
     let mut out = Vec::new();
-    let mut push = |what: &str, value: String| out.push(Detected { what: what.into(), value });
+    let mut push = |what: &str, value: String| {
+        out.push(Detected {
+            what: what.into(),
+            value,
+        })
+    };
     let stack = match py.web.targets.first() {
-        Some(t) => format!("{} ({}) app {} at {}:{}", t.framework.name(), if t.interface == detect::framework::Interface::Wsgi { "WSGI" } else { "ASGI" }, t.spec(), t.file, t.line),
+        Some(t) => format!(
+            "{} ({}) app {} at {}:{}",
+            t.framework.name(),
+            if t.interface == detect::framework::Interface::Wsgi {
+                "WSGI"
+            } else {
+                "ASGI"
+            },
+            t.spec(),
+            t.file,
+            t.line
+        ),
         None => "Python, no web app object found".into(),
     };
     push("stack", stack);
-    push("dependencies", format!("pip, {} ({} requirements in {})", py.requirements.entry, py.requirements.requirements.len(), py.requirements.files.join(", ")));
+    push(
+        "dependencies",
+        format!(
+            "pip, {} ({} requirements in {})",
+            py.requirements.entry,
+            py.requirements.requirements.len(),
+            py.requirements.files.join(", ")
+        ),
+    );
     push(
         "server",
-        if py.servers.is_empty() { "none in the requirements".into() } else { py.servers.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ") },
+        if py.servers.is_empty() {
+            "none in the requirements".into()
+        } else {
+            py.servers
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
     );
     if let Some(plan) = plan {
         for topic in ["base image", "port", "healthcheck"] {
@@ -188,13 +256,40 @@ pub fn detected_summary(analysis: &Analysis, plan: Option<&plan::Plan>) -> Vec<o
             }
         }
     }
-    push("dockerfile", analysis.dockerfile.as_ref().map_or("none".into(), |d| format!("{} ({} stage{})", d.path, d.stages.len(), if d.stages.len() == 1 { "" } else { "s" })));
-    push("dockerignore", if analysis.ignore_text.is_some() { format!("{} ({} patterns)", analysis.ignore_shown, analysis.ignore.patterns.len()) } else { "none".into() });
+    push(
+        "dockerfile",
+        analysis.dockerfile.as_ref().map_or("none".into(), |d| {
+            format!(
+                "{} ({} stage{})",
+                d.path,
+                d.stages.len(),
+                if d.stages.len() == 1 { "" } else { "s" }
+            )
+        }),
+    );
+    push(
+        "dockerignore",
+        if analysis.ignore_text.is_some() {
+            format!(
+                "{} ({} patterns)",
+                analysis.ignore_shown,
+                analysis.ignore.patterns.len()
+            )
+        } else {
+            "none".into()
+        },
+    );
     if !analysis.config.sources.is_empty() {
         push("configuration", analysis.config.sources.join(", "));
     }
     if !analysis.project.node_manifests.is_empty() {
-        push("also found", format!("{} (Node; not part of this image)", analysis.project.node_manifests.join(", ")));
+        push(
+            "also found",
+            format!(
+                "{} (Node; not part of this image)",
+                analysis.project.node_manifests.join(", ")
+            ),
+        );
     }
     out
 }

@@ -14,7 +14,10 @@ use crate::error::{Error, Result};
 const BUILTIN: &[(&str, &str)] = &[
     ("base", include_str!("../profiles/base.yaml")),
     ("python", include_str!("../profiles/python.yaml")),
-    ("python-bookworm", include_str!("../profiles/python-bookworm.yaml")),
+    (
+        "python-bookworm",
+        include_str!("../profiles/python-bookworm.yaml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,7 +95,12 @@ impl ProfileSource {
     pub fn new(dir: Option<&Path>) -> Result<ProfileSource> {
         let mut files: BTreeMap<String, (String, String)> = BUILTIN
             .iter()
-            .map(|(name, text)| (name.to_string(), (format!("profiles/{name}.yaml (built in)"), text.to_string())))
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    (format!("profiles/{name}.yaml (built in)"), text.to_string()),
+                )
+            })
             .collect();
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
@@ -101,7 +109,11 @@ impl ProfileSource {
                 if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
                     continue;
                 }
-                let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+                let name = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_string();
                 let shown = path.display().to_string();
                 let text = crate::repo::read_text_file(&path, &shown)?.unwrap_or_default();
                 files.insert(name, (shown, text));
@@ -122,21 +134,35 @@ impl ProfileSource {
     pub fn load(&self, name: &str) -> Result<Profile> {
         let merged = self.merged(name, &mut Vec::new())?;
         let (shown, _) = &self.files[name];
-        serde_norway::from_value(merged).map_err(|e| Error::input(shown.clone(), None, format!("is not a valid profile: {e}")))
+        serde_norway::from_value(merged)
+            .map_err(|e| Error::input(shown.clone(), None, format!("is not a valid profile: {e}")))
     }
 
     fn merged(&self, name: &str, chain: &mut Vec<String>) -> Result<Value> {
         if chain.iter().any(|n| n == name) {
-            return Err(Error::Usage(format!("profile `{name}` extends itself through {}", chain.join(" -> "))));
+            return Err(Error::Usage(format!(
+                "profile `{name}` extends itself through {}",
+                chain.join(" -> ")
+            )));
         }
         let (shown, text) = self.files.get(name).ok_or_else(|| {
-            Error::Usage(format!("no profile named `{name}`; available: {}", self.names().collect::<Vec<_>>().join(", ")))
+            Error::Usage(format!(
+                "no profile named `{name}`; available: {}",
+                self.names().collect::<Vec<_>>().join(", ")
+            ))
         })?;
         let value: Value = serde_norway::from_str(text).map_err(|e| {
-            Error::input(shown.clone(), e.location().map(|l| l.line()), format!("is not valid YAML: {e}"))
+            Error::input(
+                shown.clone(),
+                e.location().map(|l| l.line()),
+                format!("is not valid YAML: {e}"),
+            )
         })?;
         chain.push(name.to_string());
-        let parent = value.get("extends").and_then(Value::as_str).map(str::to_string);
+        let parent = value
+            .get("extends")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let mut merged = match parent {
             Some(parent) => self.merged(&parent, chain)?,
             None => Value::Mapping(Default::default()),
@@ -180,22 +206,36 @@ mod tests {
         assert_eq!(py.debian, "bookworm");
         assert_eq!(py.default_version, "3.12", "inherited from python");
         assert_eq!(bookworm.user.uid, 10001, "inherited from base");
-        assert_eq!(bookworm.native_packages["python-ldap"].runtime_for("bookworm"), ["libldap-2.5-0", "libsasl2-2"]);
+        assert_eq!(
+            bookworm.native_packages["python-ldap"].runtime_for("bookworm"),
+            ["libldap-2.5-0", "libsasl2-2"]
+        );
     }
 
     #[test]
     fn folder_overrides_and_errors_name_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("python.yaml"), "name: python\nextends: base\ndescription: mine\npython:\n  default_version: '3.11'\n").unwrap();
+        std::fs::write(
+            dir.path().join("python.yaml"),
+            "name: python\nextends: base\ndescription: mine\npython:\n  default_version: '3.11'\n",
+        )
+        .unwrap();
         let source = ProfileSource::new(Some(dir.path())).unwrap();
         let err = source.load("python").unwrap_err().to_string();
-        assert!(err.contains("python.yaml") && err.contains("missing field"), "{err}");
+        assert!(
+            err.contains("python.yaml") && err.contains("missing field"),
+            "{err}"
+        );
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("team.yaml"), "name: team\nextends: python\ndescription: ours\nuser: {name: svc, uid: 20000}\nbogus: 1\n").unwrap();
         let source = ProfileSource::new(Some(dir.path())).unwrap();
         let err = source.load("team").unwrap_err().to_string();
         assert!(err.contains("unknown field `bogus`"), "{err}");
-        assert!(source.load("nope").unwrap_err().to_string().contains("no profile named `nope`"));
+        assert!(source
+            .load("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("no profile named `nope`"));
     }
 }

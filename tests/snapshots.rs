@@ -8,11 +8,17 @@ use dockslim::output::report::Report;
 use dockslim::Options;
 
 fn options(dir: &std::path::Path) -> Options {
-    Options { dir: dir.to_path_buf(), ..Default::default() }
+    Options {
+        dir: dir.to_path_buf(),
+        ..Default::default()
+    }
 }
 
 fn web_fixtures() -> Vec<String> {
-    common::fixture_names().into_iter().filter(|n| n != "no-project").collect()
+    common::fixture_names()
+        .into_iter()
+        .filter(|n| n != "no-project")
+        .collect()
 }
 
 #[test]
@@ -47,7 +53,12 @@ fn rewriting_the_output_changes_nothing() {
         dockslim::output::apply::apply(&first.changes).unwrap();
         let second = dockslim::propose(&dockslim::analyze(&opts).unwrap(), &opts).unwrap();
         for change in &second.changes {
-            assert!(!change.differs(), "{name}: rewriting the output changes {}:\n{}", change.path, change.unified_diff());
+            assert!(
+                !change.differs(),
+                "{name}: rewriting the output changes {}:\n{}",
+                change.path,
+                change.unified_diff()
+            );
         }
     }
 }
@@ -59,30 +70,56 @@ fn output_keeps_what_the_original_promised() {
         let opts = options(dir.path());
         let analysis = dockslim::analyze(&opts).unwrap();
         let proposal = dockslim::propose(&analysis, &opts).unwrap();
-        let new = dockslim::dockerfile::Dockerfile::parse(&proposal.changes[0].new, "generated").unwrap().intent();
-        let Some(old) = analysis.dockerfile.as_ref().map(|d| d.intent()) else { continue };
+        let new = dockslim::dockerfile::Dockerfile::parse(&proposal.changes[0].new, "generated")
+            .unwrap()
+            .intent();
+        let Some(old) = analysis.dockerfile.as_ref().map(|d| d.intent()) else {
+            continue;
+        };
         let changed = proposal.plan.changed.join("\n");
         for (port, _) in &old.expose {
-            assert!(new.expose.iter().any(|(p, _)| p == port), "{name}: EXPOSE {port} lost");
+            assert!(
+                new.expose.iter().any(|(p, _)| p == port),
+                "{name}: EXPOSE {port} lost"
+            );
         }
         for (key, _, _) in &old.env {
-            let kept = new.env.iter().any(|(k, _, _)| k == key) || changed.contains(&format!("ENV {key}"));
-            let superseded = ["PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PATH"].contains(&key.as_str());
+            let kept =
+                new.env.iter().any(|(k, _, _)| k == key) || changed.contains(&format!("ENV {key}"));
+            let superseded =
+                ["PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PATH"].contains(&key.as_str());
             assert!(kept || superseded, "{name}: ENV {key} lost without a word");
         }
         for (key, _, _) in &old.labels {
-            assert!(new.labels.iter().any(|(k, _, _)| k == key), "{name}: LABEL {key} lost");
+            assert!(
+                new.labels.iter().any(|(k, _, _)| k == key),
+                "{name}: LABEL {key} lost"
+            );
         }
         for (volume, _) in &old.volumes {
-            assert!(new.volumes.iter().any(|(v, _)| v == volume), "{name}: VOLUME {volume} lost");
+            assert!(
+                new.volumes.iter().any(|(v, _)| v == volume),
+                "{name}: VOLUME {volume} lost"
+            );
         }
         if let Some((ep, _)) = &old.entrypoint {
-            assert_eq!(new.entrypoint.as_ref().map(|(c, _)| c.words()), Some(ep.words()), "{name}: ENTRYPOINT changed");
+            assert_eq!(
+                new.entrypoint.as_ref().map(|(c, _)| c.words()),
+                Some(ep.words()),
+                "{name}: ENTRYPOINT changed"
+            );
         }
         if let Some((cmd, _)) = &old.cmd {
             let same = new.cmd.as_ref().map(|(c, _)| c.words()) == Some(cmd.words());
-            assert!(same || changed.contains("CMD"), "{name}: CMD changed without a word in the report");
+            assert!(
+                same || changed.contains("CMD"),
+                "{name}: CMD changed without a word in the report"
+            );
         }
-        assert!(new.user.is_some_and(|(u, _)| !u.starts_with("root") && !u.starts_with('0')), "{name}: runs as root");
+        assert!(
+            new.user
+                .is_some_and(|(u, _)| !u.starts_with("root") && !u.starts_with('0')),
+            "{name}: runs as root"
+        );
     }
 }

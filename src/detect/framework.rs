@@ -106,7 +106,8 @@ impl WebApp {
 
 fn is_test_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    path.split('/').any(|d| d == "tests" || d == "test" || d == "testing")
+    path.split('/')
+        .any(|d| d == "tests" || d == "test" || d == "testing")
         || name.starts_with("test_")
         || name.ends_with("_test.py")
         || name == "conftest.py"
@@ -118,7 +119,9 @@ fn is_test_file(path: &str) -> bool {
 /// -> `pkg.app` with `src` as the source root.
 fn module_of(path: &str) -> (String, Option<String>) {
     let (root, rel) = match path.strip_prefix("src/") {
-        Some(rest) if rest.contains('/') || rest.ends_with(".py") => (Some("src".to_string()), rest),
+        Some(rest) if rest.contains('/') || rest.ends_with(".py") => {
+            (Some("src".to_string()), rest)
+        }
         _ => (None, path),
     };
     let rel = rel.trim_end_matches(".py");
@@ -128,23 +131,30 @@ fn module_of(path: &str) -> (String, Option<String>) {
 
 /// Reads the sources (path, text) of the project.
 pub fn detect(sources: &[(String, String)]) -> WebApp {
-    static FLASK_APP: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:flask\.)?Flask\(").unwrap());
+    static FLASK_APP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:flask\.)?Flask\(").unwrap()
+    });
     static ASGI_APP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m)^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:fastapi\.|starlette\.applications\.)?(FastAPI|Starlette)\(").unwrap()
     });
     static FACTORY_DEF: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?m)^def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)").unwrap());
-    static FACTORY_CALL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^([A-Za-z_]\w*)\s*=\s*(?:[\w.]+\.)?(create_app|make_app|get_app|build_app|app_factory)\(").unwrap());
+    static FACTORY_CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^([A-Za-z_]\w*)\s*=\s*(?:[\w.]+\.)?(create_app|make_app|get_app|build_app|app_factory)\(").unwrap()
+    });
     static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^\s*@([A-Za-z_]\w*)\.(?:route|get|head|api_route)\(\s*['"](/[^'"]*)['"]"#).unwrap()
+        Regex::new(r#"(?m)^\s*@([A-Za-z_]\w*)\.(?:route|get|head|api_route)\(\s*['"](/[^'"]*)['"]"#)
+            .unwrap()
     });
     static BLUEPRINT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^([A-Za-z_]\w*)\s*=\s*(?:flask\.|fastapi\.)?(?:Blueprint|APIRouter)\(([^)]*)\)"#).unwrap()
+        Regex::new(
+            r#"(?m)^([A-Za-z_]\w*)\s*=\s*(?:flask\.|fastapi\.)?(?:Blueprint|APIRouter)\(([^)]*)\)"#,
+        )
+        .unwrap()
     });
     static REGISTER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?:register_blueprint|include_router)\(\s*([A-Za-z_][\w.]*)\s*([^)]*)\)"#).unwrap()
+        Regex::new(r#"(?:register_blueprint|include_router)\(\s*([A-Za-z_][\w.]*)\s*([^)]*)\)"#)
+            .unwrap()
     });
     static PREFIX_ARG: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"(?:url_prefix|prefix)\s*=\s*['"]([^'"]*)['"]"#).unwrap());
@@ -162,37 +172,50 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
     for (path, text) in &own {
         let (module, root) = module_of(path);
         for c in FLASK_APP.captures_iter(text) {
-            targets.push((AppTarget {
-                framework: Framework::Flask,
-                interface: Interface::Wsgi,
-                module: module.clone(),
-                object: c[1].to_string(),
-                file: path.clone(),
-                line: line_at(text, c.get(0).unwrap().start()),
-            }, root.clone()));
-        }
-        for c in ASGI_APP.captures_iter(text) {
-            let framework = if &c[2] == "FastAPI" { Framework::FastApi } else { Framework::Starlette };
-            targets.push((AppTarget {
-                framework,
-                interface: Interface::Asgi,
-                module: module.clone(),
-                object: c[1].to_string(),
-                file: path.clone(),
-                line: line_at(text, c.get(0).unwrap().start()),
-            }, root.clone()));
-        }
-        // A module-level `app = create_app()` (wsgi.py and friends).
-        for c in FACTORY_CALL.captures_iter(text) {
-            if sources.iter().any(|(_, t)| t.contains("Flask(")) {
-                targets.push((AppTarget {
+            targets.push((
+                AppTarget {
                     framework: Framework::Flask,
                     interface: Interface::Wsgi,
                     module: module.clone(),
                     object: c[1].to_string(),
                     file: path.clone(),
                     line: line_at(text, c.get(0).unwrap().start()),
-                }, root.clone()));
+                },
+                root.clone(),
+            ));
+        }
+        for c in ASGI_APP.captures_iter(text) {
+            let framework = if &c[2] == "FastAPI" {
+                Framework::FastApi
+            } else {
+                Framework::Starlette
+            };
+            targets.push((
+                AppTarget {
+                    framework,
+                    interface: Interface::Asgi,
+                    module: module.clone(),
+                    object: c[1].to_string(),
+                    file: path.clone(),
+                    line: line_at(text, c.get(0).unwrap().start()),
+                },
+                root.clone(),
+            ));
+        }
+        // A module-level `app = create_app()` (wsgi.py and friends).
+        for c in FACTORY_CALL.captures_iter(text) {
+            if sources.iter().any(|(_, t)| t.contains("Flask(")) {
+                targets.push((
+                    AppTarget {
+                        framework: Framework::Flask,
+                        interface: Interface::Wsgi,
+                        module: module.clone(),
+                        object: c[1].to_string(),
+                        file: path.clone(),
+                        line: line_at(text, c.get(0).unwrap().start()),
+                    },
+                    root.clone(),
+                ));
             }
         }
         // An app factory: a top-level function whose body builds Flask(...)
@@ -200,18 +223,27 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
         if text.contains("Flask(") && !FLASK_APP.is_match(text) {
             for c in FACTORY_DEF.captures_iter(text) {
                 let start = c.get(0).unwrap().end();
-                let body_end = text[start..].find("\ndef ").map_or(text.len(), |i| start + i);
+                let body_end = text[start..]
+                    .find("\ndef ")
+                    .map_or(text.len(), |i| start + i);
                 let body = &text[start..body_end];
-                let params_ok = c[2].split(',').map(str::trim).filter(|p| !p.is_empty()).all(|p| p.contains('=') || p.starts_with('*'));
+                let params_ok = c[2]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .all(|p| p.contains('=') || p.starts_with('*'));
                 if body.contains("Flask(") && params_ok {
-                    targets.push((AppTarget {
-                        framework: Framework::Flask,
-                        interface: Interface::Wsgi,
-                        module: module.clone(),
-                        object: format!("{}()", &c[1]),
-                        file: path.clone(),
-                        line: line_at(text, c.get(0).unwrap().start()),
-                    }, root.clone()));
+                    targets.push((
+                        AppTarget {
+                            framework: Framework::Flask,
+                            interface: Interface::Wsgi,
+                            module: module.clone(),
+                            object: format!("{}()", &c[1]),
+                            file: path.clone(),
+                            line: line_at(text, c.get(0).unwrap().start()),
+                        },
+                        root.clone(),
+                    ));
                 }
             }
         }
@@ -220,8 +252,24 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
     // entry file names, shallow paths.
     let rank = |t: &AppTarget| {
         let name = t.file.rsplit('/').next().unwrap_or(&t.file);
-        let conventional = matches!(name, "wsgi.py" | "asgi.py" | "app.py" | "main.py" | "server.py" | "api.py" | "application.py" | "__init__.py");
-        (t.object.ends_with("()"), !conventional, t.file.matches('/').count(), t.object != "app", t.file.clone())
+        let conventional = matches!(
+            name,
+            "wsgi.py"
+                | "asgi.py"
+                | "app.py"
+                | "main.py"
+                | "server.py"
+                | "api.py"
+                | "application.py"
+                | "__init__.py"
+        );
+        (
+            t.object.ends_with("()"),
+            !conventional,
+            t.file.matches('/').count(),
+            t.object != "app",
+            t.file.clone(),
+        )
     };
     targets.sort_by_key(|(t, _)| rank(t));
     app.source_root = targets.first().and_then(|(_, root)| root.clone());
@@ -230,7 +278,8 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
     // Django: manage.py names the settings; the settings name the rest.
     if let Some(django) = detect_django(sources) {
         let (wsgi, asgi) = django_apps(sources, &django);
-        app.targets.retain(|t| t.framework != Framework::Flask || !t.object.ends_with("()"));
+        app.targets
+            .retain(|t| t.framework != Framework::Flask || !t.object.ends_with("()"));
         let mut django_targets: Vec<AppTarget> = wsgi.into_iter().chain(asgi).collect();
         django_targets.append(&mut app.targets);
         app.targets = django_targets;
@@ -260,7 +309,11 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
             if !is_health_path(route) {
                 continue;
             }
-            let prefix = prefixes.iter().rev().find(|(v, _)| v == owner).map(|(_, p)| p.as_str());
+            let prefix = prefixes
+                .iter()
+                .rev()
+                .find(|(v, _)| v == owner)
+                .map(|(_, p)| p.as_str());
             let full = match prefix {
                 Some(p) => format!("{}{}", p.trim_end_matches('/'), route),
                 None => route.to_string(),
@@ -273,14 +326,17 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
         }
     }
     if let Some(django) = &app.django {
-        app.health_routes.extend(django_health_routes(sources, django));
+        app.health_routes
+            .extend(django_health_routes(sources, django));
     }
-    app.health_routes.sort_by_key(|r| (health_rank(&r.path), r.path.len()));
+    app.health_routes
+        .sort_by_key(|r| (health_rank(&r.path), r.path.len()));
 
     for (path, text) in &own {
         if let Some(c) = RUN_PORT.captures(text) {
             if let Ok(port) = c[1].parse() {
-                app.code_port = Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())));
+                app.code_port =
+                    Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())));
                 break;
             }
         }
@@ -292,7 +348,18 @@ fn is_health_path(path: &str) -> bool {
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     matches!(
         last,
-        "health" | "healthz" | "healthcheck" | "health-check" | "health_check" | "_health" | "ping" | "livez" | "readyz" | "ready" | "live" | "status"
+        "health"
+            | "healthz"
+            | "healthcheck"
+            | "health-check"
+            | "health_check"
+            | "_health"
+            | "ping"
+            | "livez"
+            | "readyz"
+            | "ready"
+            | "live"
+            | "status"
     )
 }
 
@@ -310,12 +377,16 @@ fn detect_django(sources: &[(String, String)]) -> Option<Django> {
     static SETTINGS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]"#).unwrap()
     });
-    let manage = sources.iter().find(|(p, _)| p == "manage.py" || p.ends_with("/manage.py"))?;
+    let manage = sources
+        .iter()
+        .find(|(p, _)| p == "manage.py" || p.ends_with("/manage.py"))?;
     let settings_module = SETTINGS.captures(&manage.1)?[1].to_string();
     let rel = settings_module.replace('.', "/");
-    let settings = sources
-        .iter()
-        .find(|(p, _)| *p == format!("{rel}.py") || *p == format!("{rel}/__init__.py") || p.ends_with(&format!("/{rel}.py")));
+    let settings = sources.iter().find(|(p, _)| {
+        *p == format!("{rel}.py")
+            || *p == format!("{rel}/__init__.py")
+            || p.ends_with(&format!("/{rel}.py"))
+    });
     let mut django = Django {
         settings_module,
         settings_file: settings.map(|(p, _)| p.clone()),
@@ -324,12 +395,19 @@ fn detect_django(sources: &[(String, String)]) -> Option<Django> {
         allowed_hosts: None,
     };
     if let Some((_, text)) = settings {
-        static STATIC_ROOT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^STATIC_ROOT\s*=\s*(.+)$").unwrap());
+        static STATIC_ROOT: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"(?m)^STATIC_ROOT\s*=\s*(.+)$").unwrap());
         static REQUIRED: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r#"os\.environ\[\s*['"](\w+)['"]\s*\]"#).unwrap());
-        static HOSTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^ALLOWED_HOSTS\s*=\s*\[([^\]]*)\]").unwrap());
-        django.static_root = STATIC_ROOT.captures(text).is_some_and(|c| c[1].trim() != "None");
-        let mut required: Vec<String> = REQUIRED.captures_iter(text).map(|c| c[1].to_string()).collect();
+        static HOSTS: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"(?m)^ALLOWED_HOSTS\s*=\s*\[([^\]]*)\]").unwrap());
+        django.static_root = STATIC_ROOT
+            .captures(text)
+            .is_some_and(|c| c[1].trim() != "None");
+        let mut required: Vec<String> = REQUIRED
+            .captures_iter(text)
+            .map(|c| c[1].to_string())
+            .collect();
         required.dedup();
         django.required_env = required;
         django.allowed_hosts = HOSTS.captures(text).map(|c| {
@@ -342,11 +420,22 @@ fn detect_django(sources: &[(String, String)]) -> Option<Django> {
     Some(django)
 }
 
-fn django_apps(sources: &[(String, String)], django: &Django) -> (Option<AppTarget>, Option<AppTarget>) {
-    static WSGI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^WSGI_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"#).unwrap());
-    static ASGI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^ASGI_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"#).unwrap());
-    let Some(file) = &django.settings_file else { return (None, None) };
-    let Some((_, text)) = sources.iter().find(|(p, _)| p == file) else { return (None, None) };
+fn django_apps(
+    sources: &[(String, String)],
+    django: &Django,
+) -> (Option<AppTarget>, Option<AppTarget>) {
+    static WSGI: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^WSGI_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"#).unwrap()
+    });
+    static ASGI: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^ASGI_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"#).unwrap()
+    });
+    let Some(file) = &django.settings_file else {
+        return (None, None);
+    };
+    let Some((_, text)) = sources.iter().find(|(p, _)| p == file) else {
+        return (None, None);
+    };
     let make = |re: &Regex, interface| {
         re.captures(text).map(|c| AppTarget {
             framework: Framework::Django,
@@ -362,7 +451,10 @@ fn django_apps(sources: &[(String, String)], django: &Django) -> (Option<AppTarg
     // Django's default project layout has wsgi.py beside the settings even
     // when WSGI_APPLICATION is not set.
     if wsgi.is_none() {
-        let package = django.settings_module.rsplit_once('.').map_or("", |(p, _)| p);
+        let package = django
+            .settings_module
+            .rsplit_once('.')
+            .map_or("", |(p, _)| p);
         let wsgi_file = format!("{}/wsgi.py", package.replace('.', "/"));
         if sources.iter().any(|(p, _)| *p == wsgi_file) {
             wsgi = Some(AppTarget {
@@ -379,18 +471,25 @@ fn django_apps(sources: &[(String, String)], django: &Django) -> (Option<AppTarg
 }
 
 fn django_health_routes(sources: &[(String, String)], django: &Django) -> Vec<Route> {
-    static ROOT_URLCONF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]"#).unwrap());
-    static PATH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?:re_)?path\(\s*r?['"]\^?([^'"$]*)\$?['"]"#).unwrap());
+    static ROOT_URLCONF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?m)^ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]"#).unwrap());
+    static PATH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?:re_)?path\(\s*r?['"]\^?([^'"$]*)\$?['"]"#).unwrap());
     let settings_text = django
         .settings_file
         .as_ref()
         .and_then(|f| sources.iter().find(|(p, _)| p == f))
         .map(|(_, t)| t.as_str())
         .unwrap_or("");
-    let Some(urlconf) = ROOT_URLCONF.captures(settings_text).map(|c| c[1].replace('.', "/") + ".py") else {
+    let Some(urlconf) = ROOT_URLCONF
+        .captures(settings_text)
+        .map(|c| c[1].replace('.', "/") + ".py")
+    else {
         return Vec::new();
     };
-    let Some((path, text)) = sources.iter().find(|(p, _)| *p == urlconf) else { return Vec::new() };
+    let Some((path, text)) = sources.iter().find(|(p, _)| *p == urlconf) else {
+        return Vec::new();
+    };
     PATH.captures_iter(text)
         .filter_map(|c| {
             let route = format!("/{}", &c[1]);
@@ -408,7 +507,10 @@ mod tests {
     use super::*;
 
     fn src(files: &[(&str, &str)]) -> Vec<(String, String)> {
-        files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+        files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
     }
 
     #[test]
@@ -433,22 +535,36 @@ mod tests {
             ("shop/api.py", "from flask import Blueprint\napi = Blueprint('api', __name__)\n\n@api.get('/health')\ndef health():\n    return {}\n"),
             ("tests/test_app.py", "from flask import Flask\napp = Flask('test')\n"),
         ]));
-        assert_eq!(app.targets.len(), 1, "test files are not the app: {:?}", app.targets);
+        assert_eq!(
+            app.targets.len(),
+            1,
+            "test files are not the app: {:?}",
+            app.targets
+        );
         assert_eq!(app.targets[0].spec(), "shop:create_app()");
         assert_eq!(app.health_routes[0].path, "/api/health");
     }
 
     #[test]
     fn factory_needing_arguments_is_not_callable() {
-        let app = detect(&src(&[("app.py", "from flask import Flask\ndef create_app(config):\n    return Flask(__name__)\n")]));
+        let app = detect(&src(&[(
+            "app.py",
+            "from flask import Flask\ndef create_app(config):\n    return Flask(__name__)\n",
+        )]));
         assert!(app.targets.is_empty());
     }
 
     #[test]
     fn wsgi_module_calling_the_factory_wins() {
         let app = detect(&src(&[
-            ("shop/__init__.py", "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n"),
-            ("wsgi.py", "from shop import create_app\napp = create_app()\n"),
+            (
+                "shop/__init__.py",
+                "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+            ),
+            (
+                "wsgi.py",
+                "from shop import create_app\napp = create_app()\n",
+            ),
         ]));
         assert_eq!(app.targets[0].spec(), "wsgi:app");
     }

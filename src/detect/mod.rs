@@ -76,7 +76,10 @@ pub fn detect(repo: &Repo) -> Result<Project> {
     let web = framework::detect(&sources);
 
     let mut servers = Vec::new();
-    let asgi = web.targets.first().is_some_and(|t| t.interface == framework::Interface::Asgi);
+    let asgi = web
+        .targets
+        .first()
+        .is_some_and(|t| t.interface == framework::Interface::Asgi);
     let has = |n: &str| set.has(n);
     if asgi {
         if has("gunicorn") && (has("uvicorn") || has("uvicorn-worker")) {
@@ -119,7 +122,10 @@ pub fn detect(repo: &Repo) -> Result<Project> {
 fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
     let has = |p: &str| repo.exists(p);
     if has("uv.lock") || has("poetry.lock") || has("Pipfile.lock") || has("Pipfile") {
-        let which = ["uv.lock", "poetry.lock", "Pipfile.lock", "Pipfile"].into_iter().find(|p| has(p)).unwrap_or_default();
+        let which = ["uv.lock", "poetry.lock", "Pipfile.lock", "Pipfile"]
+            .into_iter()
+            .find(|p| has(p))
+            .unwrap_or_default();
         return Error::Unsupported(format!(
             "{}: found {which}; this version of dockslim generates Dockerfiles for pip projects with requirements files only (uv, Poetry and Pipenv support is planned)",
             repo.root.display()

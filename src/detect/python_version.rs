@@ -20,7 +20,10 @@ impl std::fmt::Display for Minor {
 impl Minor {
     /// `3.12`, `3.12.4`, `python-3.12.4`, `3.12-slim`: the leading minor.
     pub fn parse_loose(text: &str) -> Option<Minor> {
-        let text = text.trim().trim_start_matches("python-").trim_start_matches("python");
+        let text = text
+            .trim()
+            .trim_start_matches("python-")
+            .trim_start_matches("python");
         let mut parts = text.split(|c: char| !c.is_ascii_digit());
         let major = parts.next()?.parse().ok()?;
         let minor = parts.next()?.parse().ok()?;
@@ -51,31 +54,57 @@ pub fn evidence(repo: &Repo) -> Result<Vec<VersionEvidence>> {
     if let Some(text) = repo.read_text(".python-version")? {
         if let Some((line, value)) = first_value_line(&text) {
             let minor = Minor::parse_loose(value).ok_or_else(|| {
-                Error::input(".python-version", Some(line), format!("`{value}`: expected a CPython version such as 3.12 or 3.12.4"))
+                Error::input(
+                    ".python-version",
+                    Some(line),
+                    format!("`{value}`: expected a CPython version such as 3.12 or 3.12.4"),
+                )
             })?;
-            out.push(VersionEvidence { file: ".python-version".into(), line, says: VersionSays::Pin(minor) });
+            out.push(VersionEvidence {
+                file: ".python-version".into(),
+                line,
+                says: VersionSays::Pin(minor),
+            });
         }
     }
     if let Some(text) = repo.read_text("runtime.txt")? {
         if let Some((line, value)) = first_value_line(&text) {
             if value.starts_with("python") {
                 let minor = Minor::parse_loose(value).ok_or_else(|| {
-                    Error::input("runtime.txt", Some(line), format!("`{value}`: expected python-3.X.Y"))
+                    Error::input(
+                        "runtime.txt",
+                        Some(line),
+                        format!("`{value}`: expected python-3.X.Y"),
+                    )
                 })?;
-                out.push(VersionEvidence { file: "runtime.txt".into(), line, says: VersionSays::Pin(minor) });
+                out.push(VersionEvidence {
+                    file: "runtime.txt".into(),
+                    line,
+                    says: VersionSays::Pin(minor),
+                });
             }
         }
     }
     if let Some(text) = repo.read_text("pyproject.toml")? {
         let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
             let line = e.span().map(|s| crate::error::line_of(&text, s.start));
-            Error::input("pyproject.toml", line, format!("is not valid TOML: {}", e.message()))
+            Error::input(
+                "pyproject.toml",
+                line,
+                format!("is not valid TOML: {}", e.message()),
+            )
         })?;
         if let Some(item) = doc.get("project").and_then(|p| p.get("requires-python")) {
             let spec = item.as_str().ok_or_else(|| {
-                Error::input("pyproject.toml", None, "`project.requires-python` must be a string such as \">=3.10\"")
+                Error::input(
+                    "pyproject.toml",
+                    None,
+                    "`project.requires-python` must be a string such as \">=3.10\"",
+                )
             })?;
-            validate_specifier(spec).map_err(|m| Error::input("pyproject.toml", find_line(&text, "requires-python"), m))?;
+            validate_specifier(spec).map_err(|m| {
+                Error::input("pyproject.toml", find_line(&text, "requires-python"), m)
+            })?;
             out.push(VersionEvidence {
                 file: "pyproject.toml".into(),
                 line: find_line(&text, "requires-python").unwrap_or(1),
@@ -94,7 +123,9 @@ fn first_value_line(text: &str) -> Option<(usize, &str)> {
 }
 
 fn find_line(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.trim_start().starts_with(needle)).map(|i| i + 1)
+    text.lines()
+        .position(|l| l.trim_start().starts_with(needle))
+        .map(|i| i + 1)
 }
 
 fn parse_clause(clause: &str) -> Option<(&str, Vec<u32>, bool)> {
@@ -110,7 +141,7 @@ fn parse_clause(clause: &str) -> Option<(&str, Vec<u32>, bool)> {
 fn validate_specifier(spec: &str) -> std::result::Result<(), String> {
     for clause in spec.split(',') {
         match parse_clause(clause) {
-            Some((op, _, _)) if matches!(op, ">=" | "<=" | ">" | "<" | "==" | "!=" | "~=" | "===") => {}
+            Some((">=" | "<=" | ">" | "<" | "==" | "!=" | "~=" | "===", _, _)) => {}
             _ => return Err(format!("`requires-python = \"{spec}\"`: expected clauses such as >=3.10 or <3.14 separated by commas")),
         }
     }
@@ -120,14 +151,21 @@ fn validate_specifier(spec: &str) -> std::result::Result<(), String> {
 fn cmp(a: &[u32], b: &[u32]) -> std::cmp::Ordering {
     let n = a.len().max(b.len());
     (0..n)
-        .map(|i| a.get(i).copied().unwrap_or(0).cmp(&b.get(i).copied().unwrap_or(0)))
+        .map(|i| {
+            a.get(i)
+                .copied()
+                .unwrap_or(0)
+                .cmp(&b.get(i).copied().unwrap_or(0))
+        })
         .find(|o| o.is_ne())
         .unwrap_or(std::cmp::Ordering::Equal)
 }
 
 fn version_satisfies(v: &[u32], spec: &str) -> bool {
     spec.split(',').all(|clause| {
-        let Some((op, want, wildcard)) = parse_clause(clause) else { return true };
+        let Some((op, want, wildcard)) = parse_clause(clause) else {
+            return true;
+        };
         if wildcard {
             let prefix_eq = v.iter().zip(&want).all(|(a, b)| a == b);
             return match op {

@@ -30,9 +30,17 @@ impl Requirement {
     /// Whether the marker rules this requirement out on Linux, where the image
     /// runs. Other markers (Python version, extras) are assumed to hold.
     pub fn applies_on_linux(&self) -> bool {
-        let Some(marker) = &self.marker else { return true };
+        let Some(marker) = &self.marker else {
+            return true;
+        };
         let m = marker.replace('\'', "\"").replace(' ', "");
-        let windows_or_mac = ["sys_platform==\"win32\"", "sys_platform==\"darwin\"", "platform_system==\"Windows\"", "platform_system==\"Darwin\"", "os_name==\"nt\""];
+        let windows_or_mac = [
+            "sys_platform==\"win32\"",
+            "sys_platform==\"darwin\"",
+            "platform_system==\"Windows\"",
+            "platform_system==\"Darwin\"",
+            "os_name==\"nt\"",
+        ];
         !windows_or_mac.iter().any(|w| m.contains(w))
     }
 }
@@ -56,26 +64,45 @@ pub struct RequirementSet {
 
 impl RequirementSet {
     pub fn has(&self, name: &str) -> bool {
-        self.requirements.iter().any(|r| r.name == name && r.applies_on_linux())
+        self.requirements
+            .iter()
+            .any(|r| r.name == name && r.applies_on_linux())
     }
 
     pub fn get(&self, name: &str) -> Option<&Requirement> {
-        self.requirements.iter().find(|r| r.name == name && r.applies_on_linux())
+        self.requirements
+            .iter()
+            .find(|r| r.name == name && r.applies_on_linux())
     }
 }
 
 /// PEP 503 normalisation.
 pub fn normalize(name: &str) -> String {
     static SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[-_.]+").unwrap());
-    SEP.replace_all(&name.to_ascii_lowercase(), "-").into_owned()
+    SEP.replace_all(&name.to_ascii_lowercase(), "-")
+        .into_owned()
 }
 
 /// Whether a requirements file name says it is for development.
 pub fn is_dev_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let stem = name.trim_end_matches(".txt").trim_end_matches(".in");
-    stem.split(['-', '_', '.'])
-        .any(|w| matches!(w, "dev" | "develop" | "development" | "test" | "tests" | "testing" | "lint" | "docs" | "ci" | "local" | "typing"))
+    stem.split(['-', '_', '.']).any(|w| {
+        matches!(
+            w,
+            "dev"
+                | "develop"
+                | "development"
+                | "test"
+                | "tests"
+                | "testing"
+                | "lint"
+                | "docs"
+                | "ci"
+                | "local"
+                | "typing"
+        )
+    })
 }
 
 /// Reads `entry` and every file it includes, as pip would.
@@ -103,7 +130,11 @@ fn read_file(
         Some(text) => text,
         None => {
             return Err(match included_from {
-                Some((file, line)) => Error::input(file, Some(line), format!("includes `{path}`, which does not exist")),
+                Some((file, line)) => Error::input(
+                    file,
+                    Some(line),
+                    format!("includes `{path}`, which does not exist"),
+                ),
                 None => Error::Usage(format!("{path} does not exist")),
             })
         }
@@ -200,10 +231,13 @@ fn parse_line(
     seen: &mut BTreeSet<String>,
 ) -> Result<()> {
     static NAME: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$").unwrap()
+        Regex::new(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$")
+            .unwrap()
     });
-    static VERSION_SPEC: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^(\(?\s*(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*\)?$").unwrap());
+    static VERSION_SPEC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\(?\s*(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*\)?$")
+            .unwrap()
+    });
 
     let expected = || {
         Error::input(
@@ -231,7 +265,11 @@ fn parse_line(
         if let Some(target) = option_value(line, Some("-e"), "--editable") {
             return push_requirement(file, dir, line_no, target, true, set).map_err(|_| expected());
         }
-        for (short, long) in [(Some("-i"), "--index-url"), (None, "--extra-index-url"), (Some("-f"), "--find-links")] {
+        for (short, long) in [
+            (Some("-i"), "--index-url"),
+            (None, "--extra-index-url"),
+            (Some("-f"), "--find-links"),
+        ] {
             if let Some(value) = option_value(line, short, long) {
                 if long == "--find-links" && !value.contains("://") {
                     set.local_paths.push(join(dir, value));
@@ -265,7 +303,12 @@ fn parse_line(
 
     // A requirement, maybe followed by per-requirement options (--hash=...).
     let spec = line.split(" --").next().unwrap_or(line).trim();
-    if spec.contains("://") || spec.starts_with('.') || spec.starts_with('/') || spec.ends_with(".whl") || spec.ends_with(".tar.gz") {
+    if spec.contains("://")
+        || spec.starts_with('.')
+        || spec.starts_with('/')
+        || spec.ends_with(".whl")
+        || spec.ends_with(".tar.gz")
+    {
         return push_requirement(file, dir, line_no, spec, false, set);
     }
     let (spec, marker) = match spec.split_once(';') {
@@ -281,7 +324,13 @@ fn parse_line(
         name: normalize(&caps[1]),
         extras: caps
             .get(2)
-            .map(|m| m.as_str().split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
+            .map(|m| {
+                m.as_str()
+                    .split(',')
+                    .map(|e| e.trim().to_string())
+                    .filter(|e| !e.is_empty())
+                    .collect()
+            })
             .unwrap_or_default(),
         marker,
         editable: false,
@@ -309,7 +358,11 @@ fn push_requirement(
     let target = target.split(" --").next().unwrap_or(target).trim();
     let is_url = target.contains("://");
     let local_path = (!is_url).then(|| {
-        let path = target.split(['[', ';', '#']).next().unwrap_or(target).trim();
+        let path = target
+            .split(['[', ';', '#'])
+            .next()
+            .unwrap_or(target)
+            .trim();
         join(dir, path)
     });
     if let Some(path) = &local_path {
@@ -357,8 +410,11 @@ pub fn all_requirement_files(repo: &Repo) -> Vec<String> {
         .map(|f| f.path.as_str())
         .filter(|p| {
             let name = p.rsplit('/').next().unwrap_or(p);
-            let top = !p.contains('/') && name.starts_with("requirements") && name.ends_with(".txt");
-            let folder = p.starts_with("requirements/") && p.matches('/').count() == 1 && (name.ends_with(".txt") || name.ends_with(".in"));
+            let top =
+                !p.contains('/') && name.starts_with("requirements") && name.ends_with(".txt");
+            let folder = p.starts_with("requirements/")
+                && p.matches('/').count() == 1
+                && (name.ends_with(".txt") || name.ends_with(".in"));
             top || folder
         })
         .map(str::to_string)
@@ -389,24 +445,47 @@ mod tests {
                  gunicorn==23.0.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\n\
                  uvicorn[standard]>=0.30 # server\npywin32 ; sys_platform == \"win32\"\n",
             ),
-            ("requirements/base.txt", "# base\nFlask>=3,<4\n-c constraints.txt\npsycopg2==2.9.10\n"),
+            (
+                "requirements/base.txt",
+                "# base\nFlask>=3,<4\n-c constraints.txt\npsycopg2==2.9.10\n",
+            ),
             ("requirements/constraints.txt", "werkzeug<4\n"),
         ]);
         let set = read_set(&repo, "requirements/prod.txt").unwrap();
-        assert_eq!(set.files, ["requirements/prod.txt", "requirements/base.txt", "requirements/constraints.txt"]);
+        assert_eq!(
+            set.files,
+            [
+                "requirements/prod.txt",
+                "requirements/base.txt",
+                "requirements/constraints.txt"
+            ]
+        );
         let names: Vec<_> = set.requirements.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["flask", "werkzeug", "psycopg2", "gunicorn", "uvicorn", "pywin32"], "in the order pip reads them");
+        assert_eq!(
+            names,
+            ["flask", "werkzeug", "psycopg2", "gunicorn", "uvicorn", "pywin32"],
+            "in the order pip reads them"
+        );
         assert_eq!(set.get("uvicorn").unwrap().extras, ["standard"]);
         assert_eq!(set.get("gunicorn").unwrap().line, 3);
-        assert!(!set.has("pywin32"), "windows-only marker does not apply in the image");
-        assert_eq!(set.index_options, ["--extra-index-url https://pypi.example.com/simple"]);
+        assert!(
+            !set.has("pywin32"),
+            "windows-only marker does not apply in the image"
+        );
+        assert_eq!(
+            set.index_options,
+            ["--extra-index-url https://pypi.example.com/simple"]
+        );
         assert!(set.dev_files.is_empty());
     }
 
     #[test]
     fn dev_includes_and_local_paths_are_reported() {
         let (_d, repo) = repo_with(&[
-            ("requirements.txt", "-r requirements-dev.txt\n-e .\n./libs/shared\n--find-links ./wheels\n"),
+            (
+                "requirements.txt",
+                "-r requirements-dev.txt\n-e .\n./libs/shared\n--find-links ./wheels\n",
+            ),
             ("requirements-dev.txt", "pytest\n"),
         ]);
         let set = read_set(&repo, "requirements.txt").unwrap();
@@ -418,15 +497,24 @@ mod tests {
     fn bad_lines_and_missing_includes_name_file_and_line() {
         let (_d, repo) = repo_with(&[("requirements.txt", "flask\nthis is not valid\n")]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
-        assert!(err.starts_with("requirements.txt:2: `this is not valid`: expected a requirement"), "{err}");
+        assert!(
+            err.starts_with("requirements.txt:2: `this is not valid`: expected a requirement"),
+            "{err}"
+        );
 
         let (_d, repo) = repo_with(&[("requirements.txt", "flask\n-r missing.txt\n")]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
-        assert_eq!(err, "requirements.txt:2: includes `missing.txt`, which does not exist");
+        assert_eq!(
+            err,
+            "requirements.txt:2: includes `missing.txt`, which does not exist"
+        );
 
         let (_d, repo) = repo_with(&[("requirements.txt", "--bogus-option\n")]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
-        assert!(err.starts_with("requirements.txt:1: `--bogus-option`: unknown pip option"), "{err}");
+        assert!(
+            err.starts_with("requirements.txt:1: `--bogus-option`: unknown pip option"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -438,7 +526,11 @@ mod tests {
 
     #[test]
     fn production_entry_prefers_prod_files_and_skips_dev() {
-        let (_d, repo) = repo_with(&[("requirements.txt", ""), ("requirements/prod.txt", ""), ("requirements/dev.txt", "")]);
+        let (_d, repo) = repo_with(&[
+            ("requirements.txt", ""),
+            ("requirements/prod.txt", ""),
+            ("requirements/dev.txt", ""),
+        ]);
         assert_eq!(production_entry(&repo).unwrap(), "requirements/prod.txt");
         let (_d, repo) = repo_with(&[("requirements-dev.txt", "")]);
         assert_eq!(production_entry(&repo), None);

@@ -26,13 +26,15 @@ impl Command {
     pub fn words(&self) -> Vec<String> {
         match self {
             Command::Exec(words) => words.clone(),
-            Command::Shell(text) => shlex::split(text).unwrap_or_else(|| text.split_whitespace().map(str::to_string).collect()),
+            Command::Shell(text) => shlex::split(text)
+                .unwrap_or_else(|| text.split_whitespace().map(str::to_string).collect()),
         }
     }
 
     pub fn text(&self) -> String {
         match self {
-            Command::Exec(words) => shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| words.join(" ")),
+            Command::Exec(words) => shlex::try_join(words.iter().map(String::as_str))
+                .unwrap_or_else(|_| words.join(" ")),
             Command::Shell(text) => text.clone(),
         }
     }
@@ -42,11 +44,17 @@ impl Command {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Args {
     /// RUN, CMD, ENTRYPOINT.
-    Command { command: Command, heredocs: Vec<String> },
+    Command {
+        command: Command,
+        heredocs: Vec<String>,
+    },
     /// COPY, ADD.
     Copy { sources: Vec<String>, dest: String },
     /// FROM.
-    From { image: String, alias: Option<String> },
+    From {
+        image: String,
+        alias: Option<String>,
+    },
     /// HEALTHCHECK CMD ... or HEALTHCHECK NONE (`None`).
     Healthcheck { command: Option<Command> },
     /// EXPOSE, VOLUME, SHELL.
@@ -68,7 +76,10 @@ pub struct Instruction {
 
 impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&str> {
-        self.flags.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_deref().unwrap_or(""))
+        self.flags
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_deref().unwrap_or(""))
     }
 
     pub fn command(&self) -> Option<&Command> {
@@ -115,7 +126,11 @@ impl Dockerfile {
         let parsed = parse_dockerfile::parse(&text_owned).map_err(|e| {
             let message = e.to_string();
             // parse-dockerfile's message carries its own position; keep ours.
-            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
             let message = format!("does not parse as a Dockerfile: {message}");
             match e.line() {
                 0 => Error::input(path, None, message),
@@ -141,12 +156,24 @@ impl Dockerfile {
             }
         }
         if stages.is_empty() {
-            return Err(Error::input(path, None, "has no FROM instruction; expected at least one stage"));
+            return Err(Error::input(
+                path,
+                None,
+                "has no FROM instruction; expected at least one stage",
+            ));
         }
         Ok(Dockerfile {
             path: path.to_string(),
-            escape_directive: parsed.parser_directives.escape.as_ref().map(|d| d.value.value),
-            syntax_directive: parsed.parser_directives.syntax.as_ref().map(|d| d.value.value.to_string()),
+            escape_directive: parsed
+                .parser_directives
+                .escape
+                .as_ref()
+                .map(|d| d.value.value),
+            syntax_directive: parsed
+                .parser_directives
+                .syntax
+                .as_ref()
+                .map(|d| d.value.value.to_string()),
             text: text_owned.clone(),
             global_args,
             stages,
@@ -161,7 +188,11 @@ impl Dockerfile {
     pub fn stage_named(&self, name: &str) -> Option<&Stage> {
         self.stages
             .iter()
-            .find(|s| s.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+            .find(|s| {
+                s.alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(name))
+            })
             .or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
     }
 
@@ -207,7 +238,9 @@ impl Dockerfile {
         for arg in &self.global_args {
             if let Some((name, default)) = arg.text().split_once('=') {
                 let default = default.trim_matches('"');
-                out = out.replace(&format!("${{{name}}}"), default).replace(&format!("${name}"), default);
+                out = out
+                    .replace(&format!("${{{name}}}"), default)
+                    .replace(&format!("${name}"), default);
             }
         }
         out
@@ -225,7 +258,10 @@ pub fn key_values(text: &str) -> Vec<(String, String)> {
     shlex::split(text)
         .unwrap_or_else(|| text.split_whitespace().map(str::to_string).collect())
         .into_iter()
-        .filter_map(|pair| pair.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect()
 }
 
@@ -235,11 +271,20 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Instruction {
         u.value.to_string()
     }
     fn flags(f: &[parse_dockerfile::Flag<'_>]) -> Vec<(String, Option<String>)> {
-        f.iter().map(|f| (f.name.value.to_string(), f.value.as_ref().map(|v| v.value.to_string()))).collect()
+        f.iter()
+            .map(|f| {
+                (
+                    f.name.value.to_string(),
+                    f.value.as_ref().map(|v| v.value.to_string()),
+                )
+            })
+            .collect()
     }
     fn command(c: &parse_dockerfile::Command<'_>) -> Command {
         match c {
-            parse_dockerfile::Command::Exec(words) => Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect()),
+            parse_dockerfile::Command::Exec(words) => {
+                Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect())
+            }
             parse_dockerfile::Command::Shell(sh) => Command::Shell(join_continuations(sh.value)),
             _ => Command::Shell(String::new()),
         }
@@ -254,25 +299,91 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Instruction {
             .collect()
     }
     let (keyword, span_start, flag_list, args) = match inst {
-        I::Add(i) => ("ADD", i.add.span.start, flags(&i.options), Args::Copy { sources: sources(&i.src), dest: s(&i.dest) }),
-        I::Copy(i) => ("COPY", i.copy.span.start, flags(&i.options), Args::Copy { sources: sources(&i.src), dest: s(&i.dest) }),
-        I::Arg(i) => ("ARG", i.arg.span.start, vec![], Args::Text { text: s(&i.arguments) }),
-        I::Cmd(i) => ("CMD", i.cmd.span.start, vec![], Args::Command { command: command(&i.arguments), heredocs: vec![] }),
-        I::Entrypoint(i) => ("ENTRYPOINT", i.entrypoint.span.start, vec![], Args::Command { command: command(&i.arguments), heredocs: vec![] }),
+        I::Add(i) => (
+            "ADD",
+            i.add.span.start,
+            flags(&i.options),
+            Args::Copy {
+                sources: sources(&i.src),
+                dest: s(&i.dest),
+            },
+        ),
+        I::Copy(i) => (
+            "COPY",
+            i.copy.span.start,
+            flags(&i.options),
+            Args::Copy {
+                sources: sources(&i.src),
+                dest: s(&i.dest),
+            },
+        ),
+        I::Arg(i) => (
+            "ARG",
+            i.arg.span.start,
+            vec![],
+            Args::Text {
+                text: s(&i.arguments),
+            },
+        ),
+        I::Cmd(i) => (
+            "CMD",
+            i.cmd.span.start,
+            vec![],
+            Args::Command {
+                command: command(&i.arguments),
+                heredocs: vec![],
+            },
+        ),
+        I::Entrypoint(i) => (
+            "ENTRYPOINT",
+            i.entrypoint.span.start,
+            vec![],
+            Args::Command {
+                command: command(&i.arguments),
+                heredocs: vec![],
+            },
+        ),
         I::Run(i) => (
             "RUN",
             i.run.span.start,
             flags(&i.options),
-            Args::Command { command: command(&i.arguments), heredocs: i.here_docs.iter().map(|h| h.value.to_string()).collect() },
+            Args::Command {
+                command: command(&i.arguments),
+                heredocs: i.here_docs.iter().map(|h| h.value.to_string()).collect(),
+            },
         ),
-        I::Env(i) => ("ENV", i.env.span.start, vec![], Args::Text { text: s(&i.arguments) }),
-        I::Label(i) => ("LABEL", i.label.span.start, vec![], Args::Text { text: s(&i.arguments) }),
-        I::Expose(i) => ("EXPOSE", i.expose.span.start, vec![], Args::Words { words: i.arguments.iter().map(s).collect() }),
+        I::Env(i) => (
+            "ENV",
+            i.env.span.start,
+            vec![],
+            Args::Text {
+                text: s(&i.arguments),
+            },
+        ),
+        I::Label(i) => (
+            "LABEL",
+            i.label.span.start,
+            vec![],
+            Args::Text {
+                text: s(&i.arguments),
+            },
+        ),
+        I::Expose(i) => (
+            "EXPOSE",
+            i.expose.span.start,
+            vec![],
+            Args::Words {
+                words: i.arguments.iter().map(s).collect(),
+            },
+        ),
         I::From(i) => (
             "FROM",
             i.from.span.start,
             flags(&i.options),
-            Args::From { image: s(&i.image), alias: i.as_.as_ref().map(|(_, a)| s(a)) },
+            Args::From {
+                image: s(&i.image),
+                alias: i.as_.as_ref().map(|(_, a)| s(a)),
+            },
         ),
         I::Healthcheck(i) => (
             "HEALTHCHECK",
@@ -280,16 +391,51 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Instruction {
             flags(&i.options),
             Args::Healthcheck {
                 command: match &i.arguments {
-                    parse_dockerfile::HealthcheckArguments::Cmd { arguments, .. } => Some(command(arguments)),
+                    parse_dockerfile::HealthcheckArguments::Cmd { arguments, .. } => {
+                        Some(command(arguments))
+                    }
                     _ => None,
                 },
             },
         ),
-        I::Maintainer(i) => ("MAINTAINER", i.maintainer.span.start, vec![], Args::Text { text: s(&i.name) }),
-        I::Onbuild(i) => ("ONBUILD", i.onbuild.span.start, vec![], Args::Text { text: String::new() }),
-        I::Shell(i) => ("SHELL", i.shell.span.start, vec![], Args::Words { words: i.arguments.iter().map(s).collect() }),
-        I::Stopsignal(i) => ("STOPSIGNAL", i.stopsignal.span.start, vec![], Args::Text { text: s(&i.arguments) }),
-        I::User(i) => ("USER", i.user.span.start, vec![], Args::Text { text: s(&i.arguments) }),
+        I::Maintainer(i) => (
+            "MAINTAINER",
+            i.maintainer.span.start,
+            vec![],
+            Args::Text { text: s(&i.name) },
+        ),
+        I::Onbuild(i) => (
+            "ONBUILD",
+            i.onbuild.span.start,
+            vec![],
+            Args::Text {
+                text: String::new(),
+            },
+        ),
+        I::Shell(i) => (
+            "SHELL",
+            i.shell.span.start,
+            vec![],
+            Args::Words {
+                words: i.arguments.iter().map(s).collect(),
+            },
+        ),
+        I::Stopsignal(i) => (
+            "STOPSIGNAL",
+            i.stopsignal.span.start,
+            vec![],
+            Args::Text {
+                text: s(&i.arguments),
+            },
+        ),
+        I::User(i) => (
+            "USER",
+            i.user.span.start,
+            vec![],
+            Args::Text {
+                text: s(&i.arguments),
+            },
+        ),
         I::Volume(i) => (
             "VOLUME",
             i.volume.span.start,
@@ -301,12 +447,32 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Instruction {
                 },
             },
         ),
-        I::Workdir(i) => ("WORKDIR", i.workdir.span.start, vec![], Args::Text { text: s(&i.arguments) }),
-        _ => ("UNKNOWN", 0, vec![], Args::Text { text: String::new() }),
+        I::Workdir(i) => (
+            "WORKDIR",
+            i.workdir.span.start,
+            vec![],
+            Args::Text {
+                text: s(&i.arguments),
+            },
+        ),
+        _ => (
+            "UNKNOWN",
+            0,
+            vec![],
+            Args::Text {
+                text: String::new(),
+            },
+        ),
     };
     let line = line_of(text, span_start);
     let source = source_of(text, span_start);
-    Instruction { keyword: keyword.to_string(), line, flags: flag_list, args, source }
+    Instruction {
+        keyword: keyword.to_string(),
+        line,
+        flags: flag_list,
+        args,
+        source,
+    }
 }
 
 /// Shell-form text as the shell sees it: line continuations joined and the
@@ -385,39 +551,69 @@ impl Dockerfile {
                         let words = command.words();
                         for cmd in shell::simple_commands(&words) {
                             if let Some(pkgs) = shell::package_install(&cmd) {
-                                intent.system_packages.extend(pkgs.into_iter().map(|p| (p, line)));
+                                intent
+                                    .system_packages
+                                    .extend(pkgs.into_iter().map(|p| (p, line)));
                             }
-                            intent.pip_requirement_files.extend(shell::pip_requirement_files(&cmd).into_iter().map(|p| (p, line)));
+                            intent.pip_requirement_files.extend(
+                                shell::pip_requirement_files(&cmd)
+                                    .into_iter()
+                                    .map(|p| (p, line)),
+                            );
                         }
                     }
-                    ("COPY" | "ADD", Args::Copy { sources, .. }) if is_final && inst.flag("from").is_none() => {
+                    ("COPY" | "ADD", Args::Copy { sources, .. })
+                        if is_final && inst.flag("from").is_none() =>
+                    {
                         for src in sources {
                             let clean = src.trim_start_matches("./").trim_end_matches('/');
-                            if !clean.is_empty() && clean != "." && !src.starts_with("<<") && !src.contains("://") {
+                            if !clean.is_empty()
+                                && clean != "."
+                                && !src.starts_with("<<")
+                                && !src.contains("://")
+                            {
                                 intent.copied_paths.push((clean.to_string(), line));
                             }
                         }
                     }
                     _ if !is_final => {}
-                    ("EXPOSE", Args::Words { words }) => intent.expose.extend(words.iter().map(|w| (w.clone(), line))),
-                    ("CMD", Args::Command { command, .. }) => intent.cmd = Some((command.clone(), line)),
-                    ("ENTRYPOINT", Args::Command { command, .. }) => intent.entrypoint = Some((command.clone(), line)),
+                    ("EXPOSE", Args::Words { words }) => intent
+                        .expose
+                        .extend(words.iter().map(|w| (w.clone(), line))),
+                    ("CMD", Args::Command { command, .. }) => {
+                        intent.cmd = Some((command.clone(), line))
+                    }
+                    ("ENTRYPOINT", Args::Command { command, .. }) => {
+                        intent.entrypoint = Some((command.clone(), line))
+                    }
                     ("ENV", Args::Text { text }) => {
-                        intent.env.extend(key_values(text).into_iter().map(|(k, v)| (k, v, line)));
+                        intent
+                            .env
+                            .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line)));
                     }
                     ("LABEL", Args::Text { text }) => {
-                        intent.labels.extend(key_values(text).into_iter().map(|(k, v)| (k, v, line)));
+                        intent
+                            .labels
+                            .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line)));
                     }
-                    ("VOLUME", Args::Words { words }) => intent.volumes.extend(words.iter().map(|w| (w.clone(), line))),
+                    ("VOLUME", Args::Words { words }) => intent
+                        .volumes
+                        .extend(words.iter().map(|w| (w.clone(), line))),
                     ("WORKDIR", Args::Text { text }) => {
                         let dir = text.trim().to_string();
                         intent.workdir = Some(match (&intent.workdir, dir.starts_with('/')) {
-                            (Some(prev), false) => format!("{}/{}", prev.trim_end_matches('/'), dir),
+                            (Some(prev), false) => {
+                                format!("{}/{}", prev.trim_end_matches('/'), dir)
+                            }
                             _ => dir,
                         });
                     }
-                    ("USER", Args::Text { text }) => intent.user = Some((text.trim().to_string(), line)),
-                    ("STOPSIGNAL", Args::Text { text }) => intent.stopsignal = Some((text.trim().to_string(), line)),
+                    ("USER", Args::Text { text }) => {
+                        intent.user = Some((text.trim().to_string(), line))
+                    }
+                    ("STOPSIGNAL", Args::Text { text }) => {
+                        intent.stopsignal = Some((text.trim().to_string(), line))
+                    }
                     _ => {}
                 }
             }
@@ -431,13 +627,17 @@ pub fn python_minor_of_image(image: &str) -> Option<Minor> {
     let name = image.split('@').next().unwrap_or(image);
     let (repo, tag) = name.rsplit_once(':')?;
     let last = repo.rsplit('/').next().unwrap_or(repo);
-    (last == "python").then(|| Minor::parse_loose(tag)).flatten()
+    (last == "python")
+        .then(|| Minor::parse_loose(tag))
+        .flatten()
 }
 
 /// Reads a Dockerfile from disk; `shown` names it in errors.
 pub fn read(path: &std::path::Path, shown: &str) -> Result<Option<Dockerfile>> {
     if path.is_dir() {
-        return Err(Error::Usage(format!("{shown} is a folder; expected a Dockerfile")));
+        return Err(Error::Usage(format!(
+            "{shown} is a folder; expected a Dockerfile"
+        )));
     }
     match crate::repo::read_text_file(path, shown)? {
         Some(text) => Dockerfile::parse(&text, shown).map(Some),
@@ -459,7 +659,11 @@ mod tests {
         assert_eq!(intent.python_minor, Some(Minor(3, 11)));
         assert_eq!(intent.expose, [("5000".to_string(), 8)]);
         assert_eq!(intent.workdir.as_deref(), Some("/app"));
-        let pkgs: Vec<_> = intent.system_packages.iter().map(|(p, _)| p.as_str()).collect();
+        let pkgs: Vec<_> = intent
+            .system_packages
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect();
         assert_eq!(pkgs, ["gcc", "libpq-dev", "postgresql-client"]);
         assert_eq!(intent.pip_requirement_files[0].0, "requirements.txt");
         assert_eq!(intent.env[1], ("APP_NAME".into(), "my app".into(), 7));
@@ -475,20 +679,36 @@ mod tests {
         assert_eq!(df.final_base_image(), "python:3.12-slim");
         assert_eq!(df.final_lineage().len(), 2);
         let intent = df.intent();
-        assert_eq!(intent.cmd.unwrap().0, Command::Exec(vec!["gunicorn".into(), "app:app".into()]));
+        assert_eq!(
+            intent.cmd.unwrap().0,
+            Command::Exec(vec!["gunicorn".into(), "app:app".into()])
+        );
     }
 
     #[test]
     fn parse_errors_name_line() {
-        let err = Dockerfile::parse("FROM python:3.12\nCOPY onlyone\n", "Dockerfile").unwrap_err().to_string();
+        let err = Dockerfile::parse("FROM python:3.12\nCOPY onlyone\n", "Dockerfile")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("Dockerfile:2:"), "{err}");
-        let err = Dockerfile::parse("# just a comment\n", "Dockerfile").unwrap_err().to_string();
-        assert_eq!(err, "Dockerfile: does not parse as a Dockerfile: expected at least one FROM instruction");
+        let err = Dockerfile::parse("# just a comment\n", "Dockerfile")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "Dockerfile: does not parse as a Dockerfile: expected at least one FROM instruction"
+        );
     }
 
     #[test]
     fn key_values_forms() {
-        assert_eq!(key_values("A=1 B=\"two words\""), [("A".into(), "1".into()), ("B".into(), "two words".into())]);
-        assert_eq!(key_values("LEGACY some value"), [("LEGACY".into(), "some value".into())]);
+        assert_eq!(
+            key_values("A=1 B=\"two words\""),
+            [("A".into(), "1".into()), ("B".into(), "two words".into())]
+        );
+        assert_eq!(
+            key_values("LEGACY some value"),
+            [("LEGACY".into(), "some value".into())]
+        );
     }
 }

@@ -32,7 +32,11 @@ pub fn simple_commands(words: &[String]) -> Vec<Vec<String>> {
     // `sh -c "..."` and `set -eux` wrappers: look through them.
     out.into_iter()
         .flat_map(|cmd| {
-            if matches!(cmd.first().map(String::as_str), Some("sh" | "bash" | "/bin/sh" | "/bin/bash")) && cmd.get(1).map(String::as_str) == Some("-c") {
+            if matches!(
+                cmd.first().map(String::as_str),
+                Some("sh" | "bash" | "/bin/sh" | "/bin/bash")
+            ) && cmd.get(1).map(String::as_str) == Some("-c")
+            {
                 if let Some(inner) = cmd.get(2).and_then(|s| shlex::split(s)) {
                     return simple_commands(&inner);
                 }
@@ -47,7 +51,12 @@ pub fn program(cmd: &[String]) -> (usize, &str) {
     let mut i = 0;
     while i < cmd.len() {
         let w = cmd[i].as_str();
-        if w == "sudo" || w == "env" || w == "exec" || w == "command" || (w.contains('=') && !w.starts_with('-')) {
+        if w == "sudo"
+            || w == "env"
+            || w == "exec"
+            || w == "command"
+            || (w.contains('=') && !w.starts_with('-'))
+        {
             i += 1;
             continue;
         }
@@ -100,7 +109,10 @@ pub fn pip_requirement_files(cmd: &[String]) -> Vec<String> {
             if let Some(f) = iter.next() {
                 out.push(f.trim_start_matches("./").to_string());
             }
-        } else if let Some(f) = w.strip_prefix("--requirement=").or_else(|| w.strip_prefix("-r").filter(|f| !f.is_empty())) {
+        } else if let Some(f) = w
+            .strip_prefix("--requirement=")
+            .or_else(|| w.strip_prefix("-r").filter(|f| !f.is_empty()))
+        {
             out.push(f.trim_start_matches("./").to_string());
         }
     }
@@ -117,7 +129,9 @@ mod tests {
 
     #[test]
     fn splits_on_operators_and_semicolons() {
-        let cmds = simple_commands(&words("apt-get update && apt-get install -y gcc; rm -rf /var/lib/apt/lists/* || true"));
+        let cmds = simple_commands(&words(
+            "apt-get update && apt-get install -y gcc; rm -rf /var/lib/apt/lists/* || true",
+        ));
         assert_eq!(cmds.len(), 4);
         assert_eq!(cmds[1], ["apt-get", "install", "-y", "gcc"]);
     }
@@ -131,13 +145,27 @@ mod tests {
     #[test]
     fn finds_packages_and_requirement_files() {
         assert_eq!(
-            package_install(&words("apt-get install -y --no-install-recommends libpq5=15.* curl")).unwrap(),
+            package_install(&words(
+                "apt-get install -y --no-install-recommends libpq5=15.* curl"
+            ))
+            .unwrap(),
             ["libpq5", "curl"]
         );
-        assert_eq!(package_install(&words("apk add --no-cache musl-dev")).unwrap(), ["musl-dev"]);
+        assert_eq!(
+            package_install(&words("apk add --no-cache musl-dev")).unwrap(),
+            ["musl-dev"]
+        );
         assert!(package_install(&words("apt-get update")).is_none());
-        assert_eq!(pip_requirement_files(&words("python -m pip install --no-cache-dir -r ./requirements/prod.txt")), ["requirements/prod.txt"]);
-        assert_eq!(pip_requirement_files(&words("pip3 install -rrequirements.txt")), ["requirements.txt"]);
+        assert_eq!(
+            pip_requirement_files(&words(
+                "python -m pip install --no-cache-dir -r ./requirements/prod.txt"
+            )),
+            ["requirements/prod.txt"]
+        );
+        assert_eq!(
+            pip_requirement_files(&words("pip3 install -rrequirements.txt")),
+            ["requirements.txt"]
+        );
         assert!(pip_requirement_files(&words("npm install -r x")).is_empty());
     }
 }

@@ -15,21 +15,41 @@ use crate::error::{Error, Result};
 pub fn apply(changes: &[FileChange]) -> Result<Vec<String>> {
     let mut staged = Vec::new();
     for change in changes.iter().filter(|c| c.differs()) {
-        let dir = change.abs.parent().ok_or_else(|| Error::Usage(format!("{} has no parent folder", change.abs.display())))?;
+        let dir = change.abs.parent().ok_or_else(|| {
+            Error::Usage(format!("{} has no parent folder", change.abs.display()))
+        })?;
         if change.abs.is_dir() {
-            return Err(Error::Usage(format!("{} is a folder; cannot write {} there", change.abs.display(), change.path)));
+            return Err(Error::Usage(format!(
+                "{} is a folder; cannot write {} there",
+                change.abs.display(),
+                change.path
+            )));
         }
         let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{}.dockslim-", change.abs.file_name().and_then(|n| n.to_str()).unwrap_or("file")))
+            .prefix(&format!(
+                ".{}.dockslim-",
+                change
+                    .abs
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("file")
+            ))
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
-        tmp.write_all(change.new.as_bytes()).map_err(|e| Error::io(tmp.path(), e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.write_all(change.new.as_bytes())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(tmp.path(), e))?;
         let mode = match std::fs::metadata(&change.abs) {
             Ok(meta) => meta.permissions(),
             Err(_) => {
                 // A new file gets the mode a plain file would get.
-                let mut p = tmp.as_file().metadata().map_err(|e| Error::io(tmp.path(), e))?.permissions();
+                let mut p = tmp
+                    .as_file()
+                    .metadata()
+                    .map_err(|e| Error::io(tmp.path(), e))?
+                    .permissions();
                 set_default_mode(&mut p);
                 p
             }
@@ -39,7 +59,8 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<String>> {
     }
     let mut written = Vec::new();
     for (tmp, change) in staged {
-        tmp.persist(&change.abs).map_err(|e| Error::io(&change.abs, e.error))?;
+        tmp.persist(&change.abs)
+            .map_err(|e| Error::io(&change.abs, e.error))?;
         written.push(change.path.clone());
     }
     Ok(written)
@@ -59,7 +80,13 @@ mod tests {
     use super::*;
 
     fn change(dir: &std::path::Path, name: &str, old: Option<&str>, new: &str) -> FileChange {
-        FileChange { path: name.into(), abs: dir.join(name), old: old.map(str::to_string), new: new.into(), reasons: vec![] }
+        FileChange {
+            path: name.into(),
+            abs: dir.join(name),
+            old: old.map(str::to_string),
+            new: new.into(),
+            reasons: vec![],
+        }
     }
 
     #[cfg(unix)]
@@ -68,13 +95,28 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Dockerfile"), "old").unwrap();
-        std::fs::set_permissions(dir.path().join("Dockerfile"), std::fs::Permissions::from_mode(0o600)).unwrap();
-        let written = apply(&[change(dir.path(), "Dockerfile", Some("old"), "new"), change(dir.path(), ".dockerignore", None, "x\n")]).unwrap();
+        std::fs::set_permissions(
+            dir.path().join("Dockerfile"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        let written = apply(&[
+            change(dir.path(), "Dockerfile", Some("old"), "new"),
+            change(dir.path(), ".dockerignore", None, "x\n"),
+        ])
+        .unwrap();
         assert_eq!(written, ["Dockerfile", ".dockerignore"]);
         let meta = std::fs::metadata(dir.path().join("Dockerfile")).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-        assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), "new");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("dockslim-")).collect();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+            "new"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("dockslim-"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 

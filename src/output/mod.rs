@@ -38,8 +38,15 @@ impl FileChange {
     pub fn unified_diff(&self) -> String {
         let old = self.old.as_deref().unwrap_or("");
         let diff = similar::TextDiff::from_lines(old, &self.new);
-        let from = if self.old.is_some() { format!("a/{}", self.path) } else { "/dev/null".to_string() };
-        diff.unified_diff().context_radius(3).header(&from, &format!("b/{}", self.path)).to_string()
+        let from = if self.old.is_some() {
+            format!("a/{}", self.path)
+        } else {
+            "/dev/null".to_string()
+        };
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&from, &format!("b/{}", self.path))
+            .to_string()
     }
 }
 
@@ -72,11 +79,25 @@ mod tests {
 
     #[test]
     fn diff_has_git_style_headers() {
-        let change = FileChange { path: "Dockerfile".into(), abs: PathBuf::new(), old: Some("FROM a\n".into()), new: "FROM b\n".into(), reasons: vec![] };
+        let change = FileChange {
+            path: "Dockerfile".into(),
+            abs: PathBuf::new(),
+            old: Some("FROM a\n".into()),
+            new: "FROM b\n".into(),
+            reasons: vec![],
+        };
         let diff = change.unified_diff();
-        assert!(diff.starts_with("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1 +1 @@\n-FROM a\n+FROM b\n"), "{diff}");
-        let new = FileChange { old: None, ..change };
-        assert!(new.unified_diff().starts_with("--- /dev/null\n+++ b/Dockerfile\n"));
+        assert!(
+            diff.starts_with("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1 +1 @@\n-FROM a\n+FROM b\n"),
+            "{diff}"
+        );
+        let new = FileChange {
+            old: None,
+            ..change
+        };
+        assert!(new
+            .unified_diff()
+            .starts_with("--- /dev/null\n+++ b/Dockerfile\n"));
         assert_eq!(new.status(), "new");
     }
 }

@@ -42,7 +42,14 @@ pub struct FileReport {
 }
 
 impl Report {
-    pub fn new(command: &str, repository: String, detected: Vec<Detected>, findings: Vec<Finding>, changes: &[FileChange], changed: Vec<String>) -> Report {
+    pub fn new(
+        command: &str,
+        repository: String,
+        detected: Vec<Detected>,
+        findings: Vec<Finding>,
+        changes: &[FileChange],
+        changed: Vec<String>,
+    ) -> Report {
         Report {
             schema: "dockslim-report/1",
             command: command.to_string(),
@@ -51,7 +58,12 @@ impl Report {
             findings,
             files: changes
                 .iter()
-                .map(|c| FileReport { path: c.path.clone(), status: c.status(), reasons: c.reasons.clone(), diff: c.unified_diff() })
+                .map(|c| FileReport {
+                    path: c.path.clone(),
+                    status: c.status(),
+                    reasons: c.reasons.clone(),
+                    diff: c.unified_diff(),
+                })
                 .collect(),
             changed,
         }
@@ -65,7 +77,11 @@ impl Report {
     /// is not a terminal or NO_COLOR is set.
     pub fn text(&self, out: &mut dyn Write, show_diff: bool) -> std::io::Result<()> {
         let bold = Style::new().bold();
-        writeln!(out, "{bold}dockslim {}{bold:#} {}", self.command, self.repository)?;
+        writeln!(
+            out,
+            "{bold}dockslim {}{bold:#} {}",
+            self.command, self.repository
+        )?;
         writeln!(out)?;
         writeln!(out, "{bold}Detected{bold:#}")?;
         for d in &self.detected {
@@ -78,8 +94,19 @@ impl Report {
             writeln!(out, "{bold}Findings{bold:#} ({})", self.findings.len())?;
             for f in &self.findings {
                 let style = severity_style(f.severity);
-                let cost = f.bytes.map(|b| format!(" ({})", human_bytes(b))).unwrap_or_default();
-                writeln!(out, "  {style}{:<7}{style:#} {} {:<26} {}: {}{cost}", f.severity.name(), f.rule, f.name, f.location(), f.message)?;
+                let cost = f
+                    .bytes
+                    .map(|b| format!(" ({})", human_bytes(b)))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {style}{:<7}{style:#} {} {:<26} {}: {}{cost}",
+                    f.severity.name(),
+                    f.rule,
+                    f.name,
+                    f.location(),
+                    f.message
+                )?;
             }
         }
         if !self.changed.is_empty() {
@@ -96,7 +123,11 @@ impl Report {
             writeln!(out)?;
             writeln!(out, "{bold}{} ({}){bold:#}", file.path, file.status)?;
             for r in &file.reasons {
-                let fixes = if r.fixes.is_empty() { String::new() } else { format!(" [fixes {}]", r.fixes.join(", ")) };
+                let fixes = if r.fixes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [fixes {}]", r.fixes.join(", "))
+                };
                 writeln!(out, "  - {}: {}. {}{fixes}", r.topic, r.choice, r.reason)?;
             }
             if file.status != "unchanged" {
@@ -112,7 +143,14 @@ impl Report {
     pub fn markdown(&self) -> String {
         let mut md = String::new();
         md.push_str(&format!("## dockslim {}\n\n", self.command));
-        md.push_str(&self.detected.iter().map(|d| format!("**{}**: {}", d.what, escape_md(&d.value))).collect::<Vec<_>>().join(" · "));
+        md.push_str(
+            &self
+                .detected
+                .iter()
+                .map(|d| format!("**{}**: {}", d.what, escape_md(&d.value)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        );
         md.push_str("\n\n");
         if self.findings.is_empty() {
             md.push_str("No findings.\n");
@@ -139,8 +177,24 @@ impl Report {
         for file in &self.files {
             md.push_str(&format!("\n### `{}` ({})\n\n", file.path, file.status));
             for r in &file.reasons {
-                let fixes = if r.fixes.is_empty() { String::new() } else { format!(" (fixes {})", r.fixes.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")) };
-                md.push_str(&format!("- **{}**: `{}`. {}{fixes}\n", r.topic, r.choice.replace('`', "'"), escape_md(&r.reason)));
+                let fixes = if r.fixes.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (fixes {})",
+                        r.fixes
+                            .iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                md.push_str(&format!(
+                    "- **{}**: `{}`. {}{fixes}\n",
+                    r.topic,
+                    r.choice.replace('`', "'"),
+                    escape_md(&r.reason)
+                ));
             }
             if file.status != "unchanged" {
                 md.push_str(&format!("\n```diff\n{}```\n", file.diff));

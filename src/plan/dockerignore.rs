@@ -27,15 +27,99 @@ pub struct IgnorePlan {
 
 /// The baseline for Python services, by section.
 const BASELINE: &[(&str, &[&str])] = &[
-    ("Version control and Docker's own files (the Dockerfile is sent separately)", &[".git", ".hg", ".svn", ".gitignore", ".gitattributes", ".dockerignore", "Dockerfile*", "*.Dockerfile", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"]),
-    ("Python caches, virtual environments and build output", &["**/__pycache__", "**/*.py[cod]", "**/.pytest_cache", "**/.mypy_cache", "**/.ruff_cache", ".tox", ".nox", ".venv", "venv", ".eggs", "**/*.egg-info", "build", "dist", ".coverage", ".coverage.*", "htmlcov", "coverage.xml"]),
-    ("Node dependencies and logs (installed inside the image when needed)", &["**/node_modules", "**/npm-debug.log*", "**/yarn-error.log*", "**/.pnpm-store"]),
-    ("Editors, OS files and logs", &[".vscode", ".idea", ".cursor", "**/*.swp", "**/*~", "**/.DS_Store", "**/Thumbs.db", "**/*.log"]),
-    ("Local data: Flask's instance folder and SQLite databases", &["instance", "**/*.sqlite3", "**/*.sqlite", "**/*.db"]),
-    ("Secrets: never send them to the engine (templates such as .env.example stay)", &["**/.env", "**/.env.*", "!**/.env.example", "!**/.env.sample", "!**/.env.template", "**/*.pem", "**/*.key", "**/*.p12", "**/*.pfx", "**/id_rsa*", "**/id_dsa*", "**/id_ecdsa*", "**/id_ed25519*", "**/.npmrc", "**/.pypirc", "**/.netrc", "**/*credentials*.json", "**/*service-account*.json", "**/*service_account*.json"]),
+    (
+        "Version control and Docker's own files (the Dockerfile is sent separately)",
+        &[
+            ".git",
+            ".hg",
+            ".svn",
+            ".gitignore",
+            ".gitattributes",
+            ".dockerignore",
+            "Dockerfile*",
+            "*.Dockerfile",
+            "docker-compose*.yml",
+            "docker-compose*.yaml",
+            "compose*.yml",
+            "compose*.yaml",
+        ],
+    ),
+    (
+        "Python caches, virtual environments and build output",
+        &[
+            "**/__pycache__",
+            "**/*.py[cod]",
+            "**/.pytest_cache",
+            "**/.mypy_cache",
+            "**/.ruff_cache",
+            ".tox",
+            ".nox",
+            ".venv",
+            "venv",
+            ".eggs",
+            "**/*.egg-info",
+            "build",
+            "dist",
+            ".coverage",
+            ".coverage.*",
+            "htmlcov",
+            "coverage.xml",
+        ],
+    ),
+    (
+        "Node dependencies and logs (installed inside the image when needed)",
+        &[
+            "**/node_modules",
+            "**/npm-debug.log*",
+            "**/yarn-error.log*",
+            "**/.pnpm-store",
+        ],
+    ),
+    (
+        "Editors, OS files and logs",
+        &[
+            ".vscode",
+            ".idea",
+            ".cursor",
+            "**/*.swp",
+            "**/*~",
+            "**/.DS_Store",
+            "**/Thumbs.db",
+            "**/*.log",
+        ],
+    ),
+    (
+        "Local data: Flask's instance folder and SQLite databases",
+        &["instance", "**/*.sqlite3", "**/*.sqlite", "**/*.db"],
+    ),
+    (
+        "Secrets: never send them to the engine (templates such as .env.example stay)",
+        &[
+            "**/.env",
+            "**/.env.*",
+            "!**/.env.example",
+            "!**/.env.sample",
+            "!**/.env.template",
+            "**/*.pem",
+            "**/*.key",
+            "**/*.p12",
+            "**/*.pfx",
+            "**/id_rsa*",
+            "**/id_dsa*",
+            "**/id_ecdsa*",
+            "**/id_ed25519*",
+            "**/.npmrc",
+            "**/.pypirc",
+            "**/.netrc",
+            "**/*credentials*.json",
+            "**/*service-account*.json",
+            "**/*service_account*.json",
+        ],
+    ),
 ];
 
-pub const BLOCK_START: &str = "# --- added by dockslim: keep the build context small and free of secrets ---";
+pub const BLOCK_START: &str =
+    "# --- added by dockslim: keep the build context small and free of secrets ---";
 pub const BLOCK_END: &str = "# --- end of dockslim block ---";
 
 fn normalized(line: &str) -> String {
@@ -59,18 +143,29 @@ fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> {
         .filter(|f| {
             let p = f.path.as_str();
             (p.ends_with(".py") && !test_like(p))
-                || p.split('/').any(|d| matches!(d, "templates" | "static" | "migrations" | "locale"))
+                || p.split('/')
+                    .any(|d| matches!(d, "templates" | "static" | "migrations" | "locale"))
                 || p.ends_with(".sh")
         })
         .map(|f| f.path.clone())
         .collect();
-    needed.extend(python.requirement_copies.iter().flat_map(|g| g.sources.iter().cloned()));
+    needed.extend(
+        python
+            .requirement_copies
+            .iter()
+            .flat_map(|g| g.sources.iter().cloned()),
+    );
     needed.extend(python.local_paths.iter().cloned());
     if let Some(df) = inputs.dockerfile {
         needed.extend(df.intent().copied_paths.into_iter().map(|(p, _)| p));
     }
     let workdir = format!("{}/", python.workdir.trim_end_matches('/'));
-    needed.extend(python.executable_scripts.iter().map(|s| s.strip_prefix(&workdir).unwrap_or(s).to_string()));
+    needed.extend(
+        python
+            .executable_scripts
+            .iter()
+            .map(|s| s.strip_prefix(&workdir).unwrap_or(s).to_string()),
+    );
     needed.retain(|p| secret_kind(p).is_none());
     needed
 }
@@ -78,7 +173,13 @@ fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> {
 pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>) -> IgnorePlan {
     let existing_lines: Vec<String> = inputs
         .ignore_text
-        .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(normalized).collect())
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(normalized)
+                .collect()
+        })
         .unwrap_or_default();
     let needed = needed_paths(inputs, python);
     let mut accepted_text: String = inputs.ignore_text.unwrap_or("").to_string();
@@ -90,7 +191,15 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
 
     // Dynamic lines: secrets the baseline does not already cover, and
     // virtual environments under other names.
-    let baseline_only = DockerIgnore::parse(&BASELINE.iter().flat_map(|(_, l)| l.iter()).map(|l| format!("{l}\n")).collect::<String>(), "baseline").expect("baseline parses");
+    let baseline_only = DockerIgnore::parse(
+        &BASELINE
+            .iter()
+            .flat_map(|(_, l)| l.iter())
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+        "baseline",
+    )
+    .expect("baseline parses");
     let mut extra_secrets: Vec<String> = inputs
         .repo
         .files
@@ -107,12 +216,21 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
         .filter(|d| !baseline_only.is_excluded(&format!("{d}/pyvenv.cfg")))
         .collect();
 
-    let mut candidates: Vec<(String, Vec<String>)> = BASELINE.iter().map(|(c, l)| (c.to_string(), l.iter().map(|s| s.to_string()).collect())).collect();
+    let mut candidates: Vec<(String, Vec<String>)> = BASELINE
+        .iter()
+        .map(|(c, l)| (c.to_string(), l.iter().map(|s| s.to_string()).collect()))
+        .collect();
     if !extra_secrets.is_empty() {
-        candidates.push(("Secret files found in this repository".into(), extra_secrets));
+        candidates.push((
+            "Secret files found in this repository".into(),
+            extra_secrets,
+        ));
     }
     if !venvs.is_empty() {
-        candidates.push(("Virtual environments found in this repository".into(), venvs));
+        candidates.push((
+            "Virtual environments found in this repository".into(),
+            venvs,
+        ));
     }
 
     for (comment, lines) in candidates {
@@ -123,10 +241,15 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
                 continue;
             }
             let trial_text = format!("{accepted_text}{line}\n");
-            let Ok(trial) = DockerIgnore::parse(&trial_text, ".dockerignore") else { continue };
+            let Ok(trial) = DockerIgnore::parse(&trial_text, ".dockerignore") else {
+                continue;
+            };
             if !line.starts_with('!') {
                 if let Some(hit) = needed.iter().find(|p| trial.is_excluded(p)) {
-                    kept_out.push((line.clone(), format!("it would exclude {hit}, which the image needs")));
+                    kept_out.push((
+                        line.clone(),
+                        format!("it would exclude {hit}, which the image needs"),
+                    ));
                     continue;
                 }
             }
@@ -137,7 +260,10 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
         if kept.iter().all(|l| l.starts_with('!')) {
             continue;
         }
-        sections.push(Section { comment, lines: kept });
+        sections.push(Section {
+            comment,
+            lines: kept,
+        });
     }
 
     // What the proposal saves, measured on this repository.
@@ -170,8 +296,21 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
             reason: format!(
                 "{} lines{}: {}",
                 sections.iter().map(|s| s.lines.len()).sum::<usize>(),
-                if inputs.ignore_text.is_some() { " added in one marked block, existing lines kept" } else { "" },
-                sections.iter().map(|s| s.comment.split(':').next().unwrap_or(&s.comment).to_lowercase()).collect::<Vec<_>>().join("; ")
+                if inputs.ignore_text.is_some() {
+                    " added in one marked block, existing lines kept"
+                } else {
+                    ""
+                },
+                sections
+                    .iter()
+                    .map(|s| s
+                        .comment
+                        .split(':')
+                        .next()
+                        .unwrap_or(&s.comment)
+                        .to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             fixes,
         });
@@ -187,7 +326,13 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
     }
     IgnorePlan {
         // Kept whole; the template appends after it, so it must end a line.
-        existing: inputs.ignore_text.map(|t| if t.is_empty() || t.ends_with('\n') { t.to_string() } else { format!("{t}\n") }),
+        existing: inputs.ignore_text.map(|t| {
+            if t.is_empty() || t.ends_with('\n') {
+                t.to_string()
+            } else {
+                format!("{t}\n")
+            }
+        }),
         sections,
         kept_out,
     }

@@ -56,7 +56,10 @@ pub struct Inputs<'a> {
 impl Inputs<'_> {
     /// Ids of the current findings with one of these rule ids.
     pub fn fixes(&self, ids: &[&'static str]) -> Vec<&'static str> {
-        ids.iter().copied().filter(|id| self.findings.iter().any(|f| f.rule == *id)).collect()
+        ids.iter()
+            .copied()
+            .filter(|id| self.findings.iter().any(|f| f.rule == *id))
+            .collect()
     }
 }
 

@@ -63,7 +63,13 @@ pub struct Healthcheck {
     pub retries: u32,
 }
 
-fn decide(decisions: &mut Vec<Decision>, topic: &str, choice: impl Into<String>, reason: impl Into<String>, fixes: Vec<&'static str>) {
+fn decide(
+    decisions: &mut Vec<Decision>,
+    topic: &str,
+    choice: impl Into<String>,
+    reason: impl Into<String>,
+    fixes: Vec<&'static str>,
+) {
     decisions.push(Decision {
         file: "Dockerfile",
         topic: topic.to_string(),
@@ -73,10 +79,17 @@ fn decide(decisions: &mut Vec<Decision>, topic: &str, choice: impl Into<String>,
     });
 }
 
-pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<String>) -> Result<PythonPlan> {
+pub fn plan(
+    inputs: &Inputs,
+    decisions: &mut Vec<Decision>,
+    changed: &mut Vec<String>,
+) -> Result<PythonPlan> {
     let profile = inputs.profile;
     let py_profile = profile.python.as_ref().ok_or_else(|| {
-        Error::Usage(format!("profile `{}` has no `python` section; use a Python profile such as `python`", profile.name))
+        Error::Usage(format!(
+            "profile `{}` has no `python` section; use a Python profile such as `python`",
+            profile.name
+        ))
     })?;
     let py = &inputs.project.python;
     let intent = inputs.dockerfile.map(|d| d.intent()).unwrap_or_default();
@@ -84,14 +97,21 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
 
     // Python version.
     let (version, version_reason) = python_version(inputs, py_profile)?;
-    let mut base_image = py_profile.image.replace("{version}", &version.to_string()).replace("{debian}", &py_profile.debian);
+    let mut base_image = py_profile
+        .image
+        .replace("{version}", &version.to_string())
+        .replace("{debian}", &py_profile.debian);
     let public = base_image.clone();
     if let Some(over) = config.images.get(&public) {
         base_image = over.clone();
     } else if let Some(registry) = &config.registry {
         base_image = format!("{}/{}", registry.trim_end_matches('/'), base_image);
     }
-    let image_note = if base_image != public { format!(" (pulled as {base_image})") } else { String::new() };
+    let image_note = if base_image != public {
+        format!(" (pulled as {base_image})")
+    } else {
+        String::new()
+    };
     decide(
         decisions,
         "base image",
@@ -110,8 +130,17 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     let mut build_packages = BTreeSet::new();
     let mut runtime_packages = BTreeSet::new();
     let mut native_reasons = Vec::new();
-    for req in py.requirements.requirements.iter().filter(|r| r.applies_on_linux()) {
-        let key = if req.name == "psycopg" && req.extras.iter().any(|e| e == "c") { "psycopg-c" } else { req.name.as_str() };
+    for req in py
+        .requirements
+        .requirements
+        .iter()
+        .filter(|r| r.applies_on_linux())
+    {
+        let key = if req.name == "psycopg" && req.extras.iter().any(|e| e == "c") {
+            "psycopg-c"
+        } else {
+            req.name.as_str()
+        };
         if req.name == "psycopg" && req.extras.iter().any(|e| e == "binary") {
             continue;
         }
@@ -121,7 +150,10 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
             native_reasons.push(req.name.clone());
         }
     }
-    let needs_git = py.requirements.requirements.iter().any(|r| r.name.starts_with("git+") || r.local_path.is_none() && r.name.contains("git+"));
+    let needs_git =
+        py.requirements.requirements.iter().any(|r| {
+            r.name.starts_with("git+") || r.local_path.is_none() && r.name.contains("git+")
+        });
     if needs_git {
         build_packages.insert("git".to_string());
     }
@@ -143,17 +175,32 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
         let why = if native_reasons.is_empty() {
             "the existing Dockerfile installs them to build dependencies".to_string()
         } else {
-            format!("{} compile against system libraries", native_reasons.join(", "))
+            format!(
+                "{} compile against system libraries",
+                native_reasons.join(", ")
+            )
         };
-        decide(decisions, "builder packages", build_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("{why}; they stay in the builder stage and never reach the image"), inputs.fixes(&["DS301"]));
+        decide(
+            decisions,
+            "builder packages",
+            build_packages.iter().cloned().collect::<Vec<_>>().join(" "),
+            format!("{why}; they stay in the builder stage and never reach the image"),
+            inputs.fixes(&["DS301"]),
+        );
     }
     if !runtime_packages.is_empty() {
         let mut why = Vec::new();
         if !native_reasons.is_empty() {
-            why.push(format!("shared libraries {} load at run time", native_reasons.join(", ")));
+            why.push(format!(
+                "shared libraries {} load at run time",
+                native_reasons.join(", ")
+            ));
         }
         if !carried.is_empty() {
-            why.push(format!("{} installed by the existing Dockerfile", carried.join(", ")));
+            why.push(format!(
+                "{} installed by the existing Dockerfile",
+                carried.join(", ")
+            ));
         }
         decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("{}; installed with --no-install-recommends and the apt lists removed in the same layer", why.join("; ")), inputs.fixes(&["DS302", "DS303"]));
     }
@@ -167,7 +214,10 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
         };
         match groups.iter_mut().find(|g| g.dest == dest) {
             Some(g) => g.sources.push(file.clone()),
-            None => groups.push(CopyGroup { sources: vec![file.clone()], dest }),
+            None => groups.push(CopyGroup {
+                sources: vec![file.clone()],
+                dest,
+            }),
         }
     }
     let mut extra_packages = Vec::new();
@@ -179,11 +229,21 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
         format!(
             "only {} copied before the install, so source edits reuse the cached layer; {}",
             py.requirements.files.join(", "),
-            if cache_mounts { "pip's cache lives in a BuildKit cache mount, never in a layer" } else { "pip runs with PIP_NO_CACHE_DIR=1 for the classic builder" }
+            if cache_mounts {
+                "pip's cache lives in a BuildKit cache mount, never in a layer"
+            } else {
+                "pip runs with PIP_NO_CACHE_DIR=1 for the classic builder"
+            }
         ),
         inputs.fixes(&["DS201", "DS302", "DS304"]),
     );
-    let local_paths: Vec<String> = py.requirements.local_paths.iter().filter(|p| p.as_str() != ".").cloned().collect();
+    let local_paths: Vec<String> = py
+        .requirements
+        .local_paths
+        .iter()
+        .filter(|p| p.as_str() != ".")
+        .cloned()
+        .collect();
     if py.requirements.local_paths.iter().any(|p| p == ".") {
         return Err(Error::Unsupported(format!(
             "{} installs the project itself (`-e .` or `.`); dockslim cannot yet split that install from the source copy. Install the project's dependencies from the requirements file and run the code from /app instead",
@@ -197,15 +257,41 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     let port = choose_port(inputs, decisions);
     // WEB_CONCURRENCY and PYTHONPATH in the existing Dockerfile are the
     // same settings the plan makes; their values win over the defaults.
-    let env_value = |key: &str| intent.env.iter().rev().find(|(k, _, _)| k == key).map(|(_, v, _)| v.clone());
-    let workers = config.workers.or_else(|| env_value("WEB_CONCURRENCY").and_then(|v| v.parse().ok())).unwrap_or(py_profile.workers);
-    let (entrypoint, cmd) = command(inputs, port, &mut extra_packages, decisions, changed, py_profile)?;
+    let env_value = |key: &str| {
+        intent
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, _)| v.clone())
+    };
+    let workers = config
+        .workers
+        .or_else(|| env_value("WEB_CONCURRENCY").and_then(|v| v.parse().ok()))
+        .unwrap_or(py_profile.workers);
+    let (entrypoint, cmd) = command(
+        inputs,
+        port,
+        &mut extra_packages,
+        decisions,
+        changed,
+        py_profile,
+    )?;
 
     // Source layout and collectstatic.
     let workdir = intent.workdir.clone().unwrap_or_else(|| "/app".to_string());
-    let pythonpath = env_value("PYTHONPATH").or_else(|| py.web.source_root.as_ref().map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root)));
+    let pythonpath = env_value("PYTHONPATH").or_else(|| {
+        py.web
+            .source_root
+            .as_ref()
+            .map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root))
+    });
     let collectstatic = py.web.django.as_ref().filter(|d| d.static_root).map(|d| {
-        let env: Vec<(String, String)> = d.required_env.iter().map(|k| (k.clone(), "collectstatic-build-only".to_string())).collect();
+        let env: Vec<(String, String)> = d
+            .required_env
+            .iter()
+            .map(|k| (k.clone(), "collectstatic-build-only".to_string()))
+            .collect();
         decide(
             decisions,
             "collectstatic",
@@ -213,7 +299,14 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
             format!(
                 "STATIC_ROOT is set in {}, so static files are collected at build time{}",
                 d.settings_file.clone().unwrap_or_default(),
-                if env.is_empty() { String::new() } else { format!("; {} get a placeholder for that step only, never in the image", d.required_env.join(", ")) }
+                if env.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} get a placeholder for that step only, never in the image",
+                        d.required_env.join(", ")
+                    )
+                }
             ),
             vec![],
         );
@@ -221,7 +314,16 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     });
 
     // Carried intent: environment, labels, volumes, writable folders.
-    let skip_env = ["PATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "VIRTUAL_ENV", "WEB_CONCURRENCY", "PYTHONPATH"];
+    let skip_env = [
+        "PATH",
+        "PYTHONUNBUFFERED",
+        "PYTHONDONTWRITEBYTECODE",
+        "PIP_NO_CACHE_DIR",
+        "PIP_DISABLE_PIP_VERSION_CHECK",
+        "VIRTUAL_ENV",
+        "WEB_CONCURRENCY",
+        "PYTHONPATH",
+    ];
     let mut env = Vec::new();
     for (k, v, _) in &intent.env {
         if skip_env.contains(&k.as_str()) {
@@ -234,11 +336,28 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
         env.push((k.clone(), v.clone()));
     }
     if !env.is_empty() {
-        decide(decisions, "environment", env.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "), "carried from the existing Dockerfile", vec![]);
+        decide(
+            decisions,
+            "environment",
+            env.iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            "carried from the existing Dockerfile",
+            vec![],
+        );
     }
-    let labels: Vec<(String, String)> = intent.labels.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+    let labels: Vec<(String, String)> = intent
+        .labels
+        .iter()
+        .map(|(k, v, _)| (k.clone(), v.clone()))
+        .collect();
     let volumes: Vec<String> = intent.volumes.iter().map(|(v, _)| v.clone()).collect();
-    let mut writable: BTreeSet<String> = volumes.iter().filter(|v| v.starts_with(&workdir) || !v.starts_with('/')).cloned().collect();
+    let mut writable: BTreeSet<String> = volumes
+        .iter()
+        .filter(|v| v.starts_with(&workdir) || !v.starts_with('/'))
+        .cloned()
+        .collect();
     if let Some(df) = inputs.dockerfile {
         for stage in final_chain(df) {
             for (_, cmds) in crate::rules::run_commands(stage) {
@@ -253,7 +372,13 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     }
     let writable_dirs: Vec<String> = writable
         .into_iter()
-        .map(|d| if d.starts_with('/') { d } else { format!("{}/{}", workdir.trim_end_matches('/'), d) })
+        .map(|d| {
+            if d.starts_with('/') {
+                d
+            } else {
+                format!("{}/{}", workdir.trim_end_matches('/'), d)
+            }
+        })
         .collect();
     if !writable_dirs.is_empty() {
         decide(decisions, "writable folders", writable_dirs.join(" "), format!("created by the existing Dockerfile (mkdir, VOLUME) and owned by {}; the source stays read-only to the app", inputs.config.user.as_ref().and_then(|u| u.name.clone()).unwrap_or_else(|| profile.user.name.clone())), vec![]);
@@ -267,8 +392,16 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
 
     // The user.
     let user = crate::profile::User {
-        name: config.user.as_ref().and_then(|u| u.name.clone()).unwrap_or_else(|| profile.user.name.clone()),
-        uid: config.user.as_ref().and_then(|u| u.uid).unwrap_or(profile.user.uid),
+        name: config
+            .user
+            .as_ref()
+            .and_then(|u| u.name.clone())
+            .unwrap_or_else(|| profile.user.name.clone()),
+        uid: config
+            .user
+            .as_ref()
+            .and_then(|u| u.uid)
+            .unwrap_or(profile.user.uid),
     };
     decide(
         decisions,
@@ -296,7 +429,12 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
     };
 
     let summary = match target {
-        Some(t) => format!("{} app {} served by {}", t.framework.name(), t.spec(), cmd.first().cloned().unwrap_or_default()),
+        Some(t) => format!(
+            "{} app {} served by {}",
+            t.framework.name(),
+            t.spec(),
+            cmd.first().cloned().unwrap_or_default()
+        ),
         None => "Python service".to_string(),
     };
 
@@ -332,15 +470,38 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>, changed: &mut Vec<St
 
 fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIALS"].iter().any(|s| n.contains(s))
+    [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIALS",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 /// The Python minor version and the sentence that says where it came from.
 fn python_version(inputs: &Inputs, p: &crate::profile::PythonProfile) -> Result<(Minor, String)> {
-    let supported: Vec<Minor> = p.supported.iter().filter_map(|v| Minor::parse_loose(v)).collect();
-    let default = Minor::parse_loose(&p.default_version).ok_or_else(|| Error::Usage(format!("profile default_version `{}` is not a Python version", p.default_version)))?;
+    let supported: Vec<Minor> = p
+        .supported
+        .iter()
+        .filter_map(|v| Minor::parse_loose(v))
+        .collect();
+    let default = Minor::parse_loose(&p.default_version).ok_or_else(|| {
+        Error::Usage(format!(
+            "profile default_version `{}` is not a Python version",
+            p.default_version
+        ))
+    })?;
     if let Some(v) = &inputs.config.python {
-        let minor = Minor::parse_loose(v).ok_or_else(|| Error::Usage(format!("python = `{v}`: expected a version such as 3.12")))?;
+        let minor = Minor::parse_loose(v).ok_or_else(|| {
+            Error::Usage(format!("python = `{v}`: expected a version such as 3.12"))
+        })?;
         return Ok((minor, "as the configuration pins".into()));
     }
     let mut pins: Vec<(Minor, String)> = Vec::new();
@@ -353,32 +514,62 @@ fn python_version(inputs: &Inputs, p: &crate::profile::PythonProfile) -> Result<
     }
     if let Some(df) = inputs.dockerfile {
         if let Some(m) = crate::dockerfile::python_minor_of_image(&df.final_base_image()) {
-            pins.push((m, format!("the existing FROM at {}:{}", df.path, df.final_stage().line)));
+            pins.push((
+                m,
+                format!("the existing FROM at {}:{}", df.path, df.final_stage().line),
+            ));
         }
     }
     let fits = |m: Minor| ranges.iter().all(|(r, _)| minor_satisfies(m, r));
     if let Some((minor, source)) = pins.first() {
         let mut reason = format!("from {source}");
-        let others: Vec<String> = pins[1..].iter().filter(|(m, _)| m != minor).map(|(m, s)| format!("{s} says {m}")).collect();
+        let others: Vec<String> = pins[1..]
+            .iter()
+            .filter(|(m, _)| m != minor)
+            .map(|(m, s)| format!("{s} says {m}"))
+            .collect();
         if !others.is_empty() {
             reason.push_str(&format!(" (which wins over {})", others.join(", ")));
         }
         if !fits(*minor) {
-            reason.push_str(&format!(", although it is outside requires-python {}", ranges.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>().join(", ")));
+            reason.push_str(&format!(
+                ", although it is outside requires-python {}",
+                ranges
+                    .iter()
+                    .map(|(r, _)| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         return Ok((*minor, reason));
     }
     if !ranges.is_empty() {
-        let range_text = ranges.iter().map(|(r, s)| format!("{r} at {s}")).collect::<Vec<_>>().join(", ");
+        let range_text = ranges
+            .iter()
+            .map(|(r, s)| format!("{r} at {s}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         if fits(default) {
-            return Ok((default, format!("(the profile default) satisfies requires-python {range_text}")));
+            return Ok((
+                default,
+                format!("(the profile default) satisfies requires-python {range_text}"),
+            ));
         }
         let best = supported.iter().rev().find(|m| fits(**m)).ok_or_else(|| {
-            Error::Unsupported(format!("requires-python {range_text} allows none of the supported Python versions ({})", p.supported.join(", ")))
+            Error::Unsupported(format!(
+                "requires-python {range_text} allows none of the supported Python versions ({})",
+                p.supported.join(", ")
+            ))
         })?;
-        return Ok((*best, format!("is the newest supported version within requires-python {range_text}")));
+        return Ok((
+            *best,
+            format!("is the newest supported version within requires-python {range_text}"),
+        ));
     }
-    Ok((default, "is the profile default; nothing in the repository names a version".into()))
+    Ok((
+        default,
+        "is the profile default; nothing in the repository names a version".into(),
+    ))
 }
 
 /// Port: configuration, EXPOSE, the command's bind address, the code, the
@@ -388,15 +579,33 @@ fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16 {
     let py = &inputs.project.python;
     let (port, why) = if let Some(p) = inputs.config.port {
         (p, "set in the configuration".to_string())
-    } else if let Some((p, line)) = intent.expose.iter().find_map(|(p, l)| p.split('/').next()?.parse::<u16>().ok().map(|p| (p, l))) {
+    } else if let Some((p, line)) = intent
+        .expose
+        .iter()
+        .find_map(|(p, l)| p.split('/').next()?.parse::<u16>().ok().map(|p| (p, l)))
+    {
         (p, format!("the existing EXPOSE at line {line}"))
-    } else if let Some(p) = [intent.entrypoint.as_ref(), intent.cmd.as_ref()].into_iter().flatten().find_map(|(c, _)| bind_port(&c.words())) {
+    } else if let Some(p) = [intent.entrypoint.as_ref(), intent.cmd.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|(c, _)| bind_port(&c.words()))
+    {
         (p, "the existing command's bind address".to_string())
     } else if let Some((p, file, line)) = &py.web.code_port {
         (*p, format!("the port the code runs on at {file}:{line}"))
     } else {
         let f = py.web.framework().unwrap_or(Framework::Flask);
-        (if py.web.framework().is_none() { 8000 } else { f.default_port() }, format!("{}'s default", py.web.framework().map_or("the profile", |f| f.name())))
+        (
+            if py.web.framework().is_none() {
+                8000
+            } else {
+                f.default_port()
+            },
+            format!(
+                "{}'s default",
+                py.web.framework().map_or("the profile", |f| f.name())
+            ),
+        )
     };
     decide(decisions, "port", port.to_string(), why, vec![]);
     port
@@ -408,7 +617,11 @@ pub fn bind_port(words: &[String]) -> Option<u16> {
     while let Some(w) = it.next() {
         let value = if matches!(w.as_str(), "-b" | "--bind" | "--port" | "-p" | "--listen") {
             it.peek().map(|s| s.as_str())
-        } else if let Some(v) = w.strip_prefix("--bind=").or_else(|| w.strip_prefix("--port=")).or_else(|| w.strip_prefix("--listen=")) {
+        } else if let Some(v) = w
+            .strip_prefix("--bind=")
+            .or_else(|| w.strip_prefix("--port="))
+            .or_else(|| w.strip_prefix("--listen="))
+        {
             Some(v)
         } else if w == "runserver" {
             it.peek().map(|s| s.as_str())
@@ -455,13 +668,25 @@ fn command(
             if matches!(ep, Command::Shell(_)) {
                 changed.push("ENTRYPOINT converted to exec form so it receives SIGTERM".into());
             }
-            decide(decisions, "entrypoint", words.join(" "), "kept from the existing Dockerfile (its script runs before the server)", inputs.fixes(&["DS504"]));
+            decide(
+                decisions,
+                "entrypoint",
+                words.join(" "),
+                "kept from the existing Dockerfile (its script runs before the server)",
+                inputs.fixes(&["DS504"]),
+            );
             entrypoint = Some(words);
         }
     }
     if let Some(cmd) = &inputs.config.command {
         let words = cmd.words();
-        decide(decisions, "command", words.join(" "), "set in the configuration", vec![]);
+        decide(
+            decisions,
+            "command",
+            words.join(" "),
+            "set in the configuration",
+            vec![],
+        );
         return Ok((entrypoint, words));
     }
     if let Some((cmd, line)) = &intent.cmd {
@@ -469,19 +694,33 @@ fn command(
         match dev_server_kind(&words, inputs.repo) {
             None => {
                 if matches!(cmd, Command::Shell(_)) {
-                    changed.push("CMD converted to exec form so the server receives SIGTERM".into());
+                    changed
+                        .push("CMD converted to exec form so the server receives SIGTERM".into());
                 }
-                decide(decisions, "command", words.join(" "), format!("kept from the existing CMD at line {line}"), inputs.fixes(&["DS504"]));
+                decide(
+                    decisions,
+                    "command",
+                    words.join(" "),
+                    format!("kept from the existing CMD at line {line}"),
+                    inputs.fixes(&["DS504"]),
+                );
                 return Ok((entrypoint, words));
             }
             Some(kind) => {
                 let generated = server_command(inputs, port, extra, decisions, p)?;
-                changed.push(format!("CMD `{}` ({kind}) -> `{}`", cmd.text(), generated.join(" ")));
+                changed.push(format!(
+                    "CMD `{}` ({kind}) -> `{}`",
+                    cmd.text(),
+                    generated.join(" ")
+                ));
                 return Ok((entrypoint, generated));
             }
         }
     }
-    Ok((entrypoint, server_command(inputs, port, extra, decisions, p)?))
+    Ok((
+        entrypoint,
+        server_command(inputs, port, extra, decisions, p)?,
+    ))
 }
 
 fn server_command(
@@ -513,13 +752,41 @@ fn server_command(
     };
     let factory = spec.ends_with("()");
     let words: Vec<String> = match server {
-        Server::Gunicorn => vec!["gunicorn".into(), "--bind".into(), bind, "--access-logfile".into(), "-".into(), spec.clone()],
+        Server::Gunicorn => vec![
+            "gunicorn".into(),
+            "--bind".into(),
+            bind,
+            "--access-logfile".into(),
+            "-".into(),
+            spec.clone(),
+        ],
         Server::GunicornUvicorn => {
-            let worker = if py.uvicorn_worker_package { "uvicorn_worker.UvicornWorker" } else { "uvicorn.workers.UvicornWorker" };
-            vec!["gunicorn".into(), "--bind".into(), bind, "--worker-class".into(), worker.into(), "--access-logfile".into(), "-".into(), spec.clone()]
+            let worker = if py.uvicorn_worker_package {
+                "uvicorn_worker.UvicornWorker"
+            } else {
+                "uvicorn.workers.UvicornWorker"
+            };
+            vec![
+                "gunicorn".into(),
+                "--bind".into(),
+                bind,
+                "--worker-class".into(),
+                worker.into(),
+                "--access-logfile".into(),
+                "-".into(),
+                spec.clone(),
+            ]
         }
         Server::Uvicorn => {
-            let mut w = vec!["uvicorn".into(), spec.trim_end_matches("()").to_string(), "--host".into(), "0.0.0.0".into(), "--port".into(), port.to_string(), "--proxy-headers".into()];
+            let mut w = vec![
+                "uvicorn".into(),
+                spec.trim_end_matches("()").to_string(),
+                "--host".into(),
+                "0.0.0.0".into(),
+                "--port".into(),
+                port.to_string(),
+                "--proxy-headers".into(),
+            ];
             if factory {
                 w.push("--factory".into());
             }
@@ -528,12 +795,28 @@ fn server_command(
         Server::Hypercorn => vec!["hypercorn".into(), "--bind".into(), bind, spec.clone()],
         Server::Waitress => {
             if factory {
-                vec!["waitress-serve".into(), format!("--listen={bind}"), "--call".into(), spec.trim_end_matches("()").to_string()]
+                vec![
+                    "waitress-serve".into(),
+                    format!("--listen={bind}"),
+                    "--call".into(),
+                    spec.trim_end_matches("()").to_string(),
+                ]
             } else {
-                vec!["waitress-serve".into(), format!("--listen={bind}"), spec.clone()]
+                vec![
+                    "waitress-serve".into(),
+                    format!("--listen={bind}"),
+                    spec.clone(),
+                ]
             }
         }
-        Server::Daphne => vec!["daphne".into(), "--bind".into(), "0.0.0.0".into(), "--port".into(), port.to_string(), spec.clone()],
+        Server::Daphne => vec![
+            "daphne".into(),
+            "--bind".into(),
+            "0.0.0.0".into(),
+            "--port".into(),
+            port.to_string(),
+            spec.clone(),
+        ],
     };
     decide(
         decisions,
@@ -554,11 +837,20 @@ fn server_command(
 /// A command word that names a script in the repository, as a path inside
 /// the image.
 fn script_in_repo(inputs: &Inputs, word: &str, workdir: &str) -> Option<String> {
-    let rel = word.strip_prefix(&format!("{}/", workdir.trim_end_matches('/'))).unwrap_or(word).trim_start_matches("./");
-    (inputs.repo.exists(rel) && (rel.ends_with(".sh") || !rel.contains('.'))).then(|| format!("{}/{}", workdir.trim_end_matches('/'), rel))
+    let rel = word
+        .strip_prefix(&format!("{}/", workdir.trim_end_matches('/')))
+        .unwrap_or(word)
+        .trim_start_matches("./");
+    (inputs.repo.exists(rel) && (rel.ends_with(".sh") || !rel.contains('.')))
+        .then(|| format!("{}/{}", workdir.trim_end_matches('/'), rel))
 }
 
-fn healthcheck(inputs: &Inputs, port: u16, decisions: &mut Vec<Decision>, framework: Option<Framework>) -> Healthcheck {
+fn healthcheck(
+    inputs: &Inputs,
+    port: u16,
+    decisions: &mut Vec<Decision>,
+    framework: Option<Framework>,
+) -> Healthcheck {
     let t = &inputs.profile.healthcheck;
     let mut hc = Healthcheck {
         kind: "cmd",
@@ -571,33 +863,66 @@ fn healthcheck(inputs: &Inputs, port: u16, decisions: &mut Vec<Decision>, framew
     let py = &inputs.project.python;
     let fixes = inputs.fixes(&["DS501"]);
     let existing = inputs.dockerfile.and_then(|df| {
-        final_chain(df).into_iter().find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == "HEALTHCHECK").cloned())
+        final_chain(df).into_iter().find_map(|s| {
+            s.instructions
+                .iter()
+                .rev()
+                .find(|i| i.keyword == "HEALTHCHECK")
+                .cloned()
+        })
     });
     let configured = inputs.config.health.clone();
     if configured.as_deref() == Some("none") {
         hc.kind = "off";
-        decide(decisions, "healthcheck", "none", "switched off in the configuration", vec![]);
+        decide(
+            decisions,
+            "healthcheck",
+            "none",
+            "switched off in the configuration",
+            vec![],
+        );
         return hc;
     }
-    let mut route: Option<(String, String)> = configured.map(|r| (r, "set in the configuration".to_string()));
+    let mut route: Option<(String, String)> =
+        configured.map(|r| (r, "set in the configuration".to_string()));
     if route.is_none() {
         if let Some(inst) = &existing {
             match inst.command() {
                 None => {
                     hc.kind = "none";
-                    decide(decisions, "healthcheck", "NONE", "kept: the existing Dockerfile switches health checks off", vec![]);
+                    decide(
+                        decisions,
+                        "healthcheck",
+                        "NONE",
+                        "kept: the existing Dockerfile switches health checks off",
+                        vec![],
+                    );
                     return hc;
                 }
                 Some(cmd) => {
                     let text = cmd.text();
                     if let Some(path) = url_path(&text) {
-                        route = Some((path, format!("from the existing HEALTHCHECK at line {}, probed with Python instead of curl or wget, which slim images lack", inst.line)));
+                        let how = if text.contains("curl") || text.contains("wget") {
+                            ", probed with Python instead of curl or wget, which slim images lack"
+                        } else {
+                            ""
+                        };
+                        route = Some((
+                            path,
+                            format!("from the existing HEALTHCHECK at line {}{how}", inst.line),
+                        ));
                     } else {
                         hc.command = match cmd {
                             Command::Exec(w) => w.clone(),
                             Command::Shell(s) => vec!["/bin/sh".into(), "-c".into(), s.clone()],
                         };
-                        decide(decisions, "healthcheck", text, format!("kept from the existing Dockerfile at line {}", inst.line), vec![]);
+                        decide(
+                            decisions,
+                            "healthcheck",
+                            text,
+                            format!("kept from the existing Dockerfile at line {}", inst.line),
+                            vec![],
+                        );
                         return hc;
                     }
                 }
@@ -606,7 +931,10 @@ fn healthcheck(inputs: &Inputs, port: u16, decisions: &mut Vec<Decision>, framew
     }
     if route.is_none() {
         if let Some(r) = py.web.health_routes.first() {
-            route = Some((r.path.clone(), format!("the app's health route at {}:{}", r.file, r.line)));
+            route = Some((
+                r.path.clone(),
+                format!("the app's health route at {}:{}", r.file, r.line),
+            ));
         }
     }
     // Django answers 400 to a Host it does not allow; probe with a host it
@@ -616,7 +944,10 @@ fn healthcheck(inputs: &Inputs, port: u16, decisions: &mut Vec<Decision>, framew
         if let (Some(_), Some(django)) = (&route, &py.web.django) {
             let allowed = django.allowed_hosts.clone().unwrap_or_default();
             if allowed.iter().any(|h| h == "*" || h == "127.0.0.1") {
-            } else if allowed.iter().any(|h| h == "localhost" || h == ".localhost") {
+            } else if allowed
+                .iter()
+                .any(|h| h == "localhost" || h == ".localhost")
+            {
                 host = "localhost".into();
             } else {
                 decide(decisions, "healthcheck", format!("TCP connect to port {port}"), "Django's ALLOWED_HOSTS does not visibly allow 127.0.0.1 or localhost, so an HTTP probe could get 400; a TCP connect still catches a dead server", fixes.clone());
@@ -644,16 +975,29 @@ fn healthcheck(inputs: &Inputs, port: u16, decisions: &mut Vec<Decision>, framew
 }
 
 fn tcp_probe(port: u16) -> Vec<String> {
-    vec!["python".into(), "-c".into(), format!("import socket; socket.create_connection(('127.0.0.1', {port}), timeout=4).close()")]
+    vec![
+        "python".into(),
+        "-c".into(),
+        format!(
+            "import socket; socket.create_connection(('127.0.0.1', {port}), timeout=4).close()"
+        ),
+    ]
 }
 
 /// The path of the first http URL in a command.
 fn url_path(text: &str) -> Option<String> {
     let start = text.find("http://").or_else(|| text.find("https://"))?;
     let url = &text[start..];
-    let url: String = url.chars().take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '|' | ';' | '&')).collect();
+    let url: String = url
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '|' | ';' | '&'))
+        .collect();
     let after_scheme = url.split_once("://")?.1;
-    Some(after_scheme.find('/').map_or("/".to_string(), |i| after_scheme[i..].to_string()))
+    Some(
+        after_scheme
+            .find('/')
+            .map_or("/".to_string(), |i| after_scheme[i..].to_string()),
+    )
 }
 
 #[cfg(test)]
@@ -663,17 +1007,32 @@ mod tests {
     #[test]
     fn bind_ports() {
         let w = |s: &str| shlex::split(s).unwrap();
-        assert_eq!(bind_port(&w("gunicorn -b 0.0.0.0:5000 app:app")), Some(5000));
+        assert_eq!(
+            bind_port(&w("gunicorn -b 0.0.0.0:5000 app:app")),
+            Some(5000)
+        );
         assert_eq!(bind_port(&w("gunicorn --bind=:8080 app:app")), Some(8080));
-        assert_eq!(bind_port(&w("uvicorn main:app --host 0.0.0.0 --port 9000")), Some(9000));
-        assert_eq!(bind_port(&w("python manage.py runserver 0.0.0.0:8001")), Some(8001));
+        assert_eq!(
+            bind_port(&w("uvicorn main:app --host 0.0.0.0 --port 9000")),
+            Some(9000)
+        );
+        assert_eq!(
+            bind_port(&w("python manage.py runserver 0.0.0.0:8001")),
+            Some(8001)
+        );
         assert_eq!(bind_port(&w("flask run")), None);
     }
 
     #[test]
     fn url_paths() {
-        assert_eq!(url_path("curl -f http://localhost:5000/health || exit 1").as_deref(), Some("/health"));
-        assert_eq!(url_path("wget -qO- http://127.0.0.1:8000").as_deref(), Some("/"));
+        assert_eq!(
+            url_path("curl -f http://localhost:5000/health || exit 1").as_deref(),
+            Some("/health")
+        );
+        assert_eq!(
+            url_path("wget -qO- http://127.0.0.1:8000").as_deref(),
+            Some("/")
+        );
         assert_eq!(url_path("pg_isready"), None);
     }
 

@@ -13,9 +13,18 @@ use crate::plan::dockerignore::{BLOCK_END, BLOCK_START};
 use crate::plan::Plan;
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("python-pip.Dockerfile.j2", include_str!("../../templates/python-pip.Dockerfile.j2")),
-    ("dockerignore.j2", include_str!("../../templates/dockerignore.j2")),
-    ("partials/apt-install.j2", include_str!("../../templates/partials/apt-install.j2")),
+    (
+        "python-pip.Dockerfile.j2",
+        include_str!("../../templates/python-pip.Dockerfile.j2"),
+    ),
+    (
+        "dockerignore.j2",
+        include_str!("../../templates/dockerignore.j2"),
+    ),
+    (
+        "partials/apt-install.j2",
+        include_str!("../../templates/partials/apt-install.j2"),
+    ),
 ];
 
 /// The generated files.
@@ -34,8 +43,12 @@ pub fn render(plan: &Plan, templates_dir: Option<&Path>) -> Result<Rendered> {
         block_end => BLOCK_END,
     };
     let render_one = |name: &str| -> Result<String> {
-        let template = env.get_template(name).map_err(|e| template_error(name, templates_dir, e))?;
-        let mut text = template.render(&ctx).map_err(|e| template_error(name, templates_dir, e))?;
+        let template = env
+            .get_template(name)
+            .map_err(|e| template_error(name, templates_dir, e))?;
+        let mut text = template
+            .render(&ctx)
+            .map_err(|e| template_error(name, templates_dir, e))?;
         if !text.ends_with('\n') {
             text.push('\n');
         }
@@ -64,11 +77,17 @@ fn environment(dir: Option<PathBuf>) -> Environment<'static> {
             let path = dir.join(name);
             if path.is_file() {
                 return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read {}: {e}", path.display()))
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
                 });
             }
         }
-        Ok(BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| t.to_string()))
+        Ok(BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.to_string()))
     });
     env.add_filter("exec", exec_form);
     env.add_filter("env_value", env_value);
@@ -77,14 +96,20 @@ fn environment(dir: Option<PathBuf>) -> Environment<'static> {
 
 /// A list of words as a Dockerfile exec-form JSON array.
 fn exec_form(words: Vec<String>) -> String {
-    let parts: Vec<String> = words.iter().map(|w| serde_json::to_string(w).expect("strings serialise")).collect();
+    let parts: Vec<String> = words
+        .iter()
+        .map(|w| serde_json::to_string(w).expect("strings serialise"))
+        .collect();
     format!("[{}]", parts.join(", "))
 }
 
 /// A value for ENV or LABEL: bare when it is safe, double-quoted otherwise.
 /// `$` stays unescaped so variables expand exactly as in the original file.
 fn env_value(value: String) -> String {
-    let safe = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@%+,=".contains(c));
+    let safe = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+,=".contains(c));
     if safe {
         value
     } else {
@@ -98,14 +123,25 @@ mod tests {
 
     #[test]
     fn exec_form_is_json() {
-        assert_eq!(exec_form(vec!["python".into(), "-c".into(), "print('a \"b\"')".into()]), r#"["python", "-c", "print('a \"b\"')"]"#);
+        assert_eq!(
+            exec_form(vec![
+                "python".into(),
+                "-c".into(),
+                "print('a \"b\"')".into()
+            ]),
+            r#"["python", "-c", "print('a \"b\"')"]"#
+        );
     }
 
     #[test]
     fn env_values_are_quoted_when_needed() {
         assert_eq!(env_value("production".into()), "production");
         assert_eq!(env_value("my app".into()), "\"my app\"");
-        assert_eq!(env_value("$HOME/x".into()), "\"$HOME/x\"", "Docker expands variables as the original did");
+        assert_eq!(
+            env_value("$HOME/x".into()),
+            "\"$HOME/x\"",
+            "Docker expands variables as the original did"
+        );
         assert_eq!(env_value(String::new()), "\"\"");
     }
 }

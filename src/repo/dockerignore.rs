@@ -78,7 +78,11 @@ impl DockerIgnore {
                 cleaned.remove(0);
             }
             let kind = compile(&cleaned).map_err(|e| {
-                Error::input(shown, Some(line), format!("`{}` is not a valid pattern: {e}", raw.trim()))
+                Error::input(
+                    shown,
+                    Some(line),
+                    format!("`{}` is not a valid pattern: {e}", raw.trim()),
+                )
             })?;
             patterns.push(Pattern {
                 line,
@@ -157,8 +161,7 @@ impl Pattern {
             MatchKind::Exact => path == self.cleaned,
             MatchKind::Prefix(prefix) => path.starts_with(prefix.as_str()),
             MatchKind::Suffix(suffix) => {
-                path.ends_with(suffix.as_str())
-                    || (suffix.starts_with('/') && path == &suffix[1..])
+                path.ends_with(suffix.as_str()) || (suffix.starts_with('/') && path == &suffix[1..])
             }
             MatchKind::Regex(re) => re.is_match(path),
         }
@@ -308,7 +311,9 @@ mod tests {
     use super::*;
 
     fn excluded(lines: &str, path: &str) -> bool {
-        DockerIgnore::parse(lines, ".dockerignore").unwrap().is_excluded(path)
+        DockerIgnore::parse(lines, ".dockerignore")
+            .unwrap()
+            .is_excluded(path)
     }
 
     /// Each row: the .dockerignore text, a path, whether Docker leaves it out.
@@ -377,15 +382,25 @@ mod tests {
     #[test]
     fn lone_bang_and_bad_class_are_errors_with_line() {
         let err = DockerIgnore::parse("a\n!\n", ".dockerignore").unwrap_err();
-        assert!(err.to_string().starts_with(".dockerignore:2: a lone `!`"), "{err}");
+        assert!(
+            err.to_string().starts_with(".dockerignore:2: a lone `!`"),
+            "{err}"
+        );
         let err = DockerIgnore::parse("ok\n[abc\n", ".dockerignore").unwrap_err();
-        assert!(err.to_string().starts_with(".dockerignore:2: `[abc` is not a valid pattern"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(".dockerignore:2: `[abc` is not a valid pattern"),
+            "{err}"
+        );
     }
 
     #[test]
     fn deciding_pattern_names_the_line() {
         let ignore = DockerIgnore::parse("# junk\nnode_modules\n*.log\n", "x").unwrap();
-        assert_eq!(ignore.deciding_pattern("node_modules/a/b.js").unwrap().line, 2);
+        assert_eq!(
+            ignore.deciding_pattern("node_modules/a/b.js").unwrap().line,
+            2
+        );
         assert_eq!(ignore.deciding_pattern("err.log").unwrap().line, 3);
         assert!(ignore.deciding_pattern("app.py").is_none());
     }

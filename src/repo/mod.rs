@@ -103,7 +103,9 @@ impl Repo {
     }
 
     pub fn exists(&self, rel: &str) -> bool {
-        self.files.binary_search_by(|f| f.path.as_str().cmp(rel)).is_ok()
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(rel))
+            .is_ok()
     }
 
     /// Whether any file lives below the folder `rel`.
@@ -194,9 +196,14 @@ mod tests {
     fn vendored_paths_are_recognised_by_any_parent_folder() {
         assert!(is_vendored("node_modules/x/index.js"));
         assert!(is_vendored("web/node_modules/x.py"));
-        assert!(is_vendored(".venv/lib/python3.12/site-packages/flask/app.py"));
+        assert!(is_vendored(
+            ".venv/lib/python3.12/site-packages/flask/app.py"
+        ));
         assert!(is_vendored("pkg.egg-info/PKG-INFO"));
-        assert!(!is_vendored("app/build.py"), "only folders count, not file names");
+        assert!(
+            !is_vendored("app/build.py"),
+            "only folders count, not file names"
+        );
         assert!(!is_vendored("api_server.py"));
     }
 
@@ -218,6 +225,8 @@ mod tests {
         let path = dir.path().join("r.txt");
         std::fs::write(&path, b"\xEF\xBB\xBFflask\n").unwrap();
         assert_eq!(read_text_file(&path, "r.txt").unwrap().unwrap(), "flask\n");
-        assert!(read_text_file(&dir.path().join("nope"), "nope").unwrap().is_none());
+        assert!(read_text_file(&dir.path().join("nope"), "nope")
+            .unwrap()
+            .is_none());
     }
 }

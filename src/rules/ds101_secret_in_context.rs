@@ -35,10 +35,21 @@ impl Rule for SecretInContext {
             .filter_map(|f| {
                 let kind = secret_kind(&f.path)?;
                 let how = match copied {
-                    Some(line) => format!(", and COPY at {}:{line} copies it into the image", cx.dockerfile.map_or("Dockerfile", |d| d.path.as_str())),
+                    Some(line) => format!(
+                        ", and COPY at {}:{line} copies it into the image",
+                        cx.dockerfile.map_or("Dockerfile", |d| d.path.as_str())
+                    ),
                     None => String::new(),
                 };
-                Some(Finding::new(&DOC, f.path.clone(), None, format!("{kind} is sent in the build context{how}")).with_bytes(f.size))
+                Some(
+                    Finding::new(
+                        &DOC,
+                        f.path.clone(),
+                        None,
+                        format!("{kind} is sent in the build context{how}"),
+                    )
+                    .with_bytes(f.size),
+                )
             })
             .collect()
     }
@@ -51,11 +62,24 @@ mod tests {
 
     #[test]
     fn secrets_sent_are_found_and_excluded_ones_are_not() {
-        let fx = Fixture::new(&[(".env", "KEY=1"), ("certs/server.pem", "x"), (".env.example", "KEY="), ("Dockerfile", "FROM python:3.12\nCOPY . .\n")]);
-        let found: Vec<_> = fx.check(&SecretInContext).into_iter().map(|f| (f.file, f.message)).collect();
+        let fx = Fixture::new(&[
+            (".env", "KEY=1"),
+            ("certs/server.pem", "x"),
+            (".env.example", "KEY="),
+            ("Dockerfile", "FROM python:3.12\nCOPY . .\n"),
+        ]);
+        let found: Vec<_> = fx
+            .check(&SecretInContext)
+            .into_iter()
+            .map(|f| (f.file, f.message))
+            .collect();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].0, ".env");
-        assert!(found[0].1.contains("Dockerfile:2 copies it"), "{}", found[0].1);
+        assert!(
+            found[0].1.contains("Dockerfile:2 copies it"),
+            "{}",
+            found[0].1
+        );
 
         let fx = Fixture::new(&[(".env", "KEY=1"), (".dockerignore", ".env\n")]);
         assert!(fx.check(&SecretInContext).is_empty());

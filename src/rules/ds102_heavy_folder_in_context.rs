@@ -24,7 +24,20 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 /// Folder names that are junk wherever they appear.
-const JUNK: &[&str] = &[".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox"];
+const JUNK: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".tox",
+    ".nox",
+];
 
 impl Rule for HeavyFolderInContext {
     fn doc(&self) -> &'static RuleDoc {
@@ -36,7 +49,10 @@ impl Rule for HeavyFolderInContext {
         let mut folders: BTreeMap<String, (u64, usize)> = BTreeMap::new();
         for file in cx.sent_files() {
             let parts: Vec<&str> = file.path.split('/').collect();
-            if let Some(i) = parts[..parts.len() - 1].iter().position(|d| JUNK.contains(d)) {
+            if let Some(i) = parts[..parts.len() - 1]
+                .iter()
+                .position(|d| JUNK.contains(d))
+            {
                 let entry = folders.entry(parts[..=i].join("/")).or_default();
                 entry.0 += file.size;
                 entry.1 += 1;
@@ -46,7 +62,11 @@ impl Rule for HeavyFolderInContext {
         let mut merged: BTreeMap<String, (u64, usize)> = BTreeMap::new();
         for (folder, (bytes, count)) in folders {
             let name = folder.rsplit('/').next().unwrap_or(&folder);
-            let key = if folder.contains('/') { format!("**/{name}") } else { folder.clone() };
+            let key = if folder.contains('/') {
+                format!("**/{name}")
+            } else {
+                folder.clone()
+            };
             let entry = merged.entry(key).or_default();
             entry.0 += bytes;
             entry.1 += count;
@@ -54,8 +74,16 @@ impl Rule for HeavyFolderInContext {
         merged
             .into_iter()
             .map(|(folder, (bytes, count))| {
-                Finding::new(&DOC, format!("{folder}/"), None, format!("{folder}/ is sent in the build context ({count} files, {})", crate::output::human_bytes(bytes)))
-                    .with_bytes(bytes)
+                Finding::new(
+                    &DOC,
+                    format!("{folder}/"),
+                    None,
+                    format!(
+                        "{folder}/ is sent in the build context ({count} files, {})",
+                        crate::output::human_bytes(bytes)
+                    ),
+                )
+                .with_bytes(bytes)
             })
             .collect()
     }
@@ -68,15 +96,26 @@ mod tests {
 
     #[test]
     fn reports_outermost_junk_folders_with_bytes() {
-        let fx = Fixture::new(&[("node_modules/a/index.js", "12345"), ("node_modules/a/node_modules/b.js", "1"), ("pkg/__pycache__/m.pyc", "xx"), ("app.py", "")]);
+        let fx = Fixture::new(&[
+            ("node_modules/a/index.js", "12345"),
+            ("node_modules/a/node_modules/b.js", "1"),
+            ("pkg/__pycache__/m.pyc", "xx"),
+            ("app.py", ""),
+        ]);
         let found = fx.check(&HeavyFolderInContext);
         let got: Vec<_> = found.iter().map(|f| (f.file.as_str(), f.bytes)).collect();
-        assert_eq!(got, [("**/__pycache__/", Some(2)), ("node_modules/", Some(6))]);
+        assert_eq!(
+            got,
+            [("**/__pycache__/", Some(2)), ("node_modules/", Some(6))]
+        );
     }
 
     #[test]
     fn excluded_folders_are_fine() {
-        let fx = Fixture::new(&[("node_modules/a.js", "1"), (".dockerignore", "node_modules\n")]);
+        let fx = Fixture::new(&[
+            ("node_modules/a.js", "1"),
+            (".dockerignore", "node_modules\n"),
+        ]);
         assert!(fx.check(&HeavyFolderInContext).is_empty());
     }
 }

@@ -31,7 +31,12 @@ fn installs_dependencies(cmd: &[String]) -> bool {
     let sub = cmd.get(i + 1).map(String::as_str).unwrap_or("");
     matches!(
         (prog, sub),
-        ("npm", "ci" | "install" | "i") | ("yarn", "" | "install") | ("pnpm", "install" | "i") | ("poetry", "install") | ("uv", "sync") | ("pipenv", "install")
+        ("npm", "ci" | "install" | "i")
+            | ("yarn", "" | "install")
+            | ("pnpm", "install" | "i")
+            | ("poetry", "install")
+            | ("uv", "sync")
+            | ("pipenv", "install")
     )
 }
 
@@ -41,13 +46,17 @@ impl Rule for CopyBeforeDependencies {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for stage in &df.stages {
-            let Some(copy) = stage.instructions.iter().find(|i| is_whole_context_copy(i)) else { continue };
-            let install = run_commands(stage)
-                .into_iter()
-                .find(|(inst, cmds)| inst.line > copy.line && cmds.iter().any(|c| installs_dependencies(c)));
+            let Some(copy) = stage.instructions.iter().find(|i| is_whole_context_copy(i)) else {
+                continue;
+            };
+            let install = run_commands(stage).into_iter().find(|(inst, cmds)| {
+                inst.line > copy.line && cmds.iter().any(|c| installs_dependencies(c))
+            });
             if let Some((inst, _)) = install {
                 out.push(Finding::new(
                     &DOC,
@@ -68,7 +77,10 @@ mod tests {
 
     #[test]
     fn before_and_after() {
-        let bad = Fixture::new(&[("Dockerfile", "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n")]);
+        let bad = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n",
+        )]);
         assert_eq!(bad.lines(&CopyBeforeDependencies), [Some(2)]);
         let good = Fixture::new(&[("Dockerfile", "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n")]);
         assert!(good.check(&CopyBeforeDependencies).is_empty());

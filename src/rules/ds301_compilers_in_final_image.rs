@@ -24,8 +24,22 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 pub fn is_build_tool(package: &str) -> bool {
-    matches!(package, "gcc" | "g++" | "make" | "cmake" | "clang" | "build-essential" | "build-base" | "cargo" | "rustc" | "gfortran" | "autoconf" | "automake" | "libtool")
-        || package.ends_with("-dev")
+    matches!(
+        package,
+        "gcc"
+            | "g++"
+            | "make"
+            | "cmake"
+            | "clang"
+            | "build-essential"
+            | "build-base"
+            | "cargo"
+            | "rustc"
+            | "gfortran"
+            | "autoconf"
+            | "automake"
+            | "libtool"
+    ) || package.ends_with("-dev")
         || package.ends_with("-devel")
 }
 
@@ -47,7 +61,9 @@ impl Rule for CompilersInFinalImage {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for stage in final_chain(df) {
             for (inst, cmds) in run_commands(stage) {
@@ -60,10 +76,18 @@ impl Rule for CompilersInFinalImage {
                 // Removing them again in the same RUN keeps them out of the layer.
                 let purged = cmds.iter().any(|c| {
                     let (i, prog) = shell::program(c);
-                    (prog == "apt-get" || prog == "apk") && c.get(i + 1).is_some_and(|s| matches!(s.as_str(), "purge" | "remove" | "del" | "autoremove"))
+                    (prog == "apt-get" || prog == "apk")
+                        && c.get(i + 1).is_some_and(|s| {
+                            matches!(s.as_str(), "purge" | "remove" | "del" | "autoremove")
+                        })
                 });
                 if !tools.is_empty() && !purged {
-                    out.push(Finding::new(&DOC, df.path.clone(), Some(inst.line), format!("{} stay in the final image", tools.join(", "))));
+                    out.push(Finding::new(
+                        &DOC,
+                        df.path.clone(),
+                        Some(inst.line),
+                        format!("{} stay in the final image", tools.join(", ")),
+                    ));
                 }
             }
         }
@@ -78,7 +102,10 @@ mod tests {
 
     #[test]
     fn compilers_in_single_stage_are_found() {
-        let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc libpq-dev curl\n")]);
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc libpq-dev curl\n",
+        )]);
         let found = fx.check(&CompilersInFinalImage);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].message, "gcc, libpq-dev stay in the final image");

@@ -29,34 +29,63 @@ impl Rule for PackageCacheInLayer {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for stage in &df.stages {
             // An ENV earlier in the stage can switch pip's cache off.
             let mut pip_cache_off_from = usize::MAX;
             for inst in &stage.instructions {
-                if inst.keyword == "ENV" && crate::dockerfile::key_values(inst.text()).iter().any(|(k, v)| k == "PIP_NO_CACHE_DIR" && !matches!(v.as_str(), "0" | "false" | "off" | "no")) {
+                if inst.keyword == "ENV"
+                    && crate::dockerfile::key_values(inst.text())
+                        .iter()
+                        .any(|(k, v)| {
+                            k == "PIP_NO_CACHE_DIR"
+                                && !matches!(v.as_str(), "0" | "false" | "off" | "no")
+                        })
+                {
                     pip_cache_off_from = pip_cache_off_from.min(inst.line);
                 }
             }
             for (inst, cmds) in run_commands(stage) {
-                let mount = inst.flags.iter().filter(|(n, _)| n == "mount").filter_map(|(_, v)| v.as_deref()).collect::<Vec<_>>().join(" ");
+                let mount = inst
+                    .flags
+                    .iter()
+                    .filter(|(n, _)| n == "mount")
+                    .filter_map(|(_, v)| v.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 for cmd in &cmds {
                     if shell::is_pip_install(cmd)
-                        && !cmd.iter().any(|w| w == "--no-cache-dir" || w == "--no-cache")
+                        && !cmd
+                            .iter()
+                            .any(|w| w == "--no-cache-dir" || w == "--no-cache")
                         && !mount.contains("type=cache")
                         && inst.line < pip_cache_off_from
                     {
-                        out.push(Finding::new(&DOC, df.path.clone(), Some(inst.line), "pip keeps its download cache in this layer"));
+                        out.push(Finding::new(
+                            &DOC,
+                            df.path.clone(),
+                            Some(inst.line),
+                            "pip keeps its download cache in this layer",
+                        ));
                     }
                 }
                 let apt_install = cmds.iter().any(|c| {
                     let (i, p) = shell::program(c);
                     matches!(p, "apt-get" | "apt") && c.get(i + 1).is_some_and(|s| s == "install")
                 });
-                let lists_removed = cmds.iter().any(|c| c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
+                let lists_removed = cmds
+                    .iter()
+                    .any(|c| c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
                 if apt_install && !lists_removed && !mount.contains("/var/lib/apt") {
-                    out.push(Finding::new(&DOC, df.path.clone(), Some(inst.line), "apt-get install leaves /var/lib/apt/lists in this layer"));
+                    out.push(Finding::new(
+                        &DOC,
+                        df.path.clone(),
+                        Some(inst.line),
+                        "apt-get install leaves /var/lib/apt/lists in this layer",
+                    ));
                 }
             }
         }

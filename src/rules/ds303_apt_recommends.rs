@@ -27,15 +27,23 @@ impl Rule for AptRecommends {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for stage in &df.stages {
             for (inst, cmds) in run_commands(stage) {
                 for cmd in &cmds {
                     let (i, prog) = shell::program(cmd);
-                    let installs = matches!(prog, "apt-get" | "apt") && cmd.get(i + 1).is_some_and(|s| s == "install");
+                    let installs = matches!(prog, "apt-get" | "apt")
+                        && cmd.get(i + 1).is_some_and(|s| s == "install");
                     if installs && !cmd.iter().any(|w| w == "--no-install-recommends") {
-                        out.push(Finding::new(&DOC, df.path.clone(), Some(inst.line), "apt-get install pulls in recommended packages"));
+                        out.push(Finding::new(
+                            &DOC,
+                            df.path.clone(),
+                            Some(inst.line),
+                            "apt-get install pulls in recommended packages",
+                        ));
                     }
                 }
             }
@@ -51,7 +59,10 @@ mod tests {
 
     #[test]
     fn before_and_after() {
-        let bad = Fixture::new(&[("Dockerfile", "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n")]);
+        let bad = Fixture::new(&[(
+            "Dockerfile",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+        )]);
         assert_eq!(bad.lines(&AptRecommends), [Some(2)]);
         let good = Fixture::new(&[("Dockerfile", "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n")]);
         assert!(good.check(&AptRecommends).is_empty());

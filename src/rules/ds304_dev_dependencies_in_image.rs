@@ -33,14 +33,24 @@ impl Rule for DevDependenciesInImage {
         if let Some(df) = cx.dockerfile {
             for (file, line) in df.intent().pip_requirement_files {
                 if is_dev_file(&file) {
-                    out.push(Finding::new(&DOC, df.path.clone(), Some(line), format!("the image installs {file}")));
+                    out.push(Finding::new(
+                        &DOC,
+                        df.path.clone(),
+                        Some(line),
+                        format!("the image installs {file}"),
+                    ));
                 }
             }
         }
         if let Some(project) = cx.project {
             let set = &project.python.requirements;
             for dev in &set.dev_files {
-                out.push(Finding::new(&DOC, set.entry.clone(), None, format!("{} includes {dev}, a development set", set.entry)));
+                out.push(Finding::new(
+                    &DOC,
+                    set.entry.clone(),
+                    None,
+                    format!("{} includes {dev}, a development set", set.entry),
+                ));
             }
         }
         out
@@ -54,10 +64,19 @@ mod tests {
 
     #[test]
     fn dev_sets_in_dockerfile_or_includes() {
-        let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12\nRUN pip install -r requirements.txt -r requirements-dev.txt\n")]);
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nRUN pip install -r requirements.txt -r requirements-dev.txt\n",
+        )]);
         assert_eq!(fx.lines(&DevDependenciesInImage), [Some(2)]);
-        let fx = Fixture::new(&[("requirements.txt", "-r requirements-test.txt\nflask\n"), ("requirements-test.txt", "pytest\n")]);
+        let fx = Fixture::new(&[
+            ("requirements.txt", "-r requirements-test.txt\nflask\n"),
+            ("requirements-test.txt", "pytest\n"),
+        ]);
         let found = fx.check(&DevDependenciesInImage);
-        assert_eq!(found[0].message, "requirements.txt includes requirements-test.txt, a development set");
+        assert_eq!(
+            found[0].message,
+            "requirements.txt includes requirements-test.txt, a development set"
+        );
     }
 }

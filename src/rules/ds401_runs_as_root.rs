@@ -28,15 +28,29 @@ impl Rule for RunsAsRoot {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let chain = super::ds301_compilers_in_final_image::final_chain(df);
-        let last_user = chain.iter().find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == "USER"));
+        let last_user = chain
+            .iter()
+            .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == "USER"));
         match last_user {
-            None => vec![Finding::new(&DOC, df.path.clone(), Some(df.final_stage().line), "no USER instruction: the app runs as root")],
+            None => vec![Finding::new(
+                &DOC,
+                df.path.clone(),
+                Some(df.final_stage().line),
+                "no USER instruction: the app runs as root",
+            )],
             Some(u) => {
                 let user = u.text().trim().split(':').next().unwrap_or("");
                 if user == "root" || user == "0" {
-                    vec![Finding::new(&DOC, df.path.clone(), Some(u.line), "USER switches to root for the final image")]
+                    vec![Finding::new(
+                        &DOC,
+                        df.path.clone(),
+                        Some(u.line),
+                        "USER switches to root for the final image",
+                    )]
                 } else {
                     Vec::new()
                 }
@@ -52,8 +66,21 @@ mod tests {
 
     #[test]
     fn before_and_after() {
-        assert_eq!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD [\"python\"]\n")]).lines(&RunsAsRoot), [Some(1)]);
-        assert_eq!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nUSER app\nUSER 0:0\n")]).lines(&RunsAsRoot), [Some(3)]);
-        assert!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nUSER root\nRUN x\nUSER 10001\n")]).check(&RunsAsRoot).is_empty());
+        assert_eq!(
+            Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD [\"python\"]\n")])
+                .lines(&RunsAsRoot),
+            [Some(1)]
+        );
+        assert_eq!(
+            Fixture::new(&[("Dockerfile", "FROM python:3.12\nUSER app\nUSER 0:0\n")])
+                .lines(&RunsAsRoot),
+            [Some(3)]
+        );
+        assert!(Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nUSER root\nRUN x\nUSER 10001\n"
+        )])
+        .check(&RunsAsRoot)
+        .is_empty());
     }
 }

@@ -26,17 +26,33 @@ impl Rule for UnpinnedBaseImage {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for stage in &df.stages {
             let image = df.expand_args(&stage.image);
-            if image == "scratch" || image.contains('@') || df.stage_named(&stage.image).is_some() || image.contains('$') {
+            if image == "scratch"
+                || image.contains('@')
+                || df.stage_named(&stage.image).is_some()
+                || image.contains('$')
+            {
                 continue;
             }
             let last = image.rsplit('/').next().unwrap_or(&image);
             match last.split_once(':') {
-                None => out.push(Finding::new(&DOC, df.path.clone(), Some(stage.line), format!("`{image}` has no tag, so it means `latest`"))),
-                Some((_, "latest")) => out.push(Finding::new(&DOC, df.path.clone(), Some(stage.line), format!("`{image}` follows `latest`"))),
+                None => out.push(Finding::new(
+                    &DOC,
+                    df.path.clone(),
+                    Some(stage.line),
+                    format!("`{image}` has no tag, so it means `latest`"),
+                )),
+                Some((_, "latest")) => out.push(Finding::new(
+                    &DOC,
+                    df.path.clone(),
+                    Some(stage.line),
+                    format!("`{image}` follows `latest`"),
+                )),
                 _ => {}
             }
         }

@@ -27,12 +27,22 @@ impl Rule for NoHealthcheck {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let chain = super::ds301_compilers_in_final_image::final_chain(df);
-        if chain.iter().any(|s| s.instructions.iter().any(|i| i.keyword == "HEALTHCHECK")) {
+        if chain
+            .iter()
+            .any(|s| s.instructions.iter().any(|i| i.keyword == "HEALTHCHECK"))
+        {
             return Vec::new();
         }
-        vec![Finding::new(&DOC, df.path.clone(), Some(df.final_stage().line), "the final image has no HEALTHCHECK")]
+        vec![Finding::new(
+            &DOC,
+            df.path.clone(),
+            Some(df.final_stage().line),
+            "the final image has no HEALTHCHECK",
+        )]
     }
 }
 
@@ -43,7 +53,15 @@ mod tests {
 
     #[test]
     fn before_and_after() {
-        assert_eq!(Fixture::new(&[("Dockerfile", "FROM python:3.12\n")]).lines(&NoHealthcheck), [Some(1)]);
-        assert!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nHEALTHCHECK CMD [\"true\"]\n")]).check(&NoHealthcheck).is_empty());
+        assert_eq!(
+            Fixture::new(&[("Dockerfile", "FROM python:3.12\n")]).lines(&NoHealthcheck),
+            [Some(1)]
+        );
+        assert!(Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nHEALTHCHECK CMD [\"true\"]\n"
+        )])
+        .check(&NoHealthcheck)
+        .is_empty());
     }
 }

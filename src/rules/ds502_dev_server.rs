@@ -29,7 +29,10 @@ static DOC: RuleDoc = RuleDoc {
 /// look inside `python app.py` for `app.run(`.
 pub fn dev_server_kind(words: &[String], repo: &Repo) -> Option<&'static str> {
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    let prog = w.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+    let prog = w
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .unwrap_or("");
     let has = |x: &str| w.contains(&x);
     if (prog == "flask" && has("run")) || w.windows(3).any(|x| x == ["-m", "flask", "run"]) {
         return Some("flask run (Werkzeug's development server)");
@@ -43,7 +46,9 @@ pub fn dev_server_kind(words: &[String], repo: &Repo) -> Option<&'static str> {
     if matches!(prog, "npm" | "yarn" | "pnpm") && (has("dev") || (has("run") && has("dev"))) {
         return Some("the frontend's dev script");
     }
-    if prog == "vite" && (w.len() == 1 || has("dev") || has("serve")) || (prog == "next" && has("dev")) {
+    if prog == "vite" && (w.len() == 1 || has("dev") || has("serve"))
+        || (prog == "next" && has("dev"))
+    {
         return Some("a frontend development server");
     }
     if prog.starts_with("python") {
@@ -51,7 +56,9 @@ pub fn dev_server_kind(words: &[String], repo: &Repo) -> Option<&'static str> {
             let script = script.trim_start_matches("./");
             let script = script.strip_prefix("/app/").unwrap_or(script);
             if let Ok(Some(text)) = repo.read_text(script) {
-                if text.contains(".run(") && (text.contains("Flask(") || text.contains("create_app")) {
+                if text.contains(".run(")
+                    && (text.contains("Flask(") || text.contains("create_app"))
+                {
                     return Some("python running app.run() (Werkzeug's development server)");
                 }
             }
@@ -66,12 +73,22 @@ impl Rule for DevServer {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let intent = df.intent();
         let mut out = Vec::new();
-        for (cmd, line) in [intent.entrypoint.as_ref(), intent.cmd.as_ref()].into_iter().flatten() {
+        for (cmd, line) in [intent.entrypoint.as_ref(), intent.cmd.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             if let Some(kind) = dev_server_kind(&cmd.words(), cx.repo) {
-                out.push(Finding::new(&DOC, df.path.clone(), Some(*line), format!("the image starts {kind}")));
+                out.push(Finding::new(
+                    &DOC,
+                    df.path.clone(),
+                    Some(*line),
+                    format!("the image starts {kind}"),
+                ));
             }
         }
         out
@@ -85,7 +102,13 @@ mod tests {
 
     #[test]
     fn dev_servers_are_found() {
-        for cmd in ["flask run --host=0.0.0.0", "[\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]", "uvicorn main:app --reload", "npm run dev", "python app.py"] {
+        for cmd in [
+            "flask run --host=0.0.0.0",
+            "[\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]",
+            "uvicorn main:app --reload",
+            "npm run dev",
+            "python app.py",
+        ] {
             let fx = Fixture::new(&[
                 ("app.py", "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n"),
                 ("Dockerfile", &format!("FROM python:3.12\nCMD {cmd}\n")),
@@ -96,9 +119,15 @@ mod tests {
 
     #[test]
     fn production_servers_pass() {
-        let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n")]);
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n",
+        )]);
         assert!(fx.check(&DevServer).is_empty());
-        let fx = Fixture::new(&[("worker.py", "print('hi')\n"), ("Dockerfile", "FROM python:3.12\nCMD python worker.py\n")]);
+        let fx = Fixture::new(&[
+            ("worker.py", "print('hi')\n"),
+            ("Dockerfile", "FROM python:3.12\nCMD python worker.py\n"),
+        ]);
         assert!(fx.check(&DevServer).is_empty());
     }
 }

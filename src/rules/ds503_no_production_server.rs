@@ -30,9 +30,13 @@ impl Rule for NoProductionServer {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(project) = cx.project else { return Vec::new() };
+        let Some(project) = cx.project else {
+            return Vec::new();
+        };
         let py = &project.python;
-        let Some(target) = py.web.targets.first() else { return Vec::new() };
+        let Some(target) = py.web.targets.first() else {
+            return Vec::new();
+        };
         if !py.servers.is_empty() {
             return Vec::new();
         }
@@ -44,7 +48,12 @@ impl Rule for NoProductionServer {
             &DOC,
             py.requirements.entry.clone(),
             None,
-            format!("{} app `{}` has no production server in {} (expected {wanted})", target.framework.name(), target.spec(), py.requirements.entry),
+            format!(
+                "{} app `{}` has no production server in {} (expected {wanted})",
+                target.framework.name(),
+                target.spec(),
+                py.requirements.entry
+            ),
         )]
     }
 }
@@ -61,7 +70,14 @@ mod tests {
         assert_eq!(bad.check(&NoProductionServer).len(), 1);
         let good = Fixture::new(&[("requirements.txt", "flask\ngunicorn\n"), app]);
         assert!(good.check(&NoProductionServer).is_empty());
-        let asgi_wrong = Fixture::new(&[("requirements.txt", "fastapi\ngunicorn\n"), ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n")]);
-        assert_eq!(asgi_wrong.check(&NoProductionServer).len(), 1, "gunicorn alone cannot serve ASGI");
+        let asgi_wrong = Fixture::new(&[
+            ("requirements.txt", "fastapi\ngunicorn\n"),
+            ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+        ]);
+        assert_eq!(
+            asgi_wrong.check(&NoProductionServer).len(),
+            1,
+            "gunicorn alone cannot serve ASGI"
+        );
     }
 }

@@ -28,7 +28,9 @@ impl Rule for ShellFormCommand {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let Some(df) = cx.dockerfile else { return Vec::new() };
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
         let intent = df.intent();
         [("ENTRYPOINT", intent.entrypoint), ("CMD", intent.cmd)]
             .into_iter()
@@ -49,8 +51,22 @@ mod tests {
 
     #[test]
     fn before_and_after() {
-        assert_eq!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD gunicorn app:app\n")]).lines(&ShellFormCommand), [Some(2)]);
-        assert!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n")]).check(&ShellFormCommand).is_empty());
-        assert!(Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD exec gunicorn app:app\n")]).check(&ShellFormCommand).is_empty());
+        assert_eq!(
+            Fixture::new(&[("Dockerfile", "FROM python:3.12\nCMD gunicorn app:app\n")])
+                .lines(&ShellFormCommand),
+            [Some(2)]
+        );
+        assert!(Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n"
+        )])
+        .check(&ShellFormCommand)
+        .is_empty());
+        assert!(Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nCMD exec gunicorn app:app\n"
+        )])
+        .check(&ShellFormCommand)
+        .is_empty());
     }
 }

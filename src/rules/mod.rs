@@ -77,7 +77,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(doc: &RuleDoc, file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Finding {
+    pub fn new(
+        doc: &RuleDoc,
+        file: impl Into<String>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             rule: doc.id,
             name: doc.name,
@@ -128,7 +133,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
 }
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    all().iter().copied().find(|r| r.doc().id.eq_ignore_ascii_case(id))
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.doc().id.eq_ignore_ascii_case(id))
 }
 
 /// What the rules look at.
@@ -144,13 +152,19 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Files Docker sends with today's ignore file.
     pub fn sent_files(&self) -> impl Iterator<Item = &RepoFile> {
-        self.repo.files.iter().filter(|f| !self.ignore.is_excluded(&f.path))
+        self.repo
+            .files
+            .iter()
+            .filter(|f| !self.ignore.is_excluded(&f.path))
     }
 
     /// The first COPY or ADD of the whole context in the final stage.
     pub fn whole_context_copy(&self) -> Option<&Instruction> {
         let df = self.dockerfile?;
-        df.final_lineage().into_iter().flat_map(|s| s.instructions.iter()).find(|i| is_whole_context_copy(i))
+        df.final_lineage()
+            .into_iter()
+            .flat_map(|s| s.instructions.iter())
+            .find(|i| is_whole_context_copy(i))
     }
 }
 
@@ -160,9 +174,9 @@ pub fn is_whole_context_copy(inst: &Instruction) -> bool {
         return false;
     }
     match &inst.args {
-        Args::Copy { sources, .. } if inst.keyword == "COPY" || inst.keyword == "ADD" => {
-            sources.iter().any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
-        }
+        Args::Copy { sources, .. } if inst.keyword == "COPY" || inst.keyword == "ADD" => sources
+            .iter()
+            .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*")),
         _ => false,
     }
 }
@@ -199,18 +213,33 @@ pub fn check(cx: &Context, ignored: &[String]) -> Vec<Finding> {
                 return true;
             }
             let Some(line) = f.line else { return true };
-            let above = line.checked_sub(2).and_then(|i| lines.get(i)).copied().unwrap_or("");
+            let above = line
+                .checked_sub(2)
+                .and_then(|i| lines.get(i))
+                .copied()
+                .unwrap_or("");
             !suppresses(above, f.rule)
         });
     }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(b.rule)).then(a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.rule.cmp(b.rule))
+            .then(a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
     findings
 }
 
 fn suppresses(comment_line: &str, rule: &str) -> bool {
-    let Some(rest) = comment_line.trim().strip_prefix('#') else { return false };
-    let Some(list) = rest.trim().strip_prefix("dockslim ignore=") else { return false };
-    list.split(',').any(|id| id.trim().eq_ignore_ascii_case(rule))
+    let Some(rest) = comment_line.trim().strip_prefix('#') else {
+        return false;
+    };
+    let Some(list) = rest.trim().strip_prefix("dockslim ignore=") else {
+        return false;
+    };
+    list.split(',')
+        .any(|id| id.trim().eq_ignore_ascii_case(rule))
 }
 
 #[cfg(test)]
@@ -219,7 +248,7 @@ pub(crate) mod testing {
     use super::*;
 
     pub struct Fixture {
-        pub dir: tempfile::TempDir,
+        _dir: tempfile::TempDir,
         pub repo: Repo,
         pub dockerfile: Option<Dockerfile>,
         pub ignore: DockerIgnore,
@@ -235,14 +264,23 @@ pub(crate) mod testing {
                 std::fs::write(p, text).unwrap();
             }
             let repo = Repo::open(dir.path()).unwrap();
-            let dockerfile = repo.read_text("Dockerfile").unwrap().map(|t| Dockerfile::parse(&t, "Dockerfile").unwrap());
+            let dockerfile = repo
+                .read_text("Dockerfile")
+                .unwrap()
+                .map(|t| Dockerfile::parse(&t, "Dockerfile").unwrap());
             let ignore = repo
                 .read_text(".dockerignore")
                 .unwrap()
                 .map(|t| DockerIgnore::parse(&t, ".dockerignore").unwrap())
                 .unwrap_or_default();
             let project = crate::detect::detect(&repo).ok();
-            Fixture { dir, repo, dockerfile, ignore, project }
+            Fixture {
+                _dir: dir,
+                repo,
+                dockerfile,
+                ignore,
+                project,
+            }
         }
 
         pub fn check(&self, rule: &dyn Rule) -> Vec<Finding> {
@@ -276,7 +314,12 @@ mod tests {
         for rule in all() {
             let doc = rule.doc();
             assert!(doc.id.len() == 5 && doc.id.starts_with("DS"), "{}", doc.id);
-            for (what, text) in [("summary", doc.summary), ("why", doc.why), ("fix", doc.fix), ("example", doc.example)] {
+            for (what, text) in [
+                ("summary", doc.summary),
+                ("why", doc.why),
+                ("fix", doc.fix),
+                ("example", doc.example),
+            ] {
                 assert!(!text.trim().is_empty(), "{} has no {what}", doc.id);
             }
         }
@@ -287,7 +330,10 @@ mod tests {
         let fx = testing::Fixture::new(&[
             ("requirements.txt", "flask\ngunicorn\n"),
             ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
-            ("Dockerfile", "# dockslim ignore=DS402\nFROM python\nCMD [\"gunicorn\", \"app:app\"]\n"),
+            (
+                "Dockerfile",
+                "# dockslim ignore=DS402\nFROM python\nCMD [\"gunicorn\", \"app:app\"]\n",
+            ),
         ]);
         let cx = Context {
             repo: &fx.repo,
@@ -299,7 +345,10 @@ mod tests {
         let ids: Vec<_> = check(&cx, &[]).iter().map(|f| f.rule).collect();
         assert!(!ids.contains(&"DS402"), "{ids:?}");
         assert!(ids.contains(&"DS401"), "{ids:?}");
-        let ids: Vec<_> = check(&cx, &["ds401".to_string()]).iter().map(|f| f.rule).collect();
+        let ids: Vec<_> = check(&cx, &["ds401".to_string()])
+            .iter()
+            .map(|f| f.rule)
+            .collect();
         assert!(!ids.contains(&"DS401"));
     }
 }

@@ -39,7 +39,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// A temporary copy of a fixture, with its junk generated.
 pub fn fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix(&format!("dockslim-{name}-")).tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("dockslim-{name}-"))
+        .tempdir()
+        .unwrap();
     copy_dir(&fixtures_dir().join(name), dir.path());
     add_junk(name, dir.path());
     dir
@@ -47,7 +50,9 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
 
 /// Deterministic bytes that do not compress, like real images and packs.
 fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;
@@ -72,39 +77,87 @@ pub fn add_junk(name: &str, root: &Path) {
         "flask-junk" => {
             // A frontend's node_modules: many small files and a few large ones.
             for i in 0..1200 {
-                write(root, &format!("node_modules/pkg{:03}/lib/index{}.js", i / 10, i % 10), &noise(6_000 + (i % 7) * 1_000, i as u64));
+                write(
+                    root,
+                    &format!("node_modules/pkg{:03}/lib/index{}.js", i / 10, i % 10),
+                    &noise(6_000 + (i % 7) * 1_000, i as u64),
+                );
             }
-            write(root, "node_modules/esbuild/bin/esbuild", &noise(9_000_000, 7));
+            write(
+                root,
+                "node_modules/esbuild/bin/esbuild",
+                &noise(9_000_000, 7),
+            );
             // 150 fabric swatch photos (~100 kB each), mounted at run time in production.
             for i in 0..150 {
-                write(root, &format!("fabric_swatches/swatch_{i:04}.jpg"), &noise(100_000, 1000 + i as u64));
+                write(
+                    root,
+                    &format!("fabric_swatches/swatch_{i:04}.jpg"),
+                    &noise(100_000, 1000 + i as u64),
+                );
             }
             // A .git folder with history.
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
-            write(root, ".git/config", b"[core]\n\trepositoryformatversion = 0\n");
-            write(root, ".git/objects/pack/pack-1a2b3c.pack", &noise(12_000_000, 99));
+            write(
+                root,
+                ".git/config",
+                b"[core]\n\trepositoryformatversion = 0\n",
+            );
+            write(
+                root,
+                ".git/objects/pack/pack-1a2b3c.pack",
+                &noise(12_000_000, 99),
+            );
             // Local database, caches, secrets.
             write(root, "instance/app.db", &noise(400_000, 5));
-            write(root, "__pycache__/api_server.cpython-312.pyc", &noise(4_000, 6));
-            write(root, ".env", b"SECRET_KEY=s3cr3t-value\nDATABASE_URL=postgres://shop:hunter2@db/shop\n");
+            write(
+                root,
+                "__pycache__/api_server.cpython-312.pyc",
+                &noise(4_000, 6),
+            );
+            write(
+                root,
+                ".env",
+                b"SECRET_KEY=s3cr3t-value\nDATABASE_URL=postgres://shop:hunter2@db/shop\n",
+            );
             write(root, "certs/server.pem", FAKE_KEY.as_bytes());
             write(root, "cloud_key_new", FAKE_KEY.as_bytes());
-            write(root, "cloud_key_new.pub", b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFAKE deploy@shop\n");
+            write(
+                root,
+                "cloud_key_new.pub",
+                b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFAKE deploy@shop\n",
+            );
             write(root, "npm-debug.log", b"npm ERR! fake\n");
         }
         "django-psycopg2" => {
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
-            write(root, ".git/objects/pack/pack-9f8e.pack", &noise(3_000_000, 42));
+            write(
+                root,
+                ".git/objects/pack/pack-9f8e.pack",
+                &noise(3_000_000, 42),
+            );
             write(root, ".venv/pyvenv.cfg", b"home = /usr/bin\n");
-            write(root, ".venv/lib/python3.12/site-packages/django/__init__.py", &noise(2_000_000, 43));
+            write(
+                root,
+                ".venv/lib/python3.12/site-packages/django/__init__.py",
+                &noise(2_000_000, 43),
+            );
             write(root, "db.sqlite3", &noise(200_000, 44));
             write(root, ".env.production", b"DJANGO_SECRET_KEY=prod-secret\n");
         }
         "fastapi-app" => {
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
             write(root, ".pytest_cache/v/cache/nodeids", b"[]\n");
-            write(root, "app/__pycache__/main.cpython-312.pyc", &noise(3_000, 8));
-            write(root, "deploy/service-account.json", b"{\"type\": \"service_account\", \"private_key\": \"fake\"}\n");
+            write(
+                root,
+                "app/__pycache__/main.cpython-312.pyc",
+                &noise(3_000, 8),
+            );
+            write(
+                root,
+                "deploy/service-account.json",
+                b"{\"type\": \"service_account\", \"private_key\": \"fake\"}\n",
+            );
         }
         _ => {}
     }

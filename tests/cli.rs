@@ -1,0 +1,475 @@
+//! The command line as users run it: every command, every exit status, and
+//! bad input that must fail with a clear message and leave the disk alone.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn dockslim() -> Command {
+    let mut cmd = Command::cargo_bin("dockslim").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Every file below `dir` with its bytes, to prove nothing was touched.
+fn snapshot_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn rewrite_shows_detection_findings_and_diff() {
+    let dir = common::fixture("flask-junk");
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("Flask (WSGI) app api_server:app"))
+        .stdout(contains("DS101 secret-in-context"))
+        .stdout(contains("--- a/Dockerfile"))
+        .stdout(contains("+++ b/.dockerignore"))
+        .stdout(contains("\u{1b}[").not());
+    assert_eq!(
+        before,
+        snapshot_tree(dir.path()),
+        "rewrite without --apply must not write"
+    );
+}
+
+#[test]
+fn apply_writes_both_files_then_check_passes() {
+    let dir = common::fixture("flask-junk");
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(contains("differs from the proposal"));
+    dockslim()
+        .args(["rewrite", "--apply", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(contains("wrote Dockerfile, .dockerignore"));
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("AS builder") && dockerfile.contains("USER 10001:10001"));
+    assert!(std::fs::read_to_string(dir.path().join(".dockerignore"))
+        .unwrap()
+        .contains("**/node_modules"));
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(contains("nothing to write"));
+}
+
+#[test]
+fn existing_dockerignore_keeps_lines_and_gets_a_marked_block() {
+    let dir = common::fixture("flask-junk");
+    std::fs::write(
+        dir.path().join(".dockerignore"),
+        "# ours\nfabric_swatches\n.git\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert!(
+        text.starts_with("# ours\nfabric_swatches\n.git\n"),
+        "{text}"
+    );
+    assert!(text.contains("# --- added by dockslim"));
+    assert_eq!(
+        text.matches("\n.git\n").count(),
+        1,
+        ".git was already there: {text}"
+    );
+}
+
+#[test]
+fn json_and_markdown_formats() {
+    let dir = common::fixture("django-psycopg2");
+    let out = dockslim()
+        .args(["rewrite", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["schema"], "dockslim-report/1");
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "DS502"));
+    dockslim()
+        .args(["rewrite", "--format", "markdown"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("| Severity | Rule | Where | What | Cost |"))
+        .stdout(contains("```diff"));
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+FROM python:3.12-slim-trixie AS builder"));
+}
+
+#[test]
+fn analyze_and_fail_on() {
+    let dir = common::fixture("flask-junk");
+    dockslim()
+        .args(["analyze"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("Findings"))
+        .stdout(contains("--- a/").not());
+    dockslim()
+        .args(["analyze", "--fail-on", "error"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    let clean = common::fixture("fastapi-app");
+    std::fs::remove_file(clean.path().join("deploy/service-account.json")).unwrap();
+    dockslim()
+        .args(["analyze", "--fail-on", "error"])
+        .arg(clean.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn init_writes_starters_and_refuses_to_overwrite() {
+    let dir = common::fixture("fastapi-app");
+    dockslim()
+        .args(["init"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("wrote Dockerfile"))
+        .stdout(contains("wrote .dockerignore"));
+    assert!(dir.path().join("Dockerfile").exists());
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["init"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("already exists"))
+        .stderr(contains("--force"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+    dockslim()
+        .args(["init", "--force", "--set", "port=9000"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(dir.path().join("Dockerfile"))
+        .unwrap()
+        .contains("EXPOSE 9000"));
+}
+
+#[test]
+fn profiles_and_explain() {
+    dockslim()
+        .args(["profiles"])
+        .assert()
+        .success()
+        .stdout(contains("python-bookworm"))
+        .stdout(contains("(extends python)"));
+    dockslim()
+        .args(["profiles", "show", "python-bookworm"])
+        .assert()
+        .success()
+        .stdout(contains("debian: bookworm"))
+        .stdout(contains("uid: 10001"));
+    dockslim()
+        .args(["profiles", "show", "nope"])
+        .assert()
+        .code(2)
+        .stderr(contains("no profile named `nope`"));
+    dockslim()
+        .args(["explain", "DS201"])
+        .assert()
+        .success()
+        .stdout(contains("copy-before-dependencies"))
+        .stdout(contains("Why it matters"));
+    dockslim()
+        .args(["explain", "ds999"])
+        .assert()
+        .code(2)
+        .stderr(contains("no rule `ds999`"));
+    dockslim()
+        .args(["explain", "--all"])
+        .assert()
+        .success()
+        .stdout(contains("| DS504 |"));
+}
+
+#[test]
+fn help_explains_every_command_with_an_example() {
+    for cmd in ["rewrite", "init", "analyze", "profiles", "explain"] {
+        dockslim()
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(contains("Examples:"));
+    }
+    dockslim()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("Exit status"));
+    dockslim().arg("bogus").assert().code(2);
+}
+
+#[test]
+fn settings_pin_choices_and_bad_keys_are_named() {
+    let dir = common::fixture("flask-junk");
+    dockslim()
+        .args([
+            "rewrite",
+            "--format",
+            "diff",
+            "--set",
+            "python=3.11",
+            "--set",
+            "registry=mirror.example.com/hub",
+            "--set",
+            "user.uid=20000",
+            "--set",
+            "health=none",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+FROM mirror.example.com/hub/python:3.11-slim-trixie AS builder",
+        ))
+        .stdout(contains("USER 20000:20000"))
+        .stdout(contains("HEALTHCHECK").not());
+    dockslim()
+        .args(["rewrite", "--set", "prot=80"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("--set prot=80: unknown field `prot`"));
+    std::fs::write(dir.path().join("dockslim.yaml"), "port: [1, 2]\n").unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("dockslim.yaml: invalid type"));
+}
+
+#[test]
+fn bad_input_exits_2_and_changes_nothing() {
+    // An invalid requirements file.
+    let dir = common::fixture("flask-junk");
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "flask==3.1.0\nthis is not a requirement\n",
+    )
+    .unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "requirements.txt:2: `this is not a requirement`: expected a requirement",
+        ));
+    assert_eq!(before, snapshot_tree(dir.path()));
+
+    // Non-UTF-8 content.
+    std::fs::write(dir.path().join("requirements.txt"), b"flask\xff\n").unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("requirements.txt:1:6: is not UTF-8 text"));
+
+    // A Dockerfile that does not parse.
+    let dir = common::fixture("django-psycopg2");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.12\nCOPY onlyone\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("Dockerfile:2:"));
+
+    // A Dockerfile path that is a folder.
+    let dir = common::fixture("fastapi-app");
+    dockslim()
+        .args(["rewrite", "--dockerfile"])
+        .arg(dir.path().join("app"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("is a folder"));
+
+    // No project at all: say what was looked for.
+    let empty = common::fixture("no-project");
+    dockslim()
+        .args(["rewrite"])
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(contains("no Python or Node project found"))
+        .stderr(contains("requirements.txt"))
+        .stderr(contains("package.json"));
+
+    // Not a folder.
+    dockslim()
+        .args(["analyze", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(contains("/definitely/not/here"));
+}
+
+#[test]
+fn unreadable_requirements_file_is_an_error() {
+    // An include that cannot be read as a file.
+    let dir = common::fixture("flask-junk");
+    std::fs::create_dir(dir.path().join("extra.txt")).unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "flask\n-r extra.txt\n").unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("extra.txt is a folder, expected a file"));
+
+    // A file without read permission (root reads everything, so only as a user).
+    #[cfg(unix)]
+    if !nix_is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = common::fixture("flask-junk");
+        let req = dir.path().join("requirements.txt");
+        std::fs::set_permissions(&req, std::fs::Permissions::from_mode(0o000)).unwrap();
+        dockslim()
+            .args(["rewrite"])
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(contains("requirements.txt: Permission denied"));
+    }
+}
+
+#[cfg(unix)]
+fn nix_is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_target_fails_cleanly_and_keeps_the_old_file() {
+    // A non-root user cannot write into a 0555 folder; root can, so as root
+    // the folder is bind-mounted read-only instead.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = common::fixture("django-psycopg2");
+    let root = nix_is_root();
+    let mounted = root
+        && std::process::Command::new("mount")
+            .args(["--bind", "-o", "ro"])
+            .arg(dir.path())
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(
+        !root || mounted,
+        "as root this test needs `mount --bind -o ro` to make a read-only folder"
+    );
+    if !root {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let before = snapshot_tree(dir.path());
+    let assert = dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert();
+    if mounted {
+        let _ = std::process::Command::new("umount")
+            .arg(dir.path())
+            .status();
+    } else {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    assert.code(2).stderr(contains("dockslim: error:"));
+    assert_eq!(
+        before,
+        snapshot_tree(dir.path()),
+        "nothing written, nothing half-written"
+    );
+    assert!(!dir.path().join(".dockerignore").exists());
+}
+
+#[test]
+fn readme_rule_table_is_generated_from_the_registry() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- rules:start -->\n").unwrap() + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").unwrap();
+    assert_eq!(
+        &readme[start..end],
+        dockslim::cli::rules_table(),
+        "regenerate with `dockslim explain --all`"
+    );
+}
+
+#[test]
+fn readme_example_matches_the_snapshot() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let snap = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/snapshots/flask-junk__Dockerfile.snap"
+    ))
+    .unwrap();
+    let generated: String = snap.splitn(3, "---\n").nth(2).unwrap().to_string();
+    let body = generated.split_once("\n\n").unwrap().1;
+    assert!(
+        readme.contains(body),
+        "the README's worked example no longer matches snapshots/flask-junk__Dockerfile.snap"
+    );
+}

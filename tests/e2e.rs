@@ -1,0 +1,256 @@
+//! End to end on a real Docker engine: for every fixture, build the image
+//! from the fixture's own Dockerfile (when it has one) and from dockslim's
+//! proposal, run the proposal, and check that it serves its health route as
+//! a non-root user, carries no secret file, and is smaller.
+//!
+//! Needs an engine: `../shared/docker-sandbox/setup` starts one here.
+//! Run with `cargo test --test e2e -- --ignored --nocapture`.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn docker() -> Command {
+    let mut cmd = Command::new(std::env::var("DOCKER").unwrap_or_else(|_| "docker".into()));
+    cmd.env("DOCKER_BUILDKIT", "1");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn build(dir: &std::path::Path, tag: &str) -> Duration {
+    let start = Instant::now();
+    run(docker().args(["build", "-q", "-t", tag]).arg(dir));
+    start.elapsed()
+}
+
+fn size(tag: &str) -> u64 {
+    run(docker().args(["image", "inspect", "-f", "{{.Size}}", tag]))
+        .parse()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// GET over plain HTTP/1.0 on 127.0.0.1; returns the status line.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    )
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    buf.lines().next().map(str::to_string)
+}
+
+struct Cleanup(Vec<String>, Vec<String>);
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for c in &self.0 {
+            let _ = docker().args(["rm", "-f", c]).output();
+        }
+        for i in &self.1 {
+            let _ = docker().args(["rmi", "-f", i]).output();
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn fixtures_build_run_healthy_non_root_and_smaller() {
+    // Sizes of the stand-in base images differ from the public ones, so the
+    // table also gives what each image adds over its base.
+    let mut table = vec![format!(
+        "{:<18} {:>22} {:>22} {:>7} {:>8} {:>6} {}",
+        "fixture", "before (over base)", "after (over base)", "saved", "build s", "uid", "health"
+    )];
+    for name in common::fixture_names()
+        .into_iter()
+        .filter(|n| n != "no-project")
+    {
+        let dir = common::fixture(&name);
+        let before_tag = format!("dockslim-e2e/{name}:before");
+        let after_tag = format!("dockslim-e2e/{name}:after");
+        let container = format!("dockslim-e2e-{name}");
+        let _cleanup = Cleanup(
+            vec![container.clone()],
+            vec![before_tag.clone(), after_tag.clone()],
+        );
+
+        let had_dockerfile = dir.path().join("Dockerfile").exists();
+        let original_base = dockslim::analyze(&dockslim::Options {
+            dir: dir.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap()
+        .dockerfile
+        .map(|d| d.final_base_image());
+        let before = had_dockerfile.then(|| {
+            build(dir.path(), &before_tag);
+            size(&before_tag)
+        });
+
+        let opts = dockslim::Options {
+            dir: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let analysis = dockslim::analyze(&opts).unwrap();
+        let proposal = dockslim::propose(&analysis, &opts).unwrap();
+        dockslim::output::apply::apply(&proposal.changes).unwrap();
+        let build_time = build(dir.path(), &after_tag);
+        let after = size(&after_tag);
+
+        // No secret anywhere in the image.
+        let secrets = run(docker().args([
+            "run",
+            "--rm",
+            "--user",
+            "0:0",
+            "--entrypoint",
+            "find",
+            &after_tag,
+            "/",
+            "-xdev",
+            "(",
+            "-name",
+            ".env",
+            "-o",
+            "-name",
+            ".env.*",
+            "-o",
+            "-name",
+            "*.pem",
+            "-o",
+            "-name",
+            "*.key",
+            "-o",
+            "-name",
+            "id_rsa*",
+            "-o",
+            "-name",
+            "cloud_key_new*",
+            "-o",
+            "-name",
+            "service-account.json",
+            ")",
+            "-not",
+            "-name",
+            "*.example",
+            "-not",
+            "-path",
+            "/proc/*",
+            "-not",
+            "-path",
+            "/etc/ssl/*",
+            "-not",
+            "-path",
+            "/usr/share/*",
+            "-not",
+            "-path",
+            "/usr/lib/*",
+            "-not",
+            "-path",
+            "/opt/venv/*",
+        ]));
+        assert!(
+            secrets.is_empty(),
+            "{name}: secret files in the image:\n{secrets}"
+        );
+
+        // Runs as a non-root user and becomes healthy.
+        let port = free_port();
+        let plan_port = proposal.plan.python.port;
+        run(docker().args([
+            "run",
+            "-d",
+            "--name",
+            &container,
+            "-p",
+            &format!("127.0.0.1:{port}:{plan_port}"),
+            &after_tag,
+        ]));
+        let uid = run(docker().args(["exec", &container, "id", "-u"]));
+        assert_ne!(uid, "0", "{name}: runs as root");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let status = loop {
+            let s = run(docker().args([
+                "inspect",
+                "-f",
+                "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
+                &container,
+            ]));
+            if s == "healthy" || s == "unhealthy" || Instant::now() > deadline {
+                break s;
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        };
+        let logs = run(docker()
+            .args(["logs", "--tail", "20", &container])
+            .stderr(std::process::Stdio::null()));
+        assert_eq!(
+            status, "healthy",
+            "{name}: container did not become healthy; logs:\n{logs}"
+        );
+        let route = proposal
+            .plan
+            .python
+            .healthcheck
+            .command
+            .last()
+            .and_then(|c| c.split(&format!(":{plan_port}")).nth(1))
+            .and_then(|r| r.split('\'').next())
+            .unwrap_or("/")
+            .to_string();
+        let answer = http_get(port, &route).unwrap_or_default();
+        assert!(
+            answer.contains(" 200"),
+            "{name}: GET {route} answered {answer:?}"
+        );
+
+        if let Some(before) = before {
+            assert!(
+                after < before,
+                "{name}: the proposal ({after} B) is not smaller than the original ({before} B)"
+            );
+        }
+        let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+        let with_base = |total: u64, base: &str| {
+            format!("{} ({})", mb(total), mb(total.saturating_sub(size(base))))
+        };
+        let code = answer.split_whitespace().nth(1).unwrap_or("?");
+        table.push(format!(
+            "{:<18} {:>22} {:>22} {:>7} {:>8.1} {:>6} {status}, GET {route} -> {code}",
+            name,
+            before
+                .map(|b| with_base(b, original_base.as_deref().unwrap()))
+                .unwrap_or_else(|| "-".into()),
+            with_base(after, &proposal.plan.python.base_image),
+            before
+                .map(|b| format!("{:.0}%", 100.0 * (b - after) as f64 / b as f64))
+                .unwrap_or_else(|| "-".into()),
+            build_time.as_secs_f64(),
+            uid,
+        ));
+    }
+    println!("\n{}", table.join("\n"));
+}
