@@ -473,3 +473,89 @@ fn readme_example_matches_the_snapshot() {
         "the README's worked example no longer matches snapshots/flask-junk__Dockerfile.snap"
     );
 }
+
+#[test]
+fn templates_and_profiles_can_be_overridden_from_folders() {
+    let dir = common::fixture("fastapi-app");
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(templates.path().join("dockerignore.j2"), "# team template\n{% for s in plan.dockerignore.sections %}{% for l in s.lines %}{{ l }}\n{% endfor %}{% endfor %}").unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("team.yaml"),
+        "name: team\nextends: python\ndescription: ours\nuser: {name: svc, uid: 23456}\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--apply", "--profile", "team", "--templates-dir"])
+        .arg(templates.path())
+        .arg("--profiles-dir")
+        .arg(profiles.path())
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(dir.path().join(".dockerignore"))
+        .unwrap()
+        .starts_with("# team template\n.git\n"));
+    assert!(std::fs::read_to_string(dir.path().join("Dockerfile"))
+        .unwrap()
+        .contains("USER 23456:23456"));
+
+    std::fs::write(
+        templates.path().join("dockerignore.j2"),
+        "{{ plan.nothing_here }}",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--templates-dir"])
+        .arg(templates.path())
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("dockerignore.j2"))
+        .stderr(contains("template error"));
+}
+
+#[test]
+fn dockerfile_elsewhere_uses_its_own_ignore_file() {
+    let dir = common::fixture("flask-junk");
+    std::fs::create_dir_all(dir.path().join("docker/api")).unwrap();
+    std::fs::rename(
+        dir.path().join("Dockerfile"),
+        dir.path().join("docker/api/Dockerfile"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("docker/api/Dockerfile.dockerignore"),
+        "node_modules\n",
+    )
+    .unwrap();
+    let out = dockslim()
+        .args(["rewrite", "--format", "json", "--dockerfile"])
+        .arg(dir.path().join("docker/api/Dockerfile"))
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let paths: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "docker/api/Dockerfile",
+            "docker/api/Dockerfile.dockerignore"
+        ]
+    );
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        !findings.iter().any(|f| f["file"] == "node_modules/"),
+        "Docker uses Dockerfile.dockerignore, which excludes node_modules"
+    );
+    assert!(findings.iter().any(|f| f["file"] == ".git/"));
+}

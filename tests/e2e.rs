@@ -29,8 +29,15 @@ fn run(cmd: &mut Command) -> String {
 }
 
 fn build(dir: &std::path::Path, tag: &str) -> Duration {
+    build_with(dir, tag, "1")
+}
+
+fn build_with(dir: &std::path::Path, tag: &str, buildkit: &str) -> Duration {
     let start = Instant::now();
-    run(docker().args(["build", "-q", "-t", tag]).arg(dir));
+    run(docker()
+        .env("DOCKER_BUILDKIT", buildkit)
+        .args(["build", "-q", "-t", tag])
+        .arg(dir));
     start.elapsed()
 }
 
@@ -253,4 +260,35 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         ));
     }
     println!("\n{}", table.join("\n"));
+}
+
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn classic_builder_builds_the_output_without_cache_mounts() {
+    // The classic builder (DOCKER_BUILDKIT=0) rejects RUN --mount; with
+    // cache-mounts off the proposal must build there and keep no pip cache.
+    let dir = common::fixture("flask-factory");
+    let tag = "dockslim-e2e/classic:after".to_string();
+    let _cleanup = Cleanup(vec![], vec![tag.clone()]);
+    let opts = dockslim::Options {
+        dir: dir.path().to_path_buf(),
+        sets: vec!["cache-mounts=false".into()],
+        ..Default::default()
+    };
+    let proposal = dockslim::propose(&dockslim::analyze(&opts).unwrap(), &opts).unwrap();
+    assert!(!proposal.changes[0].new.contains("--mount"));
+    dockslim::output::apply::apply(&proposal.changes).unwrap();
+    build_with(dir.path(), &tag, "0");
+    let caches = run(docker().args([
+        "run",
+        "--rm",
+        "--user",
+        "0:0",
+        "--entrypoint",
+        "sh",
+        &tag,
+        "-c",
+        "ls -A /root/.cache 2>/dev/null; true",
+    ]));
+    assert!(caches.is_empty(), "pip left a cache in the image: {caches}");
 }

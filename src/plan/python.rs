@@ -232,11 +232,16 @@ pub fn plan(
             if cache_mounts {
                 "pip's cache lives in a BuildKit cache mount, never in a layer"
             } else {
-                "pip runs with PIP_NO_CACHE_DIR=1 for the classic builder"
+                "pip runs with --no-cache-dir, which the classic builder needs (it has no cache mounts)"
             }
         ),
         inputs.fixes(&["DS201", "DS302", "DS304"]),
     );
+    for (file, line) in &intent.pip_requirement_files {
+        if crate::detect::requirements::is_dev_file(file) {
+            changed.push(format!("{file} (a development set, installed at line {line}) is no longer installed in the image"));
+        }
+    }
     let local_paths: Vec<String> = py
         .requirements
         .local_paths
@@ -269,14 +274,8 @@ pub fn plan(
         .workers
         .or_else(|| env_value("WEB_CONCURRENCY").and_then(|v| v.parse().ok()))
         .unwrap_or(py_profile.workers);
-    let (entrypoint, cmd) = command(
-        inputs,
-        port,
-        &mut extra_packages,
-        decisions,
-        changed,
-        py_profile,
-    )?;
+    let (entrypoint, cmd) = command(inputs, port, decisions, changed)?;
+    extra_packages.extend(missing_servers(inputs, &cmd, py_profile, decisions));
 
     // Source layout and collectstatic.
     let workdir = intent.workdir.clone().unwrap_or_else(|| "/app".to_string());
@@ -642,10 +641,8 @@ pub fn bind_port(words: &[String]) -> Option<u16> {
 fn command(
     inputs: &Inputs,
     port: u16,
-    extra: &mut Vec<String>,
     decisions: &mut Vec<Decision>,
     changed: &mut Vec<String>,
-    p: &crate::profile::PythonProfile,
 ) -> Result<(Option<Vec<String>>, Vec<String>)> {
     let intent = inputs.dockerfile.map(|d| d.intent()).unwrap_or_default();
     let exec = |c: &Command| -> Vec<String> {
@@ -707,7 +704,7 @@ fn command(
                 return Ok((entrypoint, words));
             }
             Some(kind) => {
-                let generated = server_command(inputs, port, extra, decisions, p)?;
+                let generated = server_command(inputs, port, decisions)?;
                 changed.push(format!(
                     "CMD `{}` ({kind}) -> `{}`",
                     cmd.text(),
@@ -717,18 +714,13 @@ fn command(
             }
         }
     }
-    Ok((
-        entrypoint,
-        server_command(inputs, port, extra, decisions, p)?,
-    ))
+    Ok((entrypoint, server_command(inputs, port, decisions)?))
 }
 
 fn server_command(
     inputs: &Inputs,
     port: u16,
-    extra: &mut Vec<String>,
     decisions: &mut Vec<Decision>,
-    p: &crate::profile::PythonProfile,
 ) -> Result<Vec<String>> {
     let py = &inputs.project.python;
     let target = py.web.targets.first().ok_or_else(|| {
@@ -738,17 +730,12 @@ fn server_command(
     })?;
     let spec = target.spec();
     let bind = format!("0.0.0.0:{port}");
-    let server = match py.servers.first() {
-        Some(s) => *s,
-        None => {
-            let (pkg, server) = match target.interface {
-                Interface::Wsgi => (p.servers.wsgi.clone(), Server::Gunicorn),
-                Interface::Asgi => (p.servers.asgi.clone(), Server::Uvicorn),
-            };
-            decide(decisions, "server package", pkg.clone(), format!("{} is no dependency of the app, so the profile's pinned server is installed in the venv", server.name()), inputs.fixes(&["DS503"]));
-            extra.push(pkg);
-            server
-        }
+    // With no server among the dependencies, the interface's usual one;
+    // `missing_servers` then installs the profile's pinned version of it.
+    let server = match (py.servers.first(), target.interface) {
+        (Some(s), _) => *s,
+        (None, Interface::Wsgi) => Server::Gunicorn,
+        (None, Interface::Asgi) => Server::Uvicorn,
     };
     let factory = spec.ends_with("()");
     let words: Vec<String> = match server {
@@ -832,6 +819,92 @@ fn server_command(
         inputs.fixes(&["DS502", "DS503", "DS504"]),
     );
     Ok(words)
+}
+
+/// Servers the command runs that the requirements do not install, as pip
+/// requirement specs: the version the existing Dockerfile installed, else the
+/// profile's pin, else the bare name.
+fn missing_servers(
+    inputs: &Inputs,
+    cmd: &[String],
+    p: &crate::profile::PythonProfile,
+    decisions: &mut Vec<Decision>,
+) -> Vec<String> {
+    let words: Vec<String> = match cmd {
+        [sh, c, script, ..] if sh.ends_with("sh") && c == "-c" => {
+            shlex::split(script).unwrap_or_default()
+        }
+        _ => cmd.to_vec(),
+    };
+    let (i, program) = shell::program(&words);
+    let mut needed: Vec<&str> = match program {
+        "gunicorn" => vec!["gunicorn"],
+        "uvicorn" => vec!["uvicorn"],
+        "hypercorn" => vec!["hypercorn"],
+        "waitress-serve" => vec!["waitress"],
+        "daphne" => vec!["daphne"],
+        _ => vec![],
+    };
+    if words[i.min(words.len())..]
+        .iter()
+        .any(|w| w.contains("uvicorn.workers."))
+    {
+        needed.push("uvicorn");
+    }
+    if words[i.min(words.len())..]
+        .iter()
+        .any(|w| w.contains("uvicorn_worker."))
+    {
+        needed.push("uvicorn-worker");
+    }
+    let set = &inputs.project.python.requirements;
+    let installed_by_dockerfile: Vec<String> = inputs
+        .dockerfile
+        .map(|df| {
+            df.stages
+                .iter()
+                .flat_map(crate::rules::run_commands)
+                .flat_map(|(_, cmds)| cmds)
+                .filter(|c| shell::is_pip_install(c))
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for dist in needed {
+        if set.has(dist) {
+            continue;
+        }
+        let named = |spec: &str| {
+            let name: String = spec
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                .collect();
+            crate::detect::requirements::normalize(&name) == dist
+        };
+        let (spec, source) = if let Some(w) = installed_by_dockerfile.iter().find(|w| named(w)) {
+            (w.clone(), "the version the existing Dockerfile installed")
+        } else if let Some(pin) = [&p.servers.wsgi, &p.servers.asgi]
+            .into_iter()
+            .find(|s| named(s))
+        {
+            (pin.clone(), "the profile's pinned version")
+        } else {
+            (
+                dist.to_string(),
+                "unpinned; add it to the requirements to pin it",
+            )
+        };
+        decide(
+            decisions,
+            "server package",
+            spec.clone(),
+            format!("the command runs {dist}, which the requirements do not install, so the venv gets {source}"),
+            inputs.fixes(&["DS503"]),
+        );
+        out.push(spec);
+    }
+    out
 }
 
 /// A command word that names a script in the repository, as a path inside
