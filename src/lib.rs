@@ -53,6 +53,9 @@ pub struct Analysis {
     pub ignore_shown: String,
     pub config: config::Loaded,
     pub profile: profile::Profile,
+    /// The build context under today's ignore file.
+    pub context: repo::context::Measure,
+    pub secrets: Vec<repo::secrets::SecretFile>,
     pub findings: Vec<rules::Finding>,
 }
 
@@ -128,12 +131,16 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         .unwrap_or_else(|| "python".to_string());
     let profile = profiles.load(&profile_name)?;
 
+    let context = repo::context::measure(&repo, &ignore);
+    let secrets = repo::secrets::scan(&repo);
     let cx = rules::Context {
         repo: &repo,
         project: Some(&project),
         dockerfile: dockerfile.as_ref(),
         ignore: &ignore,
         ignore_file: &ignore_shown,
+        context: &context,
+        secrets: &secrets,
     };
     let findings = rules::check(&cx, &config.config.ignore);
     Ok(Analysis {
@@ -148,6 +155,8 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         ignore_shown,
         config,
         profile,
+        context,
+        secrets,
         findings,
     })
 }

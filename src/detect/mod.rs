@@ -73,14 +73,27 @@ pub fn detect(repo: &Repo) -> Result<Project> {
     };
     let set = requirements::read_set(repo, &entry)?;
     let sources = repo.python_sources();
-    let web = framework::detect(&sources);
+    let mut web = framework::detect(&sources);
 
+    let has = |n: &str| set.has(n);
+    // A Django project with both entry points is served the way its
+    // dependencies say: ASGI when only ASGI servers are installed.
+    let asgi_servers = ["uvicorn", "hypercorn", "daphne"].iter().any(|s| has(s));
+    if web.django.is_some() && !has("gunicorn") && !has("waitress") && asgi_servers {
+        if let Some(i) = web
+            .targets
+            .iter()
+            .position(|t| t.interface == framework::Interface::Asgi)
+        {
+            let asgi_target = web.targets.remove(i);
+            web.targets.insert(0, asgi_target);
+        }
+    }
     let mut servers = Vec::new();
     let asgi = web
         .targets
         .first()
         .is_some_and(|t| t.interface == framework::Interface::Asgi);
-    let has = |n: &str| set.has(n);
     if asgi {
         if has("gunicorn") && (has("uvicorn") || has("uvicorn-worker")) {
             servers.push(Server::GunicornUvicorn);

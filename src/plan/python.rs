@@ -222,6 +222,18 @@ pub fn plan(
     }
     let mut extra_packages = Vec::new();
     let cache_mounts = config.cache_mounts.unwrap_or(profile.cache_mounts);
+    let no_setuptools = if version < Minor(3, 12) {
+        "; unlike a default Python 3.11 venv it has no setuptools, so an app that imports pkg_resources must list setuptools in its requirements"
+    } else {
+        ""
+    };
+    decide(
+        decisions,
+        "virtualenv",
+        "/opt/venv, created without pip",
+        format!("the base image's pip installs into it (pip --python), so the image carries no second copy of pip, which the app never runs{no_setuptools}"),
+        vec![],
+    );
     decide(
         decisions,
         "dependency layer",

@@ -155,6 +155,108 @@ impl DockerIgnore {
     }
 }
 
+/// Decides many paths of one tree quickly: what each pattern says about a
+/// folder is computed once and reused for everything below it, and all the
+/// regular-expression patterns are tried against a path in one pass.
+///
+/// It gives exactly `DockerIgnore::deciding_pattern`'s answers (a test checks
+/// this), which is moby's `MatchesOrParentMatches`.
+pub struct TreeMatcher<'a> {
+    ignore: &'a DockerIgnore,
+    set: regex::RegexSet,
+    /// Pattern index -> index in `set`, for the regex patterns.
+    in_set: Vec<Option<usize>>,
+    /// Folder -> for each pattern, whether it matches the folder or a parent.
+    folders: std::collections::HashMap<String, std::rc::Rc<Vec<bool>>>,
+    none: std::rc::Rc<Vec<bool>>,
+}
+
+impl<'a> TreeMatcher<'a> {
+    pub fn new(ignore: &'a DockerIgnore) -> TreeMatcher<'a> {
+        let mut in_set = Vec::new();
+        let mut sources = Vec::new();
+        for p in &ignore.patterns {
+            match &p.kind {
+                MatchKind::Regex(re) => {
+                    in_set.push(Some(sources.len()));
+                    sources.push(re.as_str().to_string());
+                }
+                _ => in_set.push(None),
+            }
+        }
+        TreeMatcher {
+            ignore,
+            set: regex::RegexSet::new(&sources).expect("each pattern compiled alone"),
+            in_set,
+            folders: Default::default(),
+            none: std::rc::Rc::new(vec![false; ignore.patterns.len()]),
+        }
+    }
+
+    /// For each pattern, whether it matches `path` itself.
+    fn own_matches(&self, path: &str) -> Vec<bool> {
+        let regex_hits = if self.set.is_empty() {
+            None
+        } else {
+            Some(self.set.matches(path))
+        };
+        self.ignore
+            .patterns
+            .iter()
+            .zip(&self.in_set)
+            .map(|(p, slot)| match slot {
+                Some(i) => regex_hits.as_ref().is_some_and(|m| m.matched(*i)),
+                None => p.matches(path),
+            })
+            .collect()
+    }
+
+    fn folder(&mut self, dir: &str) -> std::rc::Rc<Vec<bool>> {
+        if let Some(hit) = self.folders.get(dir) {
+            return hit.clone();
+        }
+        let parent = match dir.rfind('/') {
+            Some(i) => self.folder(&dir[..i]),
+            None => self.none.clone(),
+        };
+        let own = self.own_matches(dir);
+        let combined = std::rc::Rc::new(
+            own.iter()
+                .zip(parent.iter())
+                .map(|(a, b)| *a || *b)
+                .collect::<Vec<_>>(),
+        );
+        self.folders.insert(dir.to_string(), combined.clone());
+        combined
+    }
+
+    /// The index of the pattern that decided `path` (clean, relative), if any.
+    pub fn decide(&mut self, path: &str) -> Option<usize> {
+        let parent = match path.rfind('/') {
+            Some(i) => self.folder(&path[..i]),
+            None => self.none.clone(),
+        };
+        let own = self.own_matches(path);
+        let mut excluded = false;
+        let mut decided = None;
+        for (i, pattern) in self.ignore.patterns.iter().enumerate() {
+            if pattern.exclusion != excluded {
+                continue;
+            }
+            if own[i] || parent[i] {
+                excluded = !pattern.exclusion;
+                decided = Some(i);
+            }
+        }
+        decided
+    }
+
+    pub fn is_excluded(&mut self, path: &str) -> bool {
+        self.decide(path)
+            .is_some_and(|i| !self.ignore.patterns[i].exclusion)
+    }
+}
+
 impl Pattern {
     fn matches(&self, path: &str) -> bool {
         match &self.kind {
@@ -411,6 +513,40 @@ mod tests {
         assert!(ignore.may_reinclude_below("data"));
         assert!(ignore.may_reinclude_below("data/keep"));
         assert!(!ignore.may_reinclude_below("node_modules"));
+    }
+
+    #[test]
+    fn tree_matcher_agrees_with_the_plain_matcher() {
+        let text = "node_modules\n**/*.pyc\n*.md\n!README.md\ndata\n!data/keep/**\ndata/keep/tmp\n**/.env*\n!**/.env.example\ndocs/**\n[a-c]*/x\n";
+        let ignore = DockerIgnore::parse(text, "x").unwrap();
+        let paths = [
+            "node_modules/a/b.js",
+            "app.py",
+            "pkg/m.pyc",
+            "README.md",
+            "CHANGES.md",
+            "docs/CHANGES.md",
+            "data/big.csv",
+            "data/keep/seed.csv",
+            "data/keep/tmp/x",
+            "data/keep/deep/a/b",
+            "svc/.env",
+            "svc/.env.example",
+            ".env.local",
+            "docs/a/b",
+            "a1/x",
+            "b/x",
+            "d/x",
+            "a/x/y",
+        ];
+        let mut tree = TreeMatcher::new(&ignore);
+        for path in paths {
+            assert_eq!(
+                tree.decide(path).map(|i| ignore.patterns[i].line),
+                ignore.deciding_pattern(path).map(|p| p.line),
+                "{path}"
+            );
+        }
     }
 
     #[test]

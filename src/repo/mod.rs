@@ -4,6 +4,7 @@
 //! The walk never follows symbolic links (Docker does not either) and never
 //! executes anything. Unreadable entries are recorded, not fatal.
 
+pub mod context;
 pub mod dockerignore;
 pub mod secrets;
 

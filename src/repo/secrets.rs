@@ -58,9 +58,169 @@ pub fn secret_kind(path: &str) -> Option<&'static str> {
     None
 }
 
+/// A secret file found in the repository.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct SecretFile {
+    pub path: String,
+    pub kind: &'static str,
+    /// `name` or `content`: how it was recognised.
+    pub found_by: &'static str,
+    pub size: u64,
+}
+
+/// Environment files count only when they hold values: a `.env` with every
+/// value empty is a template, whatever its name.
+fn is_env_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
+}
+
+fn env_has_values(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        match line.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() && !key.trim_start().starts_with('#') => {
+                let v = value.trim().trim_matches(['"', '\'']);
+                !v.is_empty()
+            }
+            _ => false,
+        }
+    })
+}
+
+/// What a file's first bytes say it is, for text-like files only.
+pub fn secret_by_content(head: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(head);
+    if text.contains("-----BEGIN") && text.contains("PRIVATE KEY-----") {
+        return Some("private key (PEM header)");
+    }
+    if text.contains("\"service_account\"") && text.contains("\"private_key\"") {
+        return Some("cloud credentials JSON (service account key)");
+    }
+    if text.contains("aws_secret_access_key") {
+        return Some("AWS credentials file");
+    }
+    None
+}
+
+/// Files whose content is worth a look: small and text-like by extension.
+fn sniffable(path: &str, size: u64) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    size <= 64 * 1024
+        && match ext.as_deref() {
+            None => true,
+            Some(e) => matches!(
+                e,
+                "txt"
+                    | "json"
+                    | "yaml"
+                    | "yml"
+                    | "cfg"
+                    | "ini"
+                    | "conf"
+                    | "crt"
+                    | "cer"
+                    | "asc"
+                    | "properties"
+                    | "toml"
+                    | "credentials"
+                    | "secret"
+                    | "secrets"
+                    | "pub"
+            ),
+        }
+}
+
+/// Every secret file of the repository's own files, by name or by content.
+/// Vendored folders (node_modules, virtualenvs) are not read: their test
+/// keys are not the project's secrets.
+pub fn scan(repo: &super::Repo) -> Vec<SecretFile> {
+    let mut out = Vec::new();
+    for file in repo.own_files() {
+        let read_head = || -> Option<Vec<u8>> {
+            use std::io::Read;
+            let mut f = std::fs::File::open(repo.abs(&file.path)).ok()?;
+            let mut buf = vec![0; 8192];
+            let n = f.read(&mut buf).ok()?;
+            buf.truncate(n);
+            Some(buf)
+        };
+        if let Some(kind) = secret_kind(&file.path) {
+            if is_env_name(&file.path) {
+                // Unreadable: assume the worst.
+                let has_values = match std::fs::read(repo.abs(&file.path)) {
+                    Ok(bytes) => env_has_values(&String::from_utf8_lossy(&bytes)),
+                    Err(_) => true,
+                };
+                if !has_values {
+                    continue;
+                }
+            }
+            out.push(SecretFile {
+                path: file.path.clone(),
+                kind,
+                found_by: "name",
+                size: file.size,
+            });
+        } else if sniffable(&file.path, file.size) {
+            if let Some(kind) = read_head().as_deref().and_then(secret_by_content) {
+                out.push(SecretFile {
+                    path: file.path.clone(),
+                    kind,
+                    found_by: "content",
+                    size: file.size,
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scan_finds_by_name_and_content_and_skips_empty_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: &[(&str, &str)] = &[
+            (".env", "SECRET=abc\n"),
+            ("config/.env.local", "# all empty\nSECRET=\nTOKEN=\"\"\n"),
+            (
+                "deploy/key",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
+            ),
+            (
+                "gcp.json",
+                "{\"type\": \"service_account\", \"private_key\": \"x\"}",
+            ),
+            ("notes.txt", "nothing to see"),
+            (
+                "node_modules/pkg/test/key",
+                "-----BEGIN RSA PRIVATE KEY-----\n",
+            ),
+        ];
+        for (p, t) in files {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, t).unwrap();
+        }
+        let repo = crate::repo::Repo::open(dir.path()).unwrap();
+        let found: Vec<(String, &str)> = scan(&repo)
+            .into_iter()
+            .map(|s| (s.path, s.found_by))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (".env".to_string(), "name"),
+                ("deploy/key".to_string(), "content"),
+                ("gcp.json".to_string(), "content")
+            ]
+        );
+    }
 
     #[test]
     fn recognises_common_secret_files() {

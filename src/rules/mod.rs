@@ -29,7 +29,9 @@ use serde::Serialize;
 
 use crate::detect::Project;
 use crate::dockerfile::{shell, Args, Dockerfile, Instruction, Stage};
+use crate::repo::context::Measure;
 use crate::repo::dockerignore::DockerIgnore;
+use crate::repo::secrets::SecretFile;
 use crate::repo::{Repo, RepoFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -147,6 +149,10 @@ pub struct Context<'a> {
     /// The ignore file Docker uses today (empty when there is none), and its name.
     pub ignore: &'a DockerIgnore,
     pub ignore_file: &'a str,
+    /// The build context under today's ignore file.
+    pub context: &'a Measure,
+    /// Secret files of the repository, sent or not.
+    pub secrets: &'a [SecretFile],
 }
 
 impl Context<'_> {
@@ -155,7 +161,16 @@ impl Context<'_> {
         self.repo
             .files
             .iter()
-            .filter(|f| !self.ignore.is_excluded(&f.path))
+            .zip(&self.context.sent)
+            .filter(|(_, sent)| **sent)
+            .map(|(f, _)| f)
+    }
+
+    pub fn is_sent(&self, path: &str) -> bool {
+        self.repo
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .is_ok_and(|i| self.context.sent[i])
     }
 
     /// The first COPY or ADD of the whole context in the final stage.
@@ -253,6 +268,8 @@ pub(crate) mod testing {
         pub dockerfile: Option<Dockerfile>,
         pub ignore: DockerIgnore,
         pub project: Option<Project>,
+        pub context: Measure,
+        pub secrets: Vec<SecretFile>,
     }
 
     impl Fixture {
@@ -274,12 +291,16 @@ pub(crate) mod testing {
                 .map(|t| DockerIgnore::parse(&t, ".dockerignore").unwrap())
                 .unwrap_or_default();
             let project = crate::detect::detect(&repo).ok();
+            let context = crate::repo::context::measure(&repo, &ignore);
+            let secrets = crate::repo::secrets::scan(&repo);
             Fixture {
                 _dir: dir,
                 repo,
                 dockerfile,
                 ignore,
                 project,
+                context,
+                secrets,
             }
         }
 
@@ -290,6 +311,8 @@ pub(crate) mod testing {
                 dockerfile: self.dockerfile.as_ref(),
                 ignore: &self.ignore,
                 ignore_file: ".dockerignore",
+                context: &self.context,
+                secrets: &self.secrets,
             };
             rule.check(&cx)
         }
@@ -341,6 +364,8 @@ mod tests {
             dockerfile: fx.dockerfile.as_ref(),
             ignore: &fx.ignore,
             ignore_file: ".dockerignore",
+            context: &fx.context,
+            secrets: &fx.secrets,
         };
         let ids: Vec<_> = check(&cx, &[]).iter().map(|f| f.rule).collect();
         assert!(!ids.contains(&"DS402"), "{ids:?}");
