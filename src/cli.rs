@@ -76,6 +76,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Show what Docker sends as build context, today and with the proposed .dockerignore.
+    #[command(
+        after_help = "Examples:\n  dockslim context\n  dockslim context --list | head     # the paths sent today, sorted\n  dockslim context --format json"
+    )]
+    Context {
+        #[command(flatten)]
+        common: Common,
+        /// Print only the paths sent today, sorted, one a line.
+        #[arg(long)]
+        list: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// List the built-in profiles, or show one merged with what it extends.
     #[command(
         after_help = "Examples:\n  dockslim profiles\n  dockslim profiles show python-bookworm\n  dockslim profiles --profiles-dir ./ci/profiles"
@@ -167,6 +180,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
         } => rewrite(&common, apply, check, format, out),
         Command::Init { common, force } => init(&common, force, out),
         Command::Analyze { common, format } => analyze(&common, format, out),
+        Command::Context {
+            common,
+            list,
+            format,
+        } => context(&common, list, format, out),
         Command::Profiles {
             action,
             profiles_dir,
@@ -296,6 +314,80 @@ fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outco
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
     }
     Ok(if fail_on(common, &analysis.findings) {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    use crate::output::context::{ContextReport, Side};
+    use crate::repo::context::{largest, measure};
+    let opts = common.options();
+    let sources = crate::read_sources(&opts)?;
+    let today = measure(&sources.repo, &sources.ignore);
+    if list {
+        for (file, sent) in sources.repo.files.iter().zip(&today.sent) {
+            if *sent {
+                writeln!(out, "{}", file.path).map_err(io)?;
+            }
+        }
+        return Ok(Outcome::Ok);
+    }
+    // The proposal needs to know the project; the context alone does not.
+    let proposal = crate::analyze(&opts).and_then(|a| crate::propose(&a, &opts).map(|p| (a, p)));
+    let (proposed, unavailable) = match proposal {
+        Ok((analysis, proposal)) => {
+            let change = &proposal.changes[1];
+            let ignore = crate::repo::dockerignore::DockerIgnore::parse(&change.new, &change.path)?;
+            let side = Side {
+                ignore_file: Some(change.path.clone()),
+                measure: measure(&analysis.repo, &ignore),
+            };
+            (Some(side), None)
+        }
+        Err(Error::Unsupported(why)) => (None, Some(why)),
+        Err(e) => return Err(e),
+    };
+    let secrets_found = crate::repo::secrets::scan(&sources.repo);
+    let cx = crate::rules::Context {
+        repo: &sources.repo,
+        project: None,
+        dockerfile: sources.dockerfile.as_ref(),
+        ignore: &sources.ignore,
+        ignore_file: &sources.ignore_shown,
+        context: &today,
+        secrets: &secrets_found,
+    };
+    let secrets = crate::rules::find("DS101")
+        .expect("DS101 is registered")
+        .check(&cx);
+    let (largest_folders, largest_files) = largest(&sources.repo, &today, 10);
+    let report = ContextReport {
+        schema: "dockslim-context/1",
+        repository: common.dir.display().to_string(),
+        today: Side {
+            ignore_file: sources
+                .ignore_text
+                .is_some()
+                .then(|| sources.ignore_shown.clone()),
+            measure: today,
+        },
+        proposed,
+        proposal_unavailable: unavailable,
+        largest_folders,
+        largest_files,
+        secrets,
+        unreadable: sources.repo.unreadable.clone(),
+    };
+    match format {
+        Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
+        _ => report.text(out).map_err(io)?,
+    }
+    let failed = common
+        .fail_on
+        .is_some_and(|level| report.secrets.iter().any(|f| f.severity >= level));
+    Ok(if failed {
         Outcome::CheckFailed
     } else {
         Outcome::Ok

@@ -71,8 +71,22 @@ fn shown(repo_root: &Path, path: &Path) -> String {
         .unwrap_or_else(|_| path.display().to_string())
 }
 
-/// Reads the repository, its Dockerfile and ignore file, and runs the rules.
-pub fn analyze(opts: &Options) -> Result<Analysis> {
+/// The repository, its configuration, and the two files Docker reads from
+/// it (the Dockerfile and the ignore file that applies to it).
+pub struct Sources {
+    pub repo: Repo,
+    pub config: config::Loaded,
+    pub dockerfile: Option<dockerfile::Dockerfile>,
+    pub dockerfile_path: PathBuf,
+    pub dockerfile_shown: String,
+    pub ignore: DockerIgnore,
+    pub ignore_text: Option<String>,
+    pub ignore_path: PathBuf,
+    pub ignore_shown: String,
+}
+
+/// Reads the repository, its configuration, Dockerfile and ignore file.
+pub fn read_sources(opts: &Options) -> Result<Sources> {
     let repo = Repo::open(&opts.dir)?;
     let config = config::load(&repo, &opts.sets)?;
 
@@ -122,6 +136,32 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         None => DockerIgnore::default(),
     };
 
+    Ok(Sources {
+        repo,
+        config,
+        dockerfile,
+        dockerfile_path,
+        dockerfile_shown,
+        ignore,
+        ignore_text,
+        ignore_path,
+        ignore_shown,
+    })
+}
+
+/// Reads the repository, its Dockerfile and ignore file, and runs the rules.
+pub fn analyze(opts: &Options) -> Result<Analysis> {
+    let Sources {
+        repo,
+        config,
+        dockerfile,
+        dockerfile_path,
+        dockerfile_shown,
+        ignore,
+        ignore_text,
+        ignore_path,
+        ignore_shown,
+    } = read_sources(opts)?;
     let project = detect::detect(&repo)?;
     let profiles = profile::ProfileSource::new(opts.profiles_dir.as_deref())?;
     let profile_name = opts
@@ -170,6 +210,8 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
         ignore: &analysis.ignore,
         ignore_text: analysis.ignore_text.as_deref(),
         findings: &analysis.findings,
+        context: &analysis.context,
+        secrets: &analysis.secrets,
         profile: &analysis.profile,
         config: &analysis.config.config,
     };

@@ -559,3 +559,104 @@ fn dockerfile_elsewhere_uses_its_own_ignore_file() {
     );
     assert!(findings.iter().any(|f| f["file"] == ".git/"));
 }
+
+#[test]
+fn context_reports_today_and_the_proposal() {
+    let dir = common::fixture("flask-junk");
+    dockslim()
+        .args(["context"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("sent today"))
+        .stdout(contains("sent with the proposal"))
+        .stdout(contains("node_modules/"))
+        .stdout(contains(
+            "What each line of the proposed .dockerignore leaves out",
+        ))
+        .stdout(contains("fabric_swatches"))
+        .stdout(contains("DS101"));
+    let out = dockslim()
+        .args(["context", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["schema"], "dockslim-context/1");
+    let today = json["today"]["sent_bytes"].as_u64().unwrap();
+    let proposed = json["proposed"]["sent_bytes"].as_u64().unwrap();
+    assert!(
+        proposed * 100 < today,
+        "the proposal should cut the context to under 1%: {today} -> {proposed}"
+    );
+    // Every excluded byte is attributed to a line.
+    let by_line: u64 = json["proposed"]["by_line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["bytes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        by_line,
+        json["proposed"]["excluded_bytes"].as_u64().unwrap()
+    );
+    dockslim()
+        .args(["context", "--fail-on", "error"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn context_list_is_sorted_and_honours_the_ignore_file() {
+    let dir = common::fixture("django-psycopg2");
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n.venv\n*.sqlite3\n").unwrap();
+    let out = dockslim()
+        .args(["context", "--list"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let listed: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted);
+    assert!(listed.contains(&"manage.py".to_string()));
+    assert!(listed.contains(&".env.production".to_string()));
+    assert!(!listed
+        .iter()
+        .any(|p| p.starts_with(".git/") || p.starts_with(".venv/") || p == "db.sqlite3"));
+}
+
+#[cfg(unix)]
+#[test]
+fn context_does_not_follow_links_and_survives_loops() {
+    let dir = common::fixture("no-project");
+    std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("passwd")).unwrap();
+    let out = dockslim()
+        .args(["context", "--list"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap(), "README.md\n");
+    dockslim()
+        .args(["context"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("no proposal: "))
+        .stdout(contains("no Python or Node project found"));
+}

@@ -1,6 +1,7 @@
 //! Diffs against what exists, reports (text, json, markdown), atomic apply.
 
 pub mod apply;
+pub mod context;
 pub mod report;
 
 use std::path::PathBuf;
@@ -47,6 +48,15 @@ impl FileChange {
             .context_radius(3)
             .header(&from, &format!("b/{}", self.path))
             .to_string()
+    }
+}
+
+/// "1 file", "3 files".
+pub fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{n} files")
     }
 }
 

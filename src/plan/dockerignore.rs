@@ -25,6 +25,29 @@ pub struct IgnorePlan {
     pub kept_out: Vec<(String, String)>,
 }
 
+/// A line the proposal may add, with the comment that explains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub pattern: String,
+    pub comment: Option<String>,
+}
+
+impl Candidate {
+    fn plain(pattern: &str) -> Candidate {
+        Candidate {
+            pattern: pattern.to_string(),
+            comment: None,
+        }
+    }
+
+    pub fn commented(pattern: &str, comment: String) -> Candidate {
+        Candidate {
+            pattern: pattern.to_string(),
+            comment: Some(comment),
+        }
+    }
+}
+
 /// The baseline for Python services, by section.
 const BASELINE: &[(&str, &[&str])] = &[
     (
@@ -135,7 +158,7 @@ fn normalized(line: &str) -> String {
 }
 
 /// Paths the image needs, which no proposed line may exclude.
-fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> {
+pub(super) fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> {
     let repo = inputs.repo;
     let test_like = |p: &str| p.split('/').any(|d| d == "tests" || d == "test");
     let mut needed: Vec<String> = repo
@@ -189,8 +212,9 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
     let mut sections = Vec::new();
     let mut kept_out = Vec::new();
 
-    // Dynamic lines: secrets the baseline does not already cover, and
-    // virtual environments under other names.
+    // Dynamic lines: secrets the baseline does not already cover, virtual
+    // environments under other names, and large folders the image does not
+    // need.
     let baseline_only = DockerIgnore::parse(
         &BASELINE
             .iter()
@@ -200,25 +224,30 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
         "baseline",
     )
     .expect("baseline parses");
-    let mut extra_secrets: Vec<String> = inputs
-        .repo
-        .files
+    let mut extra_secrets: Vec<Candidate> = inputs
+        .secrets
         .iter()
-        .filter(|f| secret_kind(&f.path).is_some() && !baseline_only.is_excluded(&f.path))
-        .map(|f| f.path.clone())
+        .filter(|s| !baseline_only.is_excluded(&s.path))
+        .map(|s| Candidate::commented(&s.path, format!("{}, found by {}", s.kind, s.found_by)))
         .collect();
-    extra_secrets.dedup();
-    let venvs: Vec<String> = inputs
+    extra_secrets.dedup_by(|a, b| a.pattern == b.pattern);
+    let venvs: Vec<Candidate> = inputs
         .repo
         .files
         .iter()
         .filter_map(|f| f.path.strip_suffix("/pyvenv.cfg").map(str::to_string))
         .filter(|d| !baseline_only.is_excluded(&format!("{d}/pyvenv.cfg")))
+        .map(|d| Candidate::plain(&d))
         .collect();
 
-    let mut candidates: Vec<(String, Vec<String>)> = BASELINE
+    let mut candidates: Vec<(String, Vec<Candidate>)> = BASELINE
         .iter()
-        .map(|(c, l)| (c.to_string(), l.iter().map(|s| s.to_string()).collect()))
+        .map(|(c, l)| {
+            (
+                c.to_string(),
+                l.iter().map(|s| Candidate::plain(s)).collect(),
+            )
+        })
         .collect();
     if !extra_secrets.is_empty() {
         candidates.push((
@@ -232,20 +261,32 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
             venvs,
         ));
     }
+    let (large, large_kept) = super::large_folders::find(inputs, python, &baseline_only);
+    if !large.is_empty() {
+        candidates.push((super::large_folders::SECTION.into(), large));
+    }
+    for (line, why) in large_kept {
+        kept_out.push((line, why));
+    }
 
     for (comment, lines) in candidates {
         let mut kept = Vec::new();
-        for line in lines {
-            let norm = normalized(&line);
-            if existing_lines.contains(&norm) {
+        let mut accepted = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
+        for candidate in lines {
+            let line = candidate.pattern.clone();
+            if existing_lines.contains(&normalized(&line)) {
                 continue;
             }
-            let trial_text = format!("{accepted_text}{line}\n");
-            let Ok(trial) = DockerIgnore::parse(&trial_text, ".dockerignore") else {
+            let Ok(alone) = DockerIgnore::parse(&line, ".dockerignore") else {
                 continue;
             };
             if !line.starts_with('!') {
-                if let Some(hit) = needed.iter().find(|p| trial.is_excluded(p)) {
+                // Appended last, an excluding line newly excludes exactly the
+                // paths it matches that are sent so far.
+                let hit = needed
+                    .iter()
+                    .find(|p| alone.is_excluded(p) && !accepted.is_excluded(p));
+                if let Some(hit) = hit {
                     kept_out.push((
                         line.clone(),
                         format!("it would exclude {hit}, which the image needs"),
@@ -253,11 +294,19 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
                     continue;
                 }
             }
-            accepted_text = trial_text;
+            accepted_text.push_str(&line);
+            accepted_text.push('\n');
+            accepted = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
+            if let Some(c) = candidate.comment {
+                kept.push(format!("# {c}"));
+            }
             kept.push(line);
         }
         // A section of only `!` lines re-includes nothing new.
-        if kept.iter().all(|l| l.starts_with('!')) {
+        if kept
+            .iter()
+            .all(|l| l.starts_with('!') || l.starts_with('#'))
+        {
             continue;
         }
         sections.push(Section {
@@ -268,30 +317,22 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
 
     // What the proposal saves, measured on this repository.
     let proposed = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
-    let (mut before, mut after, mut files_cut) = (0u64, 0u64, 0usize);
-    for f in &inputs.repo.files {
-        let sent_now = !inputs.ignore.is_excluded(&f.path);
-        let sent_then = !proposed.is_excluded(&f.path);
-        if sent_now {
-            before += f.size;
-        }
-        if sent_then {
-            after += f.size;
-        }
-        if sent_now && !sent_then {
-            files_cut += 1;
-        }
-    }
+    let after = crate::repo::context::measure(inputs.repo, &proposed);
+    let (before, after, files_cut) = (
+        inputs.context.sent_bytes,
+        after.sent_bytes,
+        inputs.context.sent_files.saturating_sub(after.sent_files),
+    );
     if !sections.is_empty() {
         let fixes = inputs.fixes(&["DS101", "DS102"]);
         decisions.push(Decision {
             file: ".dockerignore",
             topic: "build context".into(),
             choice: format!(
-                "{} -> {} ({} files fewer)",
+                "{} -> {} ({} fewer)",
                 crate::output::human_bytes(before),
                 crate::output::human_bytes(after),
-                files_cut
+                crate::output::files(files_cut)
             ),
             reason: format!(
                 "{} lines{}: {}",

@@ -3,6 +3,7 @@
 //! fixes, so the report can say why each part of the diff is there.
 
 pub mod dockerignore;
+mod large_folders;
 mod python;
 
 use serde::Serialize;
@@ -49,6 +50,9 @@ pub struct Inputs<'a> {
     /// The text of today's ignore file, when there is one.
     pub ignore_text: Option<&'a str>,
     pub findings: &'a [Finding],
+    /// The build context under today's ignore file.
+    pub context: &'a crate::repo::context::Measure,
+    pub secrets: &'a [crate::repo::secrets::SecretFile],
     pub profile: &'a Profile,
     pub config: &'a Config,
 }

@@ -79,7 +79,8 @@ impl Rule for HeavyFolderInContext {
                     format!("{folder}/"),
                     None,
                     format!(
-                        "{folder}/ is sent in the build context ({count} files, {})",
+                        "{folder}/ is sent in the build context ({}, {})",
+                        crate::output::files(count),
                         crate::output::human_bytes(bytes)
                     ),
                 )

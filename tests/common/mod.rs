@@ -96,6 +96,15 @@ pub fn add_junk(name: &str, root: &Path) {
                     &noise(100_000, 1000 + i as u64),
                 );
             }
+            // Mockups the app generated locally, and an exploration notebook.
+            for i in 0..20 {
+                write(
+                    root,
+                    &format!("generated_mockups/mock_{i:03}.png"),
+                    &noise(50_000, 2000 + i as u64),
+                );
+            }
+            write(root, "notebooks/explore.ipynb", &noise(300_000, 3000));
             // A .git folder with history.
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
             write(
