@@ -217,13 +217,13 @@ pub fn find(
                     format!("{weight} of {kinds} is named by the code at {at}, so the app may read it from the image; if it is mounted at run time, add `{name}` to .dockerignore"),
                 )),
             }
-        } else if GENERATED.contains(name) || name.starts_with("generated") {
-            if named_by_code(name).is_none() {
-                lines.push(Candidate::commented(
-                    name,
-                    format!("{weight}, generated output"),
-                ));
-            }
+        } else if (GENERATED.contains(name) || name.starts_with("generated"))
+            && named_by_code(name).is_none()
+        {
+            lines.push(Candidate::commented(
+                name,
+                format!("{weight}, generated output"),
+            ));
         }
     }
     if notebooks.0 > 0 {
