@@ -325,8 +325,8 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
     use crate::repo::context::{largest, measure};
     let opts = common.options();
     let sources = crate::read_sources(&opts)?;
-    let today = measure(&sources.repo, &sources.ignore);
     if list {
+        let today = measure(&sources.repo, &sources.ignore);
         for (file, sent) in sources.repo.files.iter().zip(&today.sent) {
             if *sent {
                 writeln!(out, "{}", file.path).map_err(io)?;
@@ -335,50 +335,83 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         return Ok(Outcome::Ok);
     }
     // The proposal needs to know the project; the context alone does not.
-    let proposal = crate::analyze(&opts).and_then(|a| crate::propose(&a, &opts).map(|p| (a, p)));
-    let (proposed, unavailable) = match proposal {
-        Ok((analysis, proposal)) => {
+    let (analysis, sources, unavailable) = match crate::detect::detect(&sources.repo) {
+        Ok(project) => (
+            Some(crate::analyze_sources(sources, project, &opts)?),
+            None,
+            None,
+        ),
+        Err(Error::Unsupported(why)) => (None, Some(sources), Some(why)),
+        Err(e) => return Err(e),
+    };
+    let report = match (&analysis, &sources) {
+        (Some(analysis), _) => {
+            let proposal = crate::propose(analysis, &opts)?;
             let change = &proposal.changes[1];
             let ignore = crate::repo::dockerignore::DockerIgnore::parse(&change.new, &change.path)?;
-            let side = Side {
+            let proposed = Side {
                 ignore_file: Some(change.path.clone()),
                 measure: measure(&analysis.repo, &ignore),
             };
-            (Some(side), None)
+            let (largest_folders, largest_files) = largest(&analysis.repo, &analysis.context, 10);
+            ContextReport {
+                schema: "dockslim-context/1",
+                repository: common.dir.display().to_string(),
+                today: Side {
+                    ignore_file: analysis
+                        .ignore_text
+                        .is_some()
+                        .then(|| analysis.ignore_shown.clone()),
+                    measure: analysis.context.clone(),
+                },
+                proposed: Some(proposed),
+                proposal_unavailable: None,
+                largest_folders,
+                largest_files,
+                secrets: analysis
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == "DS101")
+                    .cloned()
+                    .collect(),
+                unreadable: analysis.repo.unreadable.clone(),
+            }
         }
-        Err(Error::Unsupported(why)) => (None, Some(why)),
-        Err(e) => return Err(e),
-    };
-    let secrets_found = crate::repo::secrets::scan(&sources.repo);
-    let cx = crate::rules::Context {
-        repo: &sources.repo,
-        project: None,
-        dockerfile: sources.dockerfile.as_ref(),
-        ignore: &sources.ignore,
-        ignore_file: &sources.ignore_shown,
-        context: &today,
-        secrets: &secrets_found,
-    };
-    let secrets = crate::rules::find("DS101")
-        .expect("DS101 is registered")
-        .check(&cx);
-    let (largest_folders, largest_files) = largest(&sources.repo, &today, 10);
-    let report = ContextReport {
-        schema: "dockslim-context/1",
-        repository: common.dir.display().to_string(),
-        today: Side {
-            ignore_file: sources
-                .ignore_text
-                .is_some()
-                .then(|| sources.ignore_shown.clone()),
-            measure: today,
-        },
-        proposed,
-        proposal_unavailable: unavailable,
-        largest_folders,
-        largest_files,
-        secrets,
-        unreadable: sources.repo.unreadable.clone(),
+        (None, Some(sources)) => {
+            let today = measure(&sources.repo, &sources.ignore);
+            let secrets_found = crate::repo::secrets::scan(&sources.repo);
+            let cx = crate::rules::Context {
+                repo: &sources.repo,
+                project: None,
+                dockerfile: sources.dockerfile.as_ref(),
+                ignore: &sources.ignore,
+                ignore_file: &sources.ignore_shown,
+                context: &today,
+                secrets: &secrets_found,
+            };
+            let secrets = crate::rules::find("DS101")
+                .expect("DS101 is registered")
+                .check(&cx);
+            let (largest_folders, largest_files) = largest(&sources.repo, &today, 10);
+            ContextReport {
+                schema: "dockslim-context/1",
+                repository: common.dir.display().to_string(),
+                today: Side {
+                    ignore_file: sources
+                        .ignore_text
+                        .is_some()
+                        .then(|| sources.ignore_shown.clone()),
+                    measure: today,
+                },
+                proposed: None,
+                proposal_unavailable: unavailable,
+                largest_folders,
+                largest_files,
+                secrets,
+                unreadable: sources.repo.unreadable.clone(),
+            }
+        }
+        (None, None) => unreachable!("either the project was analysed or the sources are kept"),
     };
     match format {
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,

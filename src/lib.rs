@@ -151,6 +151,18 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
 
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
+    let sources = read_sources(opts)?;
+    let project = detect::detect(&sources.repo)?;
+    analyze_sources(sources, project, opts)
+}
+
+/// The rest of `analyze`, for callers that read the sources and detected
+/// the project themselves.
+pub fn analyze_sources(
+    sources: Sources,
+    project: detect::Project,
+    opts: &Options,
+) -> Result<Analysis> {
     let Sources {
         repo,
         config,
@@ -161,8 +173,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         ignore_text,
         ignore_path,
         ignore_shown,
-    } = read_sources(opts)?;
-    let project = detect::detect(&repo)?;
+    } = sources;
     let profiles = profile::ProfileSource::new(opts.profiles_dir.as_deref())?;
     let profile_name = opts
         .profile

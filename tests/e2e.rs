@@ -292,3 +292,121 @@ fn classic_builder_builds_the_output_without_cache_mounts() {
     ]));
     assert!(caches.is_empty(), "pip left a cache in the image: {caches}");
 }
+
+/// A tree and a .dockerignore full of Docker's corner cases: our list of the
+/// files sent must be exactly what a real engine puts in a `FROM scratch`
+/// image with `COPY . /ctx`.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn dockerignore_matches_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        "README.md",
+        "CHANGES.md",
+        "docs/CHANGES.md",
+        "docs/a.txt",
+        "docs/keep/b.txt",
+        "pkg/m.pyc",
+        "pkg/m.py",
+        "node_modules/x/i.js",
+        "web/node_modules/y.js",
+        "data/big.csv",
+        "data/keep/seed.csv",
+        "data/keep/other.csv",
+        "abs/path/f",
+        "dot/slash/f",
+        "build/out.o",
+        "buildx/f",
+        "b/f",
+        "barfoo",
+        "foo",
+        "x/foo",
+        "ax.txt",
+        "dx.txt",
+        "ay.txt",
+        "dy.txt",
+        "#hash",
+        "#notcomment",
+        "sub/q/deep/f",
+        "sub/q/r/deep",
+        "a/tmp/f",
+        "tmp/f",
+        ".env",
+        ".env.example",
+        "svc/.env.example",
+        "svc/.env.local",
+        "spaced",
+        "with space.txt",
+        "q?x",
+        "lib/v1.2/a.so",
+        "lib/v1x2/a.so",
+        "deep/a/b/c/d/e.log",
+        "deep/a/keep.log",
+    ];
+    for f in files {
+        let p = dir.path().join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, f).unwrap();
+    }
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\nCOPY . /ctx\n").unwrap();
+    std::fs::write(
+        dir.path().join(".dockerignore"),
+        "\u{feff}# a comment\n*.md\n!README.md\n**/*.pyc\nnode_modules\ndocs/**\n!docs/keep/**\ndata\n!data/keep/seed.csv\n\
+         /abs/path\n./dot/slash/\nbuild/\na/../b\n**foo\n[a-c]x.txt\n[^d]y.txt\n\\#hash\n #notcomment\nsub/*/deep\n*/tmp\n\
+         .env*\n!**/.env.example\n  spaced  \nq\\?x\nlib/v1.2\ndeep/**/*.log\n!deep/a/keep.log\n",
+    )
+    .unwrap();
+
+    let ours = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+        .args(["context", "--list"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let ours: Vec<String> = String::from_utf8(ours.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+
+    let tag = "dockslim-e2e/context:scratch".to_string();
+    let _cleanup = Cleanup(vec!["dockslim-e2e-context".into()], vec![tag.clone()]);
+    build(dir.path(), &tag);
+    run(docker().args(["create", "--name", "dockslim-e2e-context", &tag, "none"]));
+    let tar = docker()
+        .args(["export", "dockslim-e2e-context"])
+        .output()
+        .unwrap();
+    assert!(tar.status.success());
+    let listing = std::process::Command::new("tar")
+        .arg("-t")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&tar.stdout)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let mut engine: Vec<String> = String::from_utf8(listing.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("ctx/"))
+        .filter(|l| !l.is_empty() && !l.ends_with('/'))
+        .map(str::to_string)
+        .collect();
+    engine.sort();
+    assert_eq!(
+        ours, engine,
+        "dockslim context --list differs from what the engine copied"
+    );
+    assert!(
+        ours.contains(&"README.md".to_string()) && !ours.contains(&"CHANGES.md".to_string()),
+        "the tree exercises both outcomes"
+    );
+}

@@ -269,9 +269,10 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
         kept_out.push((line, why));
     }
 
+    // Today's lines plus those accepted so far; grown a pattern at a time.
+    let mut accepted = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
     for (comment, lines) in candidates {
         let mut kept = Vec::new();
-        let mut accepted = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
         for candidate in lines {
             let line = candidate.pattern.clone();
             if existing_lines.contains(&normalized(&line)) {
@@ -296,7 +297,7 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
             }
             accepted_text.push_str(&line);
             accepted_text.push('\n');
-            accepted = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
+            accepted.patterns.extend(alone.patterns);
             if let Some(c) = candidate.comment {
                 kept.push(format!("# {c}"));
             }

@@ -128,6 +128,7 @@ pub fn find(
     let mut folders: BTreeMap<&str, Folder> = BTreeMap::new();
     let mut notebooks = (0usize, 0u64);
     let mut checkpoints = (0usize, 0u64);
+    let mut baseline = crate::repo::dockerignore::TreeMatcher::new(baseline);
     for (file, sent) in inputs.repo.files.iter().zip(&inputs.context.sent) {
         if !sent || baseline.is_excluded(&file.path) {
             continue;

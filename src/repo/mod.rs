@@ -63,35 +63,9 @@ impl Repo {
         }
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .sort_by_file_name()
-            .min_depth(1);
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    if !entry.file_type().is_file() {
-                        continue;
-                    }
-                    let rel = relative_slash_path(root, entry.path());
-                    match entry.metadata() {
-                        Ok(m) => files.push(RepoFile {
-                            path: rel,
-                            size: m.len(),
-                        }),
-                        Err(e) => unreadable.push((rel, e.to_string())),
-                    }
-                }
-                Err(e) => {
-                    let rel = e
-                        .path()
-                        .map(|p| relative_slash_path(root, p))
-                        .unwrap_or_default();
-                    unreadable.push((rel, e.to_string()));
-                }
-            }
-        }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        walk(root, &mut files, &mut unreadable);
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        unreadable.sort();
         Ok(Repo {
             root: root.to_path_buf(),
             files,
@@ -147,12 +121,119 @@ fn is_vendored(path: &str) -> bool {
         .any(|dir| VENDORED_DIRS.contains(&dir) || dir.ends_with(".egg-info"))
 }
 
-fn relative_slash_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Walks the tree under `root` on every core, collecting regular files.
+///
+/// Workers share a queue of folders still to read. The file type comes from
+/// the directory entry and the size from a stat relative to the open
+/// directory (std's `DirEntry::metadata`), so no path is looked up twice;
+/// together that keeps the walk as fast as `du`. Links are never followed,
+/// so a loop cannot hang it.
+fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, String)>) {
+    use std::sync::{Condvar, Mutex};
+    struct Queue {
+        folders: Vec<(PathBuf, String)>,
+        busy: usize,
+    }
+    let queue = Mutex::new(Queue {
+        folders: vec![(root.to_path_buf(), String::new())],
+        busy: 0,
+    });
+    let wake = Condvar::new();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let results: Vec<(Vec<RepoFile>, Vec<(String, String)>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut found = Vec::new();
+                    let mut failed = Vec::new();
+                    loop {
+                        let (dir, rel) = {
+                            let mut q = queue.lock().expect("walk queue");
+                            loop {
+                                if let Some(next) = q.folders.pop() {
+                                    q.busy += 1;
+                                    break next;
+                                }
+                                if q.busy == 0 {
+                                    wake.notify_all();
+                                    return (found, failed);
+                                }
+                                q = wake.wait(q).expect("walk queue");
+                            }
+                        };
+                        let subfolders = read_folder(&dir, &rel, &mut found, &mut failed);
+                        let mut q = queue.lock().expect("walk queue");
+                        q.folders.extend(subfolders);
+                        q.busy -= 1;
+                        wake.notify_all();
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("walk worker"))
+            .collect()
+    });
+    for (found, failed) in results {
+        files.extend(found);
+        unreadable.extend(failed);
+    }
+}
+
+/// Reads one folder: its files go to `files`, its subfolders are returned.
+fn read_folder(
+    dir: &Path,
+    rel: &str,
+    files: &mut Vec<RepoFile>,
+    unreadable: &mut Vec<(String, String)>,
+) -> Vec<(PathBuf, String)> {
+    let mut subfolders = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            unreadable.push((
+                if rel.is_empty() {
+                    ".".into()
+                } else {
+                    format!("{rel}/")
+                },
+                e.to_string(),
+            ));
+            return subfolders;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                unreadable.push((rel.to_string(), e.to_string()));
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let path = if rel.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{rel}/{name}")
+        };
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => subfolders.push((entry.path(), path)),
+            Ok(t) if t.is_file() => match entry.metadata() {
+                Ok(m) => files.push(RepoFile {
+                    path,
+                    size: m.len(),
+                }),
+                Err(e) => unreadable.push((path, e.to_string())),
+            },
+            Ok(_) => {} // symbolic links, sockets, devices: not followed, not files
+            Err(e) => unreadable.push((path, e.to_string())),
+        }
+    }
+    subfolders
 }
 
 /// Reads `path` as UTF-8 text, dropping a leading byte-order mark. `shown` is
