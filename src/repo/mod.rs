@@ -121,6 +121,9 @@ fn is_vendored(path: &str) -> bool {
         .any(|dir| VENDORED_DIRS.contains(&dir) || dir.ends_with(".egg-info"))
 }
 
+/// What one walker found: files, and entries it could not read.
+type WalkResult = (Vec<RepoFile>, Vec<(String, String)>);
+
 /// Walks the tree under `root` on every core, collecting regular files.
 ///
 /// Workers share a queue of folders still to read. The file type comes from
@@ -142,7 +145,7 @@ fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, St
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let results: Vec<(Vec<RepoFile>, Vec<(String, String)>)> = std::thread::scope(|scope| {
+    let results: Vec<WalkResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
