@@ -4,7 +4,7 @@
 //! Run with `cargo bench --bench context` (optionally `-- 50000 100000
 //! 200000` for other tree sizes). Trees are generated once under
 //! target/bench-context/ and reused. Each command runs once to warm the page
-//! cache, then three times; the best time is printed. The target is within
+//! cache before each of five interleaved rounds; the best time is printed. The target is within
 //! 1.5x of `du -sb` with a warm cache, and time linear in the number of files
 //! (compare the ns/file column across sizes).
 
@@ -120,21 +120,28 @@ fn main() {
         .trim()
         .parse::<usize>()
         .unwrap();
-        let du = best_of(3, || run_quiet(Command::new("du").arg("-sb").arg(&tree)));
-        let find = best_of(3, || {
-            run_quiet(
-                Command::new("sh")
-                    .arg("-c")
-                    .arg(format!("find {} | wc -l", tree.display())),
-            )
-        });
-        let ds = best_of(3, || {
-            run_quiet(
-                Command::new(dockslim)
-                    .args(["context", "--format", "json"])
-                    .arg(&tree),
-            )
-        });
+        // Interleaved, best of five each, so drift on a shared machine hits
+        // all three alike.
+        let (mut du, mut find, mut ds) = (Duration::MAX, Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            du = du.min(best_of(1, || {
+                run_quiet(Command::new("du").arg("-sb").arg(&tree))
+            }));
+            find = find.min(best_of(1, || {
+                run_quiet(
+                    Command::new("sh")
+                        .arg("-c")
+                        .arg(format!("find {} | wc -l", tree.display())),
+                )
+            }));
+            ds = ds.min(best_of(1, || {
+                run_quiet(
+                    Command::new(dockslim)
+                        .args(["context", "--format", "json"])
+                        .arg(&tree),
+                )
+            }));
+        }
         println!(
             "{:>9} {:>9} {:>10.3} {:>10.3} {:>12.3} {:>8.2}x {:>12.0}",
             size,

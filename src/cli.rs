@@ -335,18 +335,10 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         return Ok(Outcome::Ok);
     }
     // The proposal needs to know the project; the context alone does not.
-    let (analysis, sources, unavailable) = match crate::detect::detect(&sources.repo) {
-        Ok(project) => (
-            Some(crate::analyze_sources(sources, project, &opts)?),
-            None,
-            None,
-        ),
-        Err(Error::Unsupported(why)) => (None, Some(sources), Some(why)),
-        Err(e) => return Err(e),
-    };
-    let report = match (&analysis, &sources) {
-        (Some(analysis), _) => {
-            let proposal = crate::propose(analysis, &opts)?;
+    let report = match crate::detect::detect(&sources.repo) {
+        Ok(project) => {
+            let analysis = crate::analyze_sources(sources, project, &opts)?;
+            let proposal = crate::propose(&analysis, &opts)?;
             let change = &proposal.changes[1];
             let ignore = crate::repo::dockerignore::DockerIgnore::parse(&change.new, &change.path)?;
             let proposed = Side {
@@ -377,7 +369,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
                 unreadable: analysis.repo.unreadable.clone(),
             }
         }
-        (None, Some(sources)) => {
+        Err(Error::Unsupported(why)) => {
             let today = measure(&sources.repo, &sources.ignore);
             let secrets_found = crate::repo::secrets::scan(&sources.repo);
             let cx = crate::rules::Context {
@@ -404,14 +396,14 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
                     measure: today,
                 },
                 proposed: None,
-                proposal_unavailable: unavailable,
+                proposal_unavailable: Some(why),
                 largest_folders,
                 largest_files,
                 secrets,
                 unreadable: sources.repo.unreadable.clone(),
             }
         }
-        (None, None) => unreachable!("either the project was analysed or the sources are kept"),
+        Err(e) => return Err(e),
     };
     match format {
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,

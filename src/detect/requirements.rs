@@ -22,6 +22,8 @@ pub struct Requirement {
     pub editable: bool,
     /// A local path this requirement installs from (needs to be in the build).
     pub local_path: Option<String>,
+    /// The URL it installs from (`git+https://...`, `name @ https://...`).
+    pub url: Option<String>,
     pub file: String,
     pub line: usize,
 }
@@ -335,6 +337,7 @@ fn parse_line(
         marker,
         editable: false,
         local_path: None,
+        url: rest.strip_prefix('@').map(|u| u.trim().to_string()),
         file: file.to_string(),
         line: line_no,
     });
@@ -379,6 +382,12 @@ fn push_requirement(
         marker: None,
         editable,
         local_path,
+        url: is_url.then(|| {
+            target
+                .split_once(" @ ")
+                .map_or(target, |(_, u)| u.trim())
+                .to_string()
+        }),
         file: file.to_string(),
         line: line_no,
     });
@@ -514,6 +523,24 @@ mod tests {
         assert!(
             err.starts_with("requirements.txt:1: `--bogus-option`: unknown pip option"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn urls_are_kept() {
+        let (_d, repo) = repo_with(&[(
+            "requirements.txt",
+            "-e git+https://github.com/o/r.git#egg=thing\nother @ git+https://x/y.git\n",
+        )]);
+        let set = read_set(&repo, "requirements.txt").unwrap();
+        assert_eq!(set.requirements[0].name, "thing");
+        assert_eq!(
+            set.requirements[0].url.as_deref(),
+            Some("git+https://github.com/o/r.git#egg=thing")
+        );
+        assert_eq!(
+            set.requirements[1].url.as_deref(),
+            Some("git+https://x/y.git")
         );
     }
 

@@ -150,10 +150,11 @@ pub fn plan(
             native_reasons.push(req.name.clone());
         }
     }
-    let needs_git =
-        py.requirements.requirements.iter().any(|r| {
-            r.name.starts_with("git+") || r.local_path.is_none() && r.name.contains("git+")
-        });
+    let needs_git = py
+        .requirements
+        .requirements
+        .iter()
+        .any(|r| r.url.as_deref().is_some_and(|u| u.starts_with("git+")));
     if needs_git {
         build_packages.insert("git".to_string());
     }

@@ -173,6 +173,8 @@ pub struct TreeMatcher<'a> {
     folders: std::collections::HashMap<String, std::rc::Rc<Vec<bool>>>,
     last: Option<(String, std::rc::Rc<Vec<bool>>)>,
     none: std::rc::Rc<Vec<bool>>,
+    /// Reused for each path's own matches, to spare an allocation a file.
+    scratch: Vec<bool>,
 }
 
 impl<'a> TreeMatcher<'a> {
@@ -194,26 +196,25 @@ impl<'a> TreeMatcher<'a> {
             in_set,
             folders: Default::default(),
             last: None,
+            scratch: Vec::new(),
             none: std::rc::Rc::new(vec![false; ignore.patterns.len()]),
         }
     }
 
-    /// For each pattern, whether it matches `path` itself.
-    fn own_matches(&self, path: &str) -> Vec<bool> {
-        let regex_hits = if self.set.is_empty() {
-            None
-        } else {
-            Some(self.set.matches(path))
-        };
-        self.ignore
-            .patterns
-            .iter()
-            .zip(&self.in_set)
-            .map(|(p, slot)| match slot {
-                Some(i) => regex_hits.as_ref().is_some_and(|m| m.matched(*i)),
-                None => p.matches(path),
-            })
-            .collect()
+    /// For each pattern, whether it matches `path` itself, into `out`.
+    fn own_matches_into(&self, path: &str, out: &mut Vec<bool>) {
+        out.clear();
+        let regex_hits = (!self.set.is_empty()).then(|| self.set.matches(path));
+        out.extend(
+            self.ignore
+                .patterns
+                .iter()
+                .zip(&self.in_set)
+                .map(|(p, slot)| match slot {
+                    Some(i) => regex_hits.as_ref().is_some_and(|m| m.matched(*i)),
+                    None => p.matches(path),
+                }),
+        );
     }
 
     fn folder(&mut self, dir: &str) -> std::rc::Rc<Vec<bool>> {
@@ -224,7 +225,8 @@ impl<'a> TreeMatcher<'a> {
             Some(i) => self.folder(&dir[..i]),
             None => self.none.clone(),
         };
-        let own = self.own_matches(dir);
+        let mut own = Vec::with_capacity(self.ignore.patterns.len());
+        self.own_matches_into(dir, &mut own);
         let combined = std::rc::Rc::new(
             own.iter()
                 .zip(parent.iter())
@@ -249,7 +251,8 @@ impl<'a> TreeMatcher<'a> {
             },
             None => self.none.clone(),
         };
-        let own = self.own_matches(path);
+        let mut own = std::mem::take(&mut self.scratch);
+        self.own_matches_into(path, &mut own);
         let mut excluded = false;
         let mut decided = None;
         for (i, pattern) in self.ignore.patterns.iter().enumerate() {
@@ -261,6 +264,7 @@ impl<'a> TreeMatcher<'a> {
                 decided = Some(i);
             }
         }
+        self.scratch = own;
         decided
     }
 

@@ -18,6 +18,9 @@ pub struct RepoFile {
     /// Path relative to the repository root, `/`-separated.
     pub path: String,
     pub size: u64,
+    /// Inside a folder of third-party or generated code (node_modules, a
+    /// virtualenv, build output, caches).
+    pub vendored: bool,
 }
 
 /// The repository as read from disk.
@@ -97,7 +100,7 @@ impl Repo {
 
     /// The project's own files (not vendored, generated or cached ones).
     pub fn own_files(&self) -> impl Iterator<Item = &RepoFile> {
-        self.files.iter().filter(|f| !is_vendored(&f.path))
+        self.files.iter().filter(|f| !f.vendored)
     }
 
     /// The project's own Python sources, read leniently: a file that is not
@@ -114,11 +117,8 @@ impl Repo {
     }
 }
 
-fn is_vendored(path: &str) -> bool {
-    path.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| VENDORED_DIRS.contains(&dir) || dir.ends_with(".egg-info"))
+fn is_vendored_folder(name: &str) -> bool {
+    VENDORED_DIRS.contains(&name) || name.ends_with(".egg-info")
 }
 
 /// What one walker found: files, and entries it could not read.
@@ -134,11 +134,11 @@ type WalkResult = (Vec<RepoFile>, Vec<(String, String)>);
 fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, String)>) {
     use std::sync::{Condvar, Mutex};
     struct Queue {
-        folders: Vec<(PathBuf, String)>,
+        folders: Vec<(PathBuf, String, bool)>,
         busy: usize,
     }
     let queue = Mutex::new(Queue {
-        folders: vec![(root.to_path_buf(), String::new())],
+        folders: vec![(root.to_path_buf(), String::new(), false)],
         busy: 0,
     });
     let wake = Condvar::new();
@@ -152,7 +152,7 @@ fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, St
                     let mut found = Vec::new();
                     let mut failed = Vec::new();
                     loop {
-                        let (dir, rel) = {
+                        let (dir, rel, vendored) = {
                             let mut q = queue.lock().expect("walk queue");
                             loop {
                                 if let Some(next) = q.folders.pop() {
@@ -166,7 +166,7 @@ fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, St
                                 q = wake.wait(q).expect("walk queue");
                             }
                         };
-                        let subfolders = read_folder(&dir, &rel, &mut found, &mut failed);
+                        let subfolders = read_folder(&dir, &rel, vendored, &mut found, &mut failed);
                         let mut q = queue.lock().expect("walk queue");
                         q.folders.extend(subfolders);
                         q.busy -= 1;
@@ -190,9 +190,10 @@ fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, St
 fn read_folder(
     dir: &Path,
     rel: &str,
+    vendored: bool,
     files: &mut Vec<RepoFile>,
     unreadable: &mut Vec<(String, String)>,
-) -> Vec<(PathBuf, String)> {
+) -> Vec<(PathBuf, String, bool)> {
     let mut subfolders = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -219,16 +220,20 @@ fn read_folder(
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let path = if rel.is_empty() {
-            name.into_owned()
+            name.to_string()
         } else {
             format!("{rel}/{name}")
         };
         match entry.file_type() {
-            Ok(t) if t.is_dir() => subfolders.push((entry.path(), path)),
+            Ok(t) if t.is_dir() => {
+                let below = vendored || is_vendored_folder(&name);
+                subfolders.push((entry.path(), path, below))
+            }
             Ok(t) if t.is_file() => match entry.metadata() {
                 Ok(m) => files.push(RepoFile {
                     path,
                     size: m.len(),
+                    vendored,
                 }),
                 Err(e) => unreadable.push((path, e.to_string())),
             },
@@ -278,18 +283,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn vendored_paths_are_recognised_by_any_parent_folder() {
-        assert!(is_vendored("node_modules/x/index.js"));
-        assert!(is_vendored("web/node_modules/x.py"));
-        assert!(is_vendored(
-            ".venv/lib/python3.12/site-packages/flask/app.py"
-        ));
-        assert!(is_vendored("pkg.egg-info/PKG-INFO"));
-        assert!(
-            !is_vendored("app/build.py"),
+    fn vendored_files_are_marked_by_any_parent_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for p in [
+            "node_modules/x/index.js",
+            "web/node_modules/x.py",
+            ".venv/lib/python3.12/site-packages/flask/app.py",
+            "pkg.egg-info/PKG-INFO",
+            "app/build.py",
+            "api_server.py",
+        ] {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let repo = Repo::open(dir.path()).unwrap();
+        let own: Vec<&str> = repo.own_files().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            own,
+            ["api_server.py", "app/build.py"],
             "only folders count, not file names"
         );
-        assert!(!is_vendored("api_server.py"));
     }
 
     #[test]
