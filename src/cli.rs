@@ -89,6 +89,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Build the current image and the proposed one on a Docker engine, run both, and compare them.
+    #[command(
+        after_help = "Builds from temporary copies of the build context (your tree is never touched),\nruns each image on 127.0.0.1, waits for it to become healthy, and removes\neverything it made, also on Ctrl-C. Build logs are kept for failures.\n\nExamples:\n  dockslim verify\n  dockslim verify --probe /healthz --timeout 180\n  dockslim verify --format markdown >> comment.md"
+    )]
+    Verify {
+        #[command(flatten)]
+        common: Common,
+        /// An HTTP path that answers 2xx when the app is up; used for both
+        /// images instead of their HEALTHCHECK.
+        #[arg(long)]
+        probe: Option<String>,
+        /// Seconds each container may take to become healthy.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// List the built-in profiles, or show one merged with what it extends.
     #[command(
         after_help = "Examples:\n  dockslim profiles\n  dockslim profiles show python-bookworm\n  dockslim profiles --profiles-dir ./ci/profiles"
@@ -185,6 +202,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             list,
             format,
         } => context(&common, list, format, out),
+        Command::Verify {
+            common,
+            probe,
+            timeout,
+            format,
+        } => verify(&common, probe, timeout, format, out),
         Command::Profiles {
             action,
             profiles_dir,
@@ -416,6 +439,42 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         Outcome::CheckFailed
     } else {
         Outcome::Ok
+    })
+}
+
+fn verify(
+    common: &Common,
+    probe: Option<String>,
+    timeout: u64,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    use std::io::IsTerminal;
+    let opts = common.options();
+    let analysis = crate::analyze(&opts)?;
+    let proposal = crate::propose(&analysis, &opts)?;
+    let verify_opts = crate::verify::VerifyOptions {
+        probe,
+        timeout: std::time::Duration::from_secs(timeout),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let report = crate::verify::verify(
+        &analysis,
+        &proposal,
+        common.dir.display().to_string(),
+        &verify_opts,
+    )?;
+    match format {
+        Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
+        Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
+        Format::Text | Format::Diff => out.write_all(report.text().as_bytes()).map_err(io)?,
+    }
+    // The proposal must run: a proposal that is not healthy fails verify.
+    let healthy = matches!(report.proposed.health.as_str(), "healthy" | "running");
+    Ok(if healthy {
+        Outcome::Ok
+    } else {
+        Outcome::CheckFailed
     })
 }
 

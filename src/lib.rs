@@ -5,6 +5,7 @@
 //! `repo` (what is on disk) -> `detect` (what the project is) ->
 //! `dockerfile` (what the existing Dockerfile means) -> `rules` (findings) ->
 //! `plan` (decisions) -> `render` (text) -> `output` (diff, reports, apply).
+//! `verify` builds and runs images on a real engine to measure a proposal.
 //! `cli` parses arguments and drives the stages; `main.rs` only maps the
 //! result to an exit code.
 
@@ -19,6 +20,7 @@ pub mod profile;
 pub mod render;
 pub mod repo;
 pub mod rules;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 

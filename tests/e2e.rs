@@ -410,3 +410,53 @@ fn dockerignore_matches_the_engine() {
         "the tree exercises both outcomes"
     );
 }
+
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn verify_measures_current_and_proposed_and_cleans_up() {
+    let dir = common::fixture("flask-junk");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+        .args(["verify", "--format", "json", "--probe", "/healthz"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema"], "dockslim-verify/1");
+    assert_eq!(report["proposed"]["health"], "healthy");
+    assert_eq!(
+        report["current"]["health"], "healthy",
+        "the probe reaches the old image too"
+    );
+    assert_eq!(report["current"]["user"], "root");
+    assert_eq!(report["proposed"]["user"], "10001:10001");
+    assert!(report["saved_percent"].as_f64().unwrap() > 20.0, "{report}");
+    assert!(
+        report["proposed"]["context_bytes"].as_u64().unwrap()
+            < report["current"]["context_bytes"].as_u64().unwrap()
+    );
+    // Nothing left behind, and the user's tree untouched.
+    let left = run(docker().args([
+        "ps",
+        "-a",
+        "--filter",
+        "name=dockslim-verify",
+        "--format",
+        "{{.Names}}",
+    ]));
+    assert!(left.is_empty(), "containers left: {left}");
+    let images = run(docker().args([
+        "images",
+        "dockslim-verify/*",
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+    ]));
+    assert!(images.is_empty(), "images left: {images}");
+    assert!(std::fs::read_to_string(dir.path().join("Dockerfile"))
+        .unwrap()
+        .starts_with("FROM python:3.12\n"));
+}

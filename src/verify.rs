@@ -1,0 +1,656 @@
+//! `dockslim verify`: build the current Dockerfile and the proposal on a real
+//! engine, run both, and measure what changed.
+//!
+//! Builds happen in temporary folders holding exactly the files each build
+//! context sends (hard links where the file system allows), so the user's
+//! tree is never touched. Every container and image made here is removed
+//! when verify ends, also on Ctrl-C; build logs are kept for failures.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::output::human_bytes;
+
+/// Set by the Ctrl-C handler; long waits check it and stop.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The Docker client and what its engine can build with.
+pub struct Engine {
+    program: PathBuf,
+    /// Whether `DOCKER_BUILDKIT=1 docker build` works with this client.
+    pub buildkit: bool,
+    pub server_version: String,
+}
+
+fn docker_program() -> PathBuf {
+    std::env::var_os("DOCKER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "docker".into())
+}
+
+impl Engine {
+    /// Finds a client and an engine that answers, or says how to start one.
+    pub fn connect() -> Result<Engine> {
+        let program = docker_program();
+        let out = Command::new(&program)
+            .args([
+                "version",
+                "--format",
+                "{{.Server.Version}}|{{.Client.Version}}",
+            ])
+            .output();
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                return Err(Error::Unsupported(format!(
+                    "cannot run `{}`: {e}. Install the Docker CLI, or point DOCKER at it",
+                    program.display()
+                )))
+            }
+        };
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let (server, client) = text.split_once('|').unwrap_or(("", ""));
+        if !out.status.success() || server.is_empty() {
+            return Err(Error::Unsupported(format!(
+                "no Docker engine answers ({}). Start one (`sudo systemctl start docker`, Docker Desktop, or `dockerd`), or set DOCKER_HOST to reach it",
+                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no answer").trim()
+            )));
+        }
+        // A client with the buildx plugin builds with BuildKit; clients
+        // before 23.0 have BuildKit built in behind DOCKER_BUILDKIT=1; newer
+        // clients without the plugin only have the classic builder.
+        let buildx = Command::new(&program)
+            .args(["buildx", "version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let client_major: u32 = client
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        Ok(Engine {
+            program,
+            buildkit: buildx || (client_major > 0 && client_major < 23),
+            server_version: server.to_string(),
+        })
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.env("DOCKER_BUILDKIT", if self.buildkit { "1" } else { "0" });
+        cmd
+    }
+
+    fn output(&self, args: &[&str]) -> Result<String> {
+        let out = self
+            .cmd()
+            .args(args)
+            .output()
+            .map_err(|e| Error::io(&self.program, e))?;
+        if !out.status.success() {
+            return Err(Error::Unsupported(format!(
+                "`docker {}` failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}
+
+/// What one build and run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measured {
+    pub context_bytes: u64,
+    pub context_files: usize,
+    pub image_bytes: u64,
+    pub layers: usize,
+    pub build_seconds: f64,
+    /// The image's USER, `root` when it names none.
+    pub user: String,
+    /// `healthy`, `unhealthy`, `running` (no health check, still up after the
+    /// wait), or `exited`.
+    pub health: String,
+    /// Where the build log was written (kept only when verify fails).
+    pub log: String,
+    /// The container's last log lines when it did not become healthy.
+    pub last_logs: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    pub schema: &'static str,
+    pub repository: String,
+    pub engine: String,
+    pub builder: &'static str,
+    pub current: Option<Measured>,
+    pub proposed: Measured,
+    /// Bytes saved by the proposal, and the share of the current image.
+    pub saved_bytes: Option<i64>,
+    pub saved_percent: Option<f64>,
+}
+
+/// Everything verify made, removed when it ends.
+struct Cleanup {
+    engine_program: PathBuf,
+    containers: Vec<String>,
+    images: Vec<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for c in &self.containers {
+            let _ = Command::new(&self.engine_program)
+                .args(["rm", "-f", c])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        for i in &self.images {
+            let _ = Command::new(&self.engine_program)
+                .args(["rmi", "-f", i])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+pub struct VerifyOptions {
+    /// An HTTP path to probe when the image has no HEALTHCHECK.
+    pub probe: Option<String>,
+    /// How long a container may take to become healthy.
+    pub timeout: Duration,
+    /// Show progress on stderr.
+    pub progress: bool,
+}
+
+/// Copies the files `sent` of `repo` into `dest` (hard links when possible).
+fn stage_context(repo: &crate::repo::Repo, sent: &[bool], dest: &Path) -> Result<()> {
+    for (file, keep) in repo.files.iter().zip(sent) {
+        if !keep {
+            continue;
+        }
+        let from = repo.abs(&file.path);
+        let to = dest.join(&file.path);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn verify(
+    analysis: &crate::Analysis,
+    proposal: &crate::Proposal,
+    repository: String,
+    opts: &VerifyOptions,
+) -> Result<VerifyReport> {
+    let engine = Engine::connect()?;
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    let proposed_text = &proposal.changes[0].new;
+    if !engine.buildkit && proposed_text.contains("RUN --mount") {
+        return Err(Error::Unsupported(
+            "this Docker client only has the classic builder, which rejects RUN --mount. Install the buildx plugin, or rewrite with --set cache-mounts=false".into(),
+        ));
+    }
+    let work = tempfile::Builder::new()
+        .prefix("dockslim-verify-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let logs = std::env::temp_dir().join(format!("dockslim-verify-logs-{}", std::process::id()));
+    std::fs::create_dir_all(&logs).map_err(|e| Error::io(&logs, e))?;
+    let tag_base = format!("dockslim-verify/{}", std::process::id());
+    let mut cleanup = Cleanup {
+        engine_program: engine.program.clone(),
+        containers: Vec::new(),
+        images: Vec::new(),
+    };
+
+    let dockerfile_rel = analysis.dockerfile_shown.clone();
+    let ignore_rel = analysis.ignore_shown.clone();
+    let mut run_one = |label: &str,
+                       dockerfile: &str,
+                       ignore_text: Option<&str>,
+                       measure: &crate::repo::context::Measure|
+     -> Result<Measured> {
+        let dir = work.path().join(label);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        stage_context(&analysis.repo, &measure.sent, &dir)?;
+        // The Dockerfile and ignore file as this build should see them.
+        for (rel, text) in [
+            (dockerfile_rel.as_str(), Some(dockerfile)),
+            (ignore_rel.as_str(), ignore_text),
+        ] {
+            let path = dir.join(rel);
+            let _ = std::fs::remove_file(&path);
+            if let Some(text) = text {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        let tag = format!("{tag_base}:{label}");
+        cleanup.images.push(tag.clone());
+        let log_path = logs.join(format!("{label}.log"));
+        let seconds = build(
+            &engine,
+            &dir,
+            &dir.join(&dockerfile_rel),
+            &tag,
+            &log_path,
+            label,
+            opts.progress,
+        )?;
+        let inspect = engine.output(&["image", "inspect", "-f", "{{.Size}}|{{len .RootFS.Layers}}|{{.Config.User}}|{{if .Config.Healthcheck}}yes{{end}}|{{range $p, $_ := .Config.ExposedPorts}}{{$p}} {{end}}", &tag])?;
+        let parts: Vec<&str> = inspect.split('|').collect();
+        let image_bytes = parts.first().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let layers = parts.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let user = parts
+            .get(2)
+            .filter(|u| !u.is_empty())
+            .map_or("root".to_string(), |u| u.to_string());
+        let has_healthcheck = parts.get(3) == Some(&"yes");
+        let port = parts
+            .get(4)
+            .and_then(|p| p.split_whitespace().next())
+            .and_then(|p| p.split('/').next())
+            .map(str::to_string);
+
+        let container = format!("dockslim-verify-{}-{label}", std::process::id());
+        cleanup.containers.push(container.clone());
+        let host_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(0);
+        let mut run_args = vec![
+            "run".to_string(),
+            "-d".into(),
+            "--name".into(),
+            container.clone(),
+        ];
+        if let Some(port) = &port {
+            run_args.extend(["-p".into(), format!("127.0.0.1:{host_port}:{port}")]);
+        }
+        run_args.push(tag.clone());
+        engine.output(&run_args.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let probe = opts.probe.as_deref().filter(|_| port.is_some());
+        let health = wait_healthy(
+            &engine,
+            &container,
+            has_healthcheck,
+            probe,
+            host_port,
+            opts.timeout,
+            label,
+            opts.progress,
+        );
+        if health == "interrupted" {
+            return Err(Error::Usage(
+                "interrupted; removed what verify had made".into(),
+            ));
+        }
+        let last_logs = if health == "healthy" || health == "running" {
+            Vec::new()
+        } else {
+            let out = engine
+                .cmd()
+                .args(["logs", "--tail", "15", &container])
+                .output()
+                .map(|o| {
+                    let mut text = String::from_utf8_lossy(&o.stdout).to_string();
+                    text.push_str(&String::from_utf8_lossy(&o.stderr));
+                    text
+                });
+            out.unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        };
+        let _ = engine
+            .cmd()
+            .args(["rm", "-f", &container])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        Ok(Measured {
+            context_bytes: measure.sent_bytes,
+            context_files: measure.sent_files,
+            image_bytes,
+            layers,
+            build_seconds: seconds,
+            user,
+            health,
+            log: log_path.display().to_string(),
+            last_logs,
+        })
+    };
+
+    let current = match &analysis.dockerfile {
+        Some(df) => Some(run_one(
+            "current",
+            &df.text,
+            analysis.ignore_text.as_deref(),
+            &analysis.context,
+        )?),
+        None => None,
+    };
+    let proposed_ignore = crate::repo::dockerignore::DockerIgnore::parse(
+        &proposal.changes[1].new,
+        &proposal.changes[1].path,
+    )?;
+    let proposed_measure = crate::repo::context::measure(&analysis.repo, &proposed_ignore);
+    let proposed = run_one(
+        "proposed",
+        proposed_text,
+        Some(&proposal.changes[1].new),
+        &proposed_measure,
+    )?;
+    // The logs are kept only for failures, which return above.
+    let _ = std::fs::remove_dir_all(&logs);
+    let saved_bytes = current
+        .as_ref()
+        .map(|c| c.image_bytes as i64 - proposed.image_bytes as i64);
+    let saved_percent = current.as_ref().filter(|c| c.image_bytes > 0).map(|c| {
+        100.0 * (c.image_bytes as f64 - proposed.image_bytes as f64) / c.image_bytes as f64
+    });
+    Ok(VerifyReport {
+        schema: "dockslim-verify/1",
+        repository,
+        engine: format!("Docker {}", engine.server_version),
+        builder: if engine.buildkit {
+            "BuildKit"
+        } else {
+            "classic"
+        },
+        current,
+        proposed,
+        saved_bytes,
+        saved_percent,
+    })
+}
+
+/// Runs one build, streaming its output to the log and a progress line.
+fn build(
+    engine: &Engine,
+    context: &Path,
+    dockerfile: &Path,
+    tag: &str,
+    log_path: &Path,
+    label: &str,
+    progress: bool,
+) -> Result<f64> {
+    let start = Instant::now();
+    let mut cmd = engine.cmd();
+    cmd.arg("build")
+        .arg("-t")
+        .arg(tag)
+        .arg("-f")
+        .arg(dockerfile);
+    if engine.buildkit {
+        cmd.arg("--progress=plain");
+    }
+    cmd.arg(context)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| Error::io(&engine.program, e))?;
+    let mut log = std::fs::File::create(log_path).map_err(|e| Error::io(log_path, e))?;
+    let bar = progress.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {prefix:>8} {elapsed:>4} {wide_msg}",
+            )
+            .expect("valid template"),
+        );
+        bar.set_prefix(label.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    // Both streams go to the log; BuildKit writes its progress on stderr.
+    let stderr = child.stderr.take().expect("piped");
+    let stderr_lines = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(|l| l.ok())
+            .collect::<Vec<_>>()
+    });
+    let stdout = child.stdout.take().expect("piped");
+    for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+        let _ = writeln!(log, "{line}");
+        if let Some(bar) = &bar {
+            if line.starts_with("Step ") {
+                bar.set_message(line.clone());
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| Error::io(&engine.program, e))?;
+    let err_lines = stderr_lines.join().unwrap_or_default();
+    for line in &err_lines {
+        let _ = writeln!(log, "{line}");
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(Error::Usage(
+            "interrupted; removed what verify had made".into(),
+        ));
+    }
+    if !status.success() {
+        let tail: Vec<&String> = err_lines
+            .iter()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let step = err_lines
+            .iter()
+            .rev()
+            .find(|l| l.contains("ERROR") || l.starts_with("#"))
+            .cloned()
+            .unwrap_or_default();
+        return Err(Error::Unsupported(format!(
+            "the {label} image did not build (log: {}). {}\n{}",
+            log_path.display(),
+            step,
+            tail.iter()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )));
+    }
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Waits for the container's health: the HTTP probe when one is named, else
+/// the image's HEALTHCHECK, else that it keeps running.
+#[allow(clippy::too_many_arguments)]
+fn wait_healthy(
+    engine: &Engine,
+    container: &str,
+    has_healthcheck: bool,
+    probe: Option<&str>,
+    port: u16,
+    timeout: Duration,
+    label: &str,
+    progress: bool,
+) -> String {
+    let deadline = Instant::now() + timeout;
+    let bar = progress.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {prefix:>8} {elapsed:>4} {msg}")
+                .expect("valid template"),
+        );
+        bar.set_prefix(label.to_string());
+        bar.set_message("waiting for the container to become healthy");
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let state = |engine: &Engine| {
+        engine
+            .output(&[
+                "inspect",
+                "-f",
+                "{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}",
+                container,
+            ])
+            .unwrap_or_default()
+    };
+    let start = Instant::now();
+    let result = loop {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            break "interrupted".to_string();
+        }
+        let s = state(engine);
+        let (status, health) = s.split_once('|').unwrap_or((s.as_str(), ""));
+        if status != "running" {
+            break "exited".to_string();
+        }
+        match (probe, has_healthcheck) {
+            // The same HTTP yardstick for both images when the user names one.
+            (Some(path), _) => {
+                if http_ok(port, path) {
+                    break "healthy".to_string();
+                }
+            }
+            (None, true) => {
+                if health == "healthy" || health == "unhealthy" {
+                    break health.to_string();
+                }
+            }
+            // No way to ask the app: still running after a few seconds is
+            // all that can be said.
+            (None, false) => {
+                if start.elapsed() >= Duration::from_secs(5).min(timeout) {
+                    break "running".to_string();
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            break "unhealthy".to_string();
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+/// A plain HTTP/1.0 GET on 127.0.0.1; true for a 2xx or 3xx answer.
+fn http_ok(port: u16, path: &str) -> bool {
+    use std::io::Read;
+    let Ok(mut s) = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    ) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    if write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    head.split_whitespace()
+        .nth(1)
+        .is_some_and(|code| code.starts_with('2') || code.starts_with('3'))
+}
+
+impl VerifyReport {
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("report serialises") + "\n"
+    }
+
+    fn rows(&self) -> Vec<(&'static str, String, String)> {
+        let c = self.current.as_ref();
+        let p = &self.proposed;
+        let both = |f: &dyn Fn(&Measured) -> String| (c.map(f).unwrap_or_else(|| "-".into()), f(p));
+        let mut rows = Vec::new();
+        let mut push = |name: &'static str, (a, b): (String, String)| rows.push((name, a, b));
+        push(
+            "build context",
+            both(&|m| {
+                format!(
+                    "{} ({})",
+                    human_bytes(m.context_bytes),
+                    crate::output::files(m.context_files)
+                )
+            }),
+        );
+        push("image size", both(&|m| human_bytes(m.image_bytes)));
+        push("layers", both(&|m| m.layers.to_string()));
+        push("build time", both(&|m| format!("{:.1} s", m.build_seconds)));
+        push("runtime user", both(&|m| m.user.clone()));
+        push("health", both(&|m| m.health.clone()));
+        rows
+    }
+
+    fn saving(&self) -> Option<String> {
+        Some(format!(
+            "{:.1} MB saved ({:.0}%)",
+            self.saved_bytes? as f64 / 1e6,
+            self.saved_percent?
+        ))
+    }
+
+    pub fn text(&self) -> String {
+        let mut out = format!(
+            "dockslim verify {} ({}, {} builder)\n\n",
+            self.repository, self.engine, self.builder
+        );
+        out.push_str(&format!(
+            "  {:<16} {:>24} {:>24}\n",
+            "", "current", "proposed"
+        ));
+        for (name, a, b) in self.rows() {
+            out.push_str(&format!("  {name:<16} {a:>24} {b:>24}\n"));
+        }
+        if let Some(s) = self.saving() {
+            out.push_str(&format!("\n  {s}\n"));
+        }
+        for (label, m) in [
+            ("current", self.current.as_ref()),
+            ("proposed", Some(&self.proposed)),
+        ] {
+            if let Some(m) = m.filter(|m| !m.last_logs.is_empty()) {
+                out.push_str(&format!("\n  the {label} container's last log lines:\n"));
+                for l in &m.last_logs {
+                    out.push_str(&format!("    {l}\n"));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "## dockslim verify\n\n{} · {} builder\n\n| | current | proposed |\n|---|---|---|\n",
+            self.engine, self.builder
+        );
+        for (name, a, b) in self.rows() {
+            out.push_str(&format!("| {name} | {a} | {b} |\n"));
+        }
+        if let Some(s) = self.saving() {
+            out.push_str(&format!("\n**{s}**\n"));
+        }
+        out
+    }
+}
