@@ -460,3 +460,37 @@ fn verify_measures_current_and_proposed_and_cleans_up() {
         .unwrap()
         .starts_with("FROM python:3.12\n"));
 }
+
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn verify_table_for_every_fixture() {
+    let mut tables = Vec::new();
+    for name in common::fixture_names()
+        .into_iter()
+        .filter(|n| n != "no-project")
+    {
+        let dir = common::fixture(&name);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+            .arg("verify")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let text =
+            String::from_utf8_lossy(&out.stdout).replace(&dir.path().display().to_string(), &name);
+        assert!(
+            out.status.success(),
+            "{name}: verify failed:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("health")
+                && text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("health")
+                        && l.trim_end().ends_with("healthy")),
+            "{name}:\n{text}"
+        );
+        tables.push(text);
+    }
+    println!("\n{}", tables.join("\n"));
+}
