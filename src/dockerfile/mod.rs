@@ -622,6 +622,37 @@ impl Dockerfile {
     }
 }
 
+/// Whether a variable's name says it holds a secret: one of its `_`-separated
+/// words is SECRET, PASSWORD, TOKEN, CREDENTIALS..., or two read API KEY,
+/// PRIVATE KEY, ACCESS KEY. Whole words, so TOKENIZERS_PARALLELISM is not one.
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split(['_', '-', '.']).collect();
+    let single = [
+        "SECRET",
+        "SECRETS",
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "TOKEN",
+        "TOKENS",
+        "APIKEY",
+        "CREDENTIALS",
+        "CREDENTIAL",
+        "PRIVATEKEY",
+    ];
+    words.iter().any(|w| single.contains(w))
+        || words.windows(2).any(|pair| {
+            matches!(
+                pair,
+                [
+                    "API" | "PRIVATE" | "ACCESS" | "SIGNING" | "ENCRYPTION",
+                    "KEY"
+                ]
+            )
+        })
+}
+
 /// `python:3.11-slim` -> 3.11; other images -> None.
 pub fn python_minor_of_image(image: &str) -> Option<Minor> {
     let name = image.split('@').next().unwrap_or(image);
@@ -698,6 +729,29 @@ mod tests {
             err,
             "Dockerfile: does not parse as a Dockerfile: expected at least one FROM instruction"
         );
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "DJANGO_SECRET_KEY",
+            "DB_PASSWORD",
+            "GITHUB_TOKEN",
+            "STRIPE_API_KEY",
+            "aws_access_key_id",
+            "DB_PASS",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in [
+            "FLASK_ENV",
+            "TOKENIZERS_PARALLELISM",
+            "PASSENGER_APP_ENV",
+            "KEYCLOAK_URL",
+            "PYTHONPATH",
+        ] {
+            assert!(!looks_secret(name), "{name}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! DS302 package-cache-in-layer
 //!
 //! What it finds: `pip install` that keeps pip's download cache, and
-//! `apt-get install` that leaves /var/lib/apt/lists behind, in a layer.
+//! `apt-get install` that leaves /var/lib/apt/lists behind, in a layer; and
+//! the same for npm, yarn and apk, which keep their caches unless told not to.
 //! Why it matters: the caches are never read again at run time but ship in
 //! every pull: pip's cache is often as large as the packages themselves, apt
 //! lists add 20 to 50 MB.
@@ -72,6 +73,48 @@ impl Rule for PackageCacheInLayer {
                         ));
                     }
                 }
+                let cleaned = |what: &str| {
+                    cmds.iter().any(|c| {
+                        let (i, p) = shell::program(c);
+                        p == what
+                            && c[i + 1..]
+                                .windows(2)
+                                .any(|w| w[0] == "cache" && w[1] == "clean")
+                    })
+                };
+                for cmd in &cmds {
+                    let (i, prog) = shell::program(cmd);
+                    let sub = cmd.get(i + 1).map(String::as_str);
+                    let leaves_cache = match prog {
+                        "npm" => {
+                            matches!(sub, Some("install" | "i" | "ci"))
+                                && !cleaned("npm")
+                                && !mount.contains(".npm")
+                        }
+                        "yarn" => {
+                            matches!(sub, None | Some("install"))
+                                && !cleaned("yarn")
+                                && !mount.contains("yarn")
+                        }
+                        "apk" => {
+                            sub == Some("add")
+                                && !cmd.iter().any(|w| w == "--no-cache")
+                                && !cmds
+                                    .iter()
+                                    .any(|c| c.iter().any(|w| w.starts_with("/var/cache/apk")))
+                                && !mount.contains("/var/cache/apk")
+                        }
+                        _ => false,
+                    };
+                    if leaves_cache {
+                        out.push(Finding::new(
+                            &DOC,
+                            df.path.clone(),
+                            Some(inst.line),
+                            format!("{prog} keeps its package cache in this layer"),
+                        ));
+                    }
+                }
                 let apt_install = cmds.iter().any(|c| {
                     let (i, p) = shell::program(c);
                     matches!(p, "apt-get" | "apt") && c.get(i + 1).is_some_and(|s| s == "install")
@@ -102,6 +145,15 @@ mod tests {
     fn finds_pip_and_apt_caches() {
         let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12\nRUN apt-get update && apt-get install -y libpq5\nRUN pip install -r requirements.txt\n")]);
         assert_eq!(fx.lines(&PackageCacheInLayer), [Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn finds_npm_yarn_and_apk_caches() {
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM node:20\nRUN npm ci\nRUN yarn install --frozen-lockfile\nRUN apk add curl\nRUN npm ci && npm cache clean --force\nRUN --mount=type=cache,target=/root/.npm npm ci\nRUN apk add --no-cache curl\n",
+        )]);
+        assert_eq!(fx.lines(&PackageCacheInLayer), [Some(2), Some(3), Some(4)]);
     }
 
     #[test]

@@ -11,12 +11,15 @@
 mod ds101_secret_in_context;
 mod ds102_heavy_folder_in_context;
 mod ds201_copy_before_dependencies;
+mod ds202_apt_update_alone;
 mod ds301_compilers_in_final_image;
 mod ds302_package_cache_in_layer;
 mod ds303_apt_recommends;
 mod ds304_dev_dependencies_in_image;
 mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
+mod ds403_secret_in_env_or_arg;
+mod ds404_add_instead_of_copy;
 mod ds501_no_healthcheck;
 mod ds502_dev_server;
 mod ds503_no_production_server;
@@ -121,12 +124,15 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds101_secret_in_context::SecretInContext,
         &ds102_heavy_folder_in_context::HeavyFolderInContext,
         &ds201_copy_before_dependencies::CopyBeforeDependencies,
+        &ds202_apt_update_alone::AptUpdateAlone,
         &ds301_compilers_in_final_image::CompilersInFinalImage,
         &ds302_package_cache_in_layer::PackageCacheInLayer,
         &ds303_apt_recommends::AptRecommends,
         &ds304_dev_dependencies_in_image::DevDependenciesInImage,
         &ds401_runs_as_root::RunsAsRoot,
         &ds402_unpinned_base_image::UnpinnedBaseImage,
+        &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
+        &ds404_add_instead_of_copy::AddInsteadOfCopy,
         &ds501_no_healthcheck::NoHealthcheck,
         &ds502_dev_server::DevServer,
         &ds503_no_production_server::NoProductionServer,
@@ -202,18 +208,32 @@ pub fn run_commands(stage: &Stage) -> Vec<(&Instruction, Vec<Vec<String>>)> {
         .instructions
         .iter()
         .filter(|i| i.keyword == "RUN")
-        .filter_map(|i| {
-            let mut words = i.command()?.words();
-            for heredoc in match &i.args {
-                Args::Command { heredocs, .. } => heredocs.as_slice(),
-                _ => &[],
-            } {
-                words.push(";".into());
-                words.extend(shlex::split(&heredoc.replace('\n', " ; ")).unwrap_or_default());
-            }
-            Some((i, shell::simple_commands(&words)))
-        })
+        .map(|i| (i, run_commands_of(i)))
         .collect()
+}
+
+/// The simple commands of one RUN, its heredoc bodies included.
+pub fn run_commands_of(inst: &Instruction) -> Vec<Vec<String>> {
+    let Some(command) = inst.command() else {
+        return Vec::new();
+    };
+    let mut words = command.words();
+    if let Args::Command { heredocs, .. } = &inst.args {
+        for heredoc in heredocs {
+            words.push(";".into());
+            words.extend(shlex::split(&heredoc.replace('\n', " ; ")).unwrap_or_default());
+        }
+    }
+    shell::simple_commands(&words)
+}
+
+/// Local archives are ADD's one legitimate use: it unpacks them.
+pub fn is_archive(path: &str) -> bool {
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|ext| path.to_ascii_lowercase().ends_with(ext))
 }
 
 /// Runs every rule, then drops suppressed findings: `# dockslim ignore=DS402`

@@ -1,0 +1,91 @@
+//! DS404 add-instead-of-copy
+//!
+//! What it finds: ADD of local files or folders (not archives), and ADD of a
+//! URL.
+//! Why it matters: ADD does more than copy. From a URL it downloads at build
+//! time with no checksum, so the image silently changes when the file does
+//! (or when someone tampers with it), and the download is never cached. For
+//! local paths it unpacks anything that looks like an archive, which surprises
+//! readers. COPY says exactly what happens.
+//! Fix: COPY for local files; for a download, RUN curl (or Python) and check
+//! its sha256, or ADD --checksum on BuildKit 1.6 and later.
+
+use super::{is_archive, Context, Finding, Rule, RuleDoc, Severity};
+use crate::dockerfile::Args;
+
+pub struct AddInsteadOfCopy;
+
+static DOC: RuleDoc = RuleDoc {
+    id: "DS404",
+    name: "add-instead-of-copy",
+    severity: Severity::Warning,
+    summary: "ADD copies local files or downloads a URL.",
+    why: "ADD from a URL downloads unverified content at build time, so the image changes when the remote file does; for local paths ADD silently unpacks archives. COPY does only what it says.",
+    fix: "Use COPY for local files; download with RUN and verify a sha256 (or ADD --checksum=sha256:... with a recent BuildKit).",
+    example: "Before:\n  ADD . /app\n  ADD https://example.com/model.bin /models/\nAfter:\n  COPY . /app\n  RUN curl -fsSLo /models/model.bin https://example.com/model.bin \\\n   && echo \"<sha256>  /models/model.bin\" | sha256sum -c -",
+};
+
+impl Rule for AddInsteadOfCopy {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let Some(df) = cx.dockerfile else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for inst in df.stages.iter().flat_map(|s| s.instructions.iter()) {
+            let Args::Copy { sources, .. } = &inst.args else {
+                continue;
+            };
+            if inst.keyword != "ADD" {
+                continue;
+            }
+            let urls: Vec<&String> = sources.iter().filter(|s| s.contains("://")).collect();
+            let local: Vec<&String> = sources
+                .iter()
+                .filter(|s| !s.contains("://") && !s.starts_with("<<") && !is_archive(s))
+                .collect();
+            if !urls.is_empty() && inst.flag("checksum").is_none() {
+                out.push(Finding::new(
+                    &DOC,
+                    df.path.clone(),
+                    Some(inst.line),
+                    format!("ADD downloads {} with no checksum", urls[0]),
+                ));
+            }
+            if !local.is_empty() {
+                out.push(Finding::new(
+                    &DOC,
+                    df.path.clone(),
+                    Some(inst.line),
+                    format!(
+                        "ADD of local {}: COPY says the same without unpacking archives",
+                        local
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                ));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn finds_local_and_url_adds() {
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12-slim\nADD . /app\nADD https://example.com/model.bin /models/\nADD vendor.tar.gz /opt/\nCOPY . /app\nADD --checksum=sha256:0123 https://example.com/x.bin /x\n",
+        )]);
+        assert_eq!(fx.lines(&AddInsteadOfCopy), [Some(2), Some(3)]);
+    }
+}
