@@ -85,16 +85,112 @@ pub fn package_install(cmd: &[String]) -> Option<Vec<String>> {
     )
 }
 
-/// Whether the command runs pip (pip, pip3, python -m pip, uv pip).
-pub fn is_pip_install(cmd: &[String]) -> bool {
+/// The pip subcommand a command runs (`install`, `wheel`, `cache`...) and the
+/// index of the word after it, for pip, pip3, python -m pip and uv pip.
+/// Global options before the subcommand (`pip --python /opt/venv/bin/python
+/// install`) are skipped.
+pub fn pip_subcommand(cmd: &[String]) -> Option<(&str, usize)> {
     let (i, prog) = program(cmd);
-    let rest: Vec<&str> = cmd[i.min(cmd.len())..].iter().map(String::as_str).collect();
-    match prog {
-        p if p.starts_with("pip") => rest.get(1) == Some(&"install"),
-        p if p.starts_with("python") => rest.windows(3).any(|w| w == ["-m", "pip", "install"]),
-        "uv" => rest.windows(2).any(|w| w == ["pip", "install"]),
-        _ => false,
+    let rest = &cmd[i.min(cmd.len())..];
+    let after_pip = match prog {
+        p if p.starts_with("pip") && !p.starts_with("pipenv") && !p.starts_with("pipx") => 1,
+        p if p.starts_with("python") => {
+            rest.windows(2)
+                .position(|w| w[0] == "-m" && w[1] == "pip")?
+                + 2
+        }
+        "uv" => rest.iter().position(|w| w == "pip")? + 1,
+        _ => return None,
+    };
+    let takes_value = [
+        "--python",
+        "--log",
+        "--cache-dir",
+        "--proxy",
+        "--timeout",
+        "--retries",
+        "--cert",
+        "--client-cert",
+        "--trusted-host",
+        "--exists-action",
+        "--use-feature",
+    ];
+    let mut j = after_pip;
+    while j < rest.len() {
+        let w = rest[j].as_str();
+        if !w.starts_with('-') {
+            return Some((w, i + j + 1));
+        }
+        j += if takes_value.contains(&w) { 2 } else { 1 };
     }
+    None
+}
+
+/// Whether the command runs `pip install` (pip, pip3, python -m pip, uv pip).
+pub fn is_pip_install(cmd: &[String]) -> bool {
+    pip_subcommand(cmd).is_some_and(|(sub, _)| sub == "install")
+}
+
+/// What a `pip install` names besides requirement files: package specs
+/// (`gunicorn==22.0.0`, `git+https://...`) and local paths (`.`, `-e .`,
+/// `./wheels/x.whl`).
+pub fn pip_install_targets(cmd: &[String]) -> Vec<String> {
+    let Some(("install", start)) = pip_subcommand(cmd) else {
+        return Vec::new();
+    };
+    let takes_value = [
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--target",
+        "-t",
+        "--prefix",
+        "--root",
+        "--python",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--src",
+        "--upgrade-strategy",
+        "--trusted-host",
+        "--cache-dir",
+        "--log",
+        "--timeout",
+        "--retries",
+        "--proxy",
+        "--no-binary",
+        "--only-binary",
+        "--progress-bar",
+        "--config-settings",
+        "-C",
+        "--report",
+    ];
+    let mut out = Vec::new();
+    let mut j = start;
+    while j < cmd.len() {
+        let w = cmd[j].as_str();
+        if w == "-e" || w == "--editable" {
+            if let Some(target) = cmd.get(j + 1) {
+                out.push(target.clone());
+            }
+            j += 2;
+            continue;
+        }
+        if w.starts_with('-') {
+            j += if takes_value.contains(&w) { 2 } else { 1 };
+            continue;
+        }
+        out.push(w.to_string());
+        j += 1;
+    }
+    out
 }
 
 /// Requirement files given to pip with `-r`.
@@ -117,6 +213,73 @@ pub fn pip_requirement_files(cmd: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Splits shell text into the raw text of its commands at top-level `&&` and
+/// `;`, keeping each command exactly as written (quotes, `$VAR`, `$(...)`).
+/// `None` when the text has control flow or operators a plain split would
+/// change the meaning of: `||`, `|`, `&`, subshells, `if`/`for`/`while`/`case`.
+pub fn and_list(text: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let (mut single, mut double, mut depth) = (false, false, 0usize);
+    let mut chars = text.chars().peekable();
+    let push = |current: &mut String, out: &mut Vec<String>| -> Option<()> {
+        let command = current.trim().to_string();
+        current.clear();
+        if command.is_empty() {
+            return Some(());
+        }
+        let first = command.split_whitespace().next().unwrap_or("");
+        let control = [
+            "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case",
+            "esac", "{", "}", "(", "function",
+        ];
+        if control.contains(&first) || first.starts_with('(') || first.starts_with('{') {
+            return None;
+        }
+        out.push(command);
+        Some(())
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if !single => {
+                current.push(c);
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+                continue;
+            }
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            _ if single || double => {}
+            '$' if chars.peek() == Some(&'(') => {
+                depth += 1;
+                current.push(c);
+                current.push(chars.next().unwrap());
+                continue;
+            }
+            ')' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            '&' if chars.peek() == Some(&'&') => {
+                chars.next();
+                push(&mut current, &mut out)?;
+                continue;
+            }
+            ';' | '\n' => {
+                push(&mut current, &mut out)?;
+                continue;
+            }
+            '|' | '&' | '`' => return None,
+            _ => {}
+        }
+        current.push(c);
+    }
+    if single || double || depth > 0 {
+        return None;
+    }
+    push(&mut current, &mut out)?;
+    Some(out)
 }
 
 #[cfg(test)]
@@ -167,5 +330,39 @@ mod tests {
             ["requirements.txt"]
         );
         assert!(pip_requirement_files(&words("npm install -r x")).is_empty());
+    }
+
+    #[test]
+    fn and_lists_keep_each_command_as_written() {
+        assert_eq!(
+            and_list("apt-get update && echo \"a && b\"; cp \"$HOME/x\" $(dirname /a/b) ").unwrap(),
+            [
+                "apt-get update",
+                "echo \"a && b\"",
+                "cp \"$HOME/x\" $(dirname /a/b)"
+            ]
+        );
+        assert!(and_list("make || true").is_none());
+        assert!(and_list("curl -s x | sh").is_none());
+        assert!(and_list("if [ -f x ]; then rm x; fi").is_none());
+        assert!(and_list("(cd sub && make)").is_none());
+        assert!(and_list("echo 'unclosed").is_none());
+    }
+
+    #[test]
+    fn pip_forms() {
+        assert!(is_pip_install(&words(
+            "pip --python /opt/venv/bin/python install -r r.txt"
+        )));
+        assert!(is_pip_install(&words(
+            "python3 -m pip install --no-cache-dir flask"
+        )));
+        assert!(is_pip_install(&words("uv pip install --system -r r.txt")));
+        assert!(!is_pip_install(&words("pip cache purge")));
+        assert!(!is_pip_install(&words("pipenv install --system")));
+        assert_eq!(
+            pip_install_targets(&words("pip install --no-cache-dir -r r.txt -i https://x gunicorn==22.0 -e . ./wheels/a.whl")),
+            ["gunicorn==22.0", ".", "./wheels/a.whl"]
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! one typed Plan. Every decision names its reason and the findings it
 //! fixes, so the report can say why each part of the diff is there.
 
+mod carry;
 pub mod dockerignore;
 mod large_folders;
 mod python;

@@ -8,7 +8,7 @@ use super::{Decision, Inputs};
 use crate::detect::framework::{Framework, Interface};
 use crate::detect::python_version::{minor_satisfies, Minor, VersionSays};
 use crate::detect::Server;
-use crate::dockerfile::{shell, Command};
+use crate::dockerfile::{looks_secret, shell, Command};
 use crate::error::{Error, Result};
 use crate::rules::{dev_server_kind, final_chain, is_build_tool};
 
@@ -44,6 +44,8 @@ pub struct PythonPlan {
     pub cmd: Vec<String>,
     /// A one-line description of the app for the file header.
     pub summary: String,
+    /// The existing Dockerfile's other steps, carried over.
+    pub carried: super::carry::Carried,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,8 +160,20 @@ pub fn plan(
     if needs_git {
         build_packages.insert("git".to_string());
     }
+    let layout = inputs
+        .dockerfile
+        .map(|df| (df, super::carry::Layout::of(df)));
+    let in_kept_stage = |line: usize| {
+        layout
+            .as_ref()
+            .is_some_and(|(df, l)| l.in_kept_stage(df, line))
+    };
     let mut carried = Vec::new();
-    for (pkg, _) in &intent.system_packages {
+    for (pkg, _) in intent
+        .system_packages
+        .iter()
+        .filter(|(_, line)| !in_kept_stage(*line))
+    {
         if is_build_tool(pkg) || pkg == "git" && needs_git {
             if !build_packages.contains(pkg) && native_reasons.is_empty() {
                 // A build tool the Dockerfile installed for a reason we cannot
@@ -186,7 +200,7 @@ pub fn plan(
             "builder packages",
             build_packages.iter().cloned().collect::<Vec<_>>().join(" "),
             format!("{why}; they stay in the builder stage and never reach the image"),
-            inputs.fixes(&["DS301"]),
+            inputs.fixes(&["DS301", "DS202"]),
         );
     }
     if !runtime_packages.is_empty() {
@@ -203,7 +217,7 @@ pub fn plan(
                 carried.join(", ")
             ));
         }
-        decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("{}; installed with --no-install-recommends and the apt lists removed in the same layer", why.join("; ")), inputs.fixes(&["DS302", "DS303"]));
+        decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("{}; installed with --no-install-recommends and the apt lists removed in the same layer", why.join("; ")), inputs.fixes(&["DS302", "DS303", "DS202"]));
     }
 
     // Requirements: the production set, copied before the source.
@@ -428,6 +442,85 @@ pub fn plan(
         }
     }
 
+    // Everything else the existing Dockerfile does, in its order.
+    let carried = match inputs.dockerfile {
+        None => super::carry::Carried::default(),
+        Some(df) => {
+            let requirement_names: BTreeSet<String> = py
+                .requirements
+                .requirements
+                .iter()
+                .map(|r| r.name.clone())
+                .collect();
+            let mut manifests = py.requirements.files.clone();
+            manifests.extend(py.requirements.local_paths.iter().cloned());
+            let is_dir = |p: &str| inputs.repo.has_dir(p);
+            let known = super::carry::Known {
+                workdir: &workdir,
+                executable_scripts: &executable_scripts,
+                collectstatic: collectstatic.is_some(),
+                user_uid: user.uid,
+                manifests: &manifests,
+                requirement_names: &requirement_names,
+                is_dir: &is_dir,
+            };
+            super::carry::carry(df, &known, changed)?
+        }
+    };
+    let steps = carried.before_source.len() + carried.after_source.len() + carried.onbuild.len();
+    if steps > 0 || !carried.stages.is_empty() || !carried.args.is_empty() {
+        let mut parts = Vec::new();
+        if !carried.stages.is_empty() {
+            parts.push(format!("{} stage(s) kept verbatim", carried.stages.len()));
+        }
+        if !carried.args.is_empty() {
+            parts.push(format!(
+                "build arguments {}",
+                carried
+                    .args
+                    .iter()
+                    .map(|a| a.split('=').next().unwrap_or(a))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if steps > 0 {
+            parts.push(format!(
+                "{steps} instruction(s) that are not dependency installs"
+            ));
+        }
+        decide(
+            decisions,
+            "carried steps",
+            parts.join("; "),
+            "kept from the existing Dockerfile in their original order, before or after the source copy as they were, so the image still does what it did",
+            inputs.fixes(&["DS404"]),
+        );
+    }
+    for (package, line) in &carried.tools {
+        if runtime_packages.insert(package.clone()) {
+            decide(decisions, "runtime packages", package.clone(), format!("the step carried from line {line} runs it, and the slim image does not have it"), vec![]);
+        }
+    }
+    for (spec, line) in &carried.extra_pip {
+        let name: String = spec
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+            .collect();
+        let name = crate::detect::requirements::normalize(&name);
+        let present = extra_packages.iter().any(|e: &String| {
+            let n: String = e
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                .collect();
+            crate::detect::requirements::normalize(&n) == name
+        });
+        if !present {
+            decide(decisions, "extra package", spec.clone(), format!("the existing Dockerfile installs it at line {line} and the requirements do not list it; add it to the requirements to pin it there"), vec![]);
+            extra_packages.push(spec.clone());
+        }
+    }
+
     let healthcheck = healthcheck(inputs, port, decisions, framework);
 
     let expose: Vec<String> = {
@@ -477,24 +570,8 @@ pub fn plan(
         entrypoint,
         cmd,
         summary,
+        carried,
     })
-}
-
-fn looks_secret(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    [
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "ACCESS_KEY",
-        "CREDENTIALS",
-    ]
-    .iter()
-    .any(|s| n.contains(s))
 }
 
 /// The Python minor version and the sentence that says where it came from.
@@ -1120,12 +1197,5 @@ mod tests {
             Some("/")
         );
         assert_eq!(url_path("pg_isready"), None);
-    }
-
-    #[test]
-    fn secret_names() {
-        assert!(looks_secret("DJANGO_SECRET_KEY"));
-        assert!(looks_secret("DB_PASSWORD"));
-        assert!(!looks_secret("FLASK_ENV"));
     }
 }
