@@ -41,7 +41,7 @@ pub struct Cli {
 pub enum Command {
     /// Show findings and the proposed Dockerfile and .dockerignore as a diff; --apply writes them.
     #[command(
-        after_help = "Examples:\n  dockslim rewrite\n  dockslim rewrite services/api --apply\n  dockslim rewrite --check --format markdown > comment.md\n  dockslim rewrite --dockerfile docker/backend/Dockerfile --set port=8080"
+        after_help = "Examples:\n  dockslim rewrite\n  dockslim rewrite services/api --apply\n  dockslim rewrite --check --format markdown > comment.md\n  dockslim rewrite --dockerfile docker/backend/Dockerfile --context . --set port=8080"
     )]
     Rewrite {
         #[command(flatten)]
@@ -143,6 +143,10 @@ pub struct Common {
     /// The Dockerfile to read and rewrite, if not DIR/Dockerfile.
     #[arg(long)]
     pub dockerfile: Option<PathBuf>,
+    /// The build context, as `docker build -f PATH DIR` takes it: another
+    /// way to name DIR beside --dockerfile.
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    pub context: Option<PathBuf>,
     /// The profile to use (see `dockslim profiles`).
     #[arg(long)]
     pub profile: Option<String>,
@@ -164,7 +168,7 @@ pub struct Common {
 impl Common {
     fn options(&self) -> Options {
         Options {
-            dir: self.dir.clone(),
+            dir: self.context.clone().unwrap_or_else(|| self.dir.clone()),
             dockerfile: self.dockerfile.clone(),
             profile: self.profile.clone(),
             profiles_dir: self.profiles_dir.clone(),
@@ -184,6 +188,8 @@ pub enum Format {
     Json,
     /// A pull-request comment: findings table, reasons, diffs.
     Markdown,
+    /// SARIF 2.1.0 findings for GitHub code scanning (analyze and rewrite).
+    Sarif,
 }
 
 /// Runs a parsed command line, writing to `out`.
@@ -238,7 +244,7 @@ fn rewrite(
     let proposal = crate::propose(&analysis, &opts)?;
     let report = Report::new(
         "rewrite",
-        common.dir.display().to_string(),
+        common.options().dir.display().to_string(),
         crate::detected_summary(&analysis, Some(&proposal.plan)),
         analysis.findings.clone(),
         &proposal.changes,
@@ -253,6 +259,9 @@ fn rewrite(
         }
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
+        Format::Sarif => out
+            .write_all(crate::output::sarif::log(&analysis.findings).as_bytes())
+            .map_err(io)?,
     }
     if apply {
         let written = crate::output::apply::apply(&proposal.changes)?;
@@ -295,7 +304,7 @@ fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
         return Err(Error::Usage(format!(
             "{} already exists in {}; `dockslim init` writes starter files for a new repository. Use `dockslim rewrite` to improve existing files, or --force to overwrite them",
             existing.join(" and "),
-            common.dir.display()
+            common.options().dir.display()
         )));
     }
     let mut proposal = crate::propose(&analysis, &opts)?;
@@ -325,7 +334,7 @@ fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outco
     let analysis = crate::analyze(&opts)?;
     let report = Report::new(
         "analyze",
-        common.dir.display().to_string(),
+        common.options().dir.display().to_string(),
         crate::detected_summary(&analysis, None),
         analysis.findings.clone(),
         &[],
@@ -335,6 +344,9 @@ fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outco
         Format::Text | Format::Diff => report.text(out, false).map_err(io)?,
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
+        Format::Sarif => out
+            .write_all(crate::output::sarif::log(&analysis.findings).as_bytes())
+            .map_err(io)?,
     }
     Ok(if fail_on(common, &analysis.findings) {
         Outcome::CheckFailed
@@ -344,6 +356,9 @@ fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outco
 }
 
 fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> Result<Outcome> {
+    if matches!(format, Format::Markdown | Format::Sarif) {
+        return Err(unsupported_format("context", format));
+    }
     use crate::output::context::{ContextReport, Side};
     use crate::repo::context::{largest, measure};
     let opts = common.options();
@@ -371,7 +386,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
             let (largest_folders, largest_files) = largest(&analysis.repo, &analysis.context, 10);
             ContextReport {
                 schema: "dockslim-context/1",
-                repository: common.dir.display().to_string(),
+                repository: common.options().dir.display().to_string(),
                 today: Side {
                     ignore_file: analysis
                         .ignore_text
@@ -410,7 +425,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
             let (largest_folders, largest_files) = largest(&sources.repo, &today, 10);
             ContextReport {
                 schema: "dockslim-context/1",
-                repository: common.dir.display().to_string(),
+                repository: common.options().dir.display().to_string(),
                 today: Side {
                     ignore_file: sources
                         .ignore_text
@@ -430,7 +445,8 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
     };
     match format {
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
-        _ => report.text(out).map_err(io)?,
+        Format::Text | Format::Diff => report.text(out).map_err(io)?,
+        Format::Markdown | Format::Sarif => unreachable!("refused before measuring"),
     }
     let failed = common
         .fail_on
@@ -442,6 +458,20 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
     })
 }
 
+fn unsupported_format(command: &str, format: Format) -> Error {
+    let name = format
+        .to_possible_value()
+        .map_or(String::new(), |v| v.get_name().to_string());
+    Error::Usage(format!(
+        "{command} has no --format {name}; it writes text or json{}",
+        if command == "verify" {
+            " or markdown"
+        } else {
+            ""
+        }
+    ))
+}
+
 fn verify(
     common: &Common,
     probe: Option<String>,
@@ -450,6 +480,9 @@ fn verify(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     use std::io::IsTerminal;
+    if format == Format::Sarif {
+        return Err(unsupported_format("verify", format));
+    }
     let opts = common.options();
     let analysis = crate::analyze(&opts)?;
     let proposal = crate::propose(&analysis, &opts)?;
@@ -461,13 +494,14 @@ fn verify(
     let report = crate::verify::verify(
         &analysis,
         &proposal,
-        common.dir.display().to_string(),
+        common.options().dir.display().to_string(),
         &verify_opts,
     )?;
     match format {
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
         Format::Text | Format::Diff => out.write_all(report.text().as_bytes()).map_err(io)?,
+        Format::Sarif => unreachable!("refused before building"),
     }
     // The proposal must run: a proposal that is not healthy fails verify.
     let healthy = matches!(report.proposed.health.as_str(), "healthy" | "running");

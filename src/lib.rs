@@ -67,10 +67,21 @@ pub struct Proposal {
     pub changes: Vec<FileChange>,
 }
 
+/// A path as the user sees it: relative to the repository when inside it.
 fn shown(repo_root: &Path, path: &Path) -> String {
-    path.strip_prefix(repo_root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| path.display().to_string())
+    if let Ok(rel) = path.strip_prefix(repo_root) {
+        return rel.display().to_string();
+    }
+    // `--dockerfile` is relative to the working directory, the repository
+    // may be `.`: compare where both really are.
+    let real_root = repo_root.canonicalize();
+    let real_parent = path.parent().and_then(|p| p.canonicalize().ok());
+    if let (Ok(root), Some(parent), Some(name)) = (real_root, real_parent, path.file_name()) {
+        if let Ok(rel) = parent.join(name).strip_prefix(root) {
+            return rel.display().to_string();
+        }
+    }
+    path.display().to_string()
 }
 
 /// The repository, its configuration, and the two files Docker reads from
@@ -154,7 +165,7 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
     let sources = read_sources(opts)?;
-    let project = detect::detect(&sources.repo)?;
+    let project = detect::Project::detect_for_analysis(&sources.repo)?;
     analyze_sources(sources, project, opts)
 }
 
@@ -188,7 +199,7 @@ pub fn analyze_sources(
     let secrets = repo::secrets::scan(&repo);
     let cx = rules::Context {
         repo: &repo,
-        project: Some(&project),
+        project: project.unsupported.is_none().then_some(&project),
         dockerfile: dockerfile.as_ref(),
         ignore: &ignore,
         ignore_file: &ignore_shown,
@@ -216,6 +227,9 @@ pub fn analyze_sources(
 
 /// Decides and renders the proposal for an analysed repository.
 pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
+    if let Some(why) = &analysis.project.unsupported {
+        return Err(Error::Unsupported(why.clone()));
+    }
     let inputs = plan::Inputs {
         repo: &analysis.repo,
         project: &analysis.project,
@@ -277,6 +291,12 @@ pub fn detected_summary(
         })
     };
     let stack = match py.web.targets.first() {
+        _ if analysis.project.unsupported.is_some() => {
+            format!(
+                "not supported: {}",
+                analysis.project.unsupported.clone().unwrap_or_default()
+            )
+        }
         Some(t) => format!(
             "{} ({}) app {} at {}:{}",
             t.framework.name(),
@@ -292,27 +312,30 @@ pub fn detected_summary(
         None => "Python, no web app object found".into(),
     };
     push("stack", stack);
-    push(
-        "dependencies",
-        format!(
-            "pip, {} ({} requirements in {})",
-            py.requirements.entry,
-            py.requirements.requirements.len(),
-            py.requirements.files.join(", ")
-        ),
-    );
-    push(
-        "server",
-        if py.servers.is_empty() {
-            "none in the requirements".into()
-        } else {
-            py.servers
-                .iter()
-                .map(|s| s.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        },
-    );
+    let supported = analysis.project.unsupported.is_none();
+    if supported {
+        push(
+            "dependencies",
+            format!(
+                "pip, {} ({} requirements in {})",
+                py.requirements.entry,
+                py.requirements.requirements.len(),
+                py.requirements.files.join(", ")
+            ),
+        );
+        push(
+            "server",
+            if py.servers.is_empty() {
+                "none in the requirements".into()
+            } else {
+                py.servers
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        );
+    }
     if let Some(plan) = plan {
         for topic in ["base image", "port", "healthcheck"] {
             if let Some(d) = plan.decisions.iter().find(|d| d.topic == topic) {
@@ -346,7 +369,7 @@ pub fn detected_summary(
     if !analysis.config.sources.is_empty() {
         push("configuration", analysis.config.sources.join(", "));
     }
-    if !analysis.project.node_manifests.is_empty() {
+    if supported && !analysis.project.node_manifests.is_empty() {
         push(
             "also found",
             format!(

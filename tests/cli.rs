@@ -660,3 +660,65 @@ fn context_does_not_follow_links_and_survives_loops() {
         .stdout(contains("no proposal: "))
         .stdout(contains("no Python or Node project found"));
 }
+
+#[test]
+fn dockerfile_elsewhere_with_its_own_ignore_file() {
+    // docker build -f docker/backend/Dockerfile . reads
+    // docker/backend/Dockerfile.dockerignore instead of ./.dockerignore.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("docker/backend")).unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("requirements.txt"),
+        "flask==3.0.3\ngunicorn==22.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".dockerignore"), "# the root one, not used\n").unwrap();
+    std::fs::write(
+        root.join("docker/backend/Dockerfile"),
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 9000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:9000\", \"app:app\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docker/backend/Dockerfile.dockerignore"),
+        ".git\n",
+    )
+    .unwrap();
+    dockslim()
+        .current_dir(root)
+        .args([
+            "rewrite",
+            "--dockerfile",
+            "docker/backend/Dockerfile",
+            "--context",
+            ".",
+            "--apply",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("+++ b/docker/backend/Dockerfile"))
+        .stdout(contains("+++ b/docker/backend/Dockerfile.dockerignore"));
+    let written = std::fs::read_to_string(root.join("docker/backend/Dockerfile")).unwrap();
+    assert!(written.contains("EXPOSE 9000"), "{written}");
+    assert_eq!(
+        std::fs::read_to_string(root.join(".dockerignore")).unwrap(),
+        "# the root one, not used\n"
+    );
+    dockslim()
+        .current_dir(root)
+        .args([
+            "rewrite",
+            "--dockerfile",
+            "docker/backend/Dockerfile",
+            "--context",
+            ".",
+            "--check",
+        ])
+        .assert()
+        .success();
+}

@@ -39,7 +39,7 @@ impl Server {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Default)]
 pub struct PythonProject {
     pub manager: &'static str,
     pub requirements: RequirementSet,
@@ -58,15 +58,36 @@ pub struct Project {
     pub python: PythonProject,
     /// A package.json outside node_modules (a frontend lives here too).
     pub node_manifests: Vec<String>,
+    /// Why dockslim cannot write a Dockerfile for this repository (a Node
+    /// or Poetry project, say); the rules still read its Dockerfile.
+    pub unsupported: Option<String>,
+}
+
+impl Project {
+    /// Detection for `analyze`: a repository dockslim cannot generate for
+    /// still gets its Dockerfile and context checked.
+    pub fn detect_for_analysis(repo: &Repo) -> Result<Project> {
+        match detect(repo) {
+            Err(Error::Unsupported(why)) => Ok(Project {
+                python: PythonProject::default(),
+                node_manifests: node_manifests(repo),
+                unsupported: Some(why),
+            }),
+            other => other,
+        }
+    }
+}
+
+fn node_manifests(repo: &Repo) -> Vec<String> {
+    repo.own_files()
+        .filter(|f| f.path == "package.json" || f.path.ends_with("/package.json"))
+        .map(|f| f.path.clone())
+        .collect()
 }
 
 /// Works out what the repository is.
 pub fn detect(repo: &Repo) -> Result<Project> {
-    let node_manifests: Vec<String> = repo
-        .own_files()
-        .filter(|f| f.path == "package.json" || f.path.ends_with("/package.json"))
-        .map(|f| f.path.clone())
-        .collect();
+    let node_manifests = node_manifests(repo);
 
     let Some(entry) = requirements::production_entry(repo) else {
         return Err(no_project_error(repo, &node_manifests));
@@ -129,6 +150,7 @@ pub fn detect(repo: &Repo) -> Result<Project> {
             servers,
         },
         node_manifests,
+        unsupported: None,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod context;
 pub mod report;
+pub mod sarif;
 
 use std::path::PathBuf;
 

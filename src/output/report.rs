@@ -1,11 +1,11 @@
 //! Reports: plain text for terminals, JSON with a versioned schema for
 //! tools, Markdown ready to post as a pull-request comment.
 //!
-//! JSON schema `dockslim-report/1`: `{schema, command, repository,
-//! detected: [{what, value}], findings: [{rule, name, severity, file, line,
-//! message, fix, bytes}], files: [{path, status, reasons: [{file, topic,
-//! choice, reason, fixes}], diff}], changed: [string]}`. Fields are only ever
-//! added within a schema version.
+//! JSON schema `dockslim-report/1`, documented field by field in the README:
+//! `{schema, command, repository, detected: [{what, value}], findings:
+//! [{rule, name, severity, file, line, message, fix, bytes}], files: [{path,
+//! status, reasons: [{file, topic, choice, reason, fixes}], diff}], changed:
+//! [string]}`. Fields are only ever added within a schema version.
 
 use std::io::Write;
 

@@ -49,6 +49,10 @@ pub struct Carried {
     /// images lack, with the line that needs each.
     #[serde(skip)]
     pub tools: Vec<(String, usize)>,
+    /// Where the final stage put what a dependency stage built (`/wheels`):
+    /// removing it afterwards is part of the install the builder replaces.
+    #[serde(skip)]
+    dependency_outputs: Vec<String>,
 }
 
 /// What the plan already decided that carrying must agree with.
@@ -218,8 +222,12 @@ impl Known<'_> {
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
                     .collect();
+                if target.starts_with('/') {
+                    // Wheels a dependency stage built (`/wheels/*`): the
+                    // builder installs the requirements themselves.
+                    continue;
+                }
                 let local = target.starts_with('.')
-                    || target.starts_with('/')
                     || target.ends_with(".whl")
                     || target.ends_with(".tar.gz");
                 if local {
@@ -275,9 +283,13 @@ impl Known<'_> {
                 ];
                 let paths: Vec<&&str> = args.iter().filter(|a| !a.starts_with('-')).collect();
                 if !paths.is_empty()
-                    && paths
-                        .iter()
-                        .all(|p| caches.iter().any(|c| p.starts_with(c)))
+                    && paths.iter().all(|p| {
+                        caches.iter().any(|c| p.starts_with(c))
+                            || carried
+                                .dependency_outputs
+                                .iter()
+                                .any(|o| p.trim_end_matches(['/', '*']) == o.trim_end_matches('/'))
+                    })
                 {
                     Step::Absorbed
                 } else {
@@ -406,6 +418,15 @@ pub fn carry(df: &Dockerfile, known: &Known, changed: &mut Vec<String>) -> Resul
         .iter()
         .position(|i| is_whole_context_copy(i))
         .unwrap_or(usize::MAX);
+    for inst in &instructions {
+        let from_dependencies = inst
+            .flag("from")
+            .and_then(|f| df.stage_named(f))
+            .is_some_and(|s| layout.dependency_stages.iter().any(|d| std::ptr::eq(*d, s)));
+        if let (true, Args::Copy { dest, .. }) = (from_dependencies, &inst.args) {
+            carried.dependency_outputs.push(dest.clone());
+        }
+    }
     let mut workdir = "/".to_string();
     let mut created_users: Vec<String> = Vec::new();
     let mut dropped_user_steps = false;
@@ -451,17 +472,32 @@ pub fn carry(df: &Dockerfile, known: &Known, changed: &mut Vec<String>) -> Resul
                     })
                 });
                 if is_whole_context_copy(inst) || from_dependencies {
+                    if is_whole_context_copy(inst) && inst.flag("chown").is_some() {
+                        changed.push(format!("line {line}: the source is owned by root in the image, not by the --chown user; only the writable folders belong to the app's user"));
+                    }
                     continue;
                 }
+                let is_manifest = |s: &String| {
+                    let s = s.trim_start_matches("./").trim_end_matches('/');
+                    known
+                        .manifests
+                        .iter()
+                        .any(|m| m == s || m.starts_with(&format!("{s}/")))
+                };
+                let manifests_only = inst.flag("from").is_none() && sources.iter().all(is_manifest);
                 let covered = inst.flag("from").is_none()
                     && sources.iter().all(|s| {
-                        known.manifests.iter().any(|m| {
-                            let s = s.trim_start_matches("./").trim_end_matches('/');
-                            m == s || m.starts_with(&format!("{s}/"))
-                        }) || covered_by_source_copy(s, dest, &workdir, known.workdir, known.is_dir)
+                        is_manifest(s)
+                            || covered_by_source_copy(
+                                s,
+                                dest,
+                                &workdir,
+                                known.workdir,
+                                known.is_dir,
+                            )
                     });
                 if covered {
-                    if inst.flag("chown").is_some() {
+                    if inst.flag("chown").is_some() && !manifests_only {
                         changed.push(format!("line {line}: {} is owned by root in the image; only the writable folders belong to the app's user", sources.join(" ")));
                     }
                     continue;

@@ -1,0 +1,8 @@
+# app: flask
+# expect: refuse compiler
+FROM python:3.12
+WORKDIR /app
+COPY . .
+RUN pip install -r requirements.txt
+RUN make -C native
+CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]

@@ -1,0 +1,10 @@
+# escape=`
+# app: flask
+# expect: refuse escape
+FROM python:3.12
+WORKDIR /app
+COPY . .
+RUN pip install -r requirements.txt
+RUN python -c "print('warm up')" `
+    && touch /app/.ready
+CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]
