@@ -79,6 +79,16 @@ impl RequirementSet {
 }
 
 /// PEP 503 normalisation.
+/// The normalised project name a pip argument names: `Gunicorn==22.0` and
+/// `gunicorn[gevent]>=21` both give `gunicorn`.
+pub fn spec_name(spec: &str) -> String {
+    let name: String = spec
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect();
+    normalize(&name)
+}
+
 pub fn normalize(name: &str) -> String {
     static SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[-_.]+").unwrap());
     SEP.replace_all(&name.to_ascii_lowercase(), "-")

@@ -218,10 +218,6 @@ impl Known<'_> {
                 return Step::Absorbed;
             }
             for target in shell::pip_install_targets(words) {
-                let name: String = target
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-                    .collect();
                 if target.starts_with('/') {
                     // Wheels a dependency stage built (`/wheels/*`): the
                     // builder installs the requirements themselves.
@@ -235,7 +231,7 @@ impl Known<'_> {
                         "installs the local path `{target}` with pip; dockslim cannot yet split a project install from the source copy. Install the dependencies from a requirements file and run the code from the WORKDIR instead"
                     ));
                 }
-                let normal = crate::detect::requirements::normalize(&name);
+                let normal = crate::detect::requirements::spec_name(&target);
                 if !matches!(normal.as_str(), "pip" | "setuptools" | "wheel")
                     && !self.requirement_names.contains(&normal)
                 {

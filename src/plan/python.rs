@@ -503,18 +503,10 @@ pub fn plan(
         }
     }
     for (spec, line) in &carried.extra_pip {
-        let name: String = spec
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-            .collect();
-        let name = crate::detect::requirements::normalize(&name);
-        let present = extra_packages.iter().any(|e: &String| {
-            let n: String = e
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-                .collect();
-            crate::detect::requirements::normalize(&n) == name
-        });
+        let name = crate::detect::requirements::spec_name(spec);
+        let present = extra_packages
+            .iter()
+            .any(|e| crate::detect::requirements::spec_name(e) == name);
         if !present {
             decide(decisions, "extra package", spec.clone(), format!("the existing Dockerfile installs it at line {line} and the requirements do not list it; add it to the requirements to pin it there"), vec![]);
             extra_packages.push(spec.clone());
@@ -965,13 +957,7 @@ fn missing_servers(
         if set.has(dist) {
             continue;
         }
-        let named = |spec: &str| {
-            let name: String = spec
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-                .collect();
-            crate::detect::requirements::normalize(&name) == dist
-        };
+        let named = |spec: &str| crate::detect::requirements::spec_name(spec) == dist;
         let (spec, source) = if let Some(w) = installed_by_dockerfile.iter().find(|w| named(w)) {
             (w.clone(), "the version the existing Dockerfile installed")
         } else if let Some(pin) = [&p.servers.wsgi, &p.servers.asgi]
