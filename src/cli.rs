@@ -373,7 +373,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         return Ok(Outcome::Ok);
     }
     // The proposal needs to know the project; the context alone does not.
-    let report = match crate::detect::detect(&sources.repo) {
+    let report = match crate::detect::detect(&sources.repo, &sources.config.config) {
         Ok(project) => {
             let analysis = crate::analyze_sources(sources, project, &opts)?;
             let proposal = crate::propose(&analysis, &opts)?;

@@ -36,6 +36,25 @@ pub struct Config {
     pub cache_mounts: Option<bool>,
     /// Worker processes (WEB_CONCURRENCY).
     pub workers: Option<u32>,
+    /// Optional extras of the project the image installs (uv, Poetry).
+    #[serde(default)]
+    pub extras: Vec<String>,
+    /// Dependency groups the image installs besides the main dependencies
+    /// (uv, Poetry); development groups are never installed otherwise.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// The uv workspace member the image is for.
+    pub package: Option<String>,
+    /// Which PyTorch build to install: `cpu` (the default when nothing in
+    /// the repository uses a GPU) or `cuda`.
+    pub torch: Option<TorchBuild>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TorchBuild {
+    Cpu,
+    Cuda,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -120,9 +139,11 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             || key == "registry"
             || key == "profile"
             || key == "user.name"
+            || key == "package"
+            || key == "torch"
         {
             Value::String(raw.to_string())
-        } else if key == "ignore" {
+        } else if matches!(key, "ignore" | "extras" | "groups") {
             Value::Sequence(
                 raw.split(',')
                     .map(|s| Value::String(s.trim().to_string()))
@@ -154,7 +175,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
 fn check(value: &Value, shown: &str) -> Result<()> {
     serde_norway::from_value::<Config>(value.clone())
         .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers")))
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda)")))
 }
 
 fn toml_to_yaml(item: &toml_edit::Item) -> Value {

@@ -165,7 +165,7 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
     let sources = read_sources(opts)?;
-    let project = detect::Project::detect_for_analysis(&sources.repo)?;
+    let project = detect::Project::detect_for_analysis(&sources.repo, &sources.config.config)?;
     analyze_sources(sources, project, opts)
 }
 
@@ -316,13 +316,34 @@ pub fn detected_summary(
     if supported {
         push(
             "dependencies",
-            format!(
-                "pip, {} ({} requirements in {})",
-                py.requirements.entry,
-                py.requirements.requirements.len(),
-                py.requirements.files.join(", ")
-            ),
+            match py.manager {
+                detect::Manager::Pip => format!(
+                    "pip, {} ({} requirements in {})",
+                    py.requirements.entry,
+                    py.requirements.requirements.len(),
+                    py.requirements.files.join(", ")
+                ),
+                manager => format!(
+                    "{}, {} ({} dependencies; {} packages locked in {})",
+                    manager.name(),
+                    py.requirements.entry,
+                    py.requirements.requirements.len(),
+                    py.locked.len(),
+                    manager.lock_file().unwrap_or_default(),
+                ),
+            },
         );
+        if let Some(ws) = &py.workspace {
+            push(
+                "workspace",
+                format!(
+                    "uv workspace of {} members; the image is for {} ({})",
+                    ws.members.len(),
+                    ws.package,
+                    ws.reason
+                ),
+            );
+        }
         push(
             "server",
             if py.servers.is_empty() {

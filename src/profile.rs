@@ -61,6 +61,18 @@ pub struct PythonProfile {
     pub debian: String,
     pub workers: u32,
     pub servers: Servers,
+    pub tools: Tools,
+}
+
+/// Pinned versions of the package managers the builder stage runs.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tools {
+    pub uv: String,
+    /// `{version}` is filled with `uv`.
+    pub uv_image: String,
+    pub poetry: String,
+    pub pipenv: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -2,15 +2,19 @@
 //! Python version evidence and production server. Read, never executed.
 
 pub mod framework;
+pub mod pyproject;
 pub mod python_version;
 pub mod requirements;
 
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::repo::Repo;
 use framework::WebApp;
-use python_version::VersionEvidence;
+use pyproject::Declared;
+pub use pyproject::Manager;
+use python_version::{VersionEvidence, VersionSays};
 use requirements::RequirementSet;
 
 /// A production server the dependencies provide.
@@ -41,8 +45,17 @@ impl Server {
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct PythonProject {
-    pub manager: &'static str,
+    pub manager: Manager,
+    /// What the image installs: the production requirements file and its
+    /// includes (pip), or the main dependencies plus the configured extras
+    /// and groups (uv, Poetry, Pipenv), with their lines.
     pub requirements: RequirementSet,
+    /// What pyproject.toml or the Pipfile declares (uv, Poetry, Pipenv).
+    pub declared: Option<Declared>,
+    /// Every package the lock file pins, dependencies of dependencies too.
+    pub locked: Vec<String>,
+    /// The uv workspace member the image is for.
+    pub workspace: Option<Workspace>,
     /// Every requirements file found, production or not, for the report.
     pub requirement_files: Vec<String>,
     pub version_evidence: Vec<VersionEvidence>,
@@ -51,6 +64,17 @@ pub struct PythonProject {
     pub servers: Vec<Server>,
     /// Whether the code imports `uvicorn.workers` from a separate package.
     pub uvicorn_worker_package: bool,
+}
+
+/// A uv workspace: its members and the one the image runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workspace {
+    /// Member folders, relative to the root.
+    pub members: Vec<String>,
+    /// The member's project name (`uv sync --package`).
+    pub package: String,
+    pub package_dir: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,8 +90,8 @@ pub struct Project {
 impl Project {
     /// Detection for `analyze`: a repository dockslim cannot generate for
     /// still gets its Dockerfile and context checked.
-    pub fn detect_for_analysis(repo: &Repo) -> Result<Project> {
-        match detect(repo) {
+    pub fn detect_for_analysis(repo: &Repo, config: &Config) -> Result<Project> {
+        match detect(repo, config) {
             Err(Error::Unsupported(why)) => Ok(Project {
                 python: PythonProject::default(),
                 node_manifests: node_manifests(repo),
@@ -86,14 +110,17 @@ fn node_manifests(repo: &Repo) -> Vec<String> {
 }
 
 /// Works out what the repository is.
-pub fn detect(repo: &Repo) -> Result<Project> {
+pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
     let node_manifests = node_manifests(repo);
-
-    let Some(entry) = requirements::production_entry(repo) else {
-        return Err(no_project_error(repo, &node_manifests));
-    };
-    let set = requirements::read_set(repo, &entry)?;
     let sources = repo.python_sources();
+    let found = dependencies(repo, config, &sources)?
+        .ok_or_else(|| no_project_error(repo, &node_manifests))?;
+    let Found {
+        manager,
+        set,
+        declared,
+        workspace,
+    } = found;
     let mut web = framework::detect(&sources);
 
     let has = |n: &str| set.has(n);
@@ -139,11 +166,25 @@ pub fn detect(repo: &Repo) -> Result<Project> {
         // WSGI app needs a WSGI server: uvicorn alone does not count.
     }
 
+    let mut version_evidence = python_version::evidence(repo)?;
+    if let Some((range, line)) = declared.as_ref().and_then(|d| d.poetry_python.clone()) {
+        version_evidence.push(VersionEvidence {
+            file: declared
+                .as_ref()
+                .map(|d| d.file.clone())
+                .unwrap_or_default(),
+            line,
+            says: VersionSays::Range(range),
+        });
+    }
     Ok(Project {
         python: PythonProject {
-            manager: "pip",
+            manager,
+            locked: pyproject::locked_packages(repo, manager)?,
+            declared,
+            workspace,
             requirement_files: requirements::all_requirement_files(repo),
-            version_evidence: python_version::evidence(repo)?,
+            version_evidence,
             uvicorn_worker_package: has("uvicorn-worker"),
             requirements: set,
             web,
@@ -156,19 +197,33 @@ pub fn detect(repo: &Repo) -> Result<Project> {
 
 fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
     let has = |p: &str| repo.exists(p);
-    if has("uv.lock") || has("poetry.lock") || has("Pipfile.lock") || has("Pipfile") {
-        let which = ["uv.lock", "poetry.lock", "Pipfile.lock", "Pipfile"]
-            .into_iter()
-            .find(|p| has(p))
-            .unwrap_or_default();
-        return Error::Unsupported(format!(
-            "{}: found {which}; this version of dockslim generates Dockerfiles for pip projects with requirements files only (uv, Poetry and Pipenv support is planned)",
-            repo.root.display()
-        ));
+    let manifests = [
+        ("Pipfile", "pipenv lock", "Pipfile.lock"),
+        (
+            "pyproject.toml",
+            "uv lock (or poetry lock)",
+            "the lock file",
+        ),
+    ];
+    for (manifest, command, lock) in manifests {
+        let declares = match manifest {
+            "Pipfile" => has("Pipfile"),
+            _ => repo
+                .read_text(manifest)
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.contains("[tool.uv") || t.contains("[tool.poetry")),
+        };
+        if declares {
+            return Error::Unsupported(format!(
+                "{}: {manifest} declares the dependencies but there is no lock file; run `{command}` and commit {lock}, so the image installs exactly what was tested",
+                repo.root.display()
+            ));
+        }
     }
     if has("pyproject.toml") || has("setup.py") {
         return Error::Unsupported(format!(
-            "{}: found a Python project without a requirements file; dockslim needs requirements.txt (or requirements/prod.txt, requirements/base.txt) to know what to install",
+            "{}: found a Python project without a requirements file or a lock file; dockslim needs requirements.txt (or requirements/prod.txt, requirements/base.txt), uv.lock, poetry.lock or Pipfile.lock to know what to install",
             repo.root.display()
         ));
     }
@@ -180,7 +235,219 @@ fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
         ));
     }
     Error::Unsupported(format!(
-        "{}: no Python or Node project found; looked for requirements.txt, requirements-prod.txt, requirements/*.txt, pyproject.toml, setup.py, Pipfile and package.json",
+        "{}: no Python or Node project found; looked for requirements.txt, requirements-prod.txt, requirements/*.txt, uv.lock, poetry.lock, Pipfile.lock, pyproject.toml, setup.py and package.json",
         repo.root.display()
     ))
+}
+
+/// How the project's dependencies are installed, and what they are.
+struct Found {
+    manager: Manager,
+    set: RequirementSet,
+    declared: Option<Declared>,
+    workspace: Option<Workspace>,
+}
+
+/// A lock file decides the manager (uv.lock, then poetry.lock, then
+/// Pipfile.lock): it pins exactly what was tested, which a requirements file
+/// beside it (often an export) may not. Without one, a production
+/// requirements file means pip.
+fn dependencies(
+    repo: &Repo,
+    config: &Config,
+    sources: &[(String, String)],
+) -> Result<Option<Found>> {
+    let manager = [Manager::Uv, Manager::Poetry, Manager::Pipenv]
+        .into_iter()
+        .find(|m| m.lock_file().is_some_and(|lock| repo.exists(lock)));
+    let Some(manager) = manager else {
+        let Some(entry) = requirements::production_entry(repo) else {
+            return Ok(None);
+        };
+        if !config.extras.is_empty() || !config.groups.is_empty() {
+            return Err(Error::Usage(format!(
+                "extras and groups select parts of a uv or Poetry project; {entry} is a pip requirements file, which has neither"
+            )));
+        }
+        return Ok(Some(Found {
+            manager: Manager::Pip,
+            set: requirements::read_set(repo, &entry)?,
+            declared: None,
+            workspace: None,
+        }));
+    };
+    let lock = manager.lock_file().unwrap_or_default();
+    let root = match manager {
+        Manager::Pipenv => pyproject::read_pipfile(repo)?,
+        _ => pyproject::read_pyproject(repo, "")?,
+    }
+    .ok_or_else(|| {
+        Error::Usage(format!(
+            "found {lock} but no {}; the lock file alone does not say which of its packages are the project's",
+            manager.manifest()
+        ))
+    })?;
+    let workspace = match manager {
+        Manager::Uv if !root.workspace_members.is_empty() => {
+            Some(workspace(repo, &root, config, sources)?)
+        }
+        _ => {
+            if let Some(p) = &config.package {
+                return Err(Error::Usage(format!(
+                    "package = `{p}` names a uv workspace member, but {} declares no [tool.uv.workspace]",
+                    root.file
+                )));
+            }
+            None
+        }
+    };
+    let declared = match &workspace {
+        Some(ws) if !ws.package_dir.is_empty() => {
+            pyproject::read_pyproject(repo, &ws.package_dir)?.unwrap_or_default()
+        }
+        _ => root,
+    };
+    let mut set = RequirementSet {
+        entry: declared.file.clone(),
+        files: vec![declared.file.clone(), lock.to_string()],
+        requirements: declared.dependencies.clone(),
+        ..Default::default()
+    };
+    for extra in &config.extras {
+        let deps = declared.optional.get(extra).ok_or_else(|| {
+            Error::Usage(format!(
+                "extras: `{extra}` is not an optional dependency of {} (it has: {})",
+                declared.file,
+                list_or_none(declared.optional.keys())
+            ))
+        })?;
+        set.requirements.extend(deps.iter().cloned());
+    }
+    for group in &config.groups {
+        let deps = declared.groups.get(group).ok_or_else(|| {
+            Error::Usage(format!(
+                "groups: `{group}` is not a dependency group of {} (it has: {})",
+                declared.file,
+                list_or_none(declared.groups.keys())
+            ))
+        })?;
+        set.requirements.extend(deps.iter().cloned());
+    }
+    Ok(Some(Found {
+        manager,
+        set,
+        declared: Some(declared),
+        workspace,
+    }))
+}
+
+fn list_or_none<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The members of a uv workspace, and the one the image is for: the
+/// configured `package`, else the member holding the web app, else the root
+/// project when it is one.
+fn workspace(
+    repo: &Repo,
+    root: &Declared,
+    config: &Config,
+    sources: &[(String, String)],
+) -> Result<Workspace> {
+    let mut members = Vec::new();
+    for pattern in &root.workspace_members {
+        let glob = pattern.trim_end_matches('/');
+        match glob.strip_suffix("/*") {
+            Some(parent) => {
+                let mut found: Vec<String> = repo
+                    .own_files()
+                    .filter_map(|f| f.path.strip_suffix("/pyproject.toml"))
+                    .filter(|dir| dir.rsplit_once('/').is_some_and(|(p, _)| p == parent))
+                    .map(str::to_string)
+                    .collect();
+                found.sort();
+                members.extend(found);
+            }
+            None if repo.exists(&format!("{glob}/pyproject.toml")) => {
+                members.push(glob.to_string())
+            }
+            None => {
+                return Err(Error::input(
+                    &root.file,
+                    None,
+                    format!("workspace member `{pattern}` has no pyproject.toml"),
+                ))
+            }
+        }
+    }
+    let mut named = Vec::new();
+    for dir in &members {
+        let member = pyproject::read_pyproject(repo, dir)?.unwrap_or_default();
+        let name = member.name.clone().ok_or_else(|| {
+            Error::input(
+                &member.file,
+                None,
+                "a workspace member needs [project].name",
+            )
+        })?;
+        named.push((name, dir.clone()));
+    }
+    if let Some(root_name) = &root.name {
+        named.push((root_name.clone(), String::new()));
+    }
+    let choose = |name: &str, dir: &str, reason: String| Workspace {
+        members: members.clone(),
+        package: name.to_string(),
+        package_dir: dir.to_string(),
+        reason,
+    };
+    if let Some(wanted) = &config.package {
+        let wanted_norm = requirements::normalize(wanted);
+        return named
+            .iter()
+            .find(|(n, _)| *n == wanted_norm)
+            .map(|(n, d)| choose(n, d, "as the configuration names it".into()))
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "package = `{wanted}` is not a member of the workspace in {} (members: {})",
+                    root.file,
+                    named
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            });
+    }
+    let app = framework::detect(sources);
+    if let Some(target) = app.targets.first() {
+        if let Some((name, dir)) = named
+            .iter()
+            .filter(|(_, d)| !d.is_empty() && target.file.starts_with(&format!("{d}/")))
+            .max_by_key(|(_, d)| d.len())
+        {
+            return Ok(choose(
+                name,
+                dir,
+                format!("it holds the app at {}:{}", target.file, target.line),
+            ));
+        }
+    }
+    if let Some(root_name) = &root.name {
+        return Ok(choose(
+            root_name,
+            "",
+            "the workspace root is the project".into(),
+        ));
+    }
+    Err(Error::Usage(format!(
+        "{} is a uv workspace and no member holds a web app dockslim recognises; set `package` to the member the image runs (members: {})",
+        root.file,
+        named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+    )))
 }

@@ -242,15 +242,6 @@ fn parse_line(
     set: &mut RequirementSet,
     seen: &mut BTreeSet<String>,
 ) -> Result<()> {
-    static NAME: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$")
-            .unwrap()
-    });
-    static VERSION_SPEC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(\(?\s*(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*\)?$")
-            .unwrap()
-    });
-
     let expected = || {
         Error::input(
             file,
@@ -323,16 +314,32 @@ fn parse_line(
     {
         return push_requirement(file, dir, line_no, spec, false, set);
     }
+    let requirement = parse_pep508(file, line_no, spec).ok_or_else(expected)?;
+    set.requirements.push(requirement);
+    Ok(())
+}
+
+/// A PEP 508 requirement with a name: `name[extra]>=1 ; marker` or
+/// `name @ url`, as pyproject.toml and requirements files write them.
+pub fn parse_pep508(file: &str, line_no: usize, spec: &str) -> Option<Requirement> {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$")
+            .unwrap()
+    });
+    static VERSION_SPEC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\(?\s*(?:===|==|!=|<=|>=|~=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*\)?$")
+            .unwrap()
+    });
     let (spec, marker) = match spec.split_once(';') {
         Some((s, m)) => (s.trim(), Some(m.trim().to_string())),
-        None => (spec, None),
+        None => (spec.trim(), None),
     };
-    let caps = NAME.captures(spec).ok_or_else(expected)?;
+    let caps = NAME.captures(spec)?;
     let rest = caps.get(3).map_or("", |m| m.as_str()).trim();
     if !(rest.is_empty() || rest.starts_with('@') || VERSION_SPEC.is_match(rest)) {
-        return Err(expected());
+        return None;
     }
-    set.requirements.push(Requirement {
+    Some(Requirement {
         name: normalize(&caps[1]),
         extras: caps
             .get(2)
@@ -350,8 +357,7 @@ fn parse_line(
         url: rest.strip_prefix('@').map(|u| u.trim().to_string()),
         file: file.to_string(),
         line: line_no,
-    });
-    Ok(())
+    })
 }
 
 /// A URL, path or editable requirement: take the name from `#egg=` or

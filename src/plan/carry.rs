@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::detect::Manager;
 use crate::dockerfile::{looks_secret, shell, Args, Command, Dockerfile, Instruction, Stage};
 use crate::error::{Error, Result};
 use crate::rules::{final_chain, is_whole_context_copy};
@@ -67,6 +68,8 @@ pub struct Known<'a> {
     pub requirement_names: &'a BTreeSet<String>,
     /// Whether a context path is a folder (COPY copies a folder's contents).
     pub is_dir: &'a dyn Fn(&str) -> bool,
+    /// The project's package manager: its own install steps are replaced.
+    pub manager: Manager,
 }
 
 /// How the stages of the existing Dockerfile relate to the final one.
@@ -158,6 +161,12 @@ fn installs_python_dependencies(stage: &Stage) -> bool {
             let (i, prog) = shell::program(c);
             shell::pip_subcommand(c).is_some()
                 || prog == "virtualenv"
+                || matches!(
+                    (prog, c.get(i + 1).map(String::as_str)),
+                    ("uv", Some("sync" | "pip"))
+                        | ("poetry", Some("install" | "sync"))
+                        | ("pipenv", Some("install" | "sync"))
+                )
                 || (prog.starts_with("python") && c[i..].windows(2).any(|w| w == ["-m", "venv"]))
         })
     })
@@ -213,6 +222,12 @@ impl Known<'_> {
         if prog.is_empty() {
             return Step::Carry;
         }
+        // The manager the plan installs with (uv sync, poetry install), or
+        // uv's pip interface standing in for pip: the builder does this.
+        let own_manager = self.manager != Manager::Pip && prog == self.manager.program();
+        if own_manager || (prog == "uv" && args.first() == Some(&"pip")) {
+            return Step::Absorbed;
+        }
         if let Some((sub, _)) = shell::pip_subcommand(words) {
             if sub != "install" {
                 return Step::Absorbed;
@@ -233,6 +248,7 @@ impl Known<'_> {
                 }
                 let normal = crate::detect::requirements::spec_name(&target);
                 if !matches!(normal.as_str(), "pip" | "setuptools" | "wheel")
+                    && normal != self.manager.program()
                     && !self.requirement_names.contains(&normal)
                 {
                     carried.extra_pip.push((target, line));
@@ -814,6 +830,7 @@ mod tests {
     ) -> Known<'a> {
         Known {
             is_dir: &|p: &str| p == "src",
+            manager: Manager::Pip,
             workdir: "/app",
             executable_scripts: scripts,
             collectstatic: false,

@@ -73,8 +73,14 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     let mut changed = Vec::new();
     let python = python::plan(inputs, &mut decisions, &mut changed)?;
     let dockerignore = dockerignore::plan(inputs, &python, &mut decisions);
+    let template = match python.manager {
+        crate::detect::Manager::Pip => "python-pip.Dockerfile.j2",
+        crate::detect::Manager::Uv => "python-uv.Dockerfile.j2",
+        crate::detect::Manager::Poetry => "python-poetry.Dockerfile.j2",
+        crate::detect::Manager::Pipenv => "python-pipenv.Dockerfile.j2",
+    };
     Ok(Plan {
-        template: "python-pip.Dockerfile.j2",
+        template,
         profile: inputs.profile.name.clone(),
         python,
         dockerignore,

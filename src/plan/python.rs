@@ -7,13 +7,18 @@ use serde::Serialize;
 use super::{Decision, Inputs};
 use crate::detect::framework::{Framework, Interface};
 use crate::detect::python_version::{minor_satisfies, Minor, VersionSays};
-use crate::detect::Server;
+use crate::detect::{Manager, Server};
 use crate::dockerfile::{looks_secret, shell, Command};
 use crate::error::{Error, Result};
 use crate::rules::{dev_server_kind, final_chain, is_build_tool};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PythonPlan {
+    pub manager: Manager,
+    /// Where the virtual environment lives, in both stages.
+    pub venv: String,
+    /// uv, Poetry or Pipenv: pinned version and flags.
+    pub tool: Option<ToolPlan>,
     pub version: String,
     pub base_image: String,
     pub build_packages: Vec<String>,
@@ -46,6 +51,21 @@ pub struct PythonPlan {
     pub summary: String,
     /// The existing Dockerfile's other steps, carried over.
     pub carried: super::carry::Carried,
+}
+
+/// How uv, Poetry or Pipenv runs in the builder stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolPlan {
+    /// The pinned version from the profile.
+    pub version: String,
+    /// The image uv's binary is copied from.
+    pub image: Option<String>,
+    /// Flags of the install that runs with only the manifests present.
+    pub dependency_flags: Vec<String>,
+    /// Flags of the second install, after the source copy, that installs
+    /// the project itself (a packaged uv project); none when the app runs
+    /// from its source folder.
+    pub project_flags: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -237,33 +257,14 @@ pub fn plan(
     }
     let mut extra_packages = Vec::new();
     let cache_mounts = config.cache_mounts.unwrap_or(profile.cache_mounts);
-    let no_setuptools = if version < Minor(3, 12) {
-        "; unlike a default Python 3.11 venv it has no setuptools, so an app that imports pkg_resources must list setuptools in its requirements"
-    } else {
-        ""
-    };
-    decide(
+    let (venv, tool) = install(
+        inputs,
+        py_profile,
+        &workdir_of(&intent),
+        cache_mounts,
+        version,
         decisions,
-        "virtualenv",
-        "/opt/venv, created without pip",
-        format!("the base image's pip installs into it (pip --python), so the image carries no second copy of pip, which the app never runs{no_setuptools}"),
-        vec![],
-    );
-    decide(
-        decisions,
-        "dependency layer",
-        format!("pip install -r {} into /opt/venv", py.requirements.entry),
-        format!(
-            "only {} copied before the install, so source edits reuse the cached layer; {}",
-            py.requirements.files.join(", "),
-            if cache_mounts {
-                "pip's cache lives in a BuildKit cache mount, never in a layer"
-            } else {
-                "pip runs with --no-cache-dir, which the classic builder needs (it has no cache mounts)"
-            }
-        ),
-        inputs.fixes(&["DS201", "DS302", "DS304"]),
-    );
+    )?;
     for (file, line) in &intent.pip_requirement_files {
         if crate::detect::requirements::is_dev_file(file) {
             changed.push(format!("{file} (a development set, installed at line {line}) is no longer installed in the image"));
@@ -276,7 +277,7 @@ pub fn plan(
         .filter(|p| p.as_str() != ".")
         .cloned()
         .collect();
-    if py.requirements.local_paths.iter().any(|p| p == ".") {
+    if py.manager == Manager::Pip && py.requirements.local_paths.iter().any(|p| p == ".") {
         return Err(Error::Unsupported(format!(
             "{} installs the project itself (`-e .` or `.`); dockslim cannot yet split that install from the source copy. Install the project's dependencies from the requirements file and run the code from /app instead",
             py.requirements.entry
@@ -305,7 +306,7 @@ pub fn plan(
     extra_packages.extend(missing_servers(inputs, &cmd, py_profile, decisions));
 
     // Source layout and collectstatic.
-    let workdir = intent.workdir.clone().unwrap_or_else(|| "/app".to_string());
+    let workdir = workdir_of(&intent);
     let pythonpath = env_value("PYTHONPATH").or_else(|| {
         py.web
             .source_root
@@ -353,6 +354,13 @@ pub fn plan(
     let mut env = Vec::new();
     for (k, v, _) in &intent.env {
         if skip_env.contains(&k.as_str()) {
+            continue;
+        }
+        if ["POETRY_", "PIPENV_", "UV_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+        {
+            changed.push(format!("ENV {k} dropped: it configures a package manager, which runs in the builder stage only"));
             continue;
         }
         if looks_secret(k) {
@@ -463,6 +471,7 @@ pub fn plan(
                 manifests: &manifests,
                 requirement_names: &requirement_names,
                 is_dir: &is_dir,
+                manager: py.manager,
             };
             super::carry::carry(df, &known, changed)?
         }
@@ -536,6 +545,9 @@ pub fn plan(
     };
 
     Ok(PythonPlan {
+        manager: py.manager,
+        venv,
+        tool,
         version: version.to_string(),
         base_image,
         build_packages: build_packages.into_iter().collect(),
@@ -564,6 +576,192 @@ pub fn plan(
         summary,
         carried,
     })
+}
+
+fn workdir_of(intent: &crate::dockerfile::Intent) -> String {
+    intent.workdir.clone().unwrap_or_else(|| "/app".to_string())
+}
+
+/// The virtual environment and how the manager fills it: the decisions
+/// for the builder stage's install.
+fn install(
+    inputs: &Inputs,
+    py_profile: &crate::profile::PythonProfile,
+    workdir: &str,
+    cache_mounts: bool,
+    version: Minor,
+    decisions: &mut Vec<Decision>,
+) -> Result<(String, Option<ToolPlan>)> {
+    let py = &inputs.project.python;
+    let config = inputs.config;
+    let tools = &py_profile.tools;
+    let cache = |tool: &str| {
+        if cache_mounts {
+            format!("{tool}'s cache lives in a BuildKit cache mount, never in a layer")
+        } else {
+            format!("{tool} runs with its cache switched off, which the classic builder needs (it has no cache mounts)")
+        }
+    };
+    let fixes = inputs.fixes(&["DS201", "DS302", "DS304"]);
+    let manifests = py.requirements.files.join(", ");
+    let in_project = format!("{}/.venv", workdir.trim_end_matches('/'));
+    match py.manager {
+        Manager::Pip => {
+            let no_setuptools = if version < Minor(3, 12) {
+                "; unlike a default Python 3.11 venv it has no setuptools, so an app that imports pkg_resources must list setuptools in its requirements"
+            } else {
+                ""
+            };
+            decide(
+                decisions,
+                "virtualenv",
+                "/opt/venv, created without pip",
+                format!("the base image's pip installs into it (pip --python), so the image carries no second copy of pip, which the app never runs{no_setuptools}"),
+                vec![],
+            );
+            decide(
+                decisions,
+                "dependency layer",
+                format!("pip install -r {} into /opt/venv", py.requirements.entry),
+                format!("only {manifests} copied before the install, so source edits reuse the cached layer; {}", if cache_mounts {
+                    "pip's cache lives in a BuildKit cache mount, never in a layer"
+                } else {
+                    "pip runs with --no-cache-dir, which the classic builder needs (it has no cache mounts)"
+                }),
+                fixes,
+            );
+            Ok(("/opt/venv".into(), None))
+        }
+        Manager::Uv => {
+            let mut selection = vec!["--locked".to_string(), "--no-dev".to_string()];
+            for extra in &config.extras {
+                selection.extend(["--extra".to_string(), extra.clone()]);
+            }
+            for group in &config.groups {
+                selection.extend(["--group".to_string(), group.clone()]);
+            }
+            let mut dependency_flags = selection.clone();
+            let packaged = py.declared.as_ref().is_some_and(|d| d.packaged);
+            let mut project_flags = selection;
+            match &py.workspace {
+                Some(ws) => {
+                    dependency_flags.extend([
+                        "--no-install-workspace".to_string(),
+                        "--package".to_string(),
+                        ws.package.clone(),
+                    ]);
+                    project_flags.extend(["--package".to_string(), ws.package.clone()]);
+                    decide(
+                        decisions,
+                        "workspace member",
+                        ws.package.clone(),
+                        format!(
+                            "{}; the dependency layer installs its dependencies with --no-install-workspace from the members' pyproject.toml files alone",
+                            ws.reason
+                        ),
+                        vec![],
+                    );
+                }
+                None => dependency_flags.push("--no-install-project".to_string()),
+            }
+            project_flags.push("--no-editable".to_string());
+            let image = tools.uv_image.replace("{version}", &tools.uv);
+            decide(
+                decisions,
+                "virtualenv",
+                "/opt/venv (UV_PROJECT_ENVIRONMENT), made by uv from the base image's Python",
+                format!("uv {} is copied from {image} into the builder only; UV_PYTHON_DOWNLOADS=never keeps it on the image's interpreter, so the venv's links stay valid in the runtime stage", tools.uv),
+                vec![],
+            );
+            decide(
+                decisions,
+                "dependency layer",
+                format!("uv sync {}", dependency_flags.join(" ")),
+                format!("only {manifests} copied before the sync, so source edits reuse the cached layer; --locked fails the build when uv.lock is out of date instead of resolving anew, and --no-dev leaves the development group out; {}", cache("uv")),
+                fixes,
+            );
+            if packaged {
+                decide(
+                    decisions,
+                    "project install",
+                    format!("uv sync {}", project_flags.join(" ")),
+                    "the project is a package: after the source copy it is built and installed into the venv as a wheel (--no-editable), so the venv does not point back at the builder's source folder",
+                    vec![],
+                );
+            }
+            Ok((
+                "/opt/venv".into(),
+                Some(ToolPlan {
+                    version: tools.uv.clone(),
+                    image: Some(image),
+                    dependency_flags,
+                    project_flags: packaged.then_some(project_flags),
+                }),
+            ))
+        }
+        Manager::Poetry => {
+            let mut only = vec!["main".to_string()];
+            only.extend(config.groups.iter().cloned());
+            let mut flags = vec!["--only".to_string(), only.join(",")];
+            for extra in &config.extras {
+                flags.extend(["--extras".to_string(), extra.clone()]);
+            }
+            flags.extend(["--no-root".to_string(), "--no-directory".to_string()]);
+            decide(
+                decisions,
+                "virtualenv",
+                format!("{in_project}, the project's in-project virtualenv, without pip"),
+                format!("Poetry {} runs in the builder from its own venv and never reaches the image; the runtime stage gets only the environment it filled", tools.poetry),
+                vec![],
+            );
+            decide(
+                decisions,
+                "dependency layer",
+                format!("poetry install {}", flags.join(" ")),
+                format!("only {manifests} copied before the install, so source edits reuse the cached layer; the main group only, exactly as poetry.lock pins it (the install fails when the lock is stale); the app runs from its source folder, so the project itself is not installed; {}", cache("Poetry")),
+                fixes,
+            );
+            Ok((
+                in_project,
+                Some(ToolPlan {
+                    version: tools.poetry.clone(),
+                    image: None,
+                    dependency_flags: flags,
+                    project_flags: None,
+                }),
+            ))
+        }
+        Manager::Pipenv => {
+            if !config.extras.is_empty() || !config.groups.is_empty() {
+                return Err(Error::Usage(
+                    "extras and groups apply to uv and Poetry projects; a Pipfile's [packages] are what Pipenv installs for production".into(),
+                ));
+            }
+            decide(
+                decisions,
+                "virtualenv",
+                format!("{in_project} (PIPENV_VENV_IN_PROJECT)"),
+                format!("Pipenv {} runs in the builder from its own venv and never reaches the image; the runtime stage gets only the environment it filled", tools.pipenv),
+                vec![],
+            );
+            decide(
+                decisions,
+                "dependency layer",
+                "pipenv sync",
+                format!("only {manifests} copied before the install, so source edits reuse the cached layer; `pipenv sync` installs [packages] exactly as Pipfile.lock pins them and never the dev-packages; {}", cache("pip")),
+                fixes,
+            );
+            Ok((
+                in_project,
+                Some(ToolPlan {
+                    version: tools.pipenv.clone(),
+                    image: None,
+                    dependency_flags: Vec::new(),
+                    project_flags: None,
+                }),
+            ))
+        }
+    }
 }
 
 /// The Python minor version and the sentence that says where it came from.
@@ -769,7 +967,16 @@ fn command(
         return Ok((entrypoint, words));
     }
     if let Some((cmd, line)) = &intent.cmd {
-        let words = exec(cmd);
+        let mut words = exec(cmd);
+        if let Some(direct) = without_runner(&words) {
+            changed.push(format!(
+                "CMD `{}` -> `{}`: the image has no {}; the venv is on PATH",
+                words.join(" "),
+                direct.join(" "),
+                words[0]
+            ));
+            words = direct;
+        }
         match dev_server_kind(&words, inputs.repo) {
             None => {
                 if matches!(cmd, Command::Shell(_)) {
@@ -797,6 +1004,26 @@ fn command(
         }
     }
     Ok((entrypoint, server_command(inputs, port, decisions)?))
+}
+
+/// `uv run X`, `poetry run X`, `pipenv run X` -> `X`: the manager is not
+/// in the image, and the venv it would activate is already on PATH.
+fn without_runner(words: &[String]) -> Option<Vec<String>> {
+    let (program, rest) = words.split_first()?;
+    if !matches!(program.as_str(), "uv" | "poetry" | "pipenv") || rest.first()? != "run" {
+        return None;
+    }
+    // uv run's own options come before the command (`uv run --no-dev x`).
+    let mut i = 1;
+    while i < rest.len() && rest[i].starts_with('-') {
+        let takes_value = matches!(
+            rest[i].as_str(),
+            "--with" | "--package" | "--extra" | "--group" | "--env-file" | "--python" | "-p"
+        );
+        i += if takes_value { 2 } else { 1 };
+    }
+    let command = rest.get(i..).filter(|c| !c.is_empty())?;
+    Some(command.to_vec())
 }
 
 fn server_command(
@@ -1152,6 +1379,21 @@ fn url_path(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manager_runners_are_dropped_from_the_command() {
+        let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            without_runner(&w("uv run --no-dev uvicorn app:app")),
+            Some(w("uvicorn app:app"))
+        );
+        assert_eq!(
+            without_runner(&w("poetry run gunicorn a:b")),
+            Some(w("gunicorn a:b"))
+        );
+        assert_eq!(without_runner(&w("uv run")), None);
+        assert_eq!(without_runner(&w("gunicorn a:b")), None);
+    }
 
     #[test]
     fn bind_ports() {

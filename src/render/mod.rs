@@ -18,6 +18,22 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/python-pip.Dockerfile.j2"),
     ),
     (
+        "python-uv.Dockerfile.j2",
+        include_str!("../../templates/python-uv.Dockerfile.j2"),
+    ),
+    (
+        "python-poetry.Dockerfile.j2",
+        include_str!("../../templates/python-poetry.Dockerfile.j2"),
+    ),
+    (
+        "python-pipenv.Dockerfile.j2",
+        include_str!("../../templates/python-pipenv.Dockerfile.j2"),
+    ),
+    (
+        "partials/python.j2",
+        include_str!("../../templates/partials/python.j2"),
+    ),
+    (
         "dockerignore.j2",
         include_str!("../../templates/dockerignore.j2"),
     ),

@@ -1,5 +1,5 @@
 # app: poetry
-# expect: refuse Poetry
+# expect: rewrite
 FROM python:3.12
 ENV POETRY_VIRTUALENVS_CREATE=false
 WORKDIR /app

@@ -1,5 +1,5 @@
 # app: uv
-# expect: refuse uv
+# expect: rewrite
 FROM python:3.12-slim
 COPY --from=ghcr.io/astral-sh/uv:0.4.0 /uv /bin/uv
 WORKDIR /app

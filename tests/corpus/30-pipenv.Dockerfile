@@ -1,5 +1,5 @@
 # app: pipenv
-# expect: refuse Pipenv
+# expect: rewrite
 FROM python:3.12
 WORKDIR /app
 COPY Pipfile Pipfile.lock ./
