@@ -1,7 +1,9 @@
 //! What the project is: its stack, package manager, framework, entry point,
 //! Python version evidence and production server. Read, never executed.
 
+pub mod audit;
 pub mod framework;
+pub mod ml;
 pub mod pyproject;
 pub mod python_version;
 pub mod requirements;
@@ -56,6 +58,8 @@ pub struct PythonProject {
     pub locked: Vec<String>,
     /// The uv workspace member the image is for.
     pub workspace: Option<Workspace>,
+    /// Heavy ML packages and GPU evidence.
+    pub ml: ml::MlStack,
     /// Every requirements file found, production or not, for the report.
     pub requirement_files: Vec<String>,
     pub version_evidence: Vec<VersionEvidence>,
@@ -177,10 +181,24 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
             says: VersionSays::Range(range),
         });
     }
+    let locked = pyproject::locked_packages(repo, manager)?;
+    let mut ml = ml::MlStack::detect(&installed_names(&set, declared.as_ref(), &locked), &sources);
+    ml.configured = config.torch;
+    ml.cpu_index = set.index_options.iter().any(|o| o.contains("/whl/cpu"))
+        || [declared.as_ref().map(|d| d.file.as_str()), manager.lock_file()]
+            .into_iter()
+            .flatten()
+            .any(|f| {
+                repo.read_text(f)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
+            });
     Ok(Project {
         python: PythonProject {
             manager,
-            locked: pyproject::locked_packages(repo, manager)?,
+            ml,
+            locked,
             declared,
             workspace,
             requirement_files: requirements::all_requirement_files(repo),
@@ -450,4 +468,28 @@ fn workspace(
         root.file,
         named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
     )))
+}
+
+/// The packages the image installs: the production set, plus what the lock
+/// pins that no development group or unselected extra declares (the
+/// dependencies of dependencies).
+fn installed_names(set: &RequirementSet, declared: Option<&Declared>, locked: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = set
+        .requirements
+        .iter()
+        .filter(|r| r.applies_on_linux())
+        .map(|r| r.name.clone())
+        .collect();
+    let elsewhere: Vec<&str> = declared
+        .map(|d| d.all().map(|r| r.name.as_str()).collect())
+        .unwrap_or_default();
+    names.extend(
+        locked
+            .iter()
+            .filter(|l| !elsewhere.contains(&l.as_str()))
+            .cloned(),
+    );
+    names.sort();
+    names.dedup();
+    names
 }

@@ -10,12 +10,19 @@
 
 mod ds101_secret_in_context;
 mod ds102_heavy_folder_in_context;
+mod ds103_model_files_in_context;
 mod ds201_copy_before_dependencies;
 mod ds202_apt_update_alone;
 mod ds301_compilers_in_final_image;
 mod ds302_package_cache_in_layer;
 mod ds303_apt_recommends;
 mod ds304_dev_dependencies_in_image;
+mod ds305_cuda_torch_without_gpu;
+mod ds306_model_download_at_build;
+mod ds307_alpine_without_musl_wheels;
+mod ds308_dev_tool_in_dependencies;
+mod ds309_two_http_clients;
+mod ds310_unused_dependency;
 mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
@@ -26,6 +33,8 @@ mod ds503_no_production_server;
 mod ds504_shell_form_command;
 
 pub use ds301_compilers_in_final_image::{final_chain, is_build_tool};
+pub use ds307_alpine_without_musl_wheels::without_musl_wheels;
+pub use ds308_dev_tool_in_dependencies::dev_tools;
 pub use ds502_dev_server::dev_server_kind;
 
 use serde::Serialize;
@@ -123,12 +132,19 @@ pub fn all() -> &'static [&'static dyn Rule] {
     &[
         &ds101_secret_in_context::SecretInContext,
         &ds102_heavy_folder_in_context::HeavyFolderInContext,
+        &ds103_model_files_in_context::ModelFilesInContext,
         &ds201_copy_before_dependencies::CopyBeforeDependencies,
         &ds202_apt_update_alone::AptUpdateAlone,
         &ds301_compilers_in_final_image::CompilersInFinalImage,
         &ds302_package_cache_in_layer::PackageCacheInLayer,
         &ds303_apt_recommends::AptRecommends,
         &ds304_dev_dependencies_in_image::DevDependenciesInImage,
+        &ds305_cuda_torch_without_gpu::CudaTorchWithoutGpu,
+        &ds306_model_download_at_build::ModelDownloadAtBuild,
+        &ds307_alpine_without_musl_wheels::AlpineWithoutMuslWheels,
+        &ds308_dev_tool_in_dependencies::DevToolInDependencies,
+        &ds309_two_http_clients::TwoHttpClients,
+        &ds310_unused_dependency::UnusedDependency,
         &ds401_runs_as_root::RunsAsRoot,
         &ds402_unpinned_base_image::UnpinnedBaseImage,
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
