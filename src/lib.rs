@@ -257,7 +257,7 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
             .cloned()
             .collect::<Vec<_>>()
     };
-    let changes = vec![
+    let mut changes = vec![
         FileChange {
             path: analysis.dockerfile_shown.clone(),
             abs: analysis.dockerfile_path.clone(),
@@ -273,6 +273,16 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
             reasons: reasons(".dockerignore"),
         },
     ];
+    if let Some(edit) = &plan.pyproject {
+        let abs = analysis.repo.abs(&edit.file);
+        changes.push(FileChange {
+            path: edit.file.clone(),
+            old: analysis.repo.read_text(&edit.file)?,
+            abs,
+            new: edit.new.clone(),
+            reasons: reasons("pyproject.toml"),
+        });
+    }
     Ok(Proposal { plan, changes })
 }
 

@@ -62,6 +62,15 @@ pub struct PythonProfile {
     pub workers: u32,
     pub servers: Servers,
     pub tools: Tools,
+    pub torch: TorchIndexes,
+}
+
+/// PyTorch's wheel indexes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TorchIndexes {
+    pub cpu_index: String,
+    pub cuda_index: String,
 }
 
 /// Pinned versions of the package managers the builder stage runs.

@@ -136,6 +136,8 @@ pub struct VerifyReport {
     /// Bytes saved by the proposal, and the share of the current image.
     pub saved_bytes: Option<i64>,
     pub saved_percent: Option<f64>,
+    /// Proposed files the measurement leaves out, and why.
+    pub not_applied: Vec<String>,
 }
 
 /// Everything verify made, removed when it ends.
@@ -379,6 +381,17 @@ pub fn verify(
         proposed,
         saved_bytes,
         saved_percent,
+        not_applied: proposal
+            .plan
+            .pyproject
+            .iter()
+            .map(|edit| {
+                format!(
+                    "{}: measured without the proposed edit, which needs `{}` before the image builds with it",
+                    edit.file, edit.relock
+                )
+            })
+            .collect(),
     })
 }
 
@@ -625,6 +638,9 @@ impl VerifyReport {
         }
         if let Some(s) = self.saving() {
             out.push_str(&format!("\n  {s}\n"));
+        }
+        for note in &self.not_applied {
+            out.push_str(&format!("\n  {note}\n"));
         }
         for (label, m) in [
             ("current", self.current.as_ref()),

@@ -40,6 +40,11 @@ fn generated_files_and_reports() {
             insta::assert_snapshot!(format!("{name}__Dockerfile"), proposal.changes[0].new);
             insta::assert_snapshot!(format!("{name}__dockerignore"), proposal.changes[1].new);
             insta::assert_snapshot!(format!("{name}__report_json"), report.json());
+            // uv and Poetry projects may also get a pyproject.toml edit: the
+            // diff shows that everything else in the file is left alone.
+            if let Some(pyproject) = proposal.changes.get(2) {
+                insta::assert_snapshot!(format!("{name}__pyproject_diff"), pyproject.unified_diff());
+            }
         });
     }
 }

@@ -119,8 +119,9 @@ pub fn loaded_by_name(dist: &str) -> bool {
 /// and every dotted name in a string (Django settings load apps, middleware
 /// and backends by name), both as full paths and their prefixes.
 pub fn used_modules(sources: &[(String, String)]) -> BTreeSet<String> {
-    static IMPORT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))").unwrap());
+    static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))").unwrap()
+    });
     static STRING: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"["']([A-Za-z_][\w]*(?:\.[\w]+)*)["']"#).unwrap());
     let mut out = BTreeSet::new();
@@ -176,7 +177,14 @@ mod tests {
             "a.py".into(),
             "import os, json as j\nfrom bs4 import BeautifulSoup\n  import yaml\nMIDDLEWARE = ['whitenoise.middleware.WhiteNoiseMiddleware']\nx = 'not a module name'\n".into(),
         )]);
-        for m in ["os", "json", "bs4", "yaml", "whitenoise", "whitenoise.middleware"] {
+        for m in [
+            "os",
+            "json",
+            "bs4",
+            "yaml",
+            "whitenoise",
+            "whitenoise.middleware",
+        ] {
             assert!(used.contains(m), "{m}: {used:?}");
         }
         assert!(!used.contains("not"));

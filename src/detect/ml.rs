@@ -103,7 +103,8 @@ fn gpu_evidence(sources: &[(String, String)]) -> Vec<GpuEvidence> {
             let Some(m) = CUDA.find(code) else {
                 continue;
             };
-            let falls_back = code.contains("is_available") || code.contains("\"cpu\"") || code.contains("'cpu'");
+            let falls_back =
+                code.contains("is_available") || code.contains("\"cpu\"") || code.contains("'cpu'");
             if !falls_back {
                 out.push(GpuEvidence {
                     file: file.clone(),
@@ -133,7 +134,10 @@ mod tests {
         );
         assert_eq!(ml.torch, ["torch"]);
         assert!(ml.gpu.is_empty());
-        let ml = MlStack::detect(&installed, &src("import torch\n\nmodel = model.cuda()\nx = x.to('cuda:0')  # fast\n"));
+        let ml = MlStack::detect(
+            &installed,
+            &src("import torch\n\nmodel = model.cuda()\nx = x.to('cuda:0')  # fast\n"),
+        );
         let lines: Vec<usize> = ml.gpu.iter().map(|g| g.line).collect();
         assert_eq!(lines, [3, 4]);
     }
@@ -189,6 +193,9 @@ mod size_tests {
         let cpu = t.get("torch", "cpu").unwrap();
         assert!(cuda.installed_mb > 5 * cpu.installed_mb);
         assert!(t.no_musl_wheels.iter().any(|p| p == "torch"));
-        assert!(t.packages.iter().all(|p| p.source.starts_with("measured by")));
+        assert!(t
+            .packages
+            .iter()
+            .all(|p| p.source.starts_with("measured by")));
     }
 }

@@ -185,15 +185,18 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
     let mut ml = ml::MlStack::detect(&installed_names(&set, declared.as_ref(), &locked), &sources);
     ml.configured = config.torch;
     ml.cpu_index = set.index_options.iter().any(|o| o.contains("/whl/cpu"))
-        || [declared.as_ref().map(|d| d.file.as_str()), manager.lock_file()]
-            .into_iter()
-            .flatten()
-            .any(|f| {
-                repo.read_text(f)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
-            });
+        || [
+            declared.as_ref().map(|d| d.file.as_str()),
+            manager.lock_file(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|f| {
+            repo.read_text(f)
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
+        });
     Ok(Project {
         python: PythonProject {
             manager,
@@ -473,7 +476,11 @@ fn workspace(
 /// The packages the image installs: the production set, plus what the lock
 /// pins that no development group or unselected extra declares (the
 /// dependencies of dependencies).
-fn installed_names(set: &RequirementSet, declared: Option<&Declared>, locked: &[String]) -> Vec<String> {
+fn installed_names(
+    set: &RequirementSet,
+    declared: Option<&Declared>,
+    locked: &[String],
+) -> Vec<String> {
     let mut names: Vec<String> = set
         .requirements
         .iter()

@@ -483,6 +483,17 @@ pub fn carry(df: &Dockerfile, known: &Known, changed: &mut Vec<String>) -> Resul
                         layout.dependency_stages.iter().any(|d| std::ptr::eq(*d, s))
                     })
                 });
+                // The manager's own binary (`COPY --from=ghcr.io/astral-sh/uv /uv
+                // /bin/uv`): the builder brings it, the runtime needs none.
+                let manager_binary = known.manager != Manager::Pip
+                    && inst.flag("from").is_some()
+                    && sources.iter().all(|s| {
+                        let name = s.rsplit('/').next().unwrap_or(s);
+                        name == known.manager.program() || name == "uvx"
+                    });
+                if manager_binary {
+                    continue;
+                }
                 if is_whole_context_copy(inst) || from_dependencies {
                     if is_whole_context_copy(inst) && inst.flag("chown").is_some() {
                         changed.push(format!("line {line}: the source is owned by root in the image, not by the --chown user; only the writable folders belong to the app's user"));

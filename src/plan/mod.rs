@@ -5,6 +5,7 @@
 mod carry;
 pub mod dockerignore;
 mod large_folders;
+mod pyproject_edit;
 mod python;
 
 use serde::Serialize;
@@ -21,7 +22,8 @@ use crate::rules::Finding;
 /// Why one part of the output is what it is.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Decision {
-    /// The file the decision shapes: `Dockerfile` or `.dockerignore`.
+    /// The file the decision shapes: `Dockerfile`, `.dockerignore` or
+    /// `pyproject.toml`.
     pub file: &'static str,
     pub topic: String,
     pub choice: String,
@@ -40,6 +42,8 @@ pub struct Plan {
     pub decisions: Vec<Decision>,
     /// Things the plan changed on purpose from what the Dockerfile said.
     pub changed: Vec<String>,
+    /// The proposed pyproject.toml (uv and Poetry projects).
+    pub pyproject: Option<pyproject_edit::PyprojectEdit>,
 }
 
 /// What the plan is built from.
@@ -73,6 +77,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     let mut changed = Vec::new();
     let python = python::plan(inputs, &mut decisions, &mut changed)?;
     let dockerignore = dockerignore::plan(inputs, &python, &mut decisions);
+    let pyproject = pyproject_edit::plan(inputs, &mut decisions)?;
     let template = match python.manager {
         crate::detect::Manager::Pip => "python-pip.Dockerfile.j2",
         crate::detect::Manager::Uv => "python-uv.Dockerfile.j2",
@@ -86,5 +91,6 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
         dockerignore,
         decisions,
         changed,
+        pyproject,
     })
 }

@@ -26,6 +26,8 @@ pub struct PythonPlan {
     /// Requirement files grouped by folder, each group one COPY.
     pub requirement_copies: Vec<CopyGroup>,
     pub requirement_entry: String,
+    /// Extra pip index options (PyTorch's CPU index).
+    pub index_options: Vec<String>,
     /// Local paths the install needs (editable installs, wheel folders).
     pub local_paths: Vec<String>,
     /// Packages installed beyond the requirements (a missing server).
@@ -257,6 +259,7 @@ pub fn plan(
     }
     let mut extra_packages = Vec::new();
     let cache_mounts = config.cache_mounts.unwrap_or(profile.cache_mounts);
+    let index_options = torch_index(inputs, py_profile, decisions);
     let (venv, tool) = install(
         inputs,
         py_profile,
@@ -476,6 +479,35 @@ pub fn plan(
             super::carry::carry(df, &known, changed)?
         }
     };
+    // A carried step that downloads a model at build time ran as root, so
+    // the weights landed in /root/.cache, which the app user cannot read:
+    // point the Hugging Face cache at a folder both can.
+    let model_step = carried
+        .before_source
+        .iter()
+        .chain(&carried.after_source)
+        .find(|line| line.starts_with("RUN") && crate::rules::downloads_model(line).is_some());
+    let cache_set = [
+        "HF_HOME",
+        "TRANSFORMERS_CACHE",
+        "SENTENCE_TRANSFORMERS_HOME",
+        "HF_HUB_CACHE",
+    ]
+    .iter()
+    .any(|k| intent.env.iter().any(|(e, _, _)| e == k));
+    if let (Some(step), false) = (model_step, cache_set) {
+        env.push(("HF_HOME".to_string(), "/opt/huggingface".to_string()));
+        decide(
+            decisions,
+            "model cache",
+            "HF_HOME=/opt/huggingface",
+            format!(
+                "`{}` downloads a model while the image builds, as root; without this the weights would land in /root/.cache, which the app user cannot read, and the app would download them again at every start. Better still, download at run time into a mounted volume (DS306)",
+                step.chars().take(80).collect::<String>()
+            ),
+            vec![],
+        );
+    }
     let steps = carried.before_source.len() + carried.after_source.len() + carried.onbuild.len();
     if steps > 0 || !carried.stages.is_empty() || !carried.args.is_empty() {
         let mut parts = Vec::new();
@@ -554,6 +586,7 @@ pub fn plan(
         runtime_packages: runtime_packages.into_iter().collect(),
         requirement_copies: groups,
         requirement_entry: py.requirements.entry.clone(),
+        index_options,
         local_paths,
         extra_packages,
         cache_mounts,
@@ -576,6 +609,96 @@ pub fn plan(
         summary,
         carried,
     })
+}
+
+/// pip only (uv and Poetry get a pyproject.toml edit): PyTorch's CPU index
+/// beside PyPI when torch is installed and nothing needs a GPU. pip then
+/// prefers `2.5.1+cpu` over PyPI's CUDA `2.5.1`, since a local version label
+/// sorts higher; every other package still comes from PyPI.
+fn torch_index(
+    inputs: &Inputs,
+    py_profile: &crate::profile::PythonProfile,
+    decisions: &mut Vec<Decision>,
+) -> Vec<String> {
+    let py = &inputs.project.python;
+    let ml = &py.ml;
+    // Index options the Dockerfile gave pip (a private index, PyTorch's
+    // index) are kept: the packages come from where they came from.
+    let mut kept: Vec<String> = Vec::new();
+    if let (Some(df), Manager::Pip) = (inputs.dockerfile, py.manager) {
+        for stage in final_chain(df) {
+            for (_, commands) in crate::rules::run_commands(stage) {
+                for c in commands.iter().filter(|c| shell::is_pip_install(c)) {
+                    let mut words = c.iter();
+                    while let Some(w) = words.next() {
+                        let (flag, value) = match w.split_once('=') {
+                            Some((f, v)) => (f, Some(v.to_string())),
+                            None => (w.as_str(), None),
+                        };
+                        let long = match flag {
+                            "-i" | "--index-url" => "--index-url",
+                            "--extra-index-url" => "--extra-index-url",
+                            _ => continue,
+                        };
+                        if let Some(value) = value.or_else(|| words.next().cloned()) {
+                            let option = format!("{long} {value}");
+                            if !kept.contains(&option) {
+                                kept.push(option);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !kept.is_empty() {
+        decide(
+            decisions,
+            "package index",
+            kept.join(" "),
+            "kept from the existing Dockerfile's pip install",
+            vec![],
+        );
+    }
+    let torch_index_kept = kept.iter().any(|o| o.contains("download.pytorch.org/whl/"));
+    if py.manager != Manager::Pip || ml.torch.is_empty() || ml.cpu_index || torch_index_kept {
+        return kept;
+    }
+    let sizes = crate::detect::ml::sizes();
+    let saving = match (sizes.get("torch", "cuda"), sizes.get("torch", "cpu")) {
+        (Some(cuda), Some(cpu)) => format!(
+            " (torch {}: about {} MB installed as the CUDA build with its nvidia wheels, {} MB as the CPU build; data/package-sizes.yaml)",
+            cuda.version, cuda.installed_mb, cpu.installed_mb
+        ),
+        _ => String::new(),
+    };
+    if ml.wants_cuda() {
+        let why = match (&ml.configured, ml.gpu.first()) {
+            (Some(_), _) => "the configuration asks for CUDA builds".to_string(),
+            (None, Some(g)) => format!("{}:{} asks for a CUDA device ({})", g.file, g.line, g.what),
+            (None, None) => String::new(),
+        };
+        let url = &py_profile.torch.cuda_index;
+        decide(
+            decisions,
+            "PyTorch build",
+            format!("CUDA wheels, {url} beside PyPI"),
+            format!("{why}; the index pins the CUDA version the profile names, and its wheels carry their CUDA libraries, so the slim base needs no CUDA install (the host needs the NVIDIA driver and container toolkit)"),
+            vec![],
+        );
+        kept.push(format!("--extra-index-url {url}"));
+        return kept;
+    }
+    let url = &py_profile.torch.cpu_index;
+    decide(
+        decisions,
+        "PyTorch build",
+        format!("CPU wheels, {url} beside PyPI"),
+        format!("nothing in the code asks for a CUDA device without a CPU fallback, so the CPU build serves it at a fraction of the size{saving}; set `torch: cuda` to keep CUDA"),
+        inputs.fixes(&["DS305"]),
+    );
+    kept.push(format!("--extra-index-url {url}"));
+    kept
 }
 
 fn workdir_of(intent: &crate::dockerfile::Intent) -> String {

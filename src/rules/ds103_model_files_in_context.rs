@@ -26,7 +26,16 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 const EXTENSIONS: &[&str] = &[
-    "pt", "pth", "bin", "safetensors", "onnx", "gguf", "ckpt", "h5", "pkl", "joblib",
+    "pt",
+    "pth",
+    "bin",
+    "safetensors",
+    "onnx",
+    "gguf",
+    "ckpt",
+    "h5",
+    "pkl",
+    "joblib",
 ];
 const MIN_BYTES: u64 = 1_000_000;
 
@@ -46,7 +55,7 @@ impl Rule for ModelFilesInContext {
             })
             .map(|f| (f.path.as_str(), f.size))
             .collect();
-        models.sort_by(|a, b| b.1.cmp(&a.1));
+        models.sort_by_key(|m| std::cmp::Reverse(m.1));
         models
             .into_iter()
             .map(|(path, size)| {
@@ -54,7 +63,10 @@ impl Rule for ModelFilesInContext {
                     &DOC,
                     path.to_string(),
                     None,
-                    format!("{path} ({:.1} MB) is model data sent with the build context", size as f64 / 1e6),
+                    format!(
+                        "{path} ({:.1} MB) is model data sent with the build context",
+                        size as f64 / 1e6
+                    ),
                 );
                 f.bytes = Some(size);
                 f

@@ -61,7 +61,10 @@ impl Rule for CudaTorchWithoutGpu {
         let (file, line, how) = match declared {
             Some(r) => (r.file.clone(), Some(r.line), "torch is installed from PyPI"),
             None => (
-                py.manager.lock_file().unwrap_or("requirements.txt").to_string(),
+                py.manager
+                    .lock_file()
+                    .unwrap_or("requirements.txt")
+                    .to_string(),
                 None,
                 "torch comes in as a dependency of a dependency, from PyPI",
             ),
@@ -86,11 +89,17 @@ mod tests {
     fn cuda_torch_on_a_cpu_project() {
         let fx = Fixture::new(&[
             ("requirements.txt", "flask\ntorch==2.5.1\n"),
-            ("app.py", "import torch\ndevice = 'cuda' if torch.cuda.is_available() else 'cpu'\n"),
+            (
+                "app.py",
+                "import torch\ndevice = 'cuda' if torch.cuda.is_available() else 'cpu'\n",
+            ),
         ]);
         let found = fx.check(&CudaTorchWithoutGpu);
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].file.as_str(), found[0].line), ("requirements.txt", Some(2)));
+        assert_eq!(
+            (found[0].file.as_str(), found[0].line),
+            ("requirements.txt", Some(2))
+        );
         assert!(found[0].bytes.unwrap() > 1_000_000_000);
     }
 

@@ -30,12 +30,14 @@ static DOC: RuleDoc = RuleDoc {
     example: "Before:\n  RUN python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('all-MiniLM-L6-v2')\"\nAfter:\n  ENV HF_HOME=/models\n  VOLUME /models        # filled on first start, kept across restarts",
 };
 
-fn downloads_model(command: &str) -> Option<&'static str> {
+/// What a shell command downloads, if it fetches model weights.
+pub fn downloads_model(command: &str) -> Option<&'static str> {
     static CALL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"SentenceTransformer\(|from_pretrained\(|snapshot_download\(|hf_hub_download\(|huggingface-cli\s+download|\bhf\s+download").unwrap()
     });
     static WEIGHTS_URL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(curl|wget)\b.*https?://\S+\.(bin|pt|pth|safetensors|onnx|gguf|ckpt|h5)\b").unwrap()
+        Regex::new(r"\b(curl|wget)\b.*https?://\S+\.(bin|pt|pth|safetensors|onnx|gguf|ckpt|h5)\b")
+            .unwrap()
     });
     if CALL.is_match(command) {
         Some("loads a model from the Hugging Face Hub")

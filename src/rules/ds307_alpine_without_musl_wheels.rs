@@ -77,12 +77,19 @@ mod tests {
     #[test]
     fn alpine_with_torch_but_not_with_flask() {
         let fx = Fixture::new(&[
-            ("Dockerfile", "FROM python:3.12-alpine\nRUN pip install -r requirements.txt\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-alpine\nRUN pip install -r requirements.txt\n",
+            ),
             ("requirements.txt", "torch==2.5.1\nnumpy\n"),
         ]);
         let found = fx.check(&AlpineWithoutMuslWheels);
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("torch publishes no musllinux"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("torch publishes no musllinux"),
+            "{}",
+            found[0].message
+        );
         let fx = Fixture::new(&[
             ("Dockerfile", "FROM python:3.12-alpine\n"),
             ("requirements.txt", "flask\nnumpy\n"),

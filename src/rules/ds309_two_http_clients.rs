@@ -50,7 +50,11 @@ impl Rule for TwoHttpClients {
             Some(second.line),
             format!(
                 "{} are both production dependencies ({}); one HTTP client is enough",
-                clients.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(" and "),
+                clients
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
                 if imported.is_empty() {
                     "the code imports neither".to_string()
                 } else {

@@ -46,8 +46,13 @@ impl Rule for UnusedDependency {
         let used = used_modules(&sources);
         // transformers and sentence-transformers run on torch without the
         // app importing it.
-        let uses_transformers = used.contains("transformers") || used.contains("sentence_transformers");
-        let own = project.python.declared.as_ref().and_then(|d| d.name.clone());
+        let uses_transformers =
+            used.contains("transformers") || used.contains("sentence_transformers");
+        let own = project
+            .python
+            .declared
+            .as_ref()
+            .and_then(|d| d.name.clone());
         let mut out = Vec::new();
         for r in &project.python.requirements.requirements {
             let name = r.name.as_str();
@@ -67,7 +72,9 @@ impl Rule for UnusedDependency {
                     &DOC,
                     r.file.clone(),
                     Some(r.line),
-                    format!("{name} is a production dependency, but no Python file imports {module}"),
+                    format!(
+                        "{name} is a production dependency, but no Python file imports {module}"
+                    ),
                 ));
             }
         }
