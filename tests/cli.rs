@@ -722,3 +722,50 @@ fn dockerfile_elsewhere_with_its_own_ignore_file() {
         .assert()
         .success();
 }
+
+#[test]
+fn apply_writes_the_pyproject_edit_and_says_to_relock() {
+    let dir = common::fixture("uv-fastapi");
+    let before = std::fs::read_to_string(dir.path().join("pyproject.toml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("run `uv lock`"))
+        .stderr(contains("wrote Dockerfile, .dockerignore, pyproject.toml"));
+    let after = std::fs::read_to_string(dir.path().join("pyproject.toml")).unwrap();
+    // pytest left the main dependencies for the dev group; every other line
+    // (comments included) is where it was.
+    let main = after.split("[dependency-groups]").next().unwrap();
+    assert!(!main.contains("pytest"), "{after}");
+    assert!(after.contains("    \"pytest>=8.3\",\n]"), "{after}");
+    for line in before.lines().filter(|l| !l.contains("pytest")) {
+        assert!(after.lines().any(|a| a == line), "lost `{line}`:\n{after}");
+    }
+    // The proposal is now a fixed point.
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn bad_pyproject_names_file_and_line_and_writes_nothing() {
+    let dir = common::fixture("uv-fastapi");
+    let path = dir.path().join("pyproject.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"uvicorn>=0.32\"", "\"uvicorn >= \"");
+    std::fs::write(&path, text).unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("pyproject.toml:8"))
+        .stderr(contains("expected a PEP 508 requirement"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+}

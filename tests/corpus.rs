@@ -78,6 +78,10 @@ fn app_files(app: &str) -> Vec<(&'static str, &'static str)> {
             ("Pipfile", "[packages]\nflask = \"*\"\n"),
             ("Pipfile.lock", "{}\n"),
         ],
+        "torch" => vec![
+            ("main.py", "import torch\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"cuda\": torch.cuda.is_available()}\n"),
+            ("requirements.txt", "fastapi==0.115.6\nuvicorn==0.32.1\ntorch==2.5.1\nnumpy==2.1.3\n"),
+        ],
         other => panic!("unknown corpus app `{other}`"),
     }
 }

@@ -135,8 +135,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         dockslim::output::apply::apply(&proposal.changes).unwrap();
         if let Some(edit) = &proposal.plan.pyproject {
             // What the report asks of the user before building.
-            assert_eq!(edit.relock, "uv lock", "{name}: only uv relocks here");
-            uv_lock(dir.path());
+            relock(dir.path(), &edit.relock);
         }
         if poetry {
             add_sandbox_ca_for_poetry(&dir.path().join("Dockerfile"));
@@ -307,9 +306,20 @@ fn add_sandbox_ca_for_poetry(dockerfile: &std::path::Path) {
     std::fs::write(dockerfile, out).unwrap();
 }
 
-/// `uv lock` in a container, as the report asks after a pyproject.toml edit.
-fn uv_lock(dir: &std::path::Path) {
-    let helper = "dockslim-e2e/uv-helper";
+/// `uv lock` or `poetry lock` in a container, as the report asks after a
+/// pyproject.toml edit (Poetry with the sandbox CA, as above).
+fn relock(dir: &std::path::Path, command: &str) {
+    let (helper, dockerfile): (&str, &[u8]) = match command {
+        "uv lock" => (
+            "dockslim-e2e/uv-helper",
+            b"FROM python:3.12-slim-trixie\nCOPY --from=ghcr.io/astral-sh/uv:0.9.9 /uv /usr/local/bin/uv\nENV UV_PYTHON_DOWNLOADS=never\n",
+        ),
+        "poetry lock" => (
+            "dockslim-e2e/poetry-helper",
+            b"FROM python:3.12-slim-trixie\nENV REQUESTS_CA_BUNDLE=$SSL_CERT_FILE\nRUN python -m venv /opt/poetry && /opt/poetry/bin/pip install -q poetry==2.5.1 && ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry\n",
+        ),
+        other => panic!("no helper for `{other}`"),
+    };
     let mut child = docker()
         .args(["build", "-q", "-t", helper, "-"])
         .stdin(std::process::Stdio::piped())
@@ -317,26 +327,19 @@ fn uv_lock(dir: &std::path::Path) {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"FROM python:3.12-slim-trixie\nCOPY --from=ghcr.io/astral-sh/uv:0.9.9 /uv /usr/local/bin/uv\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "uv helper image");
-    run(docker().args([
-        "run",
-        "--rm",
-        "-e",
-        "UV_PYTHON_DOWNLOADS=never",
-        "-v",
-        &format!("{}:/w", dir.display()),
-        "-w",
-        "/w",
-        helper,
-        "uv",
-        "lock",
-    ]));
+    child.stdin.take().unwrap().write_all(dockerfile).unwrap();
+    assert!(child.wait().unwrap().success(), "{helper} image");
+    let mut args = vec![
+        "run".to_string(),
+        "--rm".into(),
+        "-v".into(),
+        format!("{}:/w", dir.display()),
+        "-w".into(),
+        "/w".into(),
+        helper.into(),
+    ];
+    args.extend(command.split(' ').map(str::to_string));
+    run(docker().args(&args));
 }
 
 #[test]

@@ -145,7 +145,22 @@ pub fn plan(
     );
     if let Some(old) = inputs.dockerfile.map(|d| d.final_base_image()) {
         if old != base_image {
-            changed.push(format!("base image {old} -> {base_image}"));
+            let no_musl: Vec<&str> = crate::detect::ml::sizes()
+                .no_musl_wheels
+                .iter()
+                .filter(|p| py.requirements.has(p) || py.locked.contains(p))
+                .map(String::as_str)
+                .collect();
+            let why = if old.contains("alpine") && !no_musl.is_empty() {
+                format!(
+                    ": Alpine is refused, since {} publish{} no musl wheels and would be compiled from source or fail (DS307)",
+                    no_musl.join(", "),
+                    if no_musl.len() == 1 { "es" } else { "" }
+                )
+            } else {
+                String::new()
+            };
+            changed.push(format!("base image {old} -> {base_image}{why}"));
         }
     }
 
@@ -626,7 +641,10 @@ fn torch_index(
     // index) are kept: the packages come from where they came from.
     let mut kept: Vec<String> = Vec::new();
     if let (Some(df), Manager::Pip) = (inputs.dockerfile, py.manager) {
-        for stage in final_chain(df) {
+        // The final stage's chain and the stages that install the
+        // dependencies it copies (a builder, as in our own output).
+        let layout = super::carry::Layout::of(df);
+        for stage in layout.chain.iter().chain(&layout.dependency_stages) {
             for (_, commands) in crate::rules::run_commands(stage) {
                 for c in commands.iter().filter(|c| shell::is_pip_install(c)) {
                     let mut words = c.iter();
