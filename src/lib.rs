@@ -165,7 +165,13 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
     let sources = read_sources(opts)?;
-    let project = detect::Project::detect_for_analysis(&sources.repo, &sources.config.config)?;
+    let mut project = detect::Project::detect_for_analysis(&sources.repo, &sources.config.config)?;
+    if let Some(df) = &sources.dockerfile {
+        project
+            .python
+            .ml
+            .note_base_image(&df.path, df.final_stage().line, &df.final_base_image());
+    }
     analyze_sources(sources, project, opts)
 }
 

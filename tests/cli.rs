@@ -769,3 +769,41 @@ fn bad_pyproject_names_file_and_line_and_writes_nothing() {
         .stderr(contains("expected a PEP 508 requirement"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }
+
+#[test]
+fn uv_workspace_builds_the_member_that_holds_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("pyproject.toml", "[tool.uv.workspace]\nmembers = [\"packages/*\"]\n"),
+        ("uv.lock", "version = 1\n"),
+        ("packages/api/pyproject.toml", "[project]\nname = \"api\"\nversion = \"0.1.0\"\ndependencies = [\"fastapi>=0.115\", \"uvicorn>=0.32\", \"core\"]\n\n[tool.uv.sources]\ncore = { workspace = true }\n\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n"),
+        ("packages/api/src/api/__init__.py", ""),
+        ("packages/api/src/api/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/health\")\ndef health():\n    return {}\n"),
+        ("packages/core/pyproject.toml", "[project]\nname = \"core\"\nversion = \"0.1.0\"\n"),
+        ("packages/core/src/core/__init__.py", ""),
+    ];
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+COPY pyproject.toml uv.lock ./\n+COPY packages/api/pyproject.toml packages/api/\n+COPY packages/core/pyproject.toml packages/core/\n",
+        ))
+        .stdout(contains("uv sync --locked --no-dev --no-install-workspace --package api\n"))
+        .stdout(contains("uv sync --locked --no-dev --package api --no-editable\n"))
+        .stdout(contains("\"uvicorn\", \"api.main:app\""));
+    dockslim()
+        .args(["rewrite", "--set", "package=nope"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "package = `nope` is not a member of the workspace",
+        ));
+}

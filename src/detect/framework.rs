@@ -117,10 +117,16 @@ fn is_test_file(path: &str) -> bool {
 
 /// `pkg/app.py` -> `pkg.app`; `pkg/__init__.py` -> `pkg`; `src/pkg/app.py`
 /// -> `pkg.app` with `src` as the source root.
+/// A `src` folder deeper down (`packages/api/src/api/app.py`, a workspace
+/// member) is the source root the same way.
 fn module_of(path: &str) -> (String, Option<String>) {
-    let (root, rel) = match path.strip_prefix("src/") {
-        Some(rest) if rest.contains('/') || rest.ends_with(".py") => {
-            (Some("src".to_string()), rest)
+    let split = match path.strip_prefix("src/") {
+        Some(rest) => Some(("src", rest)),
+        None => path.find("/src/").map(|i| (&path[..i + 4], &path[i + 5..])),
+    };
+    let (root, rel) = match split {
+        Some((root, rest)) if rest.contains('/') || rest.ends_with(".py") => {
+            (Some(root.to_string()), rest)
         }
         _ => (None, path),
     };
@@ -578,6 +584,10 @@ mod tests {
         assert_eq!(app.targets[0].spec(), "svc.main:api");
         assert_eq!(app.targets[0].interface, Interface::Asgi);
         assert_eq!(app.source_root.as_deref(), Some("src"));
+        assert_eq!(
+            module_of("packages/api/src/api/main.py"),
+            ("api.main".to_string(), Some("packages/api/src".to_string()))
+        );
         assert_eq!(app.health_routes[0].path, "/v1/healthz");
     }
 

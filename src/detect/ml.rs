@@ -62,6 +62,18 @@ impl MlStack {
             None => !self.gpu.is_empty(),
         }
     }
+
+    /// Records the existing Dockerfile's base image as evidence: an nvidia
+    /// image says the service runs on a GPU.
+    pub fn note_base_image(&mut self, dockerfile: &str, line: usize, image: &str) {
+        if image.starts_with("nvidia/") && !self.heavy.is_empty() {
+            self.gpu.push(GpuEvidence {
+                file: dockerfile.to_string(),
+                line,
+                what: format!("FROM {image}"),
+            });
+        }
+    }
 }
 
 impl MlStack {

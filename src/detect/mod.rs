@@ -328,9 +328,19 @@ fn dependencies(
         }
         _ => root,
     };
+    // A workspace's lock covers every member: uv needs the root and all
+    // member manifests to check it, even to install one member.
+    let files = match &workspace {
+        Some(ws) => {
+            let mut files = vec!["pyproject.toml".to_string(), lock.to_string()];
+            files.extend(ws.members.iter().map(|m| format!("{m}/pyproject.toml")));
+            files
+        }
+        None => vec![declared.file.clone(), lock.to_string()],
+    };
     let mut set = RequirementSet {
         entry: declared.file.clone(),
-        files: vec![declared.file.clone(), lock.to_string()],
+        files,
         requirements: declared.dependencies.clone(),
         ..Default::default()
     };
