@@ -217,14 +217,7 @@ fn toml_value(v: &toml_edit::Value) -> Value {
 mod tests {
     use super::*;
 
-    fn repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
-        let dir = tempfile::tempdir().unwrap();
-        for (p, t) in files {
-            std::fs::write(dir.path().join(p), t).unwrap();
-        }
-        let r = Repo::open(dir.path()).unwrap();
-        (dir, r)
-    }
+    use crate::repo::temp_repo as repo;
 
     #[test]
     fn yaml_then_set_overrides() {

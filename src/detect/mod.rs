@@ -344,25 +344,33 @@ fn dependencies(
         requirements: declared.dependencies.clone(),
         ..Default::default()
     };
-    for extra in &config.extras {
-        let deps = declared.optional.get(extra).ok_or_else(|| {
-            Error::Usage(format!(
-                "extras: `{extra}` is not an optional dependency of {} (it has: {})",
-                declared.file,
-                list_or_none(declared.optional.keys())
-            ))
-        })?;
-        set.requirements.extend(deps.iter().cloned());
-    }
-    for group in &config.groups {
-        let deps = declared.groups.get(group).ok_or_else(|| {
-            Error::Usage(format!(
-                "groups: `{group}` is not a dependency group of {} (it has: {})",
-                declared.file,
-                list_or_none(declared.groups.keys())
-            ))
-        })?;
-        set.requirements.extend(deps.iter().cloned());
+    // The extras and groups the configuration selects, each checked
+    // against what the project declares.
+    let selections = [
+        (
+            "extras",
+            "an optional dependency",
+            &config.extras,
+            &declared.optional,
+        ),
+        (
+            "groups",
+            "a dependency group",
+            &config.groups,
+            &declared.groups,
+        ),
+    ];
+    for (key, what, chosen, available) in selections {
+        for name in chosen {
+            let deps = available.get(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{key}: `{name}` is not {what} of {} (it has: {})",
+                    declared.file,
+                    list_or_none(available.keys())
+                ))
+            })?;
+            set.requirements.extend(deps.iter().cloned());
+        }
     }
     Ok(Some(Found {
         manager,

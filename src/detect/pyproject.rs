@@ -409,20 +409,9 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
-    fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        let repo = Repo::open(dir.path()).unwrap();
-        (dir, repo)
-    }
-
     #[test]
     fn reads_pep621_groups_and_lines() {
-        let (_d, repo) = repo_with(&[(
+        let (_d, repo) = crate::repo::temp_repo(&[(
             "pyproject.toml",
             "[project]\nname = \"My_App\"\ndependencies = [\n  \"fastapi>=0.115\",\n  \"uvicorn[standard]; sys_platform != 'win32'\",\n]\n\n[project.optional-dependencies]\nml = [\"torch\"]\n\n[dependency-groups]\ndev = [\"pytest\", {include-group = \"lint\"}]\nlint = [\"ruff\"]\n\n[tool.uv]\npackage = false\n",
         )]);
@@ -446,7 +435,7 @@ mod tests {
 
     #[test]
     fn reads_poetry_tables() {
-        let (_d, repo) = repo_with(&[(
+        let (_d, repo) = crate::repo::temp_repo(&[(
             "pyproject.toml",
             "[tool.poetry]\nname = \"svc\"\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\nDjango = \"^5.1\"\ncelery = {version = \"^5.4\", extras = [\"redis\"]}\n\n[tool.poetry.group.dev.dependencies]\npytest = \"^8\"\n\n[build-system]\nrequires = [\"poetry-core\"]\n",
         )]);
@@ -461,14 +450,14 @@ mod tests {
 
     #[test]
     fn bad_input_names_file_and_line() {
-        let (_d, repo) = repo_with(&[(
+        let (_d, repo) = crate::repo::temp_repo(&[(
             "pyproject.toml",
             "[project]\nname = \"x\"\ndependencies = [\n  \"fastapi >= \",\n]\n",
         )]);
         let e = read_pyproject(&repo, "").unwrap_err().to_string();
         assert!(e.contains("pyproject.toml:4"), "{e}");
         assert!(e.contains("PEP 508"), "{e}");
-        let (_d, repo) = repo_with(&[("pyproject.toml", "[project\n")]);
+        let (_d, repo) = crate::repo::temp_repo(&[("pyproject.toml", "[project\n")]);
         let e = read_pyproject(&repo, "").unwrap_err().to_string();
         assert!(
             e.contains("pyproject.toml:1") && e.contains("not valid TOML"),
@@ -478,7 +467,7 @@ mod tests {
 
     #[test]
     fn lock_files_list_every_package() {
-        let (_d, repo) = repo_with(&[(
+        let (_d, repo) = crate::repo::temp_repo(&[(
             "uv.lock",
             "version = 1\n\n[[package]]\nname = \"Torch\"\nversion = \"2.5.1\"\n\n[[package]]\nname = \"nvidia-cudnn-cu12\"\nversion = \"9.1\"\n",
         )]);
@@ -486,7 +475,7 @@ mod tests {
             locked_packages(&repo, Manager::Uv).unwrap(),
             ["nvidia-cudnn-cu12", "torch"]
         );
-        let (_d, repo) = repo_with(&[(
+        let (_d, repo) = crate::repo::temp_repo(&[(
             "Pipfile.lock",
             "{\"default\": {\"Flask\": {}}, \"develop\": {\"pytest\": {}}}",
         )]);

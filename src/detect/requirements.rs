@@ -450,20 +450,9 @@ pub fn all_requirement_files(repo: &Repo) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        let repo = Repo::open(dir.path()).unwrap();
-        (dir, repo)
-    }
-
     #[test]
     fn reads_includes_markers_extras_hashes_and_options() {
-        let (_d, repo) = repo_with(&[
+        let (_d, repo) = crate::repo::temp_repo(&[
             (
                 "requirements/prod.txt",
                 "-r base.txt\n--extra-index-url https://pypi.example.com/simple\n\
@@ -506,7 +495,7 @@ mod tests {
 
     #[test]
     fn dev_includes_and_local_paths_are_reported() {
-        let (_d, repo) = repo_with(&[
+        let (_d, repo) = crate::repo::temp_repo(&[
             (
                 "requirements.txt",
                 "-r requirements-dev.txt\n-e .\n./libs/shared\n--find-links ./wheels\n",
@@ -520,21 +509,22 @@ mod tests {
 
     #[test]
     fn bad_lines_and_missing_includes_name_file_and_line() {
-        let (_d, repo) = repo_with(&[("requirements.txt", "flask\nthis is not valid\n")]);
+        let (_d, repo) =
+            crate::repo::temp_repo(&[("requirements.txt", "flask\nthis is not valid\n")]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
         assert!(
             err.starts_with("requirements.txt:2: `this is not valid`: expected a requirement"),
             "{err}"
         );
 
-        let (_d, repo) = repo_with(&[("requirements.txt", "flask\n-r missing.txt\n")]);
+        let (_d, repo) = crate::repo::temp_repo(&[("requirements.txt", "flask\n-r missing.txt\n")]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
         assert_eq!(
             err,
             "requirements.txt:2: includes `missing.txt`, which does not exist"
         );
 
-        let (_d, repo) = repo_with(&[("requirements.txt", "--bogus-option\n")]);
+        let (_d, repo) = crate::repo::temp_repo(&[("requirements.txt", "--bogus-option\n")]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
         assert!(
             err.starts_with("requirements.txt:1: `--bogus-option`: unknown pip option"),
@@ -544,7 +534,7 @@ mod tests {
 
     #[test]
     fn urls_are_kept() {
-        let (_d, repo) = repo_with(&[(
+        let (_d, repo) = crate::repo::temp_repo(&[(
             "requirements.txt",
             "-e git+https://github.com/o/r.git#egg=thing\nother @ git+https://x/y.git\n",
         )]);
@@ -562,20 +552,21 @@ mod tests {
 
     #[test]
     fn include_cycles_terminate() {
-        let (_d, repo) = repo_with(&[("a.txt", "-r b.txt\nflask\n"), ("b.txt", "-r a.txt\n")]);
+        let (_d, repo) =
+            crate::repo::temp_repo(&[("a.txt", "-r b.txt\nflask\n"), ("b.txt", "-r a.txt\n")]);
         let set = read_set(&repo, "a.txt").unwrap();
         assert_eq!(set.files, ["a.txt", "b.txt"]);
     }
 
     #[test]
     fn production_entry_prefers_prod_files_and_skips_dev() {
-        let (_d, repo) = repo_with(&[
+        let (_d, repo) = crate::repo::temp_repo(&[
             ("requirements.txt", ""),
             ("requirements/prod.txt", ""),
             ("requirements/dev.txt", ""),
         ]);
         assert_eq!(production_entry(&repo).unwrap(), "requirements/prod.txt");
-        let (_d, repo) = repo_with(&[("requirements-dev.txt", "")]);
+        let (_d, repo) = crate::repo::temp_repo(&[("requirements-dev.txt", "")]);
         assert_eq!(production_entry(&repo), None);
         assert!(is_dev_file("requirements/dev.txt"));
         assert!(is_dev_file("requirements-test.txt"));

@@ -165,79 +165,141 @@ fn name_of(value: &Value) -> Option<String> {
     parse_pep508("", 0, value.as_str()?).map(|r| r.name)
 }
 
+/// The table at `key` in `parent`, created when missing (implicit, so it
+/// gets no header of its own until it holds values); None when the key
+/// holds something other than a table.
+fn table_at<'a>(parent: &'a mut Table, key: &str) -> Option<&'a mut Table> {
+    parent
+        .entry(key)
+        .or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        })
+        .as_table_mut()
+}
+
+/// `[[tool.x.<key>]]` gets `entry` unless one with the same name is there.
+fn add_named_table(parent: &mut Table, key: &str, entry: Table) {
+    let name = entry.get("name").and_then(Item::as_str).map(str::to_string);
+    let Some(list) = parent
+        .entry(key)
+        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+    else {
+        return;
+    };
+    if !list
+        .iter()
+        .any(|t| t.get("name").and_then(Item::as_str) == name.as_deref())
+    {
+        list.push(entry);
+    }
+}
+
+/// The `[[...index]]` or `[[...source]]` entry for the torch wheels; the
+/// last key says only the torch packages are looked up there.
+fn index_table(index: &TorchIndex, explicit: (&str, Value)) -> Table {
+    let mut t = Table::new();
+    t.insert("name", value(index.name));
+    t.insert("url", value(index.url));
+    t.insert(explicit.0, Item::Value(explicit.1));
+    t
+}
+
+/// Appends a requirement string in the array's own layout (one per line,
+/// or inline), with a comment that belongs to it on the line above.
+fn push_requirement(array: &mut Array, spec: &str, comment: &str) {
+    let multiline = array.is_empty()
+        || array
+            .get(0)
+            .and_then(|v| v.decor().prefix())
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'));
+    let indent = "\n    ";
+    let prefix = match (comment.is_empty(), multiline) {
+        (true, true) => indent.to_string(),
+        (true, false) => " ".to_string(),
+        (false, _) => format!("{indent}{comment}{indent}"),
+    };
+    let mut fresh = Value::from(spec);
+    fresh.decor_mut().set_prefix(prefix);
+    array.push_formatted(fresh);
+    if multiline {
+        array.set_trailing_comma(true);
+        array.set_trailing("\n");
+    }
+}
+
 /// Moves `tools` from `[project].dependencies` to `[dependency-groups] dev`.
 fn move_to_dev_group_uv(doc: &mut DocumentMut, tools: &[String]) -> Vec<String> {
+    // The destination first: nothing is removed unless it can be put back.
+    let Some(groups) = table_at(doc.as_table_mut(), "dependency-groups") else {
+        return Vec::new();
+    };
+    let dev_is_array = groups
+        .entry("dev")
+        .or_insert_with(|| Item::Value(Value::Array(Array::new())))
+        .is_array();
     let Some(deps) = doc
         .get_mut("project")
         .and_then(|p| p.get_mut("dependencies"))
         .and_then(Item::as_array_mut)
+        .filter(|_| dev_is_array)
     else {
         return Vec::new();
     };
     let mut moved = Vec::new();
     let mut i = 0;
     while i < deps.len() {
-        let is_tool = deps
+        let spec = deps
             .get(i)
-            .and_then(name_of)
-            .is_some_and(|n| tools.contains(&n));
-        if !is_tool {
+            .filter(|v| name_of(v).is_some_and(|n| tools.contains(&n)))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(spec) = spec else {
             i += 1;
             continue;
-        }
+        };
         let last = i + 1 == deps.len();
-        let removed = deps.remove(i);
+        deps.remove(i);
         // A comment after the last item belongs to it: it moves along.
         let mut comment = String::new();
-        if last {
-            let trailing = deps.trailing().as_str().unwrap_or("").to_string();
-            if trailing.contains('#') {
-                comment = trailing.trim().to_string();
-                deps.set_trailing("\n");
+        let trailing = deps.trailing().as_str().unwrap_or("").to_string();
+        if last && trailing.contains('#') {
+            comment = trailing.trim().to_string();
+            deps.set_trailing("\n");
+        }
+        moved.push((spec, comment));
+    }
+    let Some(dev) = doc
+        .get_mut("dependency-groups")
+        .and_then(|g| g.get_mut("dev"))
+        .and_then(Item::as_array_mut)
+    else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for (spec, comment) in moved {
+        push_requirement(dev, &spec, &comment);
+        names.push(parse_pep508("", 0, &spec).map_or(spec, |r| r.name));
+    }
+    if names.is_empty() {
+        // Nothing moved: leave no empty group behind.
+        if let Some(groups) = doc
+            .get_mut("dependency-groups")
+            .and_then(Item::as_table_mut)
+        {
+            if groups
+                .get("dev")
+                .and_then(Item::as_array)
+                .is_some_and(Array::is_empty)
+            {
+                groups.remove("dev");
             }
         }
-        moved.push((removed, comment));
     }
-    if moved.is_empty() {
-        return Vec::new();
-    }
-    let groups = doc
-        .entry("dependency-groups")
-        .or_insert_with(|| Item::Table(Table::new()));
-    let Some(groups) = groups.as_table_like_mut() else {
-        return Vec::new();
-    };
-    let dev = groups
-        .entry("dev")
-        .or_insert(Item::Value(Value::Array(multiline_array())));
-    let Some(dev) = dev.as_array_mut() else {
-        return Vec::new();
-    };
-    let indent = "\n    ";
-    let mut names = Vec::new();
-    for (value, comment) in moved {
-        let Some(spec) = value.as_str() else { continue };
-        names.push(name_of(&value).unwrap_or_else(|| spec.to_string()));
-        let mut fresh = Value::from(spec);
-        let prefix = if comment.is_empty() {
-            indent.to_string()
-        } else {
-            format!("{indent}{comment}{indent}")
-        };
-        fresh.decor_mut().set_prefix(prefix);
-        fresh.decor_mut().set_suffix("");
-        dev.push_formatted(fresh);
-    }
-    dev.set_trailing_comma(true);
-    dev.set_trailing("\n");
     names
-}
-
-fn multiline_array() -> Array {
-    let mut a = Array::new();
-    a.set_trailing("\n");
-    a.set_trailing_comma(true);
-    a
 }
 
 /// Moves `tools` from `[tool.poetry.dependencies]` to the dev group.
@@ -249,44 +311,31 @@ fn move_to_dev_group_poetry(doc: &mut DocumentMut, tools: &[String]) -> Vec<Stri
     else {
         return Vec::new();
     };
-    let Some(deps) = poetry
-        .get_mut("dependencies")
-        .and_then(Item::as_table_like_mut)
-    else {
-        return Vec::new();
-    };
-    let keys: Vec<String> = deps
-        .iter()
-        .map(|(k, _)| k.to_string())
-        .filter(|k| tools.contains(&crate::detect::requirements::normalize(k)))
-        .collect();
+    let keys: Vec<String> = poetry
+        .get("dependencies")
+        .and_then(Item::as_table_like)
+        .map(|deps| {
+            deps.iter()
+                .map(|(k, _)| k.to_string())
+                .filter(|k| tools.contains(&crate::detect::requirements::normalize(k)))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut moved = Vec::new();
-    for key in &keys {
-        let k = deps.key(key).cloned();
-        if let (Some(k), Some(item)) = (k, deps.remove(key)) {
-            moved.push((k, item));
+    if let Some(deps) = poetry.get_mut("dependencies").and_then(Item::as_table_mut) {
+        for key in &keys {
+            let k = deps.key(key).cloned();
+            if let (Some(k), Some(item)) = (k, deps.remove(key)) {
+                moved.push((k, item));
+            }
         }
     }
-    let group = poetry.entry("group").or_insert_with(|| {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(group) = group.as_table_mut() else {
-        return Vec::new();
-    };
-    let dev = group.entry("dev").or_insert_with(|| {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(dev) = dev.as_table_mut() else {
-        return Vec::new();
-    };
-    let dev_deps = dev
-        .entry("dependencies")
-        .or_insert_with(|| Item::Table(Table::new()));
-    let Some(dev_deps) = dev_deps.as_table_mut() else {
+    // `group` and `group.dev` are tables in any Poetry project that parses,
+    // so the destination exists whenever something was removed.
+    let dev_deps = table_at(poetry, "group")
+        .and_then(|g| table_at(g, "dev"))
+        .and_then(|d| table_at(d, "dependencies"));
+    let Some(dev_deps) = dev_deps else {
         return Vec::new();
     };
     let mut names = Vec::new();
@@ -307,79 +356,46 @@ fn torch_source_uv(doc: &mut DocumentMut, torch: &[String], index: &TorchIndex) 
         .and_then(|p| p.get_mut("dependencies"))
         .and_then(Item::as_array_mut)
     {
-        let declared: Vec<String> = deps.iter().filter_map(name_of).collect();
         // torch itself is what carries the CUDA libraries; the others only
         // matter when the project names them.
-        if !declared.iter().any(|n| n == "torch") {
-            let mut fresh = Value::from("torch");
-            let multiline = deps
-                .get(0)
-                .and_then(|v| v.decor().prefix())
-                .and_then(|p| p.as_str())
-                .is_some_and(|p| p.contains('\n'));
-            fresh
-                .decor_mut()
-                .set_prefix(if multiline { "\n    " } else { " " });
-            deps.push_formatted(fresh);
-            if multiline {
-                deps.set_trailing_comma(true);
-                deps.set_trailing("\n");
-            }
+        if !deps.iter().filter_map(name_of).any(|n| n == "torch") {
+            push_requirement(deps, "torch", "");
             added.push("torch".to_string());
         }
     }
-    let tool = doc.entry("tool").or_insert_with(|| {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(tool) = tool.as_table_mut() else {
+    let Some(uv) = table_at(doc.as_table_mut(), "tool").and_then(|t| table_at(t, "uv")) else {
         return added;
     };
-    let uv = tool.entry("uv").or_insert_with(|| {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(uv) = uv.as_table_mut() else {
-        return added;
-    };
-    let indexes = uv
-        .entry("index")
-        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-    if let Some(indexes) = indexes.as_array_of_tables_mut() {
-        let present = indexes
-            .iter()
-            .any(|t| t.get("name").and_then(Item::as_str) == Some(index.name));
-        if !present {
-            let mut t = Table::new();
-            t.insert("name", value(index.name));
-            t.insert("url", value(index.url));
-            t.insert("explicit", value(true));
-            indexes.push(t);
-        }
-    }
-    let sources = uv
-        .entry("sources")
-        .or_insert_with(|| Item::Table(Table::new()));
-    if let Some(sources) = sources.as_table_like_mut() {
-        let declared_or_added = |p: &String| p == "torch" || torch.contains(p);
+    add_named_table(
+        uv,
+        "index",
+        index_table(index, ("explicit", Value::from(true))),
+    );
+    if let Some(sources) = table_at(uv, "sources") {
         for package in TORCH_FAMILY
             .iter()
-            .map(|p| p.to_string())
-            .filter(declared_or_added)
+            .filter(|p| **p == "torch" || torch.iter().any(|t| t == *p))
         {
             let mut source = InlineTable::new();
             source.insert("index", Value::from(index.name));
-            sources.insert(&package, Item::Value(Value::InlineTable(source)));
+            sources.insert(package, Item::Value(Value::InlineTable(source)));
         }
     }
     added
 }
 
 /// `[[tool.poetry.source]]` with priority explicit, and the torch packages
-/// in `[tool.poetry.dependencies]` pointed at it.
+/// in `[tool.poetry.dependencies]` pointed at it. Returns packages added as
+/// direct dependencies (a source applies to declared packages only).
 fn torch_source_poetry(doc: &mut DocumentMut, torch: &[String], index: &TorchIndex) -> Vec<String> {
+    // Poetry 2 projects may declare in [project].dependencies; the
+    // [tool.poetry.dependencies] entry then only names the source.
+    let in_pep621: Vec<String> = doc
+        .get("project")
+        .and_then(|p| p.get("dependencies"))
+        .and_then(Item::as_array)
+        .map(|a| a.iter().filter_map(name_of).collect())
+        .unwrap_or_default();
     let mut added = Vec::new();
     let Some(poetry) = doc
         .get_mut("tool")
@@ -388,25 +404,12 @@ fn torch_source_poetry(doc: &mut DocumentMut, torch: &[String], index: &TorchInd
     else {
         return added;
     };
-    let sources = poetry
-        .entry("source")
-        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
-    if let Some(sources) = sources.as_array_of_tables_mut() {
-        let present = sources
-            .iter()
-            .any(|t| t.get("name").and_then(Item::as_str) == Some(index.name));
-        if !present {
-            let mut t = Table::new();
-            t.insert("name", value(index.name));
-            t.insert("url", value(index.url));
-            t.insert("priority", value("explicit"));
-            sources.push(t);
-        }
-    }
-    let deps = poetry
-        .entry("dependencies")
-        .or_insert_with(|| Item::Table(Table::new()));
-    let Some(deps) = deps.as_table_like_mut() else {
+    add_named_table(
+        poetry,
+        "source",
+        index_table(index, ("priority", Value::from("explicit"))),
+    );
+    let Some(deps) = table_at(poetry, "dependencies") else {
         return added;
     };
     for package in TORCH_FAMILY
@@ -426,6 +429,7 @@ fn torch_source_poetry(doc: &mut DocumentMut, torch: &[String], index: &TorchInd
                     spec = table.clone();
                 }
             }
+            None if in_pep621.iter().any(|n| n == package) => {}
             None => {
                 spec.insert("version", Value::from("*"));
                 added.push(package.to_string());
@@ -433,13 +437,9 @@ fn torch_source_poetry(doc: &mut DocumentMut, torch: &[String], index: &TorchInd
         }
         spec.insert("source", Value::from(index.name));
         let key = key.unwrap_or_else(|| package.to_string());
-        let decor = deps
-            .get(&key)
-            .and_then(Item::as_value)
-            .map(|v| v.decor().clone());
         let mut new_value = Value::InlineTable(spec);
-        if let Some(decor) = decor {
-            *new_value.decor_mut() = decor;
+        if let Some(old) = deps.get(&key).and_then(Item::as_value) {
+            *new_value.decor_mut() = old.decor().clone();
         }
         deps.insert(&key, Item::Value(new_value));
     }
@@ -450,7 +450,6 @@ fn torch_source_poetry(doc: &mut DocumentMut, torch: &[String], index: &TorchInd
 mod tests {
     use super::*;
     use crate::detect::pyproject::read_pyproject;
-    use crate::repo::Repo;
 
     const UV: &str = r#"[project]
 name = "api"
@@ -470,11 +469,8 @@ line-length = 100  # house style
 "#;
 
     fn reread(text: &str) -> crate::detect::pyproject::Declared {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
-        read_pyproject(&Repo::open(dir.path()).unwrap(), "")
-            .unwrap()
-            .unwrap()
+        let (_dir, repo) = crate::repo::temp_repo(&[("pyproject.toml", text)]);
+        read_pyproject(&repo, "").unwrap().unwrap()
     }
 
     /// Every line of `old` that the edit did not mean to touch is still
@@ -537,6 +533,42 @@ line-length = 100  # house style
         assert!(move_to_dev_group_uv(&mut again, &["pytest".to_string()]).is_empty());
         torch_source_uv(&mut again, &["torch".to_string()], &index);
         assert_eq!(again.to_string(), new);
+    }
+
+    #[test]
+    fn an_inline_dev_group_stays_inline_and_a_strange_one_is_left_alone() {
+        let text = "[project]\nname = \"a\"\ndependencies = [\"flask\", \"black\"]\n\n[dependency-groups]\ndev = [\"ruff\"]\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        assert_eq!(
+            move_to_dev_group_uv(&mut doc, &["black".to_string()]),
+            ["black"]
+        );
+        let new = doc.to_string();
+        assert!(new.contains("dependencies = [\"flask\"]\n"), "{new}");
+        assert!(new.contains("dev = [\"ruff\", \"black\"]\n"), "{new}");
+        // A dev group that is not an array: nothing is removed from the
+        // dependencies, so nothing can be lost.
+        let text = "[project]\nname = \"a\"\ndependencies = [\"black\"]\n\n[dependency-groups.dev]\nx = 1\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        assert!(move_to_dev_group_uv(&mut doc, &["black".to_string()]).is_empty());
+        assert_eq!(doc.to_string(), text);
+    }
+
+    #[test]
+    fn poetry_two_with_pep621_dependencies_gets_a_source_only_entry() {
+        let text = "[project]\nname = \"a\"\ndependencies = [\"torch>=2.5\"]\n\n[tool.poetry]\npackage-mode = false\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let index = TorchIndex {
+            name: "pytorch-cpu",
+            url: "https://download.pytorch.org/whl/cpu",
+        };
+        assert!(torch_source_poetry(&mut doc, &["torch".to_string()], &index).is_empty());
+        let new = doc.to_string();
+        assert!(
+            new.contains("torch = { source = \"pytorch-cpu\" }"),
+            "{new}"
+        );
+        assert!(new.starts_with(text.trim_end()), "{new}");
     }
 
     const POETRY: &str = r#"[tool.poetry]

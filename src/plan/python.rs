@@ -774,7 +774,11 @@ fn install(
             Ok(("/opt/venv".into(), None))
         }
         Manager::Uv => {
-            let mut selection = vec!["--locked".to_string(), "--no-dev".to_string()];
+            let mut selection = vec!["--locked".to_string()];
+            // --no-dev would win over an explicit `--group dev` in uv.
+            if !config.groups.iter().any(|g| g == "dev") {
+                selection.push("--no-dev".to_string());
+            }
             for extra in &config.extras {
                 selection.extend(["--extra".to_string(), extra.clone()]);
             }
@@ -818,7 +822,7 @@ fn install(
                 decisions,
                 "dependency layer",
                 format!("uv sync {}", dependency_flags.join(" ")),
-                format!("only {manifests} copied before the sync, so source edits reuse the cached layer; --locked fails the build when uv.lock is out of date instead of resolving anew, and --no-dev leaves the development group out; {}", cache("uv")),
+                format!("only {manifests} copied before the sync, so source edits reuse the cached layer; --locked fails the build when uv.lock is out of date instead of resolving anew, {}; {}", if dependency_flags.iter().any(|f| f == "--no-dev") { "and --no-dev leaves the development group out" } else { "and the dev group is installed, as the configuration asks" }, cache("uv")),
                 fixes,
             );
             if packaged {

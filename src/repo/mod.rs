@@ -278,6 +278,20 @@ pub fn read_text_file(path: &Path, shown: &str) -> Result<Option<String>> {
     }
 }
 
+/// A repository in a temporary folder holding `files` (path, text), for
+/// the tests of every stage. Keep the folder alive as long as the Repo.
+#[cfg(test)]
+pub fn temp_repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let repo = Repo::open(dir.path()).unwrap();
+    (dir, repo)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

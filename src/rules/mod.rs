@@ -311,13 +311,7 @@ pub(crate) mod testing {
 
     impl Fixture {
         pub fn new(files: &[(&str, &str)]) -> Fixture {
-            let dir = tempfile::tempdir().unwrap();
-            for (path, text) in files {
-                let p = dir.path().join(path);
-                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                std::fs::write(p, text).unwrap();
-            }
-            let repo = Repo::open(dir.path()).unwrap();
+            let (dir, repo) = crate::repo::temp_repo(files);
             let dockerfile = repo
                 .read_text("Dockerfile")
                 .unwrap()
