@@ -48,6 +48,21 @@ pub struct Config {
     /// Which PyTorch build to install: `cpu` (the default when nothing in
     /// the repository uses a GPU) or `cuda`.
     pub torch: Option<TorchBuild>,
+    /// Node version line for Node builds, such as "22".
+    pub node: Option<String>,
+    /// Where a Python repository's static frontend goes: `backend` (built
+    /// in a Node stage, its files copied into the Python image) or
+    /// `separate` (its own Dockerfile). Decided from evidence when unset.
+    pub frontend: Option<FrontendPlacement>,
+    /// The separate frontend Dockerfile's path (default Dockerfile.frontend).
+    pub frontend_dockerfile: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FrontendPlacement {
+    Backend,
+    Separate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -141,6 +156,9 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             || key == "user.name"
             || key == "package"
             || key == "torch"
+            || key == "node"
+            || key == "frontend"
+            || key == "frontend-dockerfile"
         {
             Value::String(raw.to_string())
         } else if matches!(key, "ignore" | "extras" | "groups") {
@@ -175,7 +193,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
 fn check(value: &Value, shown: &str) -> Result<()> {
     serde_norway::from_value::<Config>(value.clone())
         .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda)")))
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile")))
 }
 
 fn toml_to_yaml(item: &toml_edit::Item) -> Value {

@@ -198,7 +198,13 @@ pub fn analyze_sources(
         .profile
         .clone()
         .or_else(|| config.config.profile.clone())
-        .unwrap_or_else(|| "python".to_string());
+        .unwrap_or_else(|| {
+            match project.stack {
+                detect::Stack::Node => "node",
+                detect::Stack::Python => "python",
+            }
+            .to_string()
+        });
     let profile = profiles.load(&profile_name)?;
 
     let context = repo::context::measure(&repo, &ignore);
@@ -251,11 +257,14 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
     let plan = plan::build(&inputs)?;
     let rendered = render::render(&plan, opts.templates_dir.as_deref())?;
     // What we emit must read back as a Dockerfile; anything else is our bug.
-    dockerfile::Dockerfile::parse(&rendered.dockerfile, "generated Dockerfile").map_err(|e| {
-        Error::Usage(format!(
-            "internal error, the generated Dockerfile does not parse: {e}"
-        ))
-    })?;
+    let frontend_dockerfile = rendered.frontend.as_ref().map(|f| f.dockerfile.as_str());
+    for text in std::iter::once(rendered.dockerfile.as_str()).chain(frontend_dockerfile) {
+        dockerfile::Dockerfile::parse(text, "generated Dockerfile").map_err(|e| {
+            Error::Usage(format!(
+                "internal error, the generated Dockerfile does not parse: {e}"
+            ))
+        })?;
+    }
     let reasons = |file: &str| {
         plan.decisions
             .iter()
@@ -279,15 +288,34 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
             reasons: reasons(".dockerignore"),
         },
     ];
-    if let Some(edit) = &plan.pyproject {
-        let abs = analysis.repo.abs(&edit.file);
+    // Other files the proposal writes, each beside what is on disk.
+    let mut other = |path: &str, new: String, reasons_of: &str| -> Result<()> {
         changes.push(FileChange {
-            path: edit.file.clone(),
-            old: analysis.repo.read_text(&edit.file)?,
-            abs,
-            new: edit.new.clone(),
-            reasons: reasons("pyproject.toml"),
+            path: path.to_string(),
+            abs: analysis.repo.abs(path),
+            old: analysis.repo.read_text(path)?,
+            new,
+            reasons: reasons(reasons_of),
         });
+        Ok(())
+    };
+    if let Some(edit) = &plan.pyproject {
+        other(&edit.file, edit.new.clone(), "pyproject.toml")?;
+    }
+    if let (Some(config), Some(text)) = (&plan.server_config, rendered.server_config) {
+        other(&config.path, text, &config.path)?;
+    }
+    if let Some(edit) = &plan.next_config {
+        other(&edit.file, edit.new.clone(), &edit.file)?;
+    }
+    if let (Some(f), Some(r)) = (&plan.frontend, rendered.frontend) {
+        other(&f.dockerfile, r.dockerfile, &f.dockerfile)?;
+        other(&f.ignore_file, r.dockerignore, &f.ignore_file)?;
+        other(
+            &f.server_config.path,
+            r.server_config,
+            &f.server_config.path,
+        )?;
     }
     Ok(Proposal { plan, changes })
 }
@@ -306,6 +334,7 @@ pub fn detected_summary(
             value,
         })
     };
+    let node = analysis.project.node.as_ref();
     let stack = match py.web.targets.first() {
         _ if analysis.project.unsupported.is_some() => {
             format!(
@@ -325,11 +354,36 @@ pub fn detected_summary(
             t.file,
             t.line
         ),
-        None => "Python, no web app object found".into(),
+        None => match node {
+            Some(n) => format!(
+                "{} ({}) in {}",
+                n.app.framework(),
+                match &n.app {
+                    detect::node::NodeApp::Static { output, .. } =>
+                        format!("static site built to {}", n.path(output)),
+                    detect::node::NodeApp::NextServer { .. } => "Next.js server".into(),
+                    detect::node::NodeApp::Server { .. } => "Node server".into(),
+                },
+                n.manifest()
+            ),
+            None => "Python, no web app object found".into(),
+        },
     };
     push("stack", stack);
     let supported = analysis.project.unsupported.is_none();
-    if supported {
+    if let (true, Some(n)) = (supported, node) {
+        push(
+            "dependencies",
+            format!(
+                "{}, {} ({} dependencies, {} devDependencies)",
+                n.manager.name(),
+                n.manager_from,
+                n.dependencies.len(),
+                n.dev_dependencies.len()
+            ),
+        );
+    }
+    if supported && node.is_none() {
         push(
             "dependencies",
             match py.manager {
@@ -374,7 +428,13 @@ pub fn detected_summary(
         );
     }
     if let Some(plan) = plan {
-        for topic in ["base image", "port", "healthcheck"] {
+        for topic in [
+            "base image",
+            "node image",
+            "frontend",
+            "port",
+            "healthcheck",
+        ] {
             if let Some(d) = plan.decisions.iter().find(|d| d.topic == topic) {
                 push(topic, d.choice.clone());
             }
@@ -406,7 +466,11 @@ pub fn detected_summary(
     if !analysis.config.sources.is_empty() {
         push("configuration", analysis.config.sources.join(", "));
     }
-    if supported && !analysis.project.node_manifests.is_empty() {
+    if supported
+        && node.is_none()
+        && analysis.project.frontend.is_none()
+        && !analysis.project.node_manifests.is_empty()
+    {
         push(
             "also found",
             format!(

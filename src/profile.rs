@@ -18,6 +18,8 @@ const BUILTIN: &[(&str, &str)] = &[
         "python-bookworm",
         include_str!("../profiles/python-bookworm.yaml"),
     ),
+    ("node", include_str!("../profiles/node.yaml")),
+    ("caddy", include_str!("../profiles/caddy.yaml")),
 ];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -34,6 +36,48 @@ pub struct Profile {
     pub python: Option<PythonProfile>,
     #[serde(default)]
     pub native_packages: BTreeMap<String, NativePackage>,
+    pub node: NodeProfile,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeProfile {
+    pub default_version: String,
+    pub supported: Vec<String>,
+    pub image: String,
+    pub corepack: Corepack,
+    pub static_server: StaticServer,
+    pub static_port: u16,
+    pub nginx: Nginx,
+    pub caddy: Caddy,
+}
+
+/// Package manager versions for corepack when package.json pins none.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Corepack {
+    pub pnpm: String,
+    pub yarn: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaticServer {
+    Nginx,
+    Caddy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nginx {
+    pub image: String,
+    pub uid: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caddy {
+    pub image: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -59,10 +59,35 @@ fn app_files(app: &str) -> Vec<(&'static str, &'static str)> {
             ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/healthz\")\ndef healthz():\n    return {\"ok\": True}\n"),
             ("requirements.txt", "fastapi==0.111.0\nuvicorn==0.30.1\n"),
         ],
-        "node" => vec![(
+        "node" => vec![
+            (
+                "package.json",
+                "{\"name\": \"web\", \"scripts\": {\"dev\": \"vite\", \"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6.3.5\"}}\n",
+            ),
+            ("package-lock.json", "{\"lockfileVersion\": 3}\n"),
+            ("index.html", "<!doctype html><div id=\"app\"></div>\n"),
+        ],
+        "node-no-lock" => vec![(
             "package.json",
-            "{\"name\": \"web\", \"scripts\": {\"dev\": \"vite\"}}\n",
+            "{\"name\": \"web\", \"scripts\": {\"dev\": \"vite\", \"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6.3.5\"}}\n",
         )],
+        "next" => vec![
+            (
+                "package.json",
+                "{\"name\": \"shop\", \"scripts\": {\"build\": \"next build\", \"start\": \"next start\"}, \"dependencies\": {\"next\": \"15.5.0\", \"react\": \"19.1.0\", \"react-dom\": \"19.1.0\"}}\n",
+            ),
+            ("package-lock.json", "{\"lockfileVersion\": 3}\n"),
+            ("next.config.js", "module.exports = {\n  reactStrictMode: true,\n}\n"),
+            ("app/page.js", "export default function Page() { return 'hi' }\n"),
+        ],
+        "express" => vec![
+            (
+                "package.json",
+                "{\"name\": \"api\", \"scripts\": {\"start\": \"node index.js\", \"dev\": \"nodemon index.js\"}, \"dependencies\": {\"express\": \"4.21.2\"}, \"devDependencies\": {\"nodemon\": \"3.1.9\"}}\n",
+            ),
+            ("yarn.lock", "# yarn lockfile v1\n"),
+            ("index.js", "const app = require('express')()\napp.get('/health', (q, r) => r.send('ok'))\napp.listen(process.env.PORT || 3000)\n"),
+        ],
         "poetry" => vec![
             ("app.py", FLASK_APP),
             ("pyproject.toml", "[tool.poetry]\nname = \"shop\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3.0\"\n"),
@@ -242,7 +267,9 @@ fn check_rewrite(case: &Case, dir: &Path) -> Result<String, String> {
             problems.push(format!("VOLUME {volume} (line {line}) lost"));
         }
     }
-    if before.stopsignal.as_ref().map(|s| &s.0) != after.stopsignal.as_ref().map(|s| &s.0) {
+    if before.stopsignal.as_ref().map(|s| &s.0) != after.stopsignal.as_ref().map(|s| &s.0)
+        && !named_as_changed("STOPSIGNAL")
+    {
         problems.push("STOPSIGNAL changed".to_string());
     }
     let output_args: Vec<String> = output
@@ -262,9 +289,9 @@ fn check_rewrite(case: &Case, dir: &Path) -> Result<String, String> {
     }
 
     // Reading the output back gives what the plan decided.
-    let plan = &proposal.plan.python;
+    let plan = proposal.plan.runtime();
     let read_back_cmd = after.cmd.as_ref().map(|(c, _)| words(c));
-    if read_back_cmd.as_ref() != Some(&plan.cmd) {
+    if read_back_cmd.as_deref() != Some(plan.cmd) {
         problems.push(format!(
             "read back CMD {read_back_cmd:?} is not the plan's {:?}",
             plan.cmd
@@ -277,11 +304,10 @@ fn check_rewrite(case: &Case, dir: &Path) -> Result<String, String> {
             plan.expose
         ));
     }
-    let uid = format!("{0}:{0}", plan.user.uid);
-    if after.user.as_ref().map(|u| u.0.as_str()) != Some(uid.as_str()) {
+    if after.user.as_ref().map(|u| u.0.as_str()) != Some(plan.user.as_str()) {
         problems.push(format!("read back USER {:?}", after.user));
     }
-    for (name, _) in &plan.env {
+    for name in &plan.env {
         if !after.env.iter().any(|(n, _, _)| n == name) {
             problems.push(format!("read back ENV lacks {name}"));
         }
@@ -305,7 +331,11 @@ fn check_rewrite(case: &Case, dir: &Path) -> Result<String, String> {
     if problems.is_empty() {
         Ok(format!(
             "rewritten, {} step(s) carried, {} change(s) named",
-            plan.carried.before_source.len() + plan.carried.after_source.len(),
+            match (&proposal.plan.python, &proposal.plan.node) {
+                (Some(p), _) => p.carried.before_source.len() + p.carried.after_source.len(),
+                (None, Some(n)) => n.build_steps.len() + n.runtime_steps.len(),
+                _ => 0,
+            },
             proposal.plan.changed.len()
         ))
     } else {

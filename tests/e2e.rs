@@ -205,7 +205,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
 
         // Runs as a non-root user and becomes healthy.
         let port = free_port();
-        let plan_port = proposal.plan.python.port;
+        let plan_port = proposal.plan.runtime().port;
         run(docker().args([
             "run",
             "-d",
@@ -237,14 +237,17 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
             status, "healthy",
             "{name}: container did not become healthy; logs:\n{logs}"
         );
-        let route = proposal
-            .plan
-            .python
-            .healthcheck
-            .command
-            .last()
-            .and_then(|c| c.split(&format!(":{plan_port}")).nth(1))
+        // The route the healthcheck asks for (a static server's is /).
+        let probe = match (&proposal.plan.python, &proposal.plan.node) {
+            (Some(p), _) => p.healthcheck.command.join(" "),
+            (None, Some(n)) => n.healthcheck.command.join(" "),
+            _ => String::new(),
+        };
+        let route = probe
+            .split(&format!("127.0.0.1:{plan_port}"))
+            .nth(1)
             .and_then(|r| r.split('\'').next())
+            .filter(|r| r.starts_with('/'))
             .unwrap_or("/")
             .to_string();
         let answer = http_get(port, &route).unwrap_or_default();
@@ -252,6 +255,8 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
             answer.contains(" 200"),
             "{name}: GET {route} answered {answer:?}"
         );
+
+        serves_what_it_should(&name, &after_tag, port);
 
         if let Some(before) = before {
             assert!(
@@ -270,7 +275,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
             before
                 .map(|b| with_base(b, original_base.as_deref().unwrap()))
                 .unwrap_or_else(|| "-".into()),
-            with_base(after, &proposal.plan.python.base_image),
+            with_base(after, proposal.plan.runtime().base_image),
             before
                 .map(|b| format!("{:.0}%", 100.0 * (b - after) as f64 / b as f64))
                 .unwrap_or_else(|| "-".into()),
@@ -280,6 +285,116 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
     }
     table.extend(not_built);
     println!("\n{}", table.join("\n"));
+}
+
+/// What each web fixture must serve beyond its health route, and what its
+/// image must not hold.
+fn serves_what_it_should(name: &str, tag: &str, port: u16) {
+    let get = |path: &str| http_get_full(port, path).unwrap_or_default();
+    let in_image = |script: &str| {
+        run(docker().args([
+            "run",
+            "--rm",
+            "--user",
+            "0:0",
+            "--entrypoint",
+            "sh",
+            tag,
+            "-c",
+            script,
+        ]))
+    };
+    match name {
+        "vite-spa" => {
+            for path in ["/", "/swatches/linen"] {
+                let page = get(path);
+                assert!(
+                    page.starts_with("HTTP/1.1 200")
+                        && page.contains("<title>Fabric catalog</title>")
+                        && page.contains("/assets/index-"),
+                    "{name}: GET {path} is not the built index.html:\n{page}"
+                );
+            }
+            let asset =
+                in_image("ls /usr/share/nginx/html/assets | grep '^index-.*\\.js$' | head -n 1");
+            assert!(
+                get(&format!("/assets/{asset}")).contains("immutable"),
+                "{name}: hashed assets are not cached"
+            );
+            assert_eq!(
+                in_image("command -v node npm || true"),
+                "",
+                "{name}: Node in a static image"
+            );
+            assert_eq!(
+                in_image("find / -xdev -name node_modules -not -path '/proc/*' | head -n 3"),
+                "",
+                "{name}: node_modules in the image"
+            );
+        }
+        "nextjs-app" => {
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Storefront"),
+                "{name}: GET / is not the page:\n{page}"
+            );
+            assert!(
+                get("/robots.txt").contains("User-agent"),
+                "{name}: public/ is not served"
+            );
+            assert_eq!(in_image("id -un"), "root");
+            assert_eq!(
+                run(docker().args(["run", "--rm", "--entrypoint", "id", tag, "-un"])),
+                "node",
+                "{name}: not the node user"
+            );
+            assert_eq!(
+                in_image("ls /app/app /app/next.config.mjs 2>/dev/null || true"),
+                "",
+                "{name}: sources in the image"
+            );
+        }
+        "flask-vite" => {
+            let page = get("/");
+            assert!(
+                page.contains(" 200 ")
+                    && page.contains("<title>Fabric mockups</title>")
+                    && page.contains("/assets/index-"),
+                "{name}: GET / is not the built frontend:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -A /app/frontend"),
+                "dist",
+                "{name}: more than the built files of the frontend"
+            );
+            assert_eq!(
+                in_image("find / -xdev -name node_modules -not -path '/proc/*' | head -n 3"),
+                "",
+                "{name}: node_modules in the backend image"
+            );
+            assert_eq!(
+                in_image("command -v node || true"),
+                "",
+                "{name}: Node in the backend image"
+            );
+        }
+        _ => {}
+    }
+}
+
+/// GET over plain HTTP/1.0 on 127.0.0.1; the whole answer.
+fn http_get_full(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    )
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    Some(buf)
 }
 
 /// Fixtures whose images this sandbox cannot build, and why.

@@ -40,10 +40,17 @@ fn generated_files_and_reports() {
             insta::assert_snapshot!(format!("{name}__Dockerfile"), proposal.changes[0].new);
             insta::assert_snapshot!(format!("{name}__dockerignore"), proposal.changes[1].new);
             insta::assert_snapshot!(format!("{name}__report_json"), report.json());
-            // uv and Poetry projects may also get a pyproject.toml edit: the
-            // diff shows that everything else in the file is left alone.
-            if let Some(pyproject) = proposal.changes.get(2) {
-                insta::assert_snapshot!(format!("{name}__pyproject_diff"), pyproject.unified_diff());
+            // Other files: an edit of an existing one (pyproject.toml,
+            // next.config) as a diff, which shows that everything else in the
+            // file is left alone; a new one (nginx.conf, Dockerfile.frontend)
+            // whole.
+            for change in &proposal.changes[2..] {
+                let file = change.path.replace('/', "_");
+                match (&change.old, change.path.as_str()) {
+                    (Some(_), "pyproject.toml") => insta::assert_snapshot!(format!("{name}__pyproject_diff"), change.unified_diff()),
+                    (Some(_), _) => insta::assert_snapshot!(format!("{name}__{file}_diff"), change.unified_diff()),
+                    (None, _) => insta::assert_snapshot!(format!("{name}__{file}"), change.new),
+                }
             }
         });
     }
@@ -84,8 +91,9 @@ fn output_keeps_what_the_original_promised() {
         let changed = proposal.plan.changed.join("\n");
         for (port, _) in &old.expose {
             assert!(
-                new.expose.iter().any(|(p, _)| p == port),
-                "{name}: EXPOSE {port} lost"
+                new.expose.iter().any(|(p, _)| p == port)
+                    || changed.contains(&format!("EXPOSE {port}")),
+                "{name}: EXPOSE {port} lost without a word"
             );
         }
         for (key, _, _) in &old.env {

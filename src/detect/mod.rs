@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod framework;
 pub mod ml;
+pub mod node;
 pub mod pyproject;
 pub mod python_version;
 pub mod requirements;
@@ -81,9 +82,39 @@ pub struct Workspace {
     pub reason: String,
 }
 
+/// What the image is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stack {
+    Python,
+    /// A Node project at the root: a static site, Next.js or a Node server.
+    Node,
+}
+
+/// A frontend beside a Python backend, and whether the backend serves it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frontend {
+    pub node: node::NodeProject,
+    /// The static site's output folder, relative to the repository.
+    pub output: String,
+    /// Where the backend reads the built files (`app.py:8 names
+    /// frontend/dist`), when it does: then they are built into the backend
+    /// image.
+    pub served_by: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Project {
+    pub stack: Stack,
+    /// Empty for a Node project.
     pub python: PythonProject,
+    /// The Node project at the root (stack Node).
+    pub node: Option<node::NodeProject>,
+    /// A static frontend in a folder of a Python repository.
+    pub frontend: Option<Frontend>,
+    /// Why a frontend found beside the backend is not built (no lock file,
+    /// say), for the report.
+    pub frontend_skipped: Option<String>,
     /// A package.json outside node_modules (a frontend lives here too).
     pub node_manifests: Vec<String>,
     /// Why dockslim cannot write a Dockerfile for this repository (a Node
@@ -97,8 +128,12 @@ impl Project {
     pub fn detect_for_analysis(repo: &Repo, config: &Config) -> Result<Project> {
         match detect(repo, config) {
             Err(Error::Unsupported(why)) => Ok(Project {
+                stack: Stack::Python,
                 python: PythonProject::default(),
-                node_manifests: node_manifests(repo),
+                node: None,
+                frontend: None,
+                frontend_skipped: None,
+                node_manifests: node::manifests(repo),
                 unsupported: Some(why),
             }),
             other => other,
@@ -106,19 +141,24 @@ impl Project {
     }
 }
 
-fn node_manifests(repo: &Repo) -> Vec<String> {
-    repo.own_files()
-        .filter(|f| f.path == "package.json" || f.path.ends_with("/package.json"))
-        .map(|f| f.path.clone())
-        .collect()
-}
-
 /// Works out what the repository is.
 pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
-    let node_manifests = node_manifests(repo);
+    let node_manifests = node::manifests(repo);
     let sources = repo.python_sources();
-    let found = dependencies(repo, config, &sources)?
-        .ok_or_else(|| no_project_error(repo, &node_manifests))?;
+    let Some(found) = dependencies(repo, config, &sources)? else {
+        if node_manifests.iter().any(|m| m == "package.json") {
+            return Ok(Project {
+                stack: Stack::Node,
+                python: PythonProject::default(),
+                node: Some(node::read(repo, "")?),
+                frontend: None,
+                frontend_skipped: None,
+                node_manifests,
+                unsupported: None,
+            });
+        }
+        return Err(no_project_error(repo, &node_manifests));
+    };
     let Found {
         manager,
         set,
@@ -197,7 +237,12 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
                 .flatten()
                 .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
         });
+    let (frontend, frontend_skipped) = frontend(repo, &node_manifests, &sources);
     Ok(Project {
+        stack: Stack::Python,
+        frontend,
+        frontend_skipped,
+        node: None,
         python: PythonProject {
             manager,
             ml,
@@ -250,7 +295,7 @@ fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
     }
     if !node_manifests.is_empty() {
         return Error::Unsupported(format!(
-            "{}: found {} but no Python project; Node projects are not supported yet",
+            "{}: found {} but no package.json at the root and no Python project; run dockslim on the Node project's folder",
             repo.root.display(),
             node_manifests.join(", ")
         ));
@@ -259,6 +304,69 @@ fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
         "{}: no Python or Node project found; looked for requirements.txt, requirements-prod.txt, requirements/*.txt, uv.lock, poetry.lock, Pipfile.lock, pyproject.toml, setup.py and package.json",
         repo.root.display()
     ))
+}
+
+/// The static frontend in a folder beside a Python backend: the shallowest
+/// package.json below the root that builds a static site. A frontend that
+/// cannot be built reproducibly (no lock file, an unreadable config) is
+/// left out, with the reason.
+fn frontend(
+    repo: &Repo,
+    manifests: &[String],
+    sources: &[(String, String)],
+) -> (Option<Frontend>, Option<String>) {
+    let mut dirs: Vec<&str> = manifests
+        .iter()
+        .filter_map(|m| m.strip_suffix("/package.json"))
+        .collect();
+    dirs.sort_by_key(|d| (d.matches('/').count(), *d));
+    let mut skipped = None;
+    for dir in dirs {
+        match node::read(repo, dir) {
+            Ok(project) => {
+                let node::NodeApp::Static { output, .. } = &project.app else {
+                    skipped.get_or_insert(format!(
+                        "{}/package.json is a {} app, not a static site; build it with its own Dockerfile",
+                        dir,
+                        project.app.framework()
+                    ));
+                    continue;
+                };
+                let Some(output) = node::normalize_path(&node::join(dir, output)) else {
+                    skipped.get_or_insert(format!(
+                        "{dir}/package.json builds outside the repository ({output})"
+                    ));
+                    continue;
+                };
+                // A build written outside the frontend folder lands in the
+                // backend's tree on purpose: the backend serves it.
+                let served_by = match node::served_by_python(sources, &output) {
+                    Some((file, line)) => Some(format!("{file}:{line} names {output}")),
+                    None if !output.starts_with(&format!("{dir}/")) => {
+                        let node::NodeApp::Static { output_from, .. } = &project.app else {
+                            unreachable!()
+                        };
+                        Some(format!(
+                            "{output_from} builds into {output}, outside the frontend folder"
+                        ))
+                    }
+                    None => None,
+                };
+                return (
+                    Some(Frontend {
+                        node: project,
+                        output,
+                        served_by,
+                    }),
+                    None,
+                );
+            }
+            Err(e) => {
+                skipped.get_or_insert(e.to_string());
+            }
+        }
+    }
+    (None, skipped)
 }
 
 /// How the project's dependencies are installed, and what they are.

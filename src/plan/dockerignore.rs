@@ -33,7 +33,7 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    fn plain(pattern: &str) -> Candidate {
+    pub fn plain(pattern: &str) -> Candidate {
         Candidate {
             pattern: pattern.to_string(),
             comment: None,
@@ -193,44 +193,38 @@ pub(super) fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> 
     needed
 }
 
-pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>) -> IgnorePlan {
-    let existing_lines: Vec<String> = inputs
-        .ignore_text
-        .map(|t| {
-            t.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(normalized)
-                .collect()
-        })
-        .unwrap_or_default();
-    let needed = needed_paths(inputs, python);
-    let mut accepted_text: String = inputs.ignore_text.unwrap_or("").to_string();
-    if !accepted_text.is_empty() && !accepted_text.ends_with('\n') {
-        accepted_text.push('\n');
-    }
-    let mut sections = Vec::new();
-    let mut kept_out = Vec::new();
+/// What one ignore file is assembled from.
+pub struct IgnoreSpec<'a> {
+    /// The file, for the report (`.dockerignore`).
+    pub file: String,
+    /// Today's text, kept whole when there is one.
+    pub existing: Option<&'a str>,
+    /// Lines taken without the needed-path check (a `*` that a `!folder`
+    /// reopens), only when the file is new.
+    pub prelude: Vec<Section>,
+    pub candidates: Vec<(String, Vec<Candidate>)>,
+    /// Paths the image needs, which no candidate may exclude.
+    pub needed: Vec<String>,
+    /// Lines left out before assembly (large folders the code names).
+    pub kept_out: Vec<(String, String)>,
+}
 
-    // Dynamic lines: secrets the baseline does not already cover, virtual
-    // environments under other names, and large folders the image does not
-    // need.
-    let baseline_only = DockerIgnore::parse(
-        &BASELINE
-            .iter()
-            .flat_map(|(_, l)| l.iter())
-            .map(|l| format!("{l}\n"))
-            .collect::<String>(),
-        "baseline",
-    )
-    .expect("baseline parses");
-    let mut extra_secrets: Vec<Candidate> = inputs
-        .secrets
-        .iter()
-        .filter(|s| !baseline_only.is_excluded(&s.path))
-        .map(|s| Candidate::commented(&s.path, format!("{}, found by {}", s.kind, s.found_by)))
-        .collect();
-    extra_secrets.dedup_by(|a, b| a.pattern == b.pattern);
+/// The .dockerignore of a Python image.
+pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>) -> IgnorePlan {
+    plan_with(inputs, python, Vec::new(), decisions)
+}
+
+/// The .dockerignore of a Python image, with extra sections (a frontend
+/// folder built elsewhere).
+pub fn plan_with(
+    inputs: &Inputs,
+    python: &PythonPlan,
+    extra: Vec<(String, Vec<Candidate>)>,
+    decisions: &mut Vec<Decision>,
+) -> IgnorePlan {
+    let baseline_only = baseline_matcher(BASELINE);
+    // Virtual environments under other names, and large folders the image
+    // does not need.
     let venvs: Vec<Candidate> = inputs
         .repo
         .files
@@ -239,8 +233,36 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
         .filter(|d| !baseline_only.is_excluded(&format!("{d}/pyvenv.cfg")))
         .map(|d| Candidate::plain(&d))
         .collect();
+    let mut candidates = sections_of(BASELINE);
+    candidates.extend(secret_section(inputs, &baseline_only));
+    if !venvs.is_empty() {
+        candidates.push((
+            "Virtual environments found in this repository".into(),
+            venvs,
+        ));
+    }
+    let (large, kept_out) = super::large_folders::find(inputs, python, &baseline_only);
+    if !large.is_empty() {
+        candidates.push((super::large_folders::SECTION.into(), large));
+    }
+    candidates.extend(extra);
+    assemble(
+        inputs,
+        IgnoreSpec {
+            file: ".dockerignore".into(),
+            existing: inputs.ignore_text,
+            prelude: Vec::new(),
+            candidates,
+            needed: needed_paths(inputs, python),
+            kept_out,
+        },
+        decisions,
+    )
+}
 
-    let mut candidates: Vec<(String, Vec<Candidate>)> = BASELINE
+/// The baseline's sections as candidates.
+fn sections_of(baseline: &[(&str, &[&str])]) -> Vec<(String, Vec<Candidate>)> {
+    baseline
         .iter()
         .map(|(c, l)| {
             (
@@ -248,29 +270,188 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
                 l.iter().map(|s| Candidate::plain(s)).collect(),
             )
         })
+        .collect()
+}
+
+fn baseline_matcher(baseline: &[(&str, &[&str])]) -> DockerIgnore {
+    DockerIgnore::parse(
+        &baseline
+            .iter()
+            .flat_map(|(_, l)| l.iter())
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+        "baseline",
+    )
+    .expect("baseline parses")
+}
+
+/// Secrets found in the repository that the baseline does not cover.
+fn secret_section(inputs: &Inputs, baseline: &DockerIgnore) -> Option<(String, Vec<Candidate>)> {
+    let mut extra_secrets: Vec<Candidate> = inputs
+        .secrets
+        .iter()
+        .filter(|s| !baseline.is_excluded(&s.path))
+        .map(|s| Candidate::commented(&s.path, format!("{}, found by {}", s.kind, s.found_by)))
         .collect();
-    if !extra_secrets.is_empty() {
-        candidates.push((
+    extra_secrets.dedup_by(|a, b| a.pattern == b.pattern);
+    (!extra_secrets.is_empty()).then(|| {
+        (
             "Secret files found in this repository".into(),
             extra_secrets,
-        ));
+        )
+    })
+}
+
+/// Node builds: the shared sections, then the build output.
+fn node_candidates(
+    inputs: &Inputs,
+    prefix: &str,
+    outputs: &[String],
+) -> Vec<(String, Vec<Candidate>)> {
+    let shared: Vec<(&str, &[&str])> = BASELINE
+        .iter()
+        .filter(|(c, _)| !c.starts_with("Python") && !c.starts_with("Local data"))
+        .copied()
+        .collect();
+    let mut candidates = sections_of(&shared);
+    let mut output_lines: Vec<Candidate> = outputs.iter().map(|o| Candidate::plain(o)).collect();
+    for generated in [
+        ".next",
+        ".turbo",
+        ".vercel",
+        ".cache",
+        ".parcel-cache",
+        ".eslintcache",
+        "coverage",
+    ] {
+        output_lines.push(Candidate::plain(&format!("{prefix}{generated}")));
     }
-    if !venvs.is_empty() {
-        candidates.push((
-            "Virtual environments found in this repository".into(),
-            venvs,
-        ));
+    output_lines.dedup_by(|a, b| a.pattern == b.pattern);
+    candidates.push((
+        "Build output and tool caches (the image builds its own)".into(),
+        output_lines,
+    ));
+    candidates.extend(secret_section(inputs, &baseline_matcher(BASELINE)));
+    candidates
+}
+
+/// The .dockerignore of a Node project at the root.
+pub fn node(
+    inputs: &Inputs,
+    project: &crate::detect::node::NodeProject,
+    output: &str,
+    decisions: &mut Vec<Decision>,
+) -> IgnorePlan {
+    let needed = node_needed(inputs, project, output);
+    assemble(
+        inputs,
+        IgnoreSpec {
+            file: ".dockerignore".into(),
+            existing: inputs.ignore_text,
+            prelude: Vec::new(),
+            candidates: node_candidates(inputs, "", &[output.to_string()]),
+            needed,
+            kept_out: Vec::new(),
+        },
+        decisions,
+    )
+}
+
+/// Every file of the Node project except its dependencies and build output.
+fn node_needed(
+    inputs: &Inputs,
+    project: &crate::detect::node::NodeProject,
+    output: &str,
+) -> Vec<String> {
+    let prefix = if project.dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", project.dir)
+    };
+    let output = format!("{}/", output.trim_end_matches('/'));
+    // Docker's own files are never needed inside the image.
+    let docker_files = baseline_matcher(&BASELINE[..1]);
+    inputs
+        .repo
+        .own_files()
+        .map(|f| f.path.clone())
+        .filter(|p| p.starts_with(&prefix) && !p.starts_with(&output))
+        .filter(|p| !p.split('/').any(|d| d == "node_modules" || d == ".next"))
+        .filter(|p| secret_kind(p).is_none() && !p.ends_with(".log"))
+        .filter(|p| !docker_files.is_excluded(p))
+        .collect()
+}
+
+/// The ignore file beside a separate frontend Dockerfile: only the
+/// frontend folder is sent.
+pub fn frontend_file(
+    inputs: &Inputs,
+    file: &str,
+    existing: Option<&str>,
+    project: &crate::detect::node::NodeProject,
+    output: &str,
+    decisions: &mut Vec<Decision>,
+) -> IgnorePlan {
+    let prefix = format!("{}/", project.dir);
+    assemble(
+        inputs,
+        IgnoreSpec {
+            file: file.to_string(),
+            existing,
+            prelude: vec![Section {
+                comment: format!(
+                    "Only {} is sent: this Dockerfile builds nothing else",
+                    project.dir
+                ),
+                lines: vec!["*".into(), format!("!{}", project.dir)],
+            }],
+            candidates: node_candidates(inputs, &prefix, &[output.to_string()]),
+            needed: node_needed(inputs, project, output),
+            kept_out: Vec::new(),
+        },
+        decisions,
+    )
+}
+
+/// Today's lines, then each candidate that excludes nothing the image
+/// needs, with the context saved measured on the repository.
+pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>) -> IgnorePlan {
+    let IgnoreSpec {
+        file,
+        existing,
+        prelude,
+        candidates,
+        needed,
+        mut kept_out,
+    } = spec;
+    let prelude = if existing.is_some() {
+        Vec::new()
+    } else {
+        prelude
+    };
+    let existing_lines: Vec<String> = existing
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(normalized)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut accepted_text: String = existing.unwrap_or("").to_string();
+    if !accepted_text.is_empty() && !accepted_text.ends_with('\n') {
+        accepted_text.push('\n');
     }
-    let (large, large_kept) = super::large_folders::find(inputs, python, &baseline_only);
-    if !large.is_empty() {
-        candidates.push((super::large_folders::SECTION.into(), large));
-    }
-    for (line, why) in large_kept {
-        kept_out.push((line, why));
+    let mut sections = prelude;
+    for section in &sections {
+        for line in &section.lines {
+            accepted_text.push_str(line);
+            accepted_text.push('\n');
+        }
     }
 
     // Today's lines plus those accepted so far; grown a pattern at a time.
-    let mut accepted = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
+    let mut accepted = DockerIgnore::parse(&accepted_text, &file).unwrap_or_default();
     for (comment, lines) in candidates {
         let mut kept = Vec::new();
         for candidate in lines {
@@ -278,7 +459,7 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
             if existing_lines.contains(&normalized(&line)) {
                 continue;
             }
-            let Ok(alone) = DockerIgnore::parse(&line, ".dockerignore") else {
+            let Ok(alone) = DockerIgnore::parse(&line, &file) else {
                 continue;
             };
             if !line.starts_with('!') {
@@ -317,17 +498,26 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
     }
 
     // What the proposal saves, measured on this repository.
-    let proposed = DockerIgnore::parse(&accepted_text, ".dockerignore").unwrap_or_default();
+    let proposed = DockerIgnore::parse(&accepted_text, &file).unwrap_or_default();
     let after = crate::repo::context::measure(inputs.repo, &proposed);
+    let today = match existing {
+        Some(t) if existing != inputs.ignore_text => crate::repo::context::measure(
+            inputs.repo,
+            &DockerIgnore::parse(t, &file).unwrap_or_default(),
+        ),
+        Some(_) => inputs.context.clone(),
+        None if inputs.ignore_text.is_none() => inputs.context.clone(),
+        None => crate::repo::context::measure(inputs.repo, &DockerIgnore::default()),
+    };
     let (before, after, files_cut) = (
-        inputs.context.sent_bytes,
+        today.sent_bytes,
         after.sent_bytes,
-        inputs.context.sent_files.saturating_sub(after.sent_files),
+        today.sent_files.saturating_sub(after.sent_files),
     );
     if !sections.is_empty() {
         let fixes = inputs.fixes(&["DS101", "DS102"]);
         decisions.push(Decision {
-            file: ".dockerignore",
+            file: file.clone(),
             topic: "build context".into(),
             choice: format!(
                 "{} -> {} ({} fewer)",
@@ -338,7 +528,7 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
             reason: format!(
                 "{} lines{}: {}",
                 sections.iter().map(|s| s.lines.len()).sum::<usize>(),
-                if inputs.ignore_text.is_some() {
+                if existing.is_some() {
                     " added in one marked block, existing lines kept"
                 } else {
                     ""
@@ -359,7 +549,7 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
     }
     for (line, why) in &kept_out {
         decisions.push(Decision {
-            file: ".dockerignore",
+            file: file.clone(),
             topic: "left out".into(),
             choice: line.clone(),
             reason: why.clone(),
@@ -368,7 +558,7 @@ pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>)
     }
     IgnorePlan {
         // Kept whole; the template appends after it, so it must end a line.
-        existing: inputs.ignore_text.map(|t| {
+        existing: existing.map(|t| {
             if t.is_empty() || t.ends_with('\n') {
                 t.to_string()
             } else {

@@ -5,13 +5,15 @@
 mod carry;
 pub mod dockerignore;
 mod large_folders;
+pub mod next_config;
+pub mod node;
 mod pyproject_edit;
 mod python;
 
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::detect::Project;
+use crate::config::{Config, FrontendPlacement};
+use crate::detect::{Project, Stack};
 use crate::dockerfile::Dockerfile;
 use crate::error::Result;
 use crate::profile::Profile;
@@ -22,9 +24,9 @@ use crate::rules::Finding;
 /// Why one part of the output is what it is.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Decision {
-    /// The file the decision shapes: `Dockerfile`, `.dockerignore` or
-    /// `pyproject.toml`.
-    pub file: &'static str,
+    /// The file the decision shapes: `Dockerfile`, `.dockerignore`,
+    /// `pyproject.toml`, or another file the proposal writes.
+    pub file: String,
     pub topic: String,
     pub choice: String,
     pub reason: String,
@@ -37,13 +39,79 @@ pub struct Decision {
 pub struct Plan {
     pub template: &'static str,
     pub profile: String,
-    pub python: python::PythonPlan,
+    /// The Python image (stack Python).
+    pub python: Option<python::PythonPlan>,
+    /// The Node image (stack Node).
+    pub node: Option<node::NodePlan>,
     pub dockerignore: dockerignore::IgnorePlan,
     pub decisions: Vec<Decision>,
     /// Things the plan changed on purpose from what the Dockerfile said.
     pub changed: Vec<String>,
     /// The proposed pyproject.toml (uv and Poetry projects).
     pub pyproject: Option<pyproject_edit::PyprojectEdit>,
+    /// nginx.conf or Caddyfile for the static site this proposal serves.
+    pub server_config: Option<node::ServerConfig>,
+    /// next.config with `output: 'standalone'` added.
+    pub next_config: Option<next_config::NextConfigEdit>,
+    /// A Python repository's frontend, given its own Dockerfile.
+    pub frontend: Option<SeparateFrontend>,
+}
+
+/// The Dockerfile and ignore file of a frontend kept out of the backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeparateFrontend {
+    /// Repository-relative path (Dockerfile.frontend).
+    pub dockerfile: String,
+    pub ignore_file: String,
+    pub node: node::NodePlan,
+    pub dockerignore: dockerignore::IgnorePlan,
+    pub server_config: node::ServerConfig,
+}
+
+/// What the final stage runs, for checks that read the output back.
+pub struct Runtime<'a> {
+    pub cmd: &'a [String],
+    pub port: u16,
+    pub expose: Vec<String>,
+    pub user: String,
+    pub env: Vec<&'a str>,
+    pub base_image: &'a str,
+}
+
+impl Plan {
+    pub fn runtime(&self) -> Runtime<'_> {
+        match (&self.python, &self.node) {
+            (Some(p), _) => Runtime {
+                cmd: &p.cmd,
+                port: p.port,
+                expose: p.expose.clone(),
+                user: format!("{0}:{0}", p.user.uid),
+                env: p.env.iter().map(|(k, _)| k.as_str()).collect(),
+                base_image: &p.base_image,
+            },
+            (None, Some(n)) => Runtime {
+                cmd: &n.cmd,
+                port: n.port,
+                expose: vec![n.port.to_string()],
+                user: n.user.clone(),
+                env: n.env.iter().map(|(k, _)| k.as_str()).collect(),
+                base_image: &n.runtime_image,
+            },
+            (None, None) => unreachable!("a plan has a Python or a Node image"),
+        }
+    }
+}
+
+/// The image to pull for a public name: the configuration's override, or
+/// the name under the configured registry.
+pub fn image_name(config: &Config, public: &str) -> String {
+    if let Some(over) = config.images.get(public) {
+        over.clone()
+    } else if let Some(registry) = &config.registry {
+        format!("{}/{}", registry.trim_end_matches('/'), public)
+    } else {
+        public.to_string()
+    }
 }
 
 /// What the plan is built from.
@@ -75,8 +143,103 @@ impl Inputs<'_> {
 pub fn build(inputs: &Inputs) -> Result<Plan> {
     let mut decisions = Vec::new();
     let mut changed = Vec::new();
-    let python = python::plan(inputs, &mut decisions, &mut changed)?;
-    let dockerignore = dockerignore::plan(inputs, &python, &mut decisions);
+    if inputs.project.stack == Stack::Node {
+        let project = inputs
+            .project
+            .node
+            .as_ref()
+            .expect("stack Node has a Node project");
+        let (node, server_config) = node::plan(inputs, project, &mut decisions, &mut changed)?;
+        let next_config = next_config::plan(inputs, project, &mut decisions)?;
+        let output = match &project.app {
+            crate::detect::node::NodeApp::Static { output, .. } => project.path(output),
+            crate::detect::node::NodeApp::NextServer { dist_dir, .. } => project.path(dist_dir),
+            crate::detect::node::NodeApp::Server { .. } => project.path("dist"),
+        };
+        let dockerignore = dockerignore::node(inputs, project, &output, &mut decisions);
+        let template = match node.kind {
+            "static" => "node-static.Dockerfile.j2",
+            "next" => "node-next.Dockerfile.j2",
+            _ => "node-server.Dockerfile.j2",
+        };
+        return Ok(Plan {
+            template,
+            profile: inputs.profile.name.clone(),
+            python: None,
+            node: Some(node),
+            dockerignore,
+            decisions,
+            changed,
+            pyproject: None,
+            server_config,
+            next_config,
+            frontend: None,
+        });
+    }
+
+    let mut python = python::plan(inputs, &mut decisions, &mut changed)?;
+    let mut extra_ignore = Vec::new();
+    let mut frontend = None;
+    if let Some(found) = &inputs.project.frontend {
+        let placement = placement(inputs, found, &mut decisions);
+        match placement {
+            None => {}
+            Some(FrontendPlacement::Backend) => {
+                let stage = node::frontend_stage(inputs, found, &mut decisions)?;
+                python.frontend = Some(python::FrontendStage {
+                    dir: found.node.dir.clone(),
+                    output: found.output.clone(),
+                    node: stage,
+                });
+                extra_ignore.push((
+                    "The frontend's build output: the image builds its own".to_string(),
+                    vec![dockerignore::Candidate::commented(
+                        &found.output,
+                        format!("built by the frontend stage from {}", found.node.dir),
+                    )],
+                ));
+            }
+            Some(FrontendPlacement::Separate) => {
+                let file = inputs
+                    .config
+                    .frontend_dockerfile
+                    .clone()
+                    .unwrap_or_else(|| "Dockerfile.frontend".into());
+                let (node, server_config) =
+                    node::separate_frontend(inputs, found, &file, &mut decisions)?;
+                let ignore_file = format!("{file}.dockerignore");
+                let existing = inputs.repo.read_text(&ignore_file)?;
+                let dockerignore = dockerignore::frontend_file(
+                    inputs,
+                    &ignore_file,
+                    existing.as_deref(),
+                    &found.node,
+                    &found.output,
+                    &mut decisions,
+                );
+                extra_ignore.push((
+                    format!("The frontend: {file} builds it, the backend image never needs it"),
+                    vec![dockerignore::Candidate::plain(&found.node.dir)],
+                ));
+                frontend = Some(SeparateFrontend {
+                    dockerfile: file,
+                    ignore_file,
+                    node,
+                    dockerignore,
+                    server_config,
+                });
+            }
+        }
+    } else if let Some(why) = &inputs.project.frontend_skipped {
+        decisions.push(Decision {
+            file: "Dockerfile".into(),
+            topic: "frontend".into(),
+            choice: "not built".into(),
+            reason: why.clone(),
+            fixes: vec![],
+        });
+    }
+    let dockerignore = dockerignore::plan_with(inputs, &python, extra_ignore, &mut decisions);
     let pyproject = pyproject_edit::plan(inputs, &mut decisions)?;
     let template = match python.manager {
         crate::detect::Manager::Pip => "python-pip.Dockerfile.j2",
@@ -87,10 +250,75 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     Ok(Plan {
         template,
         profile: inputs.profile.name.clone(),
-        python,
+        python: Some(python),
+        node: None,
         dockerignore,
         decisions,
         changed,
         pyproject,
+        server_config: None,
+        next_config: None,
+        frontend,
     })
+}
+
+/// Whether a Python repository's frontend is built into the backend image
+/// or gets its own Dockerfile: the configuration, else the evidence that
+/// the backend serves the built files. `None` when the existing Dockerfile
+/// already builds it in a stage of its own, which is kept.
+fn placement(
+    inputs: &Inputs,
+    found: &crate::detect::Frontend,
+    decisions: &mut Vec<Decision>,
+) -> Option<FrontendPlacement> {
+    let kept_node_stage = inputs.dockerfile.and_then(|df| {
+        let layout = carry::Layout::of(df);
+        layout
+            .kept
+            .iter()
+            .find(|s| s.image.starts_with("node"))
+            .map(|s| (s.alias.clone().unwrap_or_else(|| s.image.clone()), s.line))
+    });
+    let mut decide = |choice: String, reason: String| {
+        decisions.push(Decision {
+            file: "Dockerfile".into(),
+            topic: "frontend".into(),
+            choice,
+            reason,
+            fixes: vec![],
+        })
+    };
+    if let Some((name, line)) = kept_node_stage {
+        decide(
+            format!("stage `{name}` kept"),
+            format!("the existing Dockerfile builds the frontend in its own stage (line {line}) and copies the result; kept as written"),
+        );
+        return None;
+    }
+    let framework = found.node.app.framework();
+    let dir = &found.node.dir;
+    let (placement, reason) = match (inputs.config.frontend, &found.served_by) {
+        (Some(p), _) => (p, "set in the configuration".to_string()),
+        (None, Some(by)) => (
+            FrontendPlacement::Backend,
+            format!("{by}: the backend serves the built files, so a Node stage builds them and only {} reaches the image (no node_modules, no frontend sources)", found.output),
+        ),
+        (None, None) => (
+            FrontendPlacement::Separate,
+            format!("nothing in the backend reads {}, so the frontend is served on its own: it is left out of this image", found.output),
+        ),
+    };
+    let choice = match placement {
+        FrontendPlacement::Backend => format!("{framework} app in {dir} built into this image"),
+        FrontendPlacement::Separate => format!(
+            "{framework} app in {dir} gets {}",
+            inputs
+                .config
+                .frontend_dockerfile
+                .as_deref()
+                .unwrap_or("Dockerfile.frontend")
+        ),
+    };
+    decide(choice, reason);
+    Some(placement)
 }

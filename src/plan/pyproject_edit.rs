@@ -56,7 +56,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
     };
     let mut decide = |topic: &str, choice: String, reason: String, fixes: Vec<&'static str>| {
         decisions.push(Decision {
-            file: "pyproject.toml",
+            file: "pyproject.toml".into(),
             topic: topic.to_string(),
             choice,
             reason: format!("{reason}; run `{relock}` and commit the lock file before building, since the Dockerfile installs with the lock as it is"),

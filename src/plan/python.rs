@@ -53,6 +53,18 @@ pub struct PythonPlan {
     pub summary: String,
     /// The existing Dockerfile's other steps, carried over.
     pub carried: super::carry::Carried,
+    /// The frontend the backend serves, built in a Node stage.
+    pub frontend: Option<FrontendStage>,
+}
+
+/// A frontend built in a Node stage of the Python image.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrontendStage {
+    /// Its folder, removed from the copied source.
+    pub dir: String,
+    /// The output folder, relative to the repository (and to the workdir).
+    pub output: String,
+    pub node: super::node::NodePlan,
 }
 
 /// How uv, Poetry or Pipenv runs in the builder stage.
@@ -95,7 +107,7 @@ fn decide(
     fixes: Vec<&'static str>,
 ) {
     decisions.push(Decision {
-        file: "Dockerfile",
+        file: "Dockerfile".into(),
         topic: topic.to_string(),
         choice: choice.into(),
         reason: reason.into(),
@@ -121,16 +133,11 @@ pub fn plan(
 
     // Python version.
     let (version, version_reason) = python_version(inputs, py_profile)?;
-    let mut base_image = py_profile
+    let public = py_profile
         .image
         .replace("{version}", &version.to_string())
         .replace("{debian}", &py_profile.debian);
-    let public = base_image.clone();
-    if let Some(over) = config.images.get(&public) {
-        base_image = over.clone();
-    } else if let Some(registry) = &config.registry {
-        base_image = format!("{}/{}", registry.trim_end_matches('/'), base_image);
-    }
+    let base_image = super::image_name(config, &public);
     let image_note = if base_image != public {
         format!(" (pulled as {base_image})")
     } else {
@@ -623,6 +630,7 @@ pub fn plan(
         cmd,
         summary,
         carried,
+        frontend: None,
     })
 }
 

@@ -41,6 +41,34 @@ const BUILTIN: &[(&str, &str)] = &[
         "partials/apt-install.j2",
         include_str!("../../templates/partials/apt-install.j2"),
     ),
+    (
+        "node-static.Dockerfile.j2",
+        include_str!("../../templates/node-static.Dockerfile.j2"),
+    ),
+    (
+        "node-next.Dockerfile.j2",
+        include_str!("../../templates/node-next.Dockerfile.j2"),
+    ),
+    (
+        "node-server.Dockerfile.j2",
+        include_str!("../../templates/node-server.Dockerfile.j2"),
+    ),
+    (
+        "partials/node-build.j2",
+        include_str!("../../templates/partials/node-build.j2"),
+    ),
+    (
+        "partials/node-healthcheck.j2",
+        include_str!("../../templates/partials/node-healthcheck.j2"),
+    ),
+    (
+        "files/nginx.conf.j2",
+        include_str!("../../templates/files/nginx.conf.j2"),
+    ),
+    (
+        "files/Caddyfile.j2",
+        include_str!("../../templates/files/Caddyfile.j2"),
+    ),
 ];
 
 /// The generated files.
@@ -48,12 +76,95 @@ const BUILTIN: &[(&str, &str)] = &[
 pub struct Rendered {
     pub dockerfile: String,
     pub dockerignore: String,
+    /// The static server's config (nginx.conf, Caddyfile).
+    pub server_config: Option<String>,
+    /// A separate frontend's Dockerfile, ignore file and server config.
+    pub frontend: Option<RenderedFrontend>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderedFrontend {
+    pub dockerfile: String,
+    pub dockerignore: String,
+    pub server_config: String,
 }
 
 pub fn render(plan: &Plan, templates_dir: Option<&Path>) -> Result<Rendered> {
     let env = environment(templates_dir.map(Path::to_path_buf));
+    let main = Value::from_serialize(plan);
+    let server_config = match (&plan.server_config, &plan.node) {
+        (Some(config), Some(node)) => Some(render_file(
+            &env,
+            templates_dir,
+            config.template,
+            &main,
+            node,
+        )?),
+        _ => None,
+    };
+    let frontend = match &plan.frontend {
+        Some(f) => {
+            // The separate frontend renders with the same templates, as a
+            // plan of its own: its NodePlan and its ignore file.
+            let sub = Value::from_serialize(minijinja::context! {
+                node => Value::from_serialize(&f.node),
+                dockerignore => Value::from_serialize(&f.dockerignore),
+            });
+            Some(RenderedFrontend {
+                dockerfile: render_with(&env, templates_dir, "node-static.Dockerfile.j2", &sub)?,
+                dockerignore: render_with(&env, templates_dir, "dockerignore.j2", &sub)?,
+                server_config: render_file(
+                    &env,
+                    templates_dir,
+                    f.server_config.template,
+                    &sub,
+                    &f.node,
+                )?,
+            })
+        }
+        None => None,
+    };
+    Ok(Rendered {
+        dockerfile: render_with(&env, templates_dir, plan.template, &main)?,
+        dockerignore: render_with(&env, templates_dir, "dockerignore.j2", &main)?,
+        server_config,
+        frontend,
+    })
+}
+
+/// A config file template, which sees the NodePlan as `n`.
+fn render_file(
+    env: &Environment<'static>,
+    templates_dir: Option<&Path>,
+    name: &str,
+    plan: &Value,
+    node: &crate::plan::node::NodePlan,
+) -> Result<String> {
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(name, templates_dir, e))?;
     let ctx = minijinja::context! {
-        plan => Value::from_serialize(plan),
+        plan => plan.clone(),
+        n => Value::from_serialize(node),
+        version => env!("CARGO_PKG_VERSION"),
+    };
+    let mut text = template
+        .render(&ctx)
+        .map_err(|e| template_error(name, templates_dir, e))?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+fn render_with(
+    env: &Environment<'static>,
+    templates_dir: Option<&Path>,
+    name: &str,
+    plan: &Value,
+) -> Result<String> {
+    let ctx = minijinja::context! {
+        plan => plan.clone(),
         version => env!("CARGO_PKG_VERSION"),
         block_start => BLOCK_START,
         block_end => BLOCK_END,
@@ -70,10 +181,7 @@ pub fn render(plan: &Plan, templates_dir: Option<&Path>) -> Result<Rendered> {
         }
         Ok(text)
     };
-    Ok(Rendered {
-        dockerfile: render_one(plan.template)?,
-        dockerignore: render_one("dockerignore.j2")?,
-    })
+    render_one(name)
 }
 
 fn template_error(name: &str, dir: Option<&Path>, e: minijinja::Error) -> Error {

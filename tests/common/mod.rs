@@ -168,6 +168,59 @@ pub fn add_junk(name: &str, root: &Path) {
                 b"{\"type\": \"service_account\", \"private_key\": \"fake\"}\n",
             );
         }
+        "vite-spa" | "flask-vite" | "express-api" | "nextjs-app" => {
+            // What a developer's checkout carries: node_modules with the
+            // caches tools keep inside it, a stale build, .git, a local env.
+            let web = if name == "flask-vite" {
+                "frontend/"
+            } else {
+                ""
+            };
+            for i in 0..400 {
+                write(
+                    root,
+                    &format!("{web}node_modules/.cache/babel-loader/{i:04}.json"),
+                    &noise(8_000 + (i % 5) * 2_000, 500 + i as u64),
+                );
+            }
+            write(
+                root,
+                &format!("{web}node_modules/.vite/deps/chunk-big.js"),
+                &noise(6_000_000, 77),
+            );
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+            write(
+                root,
+                ".git/objects/pack/pack-5e6f.pack",
+                &noise(4_000_000, 78),
+            );
+            write(
+                root,
+                &format!("{web}.env.local"),
+                b"VITE_MAPS_KEY=local-only-key\nNEXT_PUBLIC_X=1\n",
+            );
+            match name {
+                "nextjs-app" => {
+                    for i in 0..30 {
+                        write(
+                            root,
+                            &format!(".next/cache/images/{i:02}/img.webp"),
+                            &noise(300_000, 900 + i as u64),
+                        );
+                    }
+                }
+                "flask-vite" => {
+                    write(
+                        root,
+                        "frontend/dist/assets/old-build.js",
+                        &noise(500_000, 79),
+                    );
+                    write(root, ".venv/pyvenv.cfg", b"home = /usr/bin\n");
+                }
+                "vite-spa" => write(root, "build/assets/old-build.js", &noise(500_000, 80)),
+                _ => {}
+            }
+        }
         _ => {}
     }
 }

@@ -1,0 +1,1188 @@
+//! Node projects: the package manager and its lock file, the Node version,
+//! and what the project builds or runs (a static site and its output folder,
+//! a Next.js server, an Express or Fastify API). package.json is parsed as
+//! JSON and framework configs are read as text; npm is never run.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::repo::Repo;
+
+/// The package manager, from the `packageManager` field or the lock file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeManager {
+    Npm,
+    /// Yarn 1, which official node images ship.
+    YarnClassic,
+    /// Yarn 2 and later, run through corepack or a committed release.
+    YarnBerry,
+    Pnpm,
+}
+
+impl NodeManager {
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeManager::Npm => "npm",
+            NodeManager::YarnClassic => "yarn classic",
+            NodeManager::YarnBerry => "yarn berry",
+            NodeManager::Pnpm => "pnpm",
+        }
+    }
+
+    /// The install that fails instead of changing the lock file.
+    pub fn locked_install(self) -> &'static str {
+        match self {
+            NodeManager::Npm => "npm ci",
+            NodeManager::YarnClassic => "yarn install --frozen-lockfile",
+            NodeManager::YarnBerry => "yarn install --immutable",
+            NodeManager::Pnpm => "pnpm install --frozen-lockfile",
+        }
+    }
+
+    /// The locked install without devDependencies.
+    pub fn production_install(self) -> &'static str {
+        match self {
+            NodeManager::Npm => "npm ci --omit=dev",
+            NodeManager::YarnClassic => "yarn install --frozen-lockfile --production",
+            // Yarn 4's built-in `workspaces focus` installs one workspace's
+            // production dependencies; a plain project is its own workspace.
+            NodeManager::YarnBerry => "yarn workspaces focus --all --production",
+            NodeManager::Pnpm => "pnpm install --frozen-lockfile --prod",
+        }
+    }
+
+    pub fn run(self, script: &str) -> String {
+        match self {
+            NodeManager::Npm => format!("npm run {script}"),
+            NodeManager::YarnClassic | NodeManager::YarnBerry => format!("yarn {script}"),
+            NodeManager::Pnpm => format!("pnpm run {script}"),
+        }
+    }
+
+    /// Where the manager keeps its download cache when run as root, for a
+    /// BuildKit cache mount.
+    pub fn cache_dir(self) -> &'static str {
+        match self {
+            NodeManager::Npm => "/root/.npm",
+            NodeManager::YarnClassic => "/usr/local/share/.cache/yarn",
+            NodeManager::YarnBerry => "/root/.yarn/berry/cache",
+            NodeManager::Pnpm => "/pnpm/store",
+        }
+    }
+
+    /// Whether the builder must switch corepack on to get this manager
+    /// (official node images ship npm and yarn 1 only).
+    pub fn needs_corepack(self) -> bool {
+        matches!(self, NodeManager::YarnBerry | NodeManager::Pnpm)
+    }
+
+    /// The manager's program name.
+    pub fn program(self) -> &'static str {
+        match self {
+            NodeManager::Npm => "npm",
+            NodeManager::YarnClassic | NodeManager::YarnBerry => "yarn",
+            NodeManager::Pnpm => "pnpm",
+        }
+    }
+}
+
+/// One place that says which Node the project runs on.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodeVersionEvidence {
+    pub file: String,
+    pub line: usize,
+    pub says: NodeVersionSays,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeVersionSays {
+    /// A pinned release line: `.nvmrc` 22, `.node-version` 20.18.1, volta.
+    Major(u32),
+    /// `lts/*`: whatever LTS is current.
+    Lts,
+    /// `node` or `stable`: the newest release.
+    Latest,
+    /// `engines.node`: an npm range such as `>=20` or `^18 || ^20`.
+    Range(String),
+}
+
+/// What the project builds or runs, with the evidence.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum NodeApp {
+    /// A site built to static files that any file server can serve.
+    Static {
+        framework: &'static str,
+        /// The script that builds it (`build`).
+        script: String,
+        /// The output folder, relative to the project folder (may start
+        /// with `../` when the build writes into another folder).
+        output: String,
+        /// Where the output folder was read from.
+        output_from: String,
+    },
+    /// A Next.js app with a server: run from its standalone output.
+    NextServer {
+        script: String,
+        /// next.config.* when there is one.
+        config: Option<String>,
+        /// Whether the config already says `output: 'standalone'`.
+        standalone: bool,
+        /// Next's build folder (`distDir`, `.next` by default).
+        dist_dir: String,
+        /// A health route the app defines, such as `/api/health`.
+        health_path: Option<String>,
+    },
+    /// An HTTP server such as Express or Fastify.
+    Server {
+        framework: &'static str,
+        /// The command that starts it, from the `start` script or `main`.
+        command: Vec<String>,
+        command_from: String,
+        /// A build script to run first (TypeScript, say).
+        build_script: Option<String>,
+        /// The port the code listens on by default, with where it says so.
+        port: Option<(u16, String)>,
+        health_path: Option<String>,
+    },
+}
+
+impl NodeApp {
+    pub fn framework(&self) -> &'static str {
+        match self {
+            NodeApp::Static { framework, .. } | NodeApp::Server { framework, .. } => framework,
+            NodeApp::NextServer { .. } => "Next.js",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeProject {
+    /// The folder holding package.json, relative to the repository ("" for
+    /// the root).
+    pub dir: String,
+    pub name: Option<String>,
+    pub manager: NodeManager,
+    /// `packageManager` (name@version), which corepack honours.
+    pub manager_pin: Option<String>,
+    pub manager_from: String,
+    /// The lock file, relative to `dir`.
+    pub lock_file: String,
+    /// Files the install needs besides package.json and the lock file
+    /// (`.yarnrc.yml`, `.yarn/releases`, `patches`), relative to `dir`.
+    pub install_files: Vec<String>,
+    /// A `.npmrc` beside package.json: registry settings and often a token,
+    /// so it is mounted as a build secret, never copied.
+    pub npmrc: bool,
+    /// Whether `public/` exists (Next.js copies it beside the server).
+    pub has_public: bool,
+    pub version_evidence: Vec<NodeVersionEvidence>,
+    pub app: NodeApp,
+    pub dependencies: Vec<String>,
+    pub dev_dependencies: Vec<String>,
+}
+
+impl NodeProject {
+    /// `dir/rel`, or `rel` at the root.
+    pub fn path(&self, rel: &str) -> String {
+        join(&self.dir, rel)
+    }
+
+    pub fn manifest(&self) -> String {
+        self.path("package.json")
+    }
+}
+
+pub fn join(dir: &str, rel: &str) -> String {
+    if dir.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+/// Resolves `..` and `.` in a relative path; `None` when it leaves the root.
+pub fn normalize_path(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Every package.json the project owns (not under node_modules).
+pub fn manifests(repo: &Repo) -> Vec<String> {
+    repo.own_files()
+        .filter(|f| f.path == "package.json" || f.path.ends_with("/package.json"))
+        .map(|f| f.path.clone())
+        .collect()
+}
+
+/// The 1-based line of the first line containing `needle`, or 1.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
+}
+
+/// Reads the Node project whose package.json is in `dir`. A project
+/// dockslim cannot build reproducibly (no lock file, a workspace, a server
+/// framework other than Next.js) is `Error::Unsupported` saying why.
+pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
+    let manifest = join(dir, "package.json");
+    let text = repo
+        .read_text(&manifest)?
+        .ok_or_else(|| Error::Unsupported(format!("{manifest}: not found")))?;
+    let pkg: Value = serde_json::from_str(&text).map_err(|e| {
+        Error::input_at(
+            &manifest,
+            e.line(),
+            e.column(),
+            format!("expected valid JSON: {e}"),
+        )
+    })?;
+    let Some(obj) = pkg.as_object() else {
+        return Err(Error::input(
+            &manifest,
+            Some(1),
+            "expected a JSON object with the package's fields",
+        ));
+    };
+    let field_str = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_string);
+    let names = |key: &str| -> Vec<String> {
+        obj.get(key)
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let scripts: Vec<(String, String)> = obj
+        .get("scripts")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let script = |name: &str| {
+        scripts
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+
+    if obj.contains_key("workspaces") || repo.exists(&join(dir, "pnpm-workspace.yaml")) {
+        return Err(Error::Unsupported(format!(
+            "{manifest}:{}: a workspace (monorepo) root; dockslim writes Dockerfiles for single Node projects, not workspaces yet",
+            line_of(&text, "\"workspaces\"")
+        )));
+    }
+
+    let (manager, manager_pin, manager_from, lock_file) = manager(repo, dir, obj, &text)?;
+    let dependencies = names("dependencies");
+    let dev_dependencies = names("devDependencies");
+    let has = |n: &str| dependencies.iter().chain(&dev_dependencies).any(|d| d == n);
+    let app = app(
+        repo,
+        dir,
+        &manifest,
+        &text,
+        obj,
+        &script,
+        &dependencies,
+        &has,
+    )?;
+
+    let mut install_files = Vec::new();
+    for extra in [".yarnrc.yml", ".yarnrc", ".pnpmfile.cjs"] {
+        if repo.exists(&join(dir, extra)) {
+            install_files.push(extra.to_string());
+        }
+    }
+    for folder in [".yarn/releases", ".yarn/plugins", "patches"] {
+        if repo.has_dir(&join(dir, folder)) {
+            install_files.push(format!("{folder}/"));
+        }
+    }
+
+    Ok(NodeProject {
+        dir: dir.to_string(),
+        name: field_str("name"),
+        manager,
+        manager_pin,
+        manager_from,
+        lock_file,
+        install_files,
+        npmrc: repo.exists(&join(dir, ".npmrc")),
+        has_public: repo.has_dir(&join(dir, "public")),
+        version_evidence: version_evidence(repo, dir, &manifest, &text, obj),
+        app,
+        dependencies,
+        dev_dependencies,
+    })
+}
+
+/// The manager: `packageManager` first (corepack obeys it), then the lock
+/// file. The lock must exist: without it the image would install whatever
+/// the registry serves that day.
+fn manager(
+    repo: &Repo,
+    dir: &str,
+    obj: &serde_json::Map<String, Value>,
+    text: &str,
+) -> Result<(NodeManager, Option<String>, String, String)> {
+    let manifest = join(dir, "package.json");
+    let locks = [
+        ("pnpm-lock.yaml", NodeManager::Pnpm),
+        ("yarn.lock", NodeManager::YarnClassic),
+        ("package-lock.json", NodeManager::Npm),
+        ("npm-shrinkwrap.json", NodeManager::Npm),
+    ];
+    let present: Vec<(&str, NodeManager)> = locks
+        .iter()
+        .copied()
+        .filter(|(f, _)| repo.exists(&join(dir, f)))
+        .collect();
+    let berry = |lock: &str| {
+        repo.exists(&join(dir, ".yarnrc.yml"))
+            || repo
+                .read_text(&join(dir, lock))
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.contains("__metadata:"))
+    };
+    if let Some(pin) = obj.get("packageManager").and_then(Value::as_str) {
+        let line = line_of(text, "\"packageManager\"");
+        let (name, version) = pin.split_once('@').unwrap_or((pin, ""));
+        let major: u32 = version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        let manager = match name {
+            "npm" => NodeManager::Npm,
+            "pnpm" => NodeManager::Pnpm,
+            "yarn" if major >= 2 => NodeManager::YarnBerry,
+            "yarn" => NodeManager::YarnClassic,
+            other => {
+                return Err(Error::input(
+                    &manifest,
+                    Some(line),
+                    format!(
+                    "packageManager names `{other}`; expected npm, yarn or pnpm (as name@version)"
+                ),
+                ))
+            }
+        };
+        let lock = present
+            .iter()
+            .find(|(_, m)| {
+                *m == manager
+                    || (*m == NodeManager::YarnClassic && manager == NodeManager::YarnBerry)
+            })
+            .map(|(f, _)| f.to_string())
+            .ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "{manifest}:{line}: packageManager is {pin} but there is no {} beside it; run `{name} install` and commit the lock file, so the image installs exactly what was tested",
+                    if name == "pnpm" { "pnpm-lock.yaml" } else if name == "yarn" { "yarn.lock" } else { "package-lock.json" }
+                ))
+            })?;
+        return Ok((
+            manager,
+            Some(pin.to_string()),
+            format!("packageManager {pin} ({manifest}:{line}), {lock}"),
+            lock,
+        ));
+    }
+    let Some((lock, manager)) = present.first().copied() else {
+        return Err(Error::Unsupported(format!(
+            "{manifest}: no lock file beside it (package-lock.json, yarn.lock or pnpm-lock.yaml); run `npm install` (or yarn, pnpm) and commit the lock file, so the image installs exactly what was tested"
+        )));
+    };
+    let manager = if manager == NodeManager::YarnClassic && berry(lock) {
+        NodeManager::YarnBerry
+    } else {
+        manager
+    };
+    Ok((manager, None, join(dir, lock), lock.to_string()))
+}
+
+/// A framework config file in `dir` with one of these stems, and its text.
+fn config_file(repo: &Repo, dir: &str, stem: &str) -> Option<(String, String)> {
+    ["js", "mjs", "cjs", "ts", "mts", "cts"]
+        .iter()
+        .map(|ext| join(dir, &format!("{stem}.{ext}")))
+        .find_map(|path| {
+            let text = repo.read_text(&path).ok().flatten()?;
+            Some((path, text))
+        })
+}
+
+static STRING_OPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[^/\n]*?\b(\w+)\s*:\s*(?:(?:path\.)?resolve\(\s*__dirname\s*,\s*)?['"`]([^'"`$]*)['"`]"#)
+        .unwrap()
+});
+
+/// The string value of `key: '...'` in a config file (also
+/// `key: resolve(__dirname, '...')`), with its line. `Err(line)` when the key
+/// is set to something else (an expression dockslim cannot evaluate).
+fn string_option(text: &str, key: &str) -> Option<std::result::Result<(String, usize), usize>> {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") || trimmed.starts_with('*') {
+            continue;
+        }
+        let Some(at) = find_key(line, key) else {
+            continue;
+        };
+        let rest = &line[at..];
+        if let Some(c) = STRING_OPTION.captures(rest) {
+            if &c[1] == key {
+                return Some(Ok((c[2].to_string(), i + 1)));
+            }
+        }
+        return Some(Err(i + 1));
+    }
+    None
+}
+
+/// Where `key:` starts on a line, as a whole word.
+fn find_key(line: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(pos) = line[from..].find(key) {
+        let at = from + pos;
+        let before_ok = at == 0
+            || !line[..at]
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let after = line[at + key.len()..].trim_start();
+        if before_ok && after.starts_with(':') {
+            return Some(at);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+/// `--flag value` or `--flag=value` in a script.
+fn script_flag(script: &str, flag: &str) -> Option<String> {
+    let words = shlex::split(script)?;
+    words.iter().enumerate().find_map(|(i, w)| {
+        if w == flag {
+            words.get(i + 1).cloned()
+        } else {
+            w.strip_prefix(&format!("{flag}=")).map(str::to_string)
+        }
+    })
+}
+
+/// Frameworks dockslim recognises but does not write images for yet.
+const UNSUPPORTED_FRAMEWORKS: &[(&str, &str)] = &[
+    ("@sveltejs/kit", "SvelteKit"),
+    ("nuxt", "Nuxt"),
+    ("@remix-run/node", "Remix"),
+    ("@react-router/node", "React Router (framework mode)"),
+    ("@angular/core", "Angular"),
+    ("@nestjs/core", "NestJS"),
+];
+
+const SERVER_FRAMEWORKS: &[(&str, &str)] = &[
+    ("express", "Express"),
+    ("fastify", "Fastify"),
+    ("koa", "Koa"),
+    ("@hapi/hapi", "hapi"),
+    ("@hono/node-server", "Hono"),
+];
+
+#[allow(clippy::too_many_arguments)]
+fn app(
+    repo: &Repo,
+    dir: &str,
+    manifest: &str,
+    text: &str,
+    obj: &serde_json::Map<String, Value>,
+    script: &dyn Fn(&str) -> Option<String>,
+    dependencies: &[String],
+    has: &dyn Fn(&str) -> bool,
+) -> Result<NodeApp> {
+    let unclear = |file: &str, line: usize, key: &str| {
+        Error::Unsupported(format!(
+            "{file}:{line}: `{key}` is set to an expression dockslim cannot read, so the output folder is unclear; write it as a string literal"
+        ))
+    };
+    let build = script("build");
+    let needs_build = |framework: &str| {
+        build.clone().ok_or_else(|| {
+            Error::Unsupported(format!(
+                "{manifest}: a {framework} project without a `build` script; add one (the image runs it to build the site)"
+            ))
+        })
+    };
+    let static_site =
+        |framework: &'static str, output: String, output_from: String| -> Result<NodeApp> {
+            Ok(NodeApp::Static {
+                framework,
+                script: needs_build(framework).map(|_| "build".to_string())?,
+                output,
+                output_from,
+            })
+        };
+
+    if has("next") {
+        let config = config_file(repo, dir, "next.config");
+        let option = |key: &str| config.as_ref().and_then(|(_, t)| string_option(t, key));
+        let dist_dir = match option("distDir") {
+            Some(Ok((d, _))) => d.trim_start_matches("./").trim_end_matches('/').to_string(),
+            Some(Err(line)) => return Err(unclear(&config.as_ref().unwrap().0, line, "distDir")),
+            None => ".next".to_string(),
+        };
+        let output = option("output");
+        if let Some(Ok((o, line))) = &output {
+            if o == "export" {
+                return static_site(
+                    "Next.js (static export)",
+                    "out".into(),
+                    format!("{}:{line} (output: 'export')", config.as_ref().unwrap().0),
+                );
+            }
+        }
+        needs_build("Next.js")?;
+        let health_path = [
+            "app/api/health/route",
+            "src/app/api/health/route",
+            "pages/api/health",
+            "src/pages/api/health",
+        ]
+        .iter()
+        .find(|p| {
+            ["js", "ts", "jsx", "tsx", "mjs"]
+                .iter()
+                .any(|e| repo.exists(&join(dir, &format!("{p}.{e}"))))
+        })
+        .map(|_| "/api/health".to_string());
+        return Ok(NodeApp::NextServer {
+            script: "build".into(),
+            standalone: matches!(&output, Some(Ok((o, _))) if o == "standalone"),
+            config: config.map(|(p, _)| p),
+            dist_dir,
+            health_path,
+        });
+    }
+    for (package, framework) in UNSUPPORTED_FRAMEWORKS {
+        if has(package) {
+            return Err(Error::Unsupported(format!(
+                "{manifest}:{}: a {framework} app; dockslim writes Dockerfiles for static sites (Vite, Create React App, Astro, Vue CLI, Gatsby, Docusaurus, Next.js export), Next.js servers and Express/Fastify/Koa/hapi/Hono APIs, not {framework} yet",
+                line_of(text, &format!("\"{package}\""))
+            )));
+        }
+    }
+    if has("astro") {
+        let config = config_file(repo, dir, "astro.config");
+        let option = |key: &str| config.as_ref().and_then(|(_, t)| string_option(t, key));
+        if let Some(Ok((mode, line))) = option("output") {
+            if mode == "server" {
+                return Err(Error::Unsupported(format!(
+                    "{}:{line}: an Astro site rendered on a server (output: 'server'); dockslim writes images for static Astro sites only",
+                    config.as_ref().unwrap().0
+                )));
+            }
+        }
+        return match option("outDir") {
+            Some(Ok((out, line))) => static_site(
+                "Astro",
+                clean_rel(&out),
+                format!("{}:{line}", config.unwrap().0),
+            ),
+            Some(Err(line)) => Err(unclear(&config.unwrap().0, line, "outDir")),
+            None => static_site("Astro", "dist".into(), "Astro's default".into()),
+        };
+    }
+    if has("gatsby") {
+        return static_site("Gatsby", "public".into(), "Gatsby's output folder".into());
+    }
+    if has("@docusaurus/core") {
+        return static_site("Docusaurus", "build".into(), "Docusaurus's default".into());
+    }
+    if has("@vue/cli-service") {
+        let config = config_file(repo, dir, "vue.config");
+        return match config
+            .as_ref()
+            .and_then(|(_, t)| string_option(t, "outputDir"))
+        {
+            Some(Ok((out, line))) => static_site(
+                "Vue CLI",
+                clean_rel(&out),
+                format!("{}:{line}", config.unwrap().0),
+            ),
+            Some(Err(line)) => Err(unclear(&config.unwrap().0, line, "outputDir")),
+            None => static_site("Vue CLI", "dist".into(), "Vue CLI's default".into()),
+        };
+    }
+    if has("react-scripts") {
+        return static_site(
+            "Create React App",
+            "build".into(),
+            "Create React App's output folder".into(),
+        );
+    }
+    if has("vite") {
+        if let Some(out) = build.as_deref().and_then(|b| script_flag(b, "--outDir")) {
+            return static_site(
+                "Vite",
+                clean_rel(&out),
+                format!("{manifest}:{} (--outDir)", line_of(text, "--outDir")),
+            );
+        }
+        let config = config_file(repo, dir, "vite.config");
+        let option = |key: &str| config.as_ref().and_then(|(_, t)| string_option(t, key));
+        let root = match option("root") {
+            Some(Ok((r, _))) => clean_rel(&r),
+            Some(Err(line)) => return Err(unclear(&config.as_ref().unwrap().0, line, "root")),
+            None => String::new(),
+        };
+        return match option("outDir") {
+            Some(Ok((out, line))) => static_site(
+                "Vite",
+                clean_rel(&join(&root, &out)),
+                format!("{}:{line}", config.as_ref().unwrap().0),
+            ),
+            Some(Err(line)) => Err(unclear(&config.as_ref().unwrap().0, line, "outDir")),
+            None => static_site("Vite", join(&root, "dist"), "Vite's default".into()),
+        };
+    }
+
+    // A server: a framework among the production dependencies, or a start
+    // script that runs node.
+    let framework = SERVER_FRAMEWORKS
+        .iter()
+        .find(|(p, _)| dependencies.iter().any(|d| d == p))
+        .map(|(_, f)| *f);
+    let start = script("start");
+    let command_words = start.as_deref().and_then(shlex::split);
+    let (command, command_from) = match (&command_words, obj.get("main").and_then(Value::as_str)) {
+        (Some(words), _) if words.first().is_some_and(|w| w == "node") => (
+            words.clone(),
+            format!("{manifest}:{} (the start script)", line_of(text, "\"start\"")),
+        ),
+        (Some(_), _) => {
+            return Err(Error::Unsupported(format!(
+                "{manifest}:{}: the start script is `{}`; dockslim runs Node servers as `node <file>`, so write the start script that way (development runners such as nodemon or ts-node do not belong in an image)",
+                line_of(text, "\"start\""),
+                start.unwrap_or_default()
+            )))
+        }
+        (None, Some(main)) => (
+            vec!["node".to_string(), main.to_string()],
+            format!("{manifest}:{} (main)", line_of(text, "\"main\"")),
+        ),
+        (None, None) if repo.exists(&join(dir, "server.js")) => (
+            vec!["node".into(), "server.js".into()],
+            format!("{} (npm start's default)", join(dir, "server.js")),
+        ),
+        (None, None) => {
+            return Err(Error::Unsupported(format!(
+                "{manifest}: neither a static site builder (Vite, Create React App, Next.js, Astro, Vue CLI, Gatsby, Docusaurus) nor a server with a `start` script or `main`; dockslim cannot tell what the image should run"
+            )))
+        }
+    };
+    let sources = node_sources(repo, dir);
+    Ok(NodeApp::Server {
+        framework: framework.unwrap_or("Node"),
+        command,
+        command_from,
+        build_script: build.map(|_| "build".to_string()),
+        port: listen_port(&sources),
+        health_path: health_route(&sources),
+    })
+}
+
+/// `./build/` -> `build`; keeps a leading `../`.
+fn clean_rel(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// The project's own JavaScript and TypeScript sources.
+fn node_sources(repo: &Repo, dir: &str) -> Vec<(String, String)> {
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    repo.own_files()
+        .filter(|f| f.path.starts_with(&prefix) && f.size < 1_000_000)
+        .filter(|f| {
+            [".js", ".mjs", ".cjs", ".ts", ".mts"]
+                .iter()
+                .any(|e| f.path.ends_with(e))
+                && !f
+                    .path
+                    .split('/')
+                    .any(|d| matches!(d, "test" | "tests" | "__tests__" | "dist" | "build"))
+        })
+        .filter_map(|f| Some((f.path.clone(), repo.read_text(&f.path).ok()??)))
+        .collect()
+}
+
+static PORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"PORT\s*(?:\|\||\?\?)\s*['\x22]?(\d{2,5})|\.listen\(\s*(\d{2,5})|\bport\s*:\s*(\d{2,5})",
+    )
+    .unwrap()
+});
+
+fn listen_port(sources: &[(String, String)]) -> Option<(u16, String)> {
+    sources.iter().find_map(|(path, text)| {
+        text.lines().enumerate().find_map(|(i, line)| {
+            let c = PORT.captures(line)?;
+            let port = c.iter().skip(1).flatten().next()?.as_str().parse().ok()?;
+            Some((port, format!("{path}:{}", i + 1)))
+        })
+    })
+}
+
+static HEALTH_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\.(?:get|route|all)\(\s*['"`](/(?:api/)?(?:v\d+/)?(?:healthz?|health-check|ping|ready|livez|readyz|status))['"`]"#).unwrap()
+});
+
+fn health_route(sources: &[(String, String)]) -> Option<String> {
+    sources
+        .iter()
+        .find_map(|(_, text)| HEALTH_ROUTE.captures(text).map(|c| c[1].to_string()))
+}
+
+/// The Node version files and fields, in the order they are trusted: a
+/// pinned version (`.nvmrc`, `.node-version`, `.tool-versions`, volta)
+/// before the `engines.node` range.
+fn version_evidence(
+    repo: &Repo,
+    dir: &str,
+    manifest: &str,
+    text: &str,
+    obj: &serde_json::Map<String, Value>,
+) -> Vec<NodeVersionEvidence> {
+    let mut out = Vec::new();
+    let mut folders = vec![dir.to_string()];
+    if !dir.is_empty() {
+        folders.push(String::new());
+    }
+    for folder in &folders {
+        for file in [".nvmrc", ".node-version"] {
+            let path = join(folder, file);
+            if let Some(content) = repo.read_text(&path).ok().flatten() {
+                if let Some((i, line)) = content
+                    .lines()
+                    .enumerate()
+                    .find(|(_, l)| !l.trim().is_empty() && !l.trim().starts_with('#'))
+                {
+                    if let Some(says) = parse_version_file(line) {
+                        out.push(NodeVersionEvidence {
+                            file: path,
+                            line: i + 1,
+                            says,
+                        });
+                    }
+                }
+            }
+        }
+        let tool_versions = join(folder, ".tool-versions");
+        if let Some(content) = repo.read_text(&tool_versions).ok().flatten() {
+            for (i, line) in content.lines().enumerate() {
+                let mut words = line.split_whitespace();
+                if words.next() == Some("nodejs") {
+                    if let Some(says) = words.next().and_then(parse_version_file) {
+                        out.push(NodeVersionEvidence {
+                            file: tool_versions.clone(),
+                            line: i + 1,
+                            says,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if let Some(v) = obj
+        .get("volta")
+        .and_then(|v| v.get("node"))
+        .and_then(Value::as_str)
+    {
+        if let Some(says) = parse_version_file(v) {
+            out.push(NodeVersionEvidence {
+                file: manifest.to_string(),
+                line: line_of(text, "\"volta\""),
+                says,
+            });
+        }
+    }
+    if let Some(range) = obj
+        .get("engines")
+        .and_then(|v| v.get("node"))
+        .and_then(Value::as_str)
+    {
+        out.push(NodeVersionEvidence {
+            file: manifest.to_string(),
+            line: line_of(text, "\"engines\""),
+            says: NodeVersionSays::Range(range.trim().to_string()),
+        });
+    }
+    out
+}
+
+/// `22`, `v22.11.0`, `lts/jod`, `lts/*`, `node`.
+fn parse_version_file(value: &str) -> Option<NodeVersionSays> {
+    let v = value.trim().trim_start_matches('v');
+    if let Some(code) = v.strip_prefix("lts/") {
+        if code == "*" {
+            return Some(NodeVersionSays::Lts);
+        }
+        let major = match code.to_ascii_lowercase().as_str() {
+            "hydrogen" => 18,
+            "iron" => 20,
+            "jod" => 22,
+            "krypton" => 24,
+            _ => return None,
+        };
+        return Some(NodeVersionSays::Major(major));
+    }
+    if matches!(v, "node" | "stable" | "latest" | "current") {
+        return Some(NodeVersionSays::Latest);
+    }
+    v.split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .map(NodeVersionSays::Major)
+}
+
+/// Whether some release of Node `major` satisfies an npm range.
+pub fn major_satisfies(range: &str, major: u32) -> Option<bool> {
+    let range: js_semver::Range = range.parse().ok()?;
+    Some(["0.0", "999.0"].iter().any(|rest| {
+        format!("{major}.{rest}")
+            .parse::<js_semver::Version>()
+            .is_ok_and(|v| range.satisfies(&v))
+    }))
+}
+
+/// Where a Python app reads the frontend's build output: a line in a Python
+/// source whose string literals, joined as a path, name the output folder
+/// (Flask's static_folder, Django's STATICFILES_DIRS, FastAPI's StaticFiles,
+/// send_from_directory, WhiteNoise's root).
+pub fn served_by_python(sources: &[(String, String)], output: &str) -> Option<(String, usize)> {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"['"]([^'"\s]*)['"]"#).unwrap());
+    let wanted: Vec<&str> = output.split('/').filter(|p| !p.is_empty()).collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    for (path, text) in sources {
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
+            let parts: Vec<String> = LITERAL
+                .captures_iter(line)
+                .flat_map(|c| {
+                    c[1].split(['/', '\\'])
+                        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if parts.windows(wanted.len()).any(|w| w == wanted.as_slice()) {
+                return Some((path.clone(), i + 1));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::temp_repo;
+
+    fn vite_repo(extra: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
+        let mut files = vec![
+            ("package.json", "{\"name\": \"web\", \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("package-lock.json", "{}"),
+        ];
+        files.extend_from_slice(extra);
+        temp_repo(&files)
+    }
+
+    #[test]
+    fn vite_output_folder_from_config_or_default() {
+        let (_d, repo) = vite_repo(&[]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!(p.manager, NodeManager::Npm);
+        assert!(
+            matches!(&p.app, NodeApp::Static { output, framework: "Vite", .. } if output == "dist")
+        );
+
+        let (_d, repo) = vite_repo(&[(
+            "vite.config.ts",
+            "import { defineConfig } from 'vite'\n// outDir: 'nope'\nexport default defineConfig({\n  build: { outDir: './build/', sourcemap: true },\n})\n",
+        )]);
+        let p = read(&repo, "").unwrap();
+        assert!(
+            matches!(&p.app, NodeApp::Static { output, output_from, .. } if output == "build" && output_from == "vite.config.ts:4")
+        );
+
+        let (_d, repo) = vite_repo(&[(
+            "vite.config.js",
+            "export default {\n  build: {\n    outDir: path.resolve(__dirname, '../backend/static'),\n  },\n}\n",
+        )]);
+        let p = read(&repo, "").unwrap();
+        assert!(matches!(&p.app, NodeApp::Static { output, .. } if output == "../backend/static"));
+
+        let (_d, repo) = vite_repo(&[(
+            "vite.config.js",
+            "export default {\n  build: { outDir: OUT },\n}\n",
+        )]);
+        let err = read(&repo, "").unwrap_err().to_string();
+        assert!(
+            err.contains("vite.config.js:2") && err.contains("outDir"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn managers_from_lock_files_and_package_manager() {
+        let cases: &[(&[(&str, &str)], NodeManager)] = &[
+            (
+                &[("yarn.lock", "# yarn lockfile v1\n")],
+                NodeManager::YarnClassic,
+            ),
+            (
+                &[("yarn.lock", "__metadata:\n  version: 8\n")],
+                NodeManager::YarnBerry,
+            ),
+            (
+                &[
+                    ("yarn.lock", "x"),
+                    (".yarnrc.yml", "nodeLinker: node-modules\n"),
+                ],
+                NodeManager::YarnBerry,
+            ),
+            (
+                &[("pnpm-lock.yaml", "lockfileVersion: '9.0'\n")],
+                NodeManager::Pnpm,
+            ),
+        ];
+        for (files, want) in cases {
+            let mut all = vec![("package.json", "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}")];
+            all.extend_from_slice(files);
+            let (_d, repo) = temp_repo(&all);
+            assert_eq!(read(&repo, "").unwrap().manager, *want, "{files:?}");
+        }
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\n  \"packageManager\": \"pnpm@9.15.0\",\n  \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}"),
+            ("pnpm-lock.yaml", "x"),
+        ]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!(
+            (p.manager, p.manager_pin.as_deref()),
+            (NodeManager::Pnpm, Some("pnpm@9.15.0"))
+        );
+        let (_d, repo) = temp_repo(&[(
+            "package.json",
+            "{\n  \"packageManager\": \"yarn@4.5.0\",\n  \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}",
+        )]);
+        let err = read(&repo, "").unwrap_err().to_string();
+        assert!(
+            err.contains("package.json:2") && err.contains("yarn.lock"),
+            "{err}"
+        );
+        let (_d, repo) = temp_repo(&[("package.json", "{\"devDependencies\": {\"vite\": \"6\"}}")]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("no lock file"));
+    }
+
+    #[test]
+    fn bad_package_json_names_line_and_column() {
+        let (_d, repo) = temp_repo(&[(
+            "web/package.json",
+            "{\n  \"name\": \"web\",\n  \"scripts\": {,}\n}\n",
+        )]);
+        let err = read(&repo, "web").unwrap_err();
+        assert!(matches!(err, Error::Input { .. }));
+        assert!(err.to_string().starts_with("web/package.json:3:"), "{err}");
+    }
+
+    #[test]
+    fn next_server_standalone_or_export() {
+        let pkg = (
+            "package.json",
+            "{\"scripts\": {\"build\": \"next build\"}, \"dependencies\": {\"next\": \"15\"}}",
+        );
+        let lock = ("package-lock.json", "{}");
+        let (_d, repo) = temp_repo(&[
+            pkg,
+            lock,
+            (
+                "next.config.mjs",
+                "const c = {\n  reactStrictMode: true,\n}\nexport default c\n",
+            ),
+        ]);
+        assert!(matches!(
+            read(&repo, "").unwrap().app,
+            NodeApp::NextServer {
+                standalone: false,
+                ..
+            }
+        ));
+        let (_d, repo) = temp_repo(&[
+            pkg,
+            lock,
+            (
+                "next.config.js",
+                "module.exports = {\n  output: \"standalone\",\n}\n",
+            ),
+            ("app/api/health/route.ts", ""),
+        ]);
+        let app = read(&repo, "").unwrap().app;
+        assert!(
+            matches!(&app, NodeApp::NextServer { standalone: true, health_path: Some(h), .. } if h == "/api/health"),
+            "{app:?}"
+        );
+        let (_d, repo) = temp_repo(&[
+            pkg,
+            lock,
+            ("next.config.js", "module.exports = { output: 'export' }\n"),
+        ]);
+        assert!(
+            matches!(read(&repo, "").unwrap().app, NodeApp::Static { ref output, .. } if output == "out")
+        );
+    }
+
+    #[test]
+    fn servers_run_with_node_and_find_port_and_health() {
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"scripts\": {\"start\": \"node --enable-source-maps src/index.js\"}, \"dependencies\": {\"fastify\": \"5\"}}"),
+            ("package-lock.json", "{}"),
+            ("src/index.js", "const app = require('fastify')()\napp.get('/healthz', async () => ({ok: true}))\napp.listen({ port: process.env.PORT || 4000, host: '0.0.0.0' })\n"),
+        ]);
+        let app = read(&repo, "").unwrap().app;
+        let NodeApp::Server {
+            framework,
+            command,
+            port,
+            health_path,
+            ..
+        } = app
+        else {
+            panic!()
+        };
+        assert_eq!(framework, "Fastify");
+        assert_eq!(command, ["node", "--enable-source-maps", "src/index.js"]);
+        assert_eq!(port, Some((4000, "src/index.js:3".into())));
+        assert_eq!(health_path.as_deref(), Some("/healthz"));
+
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"scripts\": {\"start\": \"nodemon index.js\"}, \"dependencies\": {\"express\": \"4\"}}"),
+            ("package-lock.json", "{}"),
+        ]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("nodemon index.js"));
+    }
+
+    #[test]
+    fn version_files_and_ranges() {
+        assert_eq!(
+            parse_version_file("v22.11.0\n"),
+            Some(NodeVersionSays::Major(22))
+        );
+        assert_eq!(
+            parse_version_file("lts/iron"),
+            Some(NodeVersionSays::Major(20))
+        );
+        assert_eq!(parse_version_file("lts/*"), Some(NodeVersionSays::Lts));
+        assert_eq!(parse_version_file("node"), Some(NodeVersionSays::Latest));
+        assert_eq!(major_satisfies(">=20", 24), Some(true));
+        assert_eq!(major_satisfies("^18 || ^20", 22), Some(false));
+        assert_eq!(major_satisfies("^20.19.0 || >=22.12.0", 22), Some(true));
+        assert_eq!(major_satisfies("not a range", 22), None);
+        let (_d, repo) = vite_repo(&[(".nvmrc", "# pinned\nv20.11.1\n")]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!(
+            p.version_evidence,
+            vec![NodeVersionEvidence {
+                file: ".nvmrc".into(),
+                line: 2,
+                says: NodeVersionSays::Major(20)
+            }]
+        );
+    }
+
+    #[test]
+    fn served_output_found_in_python_paths() {
+        let src = |t: &str| vec![("app.py".to_string(), t.to_string())];
+        assert_eq!(
+            served_by_python(
+                &src("app = Flask(__name__, static_folder=\"../frontend/dist\")\n"),
+                "frontend/dist"
+            ),
+            Some(("app.py".into(), 1))
+        );
+        assert_eq!(
+            served_by_python(
+                &src("STATICFILES_DIRS = [\n    BASE_DIR / \"frontend\" / \"dist\",\n]\n"),
+                "frontend/dist"
+            ),
+            Some(("app.py".into(), 2))
+        );
+        assert_eq!(
+            served_by_python(
+                &src("# static_folder='frontend/dist'\nX = 'dist'\n"),
+                "frontend/dist"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn unsupported_frameworks_and_workspaces_say_so() {
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"scripts\": {\"build\": \"vite build\"},\n \"devDependencies\": {\"@sveltejs/kit\": \"2\", \"vite\": \"6\"}}"),
+            ("package-lock.json", "{}"),
+        ]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("package.json:2: a SvelteKit app"));
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"workspaces\": [\"apps/*\"]}"),
+            ("package-lock.json", "{}"),
+        ]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("workspace"));
+    }
+}

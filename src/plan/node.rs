@@ -1,0 +1,1040 @@
+//! Decisions for Node builds: a static site served by nginx or Caddy, a
+//! Next.js server from its standalone output, a Node API with production
+//! dependencies only, and the frontend stage or separate frontend
+//! Dockerfile of a Python repository.
+
+use serde::Serialize;
+
+use super::python::Healthcheck;
+use super::{image_name, Decision, Inputs};
+use crate::detect::node::{
+    join, major_satisfies, NodeApp, NodeManager, NodeProject, NodeVersionSays,
+};
+use crate::dockerfile::{looks_secret, Args, Dockerfile};
+use crate::error::{Error, Result};
+use crate::profile::{NodeProfile, StaticServer};
+
+/// Everything the Node templates need, already decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodePlan {
+    /// `static`, `next` or `server`; `frontend` for a build-only stage.
+    pub kind: &'static str,
+    pub summary: String,
+    pub manager: NodeManager,
+    pub builder_image: String,
+    pub runtime_image: String,
+    /// The build stage's working folder.
+    pub workdir: String,
+    /// package.json and the lock file, as COPY sources.
+    pub install_copies: Vec<String>,
+    /// Folders the install needs (`.yarn/releases`), as (source, dest).
+    pub install_dirs: Vec<(String, String)>,
+    pub corepack: Option<String>,
+    pub install: String,
+    pub cache_dir: String,
+    pub cache_mounts: bool,
+    pub npmrc: bool,
+    pub npmrc_path: String,
+    /// What the build stage copies after the install (`.` or `frontend/`).
+    pub source: String,
+    pub build_env: Vec<(String, String)>,
+    /// Carried RUN steps that run before the build.
+    pub build_steps: Vec<String>,
+    pub build: Option<String>,
+    /// Drops devDependencies after a server's build.
+    pub prune: Option<String>,
+    /// The build output, as an absolute path in the build stage.
+    pub output: String,
+    /// What serves the app: `nginx`, `caddy` or `node`.
+    pub server: &'static str,
+    /// The static server's config file, as a COPY source.
+    pub server_config: Option<String>,
+    /// The folder of hashed assets, cached for a year.
+    pub assets_dir: String,
+    pub dist_dir: String,
+    pub has_public: bool,
+    pub user: String,
+    pub port: u16,
+    pub env: Vec<(String, String)>,
+    pub args: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    pub volumes: Vec<String>,
+    pub stopsignal: Option<String>,
+    /// System packages the install needs (compilers for native modules).
+    pub build_packages: Vec<String>,
+    pub runtime_packages: Vec<String>,
+    pub runtime_steps: Vec<String>,
+    pub healthcheck: Healthcheck,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Vec<String>,
+}
+
+/// A file dockslim writes besides the Dockerfile (nginx.conf, Caddyfile).
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerConfig {
+    /// Repository-relative path.
+    pub path: String,
+    /// The template under templates/files/ that renders it.
+    pub template: &'static str,
+}
+
+fn decide(
+    decisions: &mut Vec<Decision>,
+    file: &str,
+    topic: &str,
+    choice: impl Into<String>,
+    reason: impl Into<String>,
+    fixes: Vec<&'static str>,
+) {
+    decisions.push(Decision {
+        file: file.to_string(),
+        topic: topic.to_string(),
+        choice: choice.into(),
+        reason: reason.into(),
+        fixes,
+    });
+}
+
+fn node_profile<'a>(inputs: &'a Inputs) -> &'a NodeProfile {
+    &inputs.profile.node
+}
+
+/// The Node release line: the configuration, a pinned version file, the
+/// engines range, or the profile's default, in that order.
+fn version(
+    inputs: &Inputs,
+    node: &NodeProject,
+    dockerfile: Option<(u32, usize)>,
+) -> Result<(String, String)> {
+    let profile = node_profile(inputs);
+    if let Some(v) = &inputs.config.node {
+        return Ok((v.clone(), "set in the configuration".into()));
+    }
+    let range = node.version_evidence.iter().find_map(|e| match &e.says {
+        NodeVersionSays::Range(r) => Some((r.clone(), format!("{}:{}", e.file, e.line))),
+        _ => None,
+    });
+    let newest = profile.supported.last().cloned().unwrap_or_default();
+    if let Some(pin) = node
+        .version_evidence
+        .iter()
+        .find(|e| !matches!(e.says, NodeVersionSays::Range(_)))
+    {
+        let (major, what) = match &pin.says {
+            NodeVersionSays::Major(m) => (m.to_string(), format!("says {m}")),
+            NodeVersionSays::Lts => (profile.default_version.clone(), "says lts/*".into()),
+            _ => (newest.clone(), "asks for the newest release".into()),
+        };
+        let mut reason = format!("{}:{} {what}", pin.file, pin.line);
+        if !profile.supported.contains(&major) {
+            reason.push_str(&format!(
+                " (not a maintained line: {}; upgrade when you can)",
+                profile.supported.join(", ")
+            ));
+        }
+        if let Some((r, at)) = &range {
+            if major.parse().ok().and_then(|m| major_satisfies(r, m)) == Some(false) {
+                reason.push_str(&format!(
+                    "; engines.node `{r}` at {at} disagrees, and the pinned file wins"
+                ));
+            }
+        }
+        return Ok((major, reason));
+    }
+    if let (Some((major, line)), Some(df)) = (dockerfile, inputs.dockerfile) {
+        let mut reason = format!("the existing Dockerfile builds on it ({}:{line})", df.path);
+        if let Some((r, at)) = &range {
+            if major_satisfies(r, major) == Some(false) {
+                reason.push_str(&format!(
+                    "; engines.node `{r}` at {at} disagrees, and the image that runs today wins"
+                ));
+            }
+        }
+        return Ok((major.to_string(), reason));
+    }
+    if let Some((r, at)) = range {
+        let fits = |v: &String| {
+            v.parse()
+                .ok()
+                .and_then(|m| major_satisfies(&r, m))
+                .unwrap_or(false)
+        };
+        if fits(&profile.default_version) {
+            return Ok((
+                profile.default_version.clone(),
+                format!("engines.node `{r}` at {at} allows the current LTS"),
+            ));
+        }
+        if let Some(v) = profile.supported.iter().rev().find(|v| fits(v)) {
+            return Ok((
+                v.clone(),
+                format!("the newest line engines.node `{r}` at {at} allows"),
+            ));
+        }
+        return Err(Error::Unsupported(format!(
+            "{at}: engines.node `{r}` allows none of the maintained Node lines ({}); set `node` in dockslim.yaml to the line you run",
+            profile.supported.join(", ")
+        )));
+    }
+    Ok((
+        profile.default_version.clone(),
+        "the current LTS; no .nvmrc, .node-version, volta pin or engines.node says otherwise"
+            .into(),
+    ))
+}
+
+/// The install part of a NodePlan, shared by every kind.
+struct Install {
+    copies: Vec<String>,
+    dirs: Vec<(String, String)>,
+    corepack: Option<String>,
+    install: String,
+    production_install: String,
+    prune: String,
+    cache_dir: String,
+}
+
+fn install(inputs: &Inputs, node: &NodeProject, prefix: &str, cache_mounts: bool) -> Install {
+    let m = node.manager;
+    let mut copies = vec![
+        format!("{prefix}package.json"),
+        format!("{prefix}{}", node.lock_file),
+    ];
+    let mut dirs = Vec::new();
+    for f in &node.install_files {
+        if f.ends_with('/') {
+            dirs.push((format!("{prefix}{f}"), f.clone()));
+        } else {
+            copies.push(format!("{prefix}{f}"));
+        }
+    }
+    let corepack = m.needs_corepack().then(|| match &node.manager_pin {
+        Some(_) => "corepack enable".to_string(),
+        None => {
+            let pin = match m {
+                NodeManager::Pnpm => &inputs.profile.node.corepack.pnpm,
+                _ => &inputs.profile.node.corepack.yarn,
+            };
+            format!("corepack enable && corepack prepare {pin} --activate")
+        }
+    });
+    let store = |cmd: &str| {
+        if m == NodeManager::Pnpm && cache_mounts {
+            format!("{cmd} --store-dir {}", m.cache_dir())
+        } else {
+            cmd.to_string()
+        }
+    };
+    let prune = match m {
+        NodeManager::Npm => "npm prune --omit=dev".to_string(),
+        NodeManager::YarnClassic => {
+            "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline".into()
+        }
+        NodeManager::YarnBerry => "yarn workspaces focus --all --production".into(),
+        NodeManager::Pnpm => store("pnpm prune --prod"),
+    };
+    Install {
+        copies,
+        dirs,
+        corepack,
+        install: store(m.locked_install()),
+        production_install: store(m.production_install()),
+        prune,
+        cache_dir: m.cache_dir().to_string(),
+    }
+}
+
+/// What the existing Dockerfile's final stage says, for a Node project.
+#[derive(Default)]
+struct Carried {
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+    labels: Vec<(String, String)>,
+    volumes: Vec<String>,
+    stopsignal: Option<String>,
+    expose: Option<(u16, usize)>,
+    env_port: Option<(u16, usize)>,
+    /// A CMD or ENTRYPOINT that already runs node, kept.
+    node_command: Option<(Option<Vec<String>>, Vec<String>)>,
+    /// The old command, when replaced, with its line.
+    old_command: Option<(String, usize)>,
+    build_packages: Vec<String>,
+    runtime_packages: Vec<String>,
+    steps: Vec<String>,
+    /// The Node line of the first `FROM node:<major>` and its line.
+    node_major: Option<(u32, usize)>,
+}
+
+/// Programs whose steps the generated stages replace: package managers and
+/// the system package installs that are re-planned.
+fn absorbed(cmd: &[String]) -> bool {
+    let prog = cmd
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .unwrap_or("");
+    matches!(
+        prog,
+        "npm" | "npx" | "yarn" | "pnpm" | "corepack" | "apt-get" | "apt" | "apk"
+    ) || (prog == "rm" && cmd.iter().any(|w| w.starts_with("/var/lib/apt/lists")))
+        // The Next.js runtime's writable cache folder, which the template makes.
+        || (matches!(prog, "mkdir" | "chown") && cmd.last().is_some_and(|a| a.ends_with(".next/cache")))
+}
+
+fn carry(df: &Dockerfile, changed: &mut Vec<String>) -> Result<Carried> {
+    let intent = df.intent();
+    let mut c = Carried {
+        node_major: df.stages.iter().find_map(|s| {
+            let tag = s.image.strip_prefix("node:")?;
+            let major = tag.split(['.', '-']).next()?.parse().ok()?;
+            Some((major, s.line))
+        }),
+        ..Default::default()
+    };
+    // ENV and ARG from every stage: in a Node build they shape the build
+    // stage as much as the runtime. Names the generated stages set
+    // themselves are not carried.
+    let ours = [
+        "NEXT_TELEMETRY_DISABLED",
+        "COREPACK_ENABLE_DOWNLOAD_PROMPT",
+        "HOSTNAME",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+    ];
+    let mut env: Vec<(String, String, usize)> = Vec::new();
+    for inst in df.stages.iter().flat_map(|s| &s.instructions) {
+        match (inst.keyword.as_str(), &inst.args) {
+            ("ENV", Args::Text { text }) => {
+                for (k, v) in crate::dockerfile::key_values(text) {
+                    env.retain(|(e, _, _)| *e != k);
+                    env.push((k, v, inst.line));
+                }
+            }
+            ("ARG", _) => {
+                let arg = inst.text().to_string();
+                if !c.args.contains(&arg) {
+                    c.args.push(arg);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (k, v, line) in &env {
+        if looks_secret(k) {
+            changed.push(format!("ENV {k} (line {line}) dropped: a secret baked into the image (DS403); pass it at run time"));
+        } else if k == "NODE_ENV" {
+            if v != "production" {
+                changed.push(format!("ENV NODE_ENV={v} (line {line}) -> production"));
+            }
+        } else if !ours.contains(&k.as_str()) {
+            if k == "PORT" {
+                c.env_port = v.parse().ok().map(|p| (p, *line));
+            }
+            c.env.push((k.clone(), v.clone()));
+        }
+    }
+    c.labels = intent
+        .labels
+        .iter()
+        .map(|(k, v, _)| (k.clone(), v.clone()))
+        .collect();
+    c.volumes = intent.volumes.iter().map(|(v, _)| v.clone()).collect();
+    c.stopsignal = intent.stopsignal.as_ref().map(|(s, _)| s.clone());
+    c.expose = intent
+        .expose
+        .iter()
+        .find_map(|(p, l)| p.split('/').next()?.parse().ok().map(|p| (p, *l)));
+    let cmd = intent.cmd.as_ref().map(|(c, l)| (c.words(), *l));
+    let entrypoint = intent.entrypoint.as_ref().map(|(c, l)| (c.words(), *l));
+    let runs_node = |w: &[String]| {
+        w.first()
+            .is_some_and(|p| p == "node" || p.ends_with("/node"))
+    };
+    match (&entrypoint, &cmd) {
+        (Some((e, _)), cmd) if runs_node(e) => {
+            c.node_command = Some((
+                Some(e.clone()),
+                cmd.as_ref().map(|(w, _)| w.clone()).unwrap_or_default(),
+            ));
+        }
+        (None, Some((w, _))) if runs_node(w) => c.node_command = Some((None, w.clone())),
+        (e, c2) => {
+            if let Some((w, l)) = e.as_ref().or(c2.as_ref()) {
+                c.old_command = Some((
+                    shlex::try_join(w.iter().map(String::as_str)).unwrap_or_default(),
+                    *l,
+                ));
+            }
+        }
+    }
+    for inst in df.stages.iter().flat_map(|s| &s.instructions) {
+        let ("RUN", Args::Command { heredocs, .. }) = (inst.keyword.as_str(), &inst.args) else {
+            continue;
+        };
+        if !heredocs.is_empty() {
+            return Err(Error::Unsupported(format!(
+                "{}:{}: a RUN with a heredoc; dockslim cannot carry it into the rewrite yet",
+                df.path, inst.line
+            )));
+        }
+        let cmds = crate::rules::run_commands_of(inst);
+        for cmd in &cmds {
+            if let Some(pkgs) = crate::dockerfile::shell::package_install(cmd) {
+                for p in pkgs {
+                    // What node-gyp needs to compile native modules belongs
+                    // where the install runs, not in the image.
+                    if crate::rules::is_build_tool(&p) || p == "python3" {
+                        c.build_packages.push(p);
+                    } else {
+                        c.runtime_packages.push(p);
+                    }
+                }
+            } else if cmd
+                .first()
+                .is_some_and(|p| p == "npm" || p == "yarn" || p == "pnpm")
+                && cmd
+                    .iter()
+                    .any(|w| w == "-g" || w == "--global" || w == "global")
+            {
+                changed.push(format!(
+                    "line {}: `{}` is not repeated; the image installs only what the lock file pins",
+                    inst.line,
+                    cmd.join(" ")
+                ));
+            }
+        }
+        let rest: Vec<String> = cmds
+            .iter()
+            .filter(|cmd| !absorbed(cmd))
+            .map(|cmd| {
+                shlex::try_join(cmd.iter().map(String::as_str)).unwrap_or_else(|_| cmd.join(" "))
+            })
+            .collect();
+        if !rest.is_empty() {
+            c.steps.push(format!("RUN {}", rest.join(" && ")));
+        }
+    }
+    c.build_packages.sort();
+    c.build_packages.dedup();
+    c.runtime_packages.sort();
+    c.runtime_packages.dedup();
+    Ok(c)
+}
+
+fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healthcheck {
+    let t = &inputs.profile.healthcheck;
+    Healthcheck {
+        kind: "cmd",
+        command,
+        interval: t.interval.clone(),
+        timeout: t.timeout.clone(),
+        start_period: t.start_period.clone(),
+        retries: t.retries,
+    }
+}
+
+/// A probe with Node's own fetch (slim images have no curl), or a TCP
+/// connect when the app has no health route.
+fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
+    let script = match path {
+        Some(path) => format!(
+            "fetch('http://127.0.0.1:{port}{path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+        ),
+        None => format!(
+            "require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"
+        ),
+    };
+    vec!["node".into(), "-e".into(), script]
+}
+
+fn static_probe(server: StaticServer, port: u16) -> Vec<String> {
+    match server {
+        // The nginx image has no curl or wget; bash's /dev/tcp asks for /
+        // and checks the status line.
+        StaticServer::Nginx => vec![
+            "bash".into(),
+            "-c".into(),
+            format!("exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"),
+        ],
+        StaticServer::Caddy => vec![
+            "wget".into(),
+            "-q".into(),
+            "--spider".into(),
+            format!("http://127.0.0.1:{port}/"),
+        ],
+    }
+}
+
+fn health(
+    inputs: &Inputs,
+    decisions: &mut Vec<Decision>,
+    file: &str,
+    default: Vec<String>,
+    why: String,
+) -> Healthcheck {
+    match inputs.config.health.as_deref() {
+        Some("none") => {
+            decide(
+                decisions,
+                file,
+                "healthcheck",
+                "none",
+                "switched off in the configuration",
+                vec![],
+            );
+            Healthcheck {
+                kind: "off",
+                ..healthcheck_timing(inputs, vec![])
+            }
+        }
+        _ => {
+            decide(
+                decisions,
+                file,
+                "healthcheck",
+                default.join(" "),
+                why,
+                inputs.fixes(&["DS501"]),
+            );
+            healthcheck_timing(inputs, default)
+        }
+    }
+}
+
+/// The assets folder a framework fingerprints its files in.
+fn assets_dir(framework: &str) -> &'static str {
+    match framework {
+        "Create React App" | "Gatsby" => "static",
+        "Astro" => "_astro",
+        "Next.js (static export)" => "_next",
+        "Vue CLI" => "js",
+        _ => "assets",
+    }
+}
+
+/// The config file for the static server: `nginx.conf` (or `Caddyfile`)
+/// beside package.json, or under docker/ when a file of that name exists
+/// and is someone else's.
+pub fn server_config_path(inputs: &Inputs, dir: &str, server: StaticServer) -> Result<String> {
+    let name = match server {
+        StaticServer::Nginx => "nginx.conf",
+        StaticServer::Caddy => "Caddyfile",
+    };
+    for candidate in [join(dir, name), join(dir, &format!("docker/{name}"))] {
+        match inputs.repo.read_text(&candidate)? {
+            None => return Ok(candidate),
+            Some(t) if t.contains("Written by dockslim") => return Ok(candidate),
+            Some(_) => {}
+        }
+    }
+    Err(Error::Unsupported(format!(
+        "{} and {} exist and were not written by dockslim; move one away so dockslim can write the static server's config",
+        join(dir, name),
+        join(dir, &format!("docker/{name}"))
+    )))
+}
+
+/// The plan for a repository whose root is a Node project.
+pub fn plan(
+    inputs: &Inputs,
+    node: &NodeProject,
+    decisions: &mut Vec<Decision>,
+    changed: &mut Vec<String>,
+) -> Result<(NodePlan, Option<ServerConfig>)> {
+    let carried = match inputs.dockerfile {
+        Some(df) => {
+            // Our own nginx.conf, re-read, is no reason to stop.
+            let theirs = |src: &String| {
+                !inputs
+                    .repo
+                    .read_text(src)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|t| t.contains("Written by dockslim"))
+            };
+            if let Some(line) = df
+                .final_stage()
+                .instructions
+                .iter()
+                .find_map(|i| match &i.args {
+                    Args::Copy { dest, sources }
+                        if i.keyword == "COPY"
+                            && dest.starts_with("/etc/nginx")
+                            && i.flag("from").is_none()
+                            && sources.iter().any(theirs) =>
+                    {
+                        Some(i.line)
+                    }
+                    _ => None,
+                })
+            {
+                return Err(Error::Unsupported(format!(
+                    "{}:{line}: copies its own nginx configuration; dockslim writes nginx.conf for a non-root nginx with a fallback to index.html, and would drop yours: merge your settings into the proposal by hand",
+                    df.path
+                )));
+            }
+            carry(df, changed)?
+        }
+        None => Carried::default(),
+    };
+    let (mut plan, config) = stage(inputs, node, "", "/app", decisions, Some(&carried), changed)?;
+    plan.args = carried.args.clone();
+    if !plan.args.is_empty() && plan.kind != "server" {
+        changed.push(format!(
+            "ARG {} in the build stage, where {} reads build arguments",
+            plan.args
+                .iter()
+                .map(|a| a.split('=').next().unwrap_or(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if plan.kind == "next" {
+                "next build"
+            } else {
+                "the site's build"
+            }
+        ));
+    }
+    Ok((plan, config))
+}
+
+/// The NodePlan for `node` built in `workdir`, its files under `dir/` of
+/// the build context (`prefix`).
+fn stage(
+    inputs: &Inputs,
+    node: &NodeProject,
+    prefix: &str,
+    workdir: &str,
+    decisions: &mut Vec<Decision>,
+    carried: Option<&Carried>,
+    changed: &mut Vec<String>,
+) -> Result<(NodePlan, Option<ServerConfig>)> {
+    let file = "Dockerfile";
+    let profile = node_profile(inputs);
+    let empty = Carried::default();
+    let c = carried.unwrap_or(&empty);
+    let (version, version_reason) = version(inputs, node, c.node_major)?;
+    let builder_public = profile.image.replace("{version}", &version);
+    let builder_image = image_name(inputs.config, &builder_public);
+    decide(
+        decisions,
+        file,
+        "node image",
+        builder_image.clone(),
+        format!("Node {version}: {version_reason}; the slim Debian image has no compilers or docs"),
+        inputs.fixes(&["DS402"]),
+    );
+    let cache_mounts = inputs
+        .config
+        .cache_mounts
+        .unwrap_or(inputs.profile.cache_mounts);
+    let inst = install(inputs, node, prefix, cache_mounts);
+    decide(
+        decisions,
+        file,
+        "install",
+        inst.install.clone(),
+        format!(
+            "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{}",
+            node.manager.name(),
+            node.manager_from,
+            if cache_mounts { "; downloads stay in a BuildKit cache mount, out of the layers" } else { "" }
+        ),
+        inputs.fixes(&["DS201", "DS302"]),
+    );
+    if node.npmrc {
+        decide(
+            decisions,
+            file,
+            ".npmrc",
+            "mounted as the build secret `npmrc`",
+            format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
+            inputs.fixes(&["DS101"]),
+        );
+    }
+    let source = if prefix.is_empty() {
+        ".".to_string()
+    } else {
+        prefix.to_string()
+    };
+    let mut plan = NodePlan {
+        kind: "static",
+        summary: String::new(),
+        manager: node.manager,
+        runtime_image: builder_image.clone(),
+        builder_image,
+        workdir: workdir.to_string(),
+        install_copies: inst.copies,
+        install_dirs: inst.dirs,
+        corepack: inst.corepack,
+        install: inst.install.clone(),
+        cache_dir: inst.cache_dir,
+        cache_mounts,
+        npmrc: node.npmrc,
+        npmrc_path: node.path(".npmrc"),
+        source,
+        build_env: Vec::new(),
+        build_steps: Vec::new(),
+        build: None,
+        prune: None,
+        output: String::new(),
+        server: "node",
+        server_config: None,
+        assets_dir: "assets".into(),
+        dist_dir: ".next".into(),
+        has_public: node.has_public,
+        user: "node".into(),
+        port: 3000,
+        env: Vec::new(),
+        args: Vec::new(),
+        labels: c.labels.clone(),
+        volumes: c.volumes.clone(),
+        stopsignal: c.stopsignal.clone(),
+        build_packages: Vec::new(),
+        runtime_packages: Vec::new(),
+        runtime_steps: Vec::new(),
+        healthcheck: healthcheck_timing(inputs, vec![]),
+        entrypoint: None,
+        cmd: Vec::new(),
+    };
+    if !c.build_packages.is_empty() {
+        plan.build_packages = c.build_packages.clone();
+        decide(
+            decisions,
+            file,
+            "build packages",
+            c.build_packages.join(" "),
+            "the existing Dockerfile installs them, as native modules need them to compile; they stay in the stage that installs, never in the image",
+            inputs.fixes(&["DS301"]),
+        );
+    }
+    let mut config = None;
+    match &node.app {
+        NodeApp::Static {
+            framework,
+            script,
+            output,
+            output_from,
+        } => {
+            let server = profile.static_server;
+            plan.kind = "static";
+            plan.build = Some(node.manager.run(script));
+            plan.build_env = c.env.clone();
+            plan.build_steps = c.steps.clone();
+            plan.output =
+                crate::detect::node::normalize_path(&join(workdir.trim_start_matches('/'), output))
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or_else(|| format!("{workdir}/{output}"));
+            plan.assets_dir = assets_dir(framework).into();
+            plan.port = inputs.config.port.unwrap_or(profile.static_port);
+            plan.summary = format!(
+                "{framework} site {}, built with {}, served by {}",
+                node.name.clone().unwrap_or_else(|| node.manifest()),
+                node.manager.name(),
+                match server {
+                    StaticServer::Nginx => "nginx",
+                    StaticServer::Caddy => "Caddy",
+                }
+            );
+            decide(decisions, file, "build", plan.build.clone().unwrap_or_default(), format!("the `{script}` script of {}; {framework} writes the site to {output} ({output_from})", node.manifest()), vec![]);
+            let (image, user, cmd, server_name, template) = match server {
+                StaticServer::Nginx => (
+                    &profile.nginx.image,
+                    format!("{0}:{0}", profile.nginx.uid),
+                    vec![
+                        "nginx".to_string(),
+                        "-e".into(),
+                        "stderr".into(),
+                        "-g".into(),
+                        "daemon off;".into(),
+                    ],
+                    "nginx",
+                    "files/nginx.conf.j2",
+                ),
+                StaticServer::Caddy => (
+                    &profile.caddy.image,
+                    format!("{0}:{0}", inputs.profile.user.uid),
+                    vec![
+                        "caddy".to_string(),
+                        "run".into(),
+                        "--config".into(),
+                        "/etc/caddy/Caddyfile".into(),
+                        "--adapter".into(),
+                        "caddyfile".into(),
+                    ],
+                    "caddy",
+                    "files/Caddyfile.j2",
+                ),
+            };
+            plan.server = server_name;
+            plan.runtime_image = image_name(inputs.config, image);
+            plan.user = user;
+            plan.cmd = cmd;
+            let path = server_config_path(inputs, &node.dir, server)?;
+            plan.server_config = Some(
+                path.strip_prefix(&format!("{}/", node.dir))
+                    .filter(|_| prefix.is_empty() && !node.dir.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| path.clone()),
+            );
+            decide(
+                decisions,
+                file,
+                "runtime",
+                format!("{} as {}, port {}", plan.runtime_image, plan.user, plan.port),
+                format!("a static site needs a file server, not Node: the image holds {server_name} and the built files only; {path} answers unknown paths with index.html so client-side routes work on reload, and runs without root (port {} instead of 80)", plan.port),
+                inputs.fixes(&["DS312", "DS401", "DS502"]),
+            );
+            decide(
+                decisions,
+                &path,
+                "static server",
+                format!("{server_name} on port {}, unknown paths -> /index.html", plan.port),
+                format!("runs as a non-root user (pid and temporary files in /tmp), answers client-side routes such as /{} with index.html so a reload does not 404, and caches the hashed files in /{}/ for a year", "some/deep/route", plan.assets_dir),
+                vec![],
+            );
+            config = Some(ServerConfig { path, template });
+            plan.healthcheck = health(
+                inputs,
+                decisions,
+                file,
+                static_probe(server, plan.port),
+                format!("asks {server_name} for / with what the image has (no curl in it)"),
+            );
+            if let Some((old, line)) = &c.old_command {
+                changed.push(format!(
+                    "CMD `{old}` (line {line}) -> {server_name} serving the built files"
+                ));
+            }
+            if let Some((old, line)) = c.expose {
+                if old != plan.port {
+                    changed.push(format!("EXPOSE {old} (line {line}) -> {}: {server_name} listens there as a non-root user", plan.port));
+                }
+            }
+            if !c.runtime_packages.is_empty() {
+                changed.push(format!(
+                    "{} (installed by the old Dockerfile) not installed: the image only serves files",
+                    c.runtime_packages.join(" ")
+                ));
+            }
+            if server == StaticServer::Nginx && c.stopsignal.is_none() {
+                plan.stopsignal = Some("SIGQUIT".into());
+                changed.push(
+                    "STOPSIGNAL SIGQUIT: nginx finishes the requests in flight before it stops"
+                        .into(),
+                );
+            }
+            if !c.env.is_empty() {
+                changed.push(format!(
+                    "ENV {} moved to the build stage: a static site reads its environment at build time",
+                    c.env.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        NodeApp::NextServer {
+            script,
+            dist_dir,
+            health_path,
+            ..
+        } => {
+            plan.kind = "next";
+            plan.build = Some(node.manager.run(script));
+            plan.build_env = vec![("NEXT_TELEMETRY_DISABLED".into(), "1".into())];
+            plan.build_env
+                .extend(c.env.iter().filter(|(k, _)| k != "PORT").cloned());
+            plan.build_steps = c.steps.clone();
+            plan.env = c
+                .env
+                .iter()
+                .filter(|(k, _)| k != "PORT" && k != "HOSTNAME")
+                .cloned()
+                .collect();
+            plan.dist_dir = dist_dir.clone();
+            plan.runtime_packages = c.runtime_packages.clone();
+            plan.output = format!("{workdir}/{dist_dir}");
+            plan.port = port(inputs, c, None, decisions, file);
+            plan.cmd = vec!["node".into(), "server.js".into()];
+            plan.summary = format!(
+                "Next.js app {}, built with {}, run from its standalone output",
+                node.name.clone().unwrap_or_else(|| node.manifest()),
+                node.manager.name()
+            );
+            decide(decisions, file, "runtime", format!("{} as node, `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&["DS311", "DS401", "DS502"]));
+            let path = health_path.clone().unwrap_or_else(|| "/".into());
+            plan.healthcheck = health(
+                inputs,
+                decisions,
+                file,
+                node_probe(plan.port, Some(&path)),
+                format!("GET {path} with Node's fetch (slim images have no curl)"),
+            );
+            if let Some((old, line)) = &c.old_command {
+                changed.push(format!(
+                    "CMD `{old}` (line {line}) -> `node server.js` from the standalone output"
+                ));
+            }
+        }
+        NodeApp::Server {
+            framework,
+            command,
+            command_from,
+            build_script,
+            port: code_port,
+            health_path,
+        } => {
+            plan.kind = "server";
+            plan.install = inst.production_install.clone();
+            if let Some(script) = build_script {
+                plan.install = inst.install.clone();
+                plan.build = Some(node.manager.run(script));
+                plan.prune = Some(inst.prune.clone());
+                plan.build_env = c.env.clone();
+            }
+            plan.env = c.env.clone();
+            plan.runtime_packages = c.runtime_packages.clone();
+            plan.runtime_steps = c.steps.clone();
+            plan.port = port(inputs, c, code_port.as_ref(), decisions, file);
+            let (entrypoint, cmd, why) = match (&inputs.config.command, &c.node_command) {
+                (Some(cmd), _) => (None, cmd.words(), "set in the configuration".to_string()),
+                (None, Some((e, cmd))) => (e.clone(), cmd.clone(), "kept from the existing Dockerfile".into()),
+                (None, None) => (None, command.clone(), format!("{command_from}, run directly so node is PID 1 and gets docker stop's SIGTERM")),
+            };
+            if let (Some((old, line)), None) = (&c.old_command, &inputs.config.command) {
+                changed.push(format!(
+                    "CMD `{old}` (line {line}) -> `{}`: node runs directly, without npm in between",
+                    cmd.join(" ")
+                ));
+            }
+            plan.entrypoint = entrypoint;
+            plan.cmd = cmd;
+            plan.summary = format!(
+                "{framework} server {}, production dependencies installed with {}",
+                node.name.clone().unwrap_or_else(|| node.manifest()),
+                node.manager.name()
+            );
+            decide(decisions, file, "command", plan.cmd.join(" "), why, vec![]);
+            decide(
+                decisions,
+                file,
+                "dependencies",
+                match &plan.prune {
+                    Some(p) => format!("{} then {p}", plan.install),
+                    None => plan.install.clone(),
+                },
+                format!(
+                    "{} devDependencies stay out of the image",
+                    node.dev_dependencies.len()
+                ),
+                inputs.fixes(&["DS304"]),
+            );
+            let probe = node_probe(plan.port, health_path.as_deref());
+            let why = match health_path {
+                Some(p) => format!("GET {p}, a route the code defines, with Node's fetch (slim images have no curl)"),
+                None => format!("no health route found in the code, so a TCP connect to port {}; set `health` to a route for a real check", plan.port),
+            };
+            plan.healthcheck = health(inputs, decisions, file, probe, why);
+        }
+    }
+    Ok((plan, config))
+}
+
+fn port(
+    inputs: &Inputs,
+    c: &Carried,
+    code: Option<&(u16, String)>,
+    decisions: &mut Vec<Decision>,
+    file: &str,
+) -> u16 {
+    let (port, why) = if let Some(p) = inputs.config.port {
+        (p, "set in the configuration".to_string())
+    } else if let Some((p, line)) = c.env_port {
+        (
+            p,
+            format!("ENV PORT at line {line} of the existing Dockerfile"),
+        )
+    } else if let Some((p, line)) = c.expose {
+        (p, format!("the existing EXPOSE at line {line}"))
+    } else if let Some((p, at)) = code {
+        (
+            *p,
+            format!("the port the code listens on by default ({at})"),
+        )
+    } else {
+        (3000, "Node's usual default".to_string())
+    };
+    decide(decisions, file, "port", port.to_string(), why, vec![]);
+    port
+}
+
+/// The build-only stage that makes a Python image's frontend.
+pub fn frontend_stage(
+    inputs: &Inputs,
+    frontend: &crate::detect::Frontend,
+    decisions: &mut Vec<Decision>,
+) -> Result<NodePlan> {
+    let node = &frontend.node;
+    let prefix = format!("{}/", node.dir);
+    let workdir = format!("/build/{}", node.dir);
+    let mut scratch = Vec::new();
+    let (mut plan, _) = stage(
+        inputs,
+        node,
+        &prefix,
+        &workdir,
+        &mut scratch,
+        None,
+        &mut Vec::new(),
+    )?;
+    plan.kind = "frontend";
+    for d in scratch.into_iter().filter(|d| {
+        matches!(
+            d.topic.as_str(),
+            "node image" | "install" | "build" | ".npmrc"
+        )
+    }) {
+        decisions.push(Decision {
+            topic: format!("frontend {}", d.topic),
+            ..d
+        });
+    }
+    Ok(plan)
+}
+
+/// A separate Dockerfile for a Python repository's static frontend, built
+/// from the repository root.
+pub fn separate_frontend(
+    inputs: &Inputs,
+    frontend: &crate::detect::Frontend,
+    dockerfile: &str,
+    decisions: &mut Vec<Decision>,
+) -> Result<(NodePlan, ServerConfig)> {
+    let node = &frontend.node;
+    let context_dir = dockerfile.rsplit_once('/').map_or("", |(d, _)| d);
+    let prefix = match node.dir.strip_prefix(context_dir) {
+        Some(rest) if context_dir.is_empty() => format!("{rest}/"),
+        Some(rest) if rest.starts_with('/') => format!("{}/", &rest[1..]),
+        Some("") => String::new(),
+        _ => {
+            return Err(Error::Usage(format!(
+                "frontend-dockerfile = `{dockerfile}`: its folder (the build context) must contain the frontend folder {}",
+                node.dir
+            )))
+        }
+    };
+    let mut scratch = Vec::new();
+    let (plan, config) = stage(
+        inputs,
+        node,
+        &prefix,
+        "/app",
+        &mut scratch,
+        None,
+        &mut Vec::new(),
+    )?;
+    for d in scratch {
+        decisions.push(Decision {
+            file: dockerfile.to_string(),
+            ..d
+        });
+    }
+    let config = config.expect("a static site has a server config");
+    Ok((plan, config))
+}
