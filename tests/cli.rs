@@ -807,3 +807,123 @@ fn uv_workspace_builds_the_member_that_holds_the_app() {
             "package = `nope` is not a member of the workspace",
         ));
 }
+
+#[test]
+fn frontend_the_backend_does_not_serve_gets_its_own_dockerfile() {
+    let dir = common::fixture("flask-vite");
+    // The API no longer serves the built files: nothing names frontend/dist.
+    let app = dir.path().join("app.py");
+    let text = std::fs::read_to_string(&app)
+        .unwrap()
+        .replace(
+            "static_folder=\"frontend/dist\", static_url_path=\"\"",
+            "static_folder=\"static\"",
+        )
+        .replace(
+            "return send_from_directory(app.static_folder, \"index.html\")",
+            "return \"see the frontend\"",
+        );
+    std::fs::write(&app, text).unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("gets Dockerfile.frontend"))
+        .stdout(contains("nothing in the backend reads frontend/dist"));
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    let frontend = read("Dockerfile.frontend");
+    assert!(frontend.contains("COPY frontend/package.json frontend/package-lock.json ./"));
+    assert!(frontend.contains("COPY frontend/nginx.conf /etc/nginx/nginx.conf"));
+    assert!(frontend.contains("docker build -f Dockerfile.frontend ."));
+    assert!(read("Dockerfile.frontend.dockerignore").contains("*\n!frontend\n"));
+    assert!(read("frontend/nginx.conf").contains("try_files $uri $uri/ /index.html;"));
+    let backend = read("Dockerfile");
+    assert!(!backend.contains("node:"), "{backend}");
+    assert!(read(".dockerignore").contains("\nfrontend\n"));
+    // The written files are a fixed point.
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+
+    // Configured elsewhere: the frontend folder is the build context.
+    dockslim()
+        .args([
+            "rewrite",
+            "--format",
+            "diff",
+            "--set",
+            "frontend-dockerfile=frontend/Dockerfile",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+++ b/frontend/Dockerfile"))
+        .stdout(contains("+COPY package.json package-lock.json ./"))
+        .stdout(contains("+COPY nginx.conf /etc/nginx/nginx.conf"));
+}
+
+#[test]
+fn frontend_placement_can_be_configured() {
+    let dir = common::fixture("flask-vite");
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--set", "frontend=separate"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+++ b/Dockerfile.frontend"));
+    dockslim()
+        .args(["rewrite", "--set", "frontend=sideways"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("frontend"));
+}
+
+#[test]
+fn bad_package_json_names_file_line_and_column_and_writes_nothing() {
+    let dir = common::fixture("vite-spa");
+    let path = dir.path().join("package.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"vite build\",", "\"vite build\",,");
+    std::fs::write(&path, text).unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("package.json:8:"))
+        .stderr(contains("expected valid JSON"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+}
+
+#[test]
+fn caddy_profile_serves_the_static_site_with_caddy() {
+    let dir = common::fixture("vite-spa");
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--profile", "caddy"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+FROM caddy:2.10-alpine AS runtime"))
+        .stdout(contains("+COPY Caddyfile /etc/caddy/Caddyfile"))
+        .stdout(contains("+\ttry_files {path} /index.html"))
+        .stdout(contains("+USER 10001:10001"));
+}
+
+#[test]
+fn node_project_without_a_lock_file_is_refused_with_the_fix() {
+    let dir = common::fixture("vite-spa");
+    std::fs::remove_file(dir.path().join("package-lock.json")).unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("no lock file"))
+        .stderr(contains("npm install"));
+}

@@ -92,9 +92,12 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         "fixture", "before (over base)", "after (over base)", "saved", "build s", "uid", "health"
     )];
     let mut not_built = Vec::new();
+    // E2E_ONLY=a,b runs only those fixtures (while working on them).
+    let only = std::env::var("E2E_ONLY").ok();
     for name in common::fixture_names()
         .into_iter()
         .filter(|n| n != "no-project")
+        .filter(|n| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == n)))
     {
         if let Some(why) = cannot_build_here(&name) {
             not_built.push(format!("{name}: not built here: {why}"));
@@ -256,7 +259,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
             "{name}: GET {route} answered {answer:?}"
         );
 
-        serves_what_it_should(&name, &after_tag, port);
+        serves_what_it_should(&name, dir.path(), &after_tag, port);
 
         if let Some(before) = before {
             assert!(
@@ -289,7 +292,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
 
 /// What each web fixture must serve beyond its health route, and what its
 /// image must not hold.
-fn serves_what_it_should(name: &str, tag: &str, port: u16) {
+fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16) {
     let get = |path: &str| http_get_full(port, path).unwrap_or_default();
     let in_image = |script: &str| {
         run(docker().args([
@@ -352,6 +355,61 @@ fn serves_what_it_should(name: &str, tag: &str, port: u16) {
                 in_image("ls /app/app /app/next.config.mjs 2>/dev/null || true"),
                 "",
                 "{name}: sources in the image"
+            );
+        }
+        "api-with-spa" => {
+            // The SPA has its own Dockerfile; the API image holds none of it.
+            assert_eq!(
+                in_image("ls -A /app | grep -c web || true"),
+                "0",
+                "{name}: the frontend is in the API image"
+            );
+            let web_tag = "dockslim-e2e/api-with-spa:frontend";
+            let web = "dockslim-e2e-api-with-spa-frontend";
+            let _cleanup = Cleanup(vec![web.into()], vec![web_tag.into()]);
+            run(docker()
+                .args(["build", "-q", "-f", "Dockerfile.frontend", "-t", web_tag])
+                .arg(dir));
+            let web_port = free_port();
+            run(docker().args([
+                "run",
+                "-d",
+                "--name",
+                web,
+                "-p",
+                &format!("127.0.0.1:{web_port}:8080"),
+                web_tag,
+            ]));
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let page = loop {
+                let page = http_get_full(web_port, "/orders/42").unwrap_or_default();
+                if page.contains(" 200 ") || Instant::now() > deadline {
+                    break page;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            };
+            assert!(
+                page.contains("<title>Orders</title>"),
+                "{name}: Dockerfile.frontend does not serve the SPA:\n{page}"
+            );
+            let files = run(docker().args([
+                "run",
+                "--rm",
+                "--entrypoint",
+                "find",
+                web_tag,
+                "/usr/share/nginx/html",
+                "-type",
+                "f",
+            ]));
+            assert!(
+                !files.contains(".js.map") && files.contains("index.html"),
+                "{name}: {files}"
+            );
+            let size = size(web_tag);
+            println!(
+                "api-with-spa Dockerfile.frontend: {:.1} MB, GET /orders/42 -> 200",
+                size as f64 / 1e6
             );
         }
         "flask-vite" => {
@@ -660,9 +718,12 @@ fn verify_measures_current_and_proposed_and_cleans_up() {
 #[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
 fn verify_table_for_every_fixture() {
     let mut tables = Vec::new();
+    // E2E_ONLY=a,b runs only those fixtures (while working on them).
+    let only = std::env::var("E2E_ONLY").ok();
     for name in common::fixture_names()
         .into_iter()
         .filter(|n| n != "no-project")
+        .filter(|n| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == n)))
     {
         // verify builds the files as they are: Poetry's client would need the
         // sandbox CA line the build test adds.

@@ -67,6 +67,8 @@ pub struct NodePlan {
     pub healthcheck: Healthcheck,
     pub entrypoint: Option<Vec<String>>,
     pub cmd: Vec<String>,
+    /// How to build a Dockerfile that is not the default one.
+    pub build_hint: Option<String>,
 }
 
 /// A file dockslim writes besides the Dockerfile (nginx.conf, Caddyfile).
@@ -681,7 +683,8 @@ fn stage(
         assets_dir: "assets".into(),
         dist_dir: ".next".into(),
         has_public: node.has_public,
-        user: "node".into(),
+        // The official image's `node` user, by UID so runAsNonRoot can check it.
+        user: "1000:1000".into(),
         port: 3000,
         env: Vec::new(),
         args: Vec::new(),
@@ -694,6 +697,7 @@ fn stage(
         healthcheck: healthcheck_timing(inputs, vec![]),
         entrypoint: None,
         cmd: Vec::new(),
+        build_hint: None,
     };
     if !c.build_packages.is_empty() {
         plan.build_packages = c.build_packages.clone();
@@ -857,7 +861,7 @@ fn stage(
                 node.name.clone().unwrap_or_else(|| node.manifest()),
                 node.manager.name()
             );
-            decide(decisions, file, "runtime", format!("{} as node, `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&["DS311", "DS401", "DS502"]));
+            decide(decisions, file, "runtime", format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&["DS311", "DS401", "DS502"]));
             let path = health_path.clone().unwrap_or_else(|| "/".into());
             plan.healthcheck = health(
                 inputs,
@@ -1020,7 +1024,7 @@ pub fn separate_frontend(
         }
     };
     let mut scratch = Vec::new();
-    let (plan, config) = stage(
+    let (mut plan, config) = stage(
         inputs,
         node,
         &prefix,
@@ -1030,11 +1034,21 @@ pub fn separate_frontend(
         &mut Vec::new(),
     )?;
     for d in scratch {
-        decisions.push(Decision {
-            file: dockerfile.to_string(),
-            ..d
-        });
+        let file = if d.file == "Dockerfile" {
+            dockerfile.to_string()
+        } else {
+            d.file
+        };
+        decisions.push(Decision { file, ..d });
     }
+    plan.build_hint = Some(format!(
+        "docker build -f {dockerfile} {}",
+        if context_dir.is_empty() {
+            "."
+        } else {
+            context_dir
+        }
+    ));
     let config = config.expect("a static site has a server config");
     Ok((plan, config))
 }

@@ -21,7 +21,7 @@ static DOC: RuleDoc = RuleDoc {
     severity: Severity::Warning,
     summary: "The image starts a development server.",
     why: "Development servers (flask run, app.run(), manage.py runserver, uvicorn --reload, npm run dev) handle one request at a time or reload on file changes, may expose a debugger, and are documented as unfit for production.",
-    fix: "Run a production server: gunicorn for WSGI apps, uvicorn or gunicorn with uvicorn workers for ASGI apps.",
+    fix: "Run a production server: gunicorn for WSGI apps, uvicorn or gunicorn with uvicorn workers for ASGI apps; for a frontend, serve the built files with nginx or Caddy, or run `node server.js` from Next.js's standalone output.",
     example: "Before:\n  CMD flask run --host=0.0.0.0\nAfter:\n  CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", \"app:app\"]",
 };
 

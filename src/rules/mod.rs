@@ -23,6 +23,8 @@ mod ds307_alpine_without_musl_wheels;
 mod ds308_dev_tool_in_dependencies;
 mod ds309_two_http_clients;
 mod ds310_unused_dependency;
+mod ds311_next_without_standalone;
+mod ds312_static_site_served_by_node;
 mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
@@ -146,6 +148,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds308_dev_tool_in_dependencies::DevToolInDependencies,
         &ds309_two_http_clients::TwoHttpClients,
         &ds310_unused_dependency::UnusedDependency,
+        &ds311_next_without_standalone::NextWithoutStandalone,
+        &ds312_static_site_served_by_node::StaticSiteServedByNode,
         &ds401_runs_as_root::RunsAsRoot,
         &ds402_unpinned_base_image::UnpinnedBaseImage,
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,

@@ -1,0 +1,106 @@
+//! DS311 next-without-standalone
+//!
+//! What it finds: a Next.js app with a server whose next.config has no
+//! `output: 'standalone'`.
+//! Why it matters: without it, `next start` needs the whole node_modules
+//! (Next.js, its compilers, every devDependency the build used) in the
+//! image: hundreds of MB for a server that uses a fraction of them.
+//! Fix: `output: 'standalone'` in next.config; `next build` then traces the
+//! files the server uses into .next/standalone with a `server.js`, and the
+//! image copies that, .next/static and public/ only.
+
+use super::{Context, Finding, Rule, RuleDoc, Severity};
+use crate::detect::node::NodeApp;
+
+pub struct NextWithoutStandalone;
+
+static DOC: RuleDoc = RuleDoc {
+    id: "DS311",
+    name: "next-without-standalone",
+    severity: Severity::Warning,
+    summary: "A Next.js server is built without `output: 'standalone'`.",
+    why: "`next start` then needs the whole node_modules in the image, Next.js's compilers and the build's devDependencies included, where the standalone output holds only the files the server uses.",
+    fix: "Add `output: 'standalone'` to next.config and run `node server.js` from .next/standalone, with .next/static and public/ copied beside it.",
+    example: "Before:\n  const nextConfig = { reactStrictMode: true }\n  CMD [\"npm\", \"start\"]\nAfter:\n  const nextConfig = { output: 'standalone', reactStrictMode: true }\n  COPY --from=build /app/.next/standalone ./\n  CMD [\"node\", \"server.js\"]",
+};
+
+impl Rule for NextWithoutStandalone {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let Some(node) = cx.project.and_then(|p| p.node.as_ref()) else {
+            return Vec::new();
+        };
+        let NodeApp::NextServer {
+            config,
+            standalone: false,
+            ..
+        } = &node.app
+        else {
+            return Vec::new();
+        };
+        let file = config.clone().unwrap_or_else(|| node.manifest());
+        let message = format!(
+            "{} has no `output: 'standalone'`, so the image needs all of node_modules to run `next start`",
+            config.as_deref().unwrap_or("the project has no next.config, and so")
+        );
+        let mut finding = Finding::new(&DOC, file, None, message);
+        // What an install of node_modules weighs here, when one exists.
+        let prefix = node.path("node_modules/");
+        let installed: u64 = cx
+            .repo
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with(&prefix))
+            .map(|f| f.size)
+            .sum();
+        if installed > 0 {
+            finding = finding.with_bytes(installed);
+        }
+        vec![finding]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    const PKG: (&str, &str) = (
+        "package.json",
+        "{\"scripts\": {\"build\": \"next build\"}, \"dependencies\": {\"next\": \"15\"}}",
+    );
+    const LOCK: (&str, &str) = ("package-lock.json", "{}");
+
+    #[test]
+    fn before_and_after() {
+        let found = Fixture::new(&[
+            PKG,
+            LOCK,
+            (
+                "next.config.js",
+                "module.exports = {\n  reactStrictMode: true,\n}\n",
+            ),
+            (
+                "node_modules/next/dist/server.js",
+                "x".repeat(1000).as_str(),
+            ),
+        ])
+        .check(&NextWithoutStandalone);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].file, "next.config.js");
+        assert_eq!(found[0].bytes, Some(1000));
+        assert!(Fixture::new(&[
+            PKG,
+            LOCK,
+            (
+                "next.config.js",
+                "module.exports = {\n  output: 'standalone',\n}\n"
+            ),
+        ])
+        .check(&NextWithoutStandalone)
+        .is_empty());
+    }
+}

@@ -1,0 +1,97 @@
+//! DS312 static-site-served-by-node
+//!
+//! What it finds: a static site (Vite, Create React App, Astro, a Next.js
+//! export...) whose image is a Node image: it ships Node, npm and
+//! node_modules to serve files, often through the dev server.
+//! Why it matters: the built site is a few hundred kB to a few MB of files;
+//! the Node image and node_modules around it are hundreds of MB, and a dev
+//! server or `serve` is slower and less hardened than a file server.
+//! Fix: build in a Node stage, then copy only the output folder into a
+//! small file server image (nginx or Caddy) running as a non-root user, with
+//! a fallback to index.html for client-side routes.
+
+use super::{Context, Finding, Rule, RuleDoc, Severity};
+use crate::detect::node::NodeApp;
+
+pub struct StaticSiteServedByNode;
+
+static DOC: RuleDoc = RuleDoc {
+    id: "DS312",
+    name: "static-site-served-by-node",
+    severity: Severity::Warning,
+    summary: "A static site is served from an image with Node and node_modules.",
+    why: "The built site is plain files; Node, npm and node_modules around them add hundreds of MB, and a dev server or `serve` is not a hardened file server.",
+    fix: "Build in a Node stage and copy only the output folder into nginx or Caddy, running as a non-root user with a fallback to index.html.",
+    example: "Before:\n  FROM node:22\n  COPY . .\n  RUN npm install\n  CMD [\"npm\", \"run\", \"dev\"]\nAfter:\n  FROM node:22-slim AS build\n  ...\n  RUN npm run build\n  FROM nginx:1.28 AS runtime\n  COPY --from=build /app/dist /usr/share/nginx/html",
+};
+
+impl Rule for StaticSiteServedByNode {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let (Some(df), Some(node)) = (cx.dockerfile, cx.project.and_then(|p| p.node.as_ref()))
+        else {
+            return Vec::new();
+        };
+        let NodeApp::Static { framework, .. } = &node.app else {
+            return Vec::new();
+        };
+        let base = df.final_base_image();
+        let name = base.rsplit('/').next().unwrap_or(&base);
+        if !name.starts_with("node") {
+            return Vec::new();
+        }
+        let prefix = node.path("node_modules/");
+        let installed: u64 = cx
+            .repo
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with(&prefix))
+            .map(|f| f.size)
+            .sum();
+        let finding = Finding::new(
+            &DOC,
+            df.path.clone(),
+            Some(df.final_stage().line),
+            format!("the final image is {base}, with Node and node_modules, to serve a {framework} site that builds to static files"),
+        );
+        vec![if installed > 0 {
+            finding.with_bytes(installed)
+        } else {
+            finding
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    const PKG: (&str, &str) = (
+        "package.json",
+        "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}",
+    );
+    const LOCK: (&str, &str) = ("package-lock.json", "{}");
+
+    #[test]
+    fn before_and_after() {
+        let node = Fixture::new(&[
+            PKG,
+            LOCK,
+            (
+                "Dockerfile",
+                "FROM node:22\nCOPY . .\nRUN npm install\nCMD [\"npm\", \"run\", \"dev\"]\n",
+            ),
+        ]);
+        assert_eq!(node.lines(&StaticSiteServedByNode), [Some(1)]);
+        let nginx = Fixture::new(&[
+            PKG,
+            LOCK,
+            ("Dockerfile", "FROM node:22-slim AS build\nRUN npm run build\nFROM nginx:1.28\nCOPY --from=build /app/dist /usr/share/nginx/html\n"),
+        ]);
+        assert!(nginx.check(&StaticSiteServedByNode).is_empty());
+    }
+}
