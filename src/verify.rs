@@ -225,16 +225,19 @@ pub fn verify(
     let mut run_one = |label: &str,
                        dockerfile: &str,
                        ignore_text: Option<&str>,
-                       measure: &crate::repo::context::Measure|
+                       measure: &crate::repo::context::Measure,
+                       extra: &[(&str, &str)]|
      -> Result<Measured> {
         let dir = work.path().join(label);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         stage_context(&analysis.repo, &measure.sent, &dir)?;
         // The Dockerfile and ignore file as this build should see them.
-        for (rel, text) in [
+        let files = [
             (dockerfile_rel.as_str(), Some(dockerfile)),
             (ignore_rel.as_str(), ignore_text),
-        ] {
+        ];
+        let extra = extra.iter().map(|(rel, text)| (*rel, Some(*text)));
+        for (rel, text) in files.into_iter().chain(extra) {
             let path = dir.join(rel);
             let _ = std::fs::remove_file(&path);
             if let Some(text) = text {
@@ -346,6 +349,7 @@ pub fn verify(
             &df.text,
             analysis.ignore_text.as_deref(),
             &analysis.context,
+            &[],
         )?),
         None => None,
     };
@@ -354,11 +358,21 @@ pub fn verify(
         &proposal.changes[1].path,
     )?;
     let proposed_measure = crate::repo::context::measure(&analysis.repo, &proposed_ignore);
+    // The files the proposal writes besides the Dockerfile (nginx.conf, the
+    // next.config edit) are part of the build; a pyproject.toml edit is not,
+    // since it needs a relock first.
+    let pyproject = proposal.plan.pyproject.as_ref().map(|e| e.file.as_str());
+    let extra: Vec<(&str, &str)> = proposal.changes[2..]
+        .iter()
+        .filter(|c| Some(c.path.as_str()) != pyproject)
+        .map(|c| (c.path.as_str(), c.new.as_str()))
+        .collect();
     let proposed = run_one(
         "proposed",
         proposed_text,
         Some(&proposal.changes[1].new),
         &proposed_measure,
+        &extra,
     )?;
     // The logs are kept only for failures, which return above.
     let _ = std::fs::remove_dir_all(&logs);

@@ -368,7 +368,9 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
             let web = "dockslim-e2e-api-with-spa-frontend";
             let _cleanup = Cleanup(vec![web.into()], vec![web_tag.into()]);
             run(docker()
-                .args(["build", "-q", "-f", "Dockerfile.frontend", "-t", web_tag])
+                .args(["build", "-q", "-f"])
+                .arg(dir.join("Dockerfile.frontend"))
+                .args(["-t", web_tag])
                 .arg(dir));
             let web_port = free_port();
             run(docker().args([
