@@ -927,3 +927,21 @@ fn node_project_without_a_lock_file_is_refused_with_the_fix() {
         .stderr(contains("no lock file"))
         .stderr(contains("npm install"));
 }
+
+#[test]
+fn bad_frontend_package_json_beside_a_backend_is_an_error() {
+    let dir = common::fixture("flask-vite");
+    std::fs::write(
+        dir.path().join("frontend/package.json"),
+        "{\n  \"name\": \"web\"\n  \"private\": true\n}\n",
+    )
+    .unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("frontend/package.json:3:"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+}

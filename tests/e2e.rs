@@ -57,17 +57,10 @@ fn free_port() -> u16 {
 
 /// GET over plain HTTP/1.0 on 127.0.0.1; returns the status line.
 fn http_get(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect_timeout(
-        &([127, 0, 0, 1], port).into(),
-        Duration::from_secs(2),
-    )
-    .ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    buf.lines().next().map(str::to_string)
+    http_get_full(port, path)?
+        .lines()
+        .next()
+        .map(str::to_string)
 }
 
 struct Cleanup(Vec<String>, Vec<String>);

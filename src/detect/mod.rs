@@ -237,7 +237,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
                 .flatten()
                 .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
         });
-    let (frontend, frontend_skipped) = frontend(repo, &node_manifests, &sources);
+    let (frontend, frontend_skipped) = frontend(repo, &node_manifests, &sources)?;
     Ok(Project {
         stack: Stack::Python,
         frontend,
@@ -309,12 +309,13 @@ fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
 /// The static frontend in a folder beside a Python backend: the shallowest
 /// package.json below the root that builds a static site. A frontend that
 /// cannot be built reproducibly (no lock file, an unreadable config) is
-/// left out, with the reason.
+/// left out, with the reason; a package.json that does not parse is an
+/// error, as any file dockslim must read.
 fn frontend(
     repo: &Repo,
     manifests: &[String],
     sources: &[(String, String)],
-) -> (Option<Frontend>, Option<String>) {
+) -> Result<(Option<Frontend>, Option<String>)> {
     let mut dirs: Vec<&str> = manifests
         .iter()
         .filter_map(|m| m.strip_suffix("/package.json"))
@@ -352,21 +353,22 @@ fn frontend(
                     }
                     None => None,
                 };
-                return (
+                return Ok((
                     Some(Frontend {
                         node: project,
                         output,
                         served_by,
                     }),
                     None,
-                );
+                ));
             }
-            Err(e) => {
-                skipped.get_or_insert(e.to_string());
+            Err(Error::Unsupported(why)) => {
+                skipped.get_or_insert(why);
             }
+            Err(e) => return Err(e),
         }
     }
-    (None, skipped)
+    Ok((None, skipped))
 }
 
 /// How the project's dependencies are installed, and what they are.

@@ -197,6 +197,18 @@ impl NodeProject {
     pub fn manifest(&self) -> String {
         self.path("package.json")
     }
+
+    /// What the node_modules installed beside package.json weighs on disk
+    /// (0 when there is none), as a measure of what an image that installs
+    /// everything carries.
+    pub fn installed_bytes(&self, repo: &Repo) -> u64 {
+        let prefix = self.path("node_modules/");
+        repo.files
+            .iter()
+            .filter(|f| f.path.starts_with(&prefix))
+            .map(|f| f.size)
+            .sum()
+    }
 }
 
 pub fn join(dir: &str, rel: &str) -> String {

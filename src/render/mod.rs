@@ -140,21 +140,7 @@ fn render_file(
     plan: &Value,
     node: &crate::plan::node::NodePlan,
 ) -> Result<String> {
-    let template = env
-        .get_template(name)
-        .map_err(|e| template_error(name, templates_dir, e))?;
-    let ctx = minijinja::context! {
-        plan => plan.clone(),
-        n => Value::from_serialize(node),
-        version => env!("CARGO_PKG_VERSION"),
-    };
-    let mut text = template
-        .render(&ctx)
-        .map_err(|e| template_error(name, templates_dir, e))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    Ok(text)
+    render_context(env, templates_dir, name, plan, Some(node))
 }
 
 fn render_with(
@@ -163,25 +149,34 @@ fn render_with(
     name: &str,
     plan: &Value,
 ) -> Result<String> {
+    render_context(env, templates_dir, name, plan, None)
+}
+
+/// Renders one template; every generated file ends with a newline.
+fn render_context(
+    env: &Environment<'static>,
+    templates_dir: Option<&Path>,
+    name: &str,
+    plan: &Value,
+    node: Option<&crate::plan::node::NodePlan>,
+) -> Result<String> {
     let ctx = minijinja::context! {
         plan => plan.clone(),
+        n => node.map(Value::from_serialize),
         version => env!("CARGO_PKG_VERSION"),
         block_start => BLOCK_START,
         block_end => BLOCK_END,
     };
-    let render_one = |name: &str| -> Result<String> {
-        let template = env
-            .get_template(name)
-            .map_err(|e| template_error(name, templates_dir, e))?;
-        let mut text = template
-            .render(&ctx)
-            .map_err(|e| template_error(name, templates_dir, e))?;
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        Ok(text)
-    };
-    render_one(name)
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(name, templates_dir, e))?;
+    let mut text = template
+        .render(&ctx)
+        .map_err(|e| template_error(name, templates_dir, e))?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 fn template_error(name: &str, dir: Option<&Path>, e: minijinja::Error) -> Error {

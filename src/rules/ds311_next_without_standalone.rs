@@ -47,15 +47,7 @@ impl Rule for NextWithoutStandalone {
             config.as_deref().unwrap_or("the project has no next.config, and so")
         );
         let mut finding = Finding::new(&DOC, file, None, message);
-        // What an install of node_modules weighs here, when one exists.
-        let prefix = node.path("node_modules/");
-        let installed: u64 = cx
-            .repo
-            .files
-            .iter()
-            .filter(|f| f.path.starts_with(&prefix))
-            .map(|f| f.size)
-            .sum();
+        let installed = node.installed_bytes(cx.repo);
         if installed > 0 {
             finding = finding.with_bytes(installed);
         }

@@ -43,14 +43,7 @@ impl Rule for StaticSiteServedByNode {
         if !name.starts_with("node") {
             return Vec::new();
         }
-        let prefix = node.path("node_modules/");
-        let installed: u64 = cx
-            .repo
-            .files
-            .iter()
-            .filter(|f| f.path.starts_with(&prefix))
-            .map(|f| f.size)
-            .sum();
+        let installed = node.installed_bytes(cx.repo);
         let finding = Finding::new(
             &DOC,
             df.path.clone(),
