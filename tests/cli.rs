@@ -945,3 +945,22 @@ fn bad_frontend_package_json_beside_a_backend_is_an_error() {
         .stderr(contains("frontend/package.json:3:"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }
+
+#[test]
+fn frontend_built_into_the_backend_ignores_nginx_files_it_does_not_need() {
+    // The backend serves the build, so no static server config is written,
+    // and the team's own nginx files are no obstacle.
+    let dir = common::fixture("flask-vite");
+    for path in ["frontend/nginx.conf", "frontend/docker/nginx.conf"] {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "server { listen 80; }\n").unwrap();
+    }
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+FROM node:24-slim AS frontend"))
+        .stdout(contains("nginx.conf").not());
+}

@@ -145,6 +145,12 @@ fn version(
     }
     if let (Some((major, line)), Some(df)) = (dockerfile, inputs.dockerfile) {
         let mut reason = format!("the existing Dockerfile builds on it ({}:{line})", df.path);
+        if !profile.supported.contains(&major.to_string()) {
+            reason.push_str(&format!(
+                " (not a maintained line: {}; upgrade when you can)",
+                profile.supported.join(", ")
+            ));
+        }
         if let Some((r, at)) = &range {
             if major_satisfies(r, major) == Some(false) {
                 reason.push_str(&format!(
@@ -578,7 +584,12 @@ pub fn plan(
         }
         None => Carried::default(),
     };
-    let (mut plan, config) = stage(inputs, node, "", "/app", decisions, Some(&carried), changed)?;
+    let at = Placement {
+        prefix: "",
+        workdir: "/app",
+        serves: true,
+    };
+    let (mut plan, config) = stage(inputs, node, at, decisions, Some(&carried), changed)?;
     plan.args = carried.args.clone();
     if !plan.args.is_empty() && plan.kind != "server" {
         changed.push(format!(
@@ -598,17 +609,30 @@ pub fn plan(
     Ok((plan, config))
 }
 
-/// The NodePlan for `node` built in `workdir`, its files under `dir/` of
-/// the build context (`prefix`).
+/// Where a Node stage sits: the project's folder in the build context
+/// (`frontend/`, or empty), the stage's working folder, and whether the
+/// image serves the app (a build-only stage does not).
+struct Placement<'a> {
+    prefix: &'a str,
+    workdir: &'a str,
+    serves: bool,
+}
+
+/// The NodePlan for `node` built in `workdir`, its files under `prefix` of
+/// the build context.
 fn stage(
     inputs: &Inputs,
     node: &NodeProject,
-    prefix: &str,
-    workdir: &str,
+    at: Placement,
     decisions: &mut Vec<Decision>,
     carried: Option<&Carried>,
     changed: &mut Vec<String>,
 ) -> Result<(NodePlan, Option<ServerConfig>)> {
+    let Placement {
+        prefix,
+        workdir,
+        serves,
+    } = at;
     let file = "Dockerfile";
     let profile = node_profile(inputs);
     let empty = Carried::default();
@@ -772,7 +796,12 @@ fn stage(
             plan.runtime_image = image_name(inputs.config, image);
             plan.user = user;
             plan.cmd = cmd;
-            let path = server_config_path(inputs, &node.dir, server)?;
+            // A build-only stage (a Python image's frontend) serves nothing.
+            let path = if serves {
+                server_config_path(inputs, &node.dir, server)?
+            } else {
+                String::new()
+            };
             plan.server_config = Some(
                 path.strip_prefix(&format!("{}/", node.dir))
                     .filter(|_| prefix.is_empty() && !node.dir.is_empty())
@@ -978,15 +1007,12 @@ pub fn frontend_stage(
     let prefix = format!("{}/", node.dir);
     let workdir = format!("/build/{}", node.dir);
     let mut scratch = Vec::new();
-    let (mut plan, _) = stage(
-        inputs,
-        node,
-        &prefix,
-        &workdir,
-        &mut scratch,
-        None,
-        &mut Vec::new(),
-    )?;
+    let at = Placement {
+        prefix: &prefix,
+        workdir: &workdir,
+        serves: false,
+    };
+    let (mut plan, _) = stage(inputs, node, at, &mut scratch, None, &mut Vec::new())?;
     plan.kind = "frontend";
     for d in scratch.into_iter().filter(|d| {
         matches!(
@@ -1024,15 +1050,12 @@ pub fn separate_frontend(
         }
     };
     let mut scratch = Vec::new();
-    let (mut plan, config) = stage(
-        inputs,
-        node,
-        &prefix,
-        "/app",
-        &mut scratch,
-        None,
-        &mut Vec::new(),
-    )?;
+    let at = Placement {
+        prefix: &prefix,
+        workdir: "/app",
+        serves: true,
+    };
+    let (mut plan, config) = stage(inputs, node, at, &mut scratch, None, &mut Vec::new())?;
     for d in scratch {
         let file = if d.file == "Dockerfile" {
             dockerfile.to_string()
