@@ -964,3 +964,21 @@ fn frontend_built_into_the_backend_ignores_nginx_files_it_does_not_need() {
         .stdout(contains("+FROM node:24-slim AS frontend"))
         .stdout(contains("nginx.conf").not());
 }
+
+#[test]
+fn configured_health_route_is_what_a_node_image_probes() {
+    let dir = common::fixture("express-api");
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--set", "health=/ready"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("fetch('http://127.0.0.1:8080/ready')"));
+    let dir = common::fixture("vite-spa");
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--set", "health=/index.html"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("printf 'GET /index.html HTTP/1.0"));
+}

@@ -562,6 +562,9 @@ fn app(
             None => ".next".to_string(),
         };
         let output = option("output");
+        if let Some(Err(line)) = output {
+            return Err(unclear(&config.as_ref().unwrap().0, line, "output"));
+        }
         if let Some(Ok((o, line))) = &output {
             if o == "export" {
                 return static_site(
@@ -760,7 +763,7 @@ fn node_sources(repo: &Repo, dir: &str) -> Vec<(String, String)> {
 
 static PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"PORT\s*(?:\|\||\?\?)\s*['\x22]?(\d{2,5})|\.listen\(\s*(\d{2,5})|\bport\s*:\s*(\d{2,5})",
+        r"PORT\s*(?:\|\||\?\?)\s*['\x22]?(\d{2,5})|\.listen\(\s*(\d{2,5})|\.listen\(\s*\{[^}]*\bport\s*:\s*(\d{2,5})",
     )
     .unwrap()
 });
@@ -1084,6 +1087,19 @@ mod tests {
         let (_d, repo) = temp_repo(&[
             pkg,
             lock,
+            (
+                "next.config.js",
+                "module.exports = {\n  output: process.env.NEXT_OUTPUT,\n}\n",
+            ),
+        ]);
+        let err = read(&repo, "").unwrap_err().to_string();
+        assert!(
+            err.contains("next.config.js:2") && err.contains("`output`"),
+            "{err}"
+        );
+        let (_d, repo) = temp_repo(&[
+            pkg,
+            lock,
             ("next.config.js", "module.exports = { output: 'export' }\n"),
         ]);
         assert!(
@@ -1113,6 +1129,21 @@ mod tests {
         assert_eq!(command, ["node", "--enable-source-maps", "src/index.js"]);
         assert_eq!(port, Some((4000, "src/index.js:3".into())));
         assert_eq!(health_path.as_deref(), Some("/healthz"));
+        // A database port in the same code is not the one the server listens on.
+        let db_first = vec![
+            (
+                "src/db.js".to_string(),
+                "const pool = new Pool({ host: 'db', port: 5432 })\n".to_string(),
+            ),
+            (
+                "src/index.js".to_string(),
+                "app.listen({ port: 8081, host: '0.0.0.0' })\n".to_string(),
+            ),
+        ];
+        assert_eq!(
+            listen_port(&db_first),
+            Some((8081, "src/index.js:1".into()))
+        );
 
         let (_d, repo) = temp_repo(&[
             ("package.json", "{\"scripts\": {\"start\": \"nodemon index.js\"}, \"dependencies\": {\"express\": \"4\"}}"),

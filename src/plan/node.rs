@@ -273,22 +273,42 @@ struct Carried {
     node_major: Option<(u32, usize)>,
 }
 
-/// Programs whose steps the generated stages replace: package managers and
-/// the system package installs that are re-planned.
-fn absorbed(cmd: &[String]) -> bool {
+/// Steps the generated stages do themselves: the package manager's
+/// install, prune and the build script, corepack, the system package
+/// installs that are re-planned, and the Next.js cache folder the template
+/// makes. Anything else (`npx prisma generate`, `npm run codegen`) is
+/// carried.
+fn absorbed(cmd: &[String], build_script: Option<&str>) -> bool {
     let prog = cmd
         .first()
         .map(|p| p.rsplit('/').next().unwrap_or(p))
         .unwrap_or("");
-    matches!(
-        prog,
-        "npm" | "npx" | "yarn" | "pnpm" | "corepack" | "apt-get" | "apt" | "apk"
-    ) || (prog == "rm" && cmd.iter().any(|w| w.starts_with("/var/lib/apt/lists")))
-        // The Next.js runtime's writable cache folder, which the template makes.
-        || (matches!(prog, "mkdir" | "chown") && cmd.last().is_some_and(|a| a.ends_with(".next/cache")))
+    let args: Vec<&str> = cmd
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    match prog {
+        "npm" | "yarn" | "pnpm" => match args.first().copied() {
+            // `yarn` alone installs.
+            None => prog == "yarn",
+            Some("install" | "i" | "ci" | "add" | "prune" | "cache" | "workspaces") => true,
+            Some("run" | "run-script") => args.get(1).copied() == build_script,
+            Some(script) => prog != "npm" && Some(script) == build_script,
+        },
+        "corepack" | "apt-get" | "apt" | "apk" => true,
+        "rm" => cmd.iter().any(|w| w.starts_with("/var/lib/apt/lists")),
+        "mkdir" | "chown" => cmd.last().is_some_and(|a| a.ends_with(".next/cache")),
+        _ => false,
+    }
 }
 
-fn carry(df: &Dockerfile, changed: &mut Vec<String>) -> Result<Carried> {
+fn carry(
+    df: &Dockerfile,
+    build_script: Option<&str>,
+    changed: &mut Vec<String>,
+) -> Result<Carried> {
     let intent = df.intent();
     let mut c = Carried {
         node_major: df.stages.iter().find_map(|s| {
@@ -412,7 +432,7 @@ fn carry(df: &Dockerfile, changed: &mut Vec<String>) -> Result<Carried> {
         }
         let rest: Vec<String> = cmds
             .iter()
-            .filter(|cmd| !absorbed(cmd))
+            .filter(|cmd| !absorbed(cmd, build_script))
             .map(|cmd| {
                 shlex::try_join(cmd.iter().map(String::as_str)).unwrap_or_else(|_| cmd.join(" "))
             })
@@ -454,32 +474,35 @@ fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
     vec!["node".into(), "-e".into(), script]
 }
 
-fn static_probe(server: StaticServer, port: u16) -> Vec<String> {
+fn static_probe(server: StaticServer, port: u16, path: &str) -> Vec<String> {
     match server {
-        // The nginx image has no curl or wget; bash's /dev/tcp asks for /
-        // and checks the status line.
+        // The nginx image has no curl or wget; bash's /dev/tcp asks for the
+        // path and checks the status line.
         StaticServer::Nginx => vec![
             "bash".into(),
             "-c".into(),
-            format!("exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"),
+            format!("exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET {path} HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"),
         ],
         StaticServer::Caddy => vec![
             "wget".into(),
             "-q".into(),
             "--spider".into(),
-            format!("http://127.0.0.1:{port}/"),
+            format!("http://127.0.0.1:{port}{path}"),
         ],
     }
 }
 
+/// The HEALTHCHECK: off when the configuration says `none`, the route it
+/// names, else the route found (`probe(None)` when there is none).
 fn health(
     inputs: &Inputs,
     decisions: &mut Vec<Decision>,
     file: &str,
-    default: Vec<String>,
+    probe: impl Fn(Option<&str>) -> Vec<String>,
+    found: Option<&str>,
     why: String,
 ) -> Healthcheck {
-    match inputs.config.health.as_deref() {
+    let (command, why) = match inputs.config.health.as_deref() {
         Some("none") => {
             decide(
                 decisions,
@@ -489,23 +512,23 @@ fn health(
                 "switched off in the configuration",
                 vec![],
             );
-            Healthcheck {
+            return Healthcheck {
                 kind: "off",
                 ..healthcheck_timing(inputs, vec![])
-            }
+            };
         }
-        _ => {
-            decide(
-                decisions,
-                file,
-                "healthcheck",
-                default.join(" "),
-                why,
-                inputs.fixes(&["DS501"]),
-            );
-            healthcheck_timing(inputs, default)
-        }
-    }
+        Some(route) => (probe(Some(route)), "set in the configuration".to_string()),
+        None => (probe(found), why),
+    };
+    decide(
+        decisions,
+        file,
+        "healthcheck",
+        command.join(" "),
+        why,
+        inputs.fixes(&["DS501"]),
+    );
+    healthcheck_timing(inputs, command)
 }
 
 /// The assets folder a framework fingerprints its files in.
@@ -580,7 +603,13 @@ pub fn plan(
                     df.path
                 )));
             }
-            carry(df, changed)?
+            let build_script = match &node.app {
+                NodeApp::Static { script, .. } | NodeApp::NextServer { script, .. } => {
+                    Some(script.as_str())
+                }
+                NodeApp::Server { build_script, .. } => build_script.as_deref(),
+            };
+            carry(df, build_script, changed)?
         }
         None => Carried::default(),
     };
@@ -821,15 +850,17 @@ fn stage(
                 &path,
                 "static server",
                 format!("{server_name} on port {}, unknown paths -> /index.html", plan.port),
-                format!("runs as a non-root user (pid and temporary files in /tmp), answers client-side routes such as /{} with index.html so a reload does not 404, and caches the hashed files in /{}/ for a year", "some/deep/route", plan.assets_dir),
+                format!("runs as a non-root user (pid and temporary files in /tmp), answers client-side routes with index.html so a reload does not 404, and caches the hashed files in /{}/ for a year", plan.assets_dir),
                 vec![],
             );
             config = Some(ServerConfig { path, template });
+            let port = plan.port;
             plan.healthcheck = health(
                 inputs,
                 decisions,
                 file,
-                static_probe(server, plan.port),
+                |path| static_probe(server, port, path.unwrap_or("/")),
+                None,
                 format!("asks {server_name} for / with what the image has (no curl in it)"),
             );
             if let Some((old, line)) = &c.old_command {
@@ -891,12 +922,14 @@ fn stage(
                 node.manager.name()
             );
             decide(decisions, file, "runtime", format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&["DS311", "DS401", "DS502"]));
-            let path = health_path.clone().unwrap_or_else(|| "/".into());
+            let path = health_path.as_deref().unwrap_or("/");
+            let port = plan.port;
             plan.healthcheck = health(
                 inputs,
                 decisions,
                 file,
-                node_probe(plan.port, Some(&path)),
+                |p| node_probe(port, p),
+                Some(path),
                 format!("GET {path} with Node's fetch (slim images have no curl)"),
             );
             if let Some((old, line)) = &c.old_command {
@@ -958,12 +991,19 @@ fn stage(
                 ),
                 inputs.fixes(&["DS304"]),
             );
-            let probe = node_probe(plan.port, health_path.as_deref());
+            let port = plan.port;
             let why = match health_path {
                 Some(p) => format!("GET {p}, a route the code defines, with Node's fetch (slim images have no curl)"),
                 None => format!("no health route found in the code, so a TCP connect to port {}; set `health` to a route for a real check", plan.port),
             };
-            plan.healthcheck = health(inputs, decisions, file, probe, why);
+            plan.healthcheck = health(
+                inputs,
+                decisions,
+                file,
+                |p| node_probe(port, p),
+                health_path.as_deref(),
+                why,
+            );
         }
     }
     Ok((plan, config))
@@ -1074,4 +1114,47 @@ pub fn separate_frontend(
     ));
     let config = config.expect("a static site has a server config");
     Ok((plan, config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        shlex::split(line).unwrap()
+    }
+
+    #[test]
+    fn only_the_steps_the_stages_redo_are_absorbed() {
+        let build = Some("build");
+        for line in [
+            "npm ci",
+            "npm install --omit=dev",
+            "yarn",
+            "yarn install --frozen-lockfile",
+            "yarn build",
+            "npm run build",
+            "pnpm run build",
+            "npm prune --omit=dev",
+            "npm cache clean --force",
+            "npm install -g serve",
+            "corepack enable",
+            "apt-get install -y curl",
+            "rm -rf /var/lib/apt/lists/*",
+            "mkdir -p .next/cache",
+        ] {
+            assert!(absorbed(&words(line), build), "{line}");
+        }
+        for line in [
+            "npx prisma generate",
+            "npm run codegen",
+            "yarn codegen",
+            "npm test",
+            "mkdir -p /app/uploads",
+        ] {
+            assert!(!absorbed(&words(line), build), "{line}");
+        }
+        // A server without a build script: `npm run build` is theirs.
+        assert!(!absorbed(&words("npm run build"), None));
+    }
 }
