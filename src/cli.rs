@@ -46,6 +46,8 @@ pub enum Command {
     Rewrite {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        fixes: FixArgs,
         /// Write the proposed files (atomically: temporary file, then rename).
         #[arg(long, conflicts_with = "check")]
         apply: bool,
@@ -96,6 +98,8 @@ pub enum Command {
     Verify {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        fixes: FixArgs,
         /// An HTTP path that answers 2xx when the app is up; used for both
         /// images instead of their HEALTHCHECK.
         #[arg(long)]
@@ -165,6 +169,20 @@ pub struct Common {
     pub fail_on: Option<Severity>,
 }
 
+/// Which fixes edit an existing Dockerfile.
+#[derive(Debug, Args, Default)]
+pub struct FixArgs {
+    /// Apply only these rules' fixes (comma-separated or repeated: DS301,DS201).
+    #[arg(long, value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Never apply these rules' fixes; their findings stay in the report.
+    #[arg(long, value_name = "RULE")]
+    pub skip: Vec<String>,
+    /// Apply only the fixes that cannot change what the image does (for CI bots).
+    #[arg(long)]
+    pub safe_only: bool,
+}
+
 impl Common {
     fn options(&self) -> Options {
         Options {
@@ -174,6 +192,16 @@ impl Common {
             profiles_dir: self.profiles_dir.clone(),
             templates_dir: self.templates_dir.clone(),
             sets: self.sets.clone(),
+            ..Options::default()
+        }
+    }
+
+    fn options_with(&self, fixes: &FixArgs) -> Options {
+        Options {
+            only: fixes.only.clone(),
+            skip: fixes.skip.clone(),
+            safe_only: fixes.safe_only,
+            ..self.options()
         }
     }
 }
@@ -197,10 +225,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
         Command::Rewrite {
             common,
+            fixes,
             apply,
             check,
             format,
-        } => rewrite(&common, apply, check, format, out),
+        } => rewrite(&common, &fixes, apply, check, format, out),
         Command::Init { common, force } => init(&common, force, out),
         Command::Analyze { common, format } => analyze(&common, format, out),
         Command::Context {
@@ -210,10 +239,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
         } => context(&common, list, format, out),
         Command::Verify {
             common,
+            fixes,
             probe,
             timeout,
             format,
-        } => verify(&common, probe, timeout, format, out),
+        } => verify(&common, &fixes, probe, timeout, format, out),
         Command::Profiles {
             action,
             profiles_dir,
@@ -234,21 +264,21 @@ fn fail_on(common: &Common, findings: &[crate::rules::Finding]) -> bool {
 
 fn rewrite(
     common: &Common,
+    fixes: &FixArgs,
     apply: bool,
     check: bool,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let opts = common.options();
+    let opts = common.options_with(fixes);
     let analysis = crate::analyze(&opts)?;
     let proposal = crate::propose(&analysis, &opts)?;
     let report = Report::new(
         "rewrite",
         common.options().dir.display().to_string(),
-        crate::detected_summary(&analysis, Some(&proposal.plan)),
+        crate::detected_summary(&analysis, proposal.plan.as_ref()),
         analysis.findings.clone(),
-        &proposal.changes,
-        proposal.plan.changed.clone(),
+        Some(&proposal),
     );
     match format {
         Format::Text => report.text(out, true).map_err(io)?,
@@ -337,8 +367,7 @@ fn analyze(common: &Common, format: Format, out: &mut dyn Write) -> Result<Outco
         common.options().dir.display().to_string(),
         crate::detected_summary(&analysis, None),
         analysis.findings.clone(),
-        &[],
-        vec![],
+        None,
     );
     match format {
         Format::Text | Format::Diff => report.text(out, false).map_err(io)?,
@@ -401,7 +430,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
                 secrets: analysis
                     .findings
                     .iter()
-                    .filter(|f| f.rule == "DS101")
+                    .filter(|f| f.rule == crate::rules::RuleId::DS101)
                     .cloned()
                     .collect(),
                 unreadable: analysis.repo.unreadable.clone(),
@@ -474,6 +503,7 @@ fn unsupported_format(command: &str, format: Format) -> Error {
 
 fn verify(
     common: &Common,
+    fixes: &FixArgs,
     probe: Option<String>,
     timeout: u64,
     format: Format,
@@ -483,7 +513,7 @@ fn verify(
     if format == Format::Sarif {
         return Err(unsupported_format("verify", format));
     }
-    let opts = common.options();
+    let opts = common.options_with(fixes);
     let analysis = crate::analyze(&opts)?;
     let proposal = crate::propose(&analysis, &opts)?;
     let verify_opts = crate::verify::VerifyOptions {
@@ -552,7 +582,7 @@ fn explain(rule: Option<String>, all: bool, out: &mut dyn Write) -> Result<Outco
             "no rule `{id}`; rules are {}",
             crate::rules::all()
                 .iter()
-                .map(|r| r.doc().id)
+                .map(|r| r.doc().id.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ))

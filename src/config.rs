@@ -32,6 +32,14 @@ pub struct Config {
     /// Rule ids to leave out of reports.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Only these rules' fixes edit the Dockerfile (all fixes when empty).
+    #[serde(default)]
+    pub fixes: Vec<String>,
+    /// These rules' fixes are never applied; their findings stay.
+    #[serde(default)]
+    pub skip_fixes: Vec<String>,
+    /// `false`: only fixes that cannot change what the image does.
+    pub unsafe_fixes: Option<bool>,
     /// Whether to emit BuildKit cache mounts (false for the classic builder).
     pub cache_mounts: Option<bool>,
     /// Worker processes (WEB_CONCURRENCY).
@@ -161,7 +169,10 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             || key == "frontend-dockerfile"
         {
             Value::String(raw.to_string())
-        } else if matches!(key, "ignore" | "extras" | "groups") {
+        } else if matches!(
+            key,
+            "ignore" | "extras" | "groups" | "fixes" | "skip-fixes"
+        ) {
             Value::Sequence(
                 raw.split(',')
                     .map(|s| Value::String(s.trim().to_string()))

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod dockerfile;
+pub mod edit;
 pub mod error;
 pub mod output;
 pub mod plan;
@@ -20,12 +21,13 @@ pub mod profile;
 pub mod render;
 pub mod repo;
 pub mod rules;
+pub mod units;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
 
 use error::{Error, Result};
-use output::FileChange;
+use output::{FileChange, FileRole};
 use repo::dockerignore::DockerIgnore;
 use repo::Repo;
 
@@ -39,6 +41,11 @@ pub struct Options {
     pub profiles_dir: Option<PathBuf>,
     pub templates_dir: Option<PathBuf>,
     pub sets: Vec<String>,
+    /// Only these rules' fixes (`--only`), none of these (`--skip`).
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    /// Only the fixes that cannot change what the image does.
+    pub safe_only: bool,
 }
 
 /// Everything read and found, before any decision.
@@ -61,10 +68,41 @@ pub struct Analysis {
     pub findings: Vec<rules::Finding>,
 }
 
-/// A proposal: the plan, and each file beside what is on disk.
+/// A proposal: each file beside what is on disk, and why.
 pub struct Proposal {
-    pub plan: plan::Plan,
+    /// The plan behind generated files (a repository without a Dockerfile).
+    pub plan: Option<plan::Plan>,
     pub changes: Vec<FileChange>,
+    /// The fixes the edit of an existing Dockerfile applied.
+    pub applied: Vec<edit::Applied>,
+    /// Fixes that could not be made, and why; their findings stay.
+    pub blocked: Vec<edit::Blocked>,
+    /// Commands to run before building (a relock after a pyproject.toml
+    /// edit, since the Dockerfile installs from the lock).
+    pub before_build: Vec<String>,
+}
+
+impl Proposal {
+    /// The proposed file with this role (the first, when there are several).
+    pub fn change(&self, role: FileRole) -> Option<&FileChange> {
+        self.changes.iter().find(|c| c.role == role)
+    }
+
+    /// The proposed Dockerfile.
+    pub fn dockerfile(&self) -> &FileChange {
+        self.change(FileRole::Dockerfile)
+            .expect("every proposal has a Dockerfile")
+    }
+
+    /// What the proposal changes that can change what the image does: the
+    /// unsafe fixes applied, each with what it risks.
+    pub fn behaviour_changes(&self) -> Vec<String> {
+        self.applied
+            .iter()
+            .filter(|a| a.safety == edit::Safety::Unsafe)
+            .map(|a| format!("{} {}: {}", a.rule, a.title, a.risk))
+            .collect()
+    }
 }
 
 /// A path as the user sees it: relative to the repository when inside it.
@@ -237,15 +275,20 @@ pub fn analyze_sources(
     })
 }
 
-/// Decides and renders the proposal for an analysed repository.
+/// Decides the proposal for an analysed repository: edits of its
+/// Dockerfile when it has one, generated files when it has none.
 pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
-    if let Some(why) = &analysis.project.unsupported {
-        return Err(Error::Unsupported(why.clone()));
+    match &analysis.dockerfile {
+        Some(df) => propose_edits(analysis, df, opts),
+        None => propose_generated(analysis, opts),
     }
-    let inputs = plan::Inputs {
+}
+
+fn inputs<'a>(analysis: &'a Analysis, dockerfile: Option<&'a dockerfile::Dockerfile>) -> plan::Inputs<'a> {
+    plan::Inputs {
         repo: &analysis.repo,
         project: &analysis.project,
-        dockerfile: analysis.dockerfile.as_ref(),
+        dockerfile,
         ignore: &analysis.ignore,
         ignore_text: analysis.ignore_text.as_deref(),
         findings: &analysis.findings,
@@ -253,7 +296,116 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
         secrets: &analysis.secrets,
         profile: &analysis.profile,
         config: &analysis.config.config,
+    }
+}
+
+/// The fixes to run: the command line's `--only`, `--skip` and
+/// `--safe-only` over the configuration's `fixes`, `skip-fixes` and
+/// `unsafe-fixes`.
+fn selection(analysis: &Analysis, opts: &Options) -> Result<edit::Selection> {
+    let config = &analysis.config.config;
+    let ids = |names: &[String], what: &str| -> Result<Vec<rules::RuleId>> {
+        names
+            .iter()
+            .flat_map(|n| n.split(','))
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| {
+                rules::RuleId::parse(n).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{what} `{}`: no such rule; `dockslim explain --all` lists them",
+                        n.trim()
+                    ))
+                })
+            })
+            .collect()
     };
+    let mut only = ids(&config.fixes, "fixes")?;
+    let mut skip = ids(&config.skip_fixes, "skip-fixes")?;
+    if !opts.only.is_empty() {
+        only = ids(&opts.only, "--only")?;
+    }
+    skip.extend(ids(&opts.skip, "--skip")?);
+    Ok(edit::Selection {
+        only,
+        skip,
+        safe_only: opts.safe_only || config.unsafe_fixes == Some(false),
+    })
+}
+
+/// An existing Dockerfile, edited fix by fix; its ignore file completed.
+fn propose_edits(
+    analysis: &Analysis,
+    df: &dockerfile::Dockerfile,
+    opts: &Options,
+) -> Result<Proposal> {
+    let inputs = inputs(analysis, Some(df));
+    let selection = selection(analysis, opts)?;
+    let rewritten = edit::rewrite(df, &inputs, &selection)?;
+    let edited = dockerfile::Dockerfile::parse(&rewritten.text, &analysis.dockerfile_shown)
+        .map_err(|e| {
+            Error::Usage(format!(
+                "internal error, the edited Dockerfile does not parse: {e}; please report this"
+            ))
+        })?;
+    let reasons: Vec<plan::Decision> = rewritten.applied.iter().map(edit::Applied::decision).collect();
+    let mut changes = vec![FileChange {
+        role: FileRole::Dockerfile,
+        path: analysis.dockerfile_shown.clone(),
+        abs: analysis.dockerfile_path.clone(),
+        old: Some(df.file_text()),
+        new: rewritten.text.clone(),
+        reasons,
+    }];
+    let mut decisions = Vec::new();
+    if let Some(ignore) = plan::dockerignore::for_edited(&inputs, &edited, &mut decisions) {
+        changes.push(FileChange {
+            role: FileRole::DockerIgnore,
+            path: analysis.ignore_shown.clone(),
+            abs: analysis.ignore_path.clone(),
+            old: analysis.ignore_text.clone(),
+            new: render::dockerignore(&ignore, opts.templates_dir.as_deref())?,
+            reasons: decisions,
+        });
+    }
+    let mut before_build = Vec::new();
+    for file in &rewritten.files {
+        let role = if file.path.ends_with("pyproject.toml") {
+            FileRole::Pyproject
+        } else {
+            FileRole::BuildInput
+        };
+        if let Some(relock) = &file.before_build {
+            before_build.push(relock.clone());
+        }
+        changes.push(FileChange {
+            role,
+            path: file.path.clone(),
+            abs: analysis.repo.abs(&file.path),
+            old: analysis.repo.read_text(&file.path)?,
+            new: file.text.clone(),
+            reasons: rewritten
+                .applied
+                .iter()
+                .filter(|a| a.files.contains(&file.path))
+                .map(edit::Applied::decision)
+                .collect(),
+        });
+    }
+    Ok(Proposal {
+        plan: None,
+        changes,
+        applied: rewritten.applied,
+        blocked: rewritten.blocked,
+        before_build,
+    })
+}
+
+/// A repository without a Dockerfile: the plan, rendered from templates.
+fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
+    if let Some(why) = &analysis.project.unsupported {
+        return Err(Error::Unsupported(why.clone()));
+    }
+    let inputs = inputs(analysis, None);
     let plan = plan::build(&inputs)?;
     let rendered = render::render(&plan, opts.templates_dir.as_deref())?;
     // What we emit must read back as a Dockerfile; anything else is our bug.
@@ -274,13 +426,15 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
     };
     let mut changes = vec![
         FileChange {
+            role: FileRole::Dockerfile,
             path: analysis.dockerfile_shown.clone(),
             abs: analysis.dockerfile_path.clone(),
-            old: analysis.dockerfile.as_ref().map(|d| d.text.clone()),
+            old: None,
             new: rendered.dockerfile,
             reasons: reasons("Dockerfile"),
         },
         FileChange {
+            role: FileRole::DockerIgnore,
             path: analysis.ignore_shown.clone(),
             abs: analysis.ignore_path.clone(),
             old: analysis.ignore_text.clone(),
@@ -289,8 +443,9 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
         },
     ];
     // Other files the proposal writes, each beside what is on disk.
-    let mut other = |path: &str, new: String, reasons_of: &str| -> Result<()> {
+    let mut other = |role: FileRole, path: &str, new: String, reasons_of: &str| -> Result<()> {
         changes.push(FileChange {
+            role,
             path: path.to_string(),
             abs: analysis.repo.abs(path),
             old: analysis.repo.read_text(path)?,
@@ -299,25 +454,34 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
         });
         Ok(())
     };
+    let mut before_build = Vec::new();
     if let Some(edit) = &plan.pyproject {
-        other(&edit.file, edit.new.clone(), "pyproject.toml")?;
+        other(FileRole::Pyproject, &edit.file, edit.new.clone(), "pyproject.toml")?;
+        before_build.push(edit.relock.clone());
     }
     if let (Some(config), Some(text)) = (&plan.server_config, rendered.server_config) {
-        other(&config.path, text, &config.path)?;
+        other(FileRole::BuildInput, &config.path, text, &config.path)?;
     }
     if let Some(edit) = &plan.next_config {
-        other(&edit.file, edit.new.clone(), &edit.file)?;
+        other(FileRole::BuildInput, &edit.file, edit.new.clone(), &edit.file)?;
     }
     if let (Some(f), Some(r)) = (&plan.frontend, rendered.frontend) {
-        other(&f.dockerfile, r.dockerfile, &f.dockerfile)?;
-        other(&f.ignore_file, r.dockerignore, &f.ignore_file)?;
+        other(FileRole::Frontend, &f.dockerfile, r.dockerfile, &f.dockerfile)?;
+        other(FileRole::Frontend, &f.ignore_file, r.dockerignore, &f.ignore_file)?;
         other(
+            FileRole::BuildInput,
             &f.server_config.path,
             r.server_config,
             &f.server_config.path,
         )?;
     }
-    Ok(Proposal { plan, changes })
+    Ok(Proposal {
+        plan: Some(plan),
+        changes,
+        applied: Vec::new(),
+        blocked: Vec::new(),
+        before_build,
+    })
 }
 
 /// The detection summary shown at the top of every report.

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::output::human_bytes;
+use crate::output::FileRole;
+use crate::units::human_bytes;
 
 /// Set by the Ctrl-C handler; long waits check it and stop.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -201,7 +202,7 @@ pub fn verify(
 ) -> Result<VerifyReport> {
     let engine = Engine::connect()?;
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-    let proposed_text = &proposal.changes[0].new;
+    let proposed_text = &proposal.dockerfile().new;
     if !engine.buildkit && proposed_text.contains("RUN --mount") {
         return Err(Error::Unsupported(
             "this Docker client only has the classic builder, which rejects RUN --mount. Install the buildx plugin, or rewrite with --set cache-mounts=false".into(),
@@ -353,24 +354,31 @@ pub fn verify(
         )?),
         None => None,
     };
-    let proposed_ignore = crate::repo::dockerignore::DockerIgnore::parse(
-        &proposal.changes[1].new,
-        &proposal.changes[1].path,
-    )?;
+    let proposed_ignore_file = proposal
+        .change(FileRole::DockerIgnore)
+        .map(|c| (c.new.clone(), c.path.clone()))
+        .unwrap_or_else(|| {
+            (
+                analysis.ignore_text.clone().unwrap_or_default(),
+                analysis.ignore_shown.clone(),
+            )
+        });
+    let proposed_ignore =
+        crate::repo::dockerignore::DockerIgnore::parse(&proposed_ignore_file.0, &proposed_ignore_file.1)?;
     let proposed_measure = crate::repo::context::measure(&analysis.repo, &proposed_ignore);
     // The files the proposal writes besides the Dockerfile (nginx.conf, the
     // next.config edit) are part of the build; a pyproject.toml edit is not,
     // since it needs a relock first.
-    let pyproject = proposal.plan.pyproject.as_ref().map(|e| e.file.as_str());
-    let extra: Vec<(&str, &str)> = proposal.changes[2..]
+    let extra: Vec<(&str, &str)> = proposal
+        .changes
         .iter()
-        .filter(|c| Some(c.path.as_str()) != pyproject)
+        .filter(|c| c.role == FileRole::BuildInput)
         .map(|c| (c.path.as_str(), c.new.as_str()))
         .collect();
     let proposed = run_one(
         "proposed",
         proposed_text,
-        Some(&proposal.changes[1].new),
+        Some(&proposed_ignore_file.0),
         &proposed_measure,
         &extra,
     )?;
@@ -396,13 +404,14 @@ pub fn verify(
         saved_bytes,
         saved_percent,
         not_applied: proposal
-            .plan
-            .pyproject
+            .changes
             .iter()
-            .map(|edit| {
+            .filter(|c| c.role == FileRole::Pyproject)
+            .map(|c| {
                 format!(
                     "{}: measured without the proposed edit, which needs `{}` before the image builds with it",
-                    edit.file, edit.relock
+                    c.path,
+                    proposal.before_build.join(" && ")
                 )
             })
             .collect(),
@@ -618,7 +627,7 @@ impl VerifyReport {
                 format!(
                     "{} ({})",
                     human_bytes(m.context_bytes),
-                    crate::output::files(m.context_files)
+                    crate::units::files(m.context_files)
                 )
             }),
         );

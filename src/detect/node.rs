@@ -198,6 +198,15 @@ impl NodeProject {
         self.path("package.json")
     }
 
+    /// Where the build writes its output, relative to the repository.
+    pub fn output_dir(&self) -> String {
+        match &self.app {
+            NodeApp::Static { output, .. } => self.path(output),
+            NodeApp::NextServer { dist_dir, .. } => self.path(dist_dir),
+            NodeApp::Server { .. } => self.path("dist"),
+        }
+    }
+
     /// What the node_modules installed beside package.json weighs on disk
     /// (0 when there is none), as a measure of what an image that installs
     /// everything carries.

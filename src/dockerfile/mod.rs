@@ -1,16 +1,89 @@
-//! What the existing Dockerfile means.
+//! What the existing Dockerfile says, with where it says it.
 //!
 //! The Dockerfile is parsed with `parse-dockerfile` (heredocs, directives,
-//! `RUN --mount` and all) into a small owned model that rules and the plan
-//! read, and the final stage's intent (ports, command, environment, labels,
-//! volumes, packages) is extracted from it.
+//! `RUN --mount` and all) into a small owned model that rules, fixes and the
+//! plan read. Every instruction keeps its byte span in the text, so a fix can
+//! edit exactly the words it means and leave every other byte as it was.
+//!
+//! - `stages`: the stage graph (which stage builds on or copies from which,
+//!   what the image ships, build targets, free stage names);
+//! - `script`: the shell inside RUN, CMD and ENTRYPOINT, parsed with a real
+//!   shell grammar into simple commands with spans;
+//! - `shell`: what a simple command does (installs packages, runs pip...);
+//! - `intent`: what the final stage promises (ports, command, environment).
 
+mod heredoc;
+pub mod intent;
+pub mod script;
 pub mod shell;
+pub mod stages;
+
+use std::ops::Range;
 
 use serde::Serialize;
 
 use crate::detect::python_version::Minor;
 use crate::error::{line_of, Error, Result};
+
+pub use intent::Intent;
+
+/// A byte range in the Dockerfile's text.
+pub type Span = Range<usize>;
+
+/// A Dockerfile instruction keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Keyword {
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    From,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+}
+
+impl Keyword {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keyword::Add => "ADD",
+            Keyword::Arg => "ARG",
+            Keyword::Cmd => "CMD",
+            Keyword::Copy => "COPY",
+            Keyword::Entrypoint => "ENTRYPOINT",
+            Keyword::Env => "ENV",
+            Keyword::Expose => "EXPOSE",
+            Keyword::From => "FROM",
+            Keyword::Healthcheck => "HEALTHCHECK",
+            Keyword::Label => "LABEL",
+            Keyword::Maintainer => "MAINTAINER",
+            Keyword::Onbuild => "ONBUILD",
+            Keyword::Run => "RUN",
+            Keyword::Shell => "SHELL",
+            Keyword::Stopsignal => "STOPSIGNAL",
+            Keyword::User => "USER",
+            Keyword::Volume => "VOLUME",
+            Keyword::Workdir => "WORKDIR",
+        }
+    }
+}
+
+impl std::fmt::Display for Keyword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A command as written: exec form (JSON array) or shell form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,19 +113,36 @@ impl Command {
     }
 }
 
+/// A here-document of a RUN (or COPY) with the span of its body.
+#[derive(Debug, Clone, Serialize)]
+pub struct HereDoc {
+    pub body: String,
+    /// The body's bytes in the text (after the line of the `<<EOF`).
+    pub span: Span,
+    /// `false` when the delimiter is quoted (`<<'EOF'`): no expansion.
+    pub expand: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Args {
-    /// RUN, CMD, ENTRYPOINT.
+    /// RUN, CMD, ENTRYPOINT. `span` covers the shell text or the JSON array.
     Command {
         command: Command,
-        heredocs: Vec<String>,
+        span: Span,
+        heredocs: Vec<HereDoc>,
     },
     /// COPY, ADD.
-    Copy { sources: Vec<String>, dest: String },
+    Copy {
+        sources: Vec<String>,
+        source_spans: Vec<Span>,
+        dest: String,
+        dest_span: Span,
+    },
     /// FROM.
     From {
         image: String,
+        image_span: Span,
         alias: Option<String>,
     },
     /// HEALTHCHECK CMD ... or HEALTHCHECK NONE (`None`).
@@ -60,26 +150,51 @@ pub enum Args {
     /// EXPOSE, VOLUME, SHELL.
     Words { words: Vec<String> },
     /// ENV, ARG, LABEL, USER, WORKDIR, STOPSIGNAL, MAINTAINER, ONBUILD.
-    Text { text: String },
+    Text { text: String, span: Span },
 }
 
-/// One instruction, owned, with its 1-based line.
+/// An option flag such as `--from=builder` or `--mount=type=cache,...`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flag {
+    pub name: String,
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// One instruction, owned, with where it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Instruction {
-    pub keyword: String,
+    pub keyword: Keyword,
+    /// 1-based line of the keyword.
     pub line: usize,
-    pub flags: Vec<(String, Option<String>)>,
+    /// 1-based last line (continuations and heredoc bodies included).
+    pub end_line: usize,
+    /// From the keyword to the instruction's last byte (no newline).
+    pub span: Span,
+    /// Whole lines: from the start of the keyword's line to after the
+    /// newline that ends the instruction (or the end of the text).
+    pub lines: Span,
+    pub keyword_span: Span,
+    pub flags: Vec<Flag>,
     pub args: Args,
-    /// The instruction as written.
+    /// The instruction as written, without its trailing newline.
     pub source: String,
+    /// The shell script of a shell-form RUN, CMD or ENTRYPOINT (or of a
+    /// heredoc RUN feeds the shell).
+    #[serde(skip)]
+    pub script: Option<script::Script>,
 }
 
 impl Instruction {
+    pub fn is(&self, keyword: Keyword) -> bool {
+        self.keyword == keyword
+    }
+
     pub fn flag(&self, name: &str) -> Option<&str> {
         self.flags
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_deref().unwrap_or(""))
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_deref().unwrap_or(""))
     }
 
     pub fn command(&self) -> Option<&Command> {
@@ -92,19 +207,74 @@ impl Instruction {
 
     pub fn text(&self) -> &str {
         match &self.args {
-            Args::Text { text } => text,
+            Args::Text { text, .. } => text,
             _ => "",
+        }
+    }
+
+    /// The simple commands this instruction runs, as words, with variables
+    /// set earlier in the same script substituted and `sh -c "..."`
+    /// looked through: for reading what it does, never for editing.
+    pub fn commands(&self) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        match (&self.script, self.command()) {
+            (Some(script), _) => {
+                for cmd in &script.commands {
+                    push_looking_through_sh_c(script.expanded(cmd), &mut out);
+                }
+            }
+            (None, Some(Command::Exec(words))) => {
+                push_looking_through_sh_c(words.clone(), &mut out)
+            }
+            _ => {}
+        }
+        out
+    }
+
+    pub fn heredocs(&self) -> &[HereDoc] {
+        match &self.args {
+            Args::Command { heredocs, .. } => heredocs,
+            _ => &[],
         }
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Stage {
+    /// Position in the file, from 0 (what `--from=0` names).
+    pub index: usize,
     pub image: String,
     pub alias: Option<String>,
     pub line: usize,
+    /// The FROM instruction.
+    pub from: Instruction,
     /// The instructions after FROM, up to the next FROM.
     pub instructions: Vec<Instruction>,
+}
+
+impl Stage {
+    /// The name `--from=` and `--target` use: the alias, else the index.
+    pub fn name(&self) -> String {
+        self.alias.clone().unwrap_or_else(|| self.index.to_string())
+    }
+
+    /// Each RUN with the simple commands it runs.
+    pub fn runs(&self) -> Vec<(&Instruction, Vec<Vec<String>>)> {
+        self.instructions
+            .iter()
+            .filter(|i| i.keyword == Keyword::Run)
+            .map(|i| (i, i.commands()))
+            .collect()
+    }
+
+    /// From the start of the FROM line to the end of the stage's last line.
+    pub fn lines(&self) -> Span {
+        let end = self
+            .instructions
+            .last()
+            .map_or(self.from.lines.end, |i| i.lines.end);
+        self.from.lines.start..end
+    }
 }
 
 /// A parsed Dockerfile.
@@ -112,7 +282,12 @@ pub struct Stage {
 pub struct Dockerfile {
     /// As shown to the user (relative to the repository when inside it).
     pub path: String,
+    /// The text, without a leading byte order mark.
     pub text: String,
+    /// The file started with a UTF-8 byte order mark (kept on write).
+    pub bom: bool,
+    /// The file's line ending: "\r\n" when its first line ends so.
+    pub newline: &'static str,
     /// ARG instructions before the first FROM.
     pub global_args: Vec<Instruction>,
     pub stages: Vec<Stage>,
@@ -122,8 +297,13 @@ pub struct Dockerfile {
 
 impl Dockerfile {
     pub fn parse(text: &str, path: &str) -> Result<Dockerfile> {
-        let text_owned = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
-        let parsed = parse_dockerfile::parse(&text_owned).map_err(|e| {
+        let (bom, text_owned) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, text.to_string()),
+        };
+        let escape = escape_directive(&text_owned);
+        let (masked, hidden) = heredoc::mask(&text_owned, escape);
+        let parsed = parse_dockerfile::parse(&masked).map_err(|e| {
             let message = e.to_string();
             // parse-dockerfile's message carries its own position; keep ours.
             let message = message
@@ -140,12 +320,19 @@ impl Dockerfile {
         let mut global_args = Vec::new();
         let mut stages: Vec<Stage> = Vec::new();
         for inst in &parsed.instructions {
-            let owned = own(&text_owned, inst);
-            if let Args::From { image, alias } = &owned.args {
+            let Some(mut owned) = own(&text_owned, inst) else {
+                continue;
+            };
+            if let Some(h) = hidden.iter().find(|h| h.run_start == owned.span.start) {
+                owned.attach_heredocs(&text_owned, h);
+            }
+            if let Args::From { image, alias, .. } = &owned.args {
                 stages.push(Stage {
+                    index: stages.len(),
                     image: image.clone(),
                     alias: alias.clone(),
                     line: owned.line,
+                    from: owned,
                     instructions: Vec::new(),
                 });
                 continue;
@@ -162,6 +349,17 @@ impl Dockerfile {
                 "has no FROM instruction; expected at least one stage",
             ));
         }
+        for inst in global_args.iter_mut().chain(
+            stages
+                .iter_mut()
+                .flat_map(|s| s.instructions.iter_mut()),
+        ) {
+            inst.script = script::Script::of_run(inst, &text_owned, escape);
+        }
+        let newline = match text_owned.find('\n') {
+            Some(i) if i > 0 && text_owned.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        };
         Ok(Dockerfile {
             path: path.to_string(),
             escape_directive: parsed
@@ -175,9 +373,20 @@ impl Dockerfile {
                 .as_ref()
                 .map(|d| d.value.value.to_string()),
             text: text_owned.clone(),
+            bom,
+            newline,
             global_args,
             stages,
         })
+    }
+
+    /// The text as it is on disk (with its byte order mark, if it had one).
+    pub fn file_text(&self) -> String {
+        if self.bom {
+            format!("\u{feff}{}", self.text)
+        } else {
+            self.text.clone()
+        }
     }
 
     pub fn final_stage(&self) -> &Stage {
@@ -196,37 +405,33 @@ impl Dockerfile {
             .or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
     }
 
-    /// The final stage and the stages it copies from or builds on, in order.
-    pub fn final_lineage(&self) -> Vec<&Stage> {
-        let mut out: Vec<&Stage> = Vec::new();
-        let mut todo = vec![self.final_stage()];
-        while let Some(stage) = todo.pop() {
-            if out.iter().any(|s| std::ptr::eq(*s, stage)) {
-                continue;
-            }
-            out.push(stage);
-            if let Some(parent) = self.stage_named(&stage.image) {
-                todo.push(parent);
-            }
-            for inst in &stage.instructions {
-                if let Some(from) = inst.flag("from") {
-                    if let Some(s) = self.stage_named(from) {
-                        todo.push(s);
-                    }
-                }
-            }
-        }
-        out.sort_by_key(|s| s.line);
-        out
+    /// Every instruction of every stage, FROM lines included, in file order.
+    pub fn instructions(&self) -> impl Iterator<Item = &Instruction> {
+        self.global_args.iter().chain(
+            self.stages
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
+        )
+    }
+
+    /// The stage an instruction at this line belongs to.
+    pub fn stage_at_line(&self, line: usize) -> Option<&Stage> {
+        self.stages.iter().rev().find(|s| s.line <= line)
     }
 
     /// The image the final stage finally rests on, following stage names.
     pub fn final_base_image(&self) -> String {
-        let mut image = self.final_stage().image.clone();
+        self.base_image_of(self.final_stage())
+    }
+
+    /// The image a stage finally rests on, following stage names, with
+    /// global ARG defaults substituted.
+    pub fn base_image_of(&self, stage: &Stage) -> String {
+        let mut image = stage.image.clone();
         for _ in 0..self.stages.len() {
             match self.stage_named(&image) {
-                Some(stage) => image = stage.image.clone(),
-                None => break,
+                Some(parent) if parent.index < stage.index => image = parent.image.clone(),
+                _ => break,
             }
         }
         self.expand_args(&image)
@@ -244,6 +449,68 @@ impl Dockerfile {
             }
         }
         out
+    }
+}
+
+/// The `# escape=` directive's character, else the backslash.
+fn escape_directive(text: &str) -> char {
+    for line in text.lines() {
+        let Some(body) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        let body = body.trim();
+        if let Some(value) = body.to_ascii_lowercase().strip_prefix("escape=") {
+            return value.trim().chars().next().unwrap_or('\\');
+        }
+        if !body.contains('=') {
+            break;
+        }
+    }
+    '\\'
+}
+
+impl Instruction {
+    /// Heredocs the parser did not see (they were blanked for it): the
+    /// instruction now runs to the end of the last terminator line.
+    fn attach_heredocs(&mut self, text: &str, hidden: &heredoc::Hidden) {
+        if let Args::Command { heredocs, .. } = &mut self.args {
+            *heredocs = hidden.heredocs.clone();
+        }
+        self.extend_to(text, hidden.end);
+    }
+
+    fn extend_to(&mut self, text: &str, end: usize) {
+        if end <= self.span.end {
+            return;
+        }
+        self.span.end = end;
+        self.lines.end = match text[end..].find('\n') {
+            Some(i) => end + i + 1,
+            None => text.len(),
+        };
+        self.end_line = line_of(text, end.saturating_sub(1));
+        self.source = text[self.lines.start..end].trim_start().to_string();
+    }
+}
+
+/// Adds a command's words, or the commands of the script it hands to
+/// `sh -c`.
+fn push_looking_through_sh_c(words: Vec<String>, out: &mut Vec<Vec<String>>) {
+    let shell = matches!(
+        words.first().map(String::as_str),
+        Some("sh" | "bash" | "/bin/sh" | "/bin/bash")
+    );
+    if shell && words.get(1).map(String::as_str) == Some("-c") {
+        if let Some(inner) = words.get(2) {
+            let script = script::Script::parse(inner);
+            for cmd in &script.commands {
+                push_looking_through_sh_c(script.expanded(cmd), out);
+            }
+            return;
+        }
+    }
+    if !words.is_empty() {
+        out.push(words);
     }
 }
 
@@ -265,180 +532,254 @@ pub fn key_values(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Instruction {
+/// The owned instruction, or `None` for a kind this model does not know.
+fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instruction> {
     use parse_dockerfile::Instruction as I;
     fn s(u: &parse_dockerfile::UnescapedString<'_>) -> String {
         u.value.to_string()
     }
-    fn flags(f: &[parse_dockerfile::Flag<'_>]) -> Vec<(String, Option<String>)> {
+    fn flags(f: &[parse_dockerfile::Flag<'_>]) -> Vec<Flag> {
         f.iter()
-            .map(|f| {
-                (
-                    f.name.value.to_string(),
-                    f.value.as_ref().map(|v| v.value.to_string()),
-                )
+            .map(|f| Flag {
+                name: f.name.value.to_string(),
+                value: f.value.as_ref().map(|v| v.value.to_string()),
+                span: f.span(),
             })
             .collect()
     }
-    fn command(c: &parse_dockerfile::Command<'_>) -> Command {
+    fn command(c: &parse_dockerfile::Command<'_>) -> (Command, Span) {
         match c {
-            parse_dockerfile::Command::Exec(words) => {
-                Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect())
+            parse_dockerfile::Command::Exec(words) => (
+                Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect()),
+                words.span.clone(),
+            ),
+            parse_dockerfile::Command::Shell(sh) => {
+                (Command::Shell(join_continuations(sh.value)), sh.span.clone())
             }
-            parse_dockerfile::Command::Shell(sh) => Command::Shell(join_continuations(sh.value)),
-            _ => Command::Shell(String::new()),
+            _ => (Command::Shell(String::new()), 0..0),
         }
     }
-    fn sources(src: &[parse_dockerfile::Source<'_>]) -> Vec<String> {
-        src.iter()
-            .map(|s| match s {
-                parse_dockerfile::Source::Path(p) => p.value.to_string(),
-                parse_dockerfile::Source::HereDoc(h) => format!("<<heredoc\n{}", h.value),
-                _ => String::new(),
+    fn heredocs(h: &[parse_dockerfile::HereDoc<'_>]) -> Vec<HereDoc> {
+        h.iter()
+            .map(|h| HereDoc {
+                body: h.value.to_string(),
+                span: h.span.clone(),
+                expand: h.expand,
             })
             .collect()
     }
-    let (keyword, span_start, flag_list, args) = match inst {
-        I::Add(i) => (
-            "ADD",
-            i.add.span.start,
-            flags(&i.options),
+    fn copy(
+        src: &[parse_dockerfile::Source<'_>],
+        dest: &parse_dockerfile::UnescapedString<'_>,
+    ) -> (Args, Vec<Span>) {
+        let mut sources = Vec::new();
+        let mut source_spans = Vec::new();
+        let mut heredoc_spans = Vec::new();
+        for source in src {
+            match source {
+                parse_dockerfile::Source::Path(p) => {
+                    sources.push(p.value.to_string());
+                    source_spans.push(p.span.clone());
+                }
+                parse_dockerfile::Source::HereDoc(h) => {
+                    sources.push(format!("<<heredoc\n{}", h.value));
+                    source_spans.push(h.span.clone());
+                    heredoc_spans.push(h.span.clone());
+                }
+                _ => {}
+            }
+        }
+        (
             Args::Copy {
-                sources: sources(&i.src),
-                dest: s(&i.dest),
+                sources,
+                source_spans,
+                dest: s(dest),
+                dest_span: dest.span.clone(),
             },
-        ),
-        I::Copy(i) => (
-            "COPY",
-            i.copy.span.start,
-            flags(&i.options),
-            Args::Copy {
-                sources: sources(&i.src),
-                dest: s(&i.dest),
-            },
-        ),
+            heredoc_spans,
+        )
+    }
+    fn text_args(u: &parse_dockerfile::UnescapedString<'_>) -> Args {
+        Args::Text {
+            text: s(u),
+            span: u.span.clone(),
+        }
+    }
+    // (keyword, keyword span, flags, args, the furthest byte the parser saw)
+    let (keyword, keyword_span, flag_list, args, mut end) = match inst {
+        I::Add(i) => {
+            let (args, docs) = copy(&i.src, &i.dest);
+            let end = docs
+                .iter()
+                .map(|d| line_end(text, d.end))
+                .max()
+                .unwrap_or(0)
+                .max(i.dest.span.end);
+            (Keyword::Add, i.add.span.clone(), flags(&i.options), args, end)
+        }
+        I::Copy(i) => {
+            let (args, docs) = copy(&i.src, &i.dest);
+            let end = docs
+                .iter()
+                .map(|d| line_end(text, d.end))
+                .max()
+                .unwrap_or(0)
+                .max(i.dest.span.end);
+            (Keyword::Copy, i.copy.span.clone(), flags(&i.options), args, end)
+        }
         I::Arg(i) => (
-            "ARG",
-            i.arg.span.start,
+            Keyword::Arg,
+            i.arg.span.clone(),
             vec![],
-            Args::Text {
-                text: s(&i.arguments),
-            },
+            text_args(&i.arguments),
+            i.arguments.span.end,
         ),
-        I::Cmd(i) => (
-            "CMD",
-            i.cmd.span.start,
-            vec![],
-            Args::Command {
-                command: command(&i.arguments),
-                heredocs: vec![],
-            },
-        ),
-        I::Entrypoint(i) => (
-            "ENTRYPOINT",
-            i.entrypoint.span.start,
-            vec![],
-            Args::Command {
-                command: command(&i.arguments),
-                heredocs: vec![],
-            },
-        ),
-        I::Run(i) => (
-            "RUN",
-            i.run.span.start,
-            flags(&i.options),
-            Args::Command {
-                command: command(&i.arguments),
-                heredocs: i.here_docs.iter().map(|h| h.value.to_string()).collect(),
-            },
-        ),
+        I::Cmd(i) => {
+            let (command, span) = command(&i.arguments);
+            let end = span.end;
+            (
+                Keyword::Cmd,
+                i.cmd.span.clone(),
+                vec![],
+                Args::Command {
+                    command,
+                    span,
+                    heredocs: vec![],
+                },
+                end,
+            )
+        }
+        I::Entrypoint(i) => {
+            let (command, span) = command(&i.arguments);
+            let end = span.end;
+            (
+                Keyword::Entrypoint,
+                i.entrypoint.span.clone(),
+                vec![],
+                Args::Command {
+                    command,
+                    span,
+                    heredocs: vec![],
+                },
+                end,
+            )
+        }
+        I::Run(i) => {
+            let (command, span) = command(&i.arguments);
+            let docs = heredocs(&i.here_docs);
+            // A body ends where its terminator line starts; the instruction
+            // ends with that line.
+            let end = docs
+                .iter()
+                .map(|d| line_end(text, d.span.end))
+                .max()
+                .unwrap_or(0)
+                .max(span.end);
+            (
+                Keyword::Run,
+                i.run.span.clone(),
+                flags(&i.options),
+                Args::Command {
+                    command,
+                    span,
+                    heredocs: docs,
+                },
+                end,
+            )
+        }
         I::Env(i) => (
-            "ENV",
-            i.env.span.start,
+            Keyword::Env,
+            i.env.span.clone(),
             vec![],
-            Args::Text {
-                text: s(&i.arguments),
-            },
+            text_args(&i.arguments),
+            i.arguments.span.end,
         ),
         I::Label(i) => (
-            "LABEL",
-            i.label.span.start,
+            Keyword::Label,
+            i.label.span.clone(),
             vec![],
-            Args::Text {
-                text: s(&i.arguments),
-            },
+            text_args(&i.arguments),
+            i.arguments.span.end,
         ),
         I::Expose(i) => (
-            "EXPOSE",
-            i.expose.span.start,
+            Keyword::Expose,
+            i.expose.span.clone(),
             vec![],
             Args::Words {
                 words: i.arguments.iter().map(s).collect(),
             },
+            i.arguments.iter().map(|a| a.span.end).max().unwrap_or(0),
         ),
         I::From(i) => (
-            "FROM",
-            i.from.span.start,
+            Keyword::From,
+            i.from.span.clone(),
             flags(&i.options),
             Args::From {
                 image: s(&i.image),
+                image_span: i.image.span.clone(),
                 alias: i.as_.as_ref().map(|(_, a)| s(a)),
             },
+            i.as_
+                .as_ref()
+                .map_or(i.image.span.end, |(_, a)| a.span.end),
         ),
         I::Healthcheck(i) => (
-            "HEALTHCHECK",
-            i.healthcheck.span.start,
+            Keyword::Healthcheck,
+            i.healthcheck.span.clone(),
             flags(&i.options),
             Args::Healthcheck {
                 command: match &i.arguments {
                     parse_dockerfile::HealthcheckArguments::Cmd { arguments, .. } => {
-                        Some(command(arguments))
+                        Some(command(arguments).0)
                     }
                     _ => None,
                 },
             },
+            0,
         ),
         I::Maintainer(i) => (
-            "MAINTAINER",
-            i.maintainer.span.start,
+            Keyword::Maintainer,
+            i.maintainer.span.clone(),
             vec![],
-            Args::Text { text: s(&i.name) },
+            text_args(&i.name),
+            i.name.span.end,
         ),
         I::Onbuild(i) => (
-            "ONBUILD",
-            i.onbuild.span.start,
+            Keyword::Onbuild,
+            i.onbuild.span.clone(),
             vec![],
             Args::Text {
                 text: String::new(),
+                span: i.onbuild.span.end..i.onbuild.span.end,
             },
+            0,
         ),
         I::Shell(i) => (
-            "SHELL",
-            i.shell.span.start,
+            Keyword::Shell,
+            i.shell.span.clone(),
             vec![],
             Args::Words {
                 words: i.arguments.iter().map(s).collect(),
             },
+            i.arguments.iter().map(|a| a.span.end).max().unwrap_or(0),
         ),
         I::Stopsignal(i) => (
-            "STOPSIGNAL",
-            i.stopsignal.span.start,
+            Keyword::Stopsignal,
+            i.stopsignal.span.clone(),
             vec![],
-            Args::Text {
-                text: s(&i.arguments),
-            },
+            text_args(&i.arguments),
+            i.arguments.span.end,
         ),
         I::User(i) => (
-            "USER",
-            i.user.span.start,
+            Keyword::User,
+            i.user.span.clone(),
             vec![],
-            Args::Text {
-                text: s(&i.arguments),
-            },
+            text_args(&i.arguments),
+            i.arguments.span.end,
         ),
         I::Volume(i) => (
-            "VOLUME",
-            i.volume.span.start,
+            Keyword::Volume,
+            i.volume.span.clone(),
             vec![],
             Args::Words {
                 words: match &i.arguments {
@@ -446,33 +787,40 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Instruction {
                     parse_dockerfile::JsonOrStringArray::String(a) => a.iter().map(s).collect(),
                 },
             },
+            0,
         ),
         I::Workdir(i) => (
-            "WORKDIR",
-            i.workdir.span.start,
+            Keyword::Workdir,
+            i.workdir.span.clone(),
             vec![],
-            Args::Text {
-                text: s(&i.arguments),
-            },
+            text_args(&i.arguments),
+            i.arguments.span.end,
         ),
-        _ => (
-            "UNKNOWN",
-            0,
-            vec![],
-            Args::Text {
-                text: String::new(),
-            },
-        ),
+        _ => return None,
     };
-    let line = line_of(text, span_start);
-    let source = source_of(text, span_start);
-    Instruction {
-        keyword: keyword.to_string(),
+    // The instruction runs to the end of its logical line (continuations
+    // included) or past its last heredoc, whichever is later.
+    end = end.max(logical_line_end(text, keyword_span.start));
+    let end = text[..end.min(text.len())].trim_end().len().max(keyword_span.end);
+    let line_start = text[..keyword_span.start].rfind('\n').map_or(0, |i| i + 1);
+    let lines_end = match text[end..].find('\n') {
+        Some(i) => end + i + 1,
+        None => text.len(),
+    };
+    let line = line_of(text, keyword_span.start);
+    let end_line = line_of(text, end.saturating_sub(1).max(keyword_span.start));
+    Some(Instruction {
+        keyword,
         line,
+        end_line,
+        span: keyword_span.start..end,
+        lines: line_start..lines_end,
+        keyword_span,
         flags: flag_list,
         args,
-        source,
-    }
+        source: text[line_start..end].trim_start().to_string(),
+        script: None,
+    })
 }
 
 /// Shell-form text as the shell sees it: line continuations joined and the
@@ -495,131 +843,36 @@ fn join_continuations(text: &str) -> String {
     out.trim().to_string()
 }
 
-/// The instruction's text from its keyword to the end of its logical line.
-fn source_of(text: &str, start: usize) -> String {
-    let rest = &text[start..];
-    let mut end = 0;
-    for line in rest.split_inclusive('\n') {
-        end += line.len();
-        let trimmed = line.trim_end();
+/// The end of the line holding `at` (before its newline).
+fn line_end(text: &str, at: usize) -> usize {
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    if end > at && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Where the logical line that starts at `start` ends: the end of the first
+/// physical line that does not end with a continuation backslash (comment
+/// lines inside a continuation do not end it).
+fn logical_line_end(text: &str, start: usize) -> usize {
+    let mut pos = start;
+    let mut first = true;
+    for line in text[start..].split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let end = pos + content.len();
+        pos += line.len();
+        let trimmed = content.trim();
+        if !first && (trimmed.starts_with('#') || trimmed.is_empty()) {
+            continue;
+        }
+        first = false;
         if !trimmed.ends_with('\\') {
-            break;
+            return end;
         }
     }
-    rest[..end].trim_end().to_string()
-}
-
-/// What the final stage means: everything a rewrite must keep.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct Intent {
-    pub base_image: String,
-    pub base_line: usize,
-    pub python_minor: Option<Minor>,
-    pub expose: Vec<(String, usize)>,
-    pub cmd: Option<(Command, usize)>,
-    pub entrypoint: Option<(Command, usize)>,
-    pub env: Vec<(String, String, usize)>,
-    pub labels: Vec<(String, String, usize)>,
-    pub volumes: Vec<(String, usize)>,
-    pub workdir: Option<String>,
-    pub user: Option<(String, usize)>,
-    pub stopsignal: Option<(String, usize)>,
-    /// apt or apk packages installed in the final stage's lineage.
-    pub system_packages: Vec<(String, usize)>,
-    /// Requirements files passed to `pip install -r`.
-    pub pip_requirement_files: Vec<(String, usize)>,
-    /// Files the final stage copies from the context by name (not `.`).
-    pub copied_paths: Vec<(String, usize)>,
-}
-
-impl Dockerfile {
-    pub fn intent(&self) -> Intent {
-        let mut intent = Intent {
-            base_image: self.final_base_image(),
-            base_line: self.final_stage().line,
-            ..Default::default()
-        };
-        intent.python_minor = python_minor_of_image(&intent.base_image);
-        let lineage = self.final_lineage();
-        let final_stage = self.final_stage();
-        for stage in &lineage {
-            let is_final = std::ptr::eq(*stage, final_stage);
-            for inst in &stage.instructions {
-                let line = inst.line;
-                match (inst.keyword.as_str(), &inst.args) {
-                    ("RUN", Args::Command { command, .. }) => {
-                        let words = command.words();
-                        for cmd in shell::simple_commands(&words) {
-                            if let Some(pkgs) = shell::package_install(&cmd) {
-                                intent
-                                    .system_packages
-                                    .extend(pkgs.into_iter().map(|p| (p, line)));
-                            }
-                            intent.pip_requirement_files.extend(
-                                shell::pip_requirement_files(&cmd)
-                                    .into_iter()
-                                    .map(|p| (p, line)),
-                            );
-                        }
-                    }
-                    ("COPY" | "ADD", Args::Copy { sources, .. })
-                        if is_final && inst.flag("from").is_none() =>
-                    {
-                        for src in sources {
-                            let clean = src.trim_start_matches("./").trim_end_matches('/');
-                            if !clean.is_empty()
-                                && clean != "."
-                                && !src.starts_with("<<")
-                                && !src.contains("://")
-                            {
-                                intent.copied_paths.push((clean.to_string(), line));
-                            }
-                        }
-                    }
-                    _ if !is_final => {}
-                    ("EXPOSE", Args::Words { words }) => intent
-                        .expose
-                        .extend(words.iter().map(|w| (w.clone(), line))),
-                    ("CMD", Args::Command { command, .. }) => {
-                        intent.cmd = Some((command.clone(), line))
-                    }
-                    ("ENTRYPOINT", Args::Command { command, .. }) => {
-                        intent.entrypoint = Some((command.clone(), line))
-                    }
-                    ("ENV", Args::Text { text }) => {
-                        intent
-                            .env
-                            .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line)));
-                    }
-                    ("LABEL", Args::Text { text }) => {
-                        intent
-                            .labels
-                            .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line)));
-                    }
-                    ("VOLUME", Args::Words { words }) => intent
-                        .volumes
-                        .extend(words.iter().map(|w| (w.clone(), line))),
-                    ("WORKDIR", Args::Text { text }) => {
-                        let dir = text.trim().to_string();
-                        intent.workdir = Some(match (&intent.workdir, dir.starts_with('/')) {
-                            (Some(prev), false) => {
-                                format!("{}/{}", prev.trim_end_matches('/'), dir)
-                            }
-                            _ => dir,
-                        });
-                    }
-                    ("USER", Args::Text { text }) => {
-                        intent.user = Some((text.trim().to_string(), line))
-                    }
-                    ("STOPSIGNAL", Args::Text { text }) => {
-                        intent.stopsignal = Some((text.trim().to_string(), line))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        intent
-    }
+    text.len()
 }
 
 /// Whether a variable's name says it holds a secret: one of its `_`-separated
@@ -680,40 +933,35 @@ pub fn read(path: &std::path::Path, shown: &str) -> Result<Option<Dockerfile>> {
 mod tests {
     use super::*;
 
-    const BLOATED: &str = "\u{feff}FROM python:3.11\r\nWORKDIR /app\r\nCOPY . .\r\nRUN apt-get update && apt-get install -y gcc libpq-dev \\\r\n    postgresql-client\r\nRUN pip install -r requirements.txt\r\nENV FLASK_ENV=production APP_NAME=\"my app\"\r\nEXPOSE 5000\r\nLABEL org.opencontainers.image.source=https://example.com/repo\r\nVOLUME [\"/app/instance\"]\r\nCMD flask run --host=0.0.0.0\r\n";
-
     #[test]
-    fn reads_intent_with_bom_and_crlf() {
-        let df = Dockerfile::parse(BLOATED, "Dockerfile").unwrap();
-        let intent = df.intent();
-        assert_eq!(intent.base_image, "python:3.11");
-        assert_eq!(intent.python_minor, Some(Minor(3, 11)));
-        assert_eq!(intent.expose, [("5000".to_string(), 8)]);
-        assert_eq!(intent.workdir.as_deref(), Some("/app"));
-        let pkgs: Vec<_> = intent
-            .system_packages
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .collect();
-        assert_eq!(pkgs, ["gcc", "libpq-dev", "postgresql-client"]);
-        assert_eq!(intent.pip_requirement_files[0].0, "requirements.txt");
-        assert_eq!(intent.env[1], ("APP_NAME".into(), "my app".into(), 7));
-        assert_eq!(intent.volumes[0].0, "/app/instance");
-        assert!(matches!(intent.cmd, Some((Command::Shell(_), 11))));
+    fn spans_cover_continuations_heredocs_and_comments() {
+        let text = "FROM python:3.12 AS base\nRUN apt-get update \\\n    # a comment inside\n    && apt-get install -y gcc\nRUN <<EOF\npip install flask\nEOF\nCMD [\"gunicorn\"]";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        let stage = &df.stages[0];
+        assert_eq!(stage.name(), "base");
+        let run = &stage.instructions[0];
+        assert_eq!((run.line, run.end_line), (2, 4));
+        assert!(df.text[run.span.clone()].ends_with("gcc"));
+        assert!(df.text[run.lines.clone()].ends_with("gcc\n"));
+        let heredoc = &stage.instructions[1];
+        assert_eq!((heredoc.line, heredoc.end_line), (5, 7));
+        assert_eq!(&df.text[heredoc.span.clone()], "RUN <<EOF\npip install flask\nEOF");
+        let cmd = &stage.instructions[2];
+        assert_eq!(cmd.lines.end, text.len());
+        assert_eq!(&df.text[stage.from.keyword_span.clone()], "FROM");
+        let Args::From { image_span, .. } = &stage.from.args else {
+            panic!()
+        };
+        assert_eq!(&df.text[image_span.clone()], "python:3.12");
     }
 
     #[test]
-    fn multi_stage_heredoc_and_args() {
-        let text = "ARG PY=3.12\nFROM python:${PY}-slim AS build\nRUN <<EOF\npip install flask\nEOF\nFROM build\nCOPY --from=build /opt/venv /opt/venv\nCMD [\"gunicorn\", \"app:app\"]\n";
-        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
-        assert_eq!(df.stages.len(), 2);
-        assert_eq!(df.final_base_image(), "python:3.12-slim");
-        assert_eq!(df.final_lineage().len(), 2);
-        let intent = df.intent();
-        assert_eq!(
-            intent.cmd.unwrap().0,
-            Command::Exec(vec!["gunicorn".into(), "app:app".into()])
-        );
+    fn keeps_bom_and_line_endings() {
+        let df = Dockerfile::parse("\u{feff}FROM python:3.12\r\nCMD [\"x\"]\r\n", "D").unwrap();
+        assert!(df.bom);
+        assert_eq!(df.newline, "\r\n");
+        assert_eq!(df.stages[0].instructions[0].source, "CMD [\"x\"]");
+        assert!(df.file_text().starts_with('\u{feff}'));
     }
 
     #[test]

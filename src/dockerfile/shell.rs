@@ -1,50 +1,6 @@
-//! Reading the shell commands inside RUN: which simple commands run, which
-//! system packages they install, which requirement files pip reads.
-//!
-//! This is a reader for the shapes Dockerfiles use (`a && b`, `a; b`,
-//! `a || true`, line continuations), not a shell: nothing is expanded.
-
-/// Splits words into simple commands at `&&`, `||`, `;` and `|`.
-pub fn simple_commands(words: &[String]) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    for word in words {
-        let (body, ends) = match word.strip_suffix(';') {
-            Some(body) if !word.ends_with("\\;") => (body, true),
-            _ => (word.as_str(), false),
-        };
-        if matches!(body, "&&" | "||" | ";" | "|") {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        if !body.is_empty() {
-            current.push(body.to_string());
-        }
-        if ends && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    // `sh -c "..."` and `set -eux` wrappers: look through them.
-    out.into_iter()
-        .flat_map(|cmd| {
-            if matches!(
-                cmd.first().map(String::as_str),
-                Some("sh" | "bash" | "/bin/sh" | "/bin/bash")
-            ) && cmd.get(1).map(String::as_str) == Some("-c")
-            {
-                if let Some(inner) = cmd.get(2).and_then(|s| shlex::split(s)) {
-                    return simple_commands(&inner);
-                }
-            }
-            vec![cmd]
-        })
-        .collect()
-}
+//! What a simple command does: which program it runs, which system
+//! packages it installs, which requirement files pip reads. The commands
+//! come from `script` (a real shell parse); these readers look at words.
 
 /// The program a simple command runs, past `env X=1`, `sudo` and the like.
 pub fn program(cmd: &[String]) -> (usize, &str) {
@@ -215,94 +171,12 @@ pub fn pip_requirement_files(cmd: &[String]) -> Vec<String> {
     out
 }
 
-/// Splits shell text into the raw text of its commands at top-level `&&` and
-/// `;`, keeping each command exactly as written (quotes, `$VAR`, `$(...)`).
-/// `None` when the text has control flow or operators a plain split would
-/// change the meaning of: `||`, `|`, `&`, subshells, `if`/`for`/`while`/`case`.
-pub fn and_list(text: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let (mut single, mut double, mut depth) = (false, false, 0usize);
-    let mut chars = text.chars().peekable();
-    let push = |current: &mut String, out: &mut Vec<String>| -> Option<()> {
-        let command = current.trim().to_string();
-        current.clear();
-        if command.is_empty() {
-            return Some(());
-        }
-        let first = command.split_whitespace().next().unwrap_or("");
-        let control = [
-            "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case",
-            "esac", "{", "}", "(", "function",
-        ];
-        if control.contains(&first) || first.starts_with('(') || first.starts_with('{') {
-            return None;
-        }
-        out.push(command);
-        Some(())
-    };
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if !single => {
-                current.push(c);
-                if let Some(next) = chars.next() {
-                    current.push(next);
-                }
-                continue;
-            }
-            '\'' if !double => single = !single,
-            '"' if !single => double = !double,
-            _ if single || double => {}
-            '$' if chars.peek() == Some(&'(') => {
-                depth += 1;
-                current.push(c);
-                current.push(chars.next().unwrap());
-                continue;
-            }
-            ')' if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            '&' if chars.peek() == Some(&'&') => {
-                chars.next();
-                push(&mut current, &mut out)?;
-                continue;
-            }
-            ';' | '\n' => {
-                push(&mut current, &mut out)?;
-                continue;
-            }
-            '|' | '&' | '`' => return None,
-            _ => {}
-        }
-        current.push(c);
-    }
-    if single || double || depth > 0 {
-        return None;
-    }
-    push(&mut current, &mut out)?;
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn words(s: &str) -> Vec<String> {
         shlex::split(s).unwrap()
-    }
-
-    #[test]
-    fn splits_on_operators_and_semicolons() {
-        let cmds = simple_commands(&words(
-            "apt-get update && apt-get install -y gcc; rm -rf /var/lib/apt/lists/* || true",
-        ));
-        assert_eq!(cmds.len(), 4);
-        assert_eq!(cmds[1], ["apt-get", "install", "-y", "gcc"]);
-    }
-
-    #[test]
-    fn looks_through_sh_c() {
-        let cmds = simple_commands(&words("sh -c 'pip install -r requirements.txt && echo ok'"));
-        assert_eq!(cmds[0], ["pip", "install", "-r", "requirements.txt"]);
     }
 
     #[test]
@@ -330,23 +204,6 @@ mod tests {
             ["requirements.txt"]
         );
         assert!(pip_requirement_files(&words("npm install -r x")).is_empty());
-    }
-
-    #[test]
-    fn and_lists_keep_each_command_as_written() {
-        assert_eq!(
-            and_list("apt-get update && echo \"a && b\"; cp \"$HOME/x\" $(dirname /a/b) ").unwrap(),
-            [
-                "apt-get update",
-                "echo \"a && b\"",
-                "cp \"$HOME/x\" $(dirname /a/b)"
-            ]
-        );
-        assert!(and_list("make || true").is_none());
-        assert!(and_list("curl -s x | sh").is_none());
-        assert!(and_list("if [ -f x ]; then rm x; fi").is_none());
-        assert!(and_list("(cd sub && make)").is_none());
-        assert!(and_list("echo 'unclosed").is_none());
     }
 
     #[test]

@@ -81,6 +81,7 @@ mod tests {
 
     fn change(dir: &std::path::Path, name: &str, old: Option<&str>, new: &str) -> FileChange {
         FileChange {
+            role: crate::output::FileRole::Dockerfile,
             path: name.into(),
             abs: dir.join(name),
             old: old.map(str::to_string),

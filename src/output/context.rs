@@ -13,7 +13,7 @@ use std::io::Write;
 use anstyle::Style;
 use serde::Serialize;
 
-use super::human_bytes;
+use crate::units::human_bytes;
 use crate::repo::context::{Measure, Weight};
 use crate::rules::Finding;
 
@@ -91,7 +91,7 @@ impl ContextReport {
             writeln!(out, "{bold}{title}{bold:#}")?;
             for w in list {
                 let files = if w.path.ends_with('/') {
-                    super::files(w.files)
+                    crate::units::files(w.files)
                 } else {
                     String::new()
                 };

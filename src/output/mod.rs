@@ -11,9 +11,27 @@ use serde::Serialize;
 
 use crate::plan::Decision;
 
+/// What a proposed file is to the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileRole {
+    /// The Dockerfile the image is built from.
+    Dockerfile,
+    /// The ignore file Docker reads for it.
+    DockerIgnore,
+    /// A file the build copies (nginx.conf, Caddyfile) or reads
+    /// (next.config with `output: 'standalone'`).
+    BuildInput,
+    /// pyproject.toml: the lock must be made anew before it counts.
+    Pyproject,
+    /// A separate frontend's Dockerfile or ignore file.
+    Frontend,
+}
+
 /// One file dockslim proposes, beside what is on disk today.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileChange {
+    pub role: FileRole,
     /// As shown to the user, relative to the repository.
     pub path: String,
     #[serde(skip)]
@@ -52,45 +70,14 @@ impl FileChange {
     }
 }
 
-/// "1 file", "3 files".
-pub fn files(n: usize) -> String {
-    if n == 1 {
-        "1 file".to_string()
-    } else {
-        format!("{n} files")
-    }
-}
-
-/// 1234567 -> "1.2 MB" (decimal units, as `docker images` prints).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: &[&str] = &["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn bytes_read_like_docker() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(1_234_567), "1.2 MB");
-        assert_eq!(human_bytes(13_000_000_000), "13.0 GB");
-    }
-
-    #[test]
     fn diff_has_git_style_headers() {
         let change = FileChange {
+            role: FileRole::Dockerfile,
             path: "Dockerfile".into(),
             abs: PathBuf::new(),
             old: Some("FROM a\n".into()),

@@ -12,7 +12,8 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use super::{human_bytes, FileChange};
+use super::FileChange;
+use crate::units::human_bytes;
 use crate::rules::{Finding, Severity};
 
 #[derive(Debug, Serialize)]
@@ -23,8 +24,13 @@ pub struct Report {
     pub detected: Vec<Detected>,
     pub findings: Vec<Finding>,
     pub files: Vec<FileReport>,
-    /// What the proposal changes on purpose from the existing Dockerfile.
+    /// What the proposal changes that can change what the image does (its
+    /// unsafe fixes), each with what it risks.
     pub changed: Vec<String>,
+    /// The fixes the edit of an existing Dockerfile applied.
+    pub fixes: Vec<crate::edit::Applied>,
+    /// Fixes that could not be made, and why; their findings stay.
+    pub not_fixed: Vec<crate::edit::Blocked>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,9 +53,9 @@ impl Report {
         repository: String,
         detected: Vec<Detected>,
         findings: Vec<Finding>,
-        changes: &[FileChange],
-        changed: Vec<String>,
+        proposal: Option<&crate::Proposal>,
     ) -> Report {
+        let changes: &[FileChange] = proposal.map_or(&[], |p| &p.changes);
         Report {
             schema: "dockslim-report/1",
             command: command.to_string(),
@@ -65,7 +71,9 @@ impl Report {
                     diff: c.unified_diff(),
                 })
                 .collect(),
-            changed,
+            changed: proposal.map(|p| p.behaviour_changes()).unwrap_or_default(),
+            fixes: proposal.map(|p| p.applied.clone()).unwrap_or_default(),
+            not_fixed: proposal.map(|p| p.blocked.clone()).unwrap_or_default(),
         }
     }
 
@@ -109,9 +117,16 @@ impl Report {
                 )?;
             }
         }
+        if !self.not_fixed.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{bold}Not fixed{bold:#} (the finding stays)")?;
+            for b in &self.not_fixed {
+                writeln!(out, "  {} {}: {}", b.rule, b.where_(), b.why)?;
+            }
+        }
         if !self.changed.is_empty() {
             writeln!(out)?;
-            writeln!(out, "{bold}Deliberately changed{bold:#}")?;
+            writeln!(out, "{bold}Can change what the image does{bold:#} (unsafe fixes; --safe-only leaves them out)")?;
             for c in &self.changed {
                 writeln!(out, "  - {c}")?;
             }
@@ -126,7 +141,14 @@ impl Report {
                 let fixes = if r.fixes.is_empty() {
                     String::new()
                 } else {
-                    format!(" [fixes {}]", r.fixes.join(", "))
+                    format!(
+                        " [fixes {}]",
+                        r.fixes
+                            .iter()
+                            .map(|f| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
                 writeln!(out, "  - {}: {}. {}{fixes}", r.topic, r.choice, r.reason)?;
             }
@@ -168,8 +190,14 @@ impl Report {
                 ));
             }
         }
+        if !self.not_fixed.is_empty() {
+            md.push_str("\n### Not fixed\n\n");
+            for b in &self.not_fixed {
+                md.push_str(&format!("- `{}` {}: {}\n", b.rule, b.where_(), escape_md(&b.why)));
+            }
+        }
         if !self.changed.is_empty() {
-            md.push_str("\n### Deliberately changed\n\n");
+            md.push_str("\n### Can change what the image does\n\n");
             for c in &self.changed {
                 md.push_str(&format!("- {}\n", escape_md(c)));
             }

@@ -28,7 +28,7 @@ pub fn log(findings: &[Finding]) -> String {
                     "markdown": format!("{}\n\n**Fix:** {}\n\n```dockerfile\n{}\n```", doc.why, doc.fix, doc.example),
                 },
                 "defaultConfiguration": { "level": level(doc.severity) },
-                "properties": { "tags": [group(doc.id)] },
+                "properties": { "tags": [group(doc.id.as_str())] },
             })
         })
         .collect();
@@ -43,7 +43,7 @@ pub fn log(findings: &[Finding]) -> String {
             if let Some(bytes) = f.bytes {
                 message.push_str(&format!(
                     " ({} in the build context)",
-                    super::human_bytes(bytes)
+                    crate::units::human_bytes(bytes)
                 ));
             }
             json!({

@@ -7,6 +7,42 @@ use serde::Serialize;
 
 use super::python::PythonPlan;
 use super::{Decision, Inputs};
+
+/// What a Python image takes from the build context, which no proposed
+/// ignore line may exclude.
+#[derive(Debug, Clone, Default)]
+pub struct ImageNeeds {
+    /// Repository paths the Dockerfile copies or installs by name.
+    pub paths: Vec<String>,
+    /// The app's folder inside the image.
+    pub workdir: String,
+    /// Folders inside the image the app writes (created, or mounted).
+    pub writable_dirs: Vec<String>,
+}
+
+impl ImageNeeds {
+    /// What the generated Dockerfile of a plan copies.
+    pub fn of_plan(python: &PythonPlan) -> ImageNeeds {
+        let workdir = format!("{}/", python.workdir.trim_end_matches('/'));
+        let mut paths: Vec<String> = python
+            .requirement_copies
+            .iter()
+            .flat_map(|g| g.sources.iter().cloned())
+            .collect();
+        paths.extend(python.local_paths.iter().cloned());
+        paths.extend(
+            python
+                .executable_scripts
+                .iter()
+                .map(|s| s.strip_prefix(&workdir).unwrap_or(s).to_string()),
+        );
+        ImageNeeds {
+            paths,
+            workdir: python.workdir.clone(),
+            writable_dirs: python.writable_dirs.clone(),
+        }
+    }
+}
 use crate::repo::dockerignore::{go_clean, DockerIgnore};
 use crate::repo::secrets::secret_kind;
 
@@ -157,8 +193,89 @@ fn normalized(line: &str) -> String {
     format!("{bang}{clean}")
 }
 
+impl ImageNeeds {
+    /// What an existing (edited) Dockerfile takes from the context: every
+    /// path any stage copies by name (a test stage's `COPY tests/` keeps
+    /// tests/ in the context), the requirement files, and the scripts its
+    /// command runs.
+    pub fn of_dockerfile(df: &crate::dockerfile::Dockerfile, inputs: &Inputs) -> ImageNeeds {
+        use crate::dockerfile::{Args, Keyword};
+        let mut paths = Vec::new();
+        for inst in df.instructions() {
+            let Args::Copy { sources, .. } = &inst.args else {
+                continue;
+            };
+            if inst.flag("from").is_some() || !matches!(inst.keyword, Keyword::Copy | Keyword::Add) {
+                continue;
+            }
+            for source in sources {
+                let clean = source.trim_start_matches("./").trim_end_matches('/');
+                if clean.is_empty() || clean == "." || source.starts_with("<<") || source.contains("://") {
+                    continue;
+                }
+                paths.push(clean.to_string());
+            }
+        }
+        let py = &inputs.project.python;
+        paths.extend(py.requirements.files.iter().cloned());
+        paths.extend(py.requirements.local_paths.iter().cloned());
+        let intent = df.intent();
+        let workdir = intent.workdir.clone().unwrap_or_else(|| "/".into());
+        let prefix = format!("{}/", workdir.trim_end_matches('/'));
+        for (command, _) in intent.entrypoint.iter().chain(intent.cmd.iter()) {
+            for word in command.words() {
+                let rel = word.strip_prefix(&prefix).unwrap_or(&word).trim_start_matches("./");
+                if inputs.repo.exists(rel) {
+                    paths.push(rel.to_string());
+                }
+            }
+        }
+        let mut writable_dirs: Vec<String> = intent.volumes.iter().map(|(v, _)| v.clone()).collect();
+        for stage in df.shipped_stages() {
+            for (_, commands) in stage.runs() {
+                for c in commands {
+                    let (i, prog) = crate::dockerfile::shell::program(&c);
+                    if prog == "mkdir" {
+                        writable_dirs.extend(c[i + 1..].iter().filter(|w| !w.starts_with('-')).map(|d| {
+                            if d.starts_with('/') {
+                                d.clone()
+                            } else {
+                                format!("{prefix}{d}")
+                            }
+                        }));
+                    }
+                }
+            }
+        }
+        ImageNeeds {
+            paths,
+            workdir,
+            writable_dirs,
+        }
+    }
+}
+
+/// The ignore file beside an edited Dockerfile: today's lines kept, what
+/// is missing added in one marked block. `None` when the project is not one
+/// dockslim knows how to judge (then the file is left as it is).
+pub fn for_edited(
+    inputs: &Inputs,
+    edited: &crate::dockerfile::Dockerfile,
+    decisions: &mut Vec<Decision>,
+) -> Option<IgnorePlan> {
+    let project = inputs.project;
+    if project.unsupported.is_some() {
+        return None;
+    }
+    if let Some(node) = project.node.as_ref().filter(|_| project.stack == crate::detect::Stack::Node) {
+        return Some(self::node(inputs, node, &node.output_dir(), decisions));
+    }
+    let needs = ImageNeeds::of_dockerfile(edited, inputs);
+    Some(plan(inputs, &needs, decisions))
+}
+
 /// Paths the image needs, which no proposed line may exclude.
-pub(super) fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> {
+pub(super) fn needed_paths(inputs: &Inputs, needs: &ImageNeeds) -> Vec<String> {
     let repo = inputs.repo;
     let test_like = |p: &str| p.split('/').any(|d| d == "tests" || d == "test");
     let mut needed: Vec<String> = repo
@@ -172,23 +289,7 @@ pub(super) fn needed_paths(inputs: &Inputs, python: &PythonPlan) -> Vec<String> 
         })
         .map(|f| f.path.clone())
         .collect();
-    needed.extend(
-        python
-            .requirement_copies
-            .iter()
-            .flat_map(|g| g.sources.iter().cloned()),
-    );
-    needed.extend(python.local_paths.iter().cloned());
-    if let Some(df) = inputs.dockerfile {
-        needed.extend(df.intent().copied_paths.into_iter().map(|(p, _)| p));
-    }
-    let workdir = format!("{}/", python.workdir.trim_end_matches('/'));
-    needed.extend(
-        python
-            .executable_scripts
-            .iter()
-            .map(|s| s.strip_prefix(&workdir).unwrap_or(s).to_string()),
-    );
+    needed.extend(needs.paths.iter().cloned());
     needed.retain(|p| secret_kind(p).is_none());
     needed
 }
@@ -210,15 +311,15 @@ pub struct IgnoreSpec<'a> {
 }
 
 /// The .dockerignore of a Python image.
-pub fn plan(inputs: &Inputs, python: &PythonPlan, decisions: &mut Vec<Decision>) -> IgnorePlan {
-    plan_with(inputs, python, Vec::new(), decisions)
+pub fn plan(inputs: &Inputs, needs: &ImageNeeds, decisions: &mut Vec<Decision>) -> IgnorePlan {
+    plan_with(inputs, needs, Vec::new(), decisions)
 }
 
 /// The .dockerignore of a Python image, with extra sections (a frontend
 /// folder built elsewhere).
 pub fn plan_with(
     inputs: &Inputs,
-    python: &PythonPlan,
+    needs: &ImageNeeds,
     extra: Vec<(String, Vec<Candidate>)>,
     decisions: &mut Vec<Decision>,
 ) -> IgnorePlan {
@@ -241,7 +342,7 @@ pub fn plan_with(
             venvs,
         ));
     }
-    let (large, kept_out) = super::large_folders::find(inputs, python, &baseline_only);
+    let (large, kept_out) = super::large_folders::find(inputs, needs, &baseline_only);
     if !large.is_empty() {
         candidates.push((super::large_folders::SECTION.into(), large));
     }
@@ -253,7 +354,7 @@ pub fn plan_with(
             existing: inputs.ignore_text,
             prelude: Vec::new(),
             candidates,
-            needed: needed_paths(inputs, python),
+            needed: needed_paths(inputs, needs),
             kept_out,
         },
         decisions,
@@ -515,15 +616,15 @@ pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>
         today.sent_files.saturating_sub(after.sent_files),
     );
     if !sections.is_empty() {
-        let fixes = inputs.fixes(&["DS101", "DS102"]);
+        let fixes = inputs.fixes(&[crate::rules::RuleId::DS101, crate::rules::RuleId::DS102]);
         decisions.push(Decision {
             file: file.clone(),
             topic: "build context".into(),
             choice: format!(
                 "{} -> {} ({} fewer)",
-                crate::output::human_bytes(before),
-                crate::output::human_bytes(after),
-                crate::output::files(files_cut)
+                crate::units::human_bytes(before),
+                crate::units::human_bytes(after),
+                crate::units::files(files_cut)
             ),
             reason: format!(
                 "{} lines{}: {}",

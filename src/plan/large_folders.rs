@@ -19,9 +19,9 @@
 use std::collections::BTreeMap;
 
 use super::dockerignore::Candidate;
-use super::python::PythonPlan;
+use super::dockerignore::ImageNeeds;
 use super::Inputs;
-use crate::output::{files, human_bytes};
+use crate::units::{files, human_bytes};
 use crate::repo::dockerignore::DockerIgnore;
 
 pub const SECTION: &str = "Large folders the image does not need (each line says what it saves)";
@@ -121,10 +121,10 @@ struct Folder {
 /// Candidate lines, and folders deliberately kept with the reason.
 pub fn find(
     inputs: &Inputs,
-    python: &PythonPlan,
+    needs: &ImageNeeds,
     baseline: &DockerIgnore,
 ) -> (Vec<Candidate>, Vec<(String, String)>) {
-    let needed = super::dockerignore::needed_paths(inputs, python);
+    let needed = super::dockerignore::needed_paths(inputs, needs);
     let mut folders: BTreeMap<&str, Folder> = BTreeMap::new();
     let mut notebooks = (0usize, 0u64);
     let mut checkpoints = (0usize, 0u64);
@@ -159,8 +159,8 @@ pub fn find(
         }
     }
     let mounts = compose_mounts(inputs);
-    let workdir = format!("{}/", python.workdir.trim_end_matches('/'));
-    let created: Vec<String> = python
+    let workdir = format!("{}/", needs.workdir.trim_end_matches('/'));
+    let created: Vec<String> = needs
         .writable_dirs
         .iter()
         .filter_map(|d| {

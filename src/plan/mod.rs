@@ -2,7 +2,6 @@
 //! one typed Plan. Every decision names its reason and the findings it
 //! fixes, so the report can say why each part of the diff is there.
 
-mod carry;
 pub mod dockerignore;
 mod large_folders;
 pub mod next_config;
@@ -31,7 +30,7 @@ pub struct Decision {
     pub choice: String,
     pub reason: String,
     /// Rule ids of the findings this part fixes.
-    pub fixes: Vec<&'static str>,
+    pub fixes: Vec<crate::rules::RuleId>,
 }
 
 /// Everything the templates need, already decided.
@@ -132,7 +131,7 @@ pub struct Inputs<'a> {
 
 impl Inputs<'_> {
     /// Ids of the current findings with one of these rule ids.
-    pub fn fixes(&self, ids: &[&'static str]) -> Vec<&'static str> {
+    pub fn fixes(&self, ids: &[crate::rules::RuleId]) -> Vec<crate::rules::RuleId> {
         ids.iter()
             .copied()
             .filter(|id| self.findings.iter().any(|f| f.rule == *id))
@@ -151,11 +150,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
             .expect("stack Node has a Node project");
         let (node, server_config) = node::plan(inputs, project, &mut decisions, &mut changed)?;
         let next_config = next_config::plan(inputs, project, &mut decisions)?;
-        let output = match &project.app {
-            crate::detect::node::NodeApp::Static { output, .. } => project.path(output),
-            crate::detect::node::NodeApp::NextServer { dist_dir, .. } => project.path(dist_dir),
-            crate::detect::node::NodeApp::Server { .. } => project.path("dist"),
-        };
+        let output = project.output_dir();
         let dockerignore = dockerignore::node(inputs, project, &output, &mut decisions);
         let template = match node.kind {
             "static" => "node-static.Dockerfile.j2",
@@ -239,7 +234,8 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
             fixes: vec![],
         });
     }
-    let dockerignore = dockerignore::plan_with(inputs, &python, extra_ignore, &mut decisions);
+    let needs = dockerignore::ImageNeeds::of_plan(&python);
+    let dockerignore = dockerignore::plan_with(inputs, &needs, extra_ignore, &mut decisions);
     let pyproject = pyproject_edit::plan(inputs, &mut decisions)?;
     let template = match python.manager {
         crate::detect::Manager::Pip => "python-pip.Dockerfile.j2",
@@ -272,12 +268,10 @@ fn placement(
     decisions: &mut Vec<Decision>,
 ) -> Option<FrontendPlacement> {
     let kept_node_stage = inputs.dockerfile.and_then(|df| {
-        let layout = carry::Layout::of(df);
-        layout
-            .kept
-            .iter()
+        df.lineage_stages()
+            .into_iter()
             .find(|s| s.image.starts_with("node"))
-            .map(|s| (s.alias.clone().unwrap_or_else(|| s.image.clone()), s.line))
+            .map(|s| (s.name(), s.line))
     });
     let mut decide = |choice: String, reason: String| {
         decisions.push(Decision {

@@ -51,7 +51,7 @@ pub fn plan(
         topic: "standalone output".into(),
         choice: "output: 'standalone'".into(),
         reason: "next build then writes a self-contained server with only the node_modules files it uses to .next/standalone; the image copies that instead of the whole node_modules".into(),
-        fixes: inputs.fixes(&["DS311"]),
+        fixes: inputs.fixes(&[crate::rules::RuleId::DS311]),
     });
     Ok(Some(NextConfigEdit { file, new }))
 }

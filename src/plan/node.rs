@@ -10,7 +10,6 @@ use super::{image_name, Decision, Inputs};
 use crate::detect::node::{
     join, major_satisfies, NodeApp, NodeManager, NodeProject, NodeVersionSays,
 };
-use crate::dockerfile::{looks_secret, Args, Dockerfile};
 use crate::error::{Error, Result};
 use crate::profile::{NodeProfile, StaticServer};
 
@@ -86,7 +85,7 @@ fn decide(
     topic: &str,
     choice: impl Into<String>,
     reason: impl Into<String>,
-    fixes: Vec<&'static str>,
+    fixes: Vec<crate::rules::RuleId>,
 ) {
     decisions.push(Decision {
         file: file.to_string(),
@@ -273,181 +272,6 @@ struct Carried {
     node_major: Option<(u32, usize)>,
 }
 
-/// Steps the generated stages do themselves: the package manager's
-/// install, prune and the build script, corepack, the system package
-/// installs that are re-planned, and the Next.js cache folder the template
-/// makes. Anything else (`npx prisma generate`, `npm run codegen`) is
-/// carried.
-fn absorbed(cmd: &[String], build_script: Option<&str>) -> bool {
-    let prog = cmd
-        .first()
-        .map(|p| p.rsplit('/').next().unwrap_or(p))
-        .unwrap_or("");
-    let args: Vec<&str> = cmd
-        .iter()
-        .skip(1)
-        .map(String::as_str)
-        .filter(|w| !w.starts_with('-'))
-        .collect();
-    match prog {
-        "npm" | "yarn" | "pnpm" => match args.first().copied() {
-            // `yarn` alone installs.
-            None => prog == "yarn",
-            Some("install" | "i" | "ci" | "add" | "prune" | "cache" | "workspaces") => true,
-            Some("run" | "run-script") => args.get(1).copied() == build_script,
-            Some(script) => prog != "npm" && Some(script) == build_script,
-        },
-        "corepack" | "apt-get" | "apt" | "apk" => true,
-        "rm" => cmd.iter().any(|w| w.starts_with("/var/lib/apt/lists")),
-        "mkdir" | "chown" => cmd.last().is_some_and(|a| a.ends_with(".next/cache")),
-        _ => false,
-    }
-}
-
-fn carry(
-    df: &Dockerfile,
-    build_script: Option<&str>,
-    changed: &mut Vec<String>,
-) -> Result<Carried> {
-    let intent = df.intent();
-    let mut c = Carried {
-        node_major: df.stages.iter().find_map(|s| {
-            let tag = s.image.strip_prefix("node:")?;
-            let major = tag.split(['.', '-']).next()?.parse().ok()?;
-            Some((major, s.line))
-        }),
-        ..Default::default()
-    };
-    // ENV and ARG from every stage: in a Node build they shape the build
-    // stage as much as the runtime. Names the generated stages set
-    // themselves are not carried.
-    let ours = [
-        "NEXT_TELEMETRY_DISABLED",
-        "COREPACK_ENABLE_DOWNLOAD_PROMPT",
-        "HOSTNAME",
-        "XDG_CONFIG_HOME",
-        "XDG_DATA_HOME",
-    ];
-    let mut env: Vec<(String, String, usize)> = Vec::new();
-    for inst in df.stages.iter().flat_map(|s| &s.instructions) {
-        match (inst.keyword.as_str(), &inst.args) {
-            ("ENV", Args::Text { text }) => {
-                for (k, v) in crate::dockerfile::key_values(text) {
-                    env.retain(|(e, _, _)| *e != k);
-                    env.push((k, v, inst.line));
-                }
-            }
-            ("ARG", _) => {
-                let arg = inst.text().to_string();
-                if !c.args.contains(&arg) {
-                    c.args.push(arg);
-                }
-            }
-            _ => {}
-        }
-    }
-    for (k, v, line) in &env {
-        if looks_secret(k) {
-            changed.push(format!("ENV {k} (line {line}) dropped: a secret baked into the image (DS403); pass it at run time"));
-        } else if k == "NODE_ENV" {
-            if v != "production" {
-                changed.push(format!("ENV NODE_ENV={v} (line {line}) -> production"));
-            }
-        } else if !ours.contains(&k.as_str()) {
-            if k == "PORT" {
-                c.env_port = v.parse().ok().map(|p| (p, *line));
-            }
-            c.env.push((k.clone(), v.clone()));
-        }
-    }
-    c.labels = intent
-        .labels
-        .iter()
-        .map(|(k, v, _)| (k.clone(), v.clone()))
-        .collect();
-    c.volumes = intent.volumes.iter().map(|(v, _)| v.clone()).collect();
-    c.stopsignal = intent.stopsignal.as_ref().map(|(s, _)| s.clone());
-    c.expose = intent
-        .expose
-        .iter()
-        .find_map(|(p, l)| p.split('/').next()?.parse().ok().map(|p| (p, *l)));
-    let cmd = intent.cmd.as_ref().map(|(c, l)| (c.words(), *l));
-    let entrypoint = intent.entrypoint.as_ref().map(|(c, l)| (c.words(), *l));
-    let runs_node = |w: &[String]| {
-        w.first()
-            .is_some_and(|p| p == "node" || p.ends_with("/node"))
-    };
-    match (&entrypoint, &cmd) {
-        (Some((e, _)), cmd) if runs_node(e) => {
-            c.node_command = Some((
-                Some(e.clone()),
-                cmd.as_ref().map(|(w, _)| w.clone()).unwrap_or_default(),
-            ));
-        }
-        (None, Some((w, _))) if runs_node(w) => c.node_command = Some((None, w.clone())),
-        (e, c2) => {
-            if let Some((w, l)) = e.as_ref().or(c2.as_ref()) {
-                c.old_command = Some((
-                    shlex::try_join(w.iter().map(String::as_str)).unwrap_or_default(),
-                    *l,
-                ));
-            }
-        }
-    }
-    for inst in df.stages.iter().flat_map(|s| &s.instructions) {
-        let ("RUN", Args::Command { heredocs, .. }) = (inst.keyword.as_str(), &inst.args) else {
-            continue;
-        };
-        if !heredocs.is_empty() {
-            return Err(Error::Unsupported(format!(
-                "{}:{}: a RUN with a heredoc; dockslim cannot carry it into the rewrite yet",
-                df.path, inst.line
-            )));
-        }
-        let cmds = crate::rules::run_commands_of(inst);
-        for cmd in &cmds {
-            if let Some(pkgs) = crate::dockerfile::shell::package_install(cmd) {
-                for p in pkgs {
-                    // What node-gyp needs to compile native modules belongs
-                    // where the install runs, not in the image.
-                    if crate::rules::is_build_tool(&p) || p == "python3" {
-                        c.build_packages.push(p);
-                    } else {
-                        c.runtime_packages.push(p);
-                    }
-                }
-            } else if cmd
-                .first()
-                .is_some_and(|p| p == "npm" || p == "yarn" || p == "pnpm")
-                && cmd
-                    .iter()
-                    .any(|w| w == "-g" || w == "--global" || w == "global")
-            {
-                changed.push(format!(
-                    "line {}: `{}` is not repeated; the image installs only what the lock file pins",
-                    inst.line,
-                    cmd.join(" ")
-                ));
-            }
-        }
-        let rest: Vec<String> = cmds
-            .iter()
-            .filter(|cmd| !absorbed(cmd, build_script))
-            .map(|cmd| {
-                shlex::try_join(cmd.iter().map(String::as_str)).unwrap_or_else(|_| cmd.join(" "))
-            })
-            .collect();
-        if !rest.is_empty() {
-            c.steps.push(format!("RUN {}", rest.join(" && ")));
-        }
-    }
-    c.build_packages.sort();
-    c.build_packages.dedup();
-    c.runtime_packages.sort();
-    c.runtime_packages.dedup();
-    Ok(c)
-}
-
 fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healthcheck {
     let t = &inputs.profile.healthcheck;
     Healthcheck {
@@ -526,7 +350,7 @@ fn health(
         "healthcheck",
         command.join(" "),
         why,
-        inputs.fixes(&["DS501"]),
+        inputs.fixes(&[crate::rules::RuleId::DS501]),
     );
     healthcheck_timing(inputs, command)
 }
@@ -571,48 +395,7 @@ pub fn plan(
     decisions: &mut Vec<Decision>,
     changed: &mut Vec<String>,
 ) -> Result<(NodePlan, Option<ServerConfig>)> {
-    let carried = match inputs.dockerfile {
-        Some(df) => {
-            // Our own nginx.conf, re-read, is no reason to stop.
-            let theirs = |src: &String| {
-                !inputs
-                    .repo
-                    .read_text(src)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|t| t.contains("Written by dockslim"))
-            };
-            if let Some(line) = df
-                .final_stage()
-                .instructions
-                .iter()
-                .find_map(|i| match &i.args {
-                    Args::Copy { dest, sources }
-                        if i.keyword == "COPY"
-                            && dest.starts_with("/etc/nginx")
-                            && i.flag("from").is_none()
-                            && sources.iter().any(theirs) =>
-                    {
-                        Some(i.line)
-                    }
-                    _ => None,
-                })
-            {
-                return Err(Error::Unsupported(format!(
-                    "{}:{line}: copies its own nginx configuration; dockslim writes nginx.conf for a non-root nginx with a fallback to index.html, and would drop yours: merge your settings into the proposal by hand",
-                    df.path
-                )));
-            }
-            let build_script = match &node.app {
-                NodeApp::Static { script, .. } | NodeApp::NextServer { script, .. } => {
-                    Some(script.as_str())
-                }
-                NodeApp::Server { build_script, .. } => build_script.as_deref(),
-            };
-            carry(df, build_script, changed)?
-        }
-        None => Carried::default(),
-    };
+    let carried = Carried::default();
     let at = Placement {
         prefix: "",
         workdir: "/app",
@@ -675,7 +458,7 @@ fn stage(
         "node image",
         builder_image.clone(),
         format!("Node {version}: {version_reason}; the slim Debian image has no compilers or docs"),
-        inputs.fixes(&["DS402"]),
+        inputs.fixes(&[crate::rules::RuleId::DS402]),
     );
     let cache_mounts = inputs
         .config
@@ -693,7 +476,7 @@ fn stage(
             node.manager_from,
             if cache_mounts { "; downloads stay in a BuildKit cache mount, out of the layers" } else { "" }
         ),
-        inputs.fixes(&["DS201", "DS302"]),
+        inputs.fixes(&[crate::rules::RuleId::DS201, crate::rules::RuleId::DS302]),
     );
     if node.npmrc {
         decide(
@@ -702,7 +485,7 @@ fn stage(
             ".npmrc",
             "mounted as the build secret `npmrc`",
             format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
-            inputs.fixes(&["DS101"]),
+            inputs.fixes(&[crate::rules::RuleId::DS101]),
         );
     }
     let source = if prefix.is_empty() {
@@ -760,7 +543,7 @@ fn stage(
             "build packages",
             c.build_packages.join(" "),
             "the existing Dockerfile installs them, as native modules need them to compile; they stay in the stage that installs, never in the image",
-            inputs.fixes(&["DS301"]),
+            inputs.fixes(&[crate::rules::RuleId::DS301]),
         );
     }
     let mut config = None;
@@ -843,7 +626,7 @@ fn stage(
                 "runtime",
                 format!("{} as {}, port {}", plan.runtime_image, plan.user, plan.port),
                 format!("a static site needs a file server, not Node: the image holds {server_name} and the built files only; {path} answers unknown paths with index.html so client-side routes work on reload, and runs without root (port {} instead of 80)", plan.port),
-                inputs.fixes(&["DS312", "DS401", "DS502"]),
+                inputs.fixes(&[crate::rules::RuleId::DS312, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]),
             );
             decide(
                 decisions,
@@ -921,7 +704,7 @@ fn stage(
                 node.name.clone().unwrap_or_else(|| node.manifest()),
                 node.manager.name()
             );
-            decide(decisions, file, "runtime", format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&["DS311", "DS401", "DS502"]));
+            decide(decisions, file, "runtime", format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&[crate::rules::RuleId::DS311, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]));
             let path = health_path.as_deref().unwrap_or("/");
             let port = plan.port;
             plan.healthcheck = health(
@@ -989,7 +772,7 @@ fn stage(
                     "{} devDependencies stay out of the image",
                     node.dev_dependencies.len()
                 ),
-                inputs.fixes(&["DS304"]),
+                inputs.fixes(&[crate::rules::RuleId::DS304]),
             );
             let port = plan.port;
             let why = match health_path {
@@ -1114,47 +897,4 @@ pub fn separate_frontend(
     ));
     let config = config.expect("a static site has a server config");
     Ok((plan, config))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn words(line: &str) -> Vec<String> {
-        shlex::split(line).unwrap()
-    }
-
-    #[test]
-    fn only_the_steps_the_stages_redo_are_absorbed() {
-        let build = Some("build");
-        for line in [
-            "npm ci",
-            "npm install --omit=dev",
-            "yarn",
-            "yarn install --frozen-lockfile",
-            "yarn build",
-            "npm run build",
-            "pnpm run build",
-            "npm prune --omit=dev",
-            "npm cache clean --force",
-            "npm install -g serve",
-            "corepack enable",
-            "apt-get install -y curl",
-            "rm -rf /var/lib/apt/lists/*",
-            "mkdir -p .next/cache",
-        ] {
-            assert!(absorbed(&words(line), build), "{line}");
-        }
-        for line in [
-            "npx prisma generate",
-            "npm run codegen",
-            "yarn codegen",
-            "npm test",
-            "mkdir -p /app/uploads",
-        ] {
-            assert!(!absorbed(&words(line), build), "{line}");
-        }
-        // A server without a build script: `npm run build` is theirs.
-        assert!(!absorbed(&words("npm run build"), None));
-    }
 }

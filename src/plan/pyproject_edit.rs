@@ -54,7 +54,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
         Manager::Uv => "uv lock",
         _ => "poetry lock",
     };
-    let mut decide = |topic: &str, choice: String, reason: String, fixes: Vec<&'static str>| {
+    let mut decide = |topic: &str, choice: String, reason: String, fixes: Vec<crate::rules::RuleId>| {
         decisions.push(Decision {
             file: "pyproject.toml".into(),
             topic: topic.to_string(),
@@ -91,7 +91,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
                 format!("{} moved to {group}", moved.join(", ")),
                 "they never run in production; the image installs the main dependencies only"
                     .into(),
-                inputs.fixes(&["DS308"]),
+                inputs.fixes(&[crate::rules::RuleId::DS308]),
             );
         }
     }
@@ -143,7 +143,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
                             "nothing in the code asks for a CUDA device without a CPU fallback, so the CPU build serves it at a fraction of the size".to_string()
                         }
                     ),
-                    inputs.fixes(&["DS305"]),
+                    inputs.fixes(&[crate::rules::RuleId::DS305]),
                 );
             }
         }

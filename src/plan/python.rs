@@ -10,7 +10,7 @@ use crate::detect::python_version::{minor_satisfies, Minor, VersionSays};
 use crate::detect::{Manager, Server};
 use crate::dockerfile::{looks_secret, shell, Command};
 use crate::error::{Error, Result};
-use crate::rules::{dev_server_kind, final_chain, is_build_tool};
+use crate::rules::{dev_server_kind, is_build_tool};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PythonPlan {
@@ -51,8 +51,6 @@ pub struct PythonPlan {
     pub cmd: Vec<String>,
     /// A one-line description of the app for the file header.
     pub summary: String,
-    /// The existing Dockerfile's other steps, carried over.
-    pub carried: super::carry::Carried,
     /// The frontend the backend serves, built in a Node stage.
     pub frontend: Option<FrontendStage>,
 }
@@ -104,7 +102,7 @@ fn decide(
     topic: &str,
     choice: impl Into<String>,
     reason: impl Into<String>,
-    fixes: Vec<&'static str>,
+    fixes: Vec<crate::rules::RuleId>,
 ) {
     decisions.push(Decision {
         file: "Dockerfile".into(),
@@ -148,7 +146,7 @@ pub fn plan(
         "base image",
         format!("{public}{image_note}"),
         format!("Python {version} {version_reason}; the slim Debian {} image has no compilers or docs, and the same base in both stages keeps the venv's interpreter path valid", py_profile.debian),
-        inputs.fixes(&["DS402"]),
+        inputs.fixes(&[crate::rules::RuleId::DS402]),
     );
     if let Some(old) = inputs.dockerfile.map(|d| d.final_base_image()) {
         if old != base_image {
@@ -204,19 +202,10 @@ pub fn plan(
     if needs_git {
         build_packages.insert("git".to_string());
     }
-    let layout = inputs
-        .dockerfile
-        .map(|df| (df, super::carry::Layout::of(df)));
-    let in_kept_stage = |line: usize| {
-        layout
-            .as_ref()
-            .is_some_and(|(df, l)| l.in_kept_stage(df, line))
-    };
     let mut carried = Vec::new();
     for (pkg, _) in intent
         .system_packages
         .iter()
-        .filter(|(_, line)| !in_kept_stage(*line))
     {
         if is_build_tool(pkg) || pkg == "git" && needs_git {
             if !build_packages.contains(pkg) && native_reasons.is_empty() {
@@ -244,7 +233,7 @@ pub fn plan(
             "builder packages",
             build_packages.iter().cloned().collect::<Vec<_>>().join(" "),
             format!("{why}; they stay in the builder stage and never reach the image"),
-            inputs.fixes(&["DS301", "DS202"]),
+            inputs.fixes(&[crate::rules::RuleId::DS301, crate::rules::RuleId::DS202]),
         );
     }
     if !runtime_packages.is_empty() {
@@ -261,7 +250,7 @@ pub fn plan(
                 carried.join(", ")
             ));
         }
-        decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("{}; installed with --no-install-recommends and the apt lists removed in the same layer", why.join("; ")), inputs.fixes(&["DS302", "DS303", "DS202"]));
+        decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("{}; installed with --no-install-recommends and the apt lists removed in the same layer", why.join("; ")), inputs.fixes(&[crate::rules::RuleId::DS302, crate::rules::RuleId::DS303, crate::rules::RuleId::DS202]));
     }
 
     // Requirements: the production set, copied before the source.
@@ -418,8 +407,8 @@ pub fn plan(
         .cloned()
         .collect();
     if let Some(df) = inputs.dockerfile {
-        for stage in final_chain(df) {
-            for (_, cmds) in crate::rules::run_commands(stage) {
+        for stage in df.shipped_stages() {
+            for (_, cmds) in stage.runs() {
                 for c in cmds {
                     let (i, prog) = shell::program(&c);
                     if prog == "mkdir" {
@@ -467,112 +456,11 @@ pub fn plan(
         "user",
         format!("{} (uid {})", user.name, user.uid),
         "a system user with a fixed UID runs the app and owns only the folders it must write; USER names the UID so Kubernetes' runAsNonRoot can verify it",
-        inputs.fixes(&["DS401"]),
+        inputs.fixes(&[crate::rules::RuleId::DS401]),
     );
     if let Some((u, _)) = &intent.user {
         if u != &user.name && u != &user.uid.to_string() {
             changed.push(format!("USER {u} -> {}", user.name));
-        }
-    }
-
-    // Everything else the existing Dockerfile does, in its order.
-    let carried = match inputs.dockerfile {
-        None => super::carry::Carried::default(),
-        Some(df) => {
-            let requirement_names: BTreeSet<String> = py
-                .requirements
-                .requirements
-                .iter()
-                .map(|r| r.name.clone())
-                .collect();
-            let mut manifests = py.requirements.files.clone();
-            manifests.extend(py.requirements.local_paths.iter().cloned());
-            let is_dir = |p: &str| inputs.repo.has_dir(p);
-            let known = super::carry::Known {
-                workdir: &workdir,
-                executable_scripts: &executable_scripts,
-                collectstatic: collectstatic.is_some(),
-                user_uid: user.uid,
-                manifests: &manifests,
-                requirement_names: &requirement_names,
-                is_dir: &is_dir,
-                manager: py.manager,
-            };
-            super::carry::carry(df, &known, changed)?
-        }
-    };
-    // A carried step that downloads a model at build time ran as root, so
-    // the weights landed in /root/.cache, which the app user cannot read:
-    // point the Hugging Face cache at a folder both can.
-    let model_step = carried
-        .before_source
-        .iter()
-        .chain(&carried.after_source)
-        .find(|line| line.starts_with("RUN") && crate::rules::downloads_model(line).is_some());
-    let cache_set = [
-        "HF_HOME",
-        "TRANSFORMERS_CACHE",
-        "SENTENCE_TRANSFORMERS_HOME",
-        "HF_HUB_CACHE",
-    ]
-    .iter()
-    .any(|k| intent.env.iter().any(|(e, _, _)| e == k));
-    if let (Some(step), false) = (model_step, cache_set) {
-        env.push(("HF_HOME".to_string(), "/opt/huggingface".to_string()));
-        decide(
-            decisions,
-            "model cache",
-            "HF_HOME=/opt/huggingface",
-            format!(
-                "`{}` downloads a model while the image builds, as root; without this the weights would land in /root/.cache, which the app user cannot read, and the app would download them again at every start. Better still, download at run time into a mounted volume (DS306)",
-                step.chars().take(80).collect::<String>()
-            ),
-            vec![],
-        );
-    }
-    let steps = carried.before_source.len() + carried.after_source.len() + carried.onbuild.len();
-    if steps > 0 || !carried.stages.is_empty() || !carried.args.is_empty() {
-        let mut parts = Vec::new();
-        if !carried.stages.is_empty() {
-            parts.push(format!("{} stage(s) kept verbatim", carried.stages.len()));
-        }
-        if !carried.args.is_empty() {
-            parts.push(format!(
-                "build arguments {}",
-                carried
-                    .args
-                    .iter()
-                    .map(|a| a.split('=').next().unwrap_or(a))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if steps > 0 {
-            parts.push(format!(
-                "{steps} instruction(s) that are not dependency installs"
-            ));
-        }
-        decide(
-            decisions,
-            "carried steps",
-            parts.join("; "),
-            "kept from the existing Dockerfile in their original order, before or after the source copy as they were, so the image still does what it did",
-            inputs.fixes(&["DS404"]),
-        );
-    }
-    for (package, line) in &carried.tools {
-        if runtime_packages.insert(package.clone()) {
-            decide(decisions, "runtime packages", package.clone(), format!("the step carried from line {line} runs it, and the slim image does not have it"), vec![]);
-        }
-    }
-    for (spec, line) in &carried.extra_pip {
-        let name = crate::detect::requirements::spec_name(spec);
-        let present = extra_packages
-            .iter()
-            .any(|e| crate::detect::requirements::spec_name(e) == name);
-        if !present {
-            decide(decisions, "extra package", spec.clone(), format!("the existing Dockerfile installs it at line {line} and the requirements do not list it; add it to the requirements to pin it there"), vec![]);
-            extra_packages.push(spec.clone());
         }
     }
 
@@ -629,7 +517,6 @@ pub fn plan(
         entrypoint,
         cmd,
         summary,
-        carried,
         frontend: None,
     })
 }
@@ -651,9 +538,8 @@ fn torch_index(
     if let (Some(df), Manager::Pip) = (inputs.dockerfile, py.manager) {
         // The final stage's chain and the stages that install the
         // dependencies it copies (a builder, as in our own output).
-        let layout = super::carry::Layout::of(df);
-        for stage in layout.chain.iter().chain(&layout.dependency_stages) {
-            for (_, commands) in crate::rules::run_commands(stage) {
+        for stage in df.lineage_stages() {
+            for (_, commands) in stage.runs() {
                 for c in commands.iter().filter(|c| shell::is_pip_install(c)) {
                     let mut words = c.iter();
                     while let Some(w) = words.next() {
@@ -721,7 +607,7 @@ fn torch_index(
         "PyTorch build",
         format!("CPU wheels, {url} beside PyPI"),
         format!("nothing in the code asks for a CUDA device without a CPU fallback, so the CPU build serves it at a fraction of the size{saving}; set `torch: cuda` to keep CUDA"),
-        inputs.fixes(&["DS305"]),
+        inputs.fixes(&[crate::rules::RuleId::DS305]),
     );
     kept.push(format!("--extra-index-url {url}"));
     kept
@@ -751,7 +637,7 @@ fn install(
             format!("{tool} runs with its cache switched off, which the classic builder needs (it has no cache mounts)")
         }
     };
-    let fixes = inputs.fixes(&["DS201", "DS302", "DS304"]);
+    let fixes = inputs.fixes(&[crate::rules::RuleId::DS201, crate::rules::RuleId::DS302, crate::rules::RuleId::DS304]);
     let manifests = py.requirements.files.join(", ");
     let in_project = format!("{}/.venv", workdir.trim_end_matches('/'));
     match py.manager {
@@ -1103,7 +989,7 @@ fn command(
                 "entrypoint",
                 words.join(" "),
                 "kept from the existing Dockerfile (its script runs before the server)",
-                inputs.fixes(&["DS504"]),
+                inputs.fixes(&[crate::rules::RuleId::DS504]),
             );
             entrypoint = Some(words);
         }
@@ -1141,7 +1027,7 @@ fn command(
                     "command",
                     words.join(" "),
                     format!("kept from the existing CMD at line {line}"),
-                    inputs.fixes(&["DS504"]),
+                    inputs.fixes(&[crate::rules::RuleId::DS504]),
                 );
                 return Ok((entrypoint, words));
             }
@@ -1278,7 +1164,7 @@ fn server_command(
             target.file,
             target.line
         ),
-        inputs.fixes(&["DS502", "DS503", "DS504"]),
+        inputs.fixes(&[crate::rules::RuleId::DS502, crate::rules::RuleId::DS503, crate::rules::RuleId::DS504]),
     );
     Ok(words)
 }
@@ -1325,7 +1211,7 @@ fn missing_servers(
         .map(|df| {
             df.stages
                 .iter()
-                .flat_map(crate::rules::run_commands)
+                .flat_map(|s| s.runs())
                 .flat_map(|(_, cmds)| cmds)
                 .filter(|c| shell::is_pip_install(c))
                 .flatten()
@@ -1356,7 +1242,7 @@ fn missing_servers(
             "server package",
             spec.clone(),
             format!("the command runs {dist}, which the requirements do not install, so the venv gets {source}"),
-            inputs.fixes(&["DS503"]),
+            inputs.fixes(&[crate::rules::RuleId::DS503]),
         );
         out.push(spec);
     }
@@ -1390,13 +1276,13 @@ fn healthcheck(
         retries: t.retries,
     };
     let py = &inputs.project.python;
-    let fixes = inputs.fixes(&["DS501"]);
+    let fixes = inputs.fixes(&[crate::rules::RuleId::DS501]);
     let existing = inputs.dockerfile.and_then(|df| {
-        final_chain(df).into_iter().find_map(|s| {
+        df.shipped_stages().into_iter().find_map(|s| {
             s.instructions
                 .iter()
                 .rev()
-                .find(|i| i.keyword == "HEALTHCHECK")
+                .find(|i| i.keyword == crate::dockerfile::Keyword::Healthcheck)
                 .cloned()
         })
     });

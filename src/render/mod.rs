@@ -132,6 +132,19 @@ pub fn render(plan: &Plan, templates_dir: Option<&Path>) -> Result<Rendered> {
     })
 }
 
+/// The .dockerignore of an edited Dockerfile's image, from its ignore plan
+/// alone (the same template the generated files use).
+pub fn dockerignore(
+    ignore: &crate::plan::dockerignore::IgnorePlan,
+    templates_dir: Option<&Path>,
+) -> Result<String> {
+    let env = environment(templates_dir.map(Path::to_path_buf));
+    let plan = Value::from_serialize(minijinja::context! {
+        dockerignore => Value::from_serialize(ignore),
+    });
+    render_with(&env, templates_dir, "dockerignore.j2", &plan)
+}
+
 /// A config file template, which sees the NodePlan as `n`.
 fn render_file(
     env: &Environment<'static>,
@@ -214,7 +227,7 @@ fn environment(dir: Option<PathBuf>) -> Environment<'static> {
 }
 
 /// A list of words as a Dockerfile exec-form JSON array.
-fn exec_form(words: Vec<String>) -> String {
+pub fn exec_form(words: Vec<String>) -> String {
     let parts: Vec<String> = words
         .iter()
         .map(|w| serde_json::to_string(w).expect("strings serialise"))
@@ -224,7 +237,7 @@ fn exec_form(words: Vec<String>) -> String {
 
 /// A value for ENV or LABEL: bare when it is safe, double-quoted otherwise.
 /// `$` stays unescaped so variables expand exactly as in the original file.
-fn env_value(value: String) -> String {
+pub fn env_value(value: String) -> String {
     let safe = !value.is_empty()
         && value
             .chars()

@@ -9,19 +9,21 @@
 //! Fix: exclude the file in .dockerignore (dockslim's proposal does) and pass
 //! secrets at run time, or at build time with `RUN --mount=type=secret`.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::repo::secrets::secret_kind;
 
 pub struct SecretInContext;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS101",
+    id: RuleId::DS101,
     name: "secret-in-context",
     severity: Severity::Error,
     summary: "A secret file is sent to Docker with the build context.",
     why: "Anything in the build context can end up in a layer (COPY . . copies it), and layers are readable by everyone who can pull the image. Keys baked into a pushed image must be rotated.",
     fix: "Exclude the file in .dockerignore and provide secrets at run time (environment, mounted files) or at build time with RUN --mount=type=secret.",
     example: "Before: no .dockerignore, and deploy/id_rsa sits in the repo.\nAfter (.dockerignore):\n  id_rsa*\n  **/*.pem\n  .env\n  !.env.example",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for SecretInContext {

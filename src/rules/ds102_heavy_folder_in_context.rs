@@ -9,18 +9,20 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 
 pub struct HeavyFolderInContext;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS102",
+    id: RuleId::DS102,
     name: "heavy-folder-in-context",
     severity: Severity::Warning,
     summary: "A folder that never belongs in an image (.git, node_modules, a virtualenv, caches) is sent with the build context.",
     why: "The engine receives it on every build and COPY . . bakes it into a layer, though the app never reads it: VCS history, host-built dependencies for another platform, bytecode caches.",
     fix: "Exclude the folder in .dockerignore and install dependencies inside the image.",
     example: "Before: node_modules/ (600 MB) and .git/ (80 MB) are sent.\nAfter (.dockerignore):\n  .git\n  **/node_modules\n  **/__pycache__",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 /// Folder names that are junk wherever they appear.
@@ -80,8 +82,8 @@ impl Rule for HeavyFolderInContext {
                     None,
                     format!(
                         "{folder}/ is sent in the build context ({}, {})",
-                        crate::output::files(count),
-                        crate::output::human_bytes(bytes)
+                        crate::units::files(count),
+                        crate::units::human_bytes(bytes)
                     ),
                 )
                 .with_bytes(bytes)

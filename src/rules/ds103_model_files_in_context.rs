@@ -11,18 +11,20 @@
 //! them into an image of their own. dockslim reports them and leaves the
 //! .dockerignore alone here, since the app may load them from its folder.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 
 pub struct ModelFilesInContext;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS103",
+    id: RuleId::DS103,
     name: "model-files-in-context",
     severity: Severity::Warning,
     summary: "Model weights or serialized models are sent with the build context.",
     why: "They travel to the engine on every build and COPY . . bakes them into a layer, often bigger than the rest of the image.",
     fix: "Mount models at run time (a volume, or a cache folder such as HF_HOME) or give them an image of their own, and exclude them in .dockerignore.",
     example: "Before: models/encoder.safetensors (420 MB) is sent and copied.\nAfter (.dockerignore):\n  models/\nand at run time:\n  docker run -v /srv/models:/app/models ...",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 const EXTENSIONS: &[&str] = &[

@@ -8,19 +8,21 @@
 //! Fix: copy only the manifests (requirements*.txt, pyproject.toml and its
 //! lock, package.json and its lock), install, then copy the source.
 
-use super::{is_whole_context_copy, run_commands, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, is_whole_context_copy, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::shell;
 
 pub struct CopyBeforeDependencies;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS201",
+    id: RuleId::DS201,
     name: "copy-before-dependencies",
     severity: Severity::Warning,
     summary: "The whole build context is copied before dependencies are installed.",
     why: "Every source edit invalidates the layer cache from that COPY on, so every build reinstalls all dependencies.",
     fix: "Copy only the dependency manifests, install, then copy the source.",
     example: "Before:\n  COPY . .\n  RUN pip install -r requirements.txt\nAfter:\n  COPY requirements.txt .\n  RUN pip install -r requirements.txt\n  COPY . .",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 fn installs_dependencies(cmd: &[String]) -> bool {
@@ -54,7 +56,7 @@ impl Rule for CopyBeforeDependencies {
             let Some(copy) = stage.instructions.iter().find(|i| is_whole_context_copy(i)) else {
                 continue;
             };
-            let install = run_commands(stage).into_iter().find(|(inst, cmds)| {
+            let install = stage.runs().into_iter().find(|(inst, cmds)| {
                 inst.line > copy.line && cmds.iter().any(|c| installs_dependencies(c))
             });
             if let Some((inst, _)) = install {

@@ -8,19 +8,21 @@
 //! (404 errors) or miss security fixes. The lists also stay in the image.
 //! Fix: update, install and remove the lists in one RUN.
 
-use super::{run_commands, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::shell;
 
 pub struct AptUpdateAlone;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS202",
+    id: RuleId::DS202,
     name: "apt-update-alone",
     severity: Severity::Warning,
     summary: "The package lists are refreshed in a layer of their own.",
     why: "The build cache reuses that layer as long as its text is unchanged, so later installs read stale lists (404s on the mirror, missed security fixes), and the lists stay in the image.",
     fix: "Run update, install and the list cleanup in one RUN: apt-get update && apt-get install -y --no-install-recommends PKGS && rm -rf /var/lib/apt/lists/*",
     example: "Before:\n  RUN apt-get update\n  RUN apt-get install -y libpq5\nAfter:\n  RUN apt-get update \\\n   && apt-get install -y --no-install-recommends libpq5 \\\n   && rm -rf /var/lib/apt/lists/*",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 /// `apt-get update`, `apt update`, `apk update`.
@@ -40,7 +42,7 @@ impl Rule for AptUpdateAlone {
         };
         let mut out = Vec::new();
         for stage in &df.stages {
-            for (inst, cmds) in run_commands(stage) {
+            for (inst, cmds) in stage.runs() {
                 let updates = cmds.iter().any(|c| is_list_update(c));
                 let installs = cmds.iter().any(|c| shell::package_install(c).is_some());
                 if updates && !installs {

@@ -8,19 +8,21 @@
 //! Fix: build in a builder stage and copy only the result (a virtualenv) into
 //! a runtime stage that installs only the shared libraries the app loads.
 
-use super::{run_commands, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::{shell, Stage};
 
 pub struct CompilersInFinalImage;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS301",
+    id: RuleId::DS301,
     name: "compilers-in-final-image",
     severity: Severity::Warning,
     summary: "Compilers or development headers are installed in the final image.",
     why: "Build tools are needed to compile wheels, not to run them. They add 150 to 300 MB to every pull and give an intruder a toolchain.",
     fix: "Install build tools in a builder stage, build the virtualenv there, and copy only /opt/venv into a runtime stage with the runtime libraries (libpq5, not libpq-dev).",
     example: "Before:\n  FROM python:3.12-slim\n  RUN apt-get install -y gcc libpq-dev && pip install psycopg2\nAfter:\n  FROM python:3.12-slim AS builder\n  RUN apt-get install -y gcc libpq-dev ... && pip install psycopg2\n  FROM python:3.12-slim\n  RUN apt-get install -y libpq5\n  COPY --from=builder /opt/venv /opt/venv",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 pub fn is_build_tool(package: &str) -> bool {
@@ -65,8 +67,8 @@ impl Rule for CompilersInFinalImage {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for stage in final_chain(df) {
-            for (inst, cmds) in run_commands(stage) {
+        for stage in df.shipped_stages() {
+            for (inst, cmds) in stage.runs() {
                 let tools: Vec<String> = cmds
                     .iter()
                     .filter_map(|c| shell::package_install(c))

@@ -9,19 +9,21 @@
 //! Fix: `pip install --no-cache-dir` (or a BuildKit cache mount on
 //! /root/.cache/pip), and `rm -rf /var/lib/apt/lists/*` in the same RUN.
 
-use super::{run_commands, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::shell;
 
 pub struct PackageCacheInLayer;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS302",
+    id: RuleId::DS302,
     name: "package-cache-in-layer",
     severity: Severity::Warning,
     summary: "A package manager's cache is left in a layer (pip's cache, apt lists, npm's cache).",
     why: "Caches are never read at run time, yet ship in every pull: pip's cache can be as large as the installed packages, apt lists add 20 to 50 MB. Deleting them in a later RUN does not shrink the earlier layer.",
     fix: "Use pip install --no-cache-dir or a BuildKit cache mount (RUN --mount=type=cache,target=/root/.cache/pip), and remove /var/lib/apt/lists/* in the same RUN as apt-get install.",
     example: "Before:\n  RUN apt-get update && apt-get install -y libpq5\n  RUN pip install -r requirements.txt\nAfter:\n  RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n  RUN pip install --no-cache-dir -r requirements.txt",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for PackageCacheInLayer {
@@ -38,7 +40,7 @@ impl Rule for PackageCacheInLayer {
             // An ENV earlier in the stage can switch pip's cache off.
             let mut pip_cache_off_from = usize::MAX;
             for inst in &stage.instructions {
-                if inst.keyword == "ENV"
+                if inst.keyword == crate::dockerfile::Keyword::Env
                     && crate::dockerfile::key_values(inst.text())
                         .iter()
                         .any(|(k, v)| {
@@ -49,12 +51,12 @@ impl Rule for PackageCacheInLayer {
                     pip_cache_off_from = pip_cache_off_from.min(inst.line);
                 }
             }
-            for (inst, cmds) in run_commands(stage) {
+            for (inst, cmds) in stage.runs() {
                 let mount = inst
                     .flags
                     .iter()
-                    .filter(|(n, _)| n == "mount")
-                    .filter_map(|(_, v)| v.as_deref())
+                    .filter(|f| f.name == "mount")
+                    .filter_map(|f| f.value.as_deref())
                     .collect::<Vec<_>>()
                     .join(" ");
                 for cmd in &cmds {

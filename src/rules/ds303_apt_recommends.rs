@@ -6,19 +6,21 @@
 //! runs: often more than the packages asked for.
 //! Fix: `apt-get install -y --no-install-recommends PACKAGES`.
 
-use super::{run_commands, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::shell;
 
 pub struct AptRecommends;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS303",
+    id: RuleId::DS303,
     name: "apt-install-recommends",
     severity: Severity::Warning,
     summary: "apt-get install without --no-install-recommends.",
     why: "Debian installs recommended packages by default; in a server image that is documentation, extra libraries and tools nobody runs, often larger than what was asked for.",
     fix: "apt-get install -y --no-install-recommends PACKAGES",
     example: "Before:\n  RUN apt-get install -y libpq5\nAfter:\n  RUN apt-get install -y --no-install-recommends libpq5",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for AptRecommends {
@@ -32,7 +34,7 @@ impl Rule for AptRecommends {
         };
         let mut out = Vec::new();
         for stage in &df.stages {
-            for (inst, cmds) in run_commands(stage) {
+            for (inst, cmds) in stage.runs() {
                 for cmd in &cmds {
                     let (i, prog) = shell::program(cmd);
                     let installs = matches!(prog, "apt-get" | "apt")

@@ -11,19 +11,21 @@
 //! Fix: install only the production set; keep development tools out of the
 //! files the image installs.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::requirements::is_dev_file;
 
 pub struct DevDependenciesInImage;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS304",
+    id: RuleId::DS304,
     name: "dev-dependencies-in-image",
     severity: Severity::Warning,
     summary: "Development dependencies (test, lint, dev requirement sets) are installed in the image.",
     why: "Test runners, linters and debuggers never run in production, but add size and code to keep patched.",
     fix: "Install only the production requirements (for Node: npm ci --omit=dev, or build in a stage and prune); move development tools to a file the image does not install.",
     example: "Before:\n  RUN pip install -r requirements.txt -r requirements-dev.txt\nAfter:\n  RUN pip install -r requirements.txt",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for DevDependenciesInImage {
@@ -50,8 +52,8 @@ impl Rule for DevDependenciesInImage {
                 && !n.dev_dependencies.is_empty()
         });
         if let (Some(df), Some(node)) = (cx.dockerfile, node_server) {
-            for stage in super::final_chain(df) {
-                for (inst, cmds) in super::run_commands(stage) {
+            for stage in df.shipped_stages() {
+                for (inst, cmds) in stage.runs() {
                     let full_install = cmds.iter().any(|c| {
                         let w: Vec<&str> = c.iter().map(String::as_str).collect();
                         matches!(w.first(), Some(&("npm" | "yarn" | "pnpm")))

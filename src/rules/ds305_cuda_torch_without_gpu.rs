@@ -12,19 +12,21 @@
 //! explicit `[[tool.uv.index]]` with `[tool.uv.sources]` for uv, an explicit
 //! source for Poetry. `dockslim rewrite` proposes each of these.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::ml;
 
 pub struct CudaTorchWithoutGpu;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS305",
+    id: RuleId::DS305,
     name: "cuda-torch-without-gpu",
     severity: Severity::Warning,
     summary: "PyTorch comes from PyPI as the CUDA build, but nothing in the project uses a GPU.",
     why: "PyPI's Linux torch wheel is the CUDA build and brings the nvidia-* wheels: gigabytes the image carries and never uses on a CPU host.",
     fix: "Install torch from https://download.pytorch.org/whl/cpu (pip --extra-index-url, a uv index with explicit = true and tool.uv.sources, or a Poetry source with priority explicit).",
     example: "Before:\n  RUN pip install -r requirements.txt        # torch==2.5.1 -> CUDA build\nAfter:\n  RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu \\\n      -r requirements.txt                    # torch 2.5.1+cpu",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for CudaTorchWithoutGpu {

@@ -16,18 +16,20 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{run_commands, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 
 pub struct ModelDownloadAtBuild;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS306",
+    id: RuleId::DS306,
     name: "model-download-at-build",
     severity: Severity::Warning,
     summary: "Model weights are downloaded while the image is built.",
     why: "The weights become a layer of every tag, pushed and pulled each time, and changing the model means rebuilding the image.",
     fix: "Download at run time into a cache on a mounted volume (HF_HOME=/models with a volume at /models), or keep models in an image of their own.",
     example: "Before:\n  RUN python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('all-MiniLM-L6-v2')\"\nAfter:\n  ENV HF_HOME=/models\n  VOLUME /models        # filled on first start, kept across restarts",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 /// What a shell command downloads, if it fetches model weights.
@@ -59,7 +61,7 @@ impl Rule for ModelDownloadAtBuild {
         };
         let mut out = Vec::new();
         for stage in &df.stages {
-            for (inst, commands) in run_commands(stage) {
+            for (inst, commands) in stage.runs() {
                 let line = inst.line;
                 let text: Vec<String> = commands.iter().map(|c| c.join(" ")).collect();
                 if let Some(what) = text.iter().find_map(|t| downloads_model(t)) {

@@ -10,19 +10,21 @@
 //! Fix: use a Debian slim base (python:3.12-slim-trixie). `dockslim
 //! rewrite` refuses to keep Alpine for such a project and says why.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::ml;
 
 pub struct AlpineWithoutMuslWheels;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS307",
+    id: RuleId::DS307,
     name: "alpine-without-musl-wheels",
     severity: Severity::Error,
     summary: "An Alpine base image for packages that publish no musl wheels.",
     why: "pip cannot use glibc (manylinux) wheels on Alpine's musl; packages without musllinux wheels build from source or fail, and the image grows instead of shrinking.",
     fix: "Use a Debian slim base such as python:3.12-slim-trixie.",
     example: "Before:\n  FROM python:3.12-alpine\n  RUN pip install torch\nAfter:\n  FROM python:3.12-slim-trixie\n  RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu torch",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 /// The installed packages with no musllinux wheel.

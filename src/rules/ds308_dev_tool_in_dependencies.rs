@@ -11,20 +11,22 @@
 //! requirements-dev.txt the image does not install for pip. For uv and
 //! Poetry `dockslim rewrite` proposes the pyproject.toml edit.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::audit::DEV_TOOLS;
 use crate::detect::Manager;
 
 pub struct DevToolInDependencies;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS308",
+    id: RuleId::DS308,
     name: "dev-tool-in-dependencies",
     severity: Severity::Warning,
     summary: "A development tool is declared among the production dependencies.",
     why: "The image installs it and everything it depends on, and it never runs in production.",
     fix: "Move it to a development group (uv: [dependency-groups] dev; Poetry: [tool.poetry.group.dev.dependencies]; pip: requirements-dev.txt).",
     example: "Before:\n  dependencies = [\"fastapi\", \"pytest\"]\nAfter:\n  dependencies = [\"fastapi\"]\n  [dependency-groups]\n  dev = [\"pytest\"]",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 /// The production requirements that are development tools.

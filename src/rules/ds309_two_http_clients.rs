@@ -8,19 +8,21 @@
 //! Fix: settle on one (httpx covers sync and async) and remove the other.
 //! This is advice: dockslim never removes a dependency the code imports.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::audit::{used_modules, HTTP_CLIENTS};
 
 pub struct TwoHttpClients;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS309",
+    id: RuleId::DS309,
     name: "two-http-clients",
     severity: Severity::Info,
     summary: "Two HTTP client libraries (requests and httpx) are production dependencies.",
     why: "They do the same job; each brings its own dependencies to install and keep patched.",
     fix: "Use one of them (httpx does sync and async) and drop the other from the dependencies.",
     example: "Before:\n  requests==2.32.3\n  httpx==0.28.1\nAfter:\n  httpx==0.28.1",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for TwoHttpClients {

@@ -14,20 +14,22 @@
 //! Fix: remove it from the dependencies, after checking that nothing loads
 //! it by a name dockslim cannot see (an entry point, a plugin registry).
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::audit::{import_name, loaded_by_name, used_modules, DEV_TOOLS};
 use crate::detect::ml::TORCH_FAMILY;
 
 pub struct UnusedDependency;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS310",
+    id: RuleId::DS310,
     name: "unused-dependency",
     severity: Severity::Info,
     summary: "A production dependency is never imported by the code.",
     why: "It is installed into every image and has to be kept patched, for nothing.",
     fix: "Remove it from the dependencies, once you have checked that nothing loads it by name (entry points, plugins, settings).",
     example: "Before:\n  flask\n  pandas      # nothing imports pandas\nAfter:\n  flask",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for UnusedDependency {

@@ -9,19 +9,21 @@
 //! files the server uses into .next/standalone with a `server.js`, and the
 //! image copies that, .next/static and public/ only.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::node::NodeApp;
 
 pub struct NextWithoutStandalone;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS311",
+    id: RuleId::DS311,
     name: "next-without-standalone",
     severity: Severity::Warning,
     summary: "A Next.js server is built without `output: 'standalone'`.",
     why: "`next start` then needs the whole node_modules in the image, Next.js's compilers and the build's devDependencies included, where the standalone output holds only the files the server uses.",
     fix: "Add `output: 'standalone'` to next.config and run `node server.js` from .next/standalone, with .next/static and public/ copied beside it.",
     example: "Before:\n  const nextConfig = { reactStrictMode: true }\n  CMD [\"npm\", \"start\"]\nAfter:\n  const nextConfig = { output: 'standalone', reactStrictMode: true }\n  COPY --from=build /app/.next/standalone ./\n  CMD [\"node\", \"server.js\"]",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for NextWithoutStandalone {

@@ -10,19 +10,21 @@
 //! small file server image (nginx or Caddy) running as a non-root user, with
 //! a fallback to index.html for client-side routes.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::node::NodeApp;
 
 pub struct StaticSiteServedByNode;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS312",
+    id: RuleId::DS312,
     name: "static-site-served-by-node",
     severity: Severity::Warning,
     summary: "A static site is served from an image with Node and node_modules.",
     why: "The built site is plain files; Node, npm and node_modules around them add hundreds of MB, and a dev server or `serve` is not a hardened file server.",
     fix: "Build in a Node stage and copy only the output folder into nginx or Caddy, running as a non-root user with a fallback to index.html.",
     example: "Before:\n  FROM node:22\n  COPY . .\n  RUN npm install\n  CMD [\"npm\", \"run\", \"dev\"]\nAfter:\n  FROM node:22-slim AS build\n  ...\n  RUN npm run build\n  FROM nginx:1.28 AS runtime\n  COPY --from=build /app/dist /usr/share/nginx/html",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for StaticSiteServedByNode {

@@ -8,18 +8,20 @@
 //! such images outright.
 //! Fix: create a system user with a fixed UID and switch to it before CMD.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 
 pub struct RunsAsRoot;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS401",
+    id: RuleId::DS401,
     name: "runs-as-root",
     severity: Severity::Warning,
     summary: "The container runs as root.",
     why: "A compromised app then has root inside the container, one kernel bug or careless mount away from root on the host; restricted Kubernetes and OpenShift policies reject such images.",
     fix: "Create a user with a fixed UID (useradd --uid 10001) and switch to it with USER before CMD; give it ownership only of what it must write.",
     example: "Before:\n  CMD [\"gunicorn\", \"app:app\"]\nAfter:\n  RUN useradd --system --uid 10001 app\n  USER app\n  CMD [\"gunicorn\", \"app:app\"]",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for RunsAsRoot {
@@ -31,10 +33,10 @@ impl Rule for RunsAsRoot {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
-        let chain = super::ds301_compilers_in_final_image::final_chain(df);
+        let chain = df.shipped_stages();
         let last_user = chain
             .iter()
-            .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == "USER"));
+            .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == crate::dockerfile::Keyword::User));
         match last_user {
             None => vec![Finding::new(
                 &DOC,

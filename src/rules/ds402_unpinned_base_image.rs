@@ -6,18 +6,20 @@
 //! stop being reproducible.
 //! Fix: name the version (python:3.12-slim-trixie), or pin a digest.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 
 pub struct UnpinnedBaseImage;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS402",
+    id: RuleId::DS402,
     name: "unpinned-base-image",
     severity: Severity::Warning,
     summary: "A base image has no tag or uses `latest`.",
     why: "A rebuild silently moves to whatever `latest` is that day (a new Python, a new Debian), so the image you tested is not the one you ship.",
     fix: "Name the version explicitly, e.g. python:3.12-slim-trixie, or pin a digest.",
     example: "Before:\n  FROM python\nAfter:\n  FROM python:3.12-slim-trixie",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for UnpinnedBaseImage {

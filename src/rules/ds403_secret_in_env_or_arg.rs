@@ -9,19 +9,21 @@
 //! Fix: pass secrets at run time (`docker run -e`, an orchestrator secret),
 //! and to a build step with a BuildKit secret mount.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::{key_values, looks_secret, Instruction};
 
 pub struct SecretInEnvOrArg;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS403",
+    id: RuleId::DS403,
     name: "secret-in-env-or-arg",
     severity: Severity::Error,
     summary: "A secret-looking name is set with ENV or ARG.",
     why: "ENV values live in the image config, readable with docker inspect by anyone who can pull the image; ARG values a RUN uses are recorded in docker history. Rotating the secret means rebuilding every image.",
     fix: "Give the secret to the container at run time (docker run -e, an orchestrator secret); for a build step use RUN --mount=type=secret.",
     example: "Before:\n  ENV DATABASE_PASSWORD=hunter2\nAfter:\n  (no ENV; docker run -e DATABASE_PASSWORD ... or a Kubernetes secret)\n  RUN --mount=type=secret,id=pip_token PIP_INDEX_URL=\"https://$(cat /run/secrets/pip_token)@pypi.example.com/simple\" pip install -r requirements.txt",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 fn names(inst: &Instruction) -> Vec<(String, bool)> {

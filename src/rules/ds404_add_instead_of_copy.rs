@@ -10,19 +10,21 @@
 //! Fix: COPY for local files; for a download, RUN curl (or Python) and check
 //! its sha256, or ADD --checksum on BuildKit 1.6 and later.
 
-use super::{is_archive, Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, is_archive, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::Args;
 
 pub struct AddInsteadOfCopy;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS404",
+    id: RuleId::DS404,
     name: "add-instead-of-copy",
     severity: Severity::Warning,
     summary: "ADD copies local files or downloads a URL.",
     why: "ADD from a URL downloads unverified content at build time, so the image changes when the remote file does; for local paths ADD silently unpacks archives. COPY does only what it says.",
     fix: "Use COPY for local files; download with RUN and verify a sha256 (or ADD --checksum=sha256:... with a recent BuildKit).",
     example: "Before:\n  ADD . /app\n  ADD https://example.com/model.bin /models/\nAfter:\n  COPY . /app\n  RUN curl -fsSLo /models/model.bin https://example.com/model.bin \\\n   && echo \"<sha256>  /models/model.bin\" | sha256sum -c -",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for AddInsteadOfCopy {
@@ -39,7 +41,7 @@ impl Rule for AddInsteadOfCopy {
             let Args::Copy { sources, .. } = &inst.args else {
                 continue;
             };
-            if inst.keyword != "ADD" {
+            if inst.keyword != crate::dockerfile::Keyword::Add {
                 continue;
             }
             let urls: Vec<&String> = sources.iter().filter(|s| s.contains("://")).collect();

@@ -7,18 +7,20 @@
 //! Fix: a HEALTHCHECK that asks the app itself, with a tool the image already
 //! has (Python's urllib), not curl installed only for this.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 
 pub struct NoHealthcheck;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS501",
+    id: RuleId::DS501,
     name: "no-healthcheck",
     severity: Severity::Info,
     summary: "The image has no HEALTHCHECK.",
     why: "Docker and Compose then report a hung server as running, and restarts or rolling deploys cannot tell a ready container from a broken one.",
     fix: "Add a HEALTHCHECK that probes the app's health route with a tool already in the image (python -c urllib), or a TCP connect when there is no route.",
     example: "After:\n  HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)\"]",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for NoHealthcheck {
@@ -30,10 +32,10 @@ impl Rule for NoHealthcheck {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
-        let chain = super::ds301_compilers_in_final_image::final_chain(df);
+        let chain = df.shipped_stages();
         if chain
             .iter()
-            .any(|s| s.instructions.iter().any(|i| i.keyword == "HEALTHCHECK"))
+            .any(|s| s.instructions.iter().any(|i| i.keyword == crate::dockerfile::Keyword::Healthcheck))
         {
             return Vec::new();
         }

@@ -10,19 +10,21 @@
 //! gunicorn with uvicorn workers) for ASGI apps, a static file server or
 //! `node server.js` for frontends.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::repo::Repo;
 
 pub struct DevServer;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS502",
+    id: RuleId::DS502,
     name: "dev-server-in-production",
     severity: Severity::Warning,
     summary: "The image starts a development server.",
     why: "Development servers (flask run, app.run(), manage.py runserver, uvicorn --reload, npm run dev) handle one request at a time or reload on file changes, may expose a debugger, and are documented as unfit for production.",
     fix: "Run a production server: gunicorn for WSGI apps, uvicorn or gunicorn with uvicorn workers for ASGI apps; for a frontend, serve the built files with nginx or Caddy, or run `node server.js` from Next.js's standalone output.",
     example: "Before:\n  CMD flask run --host=0.0.0.0\nAfter:\n  CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", \"app:app\"]",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 /// What kind of development server `words` starts, if any. `repo` lets us

@@ -9,19 +9,21 @@
 //! Fix: add the server to the production requirements; dockslim uses the
 //! profile's default server meanwhile and installs it in the image.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::detect::framework::Interface;
 
 pub struct NoProductionServer;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS503",
+    id: RuleId::DS503,
     name: "no-production-server",
     severity: Severity::Warning,
     summary: "The web app's dependencies include no production server.",
     why: "Without gunicorn (WSGI) or uvicorn (ASGI) in the requirements, the app can only run under its development server, or under a server installed ad hoc whose version nobody pins.",
     fix: "Add the server to the production requirements (gunicorn for Flask and Django, uvicorn for FastAPI). Until then dockslim installs the profile's default server in the image.",
     example: "Before (requirements.txt):\n  flask==3.1.0\nAfter:\n  flask==3.1.0\n  gunicorn==23.0.0",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for NoProductionServer {

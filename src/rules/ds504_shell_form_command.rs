@@ -7,19 +7,21 @@
 //! then kills the app without a graceful shutdown, dropping requests.
 //! Fix: write the command as a JSON array.
 
-use super::{Context, Finding, Rule, RuleDoc, Severity};
+use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
 use crate::dockerfile::Command;
 
 pub struct ShellFormCommand;
 
 static DOC: RuleDoc = RuleDoc {
-    id: "DS504",
+    id: RuleId::DS504,
     name: "shell-form-command",
     severity: Severity::Warning,
     summary: "CMD or ENTRYPOINT in shell form swallows signals.",
     why: "Shell form runs under /bin/sh -c, which becomes PID 1 and does not forward SIGTERM: docker stop waits out its timeout and then kills the app mid-request.",
     fix: "Write the command in exec form, as a JSON array.",
     example: "Before:\n  CMD gunicorn -b 0.0.0.0:8000 app:app\nAfter:\n  CMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]",
+    fix_safety: None,
+    fix_risk: "",
 };
 
 impl Rule for ShellFormCommand {

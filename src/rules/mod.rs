@@ -43,7 +43,7 @@ pub use ds502_dev_server::dev_server_kind;
 use serde::Serialize;
 
 use crate::detect::Project;
-use crate::dockerfile::{shell, Args, Dockerfile, Instruction, Stage};
+use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
 use crate::repo::context::Measure;
 use crate::repo::dockerignore::DockerIgnore;
 use crate::repo::secrets::SecretFile;
@@ -67,22 +67,108 @@ impl Severity {
     }
 }
 
+/// A rule's id: `DS` and three digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum RuleId {
+    DS101,
+    DS102,
+    DS103,
+    DS201,
+    DS202,
+    DS301,
+    DS302,
+    DS303,
+    DS304,
+    DS305,
+    DS306,
+    DS307,
+    DS308,
+    DS309,
+    DS310,
+    DS311,
+    DS312,
+    DS313,
+    DS401,
+    DS402,
+    DS403,
+    DS404,
+    DS501,
+    DS502,
+    DS503,
+    DS504,
+}
+
+impl RuleId {
+    pub const ALL: &'static [RuleId] = &[RuleId::DS101, RuleId::DS102, RuleId::DS103, RuleId::DS201, RuleId::DS202, RuleId::DS301, RuleId::DS302, RuleId::DS303, RuleId::DS304, RuleId::DS305, RuleId::DS306, RuleId::DS307, RuleId::DS308, RuleId::DS309, RuleId::DS310, RuleId::DS311, RuleId::DS312, RuleId::DS313, RuleId::DS401, RuleId::DS402, RuleId::DS403, RuleId::DS404, RuleId::DS501, RuleId::DS502, RuleId::DS503, RuleId::DS504];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::DS101 => "DS101",
+            RuleId::DS102 => "DS102",
+            RuleId::DS103 => "DS103",
+            RuleId::DS201 => "DS201",
+            RuleId::DS202 => "DS202",
+            RuleId::DS301 => "DS301",
+            RuleId::DS302 => "DS302",
+            RuleId::DS303 => "DS303",
+            RuleId::DS304 => "DS304",
+            RuleId::DS305 => "DS305",
+            RuleId::DS306 => "DS306",
+            RuleId::DS307 => "DS307",
+            RuleId::DS308 => "DS308",
+            RuleId::DS309 => "DS309",
+            RuleId::DS310 => "DS310",
+            RuleId::DS311 => "DS311",
+            RuleId::DS312 => "DS312",
+            RuleId::DS313 => "DS313",
+            RuleId::DS401 => "DS401",
+            RuleId::DS402 => "DS402",
+            RuleId::DS403 => "DS403",
+            RuleId::DS404 => "DS404",
+            RuleId::DS501 => "DS501",
+            RuleId::DS502 => "DS502",
+            RuleId::DS503 => "DS503",
+            RuleId::DS504 => "DS504",
+        }
+    }
+
+    /// The id a user typed, in any case.
+    pub fn parse(text: &str) -> Option<RuleId> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|id| id.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A rule's identity and documentation, shown by `dockslim explain`.
 #[derive(Debug, Serialize)]
 pub struct RuleDoc {
-    pub id: &'static str,
+    pub id: RuleId,
     pub name: &'static str,
     pub severity: Severity,
     pub summary: &'static str,
     pub why: &'static str,
     pub fix: &'static str,
     pub example: &'static str,
+    /// Whether `rewrite` fixes it by editing the Dockerfile, and whether
+    /// that fix can change what the image does; `None` when the fix is the
+    /// user's to make (or is made in another file, such as .dockerignore).
+    pub fix_safety: Option<crate::edit::Safety>,
+    /// What the automatic fix risks, said plainly (for unsafe fixes).
+    pub fix_risk: &'static str,
 }
 
 /// One problem, where it is, and what it costs.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub name: &'static str,
     pub severity: Severity,
     pub file: String,
@@ -128,6 +214,11 @@ impl Finding {
 pub trait Rule: Sync {
     fn doc(&self) -> &'static RuleDoc;
     fn check(&self, cx: &Context) -> Vec<Finding>;
+    /// The fixes of this rule's findings on the Dockerfile as it is now,
+    /// or why one cannot be made. Rules without an automatic fix have none.
+    fn fix(&self, _cx: &crate::edit::FixContext) -> Vec<crate::edit::Outcome> {
+        Vec::new()
+    }
 }
 
 /// The registry: every rule, in id order.
@@ -161,11 +252,42 @@ pub fn all() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// The rules with fixes, in the order their fixes win when two touch the
+/// same bytes: the fixes that restructure (a builder stage, the order of
+/// the dependency layer) before those that tune one instruction.
+pub fn fix_order() -> Vec<&'static dyn Rule> {
+    const ORDER: &[RuleId] = &[
+        RuleId::DS301,
+        RuleId::DS312,
+        RuleId::DS311,
+        RuleId::DS201,
+        RuleId::DS202,
+        RuleId::DS313,
+        RuleId::DS402,
+        RuleId::DS304,
+        RuleId::DS305,
+        RuleId::DS306,
+        RuleId::DS502,
+        RuleId::DS503,
+        RuleId::DS504,
+        RuleId::DS302,
+        RuleId::DS303,
+        RuleId::DS404,
+        RuleId::DS403,
+        RuleId::DS401,
+        RuleId::DS501,
+    ];
+    ORDER
+        .iter()
+        .filter_map(|id| all().iter().copied().find(|r| r.doc().id == *id))
+        .collect()
+}
+
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     all()
         .iter()
         .copied()
-        .find(|r| r.doc().id.eq_ignore_ascii_case(id))
+        .find(|r| r.doc().id.as_str().eq_ignore_ascii_case(id))
 }
 
 /// What the rules look at.
@@ -203,7 +325,7 @@ impl Context<'_> {
     /// The first COPY or ADD of the whole context in the final stage.
     pub fn whole_context_copy(&self) -> Option<&Instruction> {
         let df = self.dockerfile?;
-        df.final_lineage()
+        df.lineage_stages()
             .into_iter()
             .flat_map(|s| s.instructions.iter())
             .find(|i| is_whole_context_copy(i))
@@ -216,36 +338,11 @@ pub fn is_whole_context_copy(inst: &Instruction) -> bool {
         return false;
     }
     match &inst.args {
-        Args::Copy { sources, .. } if inst.keyword == "COPY" || inst.keyword == "ADD" => sources
+        Args::Copy { sources, .. } if matches!(inst.keyword, Keyword::Copy | Keyword::Add) => sources
             .iter()
             .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*")),
         _ => false,
     }
-}
-
-/// The simple commands of each RUN in a stage, with the instruction.
-pub fn run_commands(stage: &Stage) -> Vec<(&Instruction, Vec<Vec<String>>)> {
-    stage
-        .instructions
-        .iter()
-        .filter(|i| i.keyword == "RUN")
-        .map(|i| (i, run_commands_of(i)))
-        .collect()
-}
-
-/// The simple commands of one RUN, its heredoc bodies included.
-pub fn run_commands_of(inst: &Instruction) -> Vec<Vec<String>> {
-    let Some(command) = inst.command() else {
-        return Vec::new();
-    };
-    let mut words = command.words();
-    if let Args::Command { heredocs, .. } = &inst.args {
-        for heredoc in heredocs {
-            words.push(";".into());
-            words.extend(shlex::split(&heredoc.replace('\n', " ; ")).unwrap_or_default());
-        }
-    }
-    shell::simple_commands(&words)
 }
 
 /// Local archives are ADD's one legitimate use: it unpacks them.
@@ -261,7 +358,7 @@ pub fn is_archive(path: &str) -> bool {
 /// on the line above, or an id in `ignored`.
 pub fn check(cx: &Context, ignored: &[String]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = all().iter().flat_map(|r| r.check(cx)).collect();
-    findings.retain(|f| !ignored.iter().any(|i| i.eq_ignore_ascii_case(f.rule)));
+    findings.retain(|f| !ignored.iter().any(|i| i.eq_ignore_ascii_case(f.rule.as_str())));
     if let Some(df) = cx.dockerfile {
         let lines: Vec<&str> = df.text.lines().collect();
         findings.retain(|f| {
@@ -274,13 +371,13 @@ pub fn check(cx: &Context, ignored: &[String]) -> Vec<Finding> {
                 .and_then(|i| lines.get(i))
                 .copied()
                 .unwrap_or("");
-            !suppresses(above, f.rule)
+            !suppresses(above, f.rule.as_str())
         });
     }
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
-            .then(a.rule.cmp(b.rule))
+            .then(a.rule.cmp(&b.rule))
             .then(a.file.cmp(&b.file))
             .then(a.line.cmp(&b.line))
     });
@@ -364,14 +461,14 @@ mod tests {
 
     #[test]
     fn registry_ids_are_unique_sorted_and_documented() {
-        let ids: Vec<&str> = all().iter().map(|r| r.doc().id).collect();
+        let ids: Vec<RuleId> = all().iter().map(|r| r.doc().id).collect();
         let mut sorted = ids.clone();
         sorted.sort();
         sorted.dedup();
         assert_eq!(ids, sorted);
         for rule in all() {
             let doc = rule.doc();
-            assert!(doc.id.len() == 5 && doc.id.starts_with("DS"), "{}", doc.id);
+            assert!(doc.id.as_str().len() == 5, "{}", doc.id);
             for (what, text) in [
                 ("summary", doc.summary),
                 ("why", doc.why),
@@ -403,12 +500,12 @@ mod tests {
             secrets: &fx.secrets,
         };
         let ids: Vec<_> = check(&cx, &[]).iter().map(|f| f.rule).collect();
-        assert!(!ids.contains(&"DS402"), "{ids:?}");
-        assert!(ids.contains(&"DS401"), "{ids:?}");
+        assert!(!ids.contains(&RuleId::DS402), "{ids:?}");
+        assert!(ids.contains(&RuleId::DS401), "{ids:?}");
         let ids: Vec<_> = check(&cx, &["ds401".to_string()])
             .iter()
             .map(|f| f.rule)
             .collect();
-        assert!(!ids.contains(&"DS401"));
+        assert!(!ids.contains(&RuleId::DS401));
     }
 }

@@ -1,0 +1,224 @@
+//! Heredocs anywhere in a RUN (`RUN cat <<EOF > /etc/app.conf`,
+//! `RUN python3 <<EOF`, `RUN <<A <<B`), as BuildKit reads them.
+//!
+//! parse-dockerfile reads a heredoc only when it is the first argument of
+//! RUN, and only one. For the others, their bodies (and terminator lines)
+//! are blanked before parsing, byte for byte, so every span stays valid, and
+//! the heredocs are attached to their RUN afterwards.
+
+use super::{HereDoc, Span};
+
+/// A RUN's heredocs that the parser will not see.
+#[derive(Debug, Clone)]
+pub struct Hidden {
+    /// Where the RUN keyword starts.
+    pub run_start: usize,
+    pub heredocs: Vec<HereDoc>,
+    /// The end of the last terminator line (without its newline).
+    pub end: usize,
+}
+
+/// The text with hidden heredoc bodies blanked, and what was hidden.
+pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
+    let mut masked = text.to_string();
+    let mut hidden = Vec::new();
+    let lines: Vec<(usize, &str)> = line_starts(text);
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        let trimmed = line.trim_start();
+        let first_word = trimmed.split_whitespace().next().unwrap_or("");
+        if trimmed.starts_with('#') || !first_word.eq_ignore_ascii_case("RUN") {
+            i += 1;
+            // Skip the continuation lines of any other instruction.
+            while i < lines.len() && ends_with_escape(lines[i - 1].1, escape) {
+                i += 1;
+            }
+            continue;
+        }
+        // The RUN's logical line.
+        let run_start = start + (line.len() - trimmed.len());
+        let mut logical = String::new();
+        let mut j = i;
+        loop {
+            let l = lines[j].1.trim_end_matches(['\n', '\r']);
+            let body = l.trim_end().strip_suffix(escape).unwrap_or(l);
+            logical.push_str(body);
+            logical.push(' ');
+            j += 1;
+            if !ends_with_escape(l, escape) || j >= lines.len() {
+                break;
+            }
+        }
+        let markers = markers(&logical[first_word.len()..]);
+        let parser_reads_it = markers.len() == 1 && args_start_with_heredoc(&logical[3..]);
+        if markers.is_empty() || parser_reads_it {
+            i = j;
+            continue;
+        }
+        let mut heredocs = Vec::new();
+        let mut end = 0;
+        let mut k = j;
+        for m in &markers {
+            let body_start = lines.get(k).map_or(text.len(), |l| l.0);
+            let mut body = String::new();
+            let mut terminated = false;
+            while k < lines.len() {
+                let (ls, l) = lines[k];
+                let content = l.trim_end_matches(['\n', '\r']);
+                let compared = if m.strip_tabs {
+                    content.trim_start_matches('\t')
+                } else {
+                    content
+                };
+                k += 1;
+                if compared == m.delimiter {
+                    heredocs.push(HereDoc {
+                        body: std::mem::take(&mut body),
+                        span: body_start..ls,
+                        expand: m.expand,
+                    });
+                    end = ls + content.len();
+                    terminated = true;
+                    break;
+                }
+                body.push_str(if m.strip_tabs {
+                    l.trim_start_matches('\t')
+                } else {
+                    l
+                });
+            }
+            if !terminated {
+                // No terminator: leave it to the parser, which names the line.
+                return (text.to_string(), Vec::new());
+            }
+        }
+        // Blank bodies and terminators, keeping every newline.
+        let blank_from = lines.get(j).map_or(text.len(), |l| l.0);
+        blank(&mut masked, blank_from..end);
+        hidden.push(Hidden {
+            run_start,
+            heredocs,
+            end,
+        });
+        i = k;
+    }
+    (masked, hidden)
+}
+
+fn line_starts(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        out.push((pos, line));
+        pos += line.len();
+    }
+    out
+}
+
+fn ends_with_escape(line: &str, escape: char) -> bool {
+    line.trim_end().ends_with(escape)
+}
+
+fn blank(text: &mut String, range: Span) {
+    let replaced: String = text[range.clone()]
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .collect();
+    text.replace_range(range, &replaced);
+}
+
+struct Marker {
+    delimiter: String,
+    strip_tabs: bool,
+    expand: bool,
+}
+
+/// `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'` outside quotes, in order.
+fn markers(line: &str) -> Vec<Marker> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = line.chars().collect();
+    let (mut single, mut double) = (false, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' if !single => i += 1,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '<' if !single
+                && !double
+                && chars.get(i + 1) == Some(&'<')
+                && (i == 0 || chars[i - 1].is_whitespace()) =>
+            {
+                // `<<<` is a here-string, not a heredoc.
+                if chars.get(i + 2) == Some(&'<') {
+                    i += 3;
+                    continue;
+                }
+                let mut j = i + 2;
+                let strip_tabs = chars.get(j) == Some(&'-');
+                if strip_tabs {
+                    j += 1;
+                }
+                let quote = chars.get(j).copied().filter(|q| *q == '"' || *q == '\'');
+                if quote.is_some() {
+                    j += 1;
+                }
+                let start = j;
+                while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+                if j > start {
+                    out.push(Marker {
+                        delimiter: chars[start..j].iter().collect(),
+                        strip_tabs,
+                        expand: quote.is_none(),
+                    });
+                    if quote.is_some() {
+                        j += 1;
+                    }
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The RUN's arguments, past its `--flags`, begin with a heredoc marker.
+fn args_start_with_heredoc(after_keyword: &str) -> bool {
+    after_keyword
+        .split_whitespace()
+        .find(|w| !w.starts_with("--"))
+        .is_some_and(|w| w.starts_with("<<"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_heredocs_the_parser_cannot_read() {
+        let text = "FROM d\nRUN cat <<EOF > /etc/app.conf\nkey=1\nEOF\nRUN <<EOF\necho ok\nEOF\nRUN python3 <<'PY' && echo done\nprint('<<X')\nPY\n";
+        let (masked, hidden) = mask(text, '\\');
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(hidden.len(), 2, "the plain `RUN <<EOF` is the parser's");
+        assert_eq!(hidden[0].heredocs[0].body, "key=1\n");
+        assert_eq!(&text[hidden[0].heredocs[0].span.clone()], "key=1\n");
+        assert_eq!(&text[hidden[0].run_start..hidden[0].end], "RUN cat <<EOF > /etc/app.conf\nkey=1\nEOF");
+        assert!(!hidden[1].heredocs[0].expand);
+        assert!(masked.contains("RUN cat <<EOF > /etc/app.conf\n     \n   \nRUN <<EOF\necho ok"));
+    }
+
+    #[test]
+    fn quoted_and_shifted_arrows_are_not_heredocs() {
+        assert!(markers("echo \"a << b\" $((1<<2)) <<<word").is_empty());
+        let m = markers("cat <<-END file");
+        assert_eq!(m[0].delimiter, "END");
+        assert!(m[0].strip_tabs);
+    }
+}

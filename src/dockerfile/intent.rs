@@ -1,0 +1,215 @@
+//! What the image a Dockerfile builds promises: its ports, command,
+//! environment, labels, volumes, working folder and user, as the final
+//! stage inherits them through its FROM chain, and what the stages it needs
+//! install.
+
+use serde::Serialize;
+
+use super::stages::StageGraph;
+use super::{key_values, python_minor_of_image, shell, Args, Command, Dockerfile, Keyword};
+use crate::detect::python_version::Minor;
+
+/// What the image means: everything a rewrite must keep.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Intent {
+    pub base_image: String,
+    pub base_line: usize,
+    pub python_minor: Option<Minor>,
+    pub expose: Vec<(String, usize)>,
+    pub cmd: Option<(Command, usize)>,
+    pub entrypoint: Option<(Command, usize)>,
+    pub env: Vec<(String, String, usize)>,
+    pub labels: Vec<(String, String, usize)>,
+    pub volumes: Vec<(String, usize)>,
+    pub workdir: Option<String>,
+    pub user: Option<(String, usize)>,
+    pub stopsignal: Option<(String, usize)>,
+    /// apt or apk packages installed in the stages the image ships.
+    pub system_packages: Vec<(String, usize)>,
+    /// Requirements files passed to `pip install -r` in the stages the
+    /// image needs.
+    pub pip_requirement_files: Vec<(String, usize)>,
+    /// Files the image's stages copy from the context by name (not `.`).
+    pub copied_paths: Vec<(String, usize)>,
+}
+
+impl Dockerfile {
+    /// The intent of the image the last stage builds.
+    pub fn intent(&self) -> Intent {
+        self.intent_of(&StageGraph::of(self))
+    }
+
+    /// The intent of the image a stage graph's target builds. Metadata
+    /// (EXPOSE, ENV, CMD...) is inherited through FROM, so the whole
+    /// shipped chain counts, the farthest ancestor first.
+    pub fn intent_of(&self, graph: &StageGraph) -> Intent {
+        let target = &self.stages[graph.target];
+        let mut intent = Intent {
+            base_image: self.base_image_of(target),
+            base_line: target.line,
+            ..Default::default()
+        };
+        intent.python_minor = python_minor_of_image(&intent.base_image);
+        let mut shipped = graph.shipped();
+        shipped.reverse();
+        for &index in &graph.lineage() {
+            let stage = &self.stages[index];
+            let is_shipped = shipped.contains(&index);
+            for inst in &stage.instructions {
+                let line = inst.line;
+                match (inst.keyword, &inst.args) {
+                    (Keyword::Run, Args::Command { .. }) => {
+                        for cmd in inst.commands() {
+                            if is_shipped {
+                                if let Some(pkgs) = shell::package_install(&cmd) {
+                                    intent
+                                        .system_packages
+                                        .extend(pkgs.into_iter().map(|p| (p, line)));
+                                }
+                            }
+                            intent.pip_requirement_files.extend(
+                                shell::pip_requirement_files(&cmd)
+                                    .into_iter()
+                                    .map(|p| (p, line)),
+                            );
+                        }
+                    }
+                    (Keyword::Copy | Keyword::Add, Args::Copy { sources, .. })
+                        if inst.flag("from").is_none() =>
+                    {
+                        for src in sources {
+                            let clean = src.trim_start_matches("./").trim_end_matches('/');
+                            if !clean.is_empty()
+                                && clean != "."
+                                && !src.starts_with("<<")
+                                && !src.contains("://")
+                            {
+                                intent.copied_paths.push((clean.to_string(), line));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for &index in &shipped {
+            // Docker resets an inherited CMD when a stage sets ENTRYPOINT
+            // without setting CMD itself.
+            let mut cmd_set_here = false;
+            for inst in &self.stages[index].instructions {
+                match inst.keyword {
+                    Keyword::Cmd => cmd_set_here = true,
+                    Keyword::Entrypoint if !cmd_set_here => intent.cmd = None,
+                    _ => {}
+                }
+                intent.note_metadata(inst);
+            }
+        }
+        intent
+    }
+}
+
+impl Intent {
+    fn note_metadata(&mut self, inst: &super::Instruction) {
+        let line = inst.line;
+        match (inst.keyword, &inst.args) {
+            (Keyword::Expose, Args::Words { words }) => self
+                .expose
+                .extend(words.iter().map(|w| (w.clone(), line))),
+            (Keyword::Cmd, Args::Command { command, .. }) => {
+                self.cmd = Some((command.clone(), line))
+            }
+            (Keyword::Entrypoint, Args::Command { command, .. }) => {
+                self.entrypoint = Some((command.clone(), line))
+            }
+            (Keyword::Env, Args::Text { text, .. }) => self
+                .env
+                .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line))),
+            (Keyword::Label, Args::Text { text, .. }) => self
+                .labels
+                .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line))),
+            (Keyword::Volume, Args::Words { words }) => self
+                .volumes
+                .extend(words.iter().map(|w| (w.clone(), line))),
+            (Keyword::Workdir, Args::Text { text, .. }) => {
+                let dir = text.trim().to_string();
+                self.workdir = Some(match (&self.workdir, dir.starts_with('/')) {
+                    (Some(prev), false) => format!("{}/{}", prev.trim_end_matches('/'), dir),
+                    _ => dir,
+                });
+            }
+            (Keyword::User, Args::Text { text, .. }) => {
+                self.user = Some((text.trim().to_string(), line))
+            }
+            (Keyword::Stopsignal, Args::Text { text, .. }) => {
+                self.stopsignal = Some((text.trim().to_string(), line))
+            }
+            _ => {}
+        }
+    }
+
+    /// The last value of an environment variable the image sets.
+    pub fn env_value(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, _)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOATED: &str = "\u{feff}FROM python:3.11\r\nWORKDIR /app\r\nCOPY . .\r\nRUN apt-get update && apt-get install -y gcc libpq-dev \\\r\n    postgresql-client\r\nRUN pip install -r requirements.txt\r\nENV FLASK_ENV=production APP_NAME=\"my app\"\r\nEXPOSE 5000\r\nLABEL org.opencontainers.image.source=https://example.com/repo\r\nVOLUME [\"/app/instance\"]\r\nCMD flask run --host=0.0.0.0\r\n";
+
+    #[test]
+    fn reads_intent_with_bom_and_crlf() {
+        let df = Dockerfile::parse(BLOATED, "Dockerfile").unwrap();
+        let intent = df.intent();
+        assert_eq!(intent.base_image, "python:3.11");
+        assert_eq!(intent.python_minor, Some(Minor(3, 11)));
+        assert_eq!(intent.expose, [("5000".to_string(), 8)]);
+        assert_eq!(intent.workdir.as_deref(), Some("/app"));
+        let pkgs: Vec<_> = intent
+            .system_packages
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert_eq!(pkgs, ["gcc", "libpq-dev", "postgresql-client"]);
+        assert_eq!(intent.pip_requirement_files[0].0, "requirements.txt");
+        assert_eq!(intent.env[1], ("APP_NAME".into(), "my app".into(), 7));
+        assert_eq!(intent.volumes[0].0, "/app/instance");
+        assert!(matches!(intent.cmd, Some((Command::Shell(_), 11))));
+    }
+
+    #[test]
+    fn parent_stage_metadata_is_inherited() {
+        let text = "FROM python:3.12 AS base\nENV FLASK_RUN_PORT=8000\nEXPOSE 8000\nWORKDIR /srv/shop\n\
+FROM base AS builder\nRUN apt-get install -y git\n\
+FROM base AS production\nCOPY --from=builder /opt/venv /opt/venv\nCMD [\"gunicorn\", \"app:app\"]\n";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        let intent = df.intent();
+        assert_eq!(intent.expose, [("8000".to_string(), 3)]);
+        assert_eq!(intent.env_value("FLASK_RUN_PORT"), Some("8000"));
+        assert_eq!(intent.workdir.as_deref(), Some("/srv/shop"));
+        // git is installed in the builder only: the image does not ship it.
+        assert!(intent.system_packages.is_empty());
+        assert_eq!(intent.base_image, "python:3.12");
+    }
+
+    #[test]
+    fn multi_stage_heredoc_and_args() {
+        let text = "ARG PY=3.12\nFROM python:${PY}-slim AS build\nRUN <<EOF\npip install flask\nEOF\nFROM build\nCOPY --from=build /opt/venv /opt/venv\nCMD [\"gunicorn\", \"app:app\"]\n";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        assert_eq!(df.stages.len(), 2);
+        assert_eq!(df.final_base_image(), "python:3.12-slim");
+        assert_eq!(StageGraph::of(&df).lineage().len(), 2);
+        let intent = df.intent();
+        assert_eq!(
+            intent.cmd.unwrap().0,
+            Command::Exec(vec!["gunicorn".into(), "app:app".into()])
+        );
+    }
+}
