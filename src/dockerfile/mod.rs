@@ -258,6 +258,16 @@ impl Stage {
         self.alias.clone().unwrap_or_else(|| self.index.to_string())
     }
 
+    /// Every simple command the stage's RUNs run, each with its words and,
+    /// when it can be edited, where it is.
+    pub fn run_commands(&self) -> Vec<RunCommand<'_>> {
+        self.instructions
+            .iter()
+            .filter(|i| i.keyword == Keyword::Run)
+            .flat_map(RunCommand::all_of)
+            .collect()
+    }
+
     /// Each RUN with the simple commands it runs.
     pub fn runs(&self) -> Vec<(&Instruction, Vec<Vec<String>>)> {
         self.instructions
@@ -449,6 +459,65 @@ impl Dockerfile {
             }
         }
         out
+    }
+}
+
+/// A simple command a RUN runs.
+#[derive(Debug, Clone)]
+pub struct RunCommand<'a> {
+    pub inst: &'a Instruction,
+    /// Its words, with the script's own variables substituted.
+    pub words: Vec<String>,
+    /// The script and the command's index in it, when the command is
+    /// written in the Dockerfile's shell text (not inside `sh -c "..."` or
+    /// an exec-form array), so a fix can edit its words.
+    pub at: Option<(&'a script::Script, usize)>,
+}
+
+impl<'a> RunCommand<'a> {
+    fn all_of(inst: &'a Instruction) -> Vec<RunCommand<'a>> {
+        let mut out = Vec::new();
+        match &inst.script {
+            Some(script) => {
+                for (i, cmd) in script.commands.iter().enumerate() {
+                    let words = script.expanded(cmd);
+                    let mut inner = Vec::new();
+                    push_looking_through_sh_c(words.clone(), &mut inner);
+                    if inner.len() == 1 && inner[0] == words {
+                        out.push(RunCommand {
+                            inst,
+                            words,
+                            at: Some((script, i)),
+                        });
+                    } else {
+                        out.extend(inner.into_iter().map(|words| RunCommand {
+                            inst,
+                            words,
+                            at: None,
+                        }));
+                    }
+                }
+            }
+            None => out.extend(inst.commands().into_iter().map(|words| RunCommand {
+                inst,
+                words,
+                at: None,
+            })),
+        }
+        out
+    }
+
+    /// The parsed command, when it can be edited.
+    pub fn simple(&self) -> Option<&'a script::SimpleCommand> {
+        self.at.map(|(s, i)| &s.commands[i])
+    }
+
+    /// The word at an index of `words`, when it is written as is (editable
+    /// words and `words` line up only where no variable was expanded).
+    pub fn word(&self, index: usize) -> Option<&'a script::Word> {
+        let cmd = self.simple()?;
+        let word = cmd.words.get(index)?;
+        (cmd.words.len() == self.words.len() && word.text() == self.words[index]).then_some(word)
     }
 }
 

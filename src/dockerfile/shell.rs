@@ -21,24 +21,69 @@ pub fn program(cmd: &[String]) -> (usize, &str) {
     (cmd.len(), "")
 }
 
+/// The subcommand of apt-get, apt or apk (`install`, `update`, `add`,
+/// `purge`...) and its index, past options such as `-y`, `-qq` and
+/// `-o Key=Value`.
+pub fn package_subcommand(cmd: &[String]) -> Option<(&str, usize)> {
+    let (i, prog) = program(cmd);
+    if !matches!(prog, "apt-get" | "apt" | "apk") {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < cmd.len() {
+        let w = cmd[j].as_str();
+        if w == "-o" || w == "-c" || w == "--option" {
+            j += 2;
+        } else if w.starts_with('-') {
+            j += 1;
+        } else {
+            return Some((w, j));
+        }
+    }
+    None
+}
+
+/// Whether the command is `apt-get install` / `apt install` (not apk).
+pub fn is_apt_install(cmd: &[String]) -> bool {
+    let (_, prog) = program(cmd);
+    matches!(prog, "apt-get" | "apt")
+        && package_subcommand(cmd).is_some_and(|(sub, _)| sub == "install")
+}
+
 /// The packages an `apt-get install` / `apt install` / `apk add` installs.
 pub fn package_install(cmd: &[String]) -> Option<Vec<String>> {
-    let (i, prog) = program(cmd);
-    let rest = &cmd[i.min(cmd.len())..];
-    let sub = match prog {
-        "apt-get" | "apt" => "install",
-        "apk" => "add",
-        _ => return None,
-    };
-    let pos = rest.iter().position(|w| w == sub)?;
+    let (_, prog) = program(cmd);
+    let (sub, pos) = package_subcommand(cmd)?;
+    let wanted = if prog == "apk" { "add" } else { "install" };
+    if sub != wanted {
+        return None;
+    }
     Some(
-        rest[pos + 1..]
-            .iter()
-            .filter(|w| !w.starts_with('-') && !w.starts_with('$') && !w.contains("://"))
-            .map(|w| w.split('=').next().unwrap_or(w).to_string())
+        package_words(cmd, pos)
+            .into_iter()
+            .map(|(_, w)| w.split('=').next().unwrap_or(w).to_string())
             .filter(|w| !w.is_empty())
             .collect(),
     )
+}
+
+/// The package words after a subcommand at `pos`, with their indexes:
+/// options (and the value `-o` takes), variables and URLs left out.
+pub fn package_words(cmd: &[String], pos: usize) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut j = pos + 1;
+    while j < cmd.len() {
+        let w = cmd[j].as_str();
+        if w == "-o" || w == "--option" || w == "-t" || w == "--target-release" {
+            j += 2;
+            continue;
+        }
+        if !w.starts_with('-') && !w.starts_with('$') && !w.contains("://") {
+            out.push((j, w));
+        }
+        j += 1;
+    }
+    out
 }
 
 /// The pip subcommand a command runs (`install`, `wheel`, `cache`...) and the

@@ -149,7 +149,63 @@ pub struct FixContext<'a> {
     pub files: &'a [FileWrite],
 }
 
-impl FixContext<'_> {
+impl<'a> FixContext<'a> {
+    /// The stages whose layers are the image: the target and its FROM
+    /// ancestors, nearest first. Size fixes work here and nowhere else, so
+    /// a builder, test or development stage stays as the user wrote it.
+    pub fn shipped(&self) -> Vec<&'a crate::dockerfile::Stage> {
+        self.graph
+            .shipped()
+            .into_iter()
+            .map(|i| &self.df.stages[i])
+            .collect()
+    }
+
+    /// The instruction of this kind that counts for the image: the last one
+    /// in the target's stage chain (CMD, ENTRYPOINT, HEALTHCHECK, USER...).
+    pub fn effective(&self, keyword: crate::dockerfile::Keyword) -> Option<&'a crate::dockerfile::Instruction> {
+        self.shipped()
+            .into_iter()
+            .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == keyword))
+    }
+
+    /// The stage the image is built from.
+    pub fn target(&self) -> &'a crate::dockerfile::Stage {
+        &self.df.stages[self.graph.target]
+    }
+
+    pub fn writer(&self) -> text::Writer<'a> {
+        text::Writer::new(self.df)
+    }
+
+    /// The user an instruction runs as: the last USER before it in its
+    /// stage chain, or `None` for root.
+    pub fn user_at(&self, inst: &crate::dockerfile::Instruction) -> Option<String> {
+        let stage = self.df.stage_at_line(inst.line)?;
+        for index in self.graph.chain(stage.index) {
+            let user = self.df.stages[index]
+                .instructions
+                .iter()
+                .filter(|i| i.keyword == crate::dockerfile::Keyword::User && i.line < inst.line)
+                .next_back();
+            if let Some(u) = user {
+                let name = u.text().trim();
+                let who = name.split(':').next().unwrap_or(name);
+                return (!matches!(who, "root" | "0")).then(|| name.to_string());
+            }
+        }
+        None
+    }
+
+    /// The file already needs BuildKit (a `RUN --mount`, a heredoc, a
+    /// `# syntax=` line), so a fix may use its features too.
+    pub fn uses_buildkit(&self) -> bool {
+        self.original.syntax_directive.is_some()
+            || self.original.instructions().any(|i| {
+                i.flags.iter().any(|f| f.name == "mount") || !i.heredocs().is_empty()
+            })
+    }
+
     /// A blocked outcome for a rule, about a line of the current text.
     pub fn blocked(&self, rule: RuleId, line: Option<usize>, why: impl Into<String>) -> Outcome {
         Outcome::Blocked(Blocked {
@@ -220,8 +276,10 @@ impl Applied {
     pub fn decision(&self) -> crate::plan::Decision {
         let name = rules::find(self.rule.as_str()).map_or("", |r| r.doc().name);
         let risk = match self.safety {
-            Safety::Unsafe if !self.risk.is_empty() => format!(" Unsafe: {}", self.risk),
-            Safety::Unsafe => " Unsafe: it can change what the image does.".to_string(),
+            Safety::Unsafe if !self.risk.is_empty() => {
+                format!(" (unsafe: {})", self.risk.trim_end_matches('.'))
+            }
+            Safety::Unsafe => " (unsafe: it can change what the image does)".to_string(),
             Safety::Safe => String::new(),
         };
         crate::plan::Decision {

@@ -9,8 +9,10 @@
 //! Fix: `pip install --no-cache-dir` (or a BuildKit cache mount on
 //! /root/.cache/pip), and `rm -rf /var/lib/apt/lists/*` in the same RUN.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
-use crate::dockerfile::shell;
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::script::Connector;
+use crate::dockerfile::{key_values, shell, Keyword, RunCommand, Stage};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct PackageCacheInLayer;
 
@@ -22,9 +24,110 @@ static DOC: RuleDoc = RuleDoc {
     why: "Caches are never read at run time, yet ship in every pull: pip's cache can be as large as the installed packages, apt lists add 20 to 50 MB. Deleting them in a later RUN does not shrink the earlier layer.",
     fix: "Use pip install --no-cache-dir or a BuildKit cache mount (RUN --mount=type=cache,target=/root/.cache/pip), and remove /var/lib/apt/lists/* in the same RUN as apt-get install.",
     example: "Before:\n  RUN apt-get update && apt-get install -y libpq5\n  RUN pip install -r requirements.txt\nAfter:\n  RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n  RUN pip install --no-cache-dir -r requirements.txt",
-    fix_safety: None,
+    fix_safety: Some(Safety::Safe),
     fix_risk: "",
 };
+
+/// Which cache a command leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cache {
+    Pip,
+    Apt,
+    Npm,
+    Yarn,
+    Apk,
+}
+
+/// One command that leaves a cache in its layer.
+struct Offence<'a> {
+    cache: Cache,
+    cmd: RunCommand<'a>,
+}
+
+/// What each RUN of the stages the image ships leaves behind.
+fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
+    let mut out = Vec::new();
+    for stage in stages {
+        // An ENV earlier in the stage can switch pip's cache off.
+        let pip_cache_off_from = stage
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == Keyword::Env)
+            .find(|i| {
+                key_values(i.text()).iter().any(|(k, v)| {
+                    k == "PIP_NO_CACHE_DIR" && !matches!(v.as_str(), "0" | "false" | "off" | "no")
+                })
+            })
+            .map_or(usize::MAX, |i| i.line);
+        let commands = stage.run_commands();
+        for inst in stage.instructions.iter().filter(|i| i.keyword == Keyword::Run) {
+            let cmds: Vec<&RunCommand> = commands.iter().filter(|c| std::ptr::eq(c.inst, inst)).collect();
+            let mount = inst
+                .flags
+                .iter()
+                .filter(|f| f.name == "mount")
+                .filter_map(|f| f.value.as_deref())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let any = |f: &dyn Fn(&[String]) -> bool| cmds.iter().any(|c| f(&c.words));
+            let cleaned = |what: &str| {
+                any(&|c: &[String]| {
+                    let (i, p) = shell::program(c);
+                    p == what && c[i + 1..].windows(2).any(|w| w[0] == "cache" && w[1] == "clean")
+                })
+            };
+            for cmd in &cmds {
+                let c = &cmd.words;
+                let (i, prog) = shell::program(c);
+                let sub = c.get(i + 1).map(String::as_str);
+                let cache = if shell::is_pip_install(c) {
+                    let off = c.iter().any(|w| w == "--no-cache-dir" || w == "--no-cache")
+                        || mount.contains("type=cache")
+                        || inst.line > pip_cache_off_from;
+                    (!off).then_some(Cache::Pip)
+                } else {
+                    match prog {
+                        "npm" if matches!(sub, Some("install" | "i" | "ci"))
+                            && !cleaned("npm")
+                            && !mount.contains(".npm") =>
+                        {
+                            Some(Cache::Npm)
+                        }
+                        "yarn" if matches!(sub, None | Some("install"))
+                            && !cleaned("yarn")
+                            && !mount.contains("yarn") =>
+                        {
+                            Some(Cache::Yarn)
+                        }
+                        "apk" if shell::package_subcommand(c).is_some_and(|(s, _)| s == "add")
+                            && !c.iter().any(|w| w == "--no-cache")
+                            && !any(&|c: &[String]| c.iter().any(|w| w.starts_with("/var/cache/apk")))
+                            && !mount.contains("/var/cache/apk") =>
+                        {
+                            Some(Cache::Apk)
+                        }
+                        _ => None,
+                    }
+                };
+                if let Some(cache) = cache {
+                    out.push(Offence {
+                        cache,
+                        cmd: (*cmd).clone(),
+                    });
+                }
+            }
+            let apt_install = cmds.iter().find(|c| shell::is_apt_install(&c.words));
+            let lists_removed = any(&|c: &[String]| c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
+            if let (Some(cmd), false, false) = (apt_install, lists_removed, mount.contains("/var/lib/apt")) {
+                out.push(Offence {
+                    cache: Cache::Apt,
+                    cmd: (*cmd).clone(),
+                });
+            }
+        }
+    }
+    out
+}
 
 impl Rule for PackageCacheInLayer {
     fn doc(&self) -> &'static RuleDoc {
@@ -35,104 +138,76 @@ impl Rule for PackageCacheInLayer {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for stage in &df.stages {
-            // An ENV earlier in the stage can switch pip's cache off.
-            let mut pip_cache_off_from = usize::MAX;
-            for inst in &stage.instructions {
-                if inst.keyword == crate::dockerfile::Keyword::Env
-                    && crate::dockerfile::key_values(inst.text())
-                        .iter()
-                        .any(|(k, v)| {
-                            k == "PIP_NO_CACHE_DIR"
-                                && !matches!(v.as_str(), "0" | "false" | "off" | "no")
-                        })
-                {
-                    pip_cache_off_from = pip_cache_off_from.min(inst.line);
-                }
-            }
-            for (inst, cmds) in stage.runs() {
-                let mount = inst
-                    .flags
-                    .iter()
-                    .filter(|f| f.name == "mount")
-                    .filter_map(|f| f.value.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                for cmd in &cmds {
-                    if shell::is_pip_install(cmd)
-                        && !cmd
-                            .iter()
-                            .any(|w| w == "--no-cache-dir" || w == "--no-cache")
-                        && !mount.contains("type=cache")
-                        && inst.line < pip_cache_off_from
-                    {
-                        out.push(Finding::new(
-                            &DOC,
-                            df.path.clone(),
-                            Some(inst.line),
-                            "pip keeps its download cache in this layer",
-                        ));
-                    }
-                }
-                let cleaned = |what: &str| {
-                    cmds.iter().any(|c| {
-                        let (i, p) = shell::program(c);
-                        p == what
-                            && c[i + 1..]
-                                .windows(2)
-                                .any(|w| w[0] == "cache" && w[1] == "clean")
-                    })
+        offences(&df.shipped_stages())
+            .into_iter()
+            .map(|o| {
+                let message = match o.cache {
+                    Cache::Pip => "pip keeps its download cache in this layer".to_string(),
+                    Cache::Apt => "apt-get install leaves /var/lib/apt/lists in this layer".to_string(),
+                    Cache::Npm => "npm keeps its package cache in this layer".to_string(),
+                    Cache::Yarn => "yarn keeps its package cache in this layer".to_string(),
+                    Cache::Apk => "apk keeps its package cache in this layer".to_string(),
                 };
-                for cmd in &cmds {
-                    let (i, prog) = shell::program(cmd);
-                    let sub = cmd.get(i + 1).map(String::as_str);
-                    let leaves_cache = match prog {
-                        "npm" => {
-                            matches!(sub, Some("install" | "i" | "ci"))
-                                && !cleaned("npm")
-                                && !mount.contains(".npm")
-                        }
-                        "yarn" => {
-                            matches!(sub, None | Some("install"))
-                                && !cleaned("yarn")
-                                && !mount.contains("yarn")
-                        }
-                        "apk" => {
-                            sub == Some("add")
-                                && !cmd.iter().any(|w| w == "--no-cache")
-                                && !cmds
-                                    .iter()
-                                    .any(|c| c.iter().any(|w| w.starts_with("/var/cache/apk")))
-                                && !mount.contains("/var/cache/apk")
-                        }
-                        _ => false,
-                    };
-                    if leaves_cache {
-                        out.push(Finding::new(
-                            &DOC,
-                            df.path.clone(),
-                            Some(inst.line),
-                            format!("{prog} keeps its package cache in this layer"),
-                        ));
-                    }
-                }
-                let apt_install = cmds.iter().any(|c| {
-                    let (i, p) = shell::program(c);
-                    matches!(p, "apt-get" | "apt") && c.get(i + 1).is_some_and(|s| s == "install")
-                });
-                let lists_removed = cmds
-                    .iter()
-                    .any(|c| c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
-                if apt_install && !lists_removed && !mount.contains("/var/lib/apt") {
-                    out.push(Finding::new(
-                        &DOC,
-                        df.path.clone(),
-                        Some(inst.line),
-                        "apt-get install leaves /var/lib/apt/lists in this layer",
-                    ));
-                }
+                Finding::new(&DOC, df.path.clone(), Some(o.cmd.inst.line), message)
+            })
+            .collect()
+    }
+
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let w = cx.writer();
+        let mut out = Vec::new();
+        for o in offences(&cx.shipped()) {
+            let line = o.cmd.inst.line;
+            let Some((script, _)) = o.cmd.at else {
+                out.push(cx.blocked(DOC.id, Some(line), "the command is inside an exec-form RUN or `sh -c \"...\"`, whose words dockslim does not edit"));
+                continue;
+            };
+            if cx.user_at(o.cmd.inst).is_some() && o.cache != Cache::Pip {
+                out.push(cx.blocked(DOC.id, Some(line), "the RUN runs as a non-root USER, which cannot clean the system's caches"));
+                continue;
             }
+            let (edit, title) = match o.cache {
+                Cache::Pip => {
+                    let Some((_, after)) = shell::pip_subcommand(&o.cmd.words) else {
+                        continue;
+                    };
+                    let Some(install) = o.cmd.word(after - 1) else {
+                        out.push(cx.blocked(DOC.id, Some(line), "pip's words come from a variable"));
+                        continue;
+                    };
+                    (w.insert_word_after(&install.span, "--no-cache-dir"), "pip install --no-cache-dir")
+                }
+                Cache::Apk => {
+                    let Some((_, at)) = shell::package_subcommand(&o.cmd.words) else {
+                        continue;
+                    };
+                    let Some(add) = o.cmd.word(at) else {
+                        continue;
+                    };
+                    (w.insert_word_after(&add.span, "--no-cache"), "apk add --no-cache")
+                }
+                Cache::Apt | Cache::Npm | Cache::Yarn => {
+                    if script.commands.last().is_some_and(|c| c.after == Some(Connector::Background)) {
+                        out.push(cx.blocked(DOC.id, Some(line), "the RUN ends with a command in the background"));
+                        continue;
+                    }
+                    let (clean, title) = match o.cache {
+                        Cache::Apt => ("rm -rf /var/lib/apt/lists/*", "apt lists removed in the same RUN"),
+                        Cache::Npm => ("npm cache clean --force", "npm's cache cleaned in the same RUN"),
+                        _ => ("yarn cache clean", "yarn's cache cleaned in the same RUN"),
+                    };
+                    (w.append_command(o.cmd.inst, script, clean), title)
+                }
+            };
+            out.push(Outcome::Fix(Fix {
+                rule: DOC.id,
+                line,
+                title: title.to_string(),
+                reason: "the cache is never read at run time, and a later RUN cannot shrink this layer".into(),
+                safety: Safety::Safe,
+                edits: vec![edit],
+                files: vec![],
+            }));
         }
         out
     }

@@ -6,8 +6,9 @@
 //! runs: often more than the packages asked for.
 //! Fix: `apt-get install -y --no-install-recommends PACKAGES`.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
-use crate::dockerfile::shell;
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::{shell, RunCommand, Stage};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct AptRecommends;
 
@@ -19,9 +20,20 @@ static DOC: RuleDoc = RuleDoc {
     why: "Debian installs recommended packages by default; in a server image that is documentation, extra libraries and tools nobody runs, often larger than what was asked for.",
     fix: "apt-get install -y --no-install-recommends PACKAGES",
     example: "Before:\n  RUN apt-get install -y libpq5\nAfter:\n  RUN apt-get install -y --no-install-recommends libpq5",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "a package the app uses that came in only as a recommendation of another (a locale, a CA bundle, a helper tool) is no longer installed; name it in the install.",
 };
+
+/// apt installs without --no-install-recommends in the stages shipped.
+fn offences<'a>(stages: &[&'a Stage]) -> Vec<RunCommand<'a>> {
+    stages
+        .iter()
+        .flat_map(|s| s.run_commands())
+        .filter(|c| {
+            shell::is_apt_install(&c.words) && !c.words.iter().any(|w| w == "--no-install-recommends")
+        })
+        .collect()
+}
 
 impl Rule for AptRecommends {
     fn doc(&self) -> &'static RuleDoc {
@@ -32,25 +44,38 @@ impl Rule for AptRecommends {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for stage in &df.stages {
-            for (inst, cmds) in stage.runs() {
-                for cmd in &cmds {
-                    let (i, prog) = shell::program(cmd);
-                    let installs = matches!(prog, "apt-get" | "apt")
-                        && cmd.get(i + 1).is_some_and(|s| s == "install");
-                    if installs && !cmd.iter().any(|w| w == "--no-install-recommends") {
-                        out.push(Finding::new(
-                            &DOC,
-                            df.path.clone(),
-                            Some(inst.line),
-                            "apt-get install pulls in recommended packages",
-                        ));
-                    }
+        offences(&df.shipped_stages())
+            .into_iter()
+            .map(|c| {
+                Finding::new(
+                    &DOC,
+                    df.path.clone(),
+                    Some(c.inst.line),
+                    "apt-get install pulls in recommended packages",
+                )
+            })
+            .collect()
+    }
+
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        offences(&cx.shipped())
+            .into_iter()
+            .map(|c| {
+                let install = shell::package_subcommand(&c.words).and_then(|(_, i)| c.word(i));
+                match install {
+                    Some(install) => Outcome::Fix(Fix {
+                        rule: DOC.id,
+                        line: c.inst.line,
+                        title: "apt-get install --no-install-recommends".into(),
+                        reason: "only the packages named are installed, not the ones they merely recommend (documentation, extra tools)".into(),
+                        safety: Safety::Unsafe,
+                        edits: vec![cx.writer().insert_word_after(&install.span, "--no-install-recommends")],
+                        files: vec![],
+                    }),
+                    None => cx.blocked(DOC.id, Some(c.inst.line), "the install is inside an exec-form RUN or `sh -c \"...\"`, whose words dockslim does not edit"),
                 }
-            }
-        }
-        out
+            })
+            .collect()
     }
 }
 

@@ -11,7 +11,8 @@
 //! its sha256, or ADD --checksum on BuildKit 1.6 and later.
 
 use super::{RuleId, is_archive, Context, Finding, Rule, RuleDoc, Severity};
-use crate::dockerfile::Args;
+use crate::dockerfile::{Args, Keyword};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct AddInsteadOfCopy;
 
@@ -23,9 +24,17 @@ static DOC: RuleDoc = RuleDoc {
     why: "ADD from a URL downloads unverified content at build time, so the image changes when the remote file does; for local paths ADD silently unpacks archives. COPY does only what it says.",
     fix: "Use COPY for local files; download with RUN and verify a sha256 (or ADD --checksum=sha256:... with a recent BuildKit).",
     example: "Before:\n  ADD . /app\n  ADD https://example.com/model.bin /models/\nAfter:\n  COPY . /app\n  RUN curl -fsSLo /models/model.bin https://example.com/model.bin \\\n   && echo \"<sha256>  /models/model.bin\" | sha256sum -c -",
-    fix_safety: None,
+    fix_safety: Some(Safety::Safe),
     fix_risk: "",
 };
+
+/// Local, non-archive sources: what COPY does the same for.
+fn local_sources(sources: &[String]) -> Vec<&String> {
+    sources
+        .iter()
+        .filter(|s| !s.contains("://") && !s.starts_with("<<") && !is_archive(s) && !s.starts_with("git@"))
+        .collect()
+}
 
 impl Rule for AddInsteadOfCopy {
     fn doc(&self) -> &'static RuleDoc {
@@ -45,10 +54,7 @@ impl Rule for AddInsteadOfCopy {
                 continue;
             }
             let urls: Vec<&String> = sources.iter().filter(|s| s.contains("://")).collect();
-            let local: Vec<&String> = sources
-                .iter()
-                .filter(|s| !s.contains("://") && !s.starts_with("<<") && !is_archive(s))
-                .collect();
+            let local = local_sources(sources);
             if !urls.is_empty() && inst.flag("checksum").is_none() {
                 out.push(Finding::new(
                     &DOC,
@@ -75,8 +81,41 @@ impl Rule for AddInsteadOfCopy {
         }
         out
     }
-}
 
+    /// `ADD` -> `COPY` where every source is a local file or folder that is
+    /// not an archive: COPY copies it the same way and says so.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        for index in cx.graph.lineage() {
+            for inst in &cx.df.stages[index].instructions {
+                let Args::Copy { sources, .. } = &inst.args else {
+                    continue;
+                };
+                if inst.keyword != Keyword::Add || local_sources(sources).is_empty() {
+                    continue;
+                }
+                if local_sources(sources).len() != sources.len() {
+                    out.push(cx.blocked(DOC.id, Some(inst.line), "the ADD also downloads or unpacks, which COPY cannot"));
+                    continue;
+                }
+                if let Some(flag) = inst.flags.iter().find(|f| matches!(f.name.as_str(), "checksum" | "keep-git-dir" | "unpack")) {
+                    out.push(cx.blocked(DOC.id, Some(inst.line), format!("--{} is ADD's own option", flag.name)));
+                    continue;
+                }
+                out.push(Outcome::Fix(Fix {
+                    rule: DOC.id,
+                    line: inst.line,
+                    title: "ADD -> COPY".into(),
+                    reason: "the sources are local files, which COPY copies the same way without ADD's archive unpacking and URL fetching".into(),
+                    safety: Safety::Safe,
+                    edits: vec![cx.writer().replace(inst.keyword_span.clone(), "COPY")],
+                    files: vec![],
+                }));
+            }
+        }
+        out
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
