@@ -150,6 +150,43 @@ impl NativePackage {
     }
 }
 
+/// The system packages a set of requirements needs: to compile (`build`)
+/// and to run (`runtime`), and which requirements need them.
+#[derive(Debug, Clone, Default)]
+pub struct NativeNeeds {
+    pub build: std::collections::BTreeSet<String>,
+    pub runtime: std::collections::BTreeSet<String>,
+    pub because: Vec<String>,
+}
+
+impl Profile {
+    /// What the requirements that compile against or load system libraries
+    /// need on this Debian release (the `native_packages` table).
+    pub fn native_needs(
+        &self,
+        requirements: &crate::detect::requirements::RequirementSet,
+        debian: &str,
+    ) -> NativeNeeds {
+        let mut needs = NativeNeeds::default();
+        for req in requirements.requirements.iter().filter(|r| r.applies_on_linux()) {
+            if req.name == "psycopg" && req.extras.iter().any(|e| e == "binary") {
+                continue;
+            }
+            let key = if req.name == "psycopg" && req.extras.iter().any(|e| e == "c") {
+                "psycopg-c"
+            } else {
+                req.name.as_str()
+            };
+            if let Some(native) = self.native_packages.get(key) {
+                needs.build.extend(native.build.iter().cloned());
+                needs.runtime.extend(native.runtime_for(debian).iter().cloned());
+                needs.because.push(req.name.clone());
+            }
+        }
+        needs
+    }
+}
+
 /// Where profiles come from: the built-in set, overlaid by a folder.
 pub struct ProfileSource {
     files: BTreeMap<String, (String, String)>,

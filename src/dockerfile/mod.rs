@@ -13,6 +13,7 @@
 //! - `intent`: what the final stage promises (ports, command, environment).
 
 mod heredoc;
+pub mod image;
 pub mod intent;
 pub mod script;
 pub mod shell;

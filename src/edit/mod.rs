@@ -20,6 +20,7 @@
 //! that changed, the fix that changed it; every other line stays byte for
 //! byte.
 
+pub mod builder;
 pub mod provenance;
 pub mod text;
 

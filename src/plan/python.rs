@@ -171,29 +171,10 @@ pub fn plan(
 
     // System packages: native builds from the profile table, plus what the
     // Dockerfile installed, split into build-only and runtime.
-    let mut build_packages = BTreeSet::new();
-    let mut runtime_packages = BTreeSet::new();
-    let mut native_reasons = Vec::new();
-    for req in py
-        .requirements
-        .requirements
-        .iter()
-        .filter(|r| r.applies_on_linux())
-    {
-        let key = if req.name == "psycopg" && req.extras.iter().any(|e| e == "c") {
-            "psycopg-c"
-        } else {
-            req.name.as_str()
-        };
-        if req.name == "psycopg" && req.extras.iter().any(|e| e == "binary") {
-            continue;
-        }
-        if let Some(native) = profile.native_packages.get(key) {
-            build_packages.extend(native.build.iter().cloned());
-            runtime_packages.extend(native.runtime_for(&py_profile.debian).iter().cloned());
-            native_reasons.push(req.name.clone());
-        }
-    }
+    let native = profile.native_needs(&py.requirements, &py_profile.debian);
+    let mut build_packages = native.build;
+    let mut runtime_packages = native.runtime;
+    let native_reasons = native.because;
     let needs_git = py
         .requirements
         .requirements

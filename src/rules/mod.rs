@@ -25,6 +25,7 @@ mod ds309_two_http_clients;
 mod ds310_unused_dependency;
 mod ds311_next_without_standalone;
 mod ds312_static_site_served_by_node;
+mod ds313_full_base_image;
 mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
@@ -241,6 +242,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds310_unused_dependency::UnusedDependency,
         &ds311_next_without_standalone::NextWithoutStandalone,
         &ds312_static_site_served_by_node::StaticSiteServedByNode,
+        &ds313_full_base_image::FullBaseImage,
         &ds401_runs_as_root::RunsAsRoot,
         &ds402_unpinned_base_image::UnpinnedBaseImage,
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
