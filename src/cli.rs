@@ -439,8 +439,10 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         Err(Error::Unsupported(why)) => {
             let today = measure(&sources.repo, &sources.ignore);
             let secrets_found = crate::repo::secrets::scan(&sources.repo);
+            let profile = crate::profile::ProfileSource::new(None)?.load("python")?;
             let cx = crate::rules::Context {
                 repo: &sources.repo,
+                profile: &profile,
                 project: None,
                 dockerfile: sources.dockerfile.as_ref(),
                 ignore: &sources.ignore,

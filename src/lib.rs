@@ -249,6 +249,7 @@ pub fn analyze_sources(
     let secrets = repo::secrets::scan(&repo);
     let cx = rules::Context {
         repo: &repo,
+        profile: &profile,
         project: project.unsupported.is_none().then_some(&project),
         dockerfile: dockerfile.as_ref(),
         ignore: &ignore,

@@ -35,7 +35,7 @@ mod ds502_dev_server;
 mod ds503_no_production_server;
 mod ds504_shell_form_command;
 
-pub use ds301_compilers_in_final_image::{final_chain, is_build_tool};
+pub use ds301_compilers_in_final_image::is_build_tool;
 pub use ds306_model_download_at_build::downloads_model;
 pub use ds307_alpine_without_musl_wheels::without_musl_wheels;
 pub use ds308_dev_tool_in_dependencies::dev_tools;
@@ -296,6 +296,9 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 pub struct Context<'a> {
     pub repo: &'a Repo,
     pub project: Option<&'a Project>,
+    /// The profile the proposal would use (its table of packages that
+    /// compile against system libraries).
+    pub profile: &'a crate::profile::Profile,
     pub dockerfile: Option<&'a Dockerfile>,
     /// The ignore file Docker uses today (empty when there is none), and its name.
     pub ignore: &'a DockerIgnore,
@@ -410,6 +413,7 @@ pub(crate) mod testing {
         pub project: Option<Project>,
         pub context: Measure,
         pub secrets: Vec<SecretFile>,
+        pub profile: crate::profile::Profile,
     }
 
     impl Fixture {
@@ -427,7 +431,12 @@ pub(crate) mod testing {
             let project = crate::detect::detect(&repo, &Default::default()).ok();
             let context = crate::repo::context::measure(&repo, &ignore);
             let secrets = crate::repo::secrets::scan(&repo);
+            let profile = crate::profile::ProfileSource::new(None)
+                .unwrap()
+                .load("python")
+                .unwrap();
             Fixture {
+                profile,
                 _dir: dir,
                 repo,
                 dockerfile,
@@ -441,6 +450,7 @@ pub(crate) mod testing {
         pub fn check(&self, rule: &dyn Rule) -> Vec<Finding> {
             let cx = Context {
                 repo: &self.repo,
+                profile: &self.profile,
                 project: self.project.as_ref(),
                 dockerfile: self.dockerfile.as_ref(),
                 ignore: &self.ignore,
@@ -494,6 +504,7 @@ mod tests {
         ]);
         let cx = Context {
             repo: &fx.repo,
+            profile: &fx.profile,
             project: fx.project.as_ref(),
             dockerfile: fx.dockerfile.as_ref(),
             ignore: &fx.ignore,
