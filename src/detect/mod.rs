@@ -2,6 +2,7 @@
 //! Python version evidence and production server. Read, never executed.
 
 pub mod audit;
+pub mod compose;
 pub mod framework;
 pub mod ml;
 pub mod node;
@@ -120,6 +121,8 @@ pub struct Project {
     /// Why dockslim cannot write a Dockerfile for this repository (a Node
     /// or Poetry project, say); the rules still read its Dockerfile.
     pub unsupported: Option<String>,
+    /// The services of the repository's compose files.
+    pub compose: Vec<compose::Service>,
 }
 
 impl Project {
@@ -135,6 +138,7 @@ impl Project {
                 frontend_skipped: None,
                 node_manifests: node::manifests(repo),
                 unsupported: Some(why),
+                compose: compose::services(repo),
             }),
             other => other,
         }
@@ -155,6 +159,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
                 frontend_skipped: None,
                 node_manifests,
                 unsupported: None,
+                compose: compose::services(repo),
             });
         }
         return Err(no_project_error(repo, &node_manifests));
@@ -258,6 +263,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
         },
         node_manifests,
         unsupported: None,
+        compose: compose::services(repo),
     })
 }
 

@@ -6,8 +6,8 @@ pub mod dockerignore;
 mod large_folders;
 pub mod next_config;
 pub mod node;
-mod pyproject_edit;
-mod python;
+pub mod pyproject_edit;
+pub mod python;
 
 use serde::Serialize;
 

@@ -272,7 +272,7 @@ struct Carried {
     node_major: Option<(u32, usize)>,
 }
 
-fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healthcheck {
+pub(crate) fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healthcheck {
     let t = &inputs.profile.healthcheck;
     Healthcheck {
         kind: "cmd",
@@ -286,7 +286,7 @@ fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healthcheck {
 
 /// A probe with Node's own fetch (slim images have no curl), or a TCP
 /// connect when the app has no health route.
-fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
+pub(crate) fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
     let script = match path {
         Some(path) => format!(
             "fetch('http://127.0.0.1:{port}{path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"

@@ -873,7 +873,7 @@ fn python_version(inputs: &Inputs, p: &crate::profile::PythonProfile) -> Result<
 
 /// Port: configuration, EXPOSE, the command's bind address, the code, the
 /// framework's default.
-fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16 {
+pub(crate) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16 {
     let intent = inputs.dockerfile.map(|d| d.intent()).unwrap_or_default();
     let py = &inputs.project.python;
     let (port, why) = if let Some(p) = inputs.config.port {
@@ -1046,7 +1046,7 @@ fn without_runner(words: &[String]) -> Option<Vec<String>> {
     Some(command.to_vec())
 }
 
-fn server_command(
+pub(crate) fn server_command(
     inputs: &Inputs,
     port: u16,
     decisions: &mut Vec<Decision>,
@@ -1153,7 +1153,7 @@ fn server_command(
 /// Servers the command runs that the requirements do not install, as pip
 /// requirement specs: the version the existing Dockerfile installed, else the
 /// profile's pin, else the bare name.
-fn missing_servers(
+pub(crate) fn missing_servers(
     inputs: &Inputs,
     cmd: &[String],
     p: &crate::profile::PythonProfile,
@@ -1241,7 +1241,7 @@ fn script_in_repo(inputs: &Inputs, word: &str, workdir: &str) -> Option<String> 
         .then(|| format!("{}/{}", workdir.trim_end_matches('/'), rel))
 }
 
-fn healthcheck(
+pub(crate) fn healthcheck(
     inputs: &Inputs,
     port: u16,
     decisions: &mut Vec<Decision>,
@@ -1370,7 +1370,7 @@ fn healthcheck(
     hc
 }
 
-fn tcp_probe(port: u16) -> Vec<String> {
+pub(crate) fn tcp_probe(port: u16) -> Vec<String> {
     vec![
         "python".into(),
         "-c".into(),

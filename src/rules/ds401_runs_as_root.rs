@@ -8,7 +8,11 @@
 //! such images outright.
 //! Fix: create a system user with a fixed UID and switch to it before CMD.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::image::ImageRef;
+use crate::dockerfile::script::Script;
+use crate::dockerfile::{shell, Keyword};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct RunsAsRoot;
 
@@ -20,8 +24,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "A compromised app then has root inside the container, one kernel bug or careless mount away from root on the host; restricted Kubernetes and OpenShift policies reject such images.",
     fix: "Create a user with a fixed UID (useradd --uid 10001) and switch to it with USER before CMD; give it ownership only of what it must write.",
     example: "Before:\n  CMD [\"gunicorn\", \"app:app\"]\nAfter:\n  RUN useradd --system --uid 10001 app\n  USER app\n  CMD [\"gunicorn\", \"app:app\"]",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the app can no longer write where dockslim sees no evidence that it writes (the folders the Dockerfile creates or declares as VOLUME, compose mounts, Flask's instance folder are made writable); a write elsewhere fails with permission denied.",
 };
 
 impl Rule for RunsAsRoot {
@@ -59,8 +63,206 @@ impl Rule for RunsAsRoot {
             }
         }
     }
+
+    /// A system user with a fixed UID (the image's own `node` user for
+    /// Node images), owning only the folders the app writes, and USER
+    /// after the last step that needs root.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        if let Some(user) = cx.effective(Keyword::User) {
+            let who = user.text().trim().split(':').next().unwrap_or("");
+            if who == "root" || who == "0" {
+                return vec![cx.blocked(DOC.id, Some(user.line), "the Dockerfile switches to root on purpose; dockslim leaves that choice to you")];
+            }
+            return Vec::new();
+        }
+        let target = cx.target();
+        if let Some(why) = drops_privileges(cx) {
+            return vec![cx.blocked(DOC.id, Some(target.line), why)];
+        }
+        let image = ImageRef::parse(&cx.df.base_image_of(target));
+        let alpine = image.tag.as_deref().is_some_and(|t| t.contains("alpine"))
+            || image.name == "alpine"
+            || cx.shipped().iter().flat_map(|s| s.run_commands()).any(|c| shell::program(&c.words).1 == "apk");
+        let config = cx.inputs.config.user.as_ref();
+        let profile = &cx.inputs.profile.user;
+        let uid = config.and_then(|u| u.uid).unwrap_or(profile.uid);
+        let wanted = config.and_then(|u| u.name.clone()).unwrap_or_else(|| profile.name.clone());
+        let dirs = writable_dirs(cx);
+        let dir_list: Vec<&str> = dirs.iter().map(|(d, _)| d.as_str()).collect();
+        let (text, who) = match (existing_user(cx), image.is_node()) {
+            (Some(name), _) => {
+                let mut text = String::new();
+                if !dirs.is_empty() {
+                    text.push_str(&format!("RUN mkdir -p {0} \\\n && chown {name}:{name} {0}\n", dir_list.join(" ")));
+                }
+                text.push_str(&format!("USER {name}"));
+                (text, format!("{name}, the user the Dockerfile already creates"))
+            }
+            (None, true) => {
+                let mut text = String::new();
+                if !dirs.is_empty() {
+                    text.push_str(&format!("RUN mkdir -p {0} \\\n && chown node:node {0}\n", dir_list.join(" ")));
+                }
+                text.push_str("USER 1000:1000");
+                (text, "node (uid 1000), the user the Node image ships".to_string())
+            }
+            (None, false) => {
+                let create = if alpine {
+                    format!("RUN addgroup -S -g {uid} {wanted} \\\n && adduser -S -D -u {uid} -G {wanted} -h /home/{wanted} -s /sbin/nologin {wanted}")
+                } else {
+                    format!("RUN groupadd --system --gid {uid} {wanted} \\\n && useradd --system --uid {uid} --gid {wanted} --no-log-init \\\n      --create-home --home-dir /home/{wanted} --shell /usr/sbin/nologin {wanted}")
+                };
+                let mut text = create;
+                if !dirs.is_empty() {
+                    text.push_str(&format!(" \\\n && mkdir -p {0} \\\n && chown {wanted}:{wanted} {0}", dir_list.join(" ")));
+                }
+                text.push_str(&format!("\nUSER {uid}:{uid}"));
+                (text, format!("{wanted} (uid {uid}), a system user; USER names the UID so Kubernetes' runAsNonRoot can verify it"))
+            }
+        };
+        // After the last step that builds the image, before its metadata.
+        let anchor = target
+            .instructions
+            .iter()
+            .rev()
+            .find(|i| matches!(i.keyword, Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir))
+            .unwrap_or(&target.from);
+        let mut reason = format!("the app runs as {who}");
+        if dirs.is_empty() {
+            reason.push_str("; nothing shows the app writing anywhere, so it owns no folder and the source stays read-only to it");
+        } else {
+            reason.push_str(&format!(
+                "; it owns only what it writes: {}",
+                dirs.iter().map(|(d, why)| format!("{d} ({why})")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        vec![Outcome::Fix(Fix {
+            rule: DOC.id,
+            line: target.line,
+            title: "a non-root user runs the app".into(),
+            reason,
+            safety: Safety::Unsafe,
+            edits: vec![cx.writer().insert_after(anchor, &text)],
+            files: vec![],
+        })]
+    }
 }
 
+/// The image drops root itself: its entrypoint switches user with gosu,
+/// su-exec, setpriv, runuser, chpst or su, which fail without root.
+fn drops_privileges(cx: &FixContext) -> Option<String> {
+    const SWITCHERS: &[&str] = &["gosu", "su-exec", "setpriv", "runuser", "chpst", "su", "s6-setuidgid", "setuidgid"];
+    for keyword in [Keyword::Entrypoint, Keyword::Cmd] {
+        let Some(inst) = cx.effective(keyword) else {
+            continue;
+        };
+        let Some(command) = inst.command() else {
+            continue;
+        };
+        let words = command.words();
+        let mut texts = vec![words.join(" ")];
+        if let Some(script) = crate::rules::entrypoint_script(cx, &words) {
+            texts.push(script);
+        }
+        for text in texts {
+            for c in &Script::parse(&text).commands {
+                let words = c.texts();
+                let prog = shell::program(&words).1;
+                if SWITCHERS.contains(&prog) {
+                    return Some(format!(
+                        "the {} runs {prog}, which switches to a user of its own and needs to start as root",
+                        keyword.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The user the shipped stages create (`useradd app`, `adduser -D app`).
+fn existing_user(cx: &FixContext) -> Option<String> {
+    for stage in cx.shipped() {
+        for c in stage.run_commands() {
+            let (i, prog) = shell::program(&c.words);
+            if matches!(prog, "useradd" | "adduser") {
+                if let Some(name) = c.words[i + 1..].iter().rev().find(|w| !w.starts_with('-')) {
+                    return Some(name.clone());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The folders the app writes at run time, absolute, with the evidence:
+/// what the shipped stages create (mkdir) or declare (VOLUME), what compose
+/// mounts, and Flask's instance folder when the app keeps SQLite there.
+pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |dir: String, why: String| {
+        let dir = crate::repo::dockerignore::go_clean(&dir);
+        let dir = if dir.starts_with('/') { dir } else { format!("/{dir}") };
+        if !matches!(dir.as_str(), "/" | "/tmp" | "/var/tmp") && !out.iter().any(|(d, _)| *d == dir) {
+            out.push((dir, why));
+        }
+    };
+    let target = cx.target();
+    let intent = cx.df.intent_of(&cx.graph);
+    let workdir = intent.workdir.clone().unwrap_or_else(|| "/".into());
+    let abs = |dir: &str, base: &str| {
+        if dir.starts_with('/') {
+            dir.to_string()
+        } else {
+            format!("{}/{dir}", base.trim_end_matches('/'))
+        }
+    };
+    for stage in cx.shipped() {
+        let mut wd = "/".to_string();
+        for inst in &stage.instructions {
+            if inst.keyword == Keyword::Workdir {
+                wd = abs(inst.text().trim(), &wd);
+            }
+            for c in inst.commands() {
+                let (i, prog) = shell::program(&c);
+                if prog == "mkdir" {
+                    for d in c[i + 1..].iter().filter(|w| !w.starts_with('-')) {
+                        add(abs(d, &wd), format!("created at line {}", inst.line));
+                    }
+                }
+            }
+        }
+    }
+    for (volume, line) in &intent.volumes {
+        add(abs(volume, &workdir), format!("VOLUME at line {line}"));
+    }
+    let services = crate::detect::compose::building(&cx.inputs.project.compose, &cx.original.path);
+    for service in services {
+        let target_stage = service.build.as_ref().and_then(|b| b.target.as_deref());
+        if target_stage.is_some_and(|t| !t.eq_ignore_ascii_case(&target.name())) {
+            continue;
+        }
+        for m in &service.volumes {
+            if m.target.trim_end_matches('/') == workdir.trim_end_matches('/') || !m.target.starts_with('/') {
+                continue;
+            }
+            add(m.target.clone(), format!("mounted by {} in {}", service.name, service.file));
+        }
+    }
+    let py = &cx.inputs.project.python;
+    let flask = py.web.targets.first().is_some_and(|t| t.framework == crate::detect::framework::Framework::Flask);
+    if flask && (py.requirements.has("flask-sqlalchemy") || uses_relative_sqlite(cx)) {
+        add(abs("instance", &workdir), "Flask's instance folder, where Flask-SQLAlchemy keeps a relative SQLite database".into());
+    }
+    out
+}
+
+/// A relative SQLite URL (`sqlite:///app.db`, three slashes) in the code.
+fn uses_relative_sqlite(cx: &FixContext) -> bool {
+    cx.inputs.repo.python_sources().iter().any(|(_, text)| {
+        text.match_indices("sqlite:///").any(|(i, _)| !text[i + 10..].starts_with('/'))
+    })
+}
 #[cfg(test)]
 mod tests {
     use super::*;

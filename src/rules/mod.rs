@@ -36,6 +36,7 @@ mod ds503_no_production_server;
 mod ds504_shell_form_command;
 
 pub use ds301_compilers_in_final_image::is_build_tool;
+pub use ds313_full_base_image::entrypoint_script;
 pub use ds306_model_download_at_build::downloads_model;
 pub use ds307_alpine_without_musl_wheels::without_musl_wheels;
 pub use ds308_dev_tool_in_dependencies::dev_tools;

@@ -1,0 +1,249 @@
+//! Compose files as intent: which services build which Dockerfile and
+//! stage (`build.target`), which folders they mount (and so must stay
+//! where they are, writable), their ports and commands.
+//!
+//! Read as YAML, never run. A file that does not parse is skipped with a
+//! note: compose files are the user's, not ours to judge.
+
+use serde::Serialize;
+use serde_norway::Value;
+
+use crate::repo::Repo;
+
+/// The compose files Docker Compose reads by default, in its order, with
+/// their override files.
+pub const FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub name: String,
+    /// The compose file that defines it.
+    pub file: String,
+    pub build: Option<Build>,
+    pub image: Option<String>,
+    pub volumes: Vec<Mount>,
+    pub ports: Vec<String>,
+    pub command: Option<String>,
+    pub entrypoint: Option<String>,
+    pub has_healthcheck: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Build {
+    /// The build context, relative to the repository ("." by default).
+    pub context: String,
+    /// The Dockerfile, relative to the repository.
+    pub dockerfile: String,
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mount {
+    /// A host path for a bind mount (`./data`), a volume name, or none.
+    pub source: Option<String>,
+    /// Where it is mounted in the container.
+    pub target: String,
+    pub bind: bool,
+}
+
+/// Every service of every default compose file in the repository root.
+pub fn services(repo: &Repo) -> Vec<Service> {
+    let mut out: Vec<Service> = Vec::new();
+    for file in FILES {
+        let Ok(Some(text)) = repo.read_text(file) else {
+            continue;
+        };
+        let Ok(doc) = serde_norway::from_str::<Value>(&text) else {
+            continue;
+        };
+        let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
+            continue;
+        };
+        for (name, body) in services {
+            let Some(name) = name.as_str() else {
+                continue;
+            };
+            let service = read_service(name, file, body);
+            // An override file adds to the service of the same name.
+            match out.iter_mut().find(|s| s.name == service.name) {
+                Some(existing) => merge(existing, service),
+                None => out.push(service),
+            }
+        }
+    }
+    out
+}
+
+fn merge(into: &mut Service, over: Service) {
+    if over.build.is_some() {
+        into.build = over.build;
+    }
+    into.volumes.extend(over.volumes);
+    into.ports.extend(over.ports);
+    into.command = over.command.or(into.command.take());
+    into.entrypoint = over.entrypoint.or(into.entrypoint.take());
+    into.has_healthcheck |= over.has_healthcheck;
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Sequence(items) => Some(
+            items
+                .iter()
+                .filter_map(text)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    }
+}
+
+fn read_service(name: &str, file: &str, body: &Value) -> Service {
+    let build = match body.get("build") {
+        Some(Value::String(context)) => Some(Build {
+            context: clean(context),
+            dockerfile: join(&clean(context), "Dockerfile"),
+            target: None,
+        }),
+        Some(b @ Value::Mapping(_)) => {
+            let context = clean(b.get("context").and_then(Value::as_str).unwrap_or("."));
+            let dockerfile = b
+                .get("dockerfile")
+                .and_then(Value::as_str)
+                .map_or_else(|| join(&context, "Dockerfile"), |d| join(&context, d));
+            Some(Build {
+                context,
+                dockerfile,
+                target: b.get("target").and_then(Value::as_str).map(str::to_string),
+            })
+        }
+        _ => None,
+    };
+    let volumes = body
+        .get("volumes")
+        .and_then(Value::as_sequence)
+        .map(|list| list.iter().filter_map(mount).collect())
+        .unwrap_or_default();
+    let ports = body
+        .get("ports")
+        .and_then(Value::as_sequence)
+        .map(|list| list.iter().filter_map(text).collect())
+        .unwrap_or_default();
+    Service {
+        name: name.to_string(),
+        file: file.to_string(),
+        build,
+        image: body.get("image").and_then(Value::as_str).map(str::to_string),
+        volumes,
+        ports,
+        command: body.get("command").and_then(text),
+        entrypoint: body.get("entrypoint").and_then(text),
+        has_healthcheck: body.get("healthcheck").is_some(),
+    }
+}
+
+/// `./data:/app/data:rw`, `cache:/var/cache/app`, `/app/node_modules`, or
+/// the long form with `source` and `target`.
+fn mount(v: &Value) -> Option<Mount> {
+    match v {
+        Value::String(s) => {
+            let parts: Vec<&str> = s.split(':').collect();
+            match parts.as_slice() {
+                [target] => Some(Mount {
+                    source: None,
+                    target: target.to_string(),
+                    bind: false,
+                }),
+                [source, target, ..] => Some(Mount {
+                    source: Some(source.to_string()),
+                    target: target.to_string(),
+                    bind: is_host_path(source),
+                }),
+                _ => None,
+            }
+        }
+        Value::Mapping(_) => {
+            let target = v.get("target").and_then(Value::as_str)?.to_string();
+            let source = v.get("source").and_then(Value::as_str).map(str::to_string);
+            let bind = v.get("type").and_then(Value::as_str) == Some("bind")
+                || source.as_deref().is_some_and(is_host_path);
+            Some(Mount {
+                source,
+                target,
+                bind,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn is_host_path(source: &str) -> bool {
+    source.starts_with('.') || source.starts_with('/') || source.starts_with('~') || source.starts_with('$')
+}
+
+fn clean(path: &str) -> String {
+    let c = crate::repo::dockerignore::go_clean(path.trim_start_matches("./"));
+    if c.is_empty() {
+        ".".into()
+    } else {
+        c
+    }
+}
+
+fn join(dir: &str, file: &str) -> String {
+    if dir == "." || dir.is_empty() {
+        clean(file)
+    } else {
+        clean(&format!("{dir}/{file}"))
+    }
+}
+
+/// The services that build this Dockerfile (repository-relative path).
+pub fn building<'a>(services: &'a [Service], dockerfile: &str) -> Vec<&'a Service> {
+    let wanted = clean(dockerfile);
+    services
+        .iter()
+        .filter(|s| s.build.as_ref().is_some_and(|b| b.dockerfile == wanted))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_builds_targets_and_mounts() {
+        let (_dir, repo) = crate::repo::temp_repo(&[
+            (
+                "docker-compose.yml",
+                "services:\n  web:\n    build:\n      context: .\n      target: builder\n    volumes:\n      - .:/code\n      - static:/code/static\n      - /code/node_modules\n    ports: [\"8000:8000\"]\n    command: python manage.py runserver 0.0.0.0:8000\n  worker:\n    build: ./backend\n  db:\n    image: postgres:16\nvolumes:\n  static:\n",
+            ),
+            (
+                "docker-compose.override.yml",
+                "services:\n  web:\n    volumes:\n      - type: bind\n        source: ./media\n        target: /code/media\n",
+            ),
+        ]);
+        let services = services(&repo);
+        assert_eq!(services.len(), 3);
+        let web = &services[0];
+        assert_eq!(web.build.as_ref().unwrap().target.as_deref(), Some("builder"));
+        assert_eq!(web.build.as_ref().unwrap().dockerfile, "Dockerfile");
+        assert_eq!(web.volumes.len(), 4);
+        assert!(web.volumes[0].bind);
+        assert!(!web.volumes[1].bind);
+        assert_eq!(web.volumes[3].target, "/code/media");
+        assert_eq!(services[1].build.as_ref().unwrap().dockerfile, "backend/Dockerfile");
+        assert_eq!(building(&services, "./Dockerfile").len(), 1);
+    }
+}
