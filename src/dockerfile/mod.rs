@@ -278,6 +278,25 @@ impl Stage {
             .collect()
     }
 
+    /// The WORKDIR in effect at a line of this stage, as set in this stage
+    /// ("/" when it sets none).
+    pub fn workdir_at(&self, line: usize) -> String {
+        let mut dir = "/".to_string();
+        for inst in self
+            .instructions
+            .iter()
+            .filter(|i| i.line < line && i.keyword == Keyword::Workdir)
+        {
+            let d = inst.text().trim();
+            dir = if d.starts_with('/') {
+                d.to_string()
+            } else {
+                format!("{}/{d}", dir.trim_end_matches('/'))
+            };
+        }
+        dir
+    }
+
     /// From the start of the FROM line to the end of the stage's last line.
     pub fn lines(&self) -> Span {
         let end = self

@@ -21,6 +21,7 @@
 //! byte.
 
 pub mod builder;
+pub mod facts;
 pub mod provenance;
 pub mod text;
 

@@ -475,7 +475,7 @@ impl<'a> Extraction<'a> {
                 self.set(inst, if copies_context { Step::Move } else { Step::Both });
             }
         }
-        let workdir = workdir_at(self.stage, first_pip);
+        let workdir = self.stage.workdir_at(first_pip);
         let missing: Vec<String> = needed
             .iter()
             .filter(|f| {
@@ -615,19 +615,6 @@ fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
-/// The WORKDIR in effect at a line of a stage ("/" when none is set).
-fn workdir_at(stage: &Stage, line: usize) -> String {
-    let mut dir = "/".to_string();
-    for inst in stage.instructions.iter().filter(|i| i.line < line && i.keyword == Keyword::Workdir) {
-        let d = inst.text().trim();
-        dir = if d.starts_with('/') {
-            d.to_string()
-        } else {
-            format!("{}/{d}", dir.trim_end_matches('/'))
-        };
-    }
-    dir
-}
 
 /// Files a pip install reads: `-r`, `-c` and their `=` forms.
 fn pip_files(cmd: &[String]) -> Vec<String> {

@@ -7,7 +7,10 @@
 //! Fix: a HEALTHCHECK that asks the app itself, with a tool the image already
 //! has (Python's urllib), not curl installed only for this.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::image::ImageRef;
+use crate::dockerfile::Keyword;
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct NoHealthcheck;
 
@@ -19,8 +22,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "Docker and Compose then report a hung server as running, and restarts or rolling deploys cannot tell a ready container from a broken one.",
     fix: "Add a HEALTHCHECK that probes the app's health route with a tool already in the image (python -c urllib), or a TCP connect when there is no route.",
     example: "After:\n  HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)\"]",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "a probe the app cannot answer (a route behind authentication, a server bound elsewhere) marks a healthy container unhealthy; Compose's depends_on: service_healthy, Swarm and some platforms act on that.",
 };
 
 impl Rule for NoHealthcheck {
@@ -46,8 +49,78 @@ impl Rule for NoHealthcheck {
             "the final image has no HEALTHCHECK",
         )]
     }
-}
 
+    /// A HEALTHCHECK before the image's command, probing with the image's
+    /// own interpreter: Python's urllib or Node's fetch on the app's health
+    /// route, or a TCP connect when it has none.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        if cx.effective(Keyword::Healthcheck).is_some() {
+            return Vec::new();
+        }
+        let target = cx.target();
+        let line = Some(target.line);
+        let Some((port, port_why)) = crate::edit::facts::port(cx) else {
+            return vec![cx.blocked(DOC.id, line, "no port is known (no EXPOSE, no bind address in the command); set `port` in dockslim.yaml")];
+        };
+        let image = ImageRef::parse(&cx.df.base_image_of(target));
+        let (command, timing, why) = if image.is_python() {
+            let mut decisions = Vec::new();
+            let framework = cx.inputs.project.python.web.targets.first().map(|t| t.framework);
+            let hc = crate::plan::python::healthcheck(cx.inputs, port, &mut decisions, framework);
+            if hc.kind != "cmd" {
+                return vec![cx.blocked(DOC.id, line, "health checks are switched off in the configuration")];
+            }
+            let why = decisions.last().map(|d| format!("{}: {}", d.choice, d.reason)).unwrap_or_default();
+            (hc.command.clone(), hc, why)
+        } else if image.is_node() {
+            let path = cx.inputs.config.health.clone().or_else(|| {
+                cx.inputs.project.node.as_ref().and_then(|n| match &n.app {
+                    crate::detect::node::NodeApp::Server { health_path, .. }
+                    | crate::detect::node::NodeApp::NextServer { health_path, .. } => health_path.clone(),
+                    _ => None,
+                })
+            });
+            if path.as_deref() == Some("none") {
+                return vec![cx.blocked(DOC.id, line, "health checks are switched off in the configuration")];
+            }
+            let command = crate::plan::node::node_probe(port, path.as_deref());
+            let hc = crate::plan::node::healthcheck_timing(cx.inputs, command.clone());
+            let why = match &path {
+                Some(p) => format!("GET http://127.0.0.1:{port}{p} with Node's fetch, which the image has"),
+                None => format!("a TCP connect to port {port} with Node, which the image has: no health route was found"),
+            };
+            (command, hc, why)
+        } else {
+            return vec![cx.blocked(DOC.id, line, format!("{} has neither Python nor Node to probe with, and dockslim adds no curl for it", image.name))];
+        };
+        let text = format!(
+            "HEALTHCHECK --interval={} --timeout={} --start-period={} --retries={} \\\n  CMD {}",
+            timing.interval,
+            timing.timeout,
+            timing.start_period,
+            timing.retries,
+            crate::render::exec_form(command)
+        );
+        let w = cx.writer();
+        let before = [Keyword::Entrypoint, Keyword::Cmd]
+            .into_iter()
+            .filter_map(|k| target.instructions.iter().find(|i| i.keyword == k))
+            .min_by_key(|i| i.line);
+        let edit = match before {
+            Some(inst) => w.insert_before(inst, &text),
+            None => w.insert_after(target.instructions.last().unwrap_or(&target.from), &text),
+        };
+        vec![Outcome::Fix(Fix {
+            rule: DOC.id,
+            line: target.line,
+            title: "HEALTHCHECK".into(),
+            reason: format!("{why}; port {port} ({port_why})"),
+            safety: Safety::Unsafe,
+            edits: vec![edit],
+            files: vec![],
+        })]
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
