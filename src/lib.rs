@@ -341,7 +341,7 @@ fn propose_edits(
 ) -> Result<Proposal> {
     let inputs = inputs(analysis, Some(df));
     let selection = selection(analysis, opts)?;
-    let rewritten = edit::rewrite(df, &inputs, &selection)?;
+    let rewritten = edit::rewrite(df, &inputs, &selection, opts.templates_dir.as_deref())?;
     let edited = dockerfile::Dockerfile::parse(&rewritten.text, &analysis.dockerfile_shown)
         .map_err(|e| {
             Error::Usage(format!(

@@ -22,7 +22,9 @@
 
 pub mod builder;
 pub mod facts;
+pub mod node_runtime;
 pub mod provenance;
+pub mod server;
 pub mod text;
 
 use serde::Serialize;
@@ -111,6 +113,9 @@ pub struct Fix {
     pub safety: Safety,
     pub edits: Vec<Edit>,
     pub files: Vec<FileWrite>,
+    /// It adds a stage or changes which stage is the image: the other
+    /// fixes wait for the next round, where they see the new shape.
+    pub reshapes: bool,
 }
 
 /// A fix that could not be made, and why; the finding stays.
@@ -149,6 +154,8 @@ pub struct FixContext<'a> {
     pub inputs: &'a Inputs<'a>,
     /// Files earlier fixes already write, so a fix builds on them.
     pub files: &'a [FileWrite],
+    /// A folder of templates that override the built-in ones.
+    pub templates_dir: Option<&'a std::path::Path>,
 }
 
 impl<'a> FixContext<'a> {
@@ -309,7 +316,12 @@ pub struct Rewritten {
 const MAX_ROUNDS: usize = 12;
 
 /// Edits `original` with every selected fix, round by round.
-pub fn rewrite(original: &Dockerfile, inputs: &Inputs, selection: &Selection) -> Result<Rewritten> {
+pub fn rewrite(
+    original: &Dockerfile,
+    inputs: &Inputs,
+    selection: &Selection,
+    templates_dir: Option<&std::path::Path>,
+) -> Result<Rewritten> {
     let mut tracked = Tracked::new(&original.text);
     let mut applied: Vec<(Fix, usize)> = Vec::new();
     let mut files: Vec<FileWrite> = Vec::new();
@@ -328,6 +340,7 @@ pub fn rewrite(original: &Dockerfile, inputs: &Inputs, selection: &Selection) ->
             original,
             inputs,
             files: &files,
+            templates_dir,
         };
         let mut round_fixes: Vec<Fix> = Vec::new();
         blocked.clear();
@@ -402,10 +415,17 @@ pub fn rewrite(original: &Dockerfile, inputs: &Inputs, selection: &Selection) ->
 }
 
 /// The fixes of one round that can be applied together: in rule order, each
-/// fix whose edits touch nothing an earlier chosen fix touches.
+/// fix whose edits touch nothing an earlier chosen fix touches. A fix that
+/// reshapes the stages is applied alone.
 fn non_overlapping(fixes: Vec<Fix>) -> Vec<Fix> {
     let mut chosen: Vec<Fix> = Vec::new();
     for fix in fixes {
+        if chosen.first().is_some_and(|c| c.reshapes) {
+            break;
+        }
+        if fix.reshapes && !chosen.is_empty() {
+            continue;
+        }
         let clashes = chosen.iter().any(|c| {
             c.edits
                 .iter()

@@ -114,6 +114,7 @@ pub fn image_name(config: &Config, public: &str) -> String {
 }
 
 /// What the plan is built from.
+#[derive(Clone, Copy)]
 pub struct Inputs<'a> {
     pub repo: &'a Repo,
     pub project: &'a Project,

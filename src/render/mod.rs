@@ -58,6 +58,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/partials/node-build.j2"),
     ),
     (
+        "partials/node-runtime.j2",
+        include_str!("../../templates/partials/node-runtime.j2"),
+    ),
+    (
         "partials/node-healthcheck.j2",
         include_str!("../../templates/partials/node-healthcheck.j2"),
     ),
@@ -143,6 +147,45 @@ pub fn dockerignore(
         dockerignore => Value::from_serialize(ignore),
     });
     render_with(&env, templates_dir, "dockerignore.j2", &plan)
+}
+
+/// The runtime stage of a Node image (`static_runtime` or `next_runtime`
+/// of partials/node-runtime.j2), named `name`, built from stage `from`.
+pub fn node_runtime(
+    n: &crate::plan::node::NodePlan,
+    name: &str,
+    from: &str,
+    templates_dir: Option<&Path>,
+) -> Result<String> {
+    let env = environment(templates_dir.map(Path::to_path_buf));
+    let macro_name = if n.kind == "next" {
+        "next_runtime"
+    } else {
+        "static_runtime"
+    };
+    let source = format!(
+        "{{%- from \"partials/node-runtime.j2\" import {macro_name} -%}}{{{{ {macro_name}(n, name, from) }}}}"
+    );
+    let ctx = minijinja::context! {
+        n => Value::from_serialize(n),
+        name => name,
+        from => from,
+    };
+    let text = env
+        .render_str(&source, ctx)
+        .map_err(|e| template_error("partials/node-runtime.j2", templates_dir, e))?;
+    Ok(text)
+}
+
+/// The static server's config file (nginx.conf or Caddyfile) for a plan.
+pub fn server_config(
+    n: &crate::plan::node::NodePlan,
+    config: &crate::plan::node::ServerConfig,
+    templates_dir: Option<&Path>,
+) -> Result<String> {
+    let env = environment(templates_dir.map(Path::to_path_buf));
+    let plan = Value::from_serialize(minijinja::context! { node => Value::from_serialize(n) });
+    render_file(&env, templates_dir, config.template, &plan, n)
 }
 
 /// A config file template, which sees the NodePlan as `n`.

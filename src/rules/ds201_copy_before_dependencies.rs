@@ -151,6 +151,7 @@ fn reorder(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instruc
         safety: Safety::Safe,
         edits,
         files: vec![],
+        reshapes: false,
     })
 }
 

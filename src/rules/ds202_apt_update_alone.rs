@@ -115,6 +115,7 @@ fn fix_one(cx: &FixContext, stage: &Stage, update: &Instruction) -> Outcome {
             Edit::insert(cmd.span.start, format!("{} && ", update_text.join(" && "))),
         ],
         files: vec![],
+        reshapes: false,
     })
 }
 

@@ -253,6 +253,7 @@ impl<'a> Extraction<'a> {
             safety: Safety::Unsafe,
             edits: x.edits,
             files: vec![],
+            reshapes: true,
         })
     }
 

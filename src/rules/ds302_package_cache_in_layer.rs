@@ -207,6 +207,7 @@ impl Rule for PackageCacheInLayer {
                 safety: Safety::Safe,
                 edits: vec![edit],
                 files: vec![],
+                reshapes: false,
             }));
         }
         out

@@ -71,6 +71,7 @@ impl Rule for AptRecommends {
                         safety: Safety::Unsafe,
                         edits: vec![cx.writer().insert_word_after(&install.span, "--no-install-recommends")],
                         files: vec![],
+                        reshapes: false,
                     }),
                     None => cx.blocked(DOC.id, Some(c.inst.line), "the install is inside an exec-form RUN or `sh -c \"...\"`, whose words dockslim does not edit"),
                 }

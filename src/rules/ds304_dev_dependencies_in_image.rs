@@ -11,8 +11,10 @@
 //! Fix: install only the production set; keep development tools out of the
 //! files the image installs.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::detect::requirements::is_dev_file;
+use crate::dockerfile::{shell, RunCommand};
+use crate::edit::{Edit, Fix, FixContext, Outcome, Safety};
 
 pub struct DevDependenciesInImage;
 
@@ -24,8 +26,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "Test runners, linters and debuggers never run in production, but add size and code to keep patched.",
     fix: "Install only the production requirements (for Node: npm ci --omit=dev, or build in a stage and prune); move development tools to a file the image does not install.",
     example: "Before:\n  RUN pip install -r requirements.txt -r requirements-dev.txt\nAfter:\n  RUN pip install -r requirements.txt",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "a development package the image uses after all (a test runner an entrypoint calls, a TypeScript runner in the command) is no longer installed; the container then fails where it runs it.",
 };
 
 impl Rule for DevDependenciesInImage {
@@ -95,8 +97,156 @@ impl Rule for DevDependenciesInImage {
         }
         out
     }
+
+    /// pip: the development file leaves the install (or gives way to the
+    /// production file it includes). npm, yarn, pnpm: the install of a Node
+    /// server skips devDependencies, when nothing after it in the stage
+    /// builds with them.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        for index in cx.graph.lineage() {
+            for c in cx.df.stages[index].run_commands() {
+                if shell::is_pip_install(&c.words) {
+                    out.extend(pip_fix(cx, &c));
+                }
+            }
+        }
+        out.extend(node_fix(cx));
+        out
+    }
 }
 
+fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {
+    let line = c.inst.line;
+    let w = &c.words;
+    let mut out = Vec::new();
+    let files = shell::pip_requirement_files(w);
+    let production: Vec<&String> = files.iter().filter(|f| !is_dev_file(f)).collect();
+    for (i, word) in w.iter().enumerate() {
+        let (flag_index, file) = match word.as_str() {
+            "-r" | "--requirement" => match w.get(i + 1) {
+                Some(f) => (Some(i), f.trim_start_matches("./").to_string()),
+                None => continue,
+            },
+            _ => match word.strip_prefix("-r").or_else(|| word.strip_prefix("--requirement=")) {
+                Some(f) if !f.is_empty() && !word.starts_with("--requirement ") => (None, f.trim_start_matches("./").to_string()),
+                _ => continue,
+            },
+        };
+        if !is_dev_file(&file) {
+            continue;
+        }
+        let file_index = flag_index.map_or(i, |f| f + 1);
+        let (Some(file_word), flag_word) = (c.word(file_index), flag_index.map(|f| c.word(f))) else {
+            out.push(cx.blocked(DOC.id, Some(line), "the install is inside an exec-form RUN or `sh -c \"...\"`"));
+            continue;
+        };
+        let writer = cx.writer();
+        let (edits, title) = if !production.is_empty() {
+            let edits = match flag_word {
+                // `-r dev.txt`: the flag, its file and the blank before them.
+                Some(Some(flag)) => {
+                    let text = &cx.df.text;
+                    let mut start = flag.span.start;
+                    while start > 0 && matches!(text.as_bytes()[start - 1], b' ' | b'\t') {
+                        start -= 1;
+                    }
+                    vec![Edit::delete(start..file_word.span.end)]
+                }
+                _ => vec![writer.remove_word(&file_word.span)],
+            };
+            (edits, format!("{file} no longer installed"))
+        } else {
+            let included = crate::detect::requirements::read_set(cx.inputs.repo, &file)
+                .map(|s| s.files.into_iter().filter(|f| !is_dev_file(f)).collect::<Vec<_>>())
+                .unwrap_or_default();
+            let Some(prod) = included.first() else {
+                out.push(cx.blocked(DOC.id, Some(line), format!("{file} is the only file installed and includes no production file")));
+                continue;
+            };
+            (vec![writer.replace(file_word.span.clone(), prod)], format!("{file} -> {prod}, the production set it includes"))
+        };
+        out.push(Outcome::Fix(Fix {
+            rule: DOC.id,
+            line,
+            title,
+            reason: format!("{file} holds development tools (tests, linters), which the image never runs"),
+            safety: Safety::Unsafe,
+            edits,
+            files: vec![],
+            reshapes: false,
+        }));
+    }
+    out
+}
+
+fn node_fix(cx: &FixContext) -> Vec<Outcome> {
+    let Some(node) = cx.inputs.project.node.as_ref() else {
+        return Vec::new();
+    };
+    if !matches!(node.app, crate::detect::node::NodeApp::Server { .. }) || node.dev_dependencies.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for stage in cx.shipped() {
+        let commands = stage.run_commands();
+        for (n, c) in commands.iter().enumerate() {
+            let (i, prog) = shell::program(&c.words);
+            let sub = c.words.get(i + 1).map(String::as_str).unwrap_or("");
+            let installs = match prog {
+                "npm" => matches!(sub, "install" | "i" | "ci"),
+                "yarn" => matches!(sub, "" | "install"),
+                "pnpm" => matches!(sub, "install" | "i"),
+                _ => false,
+            };
+            let omitted = c.words.iter().any(|x| {
+                x.starts_with("--omit=dev") || matches!(x.as_str(), "--production" | "--prod" | "-P" | "--only=production" | "-g" | "--global")
+            });
+            if !installs || omitted || c.words.len() > i + 2 && prog == "npm" && !c.words[i + 2].starts_with('-') {
+                continue;
+            }
+            let line = Some(c.inst.line);
+            let later = commands[n + 1..].iter().find(|l| {
+                let p = shell::program(&l.words).1;
+                matches!(p, "npm" | "yarn" | "pnpm" | "npx" | "tsc" | "node")
+                    && !l.words.iter().any(|w| w == "cache")
+            });
+            if let Some(l) = later {
+                out.push(cx.blocked(DOC.id, line, format!("line {} runs `{}` after the install, which may need the devDependencies; build in a stage of its own", l.inst.line, l.words.join(" "))));
+                continue;
+            }
+            let runs_dev_tool = [crate::dockerfile::Keyword::Cmd, crate::dockerfile::Keyword::Entrypoint]
+                .into_iter()
+                .filter_map(|k| cx.effective(k))
+                .flat_map(|i| i.command().map(|c| c.words()).unwrap_or_default())
+                .any(|w| node.dev_dependencies.iter().any(|d| d == &w));
+            if runs_dev_tool {
+                out.push(cx.blocked(DOC.id, line, "the image's command runs a devDependency"));
+                continue;
+            }
+            let Some(sub_word) = c.word(i + 1).or_else(|| c.word(i)) else {
+                out.push(cx.blocked(DOC.id, line, "the install is inside an exec-form RUN or `sh -c \"...\"`"));
+                continue;
+            };
+            let flag = match prog {
+                "npm" => "--omit=dev",
+                "yarn" => "--production",
+                _ => "--prod",
+            };
+            out.push(Outcome::Fix(Fix {
+                rule: DOC.id,
+                line: c.inst.line,
+                title: format!("{prog} {} {flag}", if sub.is_empty() { "install" } else { sub }),
+                reason: format!("the server runs with its {} dependencies; its {} devDependencies are for development", node.dependencies.len(), node.dev_dependencies.len()),
+                safety: Safety::Unsafe,
+                edits: vec![cx.writer().insert_word_after(&sub_word.span, flag)],
+                files: vec![],
+                reshapes: false,
+            }));
+        }
+    }
+    out
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@
 //! files the server uses into .next/standalone with a `server.js`, and the
 //! image copies that, .next/static and public/ only.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::edit::{FileWrite, Fix, FixContext, Outcome, Safety};
 use crate::detect::node::NodeApp;
 
 pub struct NextWithoutStandalone;
@@ -22,8 +23,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "`next start` then needs the whole node_modules in the image, Next.js's compilers and the build's devDependencies included, where the standalone output holds only the files the server uses.",
     fix: "Add `output: 'standalone'` to next.config and run `node server.js` from .next/standalone, with .next/static and public/ copied beside it.",
     example: "Before:\n  const nextConfig = { reactStrictMode: true }\n  CMD [\"npm\", \"start\"]\nAfter:\n  const nextConfig = { output: 'standalone', reactStrictMode: true }\n  COPY --from=build /app/.next/standalone ./\n  CMD [\"node\", \"server.js\"]",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the image runs `node server.js` from the standalone output instead of `next start`: files the app reads at run time outside what Next.js traces (a data folder read with fs) are not in the image, and next.config gains `output: 'standalone'`.",
 };
 
 impl Rule for NextWithoutStandalone {
@@ -55,8 +56,47 @@ impl Rule for NextWithoutStandalone {
         }
         vec![finding]
     }
-}
 
+    /// next.config gets `output: 'standalone'`; the user's stage becomes the
+    /// build stage, and a last stage runs `node server.js` from the
+    /// standalone output with only the files it traces.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let Some(node) = cx.inputs.project.node.as_ref() else {
+            return Vec::new();
+        };
+        if !matches!(node.app, NodeApp::NextServer { standalone: false, .. }) {
+            return Vec::new();
+        }
+        let target = cx.target();
+        let line = Some(target.line);
+        let mut decisions = Vec::new();
+        let edit = match crate::plan::next_config::plan(cx.inputs, node, &mut decisions) {
+            Ok(Some(edit)) => edit,
+            Ok(None) => return Vec::new(),
+            Err(e) => return vec![cx.blocked(DOC.id, line, e.to_string())],
+        };
+        match crate::edit::node_runtime::append(cx, node) {
+            Ok(mut rt) => {
+                rt.files.push(FileWrite {
+                    path: edit.file.clone(),
+                    text: edit.new,
+                    before_build: None,
+                });
+                vec![Outcome::Fix(Fix {
+                    rule: DOC.id,
+                    line: target.line,
+                    title: rt.summary,
+                    reason: format!("{} gets `output: 'standalone'`, so next build traces the server and only the node_modules files it uses into .next/standalone; the image copies that, .next/static and public/, never the whole node_modules or the sources", edit.file),
+                    safety: Safety::Unsafe,
+                    edits: rt.edits,
+                    files: rt.files,
+                    reshapes: true,
+                })]
+            }
+            Err(why) => vec![cx.blocked(DOC.id, line, why)],
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,8 @@
 //! small file server image (nginx or Caddy) running as a non-root user, with
 //! a fallback to index.html for client-side routes.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 use crate::detect::node::NodeApp;
 
 pub struct StaticSiteServedByNode;
@@ -23,8 +24,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "The built site is plain files; Node, npm and node_modules around them add hundreds of MB, and a dev server or `serve` is not a hardened file server.",
     fix: "Build in a Node stage and copy only the output folder into nginx or Caddy, running as a non-root user with a fallback to index.html.",
     example: "Before:\n  FROM node:22\n  COPY . .\n  RUN npm install\n  CMD [\"npm\", \"run\", \"dev\"]\nAfter:\n  FROM node:22-slim AS build\n  ...\n  RUN npm run build\n  FROM nginx:1.28 AS runtime\n  COPY --from=build /app/dist /usr/share/nginx/html",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the image's default target becomes a file server on the port the old image exposed (8080 when it was below 1024): a dev server's proxy, hot reload or server-side behaviour is gone, and the old stage stays buildable with --target.",
 };
 
 impl Rule for StaticSiteServedByNode {
@@ -58,8 +59,37 @@ impl Rule for StaticSiteServedByNode {
             finding
         }]
     }
-}
 
+    /// The user's stage becomes the build stage (named, with the build
+    /// script run when it was not); a last stage serves the output with
+    /// nginx (or Caddy) as a non-root user.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let Some(node) = cx.inputs.project.node.as_ref() else {
+            return Vec::new();
+        };
+        if !matches!(node.app, NodeApp::Static { .. }) {
+            return Vec::new();
+        }
+        let target = cx.target();
+        let base = cx.df.base_image_of(target);
+        if !base.rsplit('/').next().unwrap_or(&base).starts_with("node") {
+            return Vec::new();
+        }
+        match crate::edit::node_runtime::append(cx, node) {
+            Ok(rt) => vec![Outcome::Fix(Fix {
+                rule: DOC.id,
+                line: target.line,
+                title: rt.summary,
+                reason: "a built site is plain files: the image holds a hardened file server and those files, with no Node and no node_modules; unknown paths fall back to index.html so client-side routes work".into(),
+                safety: Safety::Unsafe,
+                edits: rt.edits,
+                files: rt.files,
+                reshapes: true,
+            })],
+            Err(why) => vec![cx.blocked(DOC.id, Some(target.line), why)],
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

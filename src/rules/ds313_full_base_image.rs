@@ -115,6 +115,7 @@ impl Rule for FullBaseImage {
             safety: Safety::Unsafe,
             edits,
             files: vec![],
+            reshapes: false,
         })]
     }
 }

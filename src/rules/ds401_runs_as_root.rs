@@ -144,6 +144,7 @@ impl Rule for RunsAsRoot {
             safety: Safety::Unsafe,
             edits: vec![cx.writer().insert_after(anchor, &text)],
             files: vec![],
+            reshapes: false,
         })]
     }
 }

@@ -110,6 +110,7 @@ impl Rule for AddInsteadOfCopy {
                     safety: Safety::Safe,
                     edits: vec![cx.writer().replace(inst.keyword_span.clone(), "COPY")],
                     files: vec![],
+                    reshapes: false,
                 }));
             }
         }

@@ -118,6 +118,7 @@ impl Rule for NoHealthcheck {
             safety: Safety::Unsafe,
             edits: vec![edit],
             files: vec![],
+            reshapes: false,
         })]
     }
 }

@@ -9,8 +9,9 @@
 //! Fix: add the server to the production requirements; dockslim uses the
 //! profile's default server meanwhile and installs it in the image.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::detect::framework::Interface;
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct NoProductionServer;
 
@@ -22,7 +23,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "Without gunicorn (WSGI) or uvicorn (ASGI) in the requirements, the app can only run under its development server, or under a server installed ad hoc whose version nobody pins.",
     fix: "Add the server to the production requirements (gunicorn for Flask and Django, uvicorn for FastAPI). Until then dockslim installs the profile's default server in the image.",
     example: "Before (requirements.txt):\n  flask==3.1.0\nAfter:\n  flask==3.1.0\n  gunicorn==23.0.0",
-    fix_safety: None,
+    fix_safety: Some(Safety::Safe),
     fix_risk: "",
 };
 
@@ -58,8 +59,34 @@ impl Rule for NoProductionServer {
             ),
         )]
     }
-}
 
+    /// The server the image runs (or will run once DS502 replaces the
+    /// development server) joins the pip install of the requirements, at
+    /// the version the profile pins.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let Some(spec) = crate::edit::server::missing_server(cx) else {
+            return Vec::new();
+        };
+        let install = match crate::edit::server::requirements_install(cx) {
+            Ok(i) => i,
+            Err(why) => return vec![cx.blocked(DOC.id, None, why)],
+        };
+        let Some(last) = install.simple().and_then(|c| c.words.last()) else {
+            return Vec::new();
+        };
+        let file = &cx.inputs.project.python.requirements.entry;
+        vec![Outcome::Fix(Fix {
+            rule: DOC.id,
+            line: install.inst.line,
+            title: format!("pip install ... {spec}"),
+            reason: format!("the image runs {} and {file} does not list it, so the install adds it at the profile's pinned version; add it to {file} to pin it there", crate::detect::requirements::spec_name(&spec)),
+            safety: Safety::Safe,
+            edits: vec![cx.writer().insert_word_after(&last.span, &spec)],
+            files: vec![],
+            reshapes: false,
+        })]
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,7 @@ fn fix_one(cx: &FixContext, inst: &Instruction) -> Outcome {
             safety: Safety::Unsafe,
             edits: vec![edit],
             files: vec![],
+            reshapes: false,
         })
     };
     if single && literal && !redirects && !cmd_follows {
