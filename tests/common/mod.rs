@@ -224,3 +224,79 @@ pub fn add_junk(name: &str, root: &Path) {
         _ => {}
     }
 }
+
+/// What a proposal for an existing Dockerfile must keep, as a list of
+/// problems (empty when it keeps everything):
+/// - the output parses as a Dockerfile;
+/// - the output without the lines holding text a fix wrote is the original
+///   without the lines a fix claims (changed, moved or removed), in order,
+///   byte for byte: what no fix touches stays exactly as it was;
+/// - every stage name of the original is still a stage name, so
+///   `--target` and `COPY --from` find what they found.
+pub fn edit_problems(original: &str, proposal: &dockslim::Proposal) -> Vec<String> {
+    use dockslim::dockerfile::Dockerfile;
+    let mut problems = Vec::new();
+    let new = &proposal.dockerfile().new;
+    let Ok(after) = Dockerfile::parse(new, "proposal") else {
+        return vec!["the output does not parse".into()];
+    };
+    let before = Dockerfile::parse(original, "original").expect("the original parses");
+    let claimed: std::collections::BTreeSet<usize> = proposal
+        .applied
+        .iter()
+        .flat_map(|a| a.original_lines.iter().copied())
+        .collect();
+    let written: std::collections::BTreeSet<usize> = proposal
+        .applied
+        .iter()
+        .flat_map(|a| a.output_lines.iter().copied())
+        .collect();
+    let lines = |text: &str| -> Vec<String> {
+        text.strip_prefix('\u{feff}')
+            .unwrap_or(text)
+            .split_inclusive('\n')
+            .map(|l| l.trim_end_matches(['\n', '\r']).to_string())
+            .collect()
+    };
+    let kept: Vec<(usize, String)> = lines(original)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !claimed.contains(&(i + 1)))
+        .collect();
+    let untouched: Vec<(usize, String)> = lines(new)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !written.contains(&(i + 1)))
+        .collect();
+    for (k, u) in kept.iter().zip(&untouched) {
+        if k.1 != u.1 {
+            problems.push(format!(
+                "original line {} `{}` is output line {} `{}`, and no fix claims the change",
+                k.0 + 1,
+                k.1,
+                u.0 + 1,
+                u.1
+            ));
+            break;
+        }
+    }
+    if kept.len() != untouched.len() {
+        problems.push(format!(
+            "{} lines no fix touched in the original, {} in the output",
+            kept.len(),
+            untouched.len()
+        ));
+    }
+    for stage in &before.stages {
+        if let Some(alias) = &stage.alias {
+            if !after
+                .stages
+                .iter()
+                .any(|s| s.alias.as_deref() == Some(alias.as_str()))
+            {
+                problems.push(format!("stage `{alias}` is gone"));
+            }
+        }
+    }
+    problems
+}
