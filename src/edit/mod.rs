@@ -388,7 +388,12 @@ pub fn rewrite(
     // Blocked outcomes name lines of the current text; the report names the
     // user's lines, so map them back where the line is the user's.
     for b in &mut blocked {
-        b.line = b.line.and_then(|l| tracked.original_line(l));
+        if let Some(l) = b.line {
+            b.line = tracked.original_line(l);
+            if b.line.is_none() {
+                b.why = format!("in text the fixes wrote (line {l} of the proposal): {}", b.why);
+            }
+        }
     }
     blocked.sort_by(|a, b| (a.rule, a.line).cmp(&(b.rule, b.line)));
     blocked.dedup();

@@ -15,8 +15,8 @@
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::dockerfile::stages::{free_name, StageGraph};
 use crate::dockerfile::{shell, Args, Dockerfile, Instruction, Keyword, RunCommand, Stage};
-use crate::edit::text::Writer;
-use crate::edit::{Edit, Fix, FixContext, Outcome, Safety};
+use crate::edit::builder::{Extraction, Step};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct CompilersInFinalImage;
 
@@ -140,7 +140,7 @@ impl Rule for CompilersInFinalImage {
         if build_installs(target).is_empty() && !full {
             return Vec::new();
         }
-        match Extraction::plan(cx, target) {
+        match PipExtraction::plan(cx, target) {
             Ok(fix) => vec![Outcome::Fix(fix)],
             Err(why) => vec![cx.blocked(DOC.id, Some(target.line), why)],
         }
@@ -182,60 +182,47 @@ enum Venv {
     Theirs(String),
 }
 
-/// What one step of the target stage becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    /// Stays in the image only.
-    Keep,
-    /// Copied into the builder too (ENV, ARG, WORKDIR, SHELL; apt installs
-    /// whose other packages the image still needs).
-    Both,
-    /// Moves to the builder (the pip install, manifest copies, build-only
-    /// apt installs, the user's venv creation).
-    Move,
+/// The builder stage made of the target stage's pip install steps.
+struct PipExtraction<'a>(Extraction<'a>);
+
+impl<'a> std::ops::Deref for PipExtraction<'a> {
+    type Target = Extraction<'a>;
+    fn deref(&self) -> &Extraction<'a> {
+        &self.0
+    }
 }
 
-/// The builder stage made of the target stage's install steps.
-struct Extraction<'a> {
-    cx: &'a FixContext<'a>,
-    stage: &'a Stage,
-    steps: Vec<(&'a Instruction, Step)>,
-    edits: Vec<Edit>,
+impl<'a> std::ops::DerefMut for PipExtraction<'a> {
+    fn deref_mut(&mut self) -> &mut Extraction<'a> {
+        &mut self.0
+    }
 }
 
-impl<'a> Extraction<'a> {
+impl<'a> PipExtraction<'a> {
     fn plan(cx: &'a FixContext<'a>, stage: &'a Stage) -> Result<Fix, String> {
-        let mut x = Extraction {
-            cx,
-            stage,
-            steps: stage.instructions.iter().map(|i| (i, Step::Keep)).collect(),
-            edits: Vec::new(),
-        };
+        let mut x = PipExtraction(Extraction::new(cx, stage));
         let pips = x.pip_installs()?;
         let last_pip = pips.last().map(|i| i.line).unwrap_or(0);
         let venv = x.venv(last_pip)?;
-        x.mark_environment(last_pip)?;
+        x.share_environment(last_pip);
         let removed = x.build_packages(last_pip)?;
         let manifests = x.manifests(&pips)?;
         x.check_nothing_else_compiles(&pips)?;
         let name = free_name(cx.df, "python-deps");
-        let builder = x.builder_text(&name, &venv, &pips, manifests.as_deref());
-        let w = cx.writer();
-        x.edits.push(w.insert_before(&stage.from, &format!("{builder}\n")));
-        for (inst, step) in &x.steps {
-            if *step == Step::Move {
-                x.edits.push(w.delete(inst));
-            }
+        let mut ours = String::new();
+        if matches!(venv, Venv::Ours) {
+            ours.push_str("RUN python -m venv --without-pip /opt/venv\nENV PIP_PYTHON=/opt/venv/bin/python\n");
         }
+        if let Some(m) = &manifests {
+            ours.push_str(m);
+        }
+        let builder = x.builder_text(&name, &[(pips[0], ours)]);
         let (path, env) = match &venv {
             Venv::Ours => ("/opt/venv".to_string(), "\nENV PATH=\"/opt/venv/bin:$PATH\""),
             Venv::Theirs(p) => (p.clone(), ""),
         };
         let anchor = x.copy_anchor(&pips);
-        x.edits.push(w.insert_before(
-            anchor,
-            &format!("COPY --from={name} {path} {path}{env}"),
-        ));
+        let edits = x.0.finish(&builder, &format!("COPY --from={name} {path} {path}{env}"), anchor);
         let mut reason = format!(
             "the image gets only {path} from the builder stage `{name}`, which runs this stage's own steps as written: its FROM, environment and WORKDIR, the apt installs, the requirement files and the pip install"
         );
@@ -251,23 +238,10 @@ impl<'a> Extraction<'a> {
             title: format!("builder stage `{name}` compiles; the image copies {path}"),
             reason,
             safety: Safety::Unsafe,
-            edits: x.edits,
+            edits,
             files: vec![],
             reshapes: true,
         })
-    }
-
-    fn set(&mut self, inst: &Instruction, step: Step) {
-        if let Some(s) = self.steps.iter_mut().find(|(i, _)| std::ptr::eq(*i, inst)) {
-            s.1 = step;
-        }
-    }
-
-    fn step_of(&self, inst: &Instruction) -> Step {
-        self.steps
-            .iter()
-            .find(|(i, _)| std::ptr::eq(*i, inst))
-            .map_or(Step::Keep, |s| s.1)
     }
 
     /// The RUNs with the pip installs, each moved whole: every command in
@@ -338,21 +312,6 @@ impl<'a> Extraction<'a> {
                 inst.line
             )),
         }
-    }
-
-    /// ARG, ENV, WORKDIR and SHELL before the install shape it: the builder
-    /// gets them too. A USER before it is refused in `pip_installs`.
-    fn mark_environment(&mut self, last_pip: usize) -> Result<(), String> {
-        let insts: Vec<&'a Instruction> = self.stage.instructions.iter().collect();
-        for inst in insts.into_iter().filter(|i| i.line < last_pip) {
-            if matches!(
-                inst.keyword,
-                Keyword::Arg | Keyword::Env | Keyword::Workdir | Keyword::Shell
-            ) {
-                self.set(inst, Step::Both);
-            }
-        }
-        Ok(())
     }
 
     /// apt installs of build packages: copied into the builder, and in the
@@ -569,52 +528,8 @@ impl<'a> Extraction<'a> {
             .filter(|c| c.line < first_moved.line)
             .unwrap_or(first_moved)
     }
-
-    /// The builder: the stage's FROM under a new name, then its steps that
-    /// shape the install, as written, with the venv set up before the first
-    /// pip install and the files pip reads copied in.
-    fn builder_text(&self, name: &str, venv: &Venv, pips: &[&Instruction], manifests: Option<&str>) -> String {
-        let w = Writer::new(self.cx.df);
-        let from = &self.stage.from;
-        let flags: Vec<&str> = from
-            .flags
-            .iter()
-            .map(|f| &self.cx.df.text[f.span.clone()])
-            .collect();
-        let mut out = String::new();
-        out.push_str("FROM ");
-        for f in flags {
-            out.push_str(f);
-            out.push(' ');
-        }
-        out.push_str(&self.stage.image);
-        out.push_str(&format!(" AS {name}\n"));
-        let mut venv_done = !matches!(venv, Venv::Ours);
-        let mut manifests_done = manifests.is_none();
-        for (inst, step) in &self.steps {
-            if *step == Step::Keep {
-                continue;
-            }
-            if pips.iter().any(|p| std::ptr::eq(*p, *inst)) {
-                if !venv_done {
-                    out.push_str("RUN python -m venv --without-pip /opt/venv\nENV PIP_PYTHON=/opt/venv/bin/python\n");
-                    venv_done = true;
-                }
-                if !manifests_done {
-                    out.push_str(manifests.unwrap_or_default());
-                    out.push('\n');
-                    manifests_done = true;
-                }
-            }
-            out.push_str(&normalize_newlines(&w.moved_text(inst)));
-        }
-        out
-    }
 }
 
-fn normalize_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n")
-}
 
 
 /// Files a pip install reads: `-r`, `-c` and their `=` forms.

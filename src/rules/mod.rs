@@ -26,6 +26,7 @@ mod ds310_unused_dependency;
 mod ds311_next_without_standalone;
 mod ds312_static_site_served_by_node;
 mod ds313_full_base_image;
+mod ds314_package_manager_in_image;
 mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
@@ -90,6 +91,7 @@ pub enum RuleId {
     DS311,
     DS312,
     DS313,
+    DS314,
     DS401,
     DS402,
     DS403,
@@ -101,7 +103,7 @@ pub enum RuleId {
 }
 
 impl RuleId {
-    pub const ALL: &'static [RuleId] = &[RuleId::DS101, RuleId::DS102, RuleId::DS103, RuleId::DS201, RuleId::DS202, RuleId::DS301, RuleId::DS302, RuleId::DS303, RuleId::DS304, RuleId::DS305, RuleId::DS306, RuleId::DS307, RuleId::DS308, RuleId::DS309, RuleId::DS310, RuleId::DS311, RuleId::DS312, RuleId::DS313, RuleId::DS401, RuleId::DS402, RuleId::DS403, RuleId::DS404, RuleId::DS501, RuleId::DS502, RuleId::DS503, RuleId::DS504];
+    pub const ALL: &'static [RuleId] = &[RuleId::DS101, RuleId::DS102, RuleId::DS103, RuleId::DS201, RuleId::DS202, RuleId::DS301, RuleId::DS302, RuleId::DS303, RuleId::DS304, RuleId::DS305, RuleId::DS306, RuleId::DS307, RuleId::DS308, RuleId::DS309, RuleId::DS310, RuleId::DS311, RuleId::DS312, RuleId::DS313, RuleId::DS314, RuleId::DS401, RuleId::DS402, RuleId::DS403, RuleId::DS404, RuleId::DS501, RuleId::DS502, RuleId::DS503, RuleId::DS504];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -123,6 +125,7 @@ impl RuleId {
             RuleId::DS311 => "DS311",
             RuleId::DS312 => "DS312",
             RuleId::DS313 => "DS313",
+            RuleId::DS314 => "DS314",
             RuleId::DS401 => "DS401",
             RuleId::DS402 => "DS402",
             RuleId::DS403 => "DS403",
@@ -244,6 +247,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds311_next_without_standalone::NextWithoutStandalone,
         &ds312_static_site_served_by_node::StaticSiteServedByNode,
         &ds313_full_base_image::FullBaseImage,
+        &ds314_package_manager_in_image::PackageManagerInImage,
         &ds401_runs_as_root::RunsAsRoot,
         &ds402_unpinned_base_image::UnpinnedBaseImage,
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
@@ -261,6 +265,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
 pub fn fix_order() -> Vec<&'static dyn Rule> {
     const ORDER: &[RuleId] = &[
         RuleId::DS301,
+        RuleId::DS314,
         RuleId::DS312,
         RuleId::DS311,
         RuleId::DS201,
