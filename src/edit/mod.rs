@@ -24,6 +24,7 @@ pub mod builder;
 pub mod facts;
 pub mod node_runtime;
 pub mod provenance;
+pub mod pyproject;
 pub mod server;
 pub mod text;
 
@@ -176,6 +177,21 @@ impl<'a> FixContext<'a> {
         self.shipped()
             .into_iter()
             .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == keyword))
+    }
+
+    /// The rules' view of the current text, for a fix that asks its own
+    /// rule whether there is still something to fix.
+    pub fn rules_context(&self) -> rules::Context<'_> {
+        rules::Context {
+            repo: self.inputs.repo,
+            profile: self.inputs.profile,
+            project: Some(self.inputs.project),
+            dockerfile: Some(self.df),
+            ignore: self.inputs.ignore,
+            ignore_file: "",
+            context: self.inputs.context,
+            secrets: self.inputs.secrets,
+        }
     }
 
     /// The stage the image is built from.
@@ -423,6 +439,13 @@ pub fn rewrite(
 /// fix whose edits touch nothing an earlier chosen fix touches. A fix that
 /// reshapes the stages is applied alone.
 fn non_overlapping(fixes: Vec<Fix>) -> Vec<Fix> {
+    // The user and the healthcheck depend on what the image finally holds
+    // (the folders it writes, its port): they wait until nothing else
+    // changes.
+    let others = fixes.iter().any(|f| !rules::LAST.contains(&f.rule));
+    let fixes = fixes
+        .into_iter()
+        .filter(|f| !others || !rules::LAST.contains(&f.rule));
     let mut chosen: Vec<Fix> = Vec::new();
     for fix in fixes {
         if chosen.first().is_some_and(|c| c.reshapes) {

@@ -102,7 +102,7 @@ fn node_profile<'a>(inputs: &'a Inputs) -> &'a NodeProfile {
 
 /// The Node release line: the configuration, a pinned version file, the
 /// engines range, or the profile's default, in that order.
-fn version(
+pub(crate) fn version(
     inputs: &Inputs,
     node: &NodeProject,
     dockerfile: Option<(u32, usize)>,

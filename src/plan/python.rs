@@ -785,7 +785,7 @@ fn install(
 }
 
 /// The Python minor version and the sentence that says where it came from.
-fn python_version(inputs: &Inputs, p: &crate::profile::PythonProfile) -> Result<(Minor, String)> {
+pub(crate) fn python_version(inputs: &Inputs, p: &crate::profile::PythonProfile) -> Result<(Minor, String)> {
     let supported: Vec<Minor> = p
         .supported
         .iter()

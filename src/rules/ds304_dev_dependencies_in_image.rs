@@ -84,6 +84,11 @@ impl Rule for DevDependenciesInImage {
                 }
             }
         }
+        if let Some(df) = cx.dockerfile {
+            for (line, what) in manager_dev_installs(cx, &df.lineage_stages()) {
+                out.push(Finding::new(&DOC, df.path.clone(), Some(line), what));
+            }
+        }
         if let Some(project) = cx.project {
             let set = &project.python.requirements;
             for dev in &set.dev_files {
@@ -112,8 +117,79 @@ impl Rule for DevDependenciesInImage {
             }
         }
         out.extend(node_fix(cx));
+        out.extend(manager_fix(cx));
         out
     }
+}
+
+/// `uv sync` and `poetry install` install the dev group unless told not
+/// to; it matters when the project has one (or DS308 moves tools into it).
+fn manager_dev_installs(cx: &Context, stages: &[&crate::dockerfile::Stage]) -> Vec<(usize, String)> {
+    let Some(project) = cx.project else {
+        return Vec::new();
+    };
+    let has_dev = project
+        .python
+        .declared
+        .as_ref()
+        .is_some_and(|d| d.groups.keys().any(|g| g == "dev"))
+        || !super::dev_tools(cx).is_empty();
+    if !has_dev {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for stage in stages {
+        for c in stage.run_commands() {
+            if let Some(flag) = dev_exclusion(&c.words) {
+                out.push((c.inst.line, format!("`{}` installs the dev group too; {flag} leaves it out", c.words.join(" "))));
+            }
+        }
+    }
+    out
+}
+
+/// The flag a uv sync or poetry install lacks to leave the dev group out.
+fn dev_exclusion(words: &[String]) -> Option<&'static str> {
+    let (i, prog) = shell::program(words);
+    let sub = words.get(i + 1).map(String::as_str);
+    let has = |f: &str| words.iter().any(|w| w == f || w.starts_with(&format!("{f}=")));
+    match (prog, sub) {
+        ("uv", Some("sync")) if !has("--no-dev") && !has("--only-group") && !has("--no-default-groups") => Some("--no-dev"),
+        ("poetry", Some("install")) if !has("--only") && !has("--without") && !has("--no-dev") => Some("--only main"),
+        _ => None,
+    }
+}
+
+fn manager_fix(cx: &FixContext) -> Vec<Outcome> {
+    let rcx = cx.rules_context();
+    let stages: Vec<&crate::dockerfile::Stage> = cx.graph.lineage().into_iter().map(|i| &cx.df.stages[i]).collect();
+    if manager_dev_installs(&rcx, &stages).is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for stage in stages {
+        for c in stage.run_commands() {
+            let Some(flag) = dev_exclusion(&c.words) else {
+                continue;
+            };
+            let (i, _) = shell::program(&c.words);
+            let Some(sub) = c.word(i + 1) else {
+                out.push(cx.blocked(DOC.id, Some(c.inst.line), "the install is inside an exec-form RUN or `sh -c \"...\"`"));
+                continue;
+            };
+            out.push(Outcome::Fix(Fix {
+                rule: DOC.id,
+                line: c.inst.line,
+                title: format!("{} {flag}", c.words[..i + 2].join(" ")),
+                reason: "the dev group holds development tools (tests, linters), which the image never runs".into(),
+                safety: Safety::Unsafe,
+                edits: vec![cx.writer().insert_word_after(&sub.span, flag)],
+                files: vec![],
+                reshapes: false,
+            }));
+        }
+    }
+    out
 }
 
 fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {

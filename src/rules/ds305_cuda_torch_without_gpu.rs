@@ -12,8 +12,10 @@
 //! explicit `[[tool.uv.index]]` with `[tool.uv.sources]` for uv, an explicit
 //! source for Poetry. `dockslim rewrite` proposes each of these.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
-use crate::detect::ml;
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::detect::{ml, Manager};
+use crate::dockerfile::shell;
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct CudaTorchWithoutGpu;
 
@@ -25,8 +27,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "PyPI's Linux torch wheel is the CUDA build and brings the nvidia-* wheels: gigabytes the image carries and never uses on a CPU host.",
     fix: "Install torch from https://download.pytorch.org/whl/cpu (pip --extra-index-url, a uv index with explicit = true and tool.uv.sources, or a Poetry source with priority explicit).",
     example: "Before:\n  RUN pip install -r requirements.txt        # torch==2.5.1 -> CUDA build\nAfter:\n  RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu \\\n      -r requirements.txt                    # torch 2.5.1+cpu",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "torch becomes the CPU build: code that moves tensors to a CUDA device fails (dockslim sees none without a CPU fallback); with uv or Poetry the lock must be made again (`uv lock`, `poetry lock`) before the image builds.",
 };
 
 impl Rule for CudaTorchWithoutGpu {
@@ -80,8 +82,40 @@ impl Rule for CudaTorchWithoutGpu {
         finding.bytes = bytes;
         vec![finding]
     }
-}
 
+    /// pip: PyTorch's CPU index beside PyPI in the install of the
+    /// requirements (a `+cpu` build outranks PyPI's CUDA build of the same
+    /// version). uv and Poetry: an explicit CPU index in pyproject.toml.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        if self.check(&cx.rules_context()).is_empty() {
+            return Vec::new();
+        }
+        let py = &cx.inputs.project.python;
+        if py.manager != Manager::Pip {
+            return crate::edit::pyproject::fix(cx, DOC.id);
+        }
+        let Some(url) = cx.inputs.profile.python.as_ref().map(|p| p.torch.cpu_index.clone()) else {
+            return Vec::new();
+        };
+        let install = match crate::edit::server::requirements_install(cx) {
+            Ok(i) => i,
+            Err(why) => return vec![cx.blocked(DOC.id, None, why)],
+        };
+        let Some(word) = shell::pip_subcommand(&install.words).and_then(|(_, after)| install.word(after - 1)) else {
+            return vec![cx.blocked(DOC.id, Some(install.inst.line), "pip's words come from a variable")];
+        };
+        vec![Outcome::Fix(Fix {
+            rule: DOC.id,
+            line: install.inst.line,
+            title: format!("pip install --extra-index-url {url}"),
+            reason: "PyTorch's CPU index beside PyPI: pip prefers its `+cpu` build of the pinned version, a fraction of the CUDA build's size; every other package still comes from PyPI".into(),
+            safety: Safety::Unsafe,
+            edits: vec![cx.writer().insert_word_after(&word.span, &format!("--extra-index-url {url}"))],
+            files: vec![],
+            reshapes: false,
+        })]
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct ModelDownloadAtBuild;
 
@@ -28,8 +29,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "The weights become a layer of every tag, pushed and pulled each time, and changing the model means rebuilding the image.",
     fix: "Download at run time into a cache on a mounted volume (HF_HOME=/models with a volume at /models), or keep models in an image of their own.",
     example: "Before:\n  RUN python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('all-MiniLM-L6-v2')\"\nAfter:\n  ENV HF_HOME=/models\n  VOLUME /models        # filled on first start, kept across restarts",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the first start downloads the model, so it needs the network and takes longer; mount a volume at HF_HOME (/var/cache/huggingface) to keep the weights across restarts. A weights file fetched to a path the app opens is left alone.",
 };
 
 /// What a shell command downloads, if it fetches model weights.
@@ -76,8 +77,55 @@ impl Rule for ModelDownloadAtBuild {
         }
         out
     }
-}
 
+    /// A RUN that only loads a model from the Hugging Face Hub (into its
+    /// cache) goes away; HF_HOME names a cache folder the app user can
+    /// write, where the app's own load fills it at the first start.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        for stage in cx.shipped() {
+            for (inst, commands) in stage.runs() {
+                let texts: Vec<String> = commands.iter().map(|c| c.join(" ")).collect();
+                let Some(what) = texts.iter().find_map(|t| downloads_model(t)) else {
+                    continue;
+                };
+                let line = Some(inst.line);
+                if what.contains("weights file") {
+                    out.push(cx.blocked(DOC.id, line, "a weights file fetched to a path the app opens; move it to a volume by hand"));
+                    continue;
+                }
+                if !texts.iter().all(|t| downloads_model(t).is_some()) {
+                    out.push(cx.blocked(DOC.id, line, "the RUN does more than load the model"));
+                    continue;
+                }
+                if texts.iter().any(|t| t.contains("--local-dir") || t.contains("cache_dir") || t.contains("local_dir")) {
+                    out.push(cx.blocked(DOC.id, line, "the model goes to a folder of its own, which the app may read directly"));
+                    continue;
+                }
+                let w = cx.writer();
+                let env_set = cx.df.intent_of(&cx.graph).env.iter().any(|(k, _, _)| {
+                    matches!(k.as_str(), "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME")
+                });
+                let edit = if env_set {
+                    w.delete(inst)
+                } else {
+                    crate::edit::Edit::replace(w.with_comments(inst), w.lines("ENV HF_HOME=/var/cache/huggingface"))
+                };
+                out.push(Outcome::Fix(Fix {
+                    rule: DOC.id,
+                    line: inst.line,
+                    title: "the model loads at the first start, into HF_HOME".into(),
+                    reason: "the app loads the same model when it starts, so the build-time download only put the weights into a layer of every tag; the cache folder is the app user's, and a volume there keeps them across restarts".into(),
+                    safety: Safety::Unsafe,
+                    edits: vec![edit],
+                    files: vec![],
+                    reshapes: false,
+                }));
+            }
+        }
+        out
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,8 @@
 //! requirements-dev.txt the image does not install for pip. For uv and
 //! Poetry `dockslim rewrite` proposes the pyproject.toml edit.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::edit::{FixContext, Outcome, Safety};
 use crate::detect::audit::DEV_TOOLS;
 use crate::detect::Manager;
 
@@ -25,8 +26,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "The image installs it and everything it depends on, and it never runs in production.",
     fix: "Move it to a development group (uv: [dependency-groups] dev; Poetry: [tool.poetry.group.dev.dependencies]; pip: requirements-dev.txt).",
     example: "Before:\n  dependencies = [\"fastapi\", \"pytest\"]\nAfter:\n  dependencies = [\"fastapi\"]\n  [dependency-groups]\n  dev = [\"pytest\"]",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the tool leaves the production dependencies (uv's and Poetry's dev group takes it): code that imports it at run time fails; the lock must be made again before the image builds.",
 };
 
 /// The production requirements that are development tools.
@@ -64,8 +65,19 @@ impl Rule for DevToolInDependencies {
             })
             .collect()
     }
-}
 
+    /// uv and Poetry: the tool moves to the dev group in pyproject.toml
+    /// (requirements files are the user's to split).
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        if !matches!(cx.inputs.project.python.manager, Manager::Uv | Manager::Poetry) {
+            return Vec::new();
+        }
+        if self.check(&cx.rules_context()).is_empty() {
+            return Vec::new();
+        }
+        crate::edit::pyproject::fix(cx, DOC.id)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

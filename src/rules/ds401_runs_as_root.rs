@@ -79,6 +79,9 @@ impl Rule for RunsAsRoot {
         if let Some(why) = drops_privileges(cx) {
             return vec![cx.blocked(DOC.id, Some(target.line), why)];
         }
+        if let Some(line) = model_in_roots_cache(cx) {
+            return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
+        }
         let image = ImageRef::parse(&cx.df.base_image_of(target));
         let alpine = image.tag.as_deref().is_some_and(|t| t.contains("alpine"))
             || image.name == "alpine"
@@ -181,6 +184,22 @@ fn drops_privileges(cx: &FixContext) -> Option<String> {
     None
 }
 
+/// A RUN that loads a Hub model into the default cache (under /root) at
+/// build time, with no cache folder set.
+fn model_in_roots_cache(cx: &FixContext) -> Option<usize> {
+    let cache_set = cx.df.intent_of(&cx.graph).env.iter().any(|(k, _, _)| {
+        matches!(k.as_str(), "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME")
+    });
+    if cache_set {
+        return None;
+    }
+    cx.shipped().iter().flat_map(|s| s.runs()).find_map(|(inst, cmds)| {
+        cmds.iter()
+            .any(|c| crate::rules::downloads_model(&c.join(" ")).is_some_and(|w| w.contains("Hub")))
+            .then_some(inst.line)
+    })
+}
+
 /// The user the shipped stages create (`useradd app`, `adduser -D app`).
 fn existing_user(cx: &FixContext) -> Option<String> {
     for stage in cx.shipped() {
@@ -232,6 +251,12 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
                     }
                 }
             }
+        }
+    }
+    for (key, value, line) in &intent.env {
+        let cache = matches!(key.as_str(), "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME" | "TORCH_HOME" | "XDG_CACHE_HOME");
+        if cache && value.starts_with('/') {
+            add(value.clone(), format!("{key} at line {line}, a cache the app fills"));
         }
     }
     for (volume, line) in &intent.volumes {

@@ -6,7 +6,10 @@
 //! stop being reproducible.
 //! Fix: name the version (python:3.12-slim-trixie), or pin a digest.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::image::ImageRef;
+use crate::dockerfile::Args;
+use crate::edit::{Edit, Fix, FixContext, Outcome, Safety};
 
 pub struct UnpinnedBaseImage;
 
@@ -18,8 +21,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "A rebuild silently moves to whatever `latest` is that day (a new Python, a new Debian), so the image you tested is not the one you ship.",
     fix: "Name the version explicitly, e.g. python:3.12-slim-trixie, or pin a digest.",
     example: "Before:\n  FROM python\nAfter:\n  FROM python:3.12-slim-trixie",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the tag names the version dockslim reads from the project (.python-version, requires-python, .nvmrc, engines) or the profile's default, which may not be the version `latest` gave on the last build.",
 };
 
 impl Rule for UnpinnedBaseImage {
@@ -60,8 +63,75 @@ impl Rule for UnpinnedBaseImage {
         }
         out
     }
-}
 
+    /// `python` / `python:latest` -> `python:<version>`, `node` ->
+    /// `node:<line>`, the version the project names (or the profile's
+    /// default), keeping a variant the tag had (`python:slim` ->
+    /// `python:3.12-slim`).
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        for index in cx.graph.lineage() {
+            let stage = &cx.df.stages[index];
+            let Args::From { image_span, .. } = &stage.from.args else {
+                continue;
+            };
+            if cx.df.stage_named(&stage.image).is_some_and(|s| s.index < stage.index) || stage.image.contains(['$', '@']) {
+                continue;
+            }
+            let image = ImageRef::parse(&stage.image);
+            let variant = match image.tag.as_deref() {
+                None | Some("latest") => None,
+                Some(t) if ["slim", "bookworm", "trixie", "slim-bookworm", "slim-trixie", "alpine", "lts", "lts-slim"].contains(&t) => Some(t.to_string()),
+                Some(_) => continue,
+            };
+            let line = Some(stage.line);
+            let version = if image.is_python() {
+                let Some(profile) = cx.inputs.profile.python.as_ref() else {
+                    continue;
+                };
+                match crate::plan::python::python_version(cx.inputs, profile) {
+                    Ok((v, why)) => (v.to_string(), why),
+                    Err(e) => {
+                        out.push(cx.blocked(DOC.id, line, e.to_string()));
+                        continue;
+                    }
+                }
+            } else if image.is_node() {
+                let Some(node) = cx.inputs.project.node.as_ref() else {
+                    out.push(cx.blocked(DOC.id, line, "no Node project to read a version from"));
+                    continue;
+                };
+                match crate::plan::node::version(cx.inputs, node, None) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        out.push(cx.blocked(DOC.id, line, e.to_string()));
+                        continue;
+                    }
+                }
+            } else {
+                out.push(cx.blocked(DOC.id, line, format!("dockslim knows the versions of the python and node images, not of {}", image.name)));
+                continue;
+            };
+            let tag = match variant.as_deref() {
+                None => version.0.clone(),
+                Some(v) if v.starts_with("lts") => format!("{}{}", version.0, v.strip_prefix("lts").unwrap_or("")),
+                Some(v) => format!("{}-{v}", version.0),
+            };
+            let pinned = image.with_tag(&tag);
+            out.push(Outcome::Fix(Fix {
+                rule: DOC.id,
+                line: stage.line,
+                title: format!("{} -> {pinned}", stage.image),
+                reason: format!("version {} {}", version.0, version.1),
+                safety: Safety::Unsafe,
+                edits: vec![Edit::replace(image_span.clone(), pinned)],
+                files: vec![],
+                reshapes: false,
+            }));
+        }
+        out
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

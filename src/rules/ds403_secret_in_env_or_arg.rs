@@ -9,8 +9,9 @@
 //! Fix: pass secrets at run time (`docker run -e`, an orchestrator secret),
 //! and to a build step with a BuildKit secret mount.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
-use crate::dockerfile::{key_values, looks_secret, Instruction};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::{key_values, looks_secret, Args, Instruction, Keyword};
+use crate::edit::{Edit, Fix, FixContext, Outcome, Safety};
 
 pub struct SecretInEnvOrArg;
 
@@ -22,8 +23,8 @@ static DOC: RuleDoc = RuleDoc {
     why: "ENV values live in the image config, readable with docker inspect by anyone who can pull the image; ARG values a RUN uses are recorded in docker history. Rotating the secret means rebuilding every image.",
     fix: "Give the secret to the container at run time (docker run -e, an orchestrator secret); for a build step use RUN --mount=type=secret.",
     example: "Before:\n  ENV DATABASE_PASSWORD=hunter2\nAfter:\n  (no ENV; docker run -e DATABASE_PASSWORD ... or a Kubernetes secret)\n  RUN --mount=type=secret,id=pip_token PIP_INDEX_URL=\"https://$(cat /run/secrets/pip_token)@pypi.example.com/simple\" pip install -r requirements.txt",
-    fix_safety: None,
-    fix_risk: "",
+    fix_safety: Some(Safety::Unsafe),
+    fix_risk: "the value is no longer in the image: the container must be given it at run time (docker run -e, compose environment or env_file, an orchestrator secret), and a build that used an ARG's default must get it with --build-arg or a secret mount.",
 };
 
 fn names(inst: &Instruction) -> Vec<(String, bool)> {
@@ -80,6 +81,105 @@ impl Rule for SecretInEnvOrArg {
         }
         out
     }
+
+    /// A literal secret value leaves the file: the ENV pair goes (the whole
+    /// ENV when it is the only one), an ARG keeps its name without the
+    /// default.
+    fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        let w = cx.writer();
+        for inst in cx.df.instructions() {
+            let Args::Text { text, span } = &inst.args else {
+                continue;
+            };
+            if !matches!(inst.keyword, Keyword::Env | Keyword::Arg) {
+                continue;
+            }
+            let pairs = pair_spans(text, span.start);
+            let secret: Vec<&(String, String, crate::dockerfile::Span)> = pairs
+                .iter()
+                .filter(|(k, v, _)| looks_secret(k) && !v.is_empty())
+                .collect();
+            if secret.is_empty() {
+                continue;
+            }
+            let line = Some(inst.line);
+            if cx.df.text.get(span.clone()) != Some(text.as_str()) {
+                out.push(cx.blocked(DOC.id, line, "the instruction is written over several lines; remove the value by hand"));
+                continue;
+            }
+            if secret.iter().any(|(_, v, _)| v.contains('$')) {
+                out.push(cx.blocked(DOC.id, line, "the value comes from a build argument; pass it at run time instead, by hand"));
+                continue;
+            }
+            let names: Vec<&str> = secret.iter().map(|(k, _, _)| k.as_str()).collect();
+            let edits = match inst.keyword {
+                Keyword::Env if secret.len() == pairs.len() => vec![w.delete(inst)],
+                Keyword::Env => secret
+                    .iter()
+                    .map(|(_, _, span)| {
+                        let mut start = span.start;
+                        while start > 0 && matches!(cx.df.text.as_bytes()[start - 1], b' ' | b'\t') {
+                            start -= 1;
+                        }
+                        Edit::delete(start..span.end)
+                    })
+                    .collect(),
+                _ => secret
+                    .iter()
+                    .map(|(k, _, span)| Edit::delete(span.start + k.len()..span.end))
+                    .collect(),
+            };
+            out.push(Outcome::Fix(Fix {
+                rule: DOC.id,
+                line: inst.line,
+                title: format!("{} {} without its value", inst.keyword, names.join(", ")),
+                reason: format!("{} would be readable by anyone who can pull the image (docker inspect, docker history); give it at run time", names.join(", ")),
+                safety: Safety::Unsafe,
+                edits,
+                files: vec![],
+                reshapes: false,
+            }));
+        }
+        out
+    }
+}
+
+/// `KEY=VALUE` pairs of ENV or ARG text with their byte spans; the legacy
+/// `ENV KEY value` form is one pair.
+fn pair_spans(text: &str, offset: usize) -> Vec<(String, String, crate::dockerfile::Span)> {
+    let first = text.split_whitespace().next().unwrap_or("");
+    if !first.contains('=') {
+        let (k, v) = text.trim().split_once(char::is_whitespace).unwrap_or((text.trim(), ""));
+        return vec![(k.to_string(), v.trim().to_string(), offset..offset + text.len())];
+    }
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && (bytes[i] as char).is_whitespace() || i < bytes.len() && bytes[i] == b'\\' {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        let (mut single, mut double) = (false, false);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if !single => i += 1,
+                b'\'' if !double => single = !single,
+                b'"' if !single => double = !double,
+                c if (c as char).is_whitespace() && !single && !double => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let token = &text[start..i.min(text.len())];
+        let (k, v) = token.split_once('=').unwrap_or((token, ""));
+        out.push((k.to_string(), v.trim_matches('"').to_string(), offset + start..offset + i.min(text.len())));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -259,6 +259,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// Fixes that depend on what the image finally holds (the folders its app
+/// writes, its port and command): applied once every other fix is done.
+pub const LAST: &[RuleId] = &[RuleId::DS401, RuleId::DS501];
+
 /// The rules with fixes, in the order their fixes win when two touch the
 /// same bytes: the fixes that restructure (a builder stage, the order of
 /// the dependency layer) before those that tune one instruction.
@@ -274,6 +278,7 @@ pub fn fix_order() -> Vec<&'static dyn Rule> {
         RuleId::DS402,
         RuleId::DS304,
         RuleId::DS305,
+        RuleId::DS308,
         RuleId::DS306,
         RuleId::DS502,
         RuleId::DS503,
