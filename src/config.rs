@@ -64,6 +64,9 @@ pub struct Config {
     pub frontend: Option<FrontendPlacement>,
     /// The separate frontend Dockerfile's path (default Dockerfile.frontend).
     pub frontend_dockerfile: Option<String>,
+    /// The stage of the existing Dockerfile that is the image you ship
+    /// (`docker build --target`), when it is not the last one.
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -202,8 +202,11 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
 
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
-    let sources = read_sources(opts)?;
+    let mut sources = read_sources(opts)?;
     let mut project = detect::Project::detect_for_analysis(&sources.repo, &sources.config.config)?;
+    if let Some(df) = &mut sources.dockerfile {
+        df.target = image_target(df, &sources.config.config, &project.compose)?;
+    }
     if let Some(df) = &sources.dockerfile {
         project
             .python
@@ -211,6 +214,36 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
             .note_base_image(&df.path, df.final_stage().line, &df.final_base_image());
     }
     analyze_sources(sources, project, opts)
+}
+
+/// The stage of the Dockerfile that is the image, when something outside
+/// the file names it: the configuration's `target`, else the target the
+/// compose services that build this Dockerfile give (one not named for
+/// development).
+fn image_target(
+    df: &dockerfile::Dockerfile,
+    config: &config::Config,
+    services: &[detect::compose::Service],
+) -> Result<Option<String>> {
+    let names: Vec<String> = df.stages.iter().filter_map(|s| s.alias.clone()).collect();
+    if let Some(t) = &config.target {
+        if df.stage_named(t).is_none() {
+            return Err(Error::Usage(format!(
+                "target = `{t}`: {} has no stage of that name; its stages are {}",
+                df.path,
+                if names.is_empty() {
+                    "unnamed".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )));
+        }
+        return Ok(Some(t.clone()));
+    }
+    Ok(detect::compose::building(services, &df.path)
+        .into_iter()
+        .filter_map(|s| s.build.as_ref()?.target.clone())
+        .find(|t| df.stage_named(t).is_some() && !dockerfile::stages::is_dev_name(t)))
 }
 
 /// The rest of `analyze`, for callers that read the sources and detected

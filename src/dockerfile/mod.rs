@@ -323,6 +323,10 @@ pub struct Dockerfile {
     pub stages: Vec<Stage>,
     pub escape_directive: Option<char>,
     pub syntax_directive: Option<String>,
+    /// The stage the image is built from, when something outside the file
+    /// says so (the configuration's `target`, a compose `build.target`);
+    /// else `stages::default_target` decides.
+    pub target: Option<String>,
 }
 
 impl Dockerfile {
@@ -407,6 +411,7 @@ impl Dockerfile {
             newline,
             global_args,
             stages,
+            target: None,
         })
     }
 

@@ -20,9 +20,10 @@ pub struct StageGraph {
 }
 
 impl StageGraph {
-    /// The graph of a Dockerfile whose image is its last stage.
+    /// The graph of a Dockerfile and the stage its image is built from:
+    /// the one named from outside (`df.target`), else `default_target`.
     pub fn of(df: &Dockerfile) -> StageGraph {
-        Self::with_target(df, df.stages.len() - 1)
+        Self::with_target(df, target_of(df))
     }
 
     /// The graph of a Dockerfile built with `--target` naming this stage.
@@ -103,6 +104,46 @@ impl StageGraph {
         seen
     }
 
+    /// The stages whose installed packages reach the image: the shipped
+    /// chain, and stages it copies an environment from (a virtualenv,
+    /// site-packages, /usr/local, a wheel or install folder, node_modules,
+    /// or everything). A test stage copied from for a marker file is not one.
+    pub fn installing(&self, df: &Dockerfile) -> Vec<usize> {
+        let mut out = self.shipped();
+        let mut todo = out.clone();
+        while let Some(s) = todo.pop() {
+            for inst in &df.stages[s].instructions {
+                let Some(from) = inst.flag("from") else {
+                    continue;
+                };
+                let Some(source) = df.stage_named(from).filter(|x| x.index < s) else {
+                    continue;
+                };
+                let super::Args::Copy { sources, .. } = &inst.args else {
+                    continue;
+                };
+                let env_like = sources.iter().any(|p| {
+                    let p = p.trim_end_matches('/');
+                    p.is_empty()
+                        || p == "/"
+                        || ["venv", "site-packages", "/usr/local", "/install", "wheels", "node_modules", "/root/.local", "/opt/"]
+                            .iter()
+                            .any(|m| p.contains(m))
+                });
+                if env_like {
+                    for c in self.chain(source.index) {
+                        if !out.contains(&c) {
+                            out.push(c);
+                            todo.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Stages built FROM this one, transitively (not those copying from it).
     pub fn descendants(&self, stage: usize) -> Vec<usize> {
         (0..self.parent.len())
@@ -139,6 +180,51 @@ impl Dockerfile {
             .map(|i| &self.stages[i])
             .collect()
     }
+}
+
+/// Stage names that say a stage is for development or tests, not the
+/// image that ships.
+pub fn is_dev_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.split(['-', '_', '.']).any(|w| {
+        matches!(
+            w,
+            "dev" | "develop" | "development" | "debug" | "test" | "tests" | "testing" | "e2e"
+                | "ci" | "lint" | "local" | "devcontainer" | "envs" | "playground" | "docs"
+        )
+    })
+}
+
+/// Stage names that say a stage is the image that ships.
+fn is_production_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "production" | "prod" | "release" | "runtime" | "final" | "runner" | "run" | "app"
+            | "server" | "web" | "deploy" | "dist" | "api" | "service" | "main" | "image"
+    )
+}
+
+/// The stage the image is built from: a stage named from outside
+/// (`df.target`), else the last stage, unless the last stage is a
+/// development or test stage (`dev`, `test`, `dev-envs`): then the last
+/// stage named like production, else the last one not named for
+/// development.
+pub fn target_of(df: &Dockerfile) -> usize {
+    if let Some(stage) = df.target.as_deref().and_then(|t| df.stage_named(t)) {
+        return stage.index;
+    }
+    let last = df.stages.len() - 1;
+    let dev = |s: &Stage| s.alias.as_deref().is_some_and(is_dev_name);
+    if !dev(&df.stages[last]) {
+        return last;
+    }
+    df.stages
+        .iter()
+        .rev()
+        .find(|s| s.alias.as_deref().is_some_and(is_production_name))
+        .or_else(|| df.stages.iter().rev().find(|s| !dev(s)))
+        .map_or(last, |s| s.index)
 }
 
 /// The stage names (or external images) an instruction reads files from:
@@ -203,6 +289,20 @@ FROM base AS production\nCOPY --from=builder /wheels /wheels\nRUN --mount=type=b
         assert_eq!(graph.descendants(0), [1, 2, 4]);
         let dev = StageGraph::with_target(&df, 2);
         assert_eq!(dev.shipped(), [2, 0]);
+    }
+
+    #[test]
+    fn a_development_stage_last_is_not_the_image() {
+        let text = "FROM python:3.12 AS base\nFROM base AS test\nRUN pytest\nFROM base AS production\nCMD [\"gunicorn\"]\nFROM base AS dev\nCMD [\"flask\", \"run\"]\n";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        assert_eq!(StageGraph::of(&df).target, 2);
+        let text = "FROM python:3.12 AS builder\nCMD [\"gunicorn\"]\nFROM builder AS dev-envs\nRUN true\n";
+        let mut df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        assert_eq!(StageGraph::of(&df).target, 0);
+        df.target = Some("dev-envs".into());
+        assert_eq!(StageGraph::of(&df).target, 1);
+        let df = Dockerfile::parse(MULTI, "Dockerfile").unwrap();
+        assert_eq!(StageGraph::of(&df).target, 4);
     }
 
     #[test]

@@ -400,6 +400,7 @@ pub fn rewrite(
             ))
         })?;
         current.bom = original.bom;
+        current.target = original.target.clone();
     }
     // Blocked outcomes name lines of the current text; the report names the
     // user's lines, so map them back where the line is the user's.

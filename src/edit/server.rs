@@ -64,7 +64,7 @@ pub fn missing_server(cx: &FixContext) -> Option<String> {
     let missing = crate::plan::python::missing_servers(cx.inputs, &command, python_profile, &mut decisions);
     let installed_by_dockerfile = |spec: &str| {
         let name = crate::detect::requirements::spec_name(spec);
-        cx.graph.lineage().into_iter().any(|i| {
+        cx.graph.installing(cx.df).into_iter().any(|i| {
             cx.df.stages[i].run_commands().iter().any(|c| {
                 shell::is_pip_install(&c.words)
                     && shell::pip_install_targets(&c.words)
@@ -90,7 +90,7 @@ pub fn requirements_install<'a>(cx: &FixContext<'a>) -> Result<RunCommand<'a>, S
     }
     let installs: Vec<RunCommand<'a>> = cx
         .graph
-        .lineage()
+        .installing(cx.df)
         .into_iter()
         .flat_map(|i| cx.df.stages[i].run_commands())
         .filter(|c| shell::is_pip_install(&c.words) && !shell::pip_requirement_files(&c.words).is_empty())

@@ -189,6 +189,9 @@ fn manifests(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instr
                 }
             }
             for f in requirement_args(&c) {
+                if f.contains(['$', '*', '`']) {
+                    return Err(format!("pip reads {f}, a path the shell works out as the build runs"));
+                }
                 let abs = if f.starts_with('/') { f.clone() } else { format!("{}/{f}", workdir.trim_end_matches('/')) };
                 let abs = crate::repo::dockerignore::go_clean(&abs);
                 let rel = abs

@@ -460,6 +460,9 @@ impl<'a> PipExtraction<'a> {
         // the whole context was copied there.
         let mut files = Vec::new();
         for f in &missing {
+            if f.contains(['$', '*', '`']) {
+                return Err(format!("pip reads {f}, a path the shell works out as the build runs"));
+            }
             let rel = match f.strip_prefix(&format!("{}/", workdir.trim_end_matches('/'))) {
                 Some(r) => r.to_string(),
                 None if f.starts_with('/') => {

@@ -38,7 +38,15 @@ impl Rule for DevDependenciesInImage {
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let mut out = Vec::new();
         if let Some(df) = cx.dockerfile {
-            for (file, line) in df.intent().pip_requirement_files {
+            let graph = crate::dockerfile::stages::StageGraph::of(df);
+            let installing: Vec<&crate::dockerfile::Stage> =
+                graph.installing(df).into_iter().map(|i| &df.stages[i]).collect();
+            let files = installing.iter().flat_map(|s| s.run_commands()).flat_map(|c| {
+                shell::pip_requirement_files(&c.words)
+                    .into_iter()
+                    .map(move |f| (f, c.inst.line))
+            });
+            for (file, line) in files {
                 if is_dev_file(&file) {
                     out.push(Finding::new(
                         &DOC,
@@ -56,6 +64,9 @@ impl Rule for DevDependenciesInImage {
         if let (Some(df), Some(node)) = (cx.dockerfile, node_server) {
             for stage in df.shipped_stages() {
                 for (inst, cmds) in stage.runs() {
+                    if node_env_decides(df, inst) {
+                        continue;
+                    }
                     let full_install = cmds.iter().any(|c| {
                         let w: Vec<&str> = c.iter().map(String::as_str).collect();
                         matches!(w.first(), Some(&("npm" | "yarn" | "pnpm")))
@@ -85,7 +96,10 @@ impl Rule for DevDependenciesInImage {
             }
         }
         if let Some(df) = cx.dockerfile {
-            for (line, what) in manager_dev_installs(cx, &df.lineage_stages()) {
+            let graph = crate::dockerfile::stages::StageGraph::of(df);
+            let installing: Vec<&crate::dockerfile::Stage> =
+                graph.installing(df).into_iter().map(|i| &df.stages[i]).collect();
+            for (line, what) in manager_dev_installs(cx, &installing) {
                 out.push(Finding::new(&DOC, df.path.clone(), Some(line), what));
             }
         }
@@ -109,7 +123,7 @@ impl Rule for DevDependenciesInImage {
     /// builds with them.
     fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
         let mut out = Vec::new();
-        for index in cx.graph.lineage() {
+        for index in cx.graph.installing(cx.df) {
             for c in cx.df.stages[index].run_commands() {
                 if shell::is_pip_install(&c.words) {
                     out.extend(pip_fix(cx, &c));
@@ -162,7 +176,7 @@ fn dev_exclusion(words: &[String]) -> Option<&'static str> {
 
 fn manager_fix(cx: &FixContext) -> Vec<Outcome> {
     let rcx = cx.rules_context();
-    let stages: Vec<&crate::dockerfile::Stage> = cx.graph.lineage().into_iter().map(|i| &cx.df.stages[i]).collect();
+    let stages: Vec<&crate::dockerfile::Stage> = cx.graph.installing(cx.df).into_iter().map(|i| &cx.df.stages[i]).collect();
     if manager_dev_installs(&rcx, &stages).is_empty() {
         return Vec::new();
     }
@@ -256,6 +270,23 @@ fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {
     out
 }
 
+/// An ENV NODE_ENV before the install (in its stage chain) decides what npm
+/// installs (production omits devDependencies), often from a build ARG
+/// that a development build sets otherwise: that choice is the user's.
+fn node_env_decides(df: &crate::dockerfile::Dockerfile, inst: &crate::dockerfile::Instruction) -> bool {
+    let graph = crate::dockerfile::stages::StageGraph::of(df);
+    let Some(stage) = df.stage_at_line(inst.line) else {
+        return false;
+    };
+    graph.chain(stage.index).into_iter().any(|s| {
+        df.stages[s].instructions.iter().any(|i| {
+            i.keyword == crate::dockerfile::Keyword::Env
+                && i.line < inst.line
+                && crate::dockerfile::key_values(i.text()).iter().any(|(k, _)| k == "NODE_ENV")
+        })
+    })
+}
+
 fn node_fix(cx: &FixContext) -> Vec<Outcome> {
     let Some(node) = cx.inputs.project.node.as_ref() else {
         return Vec::new();
@@ -279,6 +310,9 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
                 x.starts_with("--omit=dev") || matches!(x.as_str(), "--production" | "--prod" | "-P" | "--only=production" | "-g" | "--global")
             });
             if !installs || omitted || c.words.len() > i + 2 && prog == "npm" && !c.words[i + 2].starts_with('-') {
+                continue;
+            }
+            if node_env_decides(cx.df, c.inst) {
                 continue;
             }
             let line = Some(c.inst.line);

@@ -76,8 +76,28 @@ impl Rule for RunsAsRoot {
             return Vec::new();
         }
         let target = cx.target();
+        let heirs: Vec<String> = cx
+            .graph
+            .descendants(target.index)
+            .into_iter()
+            .map(|i| &cx.df.stages[i])
+            .filter(|s| s.instructions.iter().any(|i| i.keyword == Keyword::Run))
+            .map(|s| s.name())
+            .collect();
+        if !heirs.is_empty() {
+            return vec![cx.blocked(DOC.id, Some(target.line), format!("stage {} is built FROM the image's stage and would inherit its USER in its own RUN steps", heirs.join(", ")))];
+        }
         if let Some(why) = drops_privileges(cx) {
             return vec![cx.blocked(DOC.id, Some(target.line), why)];
+        }
+        if let Some((port, from)) = crate::edit::facts::port(cx).filter(|(p, _)| *p < 1024) {
+            return vec![cx.blocked(DOC.id, Some(target.line), format!("the app listens on port {port} ({from}): a non-root user may bind it under Docker 20.10 and later, but not under Kubernetes or older engines; move the app to a port above 1023 first"))];
+        }
+        let workdir = cx.df.intent_of(&cx.graph).workdir.unwrap_or_else(|| "/".into());
+        if workdir == "/" {
+            if let Some(at) = sqlite_beside_code(cx) {
+                return vec![cx.blocked(DOC.id, Some(target.line), format!("the app keeps its SQLite database beside its code ({at}), which is / here: no user but root can create it there; give the database a folder of its own (a setting or volume), then run as a user"))];
+            }
         }
         if let Some(line) = model_in_roots_cache(cx) {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
@@ -164,6 +184,9 @@ fn drops_privileges(cx: &FixContext) -> Option<String> {
             continue;
         };
         let words = command.words();
+        if let Some(why) = server_switches_user(cx, &words) {
+            return Some(why);
+        }
         let mut texts = vec![words.join(" ")];
         if let Some(script) = crate::rules::entrypoint_script(cx, &words) {
             texts.push(script);
@@ -182,6 +205,38 @@ fn drops_privileges(cx: &FixContext) -> Option<String> {
         }
     }
     None
+}
+
+/// gunicorn or uWSGI told to switch user (`--user`, a config file's
+/// `user =`, `--uid`): they start as root to do it.
+fn server_switches_user(cx: &FixContext, words: &[String]) -> Option<String> {
+    let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w))?;
+    let cmd = cx.effective(Keyword::Cmd).and_then(|i| i.command()).map(|c| c.words()).unwrap_or_default();
+    let all: Vec<&String> = words.iter().chain(cmd.iter()).collect();
+    let flag = all.iter().any(|w| {
+        matches!(w.as_str(), "--user" | "-u" | "--group" | "-g" | "--uid" | "--gid")
+            || w.starts_with("--user=")
+            || w.starts_with("--uid=")
+    });
+    let is_server = |p: &str| matches!(p, "gunicorn" | "uwsgi");
+    if flag && (is_server(program) || all.iter().any(|w| is_server(w.rsplit('/').next().unwrap_or(w)))) {
+        return Some("the server is told to switch user itself (--user), which needs it to start as root".into());
+    }
+    let config = all
+        .windows(2)
+        .find(|w| matches!(w[0].as_str(), "--config" | "-c"))
+        .map(|w| w[1].clone())
+        .or_else(|| all.iter().find_map(|w| w.strip_prefix("--config=").map(str::to_string)))?;
+    let rel = config.trim_start_matches("./");
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let file = cx.inputs.repo.files.iter().find(|f| f.path == rel || f.path.ends_with(&format!("/{name}")))?;
+    let text = cx.inputs.repo.read_text(&file.path).ok().flatten()?;
+    text.lines()
+        .any(|l| {
+            let l = l.trim_start();
+            l.starts_with("user =") || l.starts_with("user=") || l.starts_with("group =") || l.starts_with("uid =")
+        })
+        .then(|| format!("{} sets the user the server switches to, which needs it to start as root", file.path))
 }
 
 /// A RUN that loads a Hub model into the default cache (under /root) at
@@ -279,8 +334,37 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
     let flask = py.web.targets.first().is_some_and(|t| t.framework == crate::detect::framework::Framework::Flask);
     if flask && (py.requirements.has("flask-sqlalchemy") || uses_relative_sqlite(cx)) {
         add(abs("instance", &workdir), "Flask's instance folder, where Flask-SQLAlchemy keeps a relative SQLite database".into());
+    } else if let Some(at) = sqlite_beside_code(cx) {
+        add(workdir.clone(), format!("the app keeps its SQLite database beside its code ({at}); the folder only, its files stay read-only"));
     }
     out
+}
+
+/// A SQLite file the code puts beside itself: Django's `BASE_DIR /
+/// "db.sqlite3"`, `os.path.join(basedir, "app.db")`, a relative
+/// `sqlite:///app.db` outside Flask-SQLAlchemy.
+pub fn sqlite_beside_code(cx: &FixContext) -> Option<String> {
+    for (path, text) in cx.inputs.repo.python_sources() {
+        if path.split('/').any(|d| d == "tests" || d == "test") {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split('#').next().unwrap_or("");
+            let names_db = [".db\"", ".db'", ".sqlite\"", ".sqlite'", ".sqlite3\"", ".sqlite3'"]
+                .iter()
+                .any(|s| code.contains(s));
+            let beside = ["__file__", "basedir", "BASE_DIR", "base_dir", "os.getcwd", "Path.cwd"]
+                .iter()
+                .any(|s| code.contains(s));
+            let relative_url = code
+                .match_indices("sqlite:///")
+                .any(|(i, _)| !code[i + 10..].starts_with('/') && !code[i + 10..].starts_with(['"', '\'']));
+            if names_db && beside || relative_url {
+                return Some(format!("{path}:{}", n + 1));
+            }
+        }
+    }
+    None
 }
 
 /// A relative SQLite URL (`sqlite:///app.db`, three slashes) in the code.
