@@ -337,7 +337,8 @@ fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
             common.options().dir.display()
         )));
     }
-    let mut proposal = crate::propose(&analysis, &opts)?;
+    // init writes the standard form from the templates, whatever is there.
+    let mut proposal = crate::propose_generated(&analysis, &opts)?;
     if force {
         // Starting over: the new files replace the old ones whole.
         for change in &mut proposal.changes {

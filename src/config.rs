@@ -107,6 +107,49 @@ pub struct UserSetting {
     pub uid: Option<u32>,
 }
 
+impl Config {
+    /// Settings that mean nothing for the project's stack, by name: a
+    /// setting that is silently ignored is a setting the user thinks holds.
+    pub fn foreign_to(&self, stack: crate::detect::Stack) -> Vec<&'static str> {
+        let python_only = [
+            ("python", self.python.is_some()),
+            ("workers", self.workers.is_some()),
+            ("extras", !self.extras.is_empty()),
+            ("groups", !self.groups.is_empty()),
+            ("package", self.package.is_some()),
+            ("torch", self.torch.is_some()),
+            ("frontend", self.frontend.is_some()),
+            ("frontend-dockerfile", self.frontend_dockerfile.is_some()),
+        ];
+        let node_only = [("node", self.node.is_some())];
+        let list: &[(&'static str, bool)] = match stack {
+            crate::detect::Stack::Node => &python_only,
+            crate::detect::Stack::Python => &node_only,
+        };
+        list.iter().filter(|(_, set)| *set).map(|(k, _)| *k).collect()
+    }
+
+    /// Settings that shape only the files `init` writes from the
+    /// templates; an existing Dockerfile keeps its own choice of them.
+    pub fn generated_only(&self) -> Vec<&'static str> {
+        [
+            ("python", self.python.is_some()),
+            ("registry", self.registry.is_some()),
+            ("images", !self.images.is_empty()),
+            ("workers", self.workers.is_some()),
+            ("cache-mounts", self.cache_mounts.is_some()),
+            ("command", self.command.is_some()),
+            ("node", self.node.is_some()),
+            ("frontend", self.frontend.is_some()),
+            ("frontend-dockerfile", self.frontend_dockerfile.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(k, _)| k)
+        .collect()
+    }
+}
+
 /// Where the configuration came from, for the report.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Loaded {
@@ -170,6 +213,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             || key == "node"
             || key == "frontend"
             || key == "frontend-dockerfile"
+            || key == "target"
         {
             Value::String(raw.to_string())
         } else if matches!(
@@ -207,7 +251,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
 fn check(value: &Value, shown: &str) -> Result<()> {
     serde_norway::from_value::<Config>(value.clone())
         .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile")))
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes")))
 }
 
 fn toml_to_yaml(item: &toml_edit::Item) -> Value {

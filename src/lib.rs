@@ -80,6 +80,9 @@ pub struct Proposal {
     /// Commands to run before building (a relock after a pyproject.toml
     /// edit, since the Dockerfile installs from the lock).
     pub before_build: Vec<String>,
+    /// Things the user should know that are not findings (a setting that
+    /// does not apply here).
+    pub warnings: Vec<String>,
 }
 
 impl Proposal {
@@ -206,6 +209,22 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let mut project = detect::Project::detect_for_analysis(&sources.repo, &sources.config.config)?;
     if let Some(df) = &mut sources.dockerfile {
         df.target = image_target(df, &sources.config.config, &project.compose)?;
+    }
+    if project.unsupported.is_none() {
+        let foreign = sources.config.config.foreign_to(project.stack);
+        if !foreign.is_empty() {
+            let stack = match project.stack {
+                detect::Stack::Python => "a Python project",
+                detect::Stack::Node => "a Node project",
+            };
+            return Err(Error::Usage(format!(
+                "{} {} set, but this is {stack}, for which {} nothing; remove {}",
+                foreign.join(", "),
+                if foreign.len() == 1 { "is" } else { "are" },
+                if foreign.len() == 1 { "it means" } else { "they mean" },
+                if foreign.len() == 1 { "it" } else { "them" }
+            )));
+        }
     }
     if let Some(df) = &sources.dockerfile {
         project
@@ -425,17 +444,26 @@ fn propose_edits(
                 .collect(),
         });
     }
+    let warnings = analysis
+        .config
+        .config
+        .generated_only()
+        .into_iter()
+        .map(|key| format!("`{key}` shapes the Dockerfile `init` writes; {} keeps its own choice (the setting is not used for an edit)", analysis.dockerfile_shown))
+        .collect();
     Ok(Proposal {
         plan: None,
         changes,
         applied: rewritten.applied,
         blocked: rewritten.blocked,
         before_build,
+        warnings,
     })
 }
 
-/// A repository without a Dockerfile: the plan, rendered from templates.
-fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
+/// The files from the templates (a repository without a Dockerfile, and
+/// `init`): the plan, rendered. An existing Dockerfile is not read.
+pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
     if let Some(why) = &analysis.project.unsupported {
         return Err(Error::Unsupported(why.clone()));
     }
@@ -515,6 +543,7 @@ fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
         applied: Vec::new(),
         blocked: Vec::new(),
         before_build,
+        warnings: Vec::new(),
     })
 }
 

@@ -67,7 +67,7 @@ fn apply_writes_both_files_then_check_passes() {
         .success()
         .stderr(contains("wrote Dockerfile, .dockerignore"));
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
-    assert!(dockerfile.contains("AS builder") && dockerfile.contains("USER 10001:10001"));
+    assert!(dockerfile.contains("AS python-deps") && dockerfile.contains("USER 10001:10001"));
     assert!(std::fs::read_to_string(dir.path().join(".dockerignore"))
         .unwrap()
         .contains("**/node_modules"));
@@ -140,7 +140,7 @@ fn json_and_markdown_formats() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout(contains("+FROM python:3.12-slim-trixie AS builder"));
+        .stdout(contains("+FROM python:3.12 AS python-deps"));
 }
 
 #[test]
@@ -254,6 +254,23 @@ fn help_explains_every_command_with_an_example() {
 #[test]
 fn settings_pin_choices_and_bad_keys_are_named() {
     let dir = common::fixture("flask-junk");
+    // An existing Dockerfile keeps its own base image: the setting is named
+    // as not used, and one for another stack is an error.
+    dockslim()
+        .args(["rewrite", "--set", "python=3.11", "--set", "user.uid=20000"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("warning: `python` shapes the Dockerfile `init` writes"))
+        .stdout(contains("USER 20000:20000"));
+    dockslim()
+        .args(["rewrite", "--set", "node=22"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("node is set, but this is a Python project"));
+    // For the generated files, the settings pin the choices.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args([
             "rewrite",
@@ -811,6 +828,8 @@ fn uv_workspace_builds_the_member_that_holds_the_app() {
 #[test]
 fn frontend_the_backend_does_not_serve_gets_its_own_dockerfile() {
     let dir = common::fixture("flask-vite");
+    // Where the frontend goes is decided for generated files.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     // The API no longer serves the built files: nothing names frontend/dist.
     let app = dir.path().join("app.py");
     let text = std::fs::read_to_string(&app)
@@ -849,6 +868,7 @@ fn frontend_the_backend_does_not_serve_gets_its_own_dockerfile() {
         .success();
 
     // Configured elsewhere: the frontend folder is the build context.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args([
             "rewrite",
@@ -868,6 +888,8 @@ fn frontend_the_backend_does_not_serve_gets_its_own_dockerfile() {
 #[test]
 fn frontend_placement_can_be_configured() {
     let dir = common::fixture("flask-vite");
+    // Where the frontend goes is decided for generated files.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args(["rewrite", "--format", "diff", "--set", "frontend=separate"])
         .arg(dir.path())
@@ -919,6 +941,13 @@ fn caddy_profile_serves_the_static_site_with_caddy() {
 fn node_project_without_a_lock_file_is_refused_with_the_fix() {
     let dir = common::fixture("vite-spa");
     std::fs::remove_file(dir.path().join("package-lock.json")).unwrap();
+    // An existing Dockerfile is still edited, where the fixes need no lock.
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args(["rewrite"])
         .arg(dir.path())
@@ -951,6 +980,8 @@ fn frontend_built_into_the_backend_ignores_nginx_files_it_does_not_need() {
     // The backend serves the build, so no static server config is written,
     // and the team's own nginx files are no obstacle.
     let dir = common::fixture("flask-vite");
+    // Where the frontend goes is decided for generated files.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     for path in ["frontend/nginx.conf", "frontend/docker/nginx.conf"] {
         let p = dir.path().join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -1,18 +1,26 @@
-//! The corpus: Dockerfiles written the way people write them (tests/corpus/),
-//! each put in a small generated repository and taken through `analyze` and
-//! `rewrite`. Each file says in its header which app it belongs to and what
-//! must happen: `# expect: rewrite`, or `# expect: refuse <words of the
-//! error>`. A rewrite must then keep the guarantees:
-//! - everything the original final stage promised (EXPOSE, CMD, ENTRYPOINT,
-//!   ENV names, LABEL, VOLUME, STOPSIGNAL, build ARGs) is in the output, or
-//!   the report's "deliberately changed" list names it;
-//! - the output parses, and reading it back gives what the plan decided;
+//! The corpus: Dockerfiles written the way people write them, modelled on
+//! public repositories (tests/corpus/), taken through `analyze` and
+//! `rewrite`. A case is either one Dockerfile, whose header names the kind
+//! of app it sits in (`# app: flask`; the app's files are generated), or a
+//! folder holding a whole small repository and its `case.yaml`.
+//!
+//! Each case says what must happen: `expect: rewrite` (the default) or
+//! `expect: refuse <words of the error>`, and optionally the fixes that must
+//! apply (`fixes: DS301 DS313`) and the findings whose fix must be held back
+//! with a reason (`not-fixed: DS401`). A rewrite must then keep the
+//! guarantees:
+//! - the output parses, and without the lines a fix wrote it is the original
+//!   without the lines a fix claims, byte for byte, in order;
+//! - every stage name of the original is still a stage;
 //! - rewriting the output again changes nothing (a fixed point).
+//! At most two cases of the whole corpus may be refused.
 
 use std::path::Path;
 
 use assert_cmd::Command;
 use dockslim::dockerfile::{Args, Dockerfile};
+
+mod common;
 use dockslim::Options;
 
 const FLASK_APP: &str = "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"ok\": True}\n";
@@ -113,15 +121,46 @@ fn app_files(app: &str) -> Vec<(&'static str, &'static str)> {
 
 struct Case {
     name: String,
-    text: String,
-    app: String,
-    expect: Expect,
+    /// The repository: a folder of the corpus, or files generated around
+    /// a single Dockerfile.
+    source: Source,
+    meta: Meta,
 }
 
-#[derive(Debug)]
-enum Expect {
-    Rewrite,
-    Refuse(String),
+enum Source {
+    File { text: String, app: String },
+    Dir(std::path::PathBuf),
+}
+
+/// What a case expects, from its header or its case.yaml.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Meta {
+    /// The Dockerfile, relative to the repository (default `Dockerfile`).
+    #[serde(default)]
+    dockerfile: Option<String>,
+    /// `rewrite`, or `refuse <words of the error>`.
+    #[serde(default)]
+    expect: Option<String>,
+    /// Rule ids whose fixes must apply.
+    #[serde(default)]
+    fixes: Vec<String>,
+    /// Rule ids whose fixes must be held back, with a reason.
+    #[serde(default)]
+    not_fixed: Vec<String>,
+    // What the end-to-end suite builds and probes (read there).
+    #[serde(default)]
+    #[allow(dead_code)]
+    targets: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    engine: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    probe: Option<serde_norway::Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    notes: Option<String>,
 }
 
 fn header(text: &str, key: &str) -> Option<String> {
@@ -131,53 +170,82 @@ fn header(text: &str, key: &str) -> Option<String> {
         .map(|v| v.trim().to_string())
 }
 
+fn words_of(v: Option<String>) -> Vec<String> {
+    v.map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 fn cases() -> Vec<Case> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "Dockerfile"))
         .collect();
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                let yaml = std::fs::read_to_string(path.join("case.yaml"))
+                    .unwrap_or_else(|_| panic!("{name}: no case.yaml"));
+                let meta: Meta = serde_norway::from_str(&yaml)
+                    .unwrap_or_else(|e| panic!("{name}/case.yaml: {e}"));
+                return Case {
+                    name,
+                    source: Source::Dir(path),
+                    meta,
+                };
+            }
             let mut text = std::fs::read_to_string(&path).unwrap();
             let app = header(&text, "app").unwrap_or_else(|| panic!("{name}: no `# app:`"));
-            let expect = match header(&text, "expect").as_deref() {
-                Some("rewrite") => Expect::Rewrite,
-                Some(refuse) if refuse.starts_with("refuse ") => {
-                    Expect::Refuse(refuse["refuse ".len()..].to_string())
-                }
-                other => panic!("{name}: `# expect:` is {other:?}"),
+            let meta = Meta {
+                expect: header(&text, "expect"),
+                fixes: words_of(header(&text, "fixes")),
+                not_fixed: words_of(header(&text, "not-fixed")),
+                ..Default::default()
             };
             if header(&text, "transform").as_deref() == Some("crlf-bom") {
                 text = format!("\u{feff}{}", text.replace('\n', "\r\n"));
             }
             Case {
                 name,
-                text,
-                app,
-                expect,
+                source: Source::File { text, app },
+                meta,
             }
         })
         .collect()
 }
 
+/// Writes the case's repository into `dir`; returns the Dockerfile's path
+/// relative to it.
+fn write_repo(case: &Case, dir: &Path) -> String {
+    match &case.source {
+        Source::Dir(path) => {
+            common::copy_dir(path, dir);
+            case.meta.dockerfile.clone().unwrap_or_else(|| "Dockerfile".into())
+        }
+        Source::File { text, app } => {
+            write_generated(text, app, dir);
+            "Dockerfile".into()
+        }
+    }
+}
+
 /// Writes the app, the Dockerfile, and a small file for every path the
 /// Dockerfile copies from the context that the app does not have.
-fn write_repo(case: &Case, dir: &Path) {
+fn write_generated(text: &str, app: &str, dir: &Path) {
     let write = |rel: &str, text: &str| {
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     };
-    for (rel, text) in app_files(&case.app) {
+    for (rel, text) in app_files(app) {
         write(rel, text);
     }
-    write("Dockerfile", &case.text);
-    let df = Dockerfile::parse(&case.text, "Dockerfile").unwrap();
+    write("Dockerfile", text);
+    let df = Dockerfile::parse(text, "Dockerfile").unwrap();
     for inst in df.stages.iter().flat_map(|s| s.instructions.iter()) {
         let Args::Copy { sources, .. } = &inst.args else {
             continue;
@@ -207,137 +275,52 @@ fn write_repo(case: &Case, dir: &Path) {
     }
 }
 
-fn words(c: &dockslim::dockerfile::Command) -> Vec<String> {
-    c.words()
+fn options(dir: &Path, dockerfile: &str) -> Options {
+    Options {
+        dir: dir.to_path_buf(),
+        dockerfile: (dockerfile != "Dockerfile").then(|| dir.join(dockerfile)),
+        ..Options::default()
+    }
 }
 
-/// Checks a rewrite's guarantees; returns what went wrong.
-fn check_rewrite(case: &Case, dir: &Path) -> Result<String, String> {
-    let opts = Options {
-        dir: dir.to_path_buf(),
-        ..Options::default()
-    };
+/// Checks a rewrite's guarantees; returns what was done, or what went wrong.
+fn check_rewrite(case: &Case, dir: &Path, dockerfile: &str) -> Result<String, String> {
+    let opts = options(dir, dockerfile);
     let analysis = dockslim::analyze(&opts).map_err(|e| format!("analyze: {e}"))?;
     let proposal = dockslim::propose(&analysis, &opts).map_err(|e| format!("rewrite: {e}"))?;
-    let changed = proposal.plan.changed.join("\n");
-    let named_as_changed = |what: &str| changed.contains(what);
-    let original = Dockerfile::parse(&case.text, "Dockerfile").unwrap();
-    let before = original.intent();
-    let new_text = &proposal.changes[0].new;
-    let output = Dockerfile::parse(new_text, "Dockerfile")
-        .map_err(|e| format!("the output does not parse: {e}"))?;
-    let after = output.intent();
-    let mut problems = Vec::new();
-
-    for (port, line) in &before.expose {
-        if !after.expose.iter().any(|(p, _)| p == port) && !named_as_changed(port) {
-            problems.push(format!("EXPOSE {port} (line {line}) lost"));
+    let original = std::fs::read_to_string(dir.join(dockerfile)).unwrap();
+    let mut problems = common::edit_problems(&original, &proposal);
+    let applied: Vec<&str> = proposal.applied.iter().map(|a| a.rule.as_str()).collect();
+    let blocked: Vec<&str> = proposal.blocked.iter().map(|b| b.rule.as_str()).collect();
+    for want in &case.meta.fixes {
+        if !applied.contains(&want.as_str()) {
+            problems.push(format!("{want} was expected to fix something; applied: {applied:?}, held back: {:?}", proposal.blocked));
         }
     }
-    if let Some((cmd, line)) = &before.cmd {
-        let kept = after
-            .cmd
-            .as_ref()
-            .is_some_and(|(c, _)| words(c) == words(cmd));
-        if !kept && !named_as_changed("CMD") {
-            problems.push(format!("CMD (line {line}) changed without a word"));
+    for want in &case.meta.not_fixed {
+        if !blocked.contains(&want.as_str()) {
+            problems.push(format!("{want}'s fix was expected to be held back; held back: {blocked:?}, applied: {applied:?}"));
         }
     }
-    if let Some((ep, line)) = &before.entrypoint {
-        let kept = after
-            .entrypoint
-            .as_ref()
-            .is_some_and(|(c, _)| words(c) == words(ep));
-        if !kept && !named_as_changed("ENTRYPOINT") {
-            problems.push(format!("ENTRYPOINT (line {line}) changed without a word"));
+    for b in &proposal.blocked {
+        if b.why.trim().is_empty() {
+            problems.push(format!("{} is held back without a reason", b.rule));
         }
     }
-    for (name, _, line) in &before.env {
-        if !after.env.iter().any(|(n, _, _)| n == name) && !named_as_changed(name) {
-            problems.push(format!("ENV {name} (line {line}) lost"));
-        }
-    }
-    for (name, value, line) in &before.labels {
-        if !after.labels.iter().any(|(n, v, _)| n == name && v == value) {
-            problems.push(format!("LABEL {name} (line {line}) lost"));
-        }
-    }
-    for (volume, line) in &before.volumes {
-        if !after.volumes.iter().any(|(v, _)| v == volume) {
-            problems.push(format!("VOLUME {volume} (line {line}) lost"));
-        }
-    }
-    if before.stopsignal.as_ref().map(|s| &s.0) != after.stopsignal.as_ref().map(|s| &s.0)
-        && !named_as_changed("STOPSIGNAL")
-    {
-        problems.push("STOPSIGNAL changed".to_string());
-    }
-    let output_args: Vec<String> = output
-        .final_stage()
-        .instructions
-        .iter()
-        .filter(|i| i.keyword == "ARG")
-        .map(|i| i.text().split('=').next().unwrap_or("").to_string())
-        .collect();
-    for stage in dockslim::rules::final_chain(&original) {
-        for inst in stage.instructions.iter().filter(|i| i.keyword == "ARG") {
-            let name = inst.text().split('=').next().unwrap_or("").to_string();
-            if !output_args.contains(&name) && !named_as_changed(&name) {
-                problems.push(format!("ARG {name} (line {}) lost", inst.line));
-            }
-        }
-    }
-
-    // Reading the output back gives what the plan decided.
-    let plan = proposal.plan.runtime();
-    let read_back_cmd = after.cmd.as_ref().map(|(c, _)| words(c));
-    if read_back_cmd.as_deref() != Some(plan.cmd) {
-        problems.push(format!(
-            "read back CMD {read_back_cmd:?} is not the plan's {:?}",
-            plan.cmd
-        ));
-    }
-    let read_back_expose: Vec<String> = after.expose.iter().map(|(p, _)| p.clone()).collect();
-    if read_back_expose != plan.expose {
-        problems.push(format!(
-            "read back EXPOSE {read_back_expose:?} is not the plan's {:?}",
-            plan.expose
-        ));
-    }
-    if after.user.as_ref().map(|u| u.0.as_str()) != Some(plan.user.as_str()) {
-        problems.push(format!("read back USER {:?}", after.user));
-    }
-    for name in &plan.env {
-        if !after.env.iter().any(|(n, _, _)| n == name) {
-            problems.push(format!("read back ENV lacks {name}"));
-        }
-    }
-
     // Fixed point: the output, rewritten, is itself.
-    for change in &proposal.changes {
-        std::fs::write(&change.abs, &change.new).unwrap();
-    }
+    dockslim::output::apply::apply(&proposal.changes).map_err(|e| e.to_string())?;
     let again = dockslim::analyze(&opts).map_err(|e| format!("analyze of the output: {e}"))?;
     let second =
         dockslim::propose(&again, &opts).map_err(|e| format!("rewrite of the output: {e}"))?;
-    for (first, second) in proposal.changes.iter().zip(&second.changes) {
-        if first.new != second.new {
-            problems.push(format!(
-                "not a fixed point: {} changes when rewritten again",
-                first.path
-            ));
-        }
+    for change in second.changes.iter().filter(|c| c.differs()) {
+        problems.push(format!(
+            "not a fixed point: {} changes when rewritten again:\n{}",
+            change.path,
+            change.unified_diff()
+        ));
     }
     if problems.is_empty() {
-        Ok(format!(
-            "rewritten, {} step(s) carried, {} change(s) named",
-            match (&proposal.plan.python, &proposal.plan.node) {
-                (Some(p), _) => p.carried.before_source.len() + p.carried.after_source.len(),
-                (None, Some(n)) => n.build_steps.len() + n.runtime_steps.len(),
-                _ => 0,
-            },
-            proposal.plan.changed.len()
-        ))
+        Ok(format!("fixed {}; held back {}", applied.join(" "), blocked.join(" ")))
     } else {
         Err(problems.join("; "))
     }
@@ -346,21 +329,20 @@ fn check_rewrite(case: &Case, dir: &Path) -> Result<String, String> {
 #[test]
 fn corpus_goes_through_analyze_and_rewrite_with_its_guarantees() {
     let cases = cases();
-    assert!(
-        cases.len() >= 25,
-        "the corpus has {} Dockerfiles",
-        cases.len()
-    );
+    assert!(cases.len() >= 40, "the corpus has {} cases", cases.len());
     let mut failures = Vec::new();
+    let mut refusals = Vec::new();
     for case in &cases {
         let dir = tempfile::tempdir().unwrap();
-        write_repo(case, dir.path());
+        let dockerfile = write_repo(case, dir.path());
 
         // analyze: findings, never a crash, in every format.
         for format in ["text", "json", "markdown", "sarif"] {
             let out = Command::cargo_bin("dockslim")
                 .unwrap()
-                .args(["analyze", "--format", format])
+                .args(["analyze", "--format", format, "--dockerfile"])
+                .arg(dir.path().join(&dockerfile))
+                .arg("--context")
                 .arg(dir.path())
                 .output()
                 .unwrap();
@@ -374,19 +356,23 @@ fn corpus_goes_through_analyze_and_rewrite_with_its_guarantees() {
             }
         }
 
-        let outcome = match &case.expect {
-            Expect::Rewrite => check_rewrite(case, dir.path()),
-            Expect::Refuse(words) => {
+        let expect = case.meta.expect.as_deref().unwrap_or("rewrite");
+        let outcome = match expect.strip_prefix("refuse ") {
+            None => check_rewrite(case, dir.path(), &dockerfile),
+            Some(words) => {
+                refusals.push(case.name.clone());
                 let out = Command::cargo_bin("dockslim")
                     .unwrap()
-                    .arg("rewrite")
+                    .args(["rewrite", "--dockerfile"])
+                    .arg(dir.path().join(&dockerfile))
+                    .arg("--context")
                     .arg(dir.path())
                     .output()
                     .unwrap();
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 if out.status.code() == Some(2)
                     && stderr.starts_with("dockslim: error:")
-                    && stderr.contains(words.as_str())
+                    && stderr.contains(words)
                 {
                     Ok(format!("refused: {}", stderr.trim()))
                 } else {
@@ -398,9 +384,42 @@ fn corpus_goes_through_analyze_and_rewrite_with_its_guarantees() {
             }
         };
         match outcome {
-            Ok(what) => println!("{:<40} {what}", case.name),
+            Ok(what) => println!("{:<45} {what}", case.name),
             Err(problem) => failures.push(format!("{}: {problem}", case.name)),
         }
     }
+    assert!(
+        refusals.len() <= 2,
+        "at most 2 cases may be refused, {} are: {refusals:?}",
+        refusals.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The check itself: a change no fix claims is caught.
+#[test]
+fn an_unclaimed_change_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    write_generated(
+        "# app: flask\nFROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 5000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n",
+        "flask",
+        dir.path(),
+    );
+    let opts = options(dir.path(), "Dockerfile");
+    let analysis = dockslim::analyze(&opts).unwrap();
+    let mut proposal = dockslim::propose(&analysis, &opts).unwrap();
+    let original = analysis.dockerfile.as_ref().unwrap().file_text();
+    assert!(common::edit_problems(&original, &proposal).is_empty());
+    // An edit of the EXPOSE line that no fix made.
+    let change = proposal
+        .changes
+        .iter_mut()
+        .find(|c| c.role == dockslim::output::FileRole::Dockerfile)
+        .unwrap();
+    change.new = change.new.replace("EXPOSE 5000", "EXPOSE 5001");
+    let problems = common::edit_problems(&original, &proposal);
+    assert!(
+        problems.iter().any(|p| p.contains("EXPOSE 5000")),
+        "{problems:?}"
+    );
 }

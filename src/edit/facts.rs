@@ -2,7 +2,8 @@
 //! on, read from the user's own Dockerfile and repository.
 
 use super::FixContext;
-use crate::dockerfile::Keyword;
+use crate::dockerfile::image::ImageRef;
+use crate::dockerfile::{shell, Keyword};
 
 /// The port the app listens on, and where that was read: the
 /// configuration, the image's EXPOSE, the command's bind address, an ENV
@@ -42,3 +43,58 @@ pub fn port(cx: &FixContext) -> Option<(u16, String)> {
     }
     None
 }
+
+/// Shared libraries the Python requirements load at run time that the
+/// image's stages do not install, with the requirement that loads
+/// each.
+pub fn runtime_libraries(cx: &FixContext, image: &ImageRef) -> Vec<(String, String)> {
+    if !image.is_python() {
+        return Vec::new();
+    }
+    let py = &cx.inputs.project.python;
+    let debian = image
+        .debian_release()
+        .or_else(|| {
+            cx.inputs
+                .profile
+                .python
+                .as_ref()
+                .map(|p| p.debian.as_str())
+                .and_then(|d| crate::dockerfile::image::DEBIAN_RELEASES.iter().copied().find(|r| *r == d))
+        })
+        .unwrap_or("trixie");
+    let installed: Vec<String> = cx
+        .shipped()
+        .iter()
+        .flat_map(|s| s.run_commands())
+        .filter_map(|c| shell::package_install(&c.words))
+        .flatten()
+        .collect();
+    let installs_requirements = cx
+        .shipped()
+        .iter()
+        .flat_map(|s| s.run_commands())
+        .any(|c| shell::is_pip_install(&c.words))
+        || cx.shipped().iter().any(|s| {
+            s.instructions
+                .iter()
+                .any(|i| i.flag("from").is_some() && i.keyword == Keyword::Copy)
+        });
+    if !installs_requirements {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for req in &py.requirements.requirements {
+        let single = crate::detect::requirements::RequirementSet {
+            requirements: vec![req.clone()],
+            ..Default::default()
+        };
+        for lib in cx.inputs.profile.native_needs(&single, debian).runtime {
+            if !installed.contains(&lib) && !out.iter().any(|(l, _)| *l == lib) {
+                out.push((lib, req.name.clone()));
+            }
+        }
+    }
+    out
+}
+

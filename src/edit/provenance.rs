@@ -94,6 +94,14 @@ impl Tracked {
                     origin: Origin::Fix(fix),
                 });
                 text.push_str(&e.text);
+            } else if !self.removes_whole_lines(&e.range) {
+                // A deletion inside a line leaves the line changed: an empty
+                // piece marks it as the fix's.
+                pieces.push(Piece {
+                    start: text.len(),
+                    len: 0,
+                    origin: Origin::Fix(fix),
+                });
             }
             pos = e.range.end;
         }
@@ -103,6 +111,14 @@ impl Tracked {
         self.touched.sort_unstable();
         self.touched.dedup();
         Ok(())
+    }
+
+    /// The range is whole lines (from a line start through a newline, or
+    /// to the end of the text).
+    fn removes_whole_lines(&self, range: &std::ops::Range<usize>) -> bool {
+        let starts_line = range.start == 0 || self.text.as_bytes()[range.start - 1] == b'\n';
+        let ends_line = range.end == self.text.len() || self.text.as_bytes()[range.end - 1] == b'\n';
+        starts_line && ends_line && !range.is_empty()
     }
 
     /// Text written into the middle of a user's line changes that line.
@@ -162,6 +178,19 @@ impl Tracked {
             return;
         }
         for p in &self.pieces {
+            if p.len == 0 {
+                // A deletion mark travels with the byte after it.
+                let inside = p.start >= range.start && p.start < range.end
+                    || p.start == range.end && range.end == self.text.len();
+                if inside {
+                    pieces.push(Piece {
+                        start: text.len(),
+                        len: 0,
+                        origin: p.origin,
+                    });
+                }
+                continue;
+            }
             let (s, e) = (p.start.max(range.start), (p.start + p.len).min(range.end));
             if s >= e {
                 continue;
@@ -205,7 +234,7 @@ impl Tracked {
         }
         for p in &self.pieces {
             if let Origin::Fix(fix) = p.origin {
-                let first = line_of(&self.text, p.start);
+                let first = line_of(&self.text, p.start.min(self.text.len()));
                 // A piece that ends with its newline ends on that line.
                 let last = line_of(&self.text, (p.start + p.len).saturating_sub(1).max(p.start));
                 if let Some(c) = out.get_mut(fix) {

@@ -22,11 +22,24 @@ impl<'a> Writer<'a> {
         &self.df.text
     }
 
-    /// Lines in the file's line ending, each ended by it.
+    /// The character that continues a line (`\\`, or what `# escape=` sets).
+    pub fn escape(&self) -> char {
+        self.df.escape_directive.unwrap_or('\\')
+    }
+
+    /// Lines in the file's line ending, each ended by it; our own text's
+    /// continuation backslashes become the file's escape character.
     pub fn lines(&self, text: &str) -> String {
         let mut out = String::new();
+        let escape = self.escape();
         for line in text.lines() {
-            out.push_str(line);
+            match line.strip_suffix('\\') {
+                Some(head) if escape != '\\' => {
+                    out.push_str(head);
+                    out.push(escape);
+                }
+                _ => out.push_str(line),
+            }
             out.push_str(self.df.newline);
         }
         out
@@ -121,9 +134,10 @@ impl<'a> Writer<'a> {
         }
         let at_line_start = left == 0 || bytes[left - 1] == b'\n';
         let rest = &text[right..];
-        let continuation = rest.starts_with("\\\n") || rest.starts_with("\\\r\n");
+        let escape = self.escape();
+        let continuation = rest.starts_with(&format!("{escape}\n")) || rest.starts_with(&format!("{escape}\r\n"));
         if at_line_start && continuation {
-            let end = right + if rest.starts_with("\\\r\n") { 3 } else { 2 };
+            let end = right + if rest.starts_with(&format!("{escape}\r\n")) { 3 } else { 2 };
             return Edit::delete(left..end);
         }
         if at_line_start {
@@ -161,7 +175,7 @@ impl<'a> Writer<'a> {
                     .as_ref()
                     .is_some_and(|j| text[j.end..c.span.start].contains('\n'))
         });
-        let continuation = format!(" \\{}", self.df.newline);
+        let continuation = format!(" {}{}", self.escape(), self.df.newline);
         if trailing_operator {
             Edit::insert(end, format!(" &&{continuation}{indent}{command}"))
         } else {

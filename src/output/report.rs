@@ -31,6 +31,8 @@ pub struct Report {
     pub fixes: Vec<crate::edit::Applied>,
     /// Fixes that could not be made, and why; their findings stay.
     pub not_fixed: Vec<crate::edit::Blocked>,
+    /// What the user should know that is not a finding.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,6 +76,7 @@ impl Report {
             changed: proposal.map(|p| p.behaviour_changes()).unwrap_or_default(),
             fixes: proposal.map(|p| p.applied.clone()).unwrap_or_default(),
             not_fixed: proposal.map(|p| p.blocked.clone()).unwrap_or_default(),
+            warnings: proposal.map(|p| p.warnings.clone()).unwrap_or_default(),
         }
     }
 
@@ -116,6 +119,10 @@ impl Report {
                     f.message
                 )?;
             }
+        }
+        for w in &self.warnings {
+            writeln!(out)?;
+            writeln!(out, "{bold}warning{bold:#}: {w}")?;
         }
         if !self.not_fixed.is_empty() {
             writeln!(out)?;
@@ -189,6 +196,9 @@ impl Report {
                     f.bytes.map(human_bytes).unwrap_or_default()
                 ));
             }
+        }
+        for w in &self.warnings {
+            md.push_str(&format!("\n> **Warning**: {}\n", escape_md(w)));
         }
         if !self.not_fixed.is_empty() {
             md.push_str("\n### Not fixed\n\n");

@@ -217,17 +217,42 @@ impl<'a> PipExtraction<'a> {
             ours.push_str(m);
         }
         let builder = x.builder_text(&name, &[(pips[0], ours)]);
+        // On a slim base the image needs the libraries compiled packages
+        // load (libpq5 for psycopg2), which the removed -dev packages
+        // brought along.
+        let image = crate::dockerfile::image::ImageRef::parse(&cx.df.base_image_of(stage));
+        let libs: Vec<String> = if image.is_full() {
+            Vec::new()
+        } else {
+            crate::edit::facts::runtime_libraries(cx, &image)
+                .into_iter()
+                .map(|(lib, _)| lib)
+                .collect()
+        };
+        let mut runtime_run = String::new();
+        if !libs.is_empty() {
+            match x.kept_apt_install() {
+                Some(last) => x.0.edits.push(crate::edit::Edit::insert(last.end, format!(" {}", libs.join(" ")))),
+                None => {
+                    let refs: Vec<&str> = libs.iter().map(String::as_str).collect();
+                    runtime_run = format!("{}\n", crate::edit::builder::apt_install_run(&refs));
+                }
+            }
+        }
         let (path, env) = match &venv {
             Venv::Ours => ("/opt/venv".to_string(), "\nENV PATH=\"/opt/venv/bin:$PATH\""),
             Venv::Theirs(p) => (p.clone(), ""),
         };
         let anchor = x.copy_anchor(&pips);
-        let edits = x.0.finish(&builder, &format!("COPY --from={name} {path} {path}{env}"), anchor);
+        let edits = x.0.finish(&builder, &format!("{runtime_run}COPY --from={name} {path} {path}{env}"), anchor);
         let mut reason = format!(
             "the image gets only {path} from the builder stage `{name}`, which runs this stage's own steps as written: its FROM, environment and WORKDIR, the apt installs, the requirement files and the pip install"
         );
         if !removed.is_empty() {
             reason.push_str(&format!("; {} are left out of the image", removed.join(", ")));
+        }
+        if !libs.is_empty() {
+            reason.push_str(&format!("; {} stay for the compiled packages to load", libs.join(", ")));
         }
         if matches!(venv, Venv::Ours) {
             reason.push_str("; PIP_PYTHON sends the pip install into /opt/venv, and the venv is on PATH in the image");
@@ -494,6 +519,20 @@ impl<'a> PipExtraction<'a> {
                 .collect::<Vec<_>>()
                 .join("\n"),
         ))
+    }
+
+    /// The last package word of an apt install the image keeps, to add
+    /// runtime libraries beside.
+    fn kept_apt_install(&self) -> Option<crate::dockerfile::Span> {
+        self.stage
+            .run_commands()
+            .into_iter()
+            .filter(|c| self.step_of(c.inst) != Step::Move && shell::is_apt_install(&c.words))
+            .find_map(|c| {
+                let (_, pos) = shell::package_subcommand(&c.words)?;
+                let (index, _) = shell::package_words(&c.words, pos).into_iter().rev().find(|(_, w)| !is_build_tool(w))?;
+                c.word(index).map(|w| w.span.clone())
+            })
     }
 
     /// After the move, nothing left in the image may compile or pip install.

@@ -93,7 +93,7 @@ impl Rule for FullBaseImage {
             "the same {} without compilers, headers and download tools, about 900 MB less; nothing the build, the command, the healthcheck or the entrypoint runs needs them",
             if image.is_python() { "Python" } else { "Node" }
         );
-        let missing = runtime_libraries(cx, &image);
+        let missing = crate::edit::facts::runtime_libraries(cx, &image);
         if !missing.is_empty() {
             let because = missing.iter().map(|(_, b)| b.as_str()).collect::<Vec<_>>();
             let packages: Vec<&str> = missing.iter().map(|(p, _)| p.as_str()).collect();
@@ -222,60 +222,6 @@ pub fn entrypoint_script(cx: &FixContext, words: &[String]) -> Option<String> {
         .iter()
         .find(|f| f.path == name || f.path.ends_with(&format!("/{name}")))?;
     repo.read_text(&file.path).ok().flatten()
-}
-
-/// Shared libraries the Python requirements load that the full image had
-/// and the stage chain does not install, with the requirement that loads
-/// each.
-fn runtime_libraries(cx: &FixContext, image: &ImageRef) -> Vec<(String, String)> {
-    if !image.is_python() {
-        return Vec::new();
-    }
-    let py = &cx.inputs.project.python;
-    let debian = image
-        .debian_release()
-        .or_else(|| {
-            cx.inputs
-                .profile
-                .python
-                .as_ref()
-                .map(|p| p.debian.as_str())
-                .and_then(|d| crate::dockerfile::image::DEBIAN_RELEASES.iter().copied().find(|r| *r == d))
-        })
-        .unwrap_or("trixie");
-    let installed: Vec<String> = cx
-        .shipped()
-        .iter()
-        .flat_map(|s| s.run_commands())
-        .filter_map(|c| shell::package_install(&c.words))
-        .flatten()
-        .collect();
-    let installs_requirements = cx
-        .shipped()
-        .iter()
-        .flat_map(|s| s.run_commands())
-        .any(|c| shell::is_pip_install(&c.words))
-        || cx.shipped().iter().any(|s| {
-            s.instructions
-                .iter()
-                .any(|i| i.flag("from").is_some() && i.keyword == Keyword::Copy)
-        });
-    if !installs_requirements {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for req in &py.requirements.requirements {
-        let single = crate::detect::requirements::RequirementSet {
-            requirements: vec![req.clone()],
-            ..Default::default()
-        };
-        for lib in cx.inputs.profile.native_needs(&single, debian).runtime {
-            if !installed.contains(&lib) && !out.iter().any(|(l, _)| *l == lib) {
-                out.push((lib, req.name.clone()));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

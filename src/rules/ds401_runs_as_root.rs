@@ -76,17 +76,16 @@ impl Rule for RunsAsRoot {
             return Vec::new();
         }
         let target = cx.target();
-        let heirs: Vec<String> = cx
+        // Stages built FROM the image's stage (a dev stage on top of
+        // production) would inherit the USER: they get `USER root` back
+        // first thing, so they run as they did.
+        let heirs: Vec<&crate::dockerfile::Stage> = cx
             .graph
             .descendants(target.index)
             .into_iter()
             .map(|i| &cx.df.stages[i])
-            .filter(|s| s.instructions.iter().any(|i| i.keyword == Keyword::Run))
-            .map(|s| s.name())
+            .filter(|s| cx.graph.parent[s.index] == Some(target.index))
             .collect();
-        if !heirs.is_empty() {
-            return vec![cx.blocked(DOC.id, Some(target.line), format!("stage {} is built FROM the image's stage and would inherit its USER in its own RUN steps", heirs.join(", ")))];
-        }
         if let Some(why) = drops_privileges(cx) {
             return vec![cx.blocked(DOC.id, Some(target.line), why)];
         }
@@ -103,6 +102,9 @@ impl Rule for RunsAsRoot {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
         }
         let image = ImageRef::parse(&cx.df.base_image_of(target));
+        if matches!(image.name.as_str(), "nginx" | "httpd" | "haproxy" | "traefik" | "php" | "tomcat") {
+            return vec![cx.blocked(DOC.id, Some(target.line), format!("{} starts as root and hands its work to an unprivileged worker itself; running it as a user needs a config with a port above 1023 and its temporary files elsewhere (the -unprivileged images do this)", image.name))];
+        }
         let alpine = image.tag.as_deref().is_some_and(|t| t.contains("alpine"))
             || image.name == "alpine"
             || cx.shipped().iter().flat_map(|s| s.run_commands()).any(|c| shell::program(&c.words).1 == "apk");
@@ -151,6 +153,12 @@ impl Rule for RunsAsRoot {
             .find(|i| matches!(i.keyword, Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir))
             .unwrap_or(&target.from);
         let mut reason = format!("the app runs as {who}");
+        let binds: Vec<String> = crate::detect::compose::building(&cx.inputs.project.compose, &cx.original.path)
+            .into_iter()
+            .flat_map(|s| s.volumes.iter().filter(|m| m.bind).map(move |m| (s, m)))
+            .filter(|(_, m)| dirs.iter().any(|(d, _)| d.starts_with(m.target.trim_end_matches('/'))))
+            .map(|(s, m)| format!("{} mounts {} at {}", s.name, m.source.clone().unwrap_or_default(), m.target))
+            .collect();
         if dirs.is_empty() {
             reason.push_str("; nothing shows the app writing anywhere, so it owns no folder and the source stays read-only to it");
         } else {
@@ -159,13 +167,29 @@ impl Rule for RunsAsRoot {
                 dirs.iter().map(|(d, why)| format!("{d} ({why})")).collect::<Vec<_>>().join(", ")
             ));
         }
+        if !binds.is_empty() {
+            reason.push_str(&format!(
+                "; compose bind-mounts host folders where the app writes ({}): the host folder must be writable by that user's UID (chown it, or set `user:` in compose)",
+                binds.join(", ")
+            ));
+        }
+        let mut edits = vec![cx.writer().insert_after(anchor, &text)];
+        for heir in &heirs {
+            edits.push(cx.writer().insert_after(&heir.from, "USER root"));
+        }
+        if !heirs.is_empty() {
+            reason.push_str(&format!(
+                "; stage {} is built FROM it and gets `USER root` back, so it runs as it did",
+                heirs.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+            ));
+        }
         vec![Outcome::Fix(Fix {
             rule: DOC.id,
             line: target.line,
             title: "a non-root user runs the app".into(),
             reason,
             safety: Safety::Unsafe,
-            edits: vec![cx.writer().insert_after(anchor, &text)],
+            edits,
             files: vec![],
             reshapes: false,
         })]
@@ -288,8 +312,10 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
     let abs = |dir: &str, base: &str| {
         if dir.starts_with('/') {
             dir.to_string()
+        } else if dir == "." {
+            base.to_string()
         } else {
-            format!("{}/{dir}", base.trim_end_matches('/'))
+            format!("{}/{}", base.trim_end_matches('/'), dir.trim_start_matches("./"))
         }
     };
     for stage in cx.shipped() {
@@ -330,12 +356,71 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
             add(m.target.clone(), format!("mounted by {} in {}", service.name, service.file));
         }
     }
+    // Files the commands write: the image's and those compose runs it with.
+    let mut commands: Vec<(Vec<String>, String)> = Vec::new();
+    for keyword in [Keyword::Entrypoint, Keyword::Cmd] {
+        if let Some(inst) = cx.effective(keyword) {
+            if let Some(c) = inst.command() {
+                commands.push((c.words(), format!("the {} at line {}", keyword.as_str(), inst.line)));
+            }
+        }
+    }
+    for service in crate::detect::compose::building(&cx.inputs.project.compose, &cx.original.path) {
+        for text in service.command.iter().chain(&service.entrypoint) {
+            let words = shlex::split(text).unwrap_or_default();
+            commands.push((words, format!("the command compose gives {}", service.name)));
+        }
+    }
+    for (words, whose) in &commands {
+        for (dir, what) in written_by_command(words) {
+            add(abs(&dir, &workdir), format!("{what}, by {whose}"));
+        }
+    }
     let py = &cx.inputs.project.python;
     let flask = py.web.targets.first().is_some_and(|t| t.framework == crate::detect::framework::Framework::Flask);
     if flask && (py.requirements.has("flask-sqlalchemy") || uses_relative_sqlite(cx)) {
         add(abs("instance", &workdir), "Flask's instance folder, where Flask-SQLAlchemy keeps a relative SQLite database".into());
     } else if let Some(at) = sqlite_beside_code(cx) {
         add(workdir.clone(), format!("the app keeps its SQLite database beside its code ({at}); the folder only, its files stay read-only"));
+    }
+    out
+}
+
+/// Folders a command writes: the folder of a log or pid file it is told to
+/// write (`--logfile=logs/celery.log`, `--access-logfile /var/log/x.log`),
+/// and the working folder for `celery beat`, whose schedule file goes there
+/// unless `--schedule` says otherwise.
+fn written_by_command(words: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    const FILE_FLAGS: &[&str] = &[
+        "--logfile", "--log-file", "--access-logfile", "--error-logfile", "--pidfile", "--pid", "-f",
+    ];
+    let mut it = words.iter().peekable();
+    while let Some(w) = it.next() {
+        let (flag, value) = match w.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (w.as_str(), None),
+        };
+        if !FILE_FLAGS.contains(&flag) || flag == "-f" && !words.iter().any(|x| x == "celery") {
+            continue;
+        }
+        let Some(path) = value.or_else(|| it.next().cloned()) else {
+            continue;
+        };
+        if path == "-" || path.starts_with('$') || path.starts_with("/dev/") {
+            continue;
+        }
+        let dir = match path.rsplit_once('/') {
+            Some((d, _)) if !d.is_empty() => d.to_string(),
+            Some(_) => "/".to_string(),
+            None => ".".to_string(),
+        };
+        out.push((dir, format!("{path} is written")));
+    }
+    let beat = words.iter().any(|w| w == "beat") && words.iter().any(|w| w.ends_with("celery"))
+        || words.iter().any(|w| w == "-B" || w == "--beat");
+    if beat && !words.iter().any(|w| w == "-s" || w.starts_with("--schedule")) {
+        out.push((".".to_string(), "celery beat writes celerybeat-schedule in the working folder".to_string()));
     }
     out
 }

@@ -1,5 +1,5 @@
 # app: flask
-# expect: refuse heredoc
+# expect: rewrite
 FROM python:3.12
 WORKDIR /app
 COPY . .

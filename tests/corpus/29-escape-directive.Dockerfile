@@ -1,6 +1,6 @@
 # escape=`
 # app: flask
-# expect: refuse escape
+# expect: rewrite
 FROM python:3.12
 WORKDIR /app
 COPY . .

@@ -1,5 +1,5 @@
 # app: node-no-lock
-# expect: refuse no lock file beside it
+# expect: rewrite
 FROM node:20
 WORKDIR /app
 COPY . .

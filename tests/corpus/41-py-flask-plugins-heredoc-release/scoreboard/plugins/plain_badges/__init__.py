@@ -1,0 +1,4 @@
+def load(app):
+    @app.get("/badges")
+    def badges():
+        return {"badges": ["first-blood", "night-owl"]}

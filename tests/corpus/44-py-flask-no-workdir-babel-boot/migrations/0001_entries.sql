@@ -1,0 +1,5 @@
+CREATE TABLE IF NOT EXISTS entry (
+    id INTEGER PRIMARY KEY,
+    author TEXT NOT NULL,
+    body TEXT NOT NULL
+);

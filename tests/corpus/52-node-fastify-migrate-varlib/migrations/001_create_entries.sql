@@ -1,0 +1,6 @@
+CREATE TABLE entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  amount_cents INTEGER NOT NULL,
+  memo TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL
+);
