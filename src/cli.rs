@@ -610,16 +610,26 @@ fn explain(rule: Option<String>, all: bool, out: &mut dyn Write) -> Result<Outco
 
 /// The Markdown table of every rule, generated from the registry.
 pub fn rules_table() -> String {
-    let mut table = String::from("| Rule | Name | Severity | What it finds |\n|---|---|---|---|\n");
+    let mut table = String::from(
+        "| Rule | Name | Severity | What it finds | Fix |\n|---|---|---|---|---|\n",
+    );
     for rule in crate::rules::all() {
         let d = rule.doc();
         table.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             d.id,
             d.name,
             d.severity.name(),
-            d.summary
+            d.summary,
+            d.fix_safety.map_or("report", |s| s.name())
         ));
+    }
+    table.push_str("\nWhat each unsafe fix can change (`--safe-only` leaves them out):\n\n");
+    for rule in crate::rules::all() {
+        let d = rule.doc();
+        if d.fix_safety == Some(crate::edit::Safety::Unsafe) {
+            table.push_str(&format!("- **{}** {}: {}\n", d.id, d.name, d.fix_risk));
+        }
     }
     table
 }

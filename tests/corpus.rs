@@ -132,36 +132,7 @@ enum Source {
     Dir(std::path::PathBuf),
 }
 
-/// What a case expects, from its header or its case.yaml.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-struct Meta {
-    /// The Dockerfile, relative to the repository (default `Dockerfile`).
-    #[serde(default)]
-    dockerfile: Option<String>,
-    /// `rewrite`, or `refuse <words of the error>`.
-    #[serde(default)]
-    expect: Option<String>,
-    /// Rule ids whose fixes must apply.
-    #[serde(default)]
-    fixes: Vec<String>,
-    /// Rule ids whose fixes must be held back, with a reason.
-    #[serde(default)]
-    not_fixed: Vec<String>,
-    // What the end-to-end suite builds and probes (read there).
-    #[serde(default)]
-    #[allow(dead_code)]
-    targets: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    engine: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    probe: Option<serde_norway::Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    notes: Option<String>,
-}
+use common::CaseMeta as Meta;
 
 fn header(text: &str, key: &str) -> Option<String> {
     text.lines()
@@ -188,10 +159,7 @@ fn cases() -> Vec<Case> {
         .map(|path| {
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
             if path.is_dir() {
-                let yaml = std::fs::read_to_string(path.join("case.yaml"))
-                    .unwrap_or_else(|_| panic!("{name}: no case.yaml"));
-                let meta: Meta = serde_norway::from_str(&yaml)
-                    .unwrap_or_else(|e| panic!("{name}/case.yaml: {e}"));
+                let meta = common::case_meta(&path);
                 return Case {
                     name,
                     source: Source::Dir(path),

@@ -300,3 +300,74 @@ pub fn edit_problems(original: &str, proposal: &dockslim::Proposal) -> Vec<Strin
     }
     problems
 }
+
+/// What a corpus case expects (its case.yaml, or the header of a single
+/// Dockerfile), and what the end-to-end suite builds and probes.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CaseMeta {
+    /// The Dockerfile, relative to the repository (default `Dockerfile`).
+    #[serde(default)]
+    pub dockerfile: Option<String>,
+    /// `rewrite`, or `refuse <words of the error>`.
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// Rule ids whose fixes must apply.
+    #[serde(default)]
+    pub fixes: Vec<String>,
+    /// Rule ids whose fixes must be held back, with a reason.
+    #[serde(default)]
+    pub not_fixed: Vec<String>,
+    /// The build targets the end-to-end suite builds ("" is the default).
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// `modern` when the file needs a newer BuildKit (heredocs).
+    #[serde(default)]
+    pub engine: Option<String>,
+    #[serde(default)]
+    pub probe: Option<Probe>,
+}
+
+/// How the end-to-end suite runs a case's image and what must answer.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// The build target that runs (the default when absent).
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The build context, relative to the repository (default the root).
+    #[serde(default)]
+    pub context: Option<String>,
+    pub port: u16,
+    pub path: String,
+    /// A command to run instead of the image's CMD.
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub env: Vec<String>,
+}
+
+/// The case.yaml of a corpus folder.
+pub fn case_meta(dir: &Path) -> CaseMeta {
+    let name = dir.display();
+    let yaml = std::fs::read_to_string(dir.join("case.yaml"))
+        .unwrap_or_else(|_| panic!("{name}: no case.yaml"));
+    serde_norway::from_str(&yaml).unwrap_or_else(|e| panic!("{name}/case.yaml: {e}"))
+}
+
+/// Every corpus folder (a whole repository) with its case.yaml.
+pub fn corpus_dirs() -> Vec<(String, PathBuf, CaseMeta)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|d| {
+            let meta = case_meta(&d);
+            (d.file_name().unwrap().to_string_lossy().into_owned(), d, meta)
+        })
+        .collect()
+}
