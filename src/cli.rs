@@ -610,9 +610,8 @@ fn explain(rule: Option<String>, all: bool, out: &mut dyn Write) -> Result<Outco
 
 /// The Markdown table of every rule, generated from the registry.
 pub fn rules_table() -> String {
-    let mut table = String::from(
-        "| Rule | Name | Severity | What it finds | Fix |\n|---|---|---|---|---|\n",
-    );
+    let mut table =
+        String::from("| Rule | Name | Severity | What it finds | Fix |\n|---|---|---|---|---|\n");
     for rule in crate::rules::all() {
         let d = rule.doc();
         table.push_str(&format!(

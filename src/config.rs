@@ -126,7 +126,10 @@ impl Config {
             crate::detect::Stack::Node => &python_only,
             crate::detect::Stack::Python => &node_only,
         };
-        list.iter().filter(|(_, set)| *set).map(|(k, _)| *k).collect()
+        list.iter()
+            .filter(|(_, set)| *set)
+            .map(|(k, _)| *k)
+            .collect()
     }
 
     /// Settings that shape only the files `init` writes from the
@@ -216,10 +219,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             || key == "target"
         {
             Value::String(raw.to_string())
-        } else if matches!(
-            key,
-            "ignore" | "extras" | "groups" | "fixes" | "skip-fixes"
-        ) {
+        } else if matches!(key, "ignore" | "extras" | "groups" | "fixes" | "skip-fixes") {
             Value::Sequence(
                 raw.split(',')
                     .map(|s| Value::String(s.trim().to_string()))

@@ -221,7 +221,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
                 "{} {} set, but this is {stack}, for which {} nothing; remove {}",
                 foreign.join(", "),
                 if foreign.len() == 1 { "is" } else { "are" },
-                if foreign.len() == 1 { "it means" } else { "they mean" },
+                if foreign.len() == 1 {
+                    "it means"
+                } else {
+                    "they mean"
+                },
                 if foreign.len() == 1 { "it" } else { "them" }
             )));
         }
@@ -230,7 +234,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         project
             .python
             .ml
-            .note_base_image(&df.path, df.final_stage().line, &df.final_base_image());
+            .note_base_image(&df.path, df.image_stage().line, &df.image_base());
     }
     analyze_sources(sources, project, opts)
 }
@@ -337,7 +341,10 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
     }
 }
 
-fn inputs<'a>(analysis: &'a Analysis, dockerfile: Option<&'a dockerfile::Dockerfile>) -> plan::Inputs<'a> {
+fn inputs<'a>(
+    analysis: &'a Analysis,
+    dockerfile: Option<&'a dockerfile::Dockerfile>,
+) -> plan::Inputs<'a> {
     plan::Inputs {
         repo: &analysis.repo,
         project: &analysis.project,
@@ -400,7 +407,11 @@ fn propose_edits(
                 "internal error, the edited Dockerfile does not parse: {e}; please report this"
             ))
         })?;
-    let reasons: Vec<plan::Decision> = rewritten.applied.iter().map(edit::Applied::decision).collect();
+    let reasons: Vec<plan::Decision> = rewritten
+        .applied
+        .iter()
+        .map(edit::Applied::decision)
+        .collect();
     let mut changes = vec![FileChange {
         role: FileRole::Dockerfile,
         path: analysis.dockerfile_shown.clone(),
@@ -518,18 +529,38 @@ pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal
     };
     let mut before_build = Vec::new();
     if let Some(edit) = &plan.pyproject {
-        other(FileRole::Pyproject, &edit.file, edit.new.clone(), "pyproject.toml")?;
+        other(
+            FileRole::Pyproject,
+            &edit.file,
+            edit.new.clone(),
+            "pyproject.toml",
+        )?;
         before_build.push(edit.relock.clone());
     }
     if let (Some(config), Some(text)) = (&plan.server_config, rendered.server_config) {
         other(FileRole::BuildInput, &config.path, text, &config.path)?;
     }
     if let Some(edit) = &plan.next_config {
-        other(FileRole::BuildInput, &edit.file, edit.new.clone(), &edit.file)?;
+        other(
+            FileRole::BuildInput,
+            &edit.file,
+            edit.new.clone(),
+            &edit.file,
+        )?;
     }
     if let (Some(f), Some(r)) = (&plan.frontend, rendered.frontend) {
-        other(FileRole::Frontend, &f.dockerfile, r.dockerfile, &f.dockerfile)?;
-        other(FileRole::Frontend, &f.ignore_file, r.dockerignore, &f.ignore_file)?;
+        other(
+            FileRole::Frontend,
+            &f.dockerfile,
+            r.dockerfile,
+            &f.dockerfile,
+        )?;
+        other(
+            FileRole::Frontend,
+            &f.ignore_file,
+            r.dockerignore,
+            &f.ignore_file,
+        )?;
         other(
             FileRole::BuildInput,
             &f.server_config.path,

@@ -168,7 +168,11 @@ impl Profile {
         debian: &str,
     ) -> NativeNeeds {
         let mut needs = NativeNeeds::default();
-        for req in requirements.requirements.iter().filter(|r| r.applies_on_linux()) {
+        for req in requirements
+            .requirements
+            .iter()
+            .filter(|r| r.applies_on_linux())
+        {
             if req.name == "psycopg" && req.extras.iter().any(|e| e == "binary") {
                 continue;
             }
@@ -179,7 +183,9 @@ impl Profile {
             };
             if let Some(native) = self.native_packages.get(key) {
                 needs.build.extend(native.build.iter().cloned());
-                needs.runtime.extend(native.runtime_for(debian).iter().cloned());
+                needs
+                    .runtime
+                    .extend(native.runtime_for(debian).iter().cloned());
                 needs.because.push(req.name.clone());
             }
         }

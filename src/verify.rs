@@ -363,8 +363,10 @@ pub fn verify(
                 analysis.ignore_shown.clone(),
             )
         });
-    let proposed_ignore =
-        crate::repo::dockerignore::DockerIgnore::parse(&proposed_ignore_file.0, &proposed_ignore_file.1)?;
+    let proposed_ignore = crate::repo::dockerignore::DockerIgnore::parse(
+        &proposed_ignore_file.0,
+        &proposed_ignore_file.1,
+    )?;
     let proposed_measure = crate::repo::context::measure(&analysis.repo, &proposed_ignore);
     // The files the proposal writes besides the Dockerfile (nginx.conf, the
     // next.config edit) are part of the build; a pyproject.toml edit is not,

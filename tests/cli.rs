@@ -261,7 +261,9 @@ fn settings_pin_choices_and_bad_keys_are_named() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout(contains("warning: `python` shapes the Dockerfile `init` writes"))
+        .stdout(contains(
+            "warning: `python` shapes the Dockerfile `init` writes",
+        ))
         .stdout(contains("USER 20000:20000"));
     dockslim()
         .args(["rewrite", "--set", "node=22"])

@@ -192,7 +192,10 @@ fn write_repo(case: &Case, dir: &Path) -> String {
     match &case.source {
         Source::Dir(path) => {
             common::copy_dir(path, dir);
-            case.meta.dockerfile.clone().unwrap_or_else(|| "Dockerfile".into())
+            case.meta
+                .dockerfile
+                .clone()
+                .unwrap_or_else(|| "Dockerfile".into())
         }
         Source::File { text, app } => {
             write_generated(text, app, dir);
@@ -262,7 +265,10 @@ fn check_rewrite(case: &Case, dir: &Path, dockerfile: &str) -> Result<String, St
     let blocked: Vec<&str> = proposal.blocked.iter().map(|b| b.rule.as_str()).collect();
     for want in &case.meta.fixes {
         if !applied.contains(&want.as_str()) {
-            problems.push(format!("{want} was expected to fix something; applied: {applied:?}, held back: {:?}", proposal.blocked));
+            problems.push(format!(
+                "{want} was expected to fix something; applied: {applied:?}, held back: {:?}",
+                proposal.blocked
+            ));
         }
     }
     for want in &case.meta.not_fixed {
@@ -288,7 +294,11 @@ fn check_rewrite(case: &Case, dir: &Path, dockerfile: &str) -> Result<String, St
         ));
     }
     if problems.is_empty() {
-        Ok(format!("fixed {}; held back {}", applied.join(" "), blocked.join(" ")))
+        Ok(format!(
+            "fixed {}; held back {}",
+            applied.join(" "),
+            blocked.join(" ")
+        ))
     } else {
         Err(problems.join("; "))
     }

@@ -113,12 +113,15 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         })
         .unwrap()
         .dockerfile
-        .map(|d| d.final_base_image());
-        // `pip install poetry` into the stand-in's Debian-packaged Python
-        // fails (pip cannot uninstall Debian's `packaging`); the official
-        // images do not have that problem, so the original is not built here.
-        let before = (had_dockerfile && !poetry).then(|| {
+        .map(|d| d.image_base());
+        let before = had_dockerfile.then(|| {
+            let original = std::fs::read(dir.path().join("Dockerfile")).unwrap();
+            if poetry {
+                adapt_poetry_to_sandbox(&dir.path().join("Dockerfile"));
+            }
             build(dir.path(), &before_tag);
+            // The proposal is made from the user's file, not the adapted one.
+            std::fs::write(dir.path().join("Dockerfile"), original).unwrap();
             size(&before_tag)
         });
 
@@ -135,7 +138,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         }
         let proposed = Proposed::of(&proposal);
         if poetry {
-            add_sandbox_ca_for_poetry(&dir.path().join("Dockerfile"));
+            adapt_poetry_to_sandbox(&dir.path().join("Dockerfile"));
         }
         let build_time = build(dir.path(), &after_tag);
         let after = size(&after_tag);
@@ -311,7 +314,7 @@ impl Proposed {
             .unwrap_or("/")
             .to_string();
         Proposed {
-            base_image: df.final_base_image(),
+            base_image: df.image_base(),
             port,
             route,
         }
@@ -478,17 +481,21 @@ fn cannot_build_here(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Poetry's HTTP client reads REQUESTS_CA_BUNDLE, not the SSL_CERT_FILE the
-/// sandbox's stand-in images set for this network's TLS proxy. Real images
-/// need neither; the line is added after each FROM for the build only.
-fn add_sandbox_ca_for_poetry(dockerfile: &std::path::Path) {
+/// Two differences between the sandbox's stand-ins and the official images,
+/// bridged for the build only: Poetry's HTTP client reads REQUESTS_CA_BUNDLE,
+/// not the SSL_CERT_FILE the stand-ins set for this network's TLS proxy; and
+/// the stand-ins' Python is Debian's, whose `packaging` pip cannot uninstall
+/// when `pip install poetry` upgrades it (the official images' Python is a
+/// source build, where it can), so pip installs beside it. Real images need
+/// neither line; they are added after each FROM.
+fn adapt_poetry_to_sandbox(dockerfile: &std::path::Path) {
     let text = std::fs::read_to_string(dockerfile).unwrap();
     let mut out = String::new();
     for line in text.lines() {
         out.push_str(line);
         out.push('\n');
         if line.starts_with("FROM python:") {
-            out.push_str("ENV REQUESTS_CA_BUNDLE=$SSL_CERT_FILE\n");
+            out.push_str("ENV REQUESTS_CA_BUNDLE=$SSL_CERT_FILE PIP_IGNORE_INSTALLED=1\n");
         }
     }
     std::fs::write(dockerfile, out).unwrap();
@@ -789,7 +796,13 @@ impl Engine {
 
     /// Builds a target; the image is then on the host engine. The build's
     /// output when it fails.
-    fn build(&self, context: &std::path::Path, dockerfile: &std::path::Path, target: &str, tag: &str) -> Result<(), String> {
+    fn build(
+        &self,
+        context: &std::path::Path,
+        dockerfile: &std::path::Path,
+        target: &str,
+        tag: &str,
+    ) -> Result<(), String> {
         let mut cmd = self.docker();
         cmd.args(["build", "-q", "-t", tag, "-f"]).arg(dockerfile);
         if !target.is_empty() {
@@ -802,7 +815,10 @@ impl Engine {
             return Err(tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
         }
         if self.modern {
-            let modern = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/docker-sandbox/modern");
+            let modern = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/docker-sandbox/modern"
+            );
             run(Command::new("bash").args([modern, "export", tag]));
             let _ = self.docker().args(["rmi", "-f", tag]).output();
         }
@@ -835,7 +851,12 @@ fn probe_image(tag: &str, container: &str, probe: &common::Probe) -> (String, St
         }
         let running = run(docker().args(["inspect", "-f", "{{.State.Running}}", container]));
         if running != "true" {
-            break format!("exited: {}", run(docker().args(["logs", "--tail", "5", container]).stderr(std::process::Stdio::inherit())));
+            break format!(
+                "exited: {}",
+                run(docker()
+                    .args(["logs", "--tail", "5", container])
+                    .stderr(std::process::Stdio::inherit()))
+            );
         }
         std::thread::sleep(Duration::from_secs(1));
     };
@@ -860,7 +881,10 @@ fn corpus_cases_build_every_target_and_serve() {
     let mut unchanged = 0;
     let cases: Vec<_> = common::corpus_dirs()
         .into_iter()
-        .filter(|(name, _, _)| only.as_deref().is_none_or(|o| o.split(',').any(|x| name.contains(x))))
+        .filter(|(name, _, _)| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|x| name.contains(x)))
+        })
         .collect();
     for (name, path, meta) in &cases {
         let engine = Engine {
@@ -870,7 +894,10 @@ fn corpus_cases_build_every_target_and_serve() {
         let after = tempfile::tempdir().unwrap();
         common::copy_dir(path, before.path());
         common::copy_dir(path, after.path());
-        let dockerfile = meta.dockerfile.clone().unwrap_or_else(|| "Dockerfile".into());
+        let dockerfile = meta
+            .dockerfile
+            .clone()
+            .unwrap_or_else(|| "Dockerfile".into());
         let opts = dockslim::Options {
             dir: after.path().to_path_buf(),
             dockerfile: Some(after.path().join(&dockerfile)),
@@ -879,9 +906,15 @@ fn corpus_cases_build_every_target_and_serve() {
         let proposal = dockslim::propose(&dockslim::analyze(&opts).unwrap(), &opts).unwrap();
         dockslim::output::apply::apply(&proposal.changes).unwrap();
         let probe = meta.probe.clone();
-        let context = probe.as_ref().and_then(|p| p.context.clone()).unwrap_or_else(|| ".".into());
+        let context = probe
+            .as_ref()
+            .and_then(|p| p.context.clone())
+            .unwrap_or_else(|| ".".into());
         let mut targets = meta.targets.clone();
-        let probed = probe.as_ref().and_then(|p| p.target.clone()).unwrap_or_default();
+        let probed = probe
+            .as_ref()
+            .and_then(|p| p.target.clone())
+            .unwrap_or_default();
         if !targets.contains(&probed) {
             targets.push(probed.clone());
         }
@@ -893,13 +926,18 @@ fn corpus_cases_build_every_target_and_serve() {
         for (side, dir) in [before.path(), after.path()].into_iter().enumerate() {
             let which = ["before", "after"][side];
             for target in &targets {
-                let tag = format!("dockslim-e2e/corpus-{name}:{which}-{}", if target.is_empty() { "default" } else { target });
+                let tag = format!(
+                    "dockslim-e2e/corpus-{name}:{which}-{}",
+                    if target.is_empty() { "default" } else { target }
+                );
                 let _cleanup = Cleanup(vec![], vec![tag.clone()]);
                 match engine.build(&dir.join(&context), &dir.join(&dockerfile), target, &tag) {
                     Ok(()) => built[side] += 1,
                     Err(log) => {
                         ok = false;
-                        failures.push(format!("{name} {which}: --target {target:?} does not build:\n{log}"));
+                        failures.push(format!(
+                            "{name} {which}: --target {target:?} does not build:\n{log}"
+                        ));
                         continue;
                     }
                 }
@@ -908,13 +946,21 @@ fn corpus_cases_build_every_target_and_serve() {
                 }
                 sizes[side] = Some(size(&tag));
                 if let Some(p) = &probe {
-                    let (status, user) = probe_image(&tag, &format!("dockslim-e2e-corpus-{which}"), p);
+                    let (status, user) =
+                        probe_image(&tag, &format!("dockslim-e2e-corpus-{which}"), p);
                     if !status.contains(" 200") {
                         ok = false;
-                        failures.push(format!("{name} {which}: GET {} answered {status:?}", p.path));
+                        failures.push(format!(
+                            "{name} {which}: GET {} answered {status:?}",
+                            p.path
+                        ));
                     }
                     if side == 1 {
-                        probe_after = status.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+                        probe_after = status
+                            .split_whitespace()
+                            .take(2)
+                            .collect::<Vec<_>>()
+                            .join(" ");
                         user_after = user;
                     }
                 }
@@ -927,7 +973,13 @@ fn corpus_cases_build_every_target_and_serve() {
         table.push(format!(
             "{:<40} {:<34} {:>10} {:>10} {:<14} {}",
             name,
-            format!("{}/{} / {}/{}", built[0], targets.len(), built[1], targets.len()),
+            format!(
+                "{}/{} / {}/{}",
+                built[0],
+                targets.len(),
+                built[1],
+                targets.len()
+            ),
             mb(sizes[0]),
             mb(sizes[1]),
             user_after,

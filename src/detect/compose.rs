@@ -98,13 +98,7 @@ fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Sequence(items) => Some(
-            items
-                .iter()
-                .filter_map(text)
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        Value::Sequence(items) => Some(items.iter().filter_map(text).collect::<Vec<_>>().join(" ")),
         _ => None,
     }
 }
@@ -144,7 +138,10 @@ fn read_service(name: &str, file: &str, body: &Value) -> Service {
         name: name.to_string(),
         file: file.to_string(),
         build,
-        image: body.get("image").and_then(Value::as_str).map(str::to_string),
+        image: body
+            .get("image")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         volumes,
         ports,
         command: body.get("command").and_then(text),
@@ -189,7 +186,10 @@ fn mount(v: &Value) -> Option<Mount> {
 }
 
 fn is_host_path(source: &str) -> bool {
-    source.starts_with('.') || source.starts_with('/') || source.starts_with('~') || source.starts_with('$')
+    source.starts_with('.')
+        || source.starts_with('/')
+        || source.starts_with('~')
+        || source.starts_with('$')
 }
 
 fn clean(path: &str) -> String {
@@ -237,13 +237,19 @@ mod tests {
         let services = services(&repo);
         assert_eq!(services.len(), 3);
         let web = &services[0];
-        assert_eq!(web.build.as_ref().unwrap().target.as_deref(), Some("builder"));
+        assert_eq!(
+            web.build.as_ref().unwrap().target.as_deref(),
+            Some("builder")
+        );
         assert_eq!(web.build.as_ref().unwrap().dockerfile, "Dockerfile");
         assert_eq!(web.volumes.len(), 4);
         assert!(web.volumes[0].bind);
         assert!(!web.volumes[1].bind);
         assert_eq!(web.volumes[3].target, "/code/media");
-        assert_eq!(services[1].build.as_ref().unwrap().dockerfile, "backend/Dockerfile");
+        assert_eq!(
+            services[1].build.as_ref().unwrap().dockerfile,
+            "backend/Dockerfile"
+        );
         assert_eq!(building(&services, "./Dockerfile").len(), 1);
     }
 }

@@ -209,7 +209,10 @@ mod tests {
         assert_eq!(hidden.len(), 2, "the plain `RUN <<EOF` is the parser's");
         assert_eq!(hidden[0].heredocs[0].body, "key=1\n");
         assert_eq!(&text[hidden[0].heredocs[0].span.clone()], "key=1\n");
-        assert_eq!(&text[hidden[0].run_start..hidden[0].end], "RUN cat <<EOF > /etc/app.conf\nkey=1\nEOF");
+        assert_eq!(
+            &text[hidden[0].run_start..hidden[0].end],
+            "RUN cat <<EOF > /etc/app.conf\nkey=1\nEOF"
+        );
         assert!(!hidden[1].heredocs[0].expand);
         assert!(masked.contains("RUN cat <<EOF > /etc/app.conf\n     \n   \nRUN <<EOF\necho ok"));
     }

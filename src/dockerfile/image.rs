@@ -168,7 +168,10 @@ mod tests {
         );
         assert_eq!(slim("python").as_deref(), Some("python:slim"));
         assert_eq!(slim("node:20").as_deref(), Some("node:20-slim"));
-        assert_eq!(slim("node:20-bullseye").as_deref(), Some("node:20-bullseye-slim"));
+        assert_eq!(
+            slim("node:20-bullseye").as_deref(),
+            Some("node:20-bullseye-slim")
+        );
         assert_eq!(slim("node:lts").as_deref(), Some("node:lts-slim"));
         assert_eq!(
             slim("docker.io/library/python:${PY}").as_deref(),
@@ -188,6 +191,9 @@ mod tests {
         assert_eq!(r.name, "python");
         assert_eq!(r.tag.as_deref(), Some("3.12"));
         assert_eq!(r.digest.as_deref(), Some("sha256:ab"));
-        assert_eq!(ImageRef::parse("python:3.11-bookworm").debian_release(), Some("bookworm"));
+        assert_eq!(
+            ImageRef::parse("python:3.11-bookworm").debian_release(),
+            Some("bookworm")
+        );
     }
 }

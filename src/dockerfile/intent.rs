@@ -113,9 +113,9 @@ impl Intent {
     fn note_metadata(&mut self, inst: &super::Instruction) {
         let line = inst.line;
         match (inst.keyword, &inst.args) {
-            (Keyword::Expose, Args::Words { words }) => self
-                .expose
-                .extend(words.iter().map(|w| (w.clone(), line))),
+            (Keyword::Expose, Args::Words { words }) => {
+                self.expose.extend(words.iter().map(|w| (w.clone(), line)))
+            }
             (Keyword::Cmd, Args::Command { command, .. }) => {
                 self.cmd = Some((command.clone(), line))
             }
@@ -128,9 +128,9 @@ impl Intent {
             (Keyword::Label, Args::Text { text, .. }) => self
                 .labels
                 .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line))),
-            (Keyword::Volume, Args::Words { words }) => self
-                .volumes
-                .extend(words.iter().map(|w| (w.clone(), line))),
+            (Keyword::Volume, Args::Words { words }) => {
+                self.volumes.extend(words.iter().map(|w| (w.clone(), line)))
+            }
             (Keyword::Workdir, Args::Text { text, .. }) => {
                 let dir = text.trim().to_string();
                 self.workdir = Some(match (&self.workdir, dir.starts_with('/')) {
@@ -204,7 +204,7 @@ FROM base AS production\nCOPY --from=builder /opt/venv /opt/venv\nCMD [\"gunicor
         let text = "ARG PY=3.12\nFROM python:${PY}-slim AS build\nRUN <<EOF\npip install flask\nEOF\nFROM build\nCOPY --from=build /opt/venv /opt/venv\nCMD [\"gunicorn\", \"app:app\"]\n";
         let df = Dockerfile::parse(text, "Dockerfile").unwrap();
         assert_eq!(df.stages.len(), 2);
-        assert_eq!(df.final_base_image(), "python:3.12-slim");
+        assert_eq!(df.image_base(), "python:3.12-slim");
         assert_eq!(StageGraph::of(&df).lineage().len(), 2);
         let intent = df.intent();
         assert_eq!(

@@ -383,11 +383,10 @@ impl Dockerfile {
                 "has no FROM instruction; expected at least one stage",
             ));
         }
-        for inst in global_args.iter_mut().chain(
-            stages
-                .iter_mut()
-                .flat_map(|s| s.instructions.iter_mut()),
-        ) {
+        for inst in global_args
+            .iter_mut()
+            .chain(stages.iter_mut().flat_map(|s| s.instructions.iter_mut()))
+        {
             inst.script = script::Script::of_run(inst, &text_owned, escape);
         }
         let newline = match text_owned.find('\n') {
@@ -424,8 +423,10 @@ impl Dockerfile {
         }
     }
 
-    pub fn final_stage(&self) -> &Stage {
-        self.stages.last().expect("parse guarantees one stage")
+    /// The stage the image is built from: the named target, else the last
+    /// stage unless it is a development or test stage (`stages::target_of`).
+    pub fn image_stage(&self) -> &Stage {
+        &self.stages[stages::target_of(self)]
     }
 
     /// The stage a `--from=` or FROM names, by alias or index.
@@ -454,9 +455,9 @@ impl Dockerfile {
         self.stages.iter().rev().find(|s| s.line <= line)
     }
 
-    /// The image the final stage finally rests on, following stage names.
-    pub fn final_base_image(&self) -> String {
-        self.base_image_of(self.final_stage())
+    /// The image the image's stage finally rests on, following stage names.
+    pub fn image_base(&self) -> String {
+        self.base_image_of(self.image_stage())
     }
 
     /// The image a stage finally rests on, following stage names, with
@@ -587,6 +588,32 @@ impl Instruction {
     }
 }
 
+impl Instruction {
+    /// `COPY . .`, `COPY ./ /app`, `ADD . /srv`: the whole build context.
+    pub fn copies_whole_context(&self) -> bool {
+        if self.flag("from").is_some() {
+            return false;
+        }
+        match &self.args {
+            Args::Copy { sources, .. } if matches!(self.keyword, Keyword::Copy | Keyword::Add) => {
+                sources
+                    .iter()
+                    .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Local archives are ADD's one legitimate use: it unpacks them.
+pub fn is_archive(path: &str) -> bool {
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|ext| path.to_ascii_lowercase().ends_with(ext))
+}
+
 /// Adds a command's words, or the commands of the script it hands to
 /// `sh -c`.
 fn push_looking_through_sh_c(words: Vec<String>, out: &mut Vec<Vec<String>>) {
@@ -647,9 +674,10 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
                 Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect()),
                 words.span.clone(),
             ),
-            parse_dockerfile::Command::Shell(sh) => {
-                (Command::Shell(join_continuations(sh.value)), sh.span.clone())
-            }
+            parse_dockerfile::Command::Shell(sh) => (
+                Command::Shell(join_continuations(sh.value)),
+                sh.span.clone(),
+            ),
             _ => (Command::Shell(String::new()), 0..0),
         }
     }
@@ -709,7 +737,13 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
                 .max()
                 .unwrap_or(0)
                 .max(i.dest.span.end);
-            (Keyword::Add, i.add.span.clone(), flags(&i.options), args, end)
+            (
+                Keyword::Add,
+                i.add.span.clone(),
+                flags(&i.options),
+                args,
+                end,
+            )
         }
         I::Copy(i) => {
             let (args, docs) = copy(&i.src, &i.dest);
@@ -719,7 +753,13 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
                 .max()
                 .unwrap_or(0)
                 .max(i.dest.span.end);
-            (Keyword::Copy, i.copy.span.clone(), flags(&i.options), args, end)
+            (
+                Keyword::Copy,
+                i.copy.span.clone(),
+                flags(&i.options),
+                args,
+                end,
+            )
         }
         I::Arg(i) => (
             Keyword::Arg,
@@ -813,9 +853,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
                 image_span: i.image.span.clone(),
                 alias: i.as_.as_ref().map(|(_, a)| s(a)),
             },
-            i.as_
-                .as_ref()
-                .map_or(i.image.span.end, |(_, a)| a.span.end),
+            i.as_.as_ref().map_or(i.image.span.end, |(_, a)| a.span.end),
         ),
         I::Healthcheck(i) => (
             Keyword::Healthcheck,
@@ -895,7 +933,10 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
     // The instruction runs to the end of its logical line (continuations
     // included) or past its last heredoc, whichever is later.
     end = end.max(logical_line_end(text, keyword_span.start));
-    let end = text[..end.min(text.len())].trim_end().len().max(keyword_span.end);
+    let end = text[..end.min(text.len())]
+        .trim_end()
+        .len()
+        .max(keyword_span.end);
     let line_start = text[..keyword_span.start].rfind('\n').map_or(0, |i| i + 1);
     let lines_end = match text[end..].find('\n') {
         Some(i) => end + i + 1,
@@ -1039,7 +1080,10 @@ mod tests {
         assert!(df.text[run.lines.clone()].ends_with("gcc\n"));
         let heredoc = &stage.instructions[1];
         assert_eq!((heredoc.line, heredoc.end_line), (5, 7));
-        assert_eq!(&df.text[heredoc.span.clone()], "RUN <<EOF\npip install flask\nEOF");
+        assert_eq!(
+            &df.text[heredoc.span.clone()],
+            "RUN <<EOF\npip install flask\nEOF"
+        );
         let cmd = &stage.instructions[2];
         assert_eq!(cmd.lines.end, text.len());
         assert_eq!(&df.text[stage.from.keyword_span.clone()], "FROM");

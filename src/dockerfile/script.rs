@@ -487,7 +487,9 @@ impl Walker<'_> {
         let name = node
             .child_by_field_name("name")
             .map(|n| self.view.text[n.byte_range()].to_string());
-        let value = node.child_by_field_name("value").and_then(|v| literal(v, &self.view.text));
+        let value = node
+            .child_by_field_name("value")
+            .and_then(|v| literal(v, &self.view.text));
         if let Some(name) = name {
             self.script.variables.push((name, value));
         }
@@ -579,7 +581,10 @@ mod tests {
         );
         assert!(script.clean && script.is_flat());
         let install = &script.commands[1];
-        assert_eq!(install.texts(), ["apt-get", "install", "-y", "gcc", "libpq-dev"]);
+        assert_eq!(
+            install.texts(),
+            ["apt-get", "install", "-y", "gcc", "libpq-dev"]
+        );
         let gcc = &install.words[3];
         assert_eq!(&df.text[gcc.span.clone()], "gcc");
         assert_eq!(&df.text[install.words[4].span.clone()], "libpq-dev");

@@ -21,6 +21,28 @@ pub fn program(cmd: &[String]) -> (usize, &str) {
     (cmd.len(), "")
 }
 
+/// A package that builds software rather than running it: compilers, make,
+/// headers (`*-dev`).
+pub fn is_build_tool(package: &str) -> bool {
+    matches!(
+        package,
+        "gcc"
+            | "g++"
+            | "make"
+            | "cmake"
+            | "clang"
+            | "build-essential"
+            | "build-base"
+            | "cargo"
+            | "rustc"
+            | "gfortran"
+            | "autoconf"
+            | "automake"
+            | "libtool"
+    ) || package.ends_with("-dev")
+        || package.ends_with("-devel")
+}
+
 /// The subcommand of apt-get, apt or apk (`install`, `update`, `add`,
 /// `purge`...) and its index, past options such as `-y`, `-qq` and
 /// `-o Key=Value`.

@@ -33,11 +33,7 @@ impl StageGraph {
                 .map(|s| s.index)
                 .filter(|&i| i < before)
         };
-        let parent = df
-            .stages
-            .iter()
-            .map(|s| named(&s.image, s.index))
-            .collect();
+        let parent = df.stages.iter().map(|s| named(&s.image, s.index)).collect();
         let copies_from = df
             .stages
             .iter()
@@ -126,9 +122,18 @@ impl StageGraph {
                     let p = p.trim_end_matches('/');
                     p.is_empty()
                         || p == "/"
-                        || ["venv", "site-packages", "/usr/local", "/install", "wheels", "node_modules", "/root/.local", "/opt/"]
-                            .iter()
-                            .any(|m| p.contains(m))
+                        || [
+                            "venv",
+                            "site-packages",
+                            "/usr/local",
+                            "/install",
+                            "wheels",
+                            "node_modules",
+                            "/root/.local",
+                            "/opt/",
+                        ]
+                        .iter()
+                        .any(|m| p.contains(m))
                 });
                 if env_like {
                     for c in self.chain(source.index) {
@@ -189,8 +194,21 @@ pub fn is_dev_name(name: &str) -> bool {
     name.split(['-', '_', '.']).any(|w| {
         matches!(
             w,
-            "dev" | "develop" | "development" | "debug" | "test" | "tests" | "testing" | "e2e"
-                | "ci" | "lint" | "local" | "devcontainer" | "envs" | "playground" | "docs"
+            "dev"
+                | "develop"
+                | "development"
+                | "debug"
+                | "test"
+                | "tests"
+                | "testing"
+                | "e2e"
+                | "ci"
+                | "lint"
+                | "local"
+                | "devcontainer"
+                | "envs"
+                | "playground"
+                | "docs"
         )
     })
 }
@@ -200,8 +218,22 @@ fn is_production_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     matches!(
         name.as_str(),
-        "production" | "prod" | "release" | "runtime" | "final" | "runner" | "run" | "app"
-            | "server" | "web" | "deploy" | "dist" | "api" | "service" | "main" | "image"
+        "production"
+            | "prod"
+            | "release"
+            | "runtime"
+            | "final"
+            | "runner"
+            | "run"
+            | "app"
+            | "server"
+            | "web"
+            | "deploy"
+            | "dist"
+            | "api"
+            | "service"
+            | "main"
+            | "image"
     )
 }
 
@@ -296,7 +328,8 @@ FROM base AS production\nCOPY --from=builder /wheels /wheels\nRUN --mount=type=b
         let text = "FROM python:3.12 AS base\nFROM base AS test\nRUN pytest\nFROM base AS production\nCMD [\"gunicorn\"]\nFROM base AS dev\nCMD [\"flask\", \"run\"]\n";
         let df = Dockerfile::parse(text, "Dockerfile").unwrap();
         assert_eq!(StageGraph::of(&df).target, 2);
-        let text = "FROM python:3.12 AS builder\nCMD [\"gunicorn\"]\nFROM builder AS dev-envs\nRUN true\n";
+        let text =
+            "FROM python:3.12 AS builder\nCMD [\"gunicorn\"]\nFROM builder AS dev-envs\nRUN true\n";
         let mut df = Dockerfile::parse(text, "Dockerfile").unwrap();
         assert_eq!(StageGraph::of(&df).target, 0);
         df.target = Some("dev-envs".into());

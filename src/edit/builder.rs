@@ -62,7 +62,12 @@ impl<'a> Extraction<'a> {
             .instructions
             .iter()
             .filter(|i| i.line < before_line)
-            .filter(|i| matches!(i.keyword, Keyword::Arg | Keyword::Env | Keyword::Workdir | Keyword::Shell))
+            .filter(|i| {
+                matches!(
+                    i.keyword,
+                    Keyword::Arg | Keyword::Env | Keyword::Workdir | Keyword::Shell
+                )
+            })
             .collect();
         for inst in shared {
             self.set(inst, Step::Both);
@@ -71,7 +76,10 @@ impl<'a> Extraction<'a> {
 
     /// The first instruction that moves.
     pub fn first_moved(&self) -> Option<&'a Instruction> {
-        self.steps.iter().find(|(_, s)| *s == Step::Move).map(|(i, _)| *i)
+        self.steps
+            .iter()
+            .find(|(_, s)| *s == Step::Move)
+            .map(|(i, _)| *i)
     }
 
     /// The builder's text: the stage's FROM under `name`, then every shared
@@ -108,7 +116,8 @@ impl<'a> Extraction<'a> {
     /// `anchor`.
     pub fn finish(mut self, builder: &str, copy: &str, anchor: &Instruction) -> Vec<Edit> {
         let w = self.cx.writer();
-        self.edits.push(w.insert_before(&self.stage.from, &format!("{builder}\n")));
+        self.edits
+            .push(w.insert_before(&self.stage.from, &format!("{builder}\n")));
         for (inst, step) in &self.steps {
             if *step == Step::Move {
                 self.edits.push(w.delete(inst));
@@ -122,7 +131,8 @@ impl<'a> Extraction<'a> {
 /// One RUN that installs Debian packages without recommends and leaves no
 /// package lists behind (the templates' `apt_install`).
 pub fn apt_install_run(packages: &[&str]) -> String {
-    let mut out = String::from("RUN apt-get update \\\n && apt-get install -y --no-install-recommends \\\n");
+    let mut out =
+        String::from("RUN apt-get update \\\n && apt-get install -y --no-install-recommends \\\n");
     for p in packages {
         out.push_str(&format!("      {p} \\\n"));
     }

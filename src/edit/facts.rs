@@ -26,7 +26,14 @@ pub fn port(cx: &FixContext) -> Option<(u16, String)> {
                 .command()
                 .and_then(|c| crate::plan::python::bind_port(&c.words()))
             {
-                return Some((p, format!("the bind address of the {} at line {}", keyword.as_str(), inst.line)));
+                return Some((
+                    p,
+                    format!(
+                        "the bind address of the {} at line {}",
+                        keyword.as_str(),
+                        inst.line
+                    ),
+                ));
             }
         }
     }
@@ -37,7 +44,11 @@ pub fn port(cx: &FixContext) -> Option<(u16, String)> {
         return Some((*p, format!("the port the code runs on at {file}:{line}")));
     }
     if let Some(node) = &cx.inputs.project.node {
-        if let crate::detect::node::NodeApp::Server { port: Some((p, from)), .. } = &node.app {
+        if let crate::detect::node::NodeApp::Server {
+            port: Some((p, from)),
+            ..
+        } = &node.app
+        {
             return Some((*p, from.clone()));
         }
     }
@@ -60,7 +71,12 @@ pub fn runtime_libraries(cx: &FixContext, image: &ImageRef) -> Vec<(String, Stri
                 .python
                 .as_ref()
                 .map(|p| p.debian.as_str())
-                .and_then(|d| crate::dockerfile::image::DEBIAN_RELEASES.iter().copied().find(|r| *r == d))
+                .and_then(|d| {
+                    crate::dockerfile::image::DEBIAN_RELEASES
+                        .iter()
+                        .copied()
+                        .find(|r| *r == d)
+                })
         })
         .unwrap_or("trixie");
     let installed: Vec<String> = cx
@@ -97,4 +113,3 @@ pub fn runtime_libraries(cx: &FixContext, image: &ImageRef) -> Vec<(String, Stri
     }
     out
 }
-

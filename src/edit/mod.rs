@@ -173,7 +173,10 @@ impl<'a> FixContext<'a> {
 
     /// The instruction of this kind that counts for the image: the last one
     /// in the target's stage chain (CMD, ENTRYPOINT, HEALTHCHECK, USER...).
-    pub fn effective(&self, keyword: crate::dockerfile::Keyword) -> Option<&'a crate::dockerfile::Instruction> {
+    pub fn effective(
+        &self,
+        keyword: crate::dockerfile::Keyword,
+    ) -> Option<&'a crate::dockerfile::Instruction> {
         self.shipped()
             .into_iter()
             .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == keyword))
@@ -226,9 +229,10 @@ impl<'a> FixContext<'a> {
     /// `# syntax=` line), so a fix may use its features too.
     pub fn uses_buildkit(&self) -> bool {
         self.original.syntax_directive.is_some()
-            || self.original.instructions().any(|i| {
-                i.flags.iter().any(|f| f.name == "mount") || !i.heredocs().is_empty()
-            })
+            || self
+                .original
+                .instructions()
+                .any(|i| i.flags.iter().any(|f| f.name == "mount") || !i.heredocs().is_empty())
     }
 
     /// A blocked outcome for a rule, about a line of the current text.
@@ -360,19 +364,29 @@ pub fn rewrite(
         };
         let mut round_fixes: Vec<Fix> = Vec::new();
         blocked.clear();
+        // Fixes name lines of this round's text; the report names the
+        // user's lines.
+        let user_lines = |text: &str| tracked_lines(&tracked, text);
         for rule in rules::fix_order() {
             let doc = rule.doc();
             for outcome in rule.fix(&cx) {
                 match outcome {
-                    Outcome::Fix(fix) => match selection.refusal(doc.id, fix.safety) {
-                        None => round_fixes.push(fix),
-                        Some(why) => blocked.push(Blocked {
-                            rule: doc.id,
-                            line: Some(fix.line),
-                            why,
-                        }),
-                    },
-                    Outcome::Blocked(b) => blocked.push(b),
+                    Outcome::Fix(mut fix) => {
+                        fix.title = user_lines(&fix.title);
+                        fix.reason = user_lines(&fix.reason);
+                        match selection.refusal(doc.id, fix.safety) {
+                            None => round_fixes.push(fix),
+                            Some(why) => blocked.push(Blocked {
+                                rule: doc.id,
+                                line: Some(fix.line),
+                                why,
+                            }),
+                        }
+                    }
+                    Outcome::Blocked(mut b) => {
+                        b.why = user_lines(&b.why);
+                        blocked.push(b);
+                    }
                 }
             }
         }
@@ -408,7 +422,10 @@ pub fn rewrite(
         if let Some(l) = b.line {
             b.line = tracked.original_line(l);
             if b.line.is_none() {
-                b.why = format!("in text the fixes wrote (line {l} of the proposal): {}", b.why);
+                b.why = format!(
+                    "in text the fixes wrote (line {l} of the proposal): {}",
+                    b.why
+                );
             }
         }
     }
@@ -436,6 +453,21 @@ pub fn rewrite(
     })
 }
 
+/// `line N` of the current text as the user's line (`line 12`), or as
+/// the proposal's when the fixes wrote that line.
+fn tracked_lines(tracked: &Tracked, text: &str) -> String {
+    static LINE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\bline (\d+)\b").unwrap());
+    LINE.replace_all(text, |c: &regex::Captures| {
+        let n: usize = c[1].parse().unwrap_or(0);
+        match tracked.original_line(n) {
+            Some(o) => format!("line {o}"),
+            None => format!("line {n} of the proposal"),
+        }
+    })
+    .into_owned()
+}
+
 /// The fixes of one round that can be applied together: in rule order, each
 /// fix whose edits touch nothing an earlier chosen fix touches. A fix that
 /// reshapes the stages is applied alone.
@@ -459,7 +491,9 @@ fn non_overlapping(fixes: Vec<Fix>) -> Vec<Fix> {
             c.edits
                 .iter()
                 .any(|a| fix.edits.iter().any(|b| overlaps(&a.range, &b.range)))
-                || c.files.iter().any(|f| fix.files.iter().any(|g| g.path == f.path))
+                || c.files
+                    .iter()
+                    .any(|f| fix.files.iter().any(|g| g.path == f.path))
         });
         if !clashes {
             chosen.push(fix);

@@ -24,14 +24,20 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
     let target = cx.target();
     let image = ImageRef::parse(&cx.df.base_image_of(target));
     if !image.is_node() {
-        return Err(format!("the image is built on {}, not a Node image", image.name));
+        return Err(format!(
+            "the image is built on {}, not a Node image",
+            image.name
+        ));
     }
     let chain: Vec<_> = cx.shipped();
     let commands: Vec<_> = chain.iter().flat_map(|s| s.run_commands()).collect();
     let installs = commands.iter().any(|c| {
         let (i, prog) = shell::program(&c.words);
         matches!(prog, "npm" | "yarn" | "pnpm" | "bun")
-            && matches!(c.words.get(i + 1).map(String::as_str), None | Some("install" | "i" | "ci"))
+            && matches!(
+                c.words.get(i + 1).map(String::as_str),
+                None | Some("install" | "i" | "ci")
+            )
     });
     if !installs {
         return Err("the image's stages install no dependencies dockslim can see".into());
@@ -80,7 +86,10 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
     // and proxies still reach it (a non-root nginx needs 1024 or above).
     let port = match (next, exposed) {
         (_, Some(p)) if p >= 1024 => Some(p),
-        (true, _) => intent.env_value("PORT").and_then(|p| p.parse().ok()).or(Some(3000)),
+        (true, _) => intent
+            .env_value("PORT")
+            .and_then(|p| p.parse().ok())
+            .or(Some(3000)),
         _ => None,
     };
     let mut config = cx.inputs.config.clone();
@@ -94,8 +103,9 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
     };
     let mut decisions = Vec::new();
     let mut changed = Vec::new();
-    let (mut n, server_config) = crate::plan::node::plan(&inputs, project, &mut decisions, &mut changed)
-        .map_err(|e| e.to_string())?;
+    let (mut n, server_config) =
+        crate::plan::node::plan(&inputs, project, &mut decisions, &mut changed)
+            .map_err(|e| e.to_string())?;
     n.workdir = workdir.clone();
     n.output = format!("{}/{}", workdir.trim_end_matches('/'), project.output_dir());
     if next {
@@ -107,7 +117,12 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
         n.env = intent
             .env
             .iter()
-            .filter(|(k, _, _)| !matches!(k.as_str(), "NODE_ENV" | "PORT" | "HOSTNAME" | "NEXT_TELEMETRY_DISABLED"))
+            .filter(|(k, _, _)| {
+                !matches!(
+                    k.as_str(),
+                    "NODE_ENV" | "PORT" | "HOSTNAME" | "NEXT_TELEMETRY_DISABLED"
+                )
+            })
             .map(|(k, v, _)| (k.clone(), v.clone()))
             .collect();
     }
@@ -115,14 +130,16 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
     let stage = crate::render::node_runtime(&n, &name, &from_name, cx.templates_dir)
         .map_err(|e| e.to_string())?;
     let end = cx.df.text.len();
-    let separator = if cx.df.text.ends_with('\n') { "\n" } else { "\n\n" };
-    edits.push(Edit::insert(
-        end,
-        format!("{separator}{}", w.lines(&stage)),
-    ));
+    let separator = if cx.df.text.ends_with('\n') {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    edits.push(Edit::insert(end, format!("{separator}{}", w.lines(&stage))));
     let mut files = Vec::new();
     if let Some(config) = &server_config {
-        let text = crate::render::server_config(&n, config, cx.templates_dir).map_err(|e| e.to_string())?;
+        let text = crate::render::server_config(&n, config, cx.templates_dir)
+            .map_err(|e| e.to_string())?;
         files.push(FileWrite {
             path: config.path.clone(),
             text,
@@ -153,7 +170,10 @@ fn runs_script(words: &[String], script: &str) -> bool {
     let rest: Vec<&str> = words[i + 1..].iter().map(String::as_str).collect();
     match prog {
         "npm" | "pnpm" | "bun" => rest.first() == Some(&"run") && rest.get(1) == Some(&script),
-        "yarn" => rest.first() == Some(&script) || rest.first() == Some(&"run") && rest.get(1) == Some(&script),
+        "yarn" => {
+            rest.first() == Some(&script)
+                || rest.first() == Some(&"run") && rest.get(1) == Some(&script)
+        }
         "npx" | "next" | "vite" => rest.contains(&"build"),
         _ => false,
     }

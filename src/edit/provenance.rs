@@ -117,7 +117,8 @@ impl Tracked {
     /// to the end of the text).
     fn removes_whole_lines(&self, range: &std::ops::Range<usize>) -> bool {
         let starts_line = range.start == 0 || self.text.as_bytes()[range.start - 1] == b'\n';
-        let ends_line = range.end == self.text.len() || self.text.as_bytes()[range.end - 1] == b'\n';
+        let ends_line =
+            range.end == self.text.len() || self.text.as_bytes()[range.end - 1] == b'\n';
         starts_line && ends_line && !range.is_empty()
     }
 

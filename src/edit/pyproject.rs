@@ -25,7 +25,10 @@ pub fn fix(cx: &FixContext, rule: RuleId) -> Vec<Outcome> {
     vec![Outcome::Fix(Fix {
         rule,
         line: 1,
-        title: format!("{} edited; run `{}` before building", edit.file, edit.relock),
+        title: format!(
+            "{} edited; run `{}` before building",
+            edit.file, edit.relock
+        ),
         reason,
         safety: Safety::Unsafe,
         edits: vec![],

@@ -10,11 +10,13 @@ use crate::dockerfile::{shell, Command, Instruction, Keyword, RunCommand};
 /// The instruction that starts a development server in the image, with
 /// what kind it is.
 pub fn dev_server<'a>(cx: &FixContext<'a>) -> Option<(&'a Instruction, &'static str)> {
-    [Keyword::Entrypoint, Keyword::Cmd].into_iter().find_map(|k| {
-        let inst = cx.effective(k)?;
-        let words = inst.command()?.words();
-        crate::rules::dev_server_kind(&words, cx.inputs.repo).map(|kind| (inst, kind))
-    })
+    [Keyword::Entrypoint, Keyword::Cmd]
+        .into_iter()
+        .find_map(|k| {
+            let inst = cx.effective(k)?;
+            let words = inst.command()?.words();
+            crate::rules::dev_server_kind(&words, cx.inputs.repo).map(|kind| (inst, kind))
+        })
 }
 
 /// The port a command binds: `--port 8080`, `-p 8080`, `--bind :8000`,
@@ -23,12 +25,17 @@ pub fn command_port(words: &[String]) -> Option<u16> {
     if let Some(p) = crate::plan::python::bind_port(words) {
         return Some(p);
     }
-    words.iter().find_map(|w| w.strip_prefix("--port=").and_then(|p| p.parse().ok()))
+    words
+        .iter()
+        .find_map(|w| w.strip_prefix("--port=").and_then(|p| p.parse().ok()))
 }
 
 /// The command that serves the app in production, on the port the
 /// development server used.
-pub fn production_command(cx: &FixContext, dev: &Instruction) -> Result<(Vec<String>, u16), String> {
+pub fn production_command(
+    cx: &FixContext,
+    dev: &Instruction,
+) -> Result<(Vec<String>, u16), String> {
     let words = dev.command().map(Command::words).unwrap_or_default();
     let port = command_port(&words)
         .or_else(|| super::facts::port(cx).map(|(p, _)| p))
@@ -61,7 +68,8 @@ pub fn missing_server(cx: &FixContext) -> Option<String> {
     };
     let mut decisions = Vec::new();
     let python_profile = cx.inputs.profile.python.as_ref()?;
-    let missing = crate::plan::python::missing_servers(cx.inputs, &command, python_profile, &mut decisions);
+    let missing =
+        crate::plan::python::missing_servers(cx.inputs, &command, python_profile, &mut decisions);
     let installed_by_dockerfile = |spec: &str| {
         let name = crate::detect::requirements::spec_name(spec);
         cx.graph.installing(cx.df).into_iter().any(|i| {
@@ -74,8 +82,11 @@ pub fn missing_server(cx: &FixContext) -> Option<String> {
         })
     };
     let spec = missing.into_iter().find(|s| !installed_by_dockerfile(s))?;
-    (py.manager == Manager::Pip || !py.requirements.has(&crate::detect::requirements::spec_name(&spec)))
-        .then_some(spec)
+    (py.manager == Manager::Pip
+        || !py
+            .requirements
+            .has(&crate::detect::requirements::spec_name(&spec)))
+    .then_some(spec)
 }
 
 /// The pip install of the app's requirements that a server package can join.
@@ -93,7 +104,9 @@ pub fn requirements_install<'a>(cx: &FixContext<'a>) -> Result<RunCommand<'a>, S
         .installing(cx.df)
         .into_iter()
         .flat_map(|i| cx.df.stages[i].run_commands())
-        .filter(|c| shell::is_pip_install(&c.words) && !shell::pip_requirement_files(&c.words).is_empty())
+        .filter(|c| {
+            shell::is_pip_install(&c.words) && !shell::pip_requirement_files(&c.words).is_empty()
+        })
         .collect();
     let install = installs
         .into_iter()

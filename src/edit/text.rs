@@ -135,9 +135,15 @@ impl<'a> Writer<'a> {
         let at_line_start = left == 0 || bytes[left - 1] == b'\n';
         let rest = &text[right..];
         let escape = self.escape();
-        let continuation = rest.starts_with(&format!("{escape}\n")) || rest.starts_with(&format!("{escape}\r\n"));
+        let continuation =
+            rest.starts_with(&format!("{escape}\n")) || rest.starts_with(&format!("{escape}\r\n"));
         if at_line_start && continuation {
-            let end = right + if rest.starts_with(&format!("{escape}\r\n")) { 3 } else { 2 };
+            let end = right
+                + if rest.starts_with(&format!("{escape}\r\n")) {
+                    3
+                } else {
+                    2
+                };
             return Edit::delete(left..end);
         }
         if at_line_start {
@@ -170,8 +176,7 @@ impl<'a> Writer<'a> {
             .collect();
         let trailing_operator = script.commands.iter().any(|c| {
             c.before == Some(Connector::And)
-                && c
-                    .joint_before
+                && c.joint_before
                     .as_ref()
                     .is_some_and(|j| text[j.end..c.span.start].contains('\n'))
         });
@@ -224,7 +229,8 @@ mod tests {
 
     #[test]
     fn removes_words_in_every_position() {
-        let text = "FROM debian\nRUN apt-get install -y \\\n      gcc \\\n      curl libpq-dev git\n";
+        let text =
+            "FROM debian\nRUN apt-get install -y \\\n      gcc \\\n      curl libpq-dev git\n";
         let remove = |name: &'static str| {
             apply(text, move |w| {
                 let script = run(w.df, 0).script.as_ref().unwrap();
@@ -259,7 +265,11 @@ mod tests {
         let append = |text: &str| {
             apply(text, |w| {
                 let inst = run(w.df, 0);
-                w.append_command(inst, inst.script.as_ref().unwrap(), "rm -rf /var/lib/apt/lists/*")
+                w.append_command(
+                    inst,
+                    inst.script.as_ref().unwrap(),
+                    "rm -rf /var/lib/apt/lists/*",
+                )
             })
         };
         assert_eq!(
@@ -285,7 +295,10 @@ mod tests {
         let text = "# syntax=docker/dockerfile:1\nFROM d\n# deps\n# more\nRUN pip install x\nCMD y";
         let df = Dockerfile::parse(text, "Dockerfile").unwrap();
         let w = Writer::new(&df);
-        assert_eq!(w.moved_text(run(&df, 0)), "# deps\n# more\nRUN pip install x\n");
+        assert_eq!(
+            w.moved_text(run(&df, 0)),
+            "# deps\n# more\nRUN pip install x\n"
+        );
         assert_eq!(w.moved_text(run(&df, 1)), "CMD y\n");
         assert_eq!(
             apply(text, |w| w.insert_after(run(w.df, 1), "USER 1000")),

@@ -13,9 +13,9 @@ use std::io::Write;
 use anstyle::Style;
 use serde::Serialize;
 
-use crate::units::human_bytes;
 use crate::repo::context::{Measure, Weight};
 use crate::rules::Finding;
+use crate::units::human_bytes;
 
 #[derive(Debug, Serialize)]
 pub struct Side {

@@ -13,8 +13,8 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use super::FileChange;
-use crate::units::human_bytes;
 use crate::rules::{Finding, Severity};
+use crate::units::human_bytes;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -203,7 +203,12 @@ impl Report {
         if !self.not_fixed.is_empty() {
             md.push_str("\n### Not fixed\n\n");
             for b in &self.not_fixed {
-                md.push_str(&format!("- `{}` {}: {}\n", b.rule, b.where_(), escape_md(&b.why)));
+                md.push_str(&format!(
+                    "- `{}` {}: {}\n",
+                    b.rule,
+                    b.where_(),
+                    escape_md(&b.why)
+                ));
             }
         }
         if !self.changed.is_empty() {

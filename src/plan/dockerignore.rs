@@ -205,12 +205,17 @@ impl ImageNeeds {
             let Args::Copy { sources, .. } = &inst.args else {
                 continue;
             };
-            if inst.flag("from").is_some() || !matches!(inst.keyword, Keyword::Copy | Keyword::Add) {
+            if inst.flag("from").is_some() || !matches!(inst.keyword, Keyword::Copy | Keyword::Add)
+            {
                 continue;
             }
             for source in sources {
                 let clean = source.trim_start_matches("./").trim_end_matches('/');
-                if clean.is_empty() || clean == "." || source.starts_with("<<") || source.contains("://") {
+                if clean.is_empty()
+                    || clean == "."
+                    || source.starts_with("<<")
+                    || source.contains("://")
+                {
                     continue;
                 }
                 paths.push(clean.to_string());
@@ -224,25 +229,31 @@ impl ImageNeeds {
         let prefix = format!("{}/", workdir.trim_end_matches('/'));
         for (command, _) in intent.entrypoint.iter().chain(intent.cmd.iter()) {
             for word in command.words() {
-                let rel = word.strip_prefix(&prefix).unwrap_or(&word).trim_start_matches("./");
+                let rel = word
+                    .strip_prefix(&prefix)
+                    .unwrap_or(&word)
+                    .trim_start_matches("./");
                 if inputs.repo.exists(rel) {
                     paths.push(rel.to_string());
                 }
             }
         }
-        let mut writable_dirs: Vec<String> = intent.volumes.iter().map(|(v, _)| v.clone()).collect();
+        let mut writable_dirs: Vec<String> =
+            intent.volumes.iter().map(|(v, _)| v.clone()).collect();
         for stage in df.shipped_stages() {
             for (_, commands) in stage.runs() {
                 for c in commands {
                     let (i, prog) = crate::dockerfile::shell::program(&c);
                     if prog == "mkdir" {
-                        writable_dirs.extend(c[i + 1..].iter().filter(|w| !w.starts_with('-')).map(|d| {
-                            if d.starts_with('/') {
-                                d.clone()
-                            } else {
-                                format!("{prefix}{d}")
-                            }
-                        }));
+                        writable_dirs.extend(
+                            c[i + 1..].iter().filter(|w| !w.starts_with('-')).map(|d| {
+                                if d.starts_with('/') {
+                                    d.clone()
+                                } else {
+                                    format!("{prefix}{d}")
+                                }
+                            }),
+                        );
                     }
                 }
             }
@@ -267,7 +278,11 @@ pub fn for_edited(
     if project.unsupported.is_some() {
         return None;
     }
-    if let Some(node) = project.node.as_ref().filter(|_| project.stack == crate::detect::Stack::Node) {
+    if let Some(node) = project
+        .node
+        .as_ref()
+        .filter(|_| project.stack == crate::detect::Stack::Node)
+    {
         return Some(self::node(inputs, node, &node.output_dir(), decisions));
     }
     let needs = ImageNeeds::of_dockerfile(edited, inputs);

@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use super::dockerignore::Candidate;
 use super::dockerignore::ImageNeeds;
 use super::Inputs;
-use crate::units::{files, human_bytes};
 use crate::repo::dockerignore::DockerIgnore;
+use crate::units::{files, human_bytes};
 
 pub const SECTION: &str = "Large folders the image does not need (each line says what it saves)";
 

@@ -154,8 +154,8 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
         let output = project.output_dir();
         let dockerignore = dockerignore::node(inputs, project, &output, &mut decisions);
         let template = match node.kind {
-            "static" => "node-static.Dockerfile.j2",
-            "next" => "node-next.Dockerfile.j2",
+            node::NodeKind::Static => "node-static.Dockerfile.j2",
+            node::NodeKind::Next => "node-next.Dockerfile.j2",
             _ => "node-server.Dockerfile.j2",
         };
         return Ok(Plan {

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::python::Healthcheck;
+use super::python::{Healthcheck, HealthcheckKind};
 use super::{image_name, Decision, Inputs};
 use crate::detect::node::{
     join, major_satisfies, NodeApp, NodeManager, NodeProject, NodeVersionSays,
@@ -13,11 +13,24 @@ use crate::detect::node::{
 use crate::error::{Error, Result};
 use crate::profile::{NodeProfile, StaticServer};
 
+/// What a Node image is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// A static site served by nginx or Caddy.
+    Static,
+    /// A Next.js server from its standalone output.
+    Next,
+    /// A Node HTTP server.
+    Server,
+    /// A build-only stage: a Python image's frontend.
+    Frontend,
+}
+
 /// Everything the Node templates need, already decided.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodePlan {
-    /// `static`, `next` or `server`; `frontend` for a build-only stage.
-    pub kind: &'static str,
+    pub kind: NodeKind,
     pub summary: String,
     pub manager: NodeManager,
     pub builder_image: String,
@@ -275,7 +288,7 @@ struct Carried {
 pub(crate) fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healthcheck {
     let t = &inputs.profile.healthcheck;
     Healthcheck {
-        kind: "cmd",
+        kind: HealthcheckKind::Cmd,
         command,
         interval: t.interval.clone(),
         timeout: t.timeout.clone(),
@@ -337,7 +350,7 @@ fn health(
                 vec![],
             );
             return Healthcheck {
-                kind: "off",
+                kind: HealthcheckKind::Off,
                 ..healthcheck_timing(inputs, vec![])
             };
         }
@@ -403,7 +416,7 @@ pub fn plan(
     };
     let (mut plan, config) = stage(inputs, node, at, decisions, Some(&carried), changed)?;
     plan.args = carried.args.clone();
-    if !plan.args.is_empty() && plan.kind != "server" {
+    if !plan.args.is_empty() && plan.kind != NodeKind::Server {
         changed.push(format!(
             "ARG {} in the build stage, where {} reads build arguments",
             plan.args
@@ -411,7 +424,7 @@ pub fn plan(
                 .map(|a| a.split('=').next().unwrap_or(a))
                 .collect::<Vec<_>>()
                 .join(", "),
-            if plan.kind == "next" {
+            if plan.kind == NodeKind::Next {
                 "next build"
             } else {
                 "the site's build"
@@ -494,7 +507,7 @@ fn stage(
         prefix.to_string()
     };
     let mut plan = NodePlan {
-        kind: "static",
+        kind: NodeKind::Static,
         summary: String::new(),
         manager: node.manager,
         runtime_image: builder_image.clone(),
@@ -555,7 +568,7 @@ fn stage(
             output_from,
         } => {
             let server = profile.static_server;
-            plan.kind = "static";
+            plan.kind = NodeKind::Static;
             plan.build = Some(node.manager.run(script));
             plan.build_env = c.env.clone();
             plan.build_steps = c.steps.clone();
@@ -682,7 +695,7 @@ fn stage(
             health_path,
             ..
         } => {
-            plan.kind = "next";
+            plan.kind = NodeKind::Next;
             plan.build = Some(node.manager.run(script));
             plan.build_env = vec![("NEXT_TELEMETRY_DISABLED".into(), "1".into())];
             plan.build_env
@@ -729,7 +742,7 @@ fn stage(
             port: code_port,
             health_path,
         } => {
-            plan.kind = "server";
+            plan.kind = NodeKind::Server;
             plan.install = inst.production_install.clone();
             if let Some(script) = build_script {
                 plan.install = inst.install.clone();
@@ -836,7 +849,7 @@ pub fn frontend_stage(
         serves: false,
     };
     let (mut plan, _) = stage(inputs, node, at, &mut scratch, None, &mut Vec::new())?;
-    plan.kind = "frontend";
+    plan.kind = NodeKind::Frontend;
     for d in scratch.into_iter().filter(|d| {
         matches!(
             d.topic.as_str(),

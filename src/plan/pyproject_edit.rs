@@ -54,7 +54,10 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
         Manager::Uv => "uv lock",
         _ => "poetry lock",
     };
-    let mut decide = |topic: &str, choice: String, reason: String, fixes: Vec<crate::rules::RuleId>| {
+    let mut decide = |topic: &str,
+                      choice: String,
+                      reason: String,
+                      fixes: Vec<crate::rules::RuleId>| {
         decisions.push(Decision {
             file: "pyproject.toml".into(),
             topic: topic.to_string(),

@@ -158,7 +158,7 @@ pub fn node_runtime(
     templates_dir: Option<&Path>,
 ) -> Result<String> {
     let env = environment(templates_dir.map(Path::to_path_buf));
-    let macro_name = if n.kind == "next" {
+    let macro_name = if n.kind == crate::plan::node::NodeKind::Next {
         "next_runtime"
     } else {
         "static_runtime"

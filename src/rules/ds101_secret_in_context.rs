@@ -9,7 +9,7 @@
 //! Fix: exclude the file in .dockerignore (dockslim's proposal does) and pass
 //! secrets at run time, or at build time with `RUN --mount=type=secret`.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::repo::secrets::secret_kind;
 
 pub struct SecretInContext;

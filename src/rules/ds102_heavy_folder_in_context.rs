@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 
 pub struct HeavyFolderInContext;
 

@@ -11,7 +11,7 @@
 //! them into an image of their own. dockslim reports them and leaves the
 //! .dockerignore alone here, since the app may load them from its folder.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 
 pub struct ModelFilesInContext;
 

@@ -8,7 +8,7 @@
 //! Fix: copy only the manifests (requirements*.txt, pyproject.toml and its
 //! lock, package.json and its lock), install, then copy the source.
 
-use super::{is_whole_context_copy, Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::dockerfile::{shell, Args, Instruction, Keyword, Stage};
 use crate::edit::{Fix, FixContext, Outcome, Safety};
 
@@ -45,11 +45,13 @@ fn installs_dependencies(cmd: &[String]) -> bool {
 
 /// The whole-context copy and the first install after it, per stage.
 fn offence(stage: &Stage) -> Option<(&Instruction, &Instruction)> {
-    let copy = stage.instructions.iter().find(|i| is_whole_context_copy(i))?;
-    let install = stage
-        .runs()
-        .into_iter()
-        .find(|(inst, cmds)| inst.line > copy.line && cmds.iter().any(|c| installs_dependencies(c)))?;
+    let copy = stage
+        .instructions
+        .iter()
+        .find(|i| i.copies_whole_context())?;
+    let install = stage.runs().into_iter().find(|(inst, cmds)| {
+        inst.line > copy.line && cmds.iter().any(|c| installs_dependencies(c))
+    })?;
     Some((copy, install.0))
 }
 
@@ -95,9 +97,17 @@ impl Rule for CopyBeforeDependencies {
     }
 }
 
-fn reorder(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instruction) -> Result<Fix, String> {
+fn reorder(
+    cx: &FixContext,
+    stage: &Stage,
+    copy: &Instruction,
+    install: &Instruction,
+) -> Result<Fix, String> {
     let commands = install.commands();
-    if !commands.iter().all(|c| installs_dependencies(c) || is_housekeeping(c)) {
+    if !commands
+        .iter()
+        .all(|c| installs_dependencies(c) || is_housekeeping(c))
+    {
         return Err(format!(
             "line {} does more than install dependencies; put the install in a RUN of its own",
             install.line
@@ -113,15 +123,29 @@ fn reorder(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instruc
     for inst in &between {
         match inst.keyword {
             Keyword::Workdir | Keyword::User | Keyword::Shell => {
-                return Err(format!("line {} changes {} between the copy and the install", inst.line, inst.keyword));
+                return Err(format!(
+                    "line {} changes {} between the copy and the install",
+                    inst.line, inst.keyword
+                ));
             }
             Keyword::Env | Keyword::Arg => moved.push(inst),
             Keyword::Run => {
                 let cmds = inst.commands();
-                if cmds.iter().all(|c| shell::package_subcommand(c).is_some() || is_housekeeping(c)) {
+                if cmds
+                    .iter()
+                    .all(|c| shell::package_subcommand(c).is_some() || is_housekeeping(c))
+                {
                     moved.push(inst);
-                } else if cmds.iter().flatten().any(|w| w.contains("pip") || w.contains("npm") || w.contains("PIP_") || w.contains("venv")) {
-                    return Err(format!("line {} may prepare the install; dockslim leaves the order as it is", inst.line));
+                } else if cmds.iter().flatten().any(|w| {
+                    w.contains("pip")
+                        || w.contains("npm")
+                        || w.contains("PIP_")
+                        || w.contains("venv")
+                }) {
+                    return Err(format!(
+                        "line {} may prepare the install; dockslim leaves the order as it is",
+                        inst.line
+                    ));
                 }
             }
             _ => {}
@@ -160,7 +184,12 @@ fn is_housekeeping(cmd: &[String]) -> bool {
     let (i, prog) = shell::program(cmd);
     match prog {
         "set" | "true" | "echo" => true,
-        "rm" => cmd[i + 1..].iter().all(|w| w.starts_with('-') || w.starts_with("/var/") || w.starts_with("/root/.cache") || w.starts_with("/tmp")),
+        "rm" => cmd[i + 1..].iter().all(|w| {
+            w.starts_with('-')
+                || w.starts_with("/var/")
+                || w.starts_with("/root/.cache")
+                || w.starts_with("/tmp")
+        }),
         "npm" | "yarn" | "pnpm" => cmd.get(i + 1).is_some_and(|s| s == "cache"),
         _ => false,
     }
@@ -168,7 +197,12 @@ fn is_housekeeping(cmd: &[String]) -> bool {
 
 /// The COPY lines that bring exactly what the install reads, at the
 /// places the copy of the whole context puts them.
-fn manifests(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instruction) -> Result<String, String> {
+fn manifests(
+    cx: &FixContext,
+    stage: &Stage,
+    copy: &Instruction,
+    install: &Instruction,
+) -> Result<String, String> {
     let Args::Copy { dest, .. } = &copy.args else {
         return Err("the copy is not a COPY".into());
     };
@@ -176,7 +210,11 @@ fn manifests(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instr
     let dest_abs = if dest.starts_with('/') {
         dest.clone()
     } else {
-        format!("{}/{}", workdir.trim_end_matches('/'), dest.trim_start_matches("./"))
+        format!(
+            "{}/{}",
+            workdir.trim_end_matches('/'),
+            dest.trim_start_matches("./")
+        )
     };
     let dest_abs = crate::repo::dockerignore::go_clean(&dest_abs);
     let mut files: Vec<String> = Vec::new();
@@ -184,20 +222,35 @@ fn manifests(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instr
     for c in install.commands() {
         if shell::is_pip_install(&c) {
             for target in shell::pip_install_targets(&c) {
-                if target.starts_with('.') || target.starts_with('/') || repo.exists(target.trim_start_matches("./")) {
+                if target.starts_with('.')
+                    || target.starts_with('/')
+                    || repo.exists(target.trim_start_matches("./"))
+                {
                     return Err(format!("the install at line {} installs {target} from the source, which needs all of it", install.line));
                 }
             }
             for f in requirement_args(&c) {
                 if f.contains(['$', '*', '`']) {
-                    return Err(format!("pip reads {f}, a path the shell works out as the build runs"));
+                    return Err(format!(
+                        "pip reads {f}, a path the shell works out as the build runs"
+                    ));
                 }
-                let abs = if f.starts_with('/') { f.clone() } else { format!("{}/{f}", workdir.trim_end_matches('/')) };
+                let abs = if f.starts_with('/') {
+                    f.clone()
+                } else {
+                    format!("{}/{f}", workdir.trim_end_matches('/'))
+                };
                 let abs = crate::repo::dockerignore::go_clean(&abs);
                 let rel = abs
                     .strip_prefix(&format!("{}/", dest_abs.trim_end_matches('/')))
-                    .ok_or_else(|| format!("pip reads {f}, which the copy at line {} does not bring", copy.line))?;
-                let set = crate::detect::requirements::read_set(repo, rel).map_err(|e| e.to_string())?;
+                    .ok_or_else(|| {
+                        format!(
+                            "pip reads {f}, which the copy at line {} does not bring",
+                            copy.line
+                        )
+                    })?;
+                let set =
+                    crate::detect::requirements::read_set(repo, rel).map_err(|e| e.to_string())?;
                 files.extend(set.files);
             }
             continue;
@@ -212,7 +265,10 @@ fn manifests(cx: &FixContext, stage: &Stage, copy: &Instruction, install: &Instr
         }
     }
     if files.is_empty() {
-        return Err(format!("the install at line {} reads no file dockslim can name", install.line));
+        return Err(format!(
+            "the install at line {} reads no file dockslim can name",
+            install.line
+        ));
     }
     files.sort();
     files.dedup();
@@ -265,8 +321,11 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
     let Some(text) = repo.read_text("package.json").map_err(|e| e.to_string())? else {
         return Err("there is no package.json at the root of the build context".into());
     };
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("package.json: {e}"))?;
-    if json.get("workspaces").is_some() || repo.exists("pnpm-workspace.yaml") && text.contains("workspace:") {
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("package.json: {e}"))?;
+    if json.get("workspaces").is_some()
+        || repo.exists("pnpm-workspace.yaml") && text.contains("workspace:")
+    {
         return Err("a workspace: its members' package.json files are read too".into());
     }
     if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
@@ -296,7 +355,6 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
     }
     Ok(files)
 }
-
 
 #[cfg(test)]
 mod tests {

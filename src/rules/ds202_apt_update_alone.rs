@@ -85,10 +85,18 @@ impl Rule for AptUpdateAlone {
 fn fix_one(cx: &FixContext, stage: &Stage, update: &Instruction) -> Outcome {
     let line = Some(update.line);
     let Some(script) = update.script.as_ref().filter(|s| s.clean) else {
-        return cx.blocked(DOC.id, line, "an exec-form RUN, whose words dockslim does not edit");
+        return cx.blocked(
+            DOC.id,
+            line,
+            "an exec-form RUN, whose words dockslim does not edit",
+        );
     };
     if !script.commands.iter().all(|c| is_list_update(&c.texts())) {
-        return cx.blocked(DOC.id, line, "the RUN does more than refresh the lists; merge it into the install by hand");
+        return cx.blocked(
+            DOC.id,
+            line,
+            "the RUN does more than refresh the lists; merge it into the install by hand",
+        );
     }
     let install = stage
         .run_commands()
@@ -102,7 +110,11 @@ fn fix_one(cx: &FixContext, stage: &Stage, update: &Instruction) -> Outcome {
         return cx.blocked(DOC.id, line, "the install it serves is not a plain command of its RUN (inside `if`, after `||`, or in `sh -c`)");
     };
     let text = &cx.df.text;
-    let update_text: Vec<&str> = script.commands.iter().map(|c| &text[c.span.clone()]).collect();
+    let update_text: Vec<&str> = script
+        .commands
+        .iter()
+        .map(|c| &text[c.span.clone()])
+        .collect();
     let w = cx.writer();
     Outcome::Fix(Fix {
         rule: DOC.id,

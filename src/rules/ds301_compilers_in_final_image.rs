@@ -13,6 +13,7 @@
 //! packages (their runtime libraries in their place).
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::shell::is_build_tool;
 use crate::dockerfile::stages::{free_name, StageGraph};
 use crate::dockerfile::{shell, Args, Dockerfile, Instruction, Keyword, RunCommand, Stage};
 use crate::edit::builder::{Extraction, Step};
@@ -31,26 +32,6 @@ static DOC: RuleDoc = RuleDoc {
     fix_safety: Some(Safety::Unsafe),
     fix_risk: "a build package the app also uses at run time (a compiler for code compiled on import, a binary from a -dev package) is no longer in the image; `python` and `pip` on PATH are the virtualenv's.",
 };
-
-pub fn is_build_tool(package: &str) -> bool {
-    matches!(
-        package,
-        "gcc"
-            | "g++"
-            | "make"
-            | "cmake"
-            | "clang"
-            | "build-essential"
-            | "build-base"
-            | "cargo"
-            | "rustc"
-            | "gfortran"
-            | "autoconf"
-            | "automake"
-            | "libtool"
-    ) || package.ends_with("-dev")
-        || package.ends_with("-devel")
-}
 
 /// The build packages a RUN installs and keeps (not purged in the same RUN).
 fn kept_build_tools(cmds: &[RunCommand]) -> Vec<String> {
@@ -108,7 +89,9 @@ impl Rule for CompilersInFinalImage {
             }
         }
         if out.is_empty() {
-            if let Some((inst, because)) = compiles_with_full_image(df, &StageGraph::of(df), cx.project, cx.profile) {
+            if let Some((inst, because)) =
+                compiles_with_full_image(df, &StageGraph::of(df), cx.project, cx.profile)
+            {
                 out.push(Finding::new(
                     &DOC,
                     df.path.clone(),
@@ -136,7 +119,9 @@ impl Rule for CompilersInFinalImage {
                 format!("the build packages are installed in stage `{}`, which the image is built FROM; move them into the stage that compiles", parent.name()),
             )];
         }
-        let full = compiles_with_full_image(cx.df, &cx.graph, Some(cx.inputs.project), cx.inputs.profile).is_some();
+        let full =
+            compiles_with_full_image(cx.df, &cx.graph, Some(cx.inputs.project), cx.inputs.profile)
+                .is_some();
         if build_installs(target).is_empty() && !full {
             return Vec::new();
         }
@@ -211,7 +196,9 @@ impl<'a> PipExtraction<'a> {
         let name = free_name(cx.df, "python-deps");
         let mut ours = String::new();
         if matches!(venv, Venv::Ours) {
-            ours.push_str("RUN python -m venv --without-pip /opt/venv\nENV PIP_PYTHON=/opt/venv/bin/python\n");
+            ours.push_str(
+                "RUN python -m venv --without-pip /opt/venv\nENV PIP_PYTHON=/opt/venv/bin/python\n",
+            );
         }
         if let Some(m) = &manifests {
             ours.push_str(m);
@@ -232,7 +219,10 @@ impl<'a> PipExtraction<'a> {
         let mut runtime_run = String::new();
         if !libs.is_empty() {
             match x.kept_apt_install() {
-                Some(last) => x.0.edits.push(crate::edit::Edit::insert(last.end, format!(" {}", libs.join(" ")))),
+                Some(last) => x.0.edits.push(crate::edit::Edit::insert(
+                    last.end,
+                    format!(" {}", libs.join(" ")),
+                )),
                 None => {
                     let refs: Vec<&str> = libs.iter().map(String::as_str).collect();
                     runtime_run = format!("{}\n", crate::edit::builder::apt_install_run(&refs));
@@ -240,19 +230,32 @@ impl<'a> PipExtraction<'a> {
             }
         }
         let (path, env) = match &venv {
-            Venv::Ours => ("/opt/venv".to_string(), "\nENV PATH=\"/opt/venv/bin:$PATH\""),
+            Venv::Ours => (
+                "/opt/venv".to_string(),
+                "\nENV PATH=\"/opt/venv/bin:$PATH\"",
+            ),
             Venv::Theirs(p) => (p.clone(), ""),
         };
         let anchor = x.copy_anchor(&pips);
-        let edits = x.0.finish(&builder, &format!("{runtime_run}COPY --from={name} {path} {path}{env}"), anchor);
+        let edits = x.0.finish(
+            &builder,
+            &format!("{runtime_run}COPY --from={name} {path} {path}{env}"),
+            anchor,
+        );
         let mut reason = format!(
             "the image gets only {path} from the builder stage `{name}`, which runs this stage's own steps as written: its FROM, environment and WORKDIR, the apt installs, the requirement files and the pip install"
         );
         if !removed.is_empty() {
-            reason.push_str(&format!("; {} are left out of the image", removed.join(", ")));
+            reason.push_str(&format!(
+                "; {} are left out of the image",
+                removed.join(", ")
+            ));
         }
         if !libs.is_empty() {
-            reason.push_str(&format!("; {} stay for the compiled packages to load", libs.join(", ")));
+            reason.push_str(&format!(
+                "; {} stay for the compiled packages to load",
+                libs.join(", ")
+            ));
         }
         if matches!(venv, Venv::Ours) {
             reason.push_str("; PIP_PYTHON sends the pip install into /opt/venv, and the venv is on PATH in the image");
@@ -277,7 +280,11 @@ impl<'a> PipExtraction<'a> {
             .stage
             .instructions
             .iter()
-            .filter(|i| commands.iter().any(|c| std::ptr::eq(c.inst, *i) && shell::is_pip_install(&c.words)))
+            .filter(|i| {
+                commands
+                    .iter()
+                    .any(|c| std::ptr::eq(c.inst, *i) && shell::is_pip_install(&c.words))
+            })
             .collect();
         if pip_runs.is_empty() {
             return Err("the stage installs build packages but runs no pip install dockslim can move into a builder stage; they stay".into());
@@ -313,10 +320,16 @@ impl<'a> PipExtraction<'a> {
             }
             for c in inst.commands() {
                 let (i, prog) = shell::program(&c);
-                let makes = (prog.starts_with("python") && c.get(i + 1..i + 3) == Some(&["-m".into(), "venv".into()][..]))
+                let makes = (prog.starts_with("python")
+                    && c.get(i + 1..i + 3) == Some(&["-m".into(), "venv".into()][..]))
                     || prog == "virtualenv";
                 if makes {
-                    let path = c.iter().skip(i + 1).rev().find(|w| !w.starts_with('-')).cloned();
+                    let path = c
+                        .iter()
+                        .skip(i + 1)
+                        .rev()
+                        .find(|w| !w.starts_with('-'))
+                        .cloned();
                     found = path.map(|p| (p, inst));
                 }
             }
@@ -352,19 +365,26 @@ impl<'a> PipExtraction<'a> {
             .iter()
             .filter(|i| i.keyword == Keyword::Run && i.line < last_pip)
             .filter(|i| {
-                commands
-                    .iter()
-                    .any(|c| std::ptr::eq(c.inst, *i) && shell::package_subcommand(&c.words).is_some())
+                commands.iter().any(|c| {
+                    std::ptr::eq(c.inst, *i) && shell::package_subcommand(&c.words).is_some()
+                })
             })
             .collect();
         let mut image_keeps_apt = false;
         for inst in &apt_runs {
-            let cmds: Vec<&RunCommand> = commands.iter().filter(|c| std::ptr::eq(c.inst, *inst)).collect();
+            let cmds: Vec<&RunCommand> = commands
+                .iter()
+                .filter(|c| std::ptr::eq(c.inst, *inst))
+                .collect();
             if self.step_of(inst) == Step::Move {
                 continue;
             }
-            let installs: Vec<&&RunCommand> = cmds.iter().filter(|c| shell::package_install(&c.words).is_some()).collect();
-            let tools: Vec<String> = kept_build_tools(&cmds.iter().map(|c| (*c).clone()).collect::<Vec<_>>());
+            let installs: Vec<&&RunCommand> = cmds
+                .iter()
+                .filter(|c| shell::package_install(&c.words).is_some())
+                .collect();
+            let tools: Vec<String> =
+                kept_build_tools(&cmds.iter().map(|c| (*c).clone()).collect::<Vec<_>>());
             let only_apt = cmds.iter().all(|c| is_install_step(&c.words));
             let all_build = installs.iter().all(|c| {
                 shell::package_install(&c.words).is_some_and(|p| p.iter().all(|p| is_build_tool(p)))
@@ -406,12 +426,22 @@ impl<'a> PipExtraction<'a> {
         }
         // `apt-get update` alone goes where the installs go.
         for inst in &apt_runs {
-            let cmds: Vec<&RunCommand> = commands.iter().filter(|c| std::ptr::eq(c.inst, *inst)).collect();
-            let updates_only = cmds.iter().all(|c| {
-                shell::package_subcommand(&c.words).is_some_and(|(s, _)| s == "update")
-            });
+            let cmds: Vec<&RunCommand> = commands
+                .iter()
+                .filter(|c| std::ptr::eq(c.inst, *inst))
+                .collect();
+            let updates_only = cmds
+                .iter()
+                .all(|c| shell::package_subcommand(&c.words).is_some_and(|(s, _)| s == "update"));
             if updates_only {
-                self.set(inst, if image_keeps_apt { Step::Both } else { Step::Move });
+                self.set(
+                    inst,
+                    if image_keeps_apt {
+                        Step::Both
+                    } else {
+                        Step::Move
+                    },
+                );
             }
         }
         removed.sort();
@@ -428,12 +458,12 @@ impl<'a> PipExtraction<'a> {
             .stage
             .instructions
             .iter()
-            .any(|i| i.line < first_pip && crate::rules::is_whole_context_copy(i));
+            .any(|i| i.line < first_pip && i.copies_whole_context());
         let copies_context = self
             .stage
             .instructions
             .iter()
-            .any(crate::rules::is_whole_context_copy);
+            .any(|i| i.copies_whole_context());
         let mut needed: Vec<String> = Vec::new();
         for inst in pips {
             for c in inst.commands().iter().filter(|c| shell::is_pip_install(c)) {
@@ -446,8 +476,10 @@ impl<'a> PipExtraction<'a> {
             .stage
             .instructions
             .iter()
-            .filter(|i| i.line < first_pip && i.keyword == Keyword::Copy && i.flag("from").is_none())
-            .filter(|i| !crate::rules::is_whole_context_copy(i))
+            .filter(|i| {
+                i.line < first_pip && i.keyword == Keyword::Copy && i.flag("from").is_none()
+            })
+            .filter(|i| !i.copies_whole_context())
             .collect();
         let mut covered = Vec::new();
         for inst in copies {
@@ -457,7 +489,14 @@ impl<'a> PipExtraction<'a> {
             let manifest_like = sources.iter().all(|s| is_manifest(s));
             if manifest_like {
                 covered.extend(sources.iter().cloned());
-                self.set(inst, if copies_context { Step::Move } else { Step::Both });
+                self.set(
+                    inst,
+                    if copies_context {
+                        Step::Move
+                    } else {
+                        Step::Both
+                    },
+                );
             }
         }
         let workdir = self.stage.workdir_at(first_pip);
@@ -467,7 +506,9 @@ impl<'a> PipExtraction<'a> {
                 let base = f.trim_start_matches("./");
                 !covered.iter().any(|c| {
                     let c = c.trim_start_matches("./").trim_end_matches('/');
-                    base == c || base.starts_with(&format!("{c}/")) || c.rsplit('/').next() == Some(base)
+                    base == c
+                        || base.starts_with(&format!("{c}/"))
+                        || c.rsplit('/').next() == Some(base)
                 })
             })
             .cloned()
@@ -486,13 +527,15 @@ impl<'a> PipExtraction<'a> {
         let mut files = Vec::new();
         for f in &missing {
             if f.contains(['$', '*', '`']) {
-                return Err(format!("pip reads {f}, a path the shell works out as the build runs"));
+                return Err(format!(
+                    "pip reads {f}, a path the shell works out as the build runs"
+                ));
             }
             let rel = match f.strip_prefix(&format!("{}/", workdir.trim_end_matches('/'))) {
                 Some(r) => r.to_string(),
-                None if f.starts_with('/') => {
-                    return Err(format!("pip reads {f}, an absolute path dockslim cannot trace to the build context"))
-                }
+                None if f.starts_with('/') => return Err(format!(
+                    "pip reads {f}, an absolute path dockslim cannot trace to the build context"
+                )),
                 None => f.trim_start_matches("./").to_string(),
             };
             let set = crate::detect::requirements::read_set(self.cx.inputs.repo, &rel)
@@ -530,7 +573,10 @@ impl<'a> PipExtraction<'a> {
             .filter(|c| self.step_of(c.inst) != Step::Move && shell::is_apt_install(&c.words))
             .find_map(|c| {
                 let (_, pos) = shell::package_subcommand(&c.words)?;
-                let (index, _) = shell::package_words(&c.words, pos).into_iter().rev().find(|(_, w)| !is_build_tool(w))?;
+                let (index, _) = shell::package_words(&c.words, pos)
+                    .into_iter()
+                    .rev()
+                    .find(|(_, w)| !is_build_tool(w))?;
                 c.word(index).map(|w| w.span.clone())
             })
     }
@@ -542,11 +588,20 @@ impl<'a> PipExtraction<'a> {
                 continue;
             }
             let prog = shell::program(&c.words).1;
-            if matches!(prog, "gcc" | "g++" | "cc" | "c++" | "make" | "cmake" | "cargo" | "rustc") {
-                return Err(format!("line {} runs {prog} in the image itself, so the build packages must stay", c.inst.line));
+            if matches!(
+                prog,
+                "gcc" | "g++" | "cc" | "c++" | "make" | "cmake" | "cargo" | "rustc"
+            ) {
+                return Err(format!(
+                    "line {} runs {prog} in the image itself, so the build packages must stay",
+                    c.inst.line
+                ));
             }
             if shell::is_pip_install(&c.words) {
-                return Err(format!("line {} installs with pip too, into the image's own Python", c.inst.line));
+                return Err(format!(
+                    "line {} installs with pip too, into the image's own Python",
+                    c.inst.line
+                ));
             }
         }
         Ok(())
@@ -566,13 +621,11 @@ impl<'a> PipExtraction<'a> {
         self.stage
             .instructions
             .iter()
-            .find(|i| i.line < first.line && crate::rules::is_whole_context_copy(i))
+            .find(|i| i.line < first.line && i.copies_whole_context())
             .filter(|c| c.line < first_moved.line)
             .unwrap_or(first_moved)
     }
 }
-
-
 
 /// Files a pip install reads: `-r`, `-c` and their `=` forms.
 fn pip_files(cmd: &[String]) -> Vec<String> {
@@ -583,7 +636,10 @@ fn pip_files(cmd: &[String]) -> Vec<String> {
             "-r" | "--requirement" | "-c" | "--constraint" => out.extend(it.next().cloned()),
             _ => {
                 for prefix in ["--requirement=", "--constraint=", "-r", "-c"] {
-                    if let Some(f) = w.strip_prefix(prefix).filter(|f| !f.is_empty() && !f.starts_with('-')) {
+                    if let Some(f) = w
+                        .strip_prefix(prefix)
+                        .filter(|f| !f.is_empty() && !f.starts_with('-'))
+                    {
                         out.push(f.to_string());
                         break;
                     }
@@ -596,12 +652,22 @@ fn pip_files(cmd: &[String]) -> Vec<String> {
 
 /// A path that is a dependency manifest (requirements, lock, pyproject).
 fn is_manifest(path: &str) -> bool {
-    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    let name = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path);
     name.starts_with("requirements")
         || name.starts_with("constraints")
         || matches!(
             name,
-            "pyproject.toml" | "setup.cfg" | "uv.lock" | "poetry.lock" | "Pipfile" | "Pipfile.lock" | "requirements"
+            "pyproject.toml"
+                | "setup.cfg"
+                | "uv.lock"
+                | "poetry.lock"
+                | "Pipfile"
+                | "Pipfile.lock"
+                | "requirements"
         )
         || name.ends_with(".txt") && name.contains("req")
 }
@@ -631,8 +697,13 @@ fn is_install_step(cmd: &[String]) -> bool {
 fn check_pip(cx: &FixContext, words: &[String], line: usize) -> Result<(), String> {
     for w in words {
         let flag = w.split('=').next().unwrap_or(w);
-        if matches!(flag, "--user" | "--target" | "-t" | "--prefix" | "--root" | "--python" | "-e" | "--editable") {
-            return Err(format!("the pip install at line {line} uses {flag}, which decides where packages go"));
+        if matches!(
+            flag,
+            "--user" | "--target" | "-t" | "--prefix" | "--root" | "--python" | "-e" | "--editable"
+        ) {
+            return Err(format!(
+                "the pip install at line {line} uses {flag}, which decides where packages go"
+            ));
         }
     }
     let (_, prog) = shell::program(words);
@@ -690,6 +761,11 @@ mod tests {
     #[test]
     fn pip_files_are_read() {
         let w = |s: &str| shlex::split(s).unwrap();
-        assert_eq!(pip_files(&w("pip install -r a.txt -c c.txt --requirement=b.txt -rx.txt")), ["a.txt", "c.txt", "b.txt", "x.txt"]);
+        assert_eq!(
+            pip_files(&w(
+                "pip install -r a.txt -c c.txt --requirement=b.txt -rx.txt"
+            )),
+            ["a.txt", "c.txt", "b.txt", "x.txt"]
+        );
     }
 }

@@ -60,8 +60,15 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
             })
             .map_or(usize::MAX, |i| i.line);
         let commands = stage.run_commands();
-        for inst in stage.instructions.iter().filter(|i| i.keyword == Keyword::Run) {
-            let cmds: Vec<&RunCommand> = commands.iter().filter(|c| std::ptr::eq(c.inst, inst)).collect();
+        for inst in stage
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == Keyword::Run)
+        {
+            let cmds: Vec<&RunCommand> = commands
+                .iter()
+                .filter(|c| std::ptr::eq(c.inst, inst))
+                .collect();
             let mount = inst
                 .flags
                 .iter()
@@ -73,7 +80,10 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
             let cleaned = |what: &str| {
                 any(&|c: &[String]| {
                     let (i, p) = shell::program(c);
-                    p == what && c[i + 1..].windows(2).any(|w| w[0] == "cache" && w[1] == "clean")
+                    p == what
+                        && c[i + 1..]
+                            .windows(2)
+                            .any(|w| w[0] == "cache" && w[1] == "clean")
                 })
             };
             for cmd in &cmds {
@@ -87,22 +97,27 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
                     (!off).then_some(Cache::Pip)
                 } else {
                     match prog {
-                        "npm" if matches!(sub, Some("install" | "i" | "ci"))
-                            && !cleaned("npm")
-                            && !mount.contains(".npm") =>
+                        "npm"
+                            if matches!(sub, Some("install" | "i" | "ci"))
+                                && !cleaned("npm")
+                                && !mount.contains(".npm") =>
                         {
                             Some(Cache::Npm)
                         }
-                        "yarn" if matches!(sub, None | Some("install"))
-                            && !cleaned("yarn")
-                            && !mount.contains("yarn") =>
+                        "yarn"
+                            if matches!(sub, None | Some("install"))
+                                && !cleaned("yarn")
+                                && !mount.contains("yarn") =>
                         {
                             Some(Cache::Yarn)
                         }
-                        "apk" if shell::package_subcommand(c).is_some_and(|(s, _)| s == "add")
-                            && !c.iter().any(|w| w == "--no-cache")
-                            && !any(&|c: &[String]| c.iter().any(|w| w.starts_with("/var/cache/apk")))
-                            && !mount.contains("/var/cache/apk") =>
+                        "apk"
+                            if shell::package_subcommand(c).is_some_and(|(s, _)| s == "add")
+                                && !c.iter().any(|w| w == "--no-cache")
+                                && !any(&|c: &[String]| {
+                                    c.iter().any(|w| w.starts_with("/var/cache/apk"))
+                                })
+                                && !mount.contains("/var/cache/apk") =>
                         {
                             Some(Cache::Apk)
                         }
@@ -117,8 +132,11 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
                 }
             }
             let apt_install = cmds.iter().find(|c| shell::is_apt_install(&c.words));
-            let lists_removed = any(&|c: &[String]| c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
-            if let (Some(cmd), false, false) = (apt_install, lists_removed, mount.contains("/var/lib/apt")) {
+            let lists_removed =
+                any(&|c: &[String]| c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
+            if let (Some(cmd), false, false) =
+                (apt_install, lists_removed, mount.contains("/var/lib/apt"))
+            {
                 out.push(Offence {
                     cache: Cache::Apt,
                     cmd: (*cmd).clone(),
@@ -143,7 +161,9 @@ impl Rule for PackageCacheInLayer {
             .map(|o| {
                 let message = match o.cache {
                     Cache::Pip => "pip keeps its download cache in this layer".to_string(),
-                    Cache::Apt => "apt-get install leaves /var/lib/apt/lists in this layer".to_string(),
+                    Cache::Apt => {
+                        "apt-get install leaves /var/lib/apt/lists in this layer".to_string()
+                    }
                     Cache::Npm => "npm keeps its package cache in this layer".to_string(),
                     Cache::Yarn => "yarn keeps its package cache in this layer".to_string(),
                     Cache::Apk => "apk keeps its package cache in this layer".to_string(),
@@ -163,7 +183,11 @@ impl Rule for PackageCacheInLayer {
                 continue;
             };
             if cx.user_at(o.cmd.inst).is_some() && o.cache != Cache::Pip {
-                out.push(cx.blocked(DOC.id, Some(line), "the RUN runs as a non-root USER, which cannot clean the system's caches"));
+                out.push(cx.blocked(
+                    DOC.id,
+                    Some(line),
+                    "the RUN runs as a non-root USER, which cannot clean the system's caches",
+                ));
                 continue;
             }
             let (edit, title) = match o.cache {
@@ -172,10 +196,17 @@ impl Rule for PackageCacheInLayer {
                         continue;
                     };
                     let Some(install) = o.cmd.word(after - 1) else {
-                        out.push(cx.blocked(DOC.id, Some(line), "pip's words come from a variable"));
+                        out.push(cx.blocked(
+                            DOC.id,
+                            Some(line),
+                            "pip's words come from a variable",
+                        ));
                         continue;
                     };
-                    (w.insert_word_after(&install.span, "--no-cache-dir"), "pip install --no-cache-dir")
+                    (
+                        w.insert_word_after(&install.span, "--no-cache-dir"),
+                        "pip install --no-cache-dir",
+                    )
                 }
                 Cache::Apk => {
                     let Some((_, at)) = shell::package_subcommand(&o.cmd.words) else {
@@ -184,16 +215,33 @@ impl Rule for PackageCacheInLayer {
                     let Some(add) = o.cmd.word(at) else {
                         continue;
                     };
-                    (w.insert_word_after(&add.span, "--no-cache"), "apk add --no-cache")
+                    (
+                        w.insert_word_after(&add.span, "--no-cache"),
+                        "apk add --no-cache",
+                    )
                 }
                 Cache::Apt | Cache::Npm | Cache::Yarn => {
-                    if script.commands.last().is_some_and(|c| c.after == Some(Connector::Background)) {
-                        out.push(cx.blocked(DOC.id, Some(line), "the RUN ends with a command in the background"));
+                    if script
+                        .commands
+                        .last()
+                        .is_some_and(|c| c.after == Some(Connector::Background))
+                    {
+                        out.push(cx.blocked(
+                            DOC.id,
+                            Some(line),
+                            "the RUN ends with a command in the background",
+                        ));
                         continue;
                     }
                     let (clean, title) = match o.cache {
-                        Cache::Apt => ("rm -rf /var/lib/apt/lists/*", "apt lists removed in the same RUN"),
-                        Cache::Npm => ("npm cache clean --force", "npm's cache cleaned in the same RUN"),
+                        Cache::Apt => (
+                            "rm -rf /var/lib/apt/lists/*",
+                            "apt lists removed in the same RUN",
+                        ),
+                        Cache::Npm => (
+                            "npm cache clean --force",
+                            "npm's cache cleaned in the same RUN",
+                        ),
                         _ => ("yarn cache clean", "yarn's cache cleaned in the same RUN"),
                     };
                     (w.append_command(o.cmd.inst, script, clean), title)
@@ -203,7 +251,9 @@ impl Rule for PackageCacheInLayer {
                 rule: DOC.id,
                 line,
                 title: title.to_string(),
-                reason: "the cache is never read at run time, and a later RUN cannot shrink this layer".into(),
+                reason:
+                    "the cache is never read at run time, and a later RUN cannot shrink this layer"
+                        .into(),
                 safety: Safety::Safe,
                 edits: vec![edit],
                 files: vec![],

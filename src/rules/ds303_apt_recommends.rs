@@ -30,7 +30,8 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<RunCommand<'a>> {
         .iter()
         .flat_map(|s| s.run_commands())
         .filter(|c| {
-            shell::is_apt_install(&c.words) && !c.words.iter().any(|w| w == "--no-install-recommends")
+            shell::is_apt_install(&c.words)
+                && !c.words.iter().any(|w| w == "--no-install-recommends")
         })
         .collect()
 }

@@ -39,13 +39,19 @@ impl Rule for DevDependenciesInImage {
         let mut out = Vec::new();
         if let Some(df) = cx.dockerfile {
             let graph = crate::dockerfile::stages::StageGraph::of(df);
-            let installing: Vec<&crate::dockerfile::Stage> =
-                graph.installing(df).into_iter().map(|i| &df.stages[i]).collect();
-            let files = installing.iter().flat_map(|s| s.run_commands()).flat_map(|c| {
-                shell::pip_requirement_files(&c.words)
-                    .into_iter()
-                    .map(move |f| (f, c.inst.line))
-            });
+            let installing: Vec<&crate::dockerfile::Stage> = graph
+                .installing(df)
+                .into_iter()
+                .map(|i| &df.stages[i])
+                .collect();
+            let files = installing
+                .iter()
+                .flat_map(|s| s.run_commands())
+                .flat_map(|c| {
+                    shell::pip_requirement_files(&c.words)
+                        .into_iter()
+                        .map(move |f| (f, c.inst.line))
+                });
             for (file, line) in files {
                 if is_dev_file(&file) {
                     out.push(Finding::new(
@@ -97,8 +103,11 @@ impl Rule for DevDependenciesInImage {
         }
         if let Some(df) = cx.dockerfile {
             let graph = crate::dockerfile::stages::StageGraph::of(df);
-            let installing: Vec<&crate::dockerfile::Stage> =
-                graph.installing(df).into_iter().map(|i| &df.stages[i]).collect();
+            let installing: Vec<&crate::dockerfile::Stage> = graph
+                .installing(df)
+                .into_iter()
+                .map(|i| &df.stages[i])
+                .collect();
             for (line, what) in manager_dev_installs(cx, &installing) {
                 out.push(Finding::new(&DOC, df.path.clone(), Some(line), what));
             }
@@ -138,7 +147,10 @@ impl Rule for DevDependenciesInImage {
 
 /// `uv sync` and `poetry install` install the dev group unless told not
 /// to; it matters when the project has one (or DS308 moves tools into it).
-fn manager_dev_installs(cx: &Context, stages: &[&crate::dockerfile::Stage]) -> Vec<(usize, String)> {
+fn manager_dev_installs(
+    cx: &Context,
+    stages: &[&crate::dockerfile::Stage],
+) -> Vec<(usize, String)> {
     let Some(project) = cx.project else {
         return Vec::new();
     };
@@ -155,7 +167,13 @@ fn manager_dev_installs(cx: &Context, stages: &[&crate::dockerfile::Stage]) -> V
     for stage in stages {
         for c in stage.run_commands() {
             if let Some(flag) = dev_exclusion(&c.words) {
-                out.push((c.inst.line, format!("`{}` installs the dev group too; {flag} leaves it out", c.words.join(" "))));
+                out.push((
+                    c.inst.line,
+                    format!(
+                        "`{}` installs the dev group too; {flag} leaves it out",
+                        c.words.join(" ")
+                    ),
+                ));
             }
         }
     }
@@ -166,17 +184,32 @@ fn manager_dev_installs(cx: &Context, stages: &[&crate::dockerfile::Stage]) -> V
 fn dev_exclusion(words: &[String]) -> Option<&'static str> {
     let (i, prog) = shell::program(words);
     let sub = words.get(i + 1).map(String::as_str);
-    let has = |f: &str| words.iter().any(|w| w == f || w.starts_with(&format!("{f}=")));
+    let has = |f: &str| {
+        words
+            .iter()
+            .any(|w| w == f || w.starts_with(&format!("{f}=")))
+    };
     match (prog, sub) {
-        ("uv", Some("sync")) if !has("--no-dev") && !has("--only-group") && !has("--no-default-groups") => Some("--no-dev"),
-        ("poetry", Some("install")) if !has("--only") && !has("--without") && !has("--no-dev") => Some("--only main"),
+        ("uv", Some("sync"))
+            if !has("--no-dev") && !has("--only-group") && !has("--no-default-groups") =>
+        {
+            Some("--no-dev")
+        }
+        ("poetry", Some("install")) if !has("--only") && !has("--without") && !has("--no-dev") => {
+            Some("--only main")
+        }
         _ => None,
     }
 }
 
 fn manager_fix(cx: &FixContext) -> Vec<Outcome> {
     let rcx = cx.rules_context();
-    let stages: Vec<&crate::dockerfile::Stage> = cx.graph.installing(cx.df).into_iter().map(|i| &cx.df.stages[i]).collect();
+    let stages: Vec<&crate::dockerfile::Stage> = cx
+        .graph
+        .installing(cx.df)
+        .into_iter()
+        .map(|i| &cx.df.stages[i])
+        .collect();
     if manager_dev_installs(&rcx, &stages).is_empty() {
         return Vec::new();
     }
@@ -188,7 +221,11 @@ fn manager_fix(cx: &FixContext) -> Vec<Outcome> {
             };
             let (i, _) = shell::program(&c.words);
             let Some(sub) = c.word(i + 1) else {
-                out.push(cx.blocked(DOC.id, Some(c.inst.line), "the install is inside an exec-form RUN or `sh -c \"...\"`"));
+                out.push(cx.blocked(
+                    DOC.id,
+                    Some(c.inst.line),
+                    "the install is inside an exec-form RUN or `sh -c \"...\"`",
+                ));
                 continue;
             };
             out.push(Outcome::Fix(Fix {
@@ -218,8 +255,13 @@ fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {
                 Some(f) => (Some(i), f.trim_start_matches("./").to_string()),
                 None => continue,
             },
-            _ => match word.strip_prefix("-r").or_else(|| word.strip_prefix("--requirement=")) {
-                Some(f) if !f.is_empty() && !word.starts_with("--requirement ") => (None, f.trim_start_matches("./").to_string()),
+            _ => match word
+                .strip_prefix("-r")
+                .or_else(|| word.strip_prefix("--requirement="))
+            {
+                Some(f) if !f.is_empty() && !word.starts_with("--requirement ") => {
+                    (None, f.trim_start_matches("./").to_string())
+                }
                 _ => continue,
             },
         };
@@ -227,8 +269,13 @@ fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {
             continue;
         }
         let file_index = flag_index.map_or(i, |f| f + 1);
-        let (Some(file_word), flag_word) = (c.word(file_index), flag_index.map(|f| c.word(f))) else {
-            out.push(cx.blocked(DOC.id, Some(line), "the install is inside an exec-form RUN or `sh -c \"...\"`"));
+        let (Some(file_word), flag_word) = (c.word(file_index), flag_index.map(|f| c.word(f)))
+        else {
+            out.push(cx.blocked(
+                DOC.id,
+                Some(line),
+                "the install is inside an exec-form RUN or `sh -c \"...\"`",
+            ));
             continue;
         };
         let writer = cx.writer();
@@ -248,19 +295,33 @@ fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {
             (edits, format!("{file} no longer installed"))
         } else {
             let included = crate::detect::requirements::read_set(cx.inputs.repo, &file)
-                .map(|s| s.files.into_iter().filter(|f| !is_dev_file(f)).collect::<Vec<_>>())
+                .map(|s| {
+                    s.files
+                        .into_iter()
+                        .filter(|f| !is_dev_file(f))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default();
             let Some(prod) = included.first() else {
-                out.push(cx.blocked(DOC.id, Some(line), format!("{file} is the only file installed and includes no production file")));
+                out.push(cx.blocked(
+                    DOC.id,
+                    Some(line),
+                    format!("{file} is the only file installed and includes no production file"),
+                ));
                 continue;
             };
-            (vec![writer.replace(file_word.span.clone(), prod)], format!("{file} -> {prod}, the production set it includes"))
+            (
+                vec![writer.replace(file_word.span.clone(), prod)],
+                format!("{file} -> {prod}, the production set it includes"),
+            )
         };
         out.push(Outcome::Fix(Fix {
             rule: DOC.id,
             line,
             title,
-            reason: format!("{file} holds development tools (tests, linters), which the image never runs"),
+            reason: format!(
+                "{file} holds development tools (tests, linters), which the image never runs"
+            ),
             safety: Safety::Unsafe,
             edits,
             files: vec![],
@@ -273,7 +334,10 @@ fn pip_fix(cx: &FixContext, c: &RunCommand) -> Vec<Outcome> {
 /// An ENV NODE_ENV before the install (in its stage chain) decides what npm
 /// installs (production omits devDependencies), often from a build ARG
 /// that a development build sets otherwise: that choice is the user's.
-fn node_env_decides(df: &crate::dockerfile::Dockerfile, inst: &crate::dockerfile::Instruction) -> bool {
+fn node_env_decides(
+    df: &crate::dockerfile::Dockerfile,
+    inst: &crate::dockerfile::Instruction,
+) -> bool {
     let graph = crate::dockerfile::stages::StageGraph::of(df);
     let Some(stage) = df.stage_at_line(inst.line) else {
         return false;
@@ -282,7 +346,9 @@ fn node_env_decides(df: &crate::dockerfile::Dockerfile, inst: &crate::dockerfile
         df.stages[s].instructions.iter().any(|i| {
             i.keyword == crate::dockerfile::Keyword::Env
                 && i.line < inst.line
-                && crate::dockerfile::key_values(i.text()).iter().any(|(k, _)| k == "NODE_ENV")
+                && crate::dockerfile::key_values(i.text())
+                    .iter()
+                    .any(|(k, _)| k == "NODE_ENV")
         })
     })
 }
@@ -291,7 +357,9 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
     let Some(node) = cx.inputs.project.node.as_ref() else {
         return Vec::new();
     };
-    if !matches!(node.app, crate::detect::node::NodeApp::Server { .. }) || node.dev_dependencies.is_empty() {
+    if !matches!(node.app, crate::detect::node::NodeApp::Server { .. })
+        || node.dev_dependencies.is_empty()
+    {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -307,9 +375,16 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
                 _ => false,
             };
             let omitted = c.words.iter().any(|x| {
-                x.starts_with("--omit=dev") || matches!(x.as_str(), "--production" | "--prod" | "-P" | "--only=production" | "-g" | "--global")
+                x.starts_with("--omit=dev")
+                    || matches!(
+                        x.as_str(),
+                        "--production" | "--prod" | "-P" | "--only=production" | "-g" | "--global"
+                    )
             });
-            if !installs || omitted || c.words.len() > i + 2 && prog == "npm" && !c.words[i + 2].starts_with('-') {
+            if !installs
+                || omitted
+                || c.words.len() > i + 2 && prog == "npm" && !c.words[i + 2].starts_with('-')
+            {
                 continue;
             }
             if node_env_decides(cx.df, c.inst) {
@@ -325,17 +400,24 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
                 out.push(cx.blocked(DOC.id, line, format!("line {} runs `{}` after the install, which may need the devDependencies; build in a stage of its own", l.inst.line, l.words.join(" "))));
                 continue;
             }
-            let runs_dev_tool = [crate::dockerfile::Keyword::Cmd, crate::dockerfile::Keyword::Entrypoint]
-                .into_iter()
-                .filter_map(|k| cx.effective(k))
-                .flat_map(|i| i.command().map(|c| c.words()).unwrap_or_default())
-                .any(|w| node.dev_dependencies.iter().any(|d| d == &w));
+            let runs_dev_tool = [
+                crate::dockerfile::Keyword::Cmd,
+                crate::dockerfile::Keyword::Entrypoint,
+            ]
+            .into_iter()
+            .filter_map(|k| cx.effective(k))
+            .flat_map(|i| i.command().map(|c| c.words()).unwrap_or_default())
+            .any(|w| node.dev_dependencies.iter().any(|d| d == &w));
             if runs_dev_tool {
                 out.push(cx.blocked(DOC.id, line, "the image's command runs a devDependency"));
                 continue;
             }
             let Some(sub_word) = c.word(i + 1).or_else(|| c.word(i)) else {
-                out.push(cx.blocked(DOC.id, line, "the install is inside an exec-form RUN or `sh -c \"...\"`"));
+                out.push(cx.blocked(
+                    DOC.id,
+                    line,
+                    "the install is inside an exec-form RUN or `sh -c \"...\"`",
+                ));
                 continue;
             };
             let flag = match prog {

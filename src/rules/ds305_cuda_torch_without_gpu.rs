@@ -44,7 +44,7 @@ impl Rule for CudaTorchWithoutGpu {
         let ml = &py.ml;
         let nvidia_base = cx
             .dockerfile
-            .is_some_and(|df| df.final_base_image().starts_with("nvidia/"));
+            .is_some_and(|df| df.image_base().starts_with("nvidia/"));
         let dockerfile_cpu = cx.dockerfile.is_some_and(|df| df.text.contains("/whl/cpu"));
         if ml.torch.is_empty() || ml.cpu_index || dockerfile_cpu || ml.wants_cuda() || nvidia_base {
             return Vec::new();
@@ -94,15 +94,27 @@ impl Rule for CudaTorchWithoutGpu {
         if py.manager != Manager::Pip {
             return crate::edit::pyproject::fix(cx, DOC.id);
         }
-        let Some(url) = cx.inputs.profile.python.as_ref().map(|p| p.torch.cpu_index.clone()) else {
+        let Some(url) = cx
+            .inputs
+            .profile
+            .python
+            .as_ref()
+            .map(|p| p.torch.cpu_index.clone())
+        else {
             return Vec::new();
         };
         let install = match crate::edit::server::requirements_install(cx) {
             Ok(i) => i,
             Err(why) => return vec![cx.blocked(DOC.id, None, why)],
         };
-        let Some(word) = shell::pip_subcommand(&install.words).and_then(|(_, after)| install.word(after - 1)) else {
-            return vec![cx.blocked(DOC.id, Some(install.inst.line), "pip's words come from a variable")];
+        let Some(word) =
+            shell::pip_subcommand(&install.words).and_then(|(_, after)| install.word(after - 1))
+        else {
+            return vec![cx.blocked(
+                DOC.id,
+                Some(install.inst.line),
+                "pip's words come from a variable",
+            )];
         };
         vec![Outcome::Fix(Fix {
             rule: DOC.id,

@@ -98,18 +98,33 @@ impl Rule for ModelDownloadAtBuild {
                     out.push(cx.blocked(DOC.id, line, "the RUN does more than load the model"));
                     continue;
                 }
-                if texts.iter().any(|t| t.contains("--local-dir") || t.contains("cache_dir") || t.contains("local_dir")) {
-                    out.push(cx.blocked(DOC.id, line, "the model goes to a folder of its own, which the app may read directly"));
+                if texts.iter().any(|t| {
+                    t.contains("--local-dir") || t.contains("cache_dir") || t.contains("local_dir")
+                }) {
+                    out.push(cx.blocked(
+                        DOC.id,
+                        line,
+                        "the model goes to a folder of its own, which the app may read directly",
+                    ));
                     continue;
                 }
                 let w = cx.writer();
                 let env_set = cx.df.intent_of(&cx.graph).env.iter().any(|(k, _, _)| {
-                    matches!(k.as_str(), "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME")
+                    matches!(
+                        k.as_str(),
+                        "HF_HOME"
+                            | "HF_HUB_CACHE"
+                            | "TRANSFORMERS_CACHE"
+                            | "SENTENCE_TRANSFORMERS_HOME"
+                    )
                 });
                 let edit = if env_set {
                     w.delete(inst)
                 } else {
-                    crate::edit::Edit::replace(w.with_comments(inst), w.lines("ENV HF_HOME=/var/cache/huggingface"))
+                    crate::edit::Edit::replace(
+                        w.with_comments(inst),
+                        w.lines("ENV HF_HOME=/var/cache/huggingface"),
+                    )
                 };
                 out.push(Outcome::Fix(Fix {
                     rule: DOC.id,

@@ -10,7 +10,7 @@
 //! Fix: use a Debian slim base (python:3.12-slim-trixie). `dockslim
 //! rewrite` refuses to keep Alpine for such a project and says why.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::detect::ml;
 
 pub struct AlpineWithoutMuslWheels;
@@ -50,7 +50,7 @@ impl Rule for AlpineWithoutMuslWheels {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
-        let base = df.final_base_image();
+        let base = df.image_base();
         if !base.contains("alpine") {
             return Vec::new();
         }
@@ -61,7 +61,7 @@ impl Rule for AlpineWithoutMuslWheels {
         vec![Finding::new(
             &DOC,
             df.path.clone(),
-            Some(df.final_stage().line),
+            Some(df.image_stage().line),
             format!(
                 "{base} uses musl, and {} publish{} no musllinux wheels: pip builds them from source or fails",
                 missing.join(", "),

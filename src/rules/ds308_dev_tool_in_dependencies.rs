@@ -12,9 +12,9 @@
 //! Poetry `dockslim rewrite` proposes the pyproject.toml edit.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
-use crate::edit::{FixContext, Outcome, Safety};
 use crate::detect::audit::DEV_TOOLS;
 use crate::detect::Manager;
+use crate::edit::{FixContext, Outcome, Safety};
 
 pub struct DevToolInDependencies;
 
@@ -69,7 +69,10 @@ impl Rule for DevToolInDependencies {
     /// uv and Poetry: the tool moves to the dev group in pyproject.toml
     /// (requirements files are the user's to split).
     fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
-        if !matches!(cx.inputs.project.python.manager, Manager::Uv | Manager::Poetry) {
+        if !matches!(
+            cx.inputs.project.python.manager,
+            Manager::Uv | Manager::Poetry
+        ) {
             return Vec::new();
         }
         if self.check(&cx.rules_context()).is_empty() {

@@ -8,7 +8,7 @@
 //! Fix: settle on one (httpx covers sync and async) and remove the other.
 //! This is advice: dockslim never removes a dependency the code imports.
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::detect::audit::{used_modules, HTTP_CLIENTS};
 
 pub struct TwoHttpClients;

@@ -14,7 +14,7 @@
 //! Fix: remove it from the dependencies, after checking that nothing loads
 //! it by a name dockslim cannot see (an entry point, a plugin registry).
 
-use super::{RuleId, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::detect::audit::{import_name, loaded_by_name, used_modules, DEV_TOOLS};
 use crate::detect::ml::TORCH_FAMILY;
 

@@ -10,8 +10,8 @@
 //! image copies that, .next/static and public/ only.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
-use crate::edit::{FileWrite, Fix, FixContext, Outcome, Safety};
 use crate::detect::node::NodeApp;
+use crate::edit::{FileWrite, Fix, FixContext, Outcome, Safety};
 
 pub struct NextWithoutStandalone;
 
@@ -64,7 +64,13 @@ impl Rule for NextWithoutStandalone {
         let Some(node) = cx.inputs.project.node.as_ref() else {
             return Vec::new();
         };
-        if !matches!(node.app, NodeApp::NextServer { standalone: false, .. }) {
+        if !matches!(
+            node.app,
+            NodeApp::NextServer {
+                standalone: false,
+                ..
+            }
+        ) {
             return Vec::new();
         }
         let target = cx.target();

@@ -11,8 +11,8 @@
 //! a fallback to index.html for client-side routes.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
-use crate::edit::{Fix, FixContext, Outcome, Safety};
 use crate::detect::node::NodeApp;
+use crate::edit::{Fix, FixContext, Outcome, Safety};
 
 pub struct StaticSiteServedByNode;
 
@@ -41,7 +41,7 @@ impl Rule for StaticSiteServedByNode {
         let NodeApp::Static { framework, .. } = &node.app else {
             return Vec::new();
         };
-        let base = df.final_base_image();
+        let base = df.image_base();
         let name = base.rsplit('/').next().unwrap_or(&base);
         if !name.starts_with("node") {
             return Vec::new();
@@ -50,7 +50,7 @@ impl Rule for StaticSiteServedByNode {
         let finding = Finding::new(
             &DOC,
             df.path.clone(),
-            Some(df.final_stage().line),
+            Some(df.image_stage().line),
             format!("the final image is {base}, with Node and node_modules, to serve a {framework} site that builds to static files"),
         );
         vec![if installed > 0 {

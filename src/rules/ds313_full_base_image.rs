@@ -55,7 +55,10 @@ impl Rule for FullBaseImage {
             return Vec::new();
         };
         let what = if image.is_python() { "Python" } else { "Node" };
-        let slim = image.slim_tag().map(|t| image.with_tag(&t)).unwrap_or_default();
+        let slim = image
+            .slim_tag()
+            .map(|t| image.with_tag(&t))
+            .unwrap_or_default();
         vec![Finding::new(
             &DOC,
             df.path.clone(),
@@ -77,7 +80,11 @@ impl Rule for FullBaseImage {
         }
         let raw = ImageRef::parse(&root.image);
         let Some(slim_tag) = raw.slim_tag() else {
-            return vec![cx.blocked(DOC.id, line, "the image's tag comes from an ARG whose value dockslim cannot see")];
+            return vec![cx.blocked(
+                DOC.id,
+                line,
+                "the image's tag comes from an ARG whose value dockslim cannot see",
+            )];
         };
         let mut affected = vec![root.index];
         affected.extend(cx.graph.descendants(root.index));
@@ -151,7 +158,9 @@ fn needs_full_image(cx: &FixContext, stages: &[usize], python: bool) -> Option<S
                         .build
                         .iter()
                         .any(|b| b.starts_with("gcc") || b.starts_with("g++"))
-                        && !installed.iter().any(|i| matches!(i.as_str(), "gcc" | "g++" | "build-essential"));
+                        && !installed
+                            .iter()
+                            .any(|i| matches!(i.as_str(), "gcc" | "g++" | "build-essential"));
                     if compiler_missing {
                         return Some(format!(
                             "line {} compiles {} with the full image's compiler and headers; DS301 moves that into a builder stage first",
@@ -174,9 +183,9 @@ fn needs_full_image(cx: &FixContext, stages: &[usize], python: bool) -> Option<S
         let mut programs = Vec::new();
         let script = match command {
             crate::dockerfile::Command::Shell(text) => Script::parse(text),
-            crate::dockerfile::Command::Exec(words) => {
-                Script::parse(&shlex::try_join(words.iter().map(String::as_str)).unwrap_or_default())
-            }
+            crate::dockerfile::Command::Exec(words) => Script::parse(
+                &shlex::try_join(words.iter().map(String::as_str)).unwrap_or_default(),
+            ),
         };
         for c in &script.commands {
             programs.push(shell::program(&c.texts()).1.to_string());
@@ -188,8 +197,12 @@ fn needs_full_image(cx: &FixContext, stages: &[usize], python: bool) -> Option<S
         }
         if let Some(p) = programs.iter().find(|p| full_only(p).is_some()) {
             let installed = cx.shipped().iter().flat_map(|s| s.run_commands()).any(|c| {
-                shell::package_install(&c.words)
-                    .is_some_and(|pkgs| full_only(p).unwrap().iter().any(|f| pkgs.iter().any(|x| x == f)))
+                shell::package_install(&c.words).is_some_and(|pkgs| {
+                    full_only(p)
+                        .unwrap()
+                        .iter()
+                        .any(|f| pkgs.iter().any(|x| x == f))
+                })
             });
             if !installed {
                 return Some(format!(
@@ -231,10 +244,19 @@ mod tests {
 
     #[test]
     fn full_images_are_found_slim_ones_are_not() {
-        let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12 AS base\nFROM base\nCMD [\"python\"]\n")]);
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12 AS base\nFROM base\nCMD [\"python\"]\n",
+        )]);
         assert_eq!(fx.lines(&FullBaseImage), [Some(1)]);
-        let fx = Fixture::new(&[("Dockerfile", "FROM node:22 AS build\nRUN npm ci\nFROM nginx:1.27\n")]);
-        assert!(fx.check(&FullBaseImage).is_empty(), "the build stage is not shipped");
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM node:22 AS build\nRUN npm ci\nFROM nginx:1.27\n",
+        )]);
+        assert!(
+            fx.check(&FullBaseImage).is_empty(),
+            "the build stage is not shipped"
+        );
         let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12-slim\n")]);
         assert!(fx.check(&FullBaseImage).is_empty());
     }

@@ -80,7 +80,11 @@ impl Manager {
 fn installed(stages: &[&Stage]) -> Option<(Manager, usize)> {
     for stage in stages {
         for inst in &stage.instructions {
-            if inst.keyword == Keyword::Copy && inst.flag("from").is_some_and(|f| f.contains("astral-sh/uv")) {
+            if inst.keyword == Keyword::Copy
+                && inst
+                    .flag("from")
+                    .is_some_and(|f| f.contains("astral-sh/uv"))
+            {
                 return Some((Manager::Uv, inst.line));
             }
             for c in inst.commands() {
@@ -109,7 +113,10 @@ impl Rule for PackageManagerInImage {
             &DOC,
             df.path.clone(),
             Some(line),
-            format!("{} is installed in the image, which needs only what it installs", manager.name()),
+            format!(
+                "{} is installed in the image, which needs only what it installs",
+                manager.name()
+            ),
         )]
     }
 
@@ -136,21 +143,37 @@ fn extract(cx: &FixContext, stage: &Stage, manager: Manager) -> Result<Fix, Stri
     // The manager's own install, and the RUNs that run it.
     let mut syncs: Vec<&Instruction> = Vec::new();
     for inst in &stage.instructions {
-        let copies_uv = inst.keyword == Keyword::Copy && inst.flag("from").is_some_and(|f| f.contains("astral-sh/uv"));
+        let copies_uv = inst.keyword == Keyword::Copy
+            && inst
+                .flag("from")
+                .is_some_and(|f| f.contains("astral-sh/uv"));
         if !copies_uv && inst.keyword != Keyword::Run {
             continue;
         }
         let cmds = inst.commands();
-        let installs_it = cmds.iter().any(|c| Manager::installed_by(c) == Some(manager));
+        let installs_it = cmds
+            .iter()
+            .any(|c| Manager::installed_by(c) == Some(manager));
         let runs_it = cmds.iter().any(|c| manager.runs(c));
         if copies_uv || installs_it {
-            if !cmds.iter().all(|c| Manager::installed_by(c).is_some() || is_housekeeping(c)) {
-                return Err(format!("line {} installs {} together with other steps", inst.line, manager.name()));
+            if !cmds
+                .iter()
+                .all(|c| Manager::installed_by(c).is_some() || is_housekeeping(c))
+            {
+                return Err(format!(
+                    "line {} installs {} together with other steps",
+                    inst.line,
+                    manager.name()
+                ));
             }
             x.set(inst, Step::Move);
         } else if runs_it {
             if !cmds.iter().all(|c| manager.runs(c) || is_housekeeping(c)) {
-                return Err(format!("line {} runs {} together with other steps", inst.line, manager.name()));
+                return Err(format!(
+                    "line {} runs {} together with other steps",
+                    inst.line,
+                    manager.name()
+                ));
             }
             if let Some(user) = cx.user_at(inst) {
                 return Err(format!("line {} runs as USER {user}", inst.line));
@@ -160,12 +183,19 @@ fn extract(cx: &FixContext, stage: &Stage, manager: Manager) -> Result<Fix, Stri
         }
     }
     let Some(last_sync) = syncs.last().map(|i| i.line) else {
-        return Err(format!("nothing in the stage runs {} to install the project", manager.name()));
+        return Err(format!(
+            "nothing in the stage runs {} to install the project",
+            manager.name()
+        ));
     };
     x.share_environment(last_sync);
     // The files the sync reads: every COPY from the context before it.
     for inst in &stage.instructions {
-        if inst.line < last_sync && inst.keyword == Keyword::Copy && inst.flag("from").is_none() && x.step_of(inst) == Step::Keep {
+        if inst.line < last_sync
+            && inst.keyword == Keyword::Copy
+            && inst.flag("from").is_none()
+            && x.step_of(inst) == Step::Keep
+        {
             x.set(inst, Step::Both);
         }
     }
@@ -190,7 +220,11 @@ fn extract(cx: &FixContext, stage: &Stage, manager: Manager) -> Result<Fix, Stri
             continue;
         }
         if inst.commands().iter().any(|c| manager.runs(c)) {
-            return Err(format!("line {} runs {} in the image itself", inst.line, manager.name()));
+            return Err(format!(
+                "line {} runs {} in the image itself",
+                inst.line,
+                manager.name()
+            ));
         }
     }
     let mut command_edits = Vec::new();
@@ -201,7 +235,11 @@ fn extract(cx: &FixContext, stage: &Stage, manager: Manager) -> Result<Fix, Stri
         if let Some(words) = inst.command().map(Command::words) {
             if let Some(script) = crate::rules::entrypoint_script(cx, &words) {
                 if script.split_whitespace().any(|w| w == manager.name()) {
-                    return Err(format!("the {} runs a script that calls {}", keyword.as_str(), manager.name()));
+                    return Err(format!(
+                        "the {} runs a script that calls {}",
+                        keyword.as_str(),
+                        manager.name()
+                    ));
                 }
             }
         }
@@ -221,7 +259,11 @@ fn extract(cx: &FixContext, stage: &Stage, manager: Manager) -> Result<Fix, Stri
     } else {
         format!("\nENV PATH=\"{venv}/bin:$PATH\"")
     };
-    let mut edits = x.finish(&builder, &format!("COPY --from={name} {venv} {venv}{env}"), first_sync);
+    let mut edits = x.finish(
+        &builder,
+        &format!("COPY --from={name} {venv} {venv}{env}"),
+        first_sync,
+    );
     edits.extend(command_edits);
     Ok(Fix {
         rule: DOC.id,
@@ -241,17 +283,34 @@ fn extract(cx: &FixContext, stage: &Stage, manager: Manager) -> Result<Fix, Stri
 /// Where Poetry installs: with `virtualenvs.create false` into the active
 /// environment (the builder activates a virtualenv of ours for it), with
 /// `virtualenvs.in-project` into `.venv` beside pyproject.toml.
-fn poetry_env(cx: &FixContext, stage: &Stage, syncs: &[&Instruction], workdir: &str) -> Result<(String, String), String> {
+fn poetry_env(
+    cx: &FixContext,
+    stage: &Stage,
+    syncs: &[&Instruction],
+    workdir: &str,
+) -> Result<(String, String), String> {
     let intent = cx.df.intent_of(&cx.graph);
     let off = |v: Option<&str>| v.is_some_and(|v| matches!(v, "false" | "0" | "False"));
     let on = |v: Option<&str>| v.is_some_and(|v| matches!(v, "true" | "1" | "True"));
     let configured = |key: &str| {
-        syncs.iter().chain(stage.instructions.iter().filter(|i| i.keyword == Keyword::Run).collect::<Vec<_>>().iter()).find_map(|i| {
-            i.commands().into_iter().find_map(|c| {
-                let pos = c.iter().position(|w| w == key)?;
-                (c.get(pos.checked_sub(1)?)? == "config").then(|| c.get(pos + 1).cloned()).flatten()
+        syncs
+            .iter()
+            .chain(
+                stage
+                    .instructions
+                    .iter()
+                    .filter(|i| i.keyword == Keyword::Run)
+                    .collect::<Vec<_>>()
+                    .iter(),
+            )
+            .find_map(|i| {
+                i.commands().into_iter().find_map(|c| {
+                    let pos = c.iter().position(|w| w == key)?;
+                    (c.get(pos.checked_sub(1)?)? == "config")
+                        .then(|| c.get(pos + 1).cloned())
+                        .flatten()
+                })
             })
-        })
     };
     let create = configured("virtualenvs.create");
     if off(create.as_deref()) || off(intent.env_value("POETRY_VIRTUALENVS_CREATE")) {
@@ -262,7 +321,10 @@ fn poetry_env(cx: &FixContext, stage: &Stage, syncs: &[&Instruction], workdir: &
     }
     let in_project = configured("virtualenvs.in-project");
     if on(in_project.as_deref()) || on(intent.env_value("POETRY_VIRTUALENVS_IN_PROJECT")) {
-        return Ok((format!("{}/.venv", workdir.trim_end_matches('/')), String::new()));
+        return Ok((
+            format!("{}/.venv", workdir.trim_end_matches('/')),
+            String::new(),
+        ));
     }
     Err("Poetry keeps its virtualenv under its cache folder, at a path named after a hash; set virtualenvs.in-project or virtualenvs.create false".into())
 }
@@ -273,7 +335,9 @@ fn without_runner(inst: &Instruction, manager: Manager) -> Result<Option<Edit>, 
         return Ok(None);
     };
     let words = command.words();
-    if words.first().map(String::as_str) != Some(manager.name()) || words.get(1).map(String::as_str) != Some("run") {
+    if words.first().map(String::as_str) != Some(manager.name())
+        || words.get(1).map(String::as_str) != Some("run")
+    {
         return Ok(None);
     }
     // The manager's own options come before the command (`uv run --no-dev x`).
@@ -281,25 +345,48 @@ fn without_runner(inst: &Instruction, manager: Manager) -> Result<Option<Edit>, 
     while i < words.len() && words[i].starts_with('-') {
         let takes_value = matches!(
             words[i].as_str(),
-            "--with" | "--package" | "--extra" | "--group" | "--env-file" | "--python" | "-p" | "--directory"
+            "--with"
+                | "--package"
+                | "--extra"
+                | "--group"
+                | "--env-file"
+                | "--python"
+                | "-p"
+                | "--directory"
         );
         i += if takes_value { 2 } else { 1 };
     }
     let rest = &words[i.min(words.len())..];
     if rest.is_empty() {
-        return Err(format!("the {} is `{} run` with nothing to run", inst.keyword, manager.name()));
+        return Err(format!(
+            "the {} is `{} run` with nothing to run",
+            inst.keyword,
+            manager.name()
+        ));
     }
     if matches!(command, Command::Shell(t) if t.contains(['$', '&', '|', ';'])) {
-        return Err(format!("the {} is a shell command; drop `{} run` by hand", inst.keyword, manager.name()));
+        return Err(format!(
+            "the {} is a shell command; drop `{} run` by hand",
+            inst.keyword,
+            manager.name()
+        ));
     }
-    Ok(Some(Edit::replace(span.clone(), crate::render::exec_form(rest.to_vec()))))
+    Ok(Some(Edit::replace(
+        span.clone(),
+        crate::render::exec_form(rest.to_vec()),
+    )))
 }
 
 fn is_housekeeping(cmd: &[String]) -> bool {
     let (i, prog) = shell::program(cmd);
     match prog {
         "set" | "true" | "echo" => true,
-        "rm" => cmd[i + 1..].iter().all(|w| w.starts_with('-') || w.starts_with("/root/.cache") || w.starts_with("/tmp") || w.starts_with("/var/")),
+        "rm" => cmd[i + 1..].iter().all(|w| {
+            w.starts_with('-')
+                || w.starts_with("/root/.cache")
+                || w.starts_with("/tmp")
+                || w.starts_with("/var/")
+        }),
         _ => false,
     }
 }
@@ -311,11 +398,20 @@ mod tests {
 
     #[test]
     fn managers_in_the_image_are_found() {
-        let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12\nRUN pip install uv\nCOPY . .\nRUN uv sync\n")]);
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nRUN pip install uv\nCOPY . .\nRUN uv sync\n",
+        )]);
         assert_eq!(fx.lines(&PackageManagerInImage), [Some(2)]);
-        let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12\nCOPY --from=ghcr.io/astral-sh/uv:0.9 /uv /bin/uv\n")]);
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM python:3.12\nCOPY --from=ghcr.io/astral-sh/uv:0.9 /uv /bin/uv\n",
+        )]);
         assert_eq!(fx.lines(&PackageManagerInImage), [Some(2)]);
         let fx = Fixture::new(&[("Dockerfile", "FROM python:3.12 AS b\nRUN pip install poetry\nFROM python:3.12-slim\nCOPY --from=b /app/.venv /app/.venv\n")]);
-        assert!(fx.check(&PackageManagerInImage).is_empty(), "a builder's tools do not ship");
+        assert!(
+            fx.check(&PackageManagerInImage).is_empty(),
+            "a builder's tools do not ship"
+        );
     }
 }

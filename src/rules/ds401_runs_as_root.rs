@@ -38,14 +38,17 @@ impl Rule for RunsAsRoot {
             return Vec::new();
         };
         let chain = df.shipped_stages();
-        let last_user = chain
-            .iter()
-            .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == crate::dockerfile::Keyword::User));
+        let last_user = chain.iter().find_map(|s| {
+            s.instructions
+                .iter()
+                .rev()
+                .find(|i| i.keyword == crate::dockerfile::Keyword::User)
+        });
         match last_user {
             None => vec![Finding::new(
                 &DOC,
                 df.path.clone(),
-                Some(df.final_stage().line),
+                Some(df.image_stage().line),
                 "no USER instruction: the app runs as root",
             )],
             Some(u) => {
@@ -92,7 +95,11 @@ impl Rule for RunsAsRoot {
         if let Some((port, from)) = crate::edit::facts::port(cx).filter(|(p, _)| *p < 1024) {
             return vec![cx.blocked(DOC.id, Some(target.line), format!("the app listens on port {port} ({from}): a non-root user may bind it under Docker 20.10 and later, but not under Kubernetes or older engines; move the app to a port above 1023 first"))];
         }
-        let workdir = cx.df.intent_of(&cx.graph).workdir.unwrap_or_else(|| "/".into());
+        let workdir = cx
+            .df
+            .intent_of(&cx.graph)
+            .workdir
+            .unwrap_or_else(|| "/".into());
         if workdir == "/" {
             if let Some(at) = sqlite_beside_code(cx) {
                 return vec![cx.blocked(DOC.id, Some(target.line), format!("the app keeps its SQLite database beside its code ({at}), which is / here: no user but root can create it there; give the database a folder of its own (a setting or volume), then run as a user"))];
@@ -102,34 +109,55 @@ impl Rule for RunsAsRoot {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
         }
         let image = ImageRef::parse(&cx.df.base_image_of(target));
-        if matches!(image.name.as_str(), "nginx" | "httpd" | "haproxy" | "traefik" | "php" | "tomcat") {
+        if matches!(
+            image.name.as_str(),
+            "nginx" | "httpd" | "haproxy" | "traefik" | "php" | "tomcat"
+        ) {
             return vec![cx.blocked(DOC.id, Some(target.line), format!("{} starts as root and hands its work to an unprivileged worker itself; running it as a user needs a config with a port above 1023 and its temporary files elsewhere (the -unprivileged images do this)", image.name))];
         }
         let alpine = image.tag.as_deref().is_some_and(|t| t.contains("alpine"))
             || image.name == "alpine"
-            || cx.shipped().iter().flat_map(|s| s.run_commands()).any(|c| shell::program(&c.words).1 == "apk");
+            || cx
+                .shipped()
+                .iter()
+                .flat_map(|s| s.run_commands())
+                .any(|c| shell::program(&c.words).1 == "apk");
         let config = cx.inputs.config.user.as_ref();
         let profile = &cx.inputs.profile.user;
         let uid = config.and_then(|u| u.uid).unwrap_or(profile.uid);
-        let wanted = config.and_then(|u| u.name.clone()).unwrap_or_else(|| profile.name.clone());
+        let wanted = config
+            .and_then(|u| u.name.clone())
+            .unwrap_or_else(|| profile.name.clone());
         let dirs = writable_dirs(cx);
         let dir_list: Vec<&str> = dirs.iter().map(|(d, _)| d.as_str()).collect();
         let (text, who) = match (existing_user(cx), image.is_node()) {
             (Some(name), _) => {
                 let mut text = String::new();
                 if !dirs.is_empty() {
-                    text.push_str(&format!("RUN mkdir -p {0} \\\n && chown {name}:{name} {0}\n", dir_list.join(" ")));
+                    text.push_str(&format!(
+                        "RUN mkdir -p {0} \\\n && chown {name}:{name} {0}\n",
+                        dir_list.join(" ")
+                    ));
                 }
                 text.push_str(&format!("USER {name}"));
-                (text, format!("{name}, the user the Dockerfile already creates"))
+                (
+                    text,
+                    format!("{name}, the user the Dockerfile already creates"),
+                )
             }
             (None, true) => {
                 let mut text = String::new();
                 if !dirs.is_empty() {
-                    text.push_str(&format!("RUN mkdir -p {0} \\\n && chown node:node {0}\n", dir_list.join(" ")));
+                    text.push_str(&format!(
+                        "RUN mkdir -p {0} \\\n && chown node:node {0}\n",
+                        dir_list.join(" ")
+                    ));
                 }
                 text.push_str("USER 1000:1000");
-                (text, "node (uid 1000), the user the Node image ships".to_string())
+                (
+                    text,
+                    "node (uid 1000), the user the Node image ships".to_string(),
+                )
             }
             (None, false) => {
                 let create = if alpine {
@@ -139,7 +167,10 @@ impl Rule for RunsAsRoot {
                 };
                 let mut text = create;
                 if !dirs.is_empty() {
-                    text.push_str(&format!(" \\\n && mkdir -p {0} \\\n && chown {wanted}:{wanted} {0}", dir_list.join(" ")));
+                    text.push_str(&format!(
+                        " \\\n && mkdir -p {0} \\\n && chown {wanted}:{wanted} {0}",
+                        dir_list.join(" ")
+                    ));
                 }
                 text.push_str(&format!("\nUSER {uid}:{uid}"));
                 (text, format!("{wanted} (uid {uid}), a system user; USER names the UID so Kubernetes' runAsNonRoot can verify it"))
@@ -150,21 +181,40 @@ impl Rule for RunsAsRoot {
             .instructions
             .iter()
             .rev()
-            .find(|i| matches!(i.keyword, Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir))
+            .find(|i| {
+                matches!(
+                    i.keyword,
+                    Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
+                )
+            })
             .unwrap_or(&target.from);
         let mut reason = format!("the app runs as {who}");
-        let binds: Vec<String> = crate::detect::compose::building(&cx.inputs.project.compose, &cx.original.path)
-            .into_iter()
-            .flat_map(|s| s.volumes.iter().filter(|m| m.bind).map(move |m| (s, m)))
-            .filter(|(_, m)| dirs.iter().any(|(d, _)| d.starts_with(m.target.trim_end_matches('/'))))
-            .map(|(s, m)| format!("{} mounts {} at {}", s.name, m.source.clone().unwrap_or_default(), m.target))
-            .collect();
+        let binds: Vec<String> =
+            crate::detect::compose::building(&cx.inputs.project.compose, &cx.original.path)
+                .into_iter()
+                .flat_map(|s| s.volumes.iter().filter(|m| m.bind).map(move |m| (s, m)))
+                .filter(|(_, m)| {
+                    dirs.iter()
+                        .any(|(d, _)| d.starts_with(m.target.trim_end_matches('/')))
+                })
+                .map(|(s, m)| {
+                    format!(
+                        "{} mounts {} at {}",
+                        s.name,
+                        m.source.clone().unwrap_or_default(),
+                        m.target
+                    )
+                })
+                .collect();
         if dirs.is_empty() {
             reason.push_str("; nothing shows the app writing anywhere, so it owns no folder and the source stays read-only to it");
         } else {
             reason.push_str(&format!(
                 "; it owns only what it writes: {}",
-                dirs.iter().map(|(d, why)| format!("{d} ({why})")).collect::<Vec<_>>().join(", ")
+                dirs.iter()
+                    .map(|(d, why)| format!("{d} ({why})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if !binds.is_empty() {
@@ -180,7 +230,11 @@ impl Rule for RunsAsRoot {
         if !heirs.is_empty() {
             reason.push_str(&format!(
                 "; stage {} is built FROM it and gets `USER root` back, so it runs as it did",
-                heirs.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+                heirs
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         vec![Outcome::Fix(Fix {
@@ -199,7 +253,16 @@ impl Rule for RunsAsRoot {
 /// The image drops root itself: its entrypoint switches user with gosu,
 /// su-exec, setpriv, runuser, chpst or su, which fail without root.
 fn drops_privileges(cx: &FixContext) -> Option<String> {
-    const SWITCHERS: &[&str] = &["gosu", "su-exec", "setpriv", "runuser", "chpst", "su", "s6-setuidgid", "setuidgid"];
+    const SWITCHERS: &[&str] = &[
+        "gosu",
+        "su-exec",
+        "setpriv",
+        "runuser",
+        "chpst",
+        "su",
+        "s6-setuidgid",
+        "setuidgid",
+    ];
     for keyword in [Keyword::Entrypoint, Keyword::Cmd] {
         let Some(inst) = cx.effective(keyword) else {
             continue;
@@ -235,48 +298,86 @@ fn drops_privileges(cx: &FixContext) -> Option<String> {
 /// `user =`, `--uid`): they start as root to do it.
 fn server_switches_user(cx: &FixContext, words: &[String]) -> Option<String> {
     let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w))?;
-    let cmd = cx.effective(Keyword::Cmd).and_then(|i| i.command()).map(|c| c.words()).unwrap_or_default();
+    let cmd = cx
+        .effective(Keyword::Cmd)
+        .and_then(|i| i.command())
+        .map(|c| c.words())
+        .unwrap_or_default();
     let all: Vec<&String> = words.iter().chain(cmd.iter()).collect();
     let flag = all.iter().any(|w| {
-        matches!(w.as_str(), "--user" | "-u" | "--group" | "-g" | "--uid" | "--gid")
-            || w.starts_with("--user=")
+        matches!(
+            w.as_str(),
+            "--user" | "-u" | "--group" | "-g" | "--uid" | "--gid"
+        ) || w.starts_with("--user=")
             || w.starts_with("--uid=")
     });
     let is_server = |p: &str| matches!(p, "gunicorn" | "uwsgi");
-    if flag && (is_server(program) || all.iter().any(|w| is_server(w.rsplit('/').next().unwrap_or(w)))) {
-        return Some("the server is told to switch user itself (--user), which needs it to start as root".into());
+    if flag
+        && (is_server(program)
+            || all
+                .iter()
+                .any(|w| is_server(w.rsplit('/').next().unwrap_or(w))))
+    {
+        return Some(
+            "the server is told to switch user itself (--user), which needs it to start as root"
+                .into(),
+        );
     }
     let config = all
         .windows(2)
         .find(|w| matches!(w[0].as_str(), "--config" | "-c"))
         .map(|w| w[1].clone())
-        .or_else(|| all.iter().find_map(|w| w.strip_prefix("--config=").map(str::to_string)))?;
+        .or_else(|| {
+            all.iter()
+                .find_map(|w| w.strip_prefix("--config=").map(str::to_string))
+        })?;
     let rel = config.trim_start_matches("./");
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let file = cx.inputs.repo.files.iter().find(|f| f.path == rel || f.path.ends_with(&format!("/{name}")))?;
+    let file = cx
+        .inputs
+        .repo
+        .files
+        .iter()
+        .find(|f| f.path == rel || f.path.ends_with(&format!("/{name}")))?;
     let text = cx.inputs.repo.read_text(&file.path).ok().flatten()?;
     text.lines()
         .any(|l| {
             let l = l.trim_start();
-            l.starts_with("user =") || l.starts_with("user=") || l.starts_with("group =") || l.starts_with("uid =")
+            l.starts_with("user =")
+                || l.starts_with("user=")
+                || l.starts_with("group =")
+                || l.starts_with("uid =")
         })
-        .then(|| format!("{} sets the user the server switches to, which needs it to start as root", file.path))
+        .then(|| {
+            format!(
+                "{} sets the user the server switches to, which needs it to start as root",
+                file.path
+            )
+        })
 }
 
 /// A RUN that loads a Hub model into the default cache (under /root) at
 /// build time, with no cache folder set.
 fn model_in_roots_cache(cx: &FixContext) -> Option<usize> {
     let cache_set = cx.df.intent_of(&cx.graph).env.iter().any(|(k, _, _)| {
-        matches!(k.as_str(), "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME")
+        matches!(
+            k.as_str(),
+            "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME"
+        )
     });
     if cache_set {
         return None;
     }
-    cx.shipped().iter().flat_map(|s| s.runs()).find_map(|(inst, cmds)| {
-        cmds.iter()
-            .any(|c| crate::rules::downloads_model(&c.join(" ")).is_some_and(|w| w.contains("Hub")))
-            .then_some(inst.line)
-    })
+    cx.shipped()
+        .iter()
+        .flat_map(|s| s.runs())
+        .find_map(|(inst, cmds)| {
+            cmds.iter()
+                .any(|c| {
+                    crate::rules::downloads_model(&c.join(" ")).is_some_and(|w| w.contains("Hub"))
+                })
+                .then_some(inst.line)
+        })
 }
 
 /// The user the shipped stages create (`useradd app`, `adduser -D app`).
@@ -301,8 +402,13 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut add = |dir: String, why: String| {
         let dir = crate::repo::dockerignore::go_clean(&dir);
-        let dir = if dir.starts_with('/') { dir } else { format!("/{dir}") };
-        if !matches!(dir.as_str(), "/" | "/tmp" | "/var/tmp") && !out.iter().any(|(d, _)| *d == dir) {
+        let dir = if dir.starts_with('/') {
+            dir
+        } else {
+            format!("/{dir}")
+        };
+        if !matches!(dir.as_str(), "/" | "/tmp" | "/var/tmp") && !out.iter().any(|(d, _)| *d == dir)
+        {
             out.push((dir, why));
         }
     };
@@ -315,7 +421,11 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
         } else if dir == "." {
             base.to_string()
         } else {
-            format!("{}/{}", base.trim_end_matches('/'), dir.trim_start_matches("./"))
+            format!(
+                "{}/{}",
+                base.trim_end_matches('/'),
+                dir.trim_start_matches("./")
+            )
         }
     };
     for stage in cx.shipped() {
@@ -335,9 +445,20 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
         }
     }
     for (key, value, line) in &intent.env {
-        let cache = matches!(key.as_str(), "HF_HOME" | "HF_HUB_CACHE" | "TRANSFORMERS_CACHE" | "SENTENCE_TRANSFORMERS_HOME" | "TORCH_HOME" | "XDG_CACHE_HOME");
+        let cache = matches!(
+            key.as_str(),
+            "HF_HOME"
+                | "HF_HUB_CACHE"
+                | "TRANSFORMERS_CACHE"
+                | "SENTENCE_TRANSFORMERS_HOME"
+                | "TORCH_HOME"
+                | "XDG_CACHE_HOME"
+        );
         if cache && value.starts_with('/') {
-            add(value.clone(), format!("{key} at line {line}, a cache the app fills"));
+            add(
+                value.clone(),
+                format!("{key} at line {line}, a cache the app fills"),
+            );
         }
     }
     for (volume, line) in &intent.volumes {
@@ -350,10 +471,15 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
             continue;
         }
         for m in &service.volumes {
-            if m.target.trim_end_matches('/') == workdir.trim_end_matches('/') || !m.target.starts_with('/') {
+            if m.target.trim_end_matches('/') == workdir.trim_end_matches('/')
+                || !m.target.starts_with('/')
+            {
                 continue;
             }
-            add(m.target.clone(), format!("mounted by {} in {}", service.name, service.file));
+            add(
+                m.target.clone(),
+                format!("mounted by {} in {}", service.name, service.file),
+            );
         }
     }
     // Files the commands write: the image's and those compose runs it with.
@@ -361,7 +487,10 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
     for keyword in [Keyword::Entrypoint, Keyword::Cmd] {
         if let Some(inst) = cx.effective(keyword) {
             if let Some(c) = inst.command() {
-                commands.push((c.words(), format!("the {} at line {}", keyword.as_str(), inst.line)));
+                commands.push((
+                    c.words(),
+                    format!("the {} at line {}", keyword.as_str(), inst.line),
+                ));
             }
         }
     }
@@ -377,9 +506,17 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
         }
     }
     let py = &cx.inputs.project.python;
-    let flask = py.web.targets.first().is_some_and(|t| t.framework == crate::detect::framework::Framework::Flask);
+    let flask = py
+        .web
+        .targets
+        .first()
+        .is_some_and(|t| t.framework == crate::detect::framework::Framework::Flask);
     if flask && (py.requirements.has("flask-sqlalchemy") || uses_relative_sqlite(cx)) {
-        add(abs("instance", &workdir), "Flask's instance folder, where Flask-SQLAlchemy keeps a relative SQLite database".into());
+        add(
+            abs("instance", &workdir),
+            "Flask's instance folder, where Flask-SQLAlchemy keeps a relative SQLite database"
+                .into(),
+        );
     } else if let Some(at) = sqlite_beside_code(cx) {
         add(workdir.clone(), format!("the app keeps its SQLite database beside its code ({at}); the folder only, its files stay read-only"));
     }
@@ -393,7 +530,13 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
 fn written_by_command(words: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     const FILE_FLAGS: &[&str] = &[
-        "--logfile", "--log-file", "--access-logfile", "--error-logfile", "--pidfile", "--pid", "-f",
+        "--logfile",
+        "--log-file",
+        "--access-logfile",
+        "--error-logfile",
+        "--pidfile",
+        "--pid",
+        "-f",
     ];
     let mut it = words.iter().peekable();
     while let Some(w) = it.next() {
@@ -419,8 +562,15 @@ fn written_by_command(words: &[String]) -> Vec<(String, String)> {
     }
     let beat = words.iter().any(|w| w == "beat") && words.iter().any(|w| w.ends_with("celery"))
         || words.iter().any(|w| w == "-B" || w == "--beat");
-    if beat && !words.iter().any(|w| w == "-s" || w.starts_with("--schedule")) {
-        out.push((".".to_string(), "celery beat writes celerybeat-schedule in the working folder".to_string()));
+    if beat
+        && !words
+            .iter()
+            .any(|w| w == "-s" || w.starts_with("--schedule"))
+    {
+        out.push((
+            ".".to_string(),
+            "celery beat writes celerybeat-schedule in the working folder".to_string(),
+        ));
     }
     out
 }
@@ -435,15 +585,29 @@ pub fn sqlite_beside_code(cx: &FixContext) -> Option<String> {
         }
         for (n, line) in text.lines().enumerate() {
             let code = line.split('#').next().unwrap_or("");
-            let names_db = [".db\"", ".db'", ".sqlite\"", ".sqlite'", ".sqlite3\"", ".sqlite3'"]
-                .iter()
-                .any(|s| code.contains(s));
-            let beside = ["__file__", "basedir", "BASE_DIR", "base_dir", "os.getcwd", "Path.cwd"]
-                .iter()
-                .any(|s| code.contains(s));
-            let relative_url = code
-                .match_indices("sqlite:///")
-                .any(|(i, _)| !code[i + 10..].starts_with('/') && !code[i + 10..].starts_with(['"', '\'']));
+            let names_db = [
+                ".db\"",
+                ".db'",
+                ".sqlite\"",
+                ".sqlite'",
+                ".sqlite3\"",
+                ".sqlite3'",
+            ]
+            .iter()
+            .any(|s| code.contains(s));
+            let beside = [
+                "__file__",
+                "basedir",
+                "BASE_DIR",
+                "base_dir",
+                "os.getcwd",
+                "Path.cwd",
+            ]
+            .iter()
+            .any(|s| code.contains(s));
+            let relative_url = code.match_indices("sqlite:///").any(|(i, _)| {
+                !code[i + 10..].starts_with('/') && !code[i + 10..].starts_with(['"', '\''])
+            });
             if names_db && beside || relative_url {
                 return Some(format!("{path}:{}", n + 1));
             }
@@ -455,7 +619,8 @@ pub fn sqlite_beside_code(cx: &FixContext) -> Option<String> {
 /// A relative SQLite URL (`sqlite:///app.db`, three slashes) in the code.
 fn uses_relative_sqlite(cx: &FixContext) -> bool {
     cx.inputs.repo.python_sources().iter().any(|(_, text)| {
-        text.match_indices("sqlite:///").any(|(i, _)| !text[i + 10..].starts_with('/'))
+        text.match_indices("sqlite:///")
+            .any(|(i, _)| !text[i + 10..].starts_with('/'))
     })
 }
 #[cfg(test)]

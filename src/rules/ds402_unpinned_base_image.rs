@@ -75,13 +75,32 @@ impl Rule for UnpinnedBaseImage {
             let Args::From { image_span, .. } = &stage.from.args else {
                 continue;
             };
-            if cx.df.stage_named(&stage.image).is_some_and(|s| s.index < stage.index) || stage.image.contains(['$', '@']) {
+            if cx
+                .df
+                .stage_named(&stage.image)
+                .is_some_and(|s| s.index < stage.index)
+                || stage.image.contains(['$', '@'])
+            {
                 continue;
             }
             let image = ImageRef::parse(&stage.image);
             let variant = match image.tag.as_deref() {
                 None | Some("latest") => None,
-                Some(t) if ["slim", "bookworm", "trixie", "slim-bookworm", "slim-trixie", "alpine", "lts", "lts-slim"].contains(&t) => Some(t.to_string()),
+                Some(t)
+                    if [
+                        "slim",
+                        "bookworm",
+                        "trixie",
+                        "slim-bookworm",
+                        "slim-trixie",
+                        "alpine",
+                        "lts",
+                        "lts-slim",
+                    ]
+                    .contains(&t) =>
+                {
+                    Some(t.to_string())
+                }
                 Some(_) => continue,
             };
             let line = Some(stage.line);
@@ -109,12 +128,21 @@ impl Rule for UnpinnedBaseImage {
                     }
                 }
             } else {
-                out.push(cx.blocked(DOC.id, line, format!("dockslim knows the versions of the python and node images, not of {}", image.name)));
+                out.push(cx.blocked(
+                    DOC.id,
+                    line,
+                    format!(
+                        "dockslim knows the versions of the python and node images, not of {}",
+                        image.name
+                    ),
+                ));
                 continue;
             };
             let tag = match variant.as_deref() {
                 None => version.0.clone(),
-                Some(v) if v.starts_with("lts") => format!("{}{}", version.0, v.strip_prefix("lts").unwrap_or("")),
+                Some(v) if v.starts_with("lts") => {
+                    format!("{}{}", version.0, v.strip_prefix("lts").unwrap_or(""))
+                }
                 Some(v) => format!("{}-{v}", version.0),
             };
             let pinned = image.with_tag(&tag);

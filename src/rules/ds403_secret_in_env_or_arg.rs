@@ -105,11 +105,19 @@ impl Rule for SecretInEnvOrArg {
             }
             let line = Some(inst.line);
             if cx.df.text.get(span.clone()) != Some(text.as_str()) {
-                out.push(cx.blocked(DOC.id, line, "the instruction is written over several lines; remove the value by hand"));
+                out.push(cx.blocked(
+                    DOC.id,
+                    line,
+                    "the instruction is written over several lines; remove the value by hand",
+                ));
                 continue;
             }
             if secret.iter().any(|(_, v, _)| v.contains('$')) {
-                out.push(cx.blocked(DOC.id, line, "the value comes from a build argument; pass it at run time instead, by hand"));
+                out.push(cx.blocked(
+                    DOC.id,
+                    line,
+                    "the value comes from a build argument; pass it at run time instead, by hand",
+                ));
                 continue;
             }
             let names: Vec<&str> = secret.iter().map(|(k, _, _)| k.as_str()).collect();
@@ -119,7 +127,8 @@ impl Rule for SecretInEnvOrArg {
                     .iter()
                     .map(|(_, _, span)| {
                         let mut start = span.start;
-                        while start > 0 && matches!(cx.df.text.as_bytes()[start - 1], b' ' | b'\t') {
+                        while start > 0 && matches!(cx.df.text.as_bytes()[start - 1], b' ' | b'\t')
+                        {
                             start -= 1;
                         }
                         Edit::delete(start..span.end)
@@ -150,14 +159,23 @@ impl Rule for SecretInEnvOrArg {
 fn pair_spans(text: &str, offset: usize) -> Vec<(String, String, crate::dockerfile::Span)> {
     let first = text.split_whitespace().next().unwrap_or("");
     if !first.contains('=') {
-        let (k, v) = text.trim().split_once(char::is_whitespace).unwrap_or((text.trim(), ""));
-        return vec![(k.to_string(), v.trim().to_string(), offset..offset + text.len())];
+        let (k, v) = text
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((text.trim(), ""));
+        return vec![(
+            k.to_string(),
+            v.trim().to_string(),
+            offset..offset + text.len(),
+        )];
     }
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        while i < bytes.len() && (bytes[i] as char).is_whitespace() || i < bytes.len() && bytes[i] == b'\\' {
+        while i < bytes.len() && (bytes[i] as char).is_whitespace()
+            || i < bytes.len() && bytes[i] == b'\\'
+        {
             i += 1;
         }
         if i >= bytes.len() {
@@ -177,7 +195,11 @@ fn pair_spans(text: &str, offset: usize) -> Vec<(String, String, crate::dockerfi
         }
         let token = &text[start..i.min(text.len())];
         let (k, v) = token.split_once('=').unwrap_or((token, ""));
-        out.push((k.to_string(), v.trim_matches('"').to_string(), offset + start..offset + i.min(text.len())));
+        out.push((
+            k.to_string(),
+            v.trim_matches('"').to_string(),
+            offset + start..offset + i.min(text.len()),
+        ));
     }
     out
 }

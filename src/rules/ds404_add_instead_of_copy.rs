@@ -10,7 +10,8 @@
 //! Fix: COPY for local files; for a download, RUN curl (or Python) and check
 //! its sha256, or ADD --checksum on BuildKit 1.6 and later.
 
-use super::{RuleId, is_archive, Context, Finding, Rule, RuleDoc, Severity};
+use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::dockerfile::is_archive;
 use crate::dockerfile::{Args, Keyword};
 use crate::edit::{Fix, FixContext, Outcome, Safety};
 
@@ -32,7 +33,9 @@ static DOC: RuleDoc = RuleDoc {
 fn local_sources(sources: &[String]) -> Vec<&String> {
     sources
         .iter()
-        .filter(|s| !s.contains("://") && !s.starts_with("<<") && !is_archive(s) && !s.starts_with("git@"))
+        .filter(|s| {
+            !s.contains("://") && !s.starts_with("<<") && !is_archive(s) && !s.starts_with("git@")
+        })
         .collect()
 }
 
@@ -95,11 +98,23 @@ impl Rule for AddInsteadOfCopy {
                     continue;
                 }
                 if local_sources(sources).len() != sources.len() {
-                    out.push(cx.blocked(DOC.id, Some(inst.line), "the ADD also downloads or unpacks, which COPY cannot"));
+                    out.push(cx.blocked(
+                        DOC.id,
+                        Some(inst.line),
+                        "the ADD also downloads or unpacks, which COPY cannot",
+                    ));
                     continue;
                 }
-                if let Some(flag) = inst.flags.iter().find(|f| matches!(f.name.as_str(), "checksum" | "keep-git-dir" | "unpack")) {
-                    out.push(cx.blocked(DOC.id, Some(inst.line), format!("--{} is ADD's own option", flag.name)));
+                if let Some(flag) = inst
+                    .flags
+                    .iter()
+                    .find(|f| matches!(f.name.as_str(), "checksum" | "keep-git-dir" | "unpack"))
+                {
+                    out.push(cx.blocked(
+                        DOC.id,
+                        Some(inst.line),
+                        format!("--{} is ADD's own option", flag.name),
+                    ));
                     continue;
                 }
                 out.push(Outcome::Fix(Fix {

@@ -36,16 +36,17 @@ impl Rule for NoHealthcheck {
             return Vec::new();
         };
         let chain = df.shipped_stages();
-        if chain
-            .iter()
-            .any(|s| s.instructions.iter().any(|i| i.keyword == crate::dockerfile::Keyword::Healthcheck))
-        {
+        if chain.iter().any(|s| {
+            s.instructions
+                .iter()
+                .any(|i| i.keyword == crate::dockerfile::Keyword::Healthcheck)
+        }) {
             return Vec::new();
         }
         vec![Finding::new(
             &DOC,
             df.path.clone(),
-            Some(df.final_stage().line),
+            Some(df.image_stage().line),
             "the final image has no HEALTHCHECK",
         )]
     }
@@ -65,23 +66,43 @@ impl Rule for NoHealthcheck {
         let image = ImageRef::parse(&cx.df.base_image_of(target));
         let (command, timing, why) = if image.is_python() {
             let mut decisions = Vec::new();
-            let framework = cx.inputs.project.python.web.targets.first().map(|t| t.framework);
+            let framework = cx
+                .inputs
+                .project
+                .python
+                .web
+                .targets
+                .first()
+                .map(|t| t.framework);
             let hc = crate::plan::python::healthcheck(cx.inputs, port, &mut decisions, framework);
-            if hc.kind != "cmd" {
-                return vec![cx.blocked(DOC.id, line, "health checks are switched off in the configuration")];
+            if hc.kind != crate::plan::python::HealthcheckKind::Cmd {
+                return vec![cx.blocked(
+                    DOC.id,
+                    line,
+                    "health checks are switched off in the configuration",
+                )];
             }
-            let why = decisions.last().map(|d| format!("{}: {}", d.choice, d.reason)).unwrap_or_default();
+            let why = decisions
+                .last()
+                .map(|d| format!("{}: {}", d.choice, d.reason))
+                .unwrap_or_default();
             (hc.command.clone(), hc, why)
         } else if image.is_node() {
             let path = cx.inputs.config.health.clone().or_else(|| {
                 cx.inputs.project.node.as_ref().and_then(|n| match &n.app {
                     crate::detect::node::NodeApp::Server { health_path, .. }
-                    | crate::detect::node::NodeApp::NextServer { health_path, .. } => health_path.clone(),
+                    | crate::detect::node::NodeApp::NextServer { health_path, .. } => {
+                        health_path.clone()
+                    }
                     _ => None,
                 })
             });
             if path.as_deref() == Some("none") {
-                return vec![cx.blocked(DOC.id, line, "health checks are switched off in the configuration")];
+                return vec![cx.blocked(
+                    DOC.id,
+                    line,
+                    "health checks are switched off in the configuration",
+                )];
             }
             let command = crate::plan::node::node_probe(port, path.as_deref());
             let hc = crate::plan::node::healthcheck_timing(cx.inputs, command.clone());

@@ -122,10 +122,15 @@ fn fix_one(cx: &FixContext, inst: &Instruction, kind: &str) -> Result<Fix, Strin
     };
     let words = command.words();
     if kind.contains("frontend") {
-        return Err("a Node development server: DS311 or DS312 give the image a production runtime".into());
+        return Err(
+            "a Node development server: DS311 or DS312 give the image a production runtime".into(),
+        );
     }
     if inst.keyword == Keyword::Entrypoint && cx.effective(Keyword::Cmd).is_some() {
-        return Err("the ENTRYPOINT starts the server and a CMD gives it arguments; replace both by hand".into());
+        return Err(
+            "the ENTRYPOINT starts the server and a CMD gives it arguments; replace both by hand"
+                .into(),
+        );
     }
     let fix = |title: String, reason: String, text: String| Fix {
         rule: DOC.id,
@@ -169,7 +174,10 @@ fn fix_one(cx: &FixContext, inst: &Instruction, kind: &str) -> Result<Fix, Strin
     let (production, port) = crate::edit::server::production_command(cx, inst)?;
     Ok(fix(
         format!("{} -> {}", words.join(" "), production.join(" ")),
-        format!("{kind} is a development server; {} serves the same app on port {port}", production[0]),
+        format!(
+            "{kind} is a development server; {} serves the same app on port {port}",
+            production[0]
+        ),
         crate::render::exec_form(production),
     ))
 }

@@ -67,7 +67,10 @@ impl Rule for ShellFormCommand {
                     &DOC,
                     df.path.clone(),
                     Some(i.line),
-                    format!("{} in shell form runs under /bin/sh, which does not forward SIGTERM", i.keyword),
+                    format!(
+                        "{} in shell form runs under /bin/sh, which does not forward SIGTERM",
+                        i.keyword
+                    ),
                 )
             })
             .collect()
@@ -92,7 +95,11 @@ fn fix_one(cx: &FixContext, inst: &Instruction) -> Outcome {
     if !script.clean {
         return cx.blocked(DOC.id, line, "the command could not be read as shell");
     }
-    let Some(last) = script.commands.last().filter(|c| c.place == Place::TopLevel) else {
+    let Some(last) = script
+        .commands
+        .last()
+        .filter(|c| c.place == Place::TopLevel)
+    else {
         return cx.blocked(DOC.id, line, "the command's last step is not a plain command (a pipe, `||` or control flow); start the server from a script that ends with `exec`");
     };
     let single = script.commands.len() == 1;

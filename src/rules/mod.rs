@@ -36,17 +36,16 @@ mod ds502_dev_server;
 mod ds503_no_production_server;
 mod ds504_shell_form_command;
 
-pub use ds301_compilers_in_final_image::is_build_tool;
-pub use ds313_full_base_image::entrypoint_script;
 pub use ds306_model_download_at_build::downloads_model;
 pub use ds307_alpine_without_musl_wheels::without_musl_wheels;
 pub use ds308_dev_tool_in_dependencies::dev_tools;
+pub use ds313_full_base_image::entrypoint_script;
 pub use ds502_dev_server::dev_server_kind;
 
 use serde::Serialize;
 
 use crate::detect::Project;
-use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
+use crate::dockerfile::{Dockerfile, Instruction};
 use crate::repo::context::Measure;
 use crate::repo::dockerignore::DockerIgnore;
 use crate::repo::secrets::SecretFile;
@@ -103,7 +102,35 @@ pub enum RuleId {
 }
 
 impl RuleId {
-    pub const ALL: &'static [RuleId] = &[RuleId::DS101, RuleId::DS102, RuleId::DS103, RuleId::DS201, RuleId::DS202, RuleId::DS301, RuleId::DS302, RuleId::DS303, RuleId::DS304, RuleId::DS305, RuleId::DS306, RuleId::DS307, RuleId::DS308, RuleId::DS309, RuleId::DS310, RuleId::DS311, RuleId::DS312, RuleId::DS313, RuleId::DS314, RuleId::DS401, RuleId::DS402, RuleId::DS403, RuleId::DS404, RuleId::DS501, RuleId::DS502, RuleId::DS503, RuleId::DS504];
+    pub const ALL: &'static [RuleId] = &[
+        RuleId::DS101,
+        RuleId::DS102,
+        RuleId::DS103,
+        RuleId::DS201,
+        RuleId::DS202,
+        RuleId::DS301,
+        RuleId::DS302,
+        RuleId::DS303,
+        RuleId::DS304,
+        RuleId::DS305,
+        RuleId::DS306,
+        RuleId::DS307,
+        RuleId::DS308,
+        RuleId::DS309,
+        RuleId::DS310,
+        RuleId::DS311,
+        RuleId::DS312,
+        RuleId::DS313,
+        RuleId::DS314,
+        RuleId::DS401,
+        RuleId::DS402,
+        RuleId::DS403,
+        RuleId::DS404,
+        RuleId::DS501,
+        RuleId::DS502,
+        RuleId::DS503,
+        RuleId::DS504,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -344,37 +371,19 @@ impl Context<'_> {
         df.lineage_stages()
             .into_iter()
             .flat_map(|s| s.instructions.iter())
-            .find(|i| is_whole_context_copy(i))
+            .find(|i| i.copies_whole_context())
     }
-}
-
-/// `COPY . .`, `COPY ./ /app`, `ADD . /srv`: the whole build context.
-pub fn is_whole_context_copy(inst: &Instruction) -> bool {
-    if inst.flag("from").is_some() {
-        return false;
-    }
-    match &inst.args {
-        Args::Copy { sources, .. } if matches!(inst.keyword, Keyword::Copy | Keyword::Add) => sources
-            .iter()
-            .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*")),
-        _ => false,
-    }
-}
-
-/// Local archives are ADD's one legitimate use: it unpacks them.
-pub fn is_archive(path: &str) -> bool {
-    [
-        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
-    ]
-    .iter()
-    .any(|ext| path.to_ascii_lowercase().ends_with(ext))
 }
 
 /// Runs every rule, then drops suppressed findings: `# dockslim ignore=DS402`
 /// on the line above, or an id in `ignored`.
 pub fn check(cx: &Context, ignored: &[String]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = all().iter().flat_map(|r| r.check(cx)).collect();
-    findings.retain(|f| !ignored.iter().any(|i| i.eq_ignore_ascii_case(f.rule.as_str())));
+    findings.retain(|f| {
+        !ignored
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(f.rule.as_str()))
+    });
     if let Some(df) = cx.dockerfile {
         let lines: Vec<&str> = df.text.lines().collect();
         findings.retain(|f| {

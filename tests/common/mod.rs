@@ -367,7 +367,11 @@ pub fn corpus_dirs() -> Vec<(String, PathBuf, CaseMeta)> {
     dirs.into_iter()
         .map(|d| {
             let meta = case_meta(&d);
-            (d.file_name().unwrap().to_string_lossy().into_owned(), d, meta)
+            (
+                d.file_name().unwrap().to_string_lossy().into_owned(),
+                d,
+                meta,
+            )
         })
         .collect()
 }

@@ -1,0 +1,180 @@
+//! The HEALTHCHECK: the app's health route probed with Python's urllib, or
+//! a TCP connect; an existing HEALTHCHECK's route is kept.
+
+use super::{decide, Healthcheck, HealthcheckKind};
+use crate::detect::framework::Framework;
+use crate::dockerfile::Command;
+use crate::plan::{Decision, Inputs};
+
+pub(crate) fn healthcheck(
+    inputs: &Inputs,
+    port: u16,
+    decisions: &mut Vec<Decision>,
+    framework: Option<Framework>,
+) -> Healthcheck {
+    let t = &inputs.profile.healthcheck;
+    let mut hc = Healthcheck {
+        kind: HealthcheckKind::Cmd,
+        command: Vec::new(),
+        interval: t.interval.clone(),
+        timeout: t.timeout.clone(),
+        start_period: t.start_period.clone(),
+        retries: t.retries,
+    };
+    let py = &inputs.project.python;
+    let fixes = inputs.fixes(&[crate::rules::RuleId::DS501]);
+    let existing = inputs.dockerfile.and_then(|df| {
+        df.shipped_stages().into_iter().find_map(|s| {
+            s.instructions
+                .iter()
+                .rev()
+                .find(|i| i.keyword == crate::dockerfile::Keyword::Healthcheck)
+                .cloned()
+        })
+    });
+    let configured = inputs.config.health.clone();
+    if configured.as_deref() == Some("none") {
+        hc.kind = HealthcheckKind::Off;
+        decide(
+            decisions,
+            "healthcheck",
+            "none",
+            "switched off in the configuration",
+            vec![],
+        );
+        return hc;
+    }
+    let mut route: Option<(String, String)> =
+        configured.map(|r| (r, "set in the configuration".to_string()));
+    if route.is_none() {
+        if let Some(inst) = &existing {
+            match inst.command() {
+                None => {
+                    hc.kind = HealthcheckKind::None;
+                    decide(
+                        decisions,
+                        "healthcheck",
+                        "NONE",
+                        "kept: the existing Dockerfile switches health checks off",
+                        vec![],
+                    );
+                    return hc;
+                }
+                Some(cmd) => {
+                    let text = cmd.text();
+                    if let Some(path) = url_path(&text) {
+                        let how = if text.contains("curl") || text.contains("wget") {
+                            ", probed with Python instead of curl or wget, which slim images lack"
+                        } else {
+                            ""
+                        };
+                        route = Some((
+                            path,
+                            format!("from the existing HEALTHCHECK at line {}{how}", inst.line),
+                        ));
+                    } else {
+                        hc.command = match cmd {
+                            Command::Exec(w) => w.clone(),
+                            Command::Shell(s) => vec!["/bin/sh".into(), "-c".into(), s.clone()],
+                        };
+                        decide(
+                            decisions,
+                            "healthcheck",
+                            text,
+                            format!("kept from the existing Dockerfile at line {}", inst.line),
+                            vec![],
+                        );
+                        return hc;
+                    }
+                }
+            }
+        }
+    }
+    if route.is_none() {
+        if let Some(r) = py.web.health_routes.first() {
+            route = Some((
+                r.path.clone(),
+                format!("the app's health route at {}:{}", r.file, r.line),
+            ));
+        }
+    }
+    // Django answers 400 to a Host it does not allow; probe with a host it
+    // does, or fall back to a TCP check.
+    let mut host = "127.0.0.1".to_string();
+    if framework == Some(Framework::Django) {
+        if let (Some(_), Some(django)) = (&route, &py.web.django) {
+            let allowed = django.allowed_hosts.clone().unwrap_or_default();
+            if allowed.iter().any(|h| h == "*" || h == "127.0.0.1") {
+            } else if allowed
+                .iter()
+                .any(|h| h == "localhost" || h == ".localhost")
+            {
+                host = "localhost".into();
+            } else {
+                decide(decisions, "healthcheck", format!("TCP connect to port {port}"), "Django's ALLOWED_HOSTS does not visibly allow 127.0.0.1 or localhost, so an HTTP probe could get 400; a TCP connect still catches a dead server", fixes.clone());
+                hc.command = tcp_probe(port);
+                return hc;
+            }
+        }
+    }
+    match route {
+        Some((path, why)) => {
+            let url = format!("http://{host}:{port}{path}");
+            hc.command = vec![
+                "python".into(),
+                "-c".into(),
+                format!("import urllib.request; urllib.request.urlopen('{url}', timeout=4)"),
+            ];
+            decide(decisions, "healthcheck", format!("GET {url}"), format!("{why}; Python's urllib needs no curl in the image, and any error or non-2xx answer marks the container unhealthy"), fixes);
+        }
+        None => {
+            hc.command = tcp_probe(port);
+            decide(decisions, "healthcheck", format!("TCP connect to port {port}"), "no health route found in the code (looked for /health, /healthz, /ping, /status and the like); a TCP connect catches a dead server. Set `health` in dockslim.yaml to probe a route", fixes);
+        }
+    }
+    hc
+}
+
+pub(crate) fn tcp_probe(port: u16) -> Vec<String> {
+    vec![
+        "python".into(),
+        "-c".into(),
+        format!(
+            "import socket; socket.create_connection(('127.0.0.1', {port}), timeout=4).close()"
+        ),
+    ]
+}
+
+/// The path of the first http URL in a command.
+fn url_path(text: &str) -> Option<String> {
+    let start = text.find("http://").or_else(|| text.find("https://"))?;
+    let url = &text[start..];
+    let url: String = url
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '|' | ';' | '&'))
+        .collect();
+    let after_scheme = url.split_once("://")?.1;
+    Some(
+        after_scheme
+            .find('/')
+            .map_or("/".to_string(), |i| after_scheme[i..].to_string()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_paths() {
+        assert_eq!(
+            url_path("curl -f http://localhost:5000/health || exit 1").as_deref(),
+            Some("/health")
+        );
+        assert_eq!(
+            url_path("wget -qO- http://127.0.0.1:8000").as_deref(),
+            Some("/")
+        );
+        assert_eq!(url_path("pg_isready"), None);
+    }
+}

@@ -1,0 +1,369 @@
+//! The plan for a generated Python image: a builder stage that fills a
+//! virtualenv with the project's package manager, and a runtime stage with
+//! only that virtualenv and the source. Each concern has its module:
+//! - `version`: which Python;
+//! - `install`: the virtualenv, the manager's flags, PyTorch's index;
+//! - `command`: port, server and command, servers to install;
+//! - `health`: the HEALTHCHECK.
+//! Fixes of an existing Dockerfile use the same decisions (the version a
+//! pin names, the production command, the healthcheck).
+
+mod command;
+mod health;
+mod install;
+mod version;
+
+use serde::Serialize;
+
+use super::{Decision, Inputs};
+use crate::detect::Manager;
+use crate::error::{Error, Result};
+
+pub use command::bind_port;
+pub(crate) use command::{choose_port, missing_servers, server_command};
+pub(crate) use health::healthcheck;
+pub(crate) use version::python_version;
+
+/// The app's folder in a generated image.
+const WORKDIR: &str = "/app";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PythonPlan {
+    pub manager: Manager,
+    /// Where the virtual environment lives, in both stages.
+    pub venv: String,
+    /// uv, Poetry or Pipenv: pinned version and flags.
+    pub tool: Option<ToolPlan>,
+    pub version: String,
+    pub base_image: String,
+    pub build_packages: Vec<String>,
+    pub runtime_packages: Vec<String>,
+    /// Requirement files grouped by folder, each group one COPY.
+    pub requirement_copies: Vec<CopyGroup>,
+    pub requirement_entry: String,
+    /// Extra pip index options (PyTorch's CPU index).
+    pub index_options: Vec<String>,
+    /// Local paths the install needs (editable installs, wheel folders).
+    pub local_paths: Vec<String>,
+    /// Packages installed beyond the requirements (a missing server).
+    pub extra_packages: Vec<String>,
+    pub cache_mounts: bool,
+    pub workdir: String,
+    pub user: crate::profile::User,
+    pub workers: u32,
+    pub env: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+    pub volumes: Vec<String>,
+    pub writable_dirs: Vec<String>,
+    pub executable_scripts: Vec<String>,
+    pub collectstatic: Option<Vec<(String, String)>>,
+    pub pythonpath: Option<String>,
+    pub port: u16,
+    pub expose: Vec<String>,
+    pub healthcheck: Healthcheck,
+    pub stopsignal: Option<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Vec<String>,
+    /// A one-line description of the app for the file header.
+    pub summary: String,
+    /// The frontend the backend serves, built in a Node stage.
+    pub frontend: Option<FrontendStage>,
+}
+
+/// A frontend built in a Node stage of the Python image.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrontendStage {
+    /// Its folder, removed from the copied source.
+    pub dir: String,
+    /// The output folder, relative to the repository (and to the workdir).
+    pub output: String,
+    pub node: super::node::NodePlan,
+}
+
+/// How uv, Poetry or Pipenv runs in the builder stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolPlan {
+    /// The pinned version from the profile.
+    pub version: String,
+    /// The image uv's binary is copied from.
+    pub image: Option<String>,
+    /// Flags of the install that runs with only the manifests present.
+    pub dependency_flags: Vec<String>,
+    /// Flags of the second install, after the source copy, that installs
+    /// the project itself (a packaged uv project); none when the app runs
+    /// from its source folder.
+    pub project_flags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyGroup {
+    pub sources: Vec<String>,
+    pub dest: String,
+}
+
+/// What the HEALTHCHECK instruction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthcheckKind {
+    /// `HEALTHCHECK CMD ...`.
+    Cmd,
+    /// `HEALTHCHECK NONE`: health checks switched off on purpose.
+    None,
+    /// No instruction at all.
+    Off,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Healthcheck {
+    pub kind: HealthcheckKind,
+    pub command: Vec<String>,
+    pub interval: String,
+    pub timeout: String,
+    pub start_period: String,
+    pub retries: u32,
+}
+
+pub(super) fn decide(
+    decisions: &mut Vec<Decision>,
+    topic: &str,
+    choice: impl Into<String>,
+    reason: impl Into<String>,
+    fixes: Vec<crate::rules::RuleId>,
+) {
+    decisions.push(Decision {
+        file: "Dockerfile".into(),
+        topic: topic.to_string(),
+        choice: choice.into(),
+        reason: reason.into(),
+        fixes,
+    });
+}
+
+/// The plan of a generated Python image (a repository without a Dockerfile,
+/// or `init`): each part decided in the module for its concern.
+pub fn plan(
+    inputs: &Inputs,
+    decisions: &mut Vec<Decision>,
+    changed: &mut Vec<String>,
+) -> Result<PythonPlan> {
+    let profile = inputs.profile;
+    let py_profile = profile.python.as_ref().ok_or_else(|| {
+        Error::Usage(format!(
+            "profile `{}` has no `python` section; use a Python profile such as `python`",
+            profile.name
+        ))
+    })?;
+    let py = &inputs.project.python;
+    let config = inputs.config;
+
+    // Python version.
+    let (version, version_reason) = python_version(inputs, py_profile)?;
+    let public = py_profile
+        .image
+        .replace("{version}", &version.to_string())
+        .replace("{debian}", &py_profile.debian);
+    let base_image = super::image_name(config, &public);
+    let image_note = if base_image != public {
+        format!(" (pulled as {base_image})")
+    } else {
+        String::new()
+    };
+    decide(
+        decisions,
+        "base image",
+        format!("{public}{image_note}"),
+        format!("Python {version} {version_reason}; the slim Debian {} image has no compilers or docs, and the same base in both stages keeps the venv's interpreter path valid", py_profile.debian),
+        inputs.fixes(&[crate::rules::RuleId::DS402]),
+    );
+    // System packages: what the requirements compile against and load.
+    let native = profile.native_needs(&py.requirements, &py_profile.debian);
+    let mut build_packages = native.build;
+    let runtime_packages = native.runtime;
+    let native_reasons = native.because;
+    let needs_git = py
+        .requirements
+        .requirements
+        .iter()
+        .any(|r| r.url.as_deref().is_some_and(|u| u.starts_with("git+")));
+    if needs_git {
+        build_packages.insert("git".to_string());
+    }
+    if !build_packages.is_empty() {
+        let why = if native_reasons.is_empty() {
+            "a requirement installs from git".to_string()
+        } else {
+            format!(
+                "{} compile against system libraries",
+                native_reasons.join(", ")
+            )
+        };
+        decide(
+            decisions,
+            "builder packages",
+            build_packages.iter().cloned().collect::<Vec<_>>().join(" "),
+            format!("{why}; they stay in the builder stage and never reach the image"),
+            inputs.fixes(&[crate::rules::RuleId::DS301, crate::rules::RuleId::DS202]),
+        );
+    }
+    if !runtime_packages.is_empty() {
+        decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("shared libraries {} load at run time; installed with --no-install-recommends and the apt lists removed in the same layer", native_reasons.join(", ")), inputs.fixes(&[crate::rules::RuleId::DS302, crate::rules::RuleId::DS303, crate::rules::RuleId::DS202]));
+    }
+
+    // Requirements: the production set, copied before the source.
+    let mut groups: Vec<CopyGroup> = Vec::new();
+    for file in &py.requirements.files {
+        let dest = match file.rfind('/') {
+            Some(i) => format!("{}/", &file[..i]),
+            None => "./".to_string(),
+        };
+        match groups.iter_mut().find(|g| g.dest == dest) {
+            Some(g) => g.sources.push(file.clone()),
+            None => groups.push(CopyGroup {
+                sources: vec![file.clone()],
+                dest,
+            }),
+        }
+    }
+    let mut extra_packages = Vec::new();
+    let cache_mounts = config.cache_mounts.unwrap_or(profile.cache_mounts);
+    let index_options = install::torch_index(inputs, py_profile, decisions);
+    let (venv, tool) = install::install(
+        inputs,
+        py_profile,
+        WORKDIR,
+        cache_mounts,
+        version,
+        decisions,
+    )?;
+    let local_paths: Vec<String> = py
+        .requirements
+        .local_paths
+        .iter()
+        .filter(|p| p.as_str() != ".")
+        .cloned()
+        .collect();
+    if py.manager == Manager::Pip && py.requirements.local_paths.iter().any(|p| p == ".") {
+        return Err(Error::Unsupported(format!(
+            "{} installs the project itself (`-e .` or `.`); dockslim cannot yet split that install from the source copy. Install the project's dependencies from the requirements file and run the code from /app instead",
+            py.requirements.entry
+        )));
+    }
+
+    // The app, its server, and its command.
+    let target = py.web.targets.first();
+    let framework = target.map(|t| t.framework);
+    let port = choose_port(inputs, decisions);
+    let workers = config.workers.unwrap_or(py_profile.workers);
+    let (entrypoint, cmd) = command::command(inputs, port, decisions, changed)?;
+    extra_packages.extend(missing_servers(inputs, &cmd, py_profile, decisions));
+
+    // Source layout and collectstatic.
+    let workdir = WORKDIR.to_string();
+    let pythonpath = py
+        .web
+        .source_root
+        .as_ref()
+        .map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root));
+    let collectstatic = py.web.django.as_ref().filter(|d| d.static_root).map(|d| {
+        let env: Vec<(String, String)> = d
+            .required_env
+            .iter()
+            .map(|k| (k.clone(), "collectstatic-build-only".to_string()))
+            .collect();
+        decide(
+            decisions,
+            "collectstatic",
+            "python manage.py collectstatic --noinput",
+            format!(
+                "STATIC_ROOT is set in {}, so static files are collected at build time{}",
+                d.settings_file.clone().unwrap_or_default(),
+                if env.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} get a placeholder for that step only, never in the image",
+                        d.required_env.join(", ")
+                    )
+                }
+            ),
+            vec![],
+        );
+        env
+    });
+
+    let executable_scripts: Vec<String> = entrypoint
+        .iter()
+        .flatten()
+        .take(1)
+        .filter_map(|w| command::script_in_repo(inputs, w, &workdir))
+        .collect();
+
+    // The user.
+    let user = crate::profile::User {
+        name: config
+            .user
+            .as_ref()
+            .and_then(|u| u.name.clone())
+            .unwrap_or_else(|| profile.user.name.clone()),
+        uid: config
+            .user
+            .as_ref()
+            .and_then(|u| u.uid)
+            .unwrap_or(profile.user.uid),
+    };
+    decide(
+        decisions,
+        "user",
+        format!("{} (uid {})", user.name, user.uid),
+        "a system user with a fixed UID runs the app and owns only the folders it must write; USER names the UID so Kubernetes' runAsNonRoot can verify it",
+        inputs.fixes(&[crate::rules::RuleId::DS401]),
+    );
+
+    let healthcheck = healthcheck(inputs, port, decisions, framework);
+
+    let expose = vec![port.to_string()];
+
+    let summary = match target {
+        Some(t) => format!(
+            "{} app {} served by {}",
+            t.framework.name(),
+            t.spec(),
+            cmd.first().cloned().unwrap_or_default()
+        ),
+        None => "Python service".to_string(),
+    };
+
+    Ok(PythonPlan {
+        manager: py.manager,
+        venv,
+        tool,
+        version: version.to_string(),
+        base_image,
+        build_packages: build_packages.into_iter().collect(),
+        runtime_packages: runtime_packages.into_iter().collect(),
+        requirement_copies: groups,
+        requirement_entry: py.requirements.entry.clone(),
+        index_options,
+        local_paths,
+        extra_packages,
+        cache_mounts,
+        workdir,
+        user,
+        workers,
+        env: Vec::new(),
+        labels: Vec::new(),
+        volumes: Vec::new(),
+        writable_dirs: Vec::new(),
+        executable_scripts,
+        collectstatic,
+        pythonpath,
+        port,
+        expose,
+        healthcheck,
+        stopsignal: None,
+        entrypoint,
+        cmd,
+        summary,
+        frontend: None,
+    })
+}
