@@ -401,3 +401,110 @@ fn an_unclaimed_change_is_caught() {
         "{problems:?}"
     );
 }
+
+/// The outside judges' codes for each file: hadolint's and checkov's.
+type Judged = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// A tool `.ci/run` installs into target/ci-tools (or the path in `var`).
+fn ci_tool(name: &str, var: &str) -> std::path::PathBuf {
+    let path = std::env::var_os(var).map(Into::into).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/ci-tools/bin/{name}"))
+    });
+    assert!(
+        path.exists(),
+        "{} not found: .ci/run installs it (or set {var})",
+        path.display()
+    );
+    path
+}
+
+/// hadolint's rule codes for one Dockerfile, with the project's settings.
+fn hadolint_codes(dockerfile: &Path) -> std::collections::BTreeSet<String> {
+    let out = std::process::Command::new(ci_tool("hadolint", "HADOLINT"))
+        .arg("--config")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".hadolint.yaml"))
+        .args(["--no-fail", "--format", "json"])
+        .arg(dockerfile)
+        .output()
+        .unwrap();
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("hadolint on {}: {e}", dockerfile.display()));
+    found
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// checkov's failed Dockerfile checks under `root`, by case folder.
+fn checkov_failures(root: &Path) -> Judged {
+    let out = std::process::Command::new(ci_tool("checkov", "CHECKOV"))
+        .args(["--framework", "dockerfile", "--quiet", "--compact"])
+        .args([
+            "--skip-download",
+            "--soft-fail",
+            "--output",
+            "json",
+            "--directory",
+        ])
+        .arg(root)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("checkov: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let mut failed = Judged::new();
+    let failures = report["results"]["failed_checks"].as_array().cloned();
+    for check in failures.unwrap_or_default() {
+        let file = check["file_path"].as_str().unwrap().trim_start_matches('/');
+        let case = file.split('/').next().unwrap().to_string();
+        let id = check["check_id"].as_str().unwrap().to_string();
+        failed.entry(case).or_default().insert(id);
+    }
+    failed
+}
+
+/// The edits bring no new kind of problem the outside judges know: every
+/// hadolint code and checkov check that fails on a proposal already failed
+/// on the user's original (a fix may repeat one, as a builder stage repeats
+/// the stage's own `pip install`, but never adds a new kind). The generated
+/// files pass both outright (`.ci/run` checks the snapshots).
+#[test]
+#[ignore = "needs hadolint and checkov: .ci/run installs them into target/ci-tools"]
+fn edits_add_no_hadolint_or_checkov_finding() {
+    let root = tempfile::tempdir().unwrap();
+    let mut hadolint = [Judged::new(), Judged::new()];
+    let mut dockerfiles = Vec::new();
+    for case in cases().iter().filter(|c| c.meta.expect.is_none()) {
+        for (side, which) in ["before", "after"].into_iter().enumerate() {
+            let dir = root.path().join(which).join(&case.name);
+            let dockerfile = write_repo(case, &dir);
+            if side == 1 {
+                let opts = options(&dir, &dockerfile);
+                let analysis = dockslim::analyze(&opts).unwrap();
+                let proposal = dockslim::propose(&analysis, &opts).unwrap();
+                dockslim::output::apply::apply(&proposal.changes).unwrap();
+            }
+            hadolint[side].insert(case.name.clone(), hadolint_codes(&dir.join(&dockerfile)));
+        }
+        dockerfiles.push(case.name.clone());
+    }
+    let checkov = [
+        checkov_failures(&root.path().join("before")),
+        checkov_failures(&root.path().join("after")),
+    ];
+    let mut added = Vec::new();
+    let none = std::collections::BTreeSet::new();
+    for name in &dockerfiles {
+        for (judge, [before, after]) in [("hadolint", &hadolint), ("checkov", &checkov)] {
+            let (before, after) = (
+                before.get(name).unwrap_or(&none),
+                after.get(name).unwrap_or(&none),
+            );
+            let new: Vec<_> = after.difference(before).collect();
+            println!("{name:<45} {judge:<8} before {before:?} after {after:?}");
+            if !new.is_empty() {
+                added.push(format!("{name}: {judge} finds {new:?} only after the edit"));
+            }
+        }
+    }
+    assert!(added.is_empty(), "{}", added.join("\n"));
+}

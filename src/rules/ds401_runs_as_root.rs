@@ -80,8 +80,10 @@ impl Rule for RunsAsRoot {
         }
         let target = cx.target();
         // Stages built FROM the image's stage (a dev stage on top of
-        // production) would inherit the USER: they get `USER root` back
-        // first thing, so they run as they did.
+        // production) would inherit the USER: they get root back first
+        // thing, so they run as they did. Numeric, as hadolint's DL3066
+        // asks; hadolint's DL3002 (last USER is root) is silenced with a
+        // comment saying why, since that stage is not the image.
         let heirs: Vec<&crate::dockerfile::Stage> = cx
             .graph
             .descendants(target.index)
@@ -225,11 +227,15 @@ impl Rule for RunsAsRoot {
         }
         let mut edits = vec![cx.writer().insert_after(anchor, &text)];
         for heir in &heirs {
-            edits.push(cx.writer().insert_after(&heir.from, "USER root"));
+            let text = format!(
+                "# `{}` ran as root before the image's stage got a user; it still does\n# hadolint ignore=DL3002\nUSER 0",
+                heir.name()
+            );
+            edits.push(cx.writer().insert_after(&heir.from, &text));
         }
         if !heirs.is_empty() {
             reason.push_str(&format!(
-                "; stage {} is built FROM it and gets `USER root` back, so it runs as it did",
+                "; stage {} is built FROM it and gets `USER 0` (root) back, so it runs as it did",
                 heirs
                     .iter()
                     .map(|s| s.name())
@@ -646,5 +652,41 @@ mod tests {
         )])
         .check(&RunsAsRoot)
         .is_empty());
+    }
+
+    const APP: (&str, &str) = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+
+    #[test]
+    fn a_stage_built_from_the_image_keeps_running_as_root() {
+        let fx = Fixture::new(&[
+            APP,
+            ("requirements.txt", "flask\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim AS production\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n\nFROM production AS dev\nRUN pip install pytest\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS401);
+        assert!(!blocked.contains(&RuleId::DS401), "{blocked:?}");
+        let dev = &text[text.find("FROM production AS dev\n").unwrap()..];
+        assert!(
+            dev.starts_with("FROM production AS dev\n# `dev` ran as root before the image's stage got a user; it still does\n# hadolint ignore=DL3002\nUSER 0\nRUN pip install pytest\n"),
+            "{text}"
+        );
+        assert!(text.contains("USER 10001:10001\nCMD"), "{text}");
+    }
+
+    #[test]
+    fn an_explicit_root_user_is_left_alone_with_a_reason() {
+        let fx = Fixture::new(&[
+            APP,
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nUSER root\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS401);
+        assert!(blocked.contains(&RuleId::DS401), "{blocked:?}");
+        assert!(!text.contains("useradd"), "{text}");
     }
 }

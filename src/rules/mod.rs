@@ -484,6 +484,20 @@ pub(crate) mod testing {
         pub fn lines(&self, rule: &dyn Rule) -> Vec<Option<usize>> {
             self.check(rule).iter().map(|f| f.line).collect()
         }
+
+        /// The Dockerfile after `rewrite --only rule`, and the rules whose
+        /// fix was held back: a fix tested through the whole edit engine.
+        pub fn fixed(&self, rule: RuleId) -> (String, Vec<RuleId>) {
+            let opts = crate::Options {
+                dir: self._dir.path().to_path_buf(),
+                only: vec![rule.as_str().to_string()],
+                ..Default::default()
+            };
+            let analysis = crate::analyze(&opts).unwrap();
+            let proposal = crate::propose(&analysis, &opts).unwrap();
+            let blocked = proposal.blocked.iter().map(|b| b.rule).collect();
+            (proposal.dockerfile().new.clone(), blocked)
+        }
     }
 }
 
