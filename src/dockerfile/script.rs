@@ -359,10 +359,9 @@ impl Walker<'_> {
             }
         }
         // A command ended by `&` runs in the background.
-        let commands = &mut self.script.commands;
-        for i in 0..commands.len() {
-            if commands[i].after == Some(Connector::Background) {
-                commands[i].place = Place::Nested;
+        for command in &mut self.script.commands {
+            if command.after == Some(Connector::Background) {
+                command.place = Place::Nested;
             }
         }
     }

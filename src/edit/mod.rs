@@ -214,8 +214,7 @@ impl<'a> FixContext<'a> {
             let user = self.df.stages[index]
                 .instructions
                 .iter()
-                .filter(|i| i.keyword == crate::dockerfile::Keyword::User && i.line < inst.line)
-                .next_back();
+                .rfind(|i| i.keyword == crate::dockerfile::Keyword::User && i.line < inst.line);
             if let Some(u) = user {
                 let name = u.text().trim();
                 let who = name.split(':').next().unwrap_or(name);
@@ -429,7 +428,7 @@ pub fn rewrite(
             }
         }
     }
-    blocked.sort_by(|a, b| (a.rule, a.line).cmp(&(b.rule, b.line)));
+    blocked.sort_by_key(|b| (b.rule, b.line));
     blocked.dedup();
     let claims = tracked.claims(applied.len());
     let applied = applied

@@ -5,6 +5,7 @@
 //! - `install`: the virtualenv, the manager's flags, PyTorch's index;
 //! - `command`: port, server and command, servers to install;
 //! - `health`: the HEALTHCHECK.
+//!
 //! Fixes of an existing Dockerfile use the same decisions (the version a
 //! pin names, the production command, the healthcheck).
 
