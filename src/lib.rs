@@ -686,15 +686,16 @@ pub fn detected_summary(
         );
     }
     if let Some(plan) = plan {
+        use crate::plan::Topic;
         for topic in [
-            "base image",
-            "node image",
-            "frontend",
-            "port",
-            "healthcheck",
+            Topic::BaseImage,
+            Topic::NodeImage,
+            Topic::Frontend,
+            Topic::Port,
+            Topic::Healthcheck,
         ] {
             if let Some(d) = plan.decisions.iter().find(|d| d.topic == topic) {
-                push(topic, d.choice.clone());
+                push(&topic.to_string(), d.choice.clone());
             }
         }
     }

@@ -302,7 +302,6 @@ pub struct Applied {
 impl Applied {
     /// The fix as a reason beside the diff.
     pub fn decision(&self) -> crate::plan::Decision {
-        let name = rules::find(self.rule.as_str()).map_or("", |r| r.doc().name);
         let risk = match self.safety {
             Safety::Unsafe if !self.risk.is_empty() => {
                 format!(" (unsafe: {})", self.risk.trim_end_matches('.'))
@@ -312,7 +311,7 @@ impl Applied {
         };
         crate::plan::Decision {
             file: "Dockerfile".into(),
-            topic: name.to_string(),
+            topic: crate::plan::Topic::Fix(self.rule),
             choice: self.title.clone(),
             reason: format!("{}{risk}", self.reason),
             fixes: vec![self.rule],

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::python::PythonPlan;
-use super::{Decision, Inputs};
+use super::{Decision, Inputs, Topic};
 
 /// What a Python image takes from the build context, which no proposed
 /// ignore line may exclude.
@@ -634,7 +634,7 @@ pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>
         let fixes = inputs.fixes(&[crate::rules::RuleId::DS101, crate::rules::RuleId::DS102]);
         decisions.push(Decision {
             file: file.clone(),
-            topic: "build context".into(),
+            topic: Topic::BuildContext,
             choice: format!(
                 "{} -> {} ({} fewer)",
                 crate::units::human_bytes(before),
@@ -666,7 +666,7 @@ pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>
     for (line, why) in &kept_out {
         decisions.push(Decision {
             file: file.clone(),
-            topic: "left out".into(),
+            topic: Topic::LeftOut,
             choice: line.clone(),
             reason: why.clone(),
             fixes: vec![],

@@ -8,6 +8,7 @@ pub mod next_config;
 pub mod node;
 pub mod pyproject_edit;
 pub mod python;
+mod topic;
 
 use serde::Serialize;
 
@@ -20,13 +21,16 @@ use crate::repo::dockerignore::DockerIgnore;
 use crate::repo::Repo;
 use crate::rules::Finding;
 
+pub use topic::{FrontendPart, Topic};
+
 /// Why one part of the output is what it is.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Decision {
     /// The file the decision shapes: `Dockerfile`, `.dockerignore`,
     /// `pyproject.toml`, or another file the proposal writes.
     pub file: String,
-    pub topic: String,
+    /// The part of the output it explains.
+    pub topic: Topic,
     pub choice: String,
     pub reason: String,
     /// Rule ids of the findings this part fixes.
@@ -229,7 +233,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     } else if let Some(why) = &inputs.project.frontend_skipped {
         decisions.push(Decision {
             file: "Dockerfile".into(),
-            topic: "frontend".into(),
+            topic: Topic::Frontend,
             choice: "not built".into(),
             reason: why.clone(),
             fixes: vec![],
@@ -277,7 +281,7 @@ fn placement(
     let mut decide = |choice: String, reason: String| {
         decisions.push(Decision {
             file: "Dockerfile".into(),
-            topic: "frontend".into(),
+            topic: Topic::Frontend,
             choice,
             reason,
             fixes: vec![],

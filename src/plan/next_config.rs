@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Decision, Inputs};
+use super::{Decision, Inputs, Topic};
 use crate::detect::node::{NodeApp, NodeProject};
 use crate::error::{Error, Result};
 
@@ -48,7 +48,7 @@ pub fn plan(
     };
     decisions.push(Decision {
         file: file.clone(),
-        topic: "standalone output".into(),
+        topic: Topic::StandaloneOutput,
         choice: "output: 'standalone'".into(),
         reason: "next build then writes a self-contained server with only the node_modules files it uses to .next/standalone; the image copies that instead of the whole node_modules".into(),
         fixes: inputs.fixes(&[crate::rules::RuleId::DS311]),

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::python::{Healthcheck, HealthcheckKind};
-use super::{image_name, Decision, Inputs};
+use super::{image_name, Decision, FrontendPart, Inputs, Topic};
 use crate::detect::node::{
     join, major_satisfies, NodeApp, NodeManager, NodeProject, NodeVersionSays,
 };
@@ -95,14 +95,14 @@ pub struct ServerConfig {
 fn decide(
     decisions: &mut Vec<Decision>,
     file: &str,
-    topic: &str,
+    topic: Topic,
     choice: impl Into<String>,
     reason: impl Into<String>,
     fixes: Vec<crate::rules::RuleId>,
 ) {
     decisions.push(Decision {
         file: file.to_string(),
-        topic: topic.to_string(),
+        topic,
         choice: choice.into(),
         reason: reason.into(),
         fixes,
@@ -344,7 +344,7 @@ fn health(
             decide(
                 decisions,
                 file,
-                "healthcheck",
+                Topic::Healthcheck,
                 "none",
                 "switched off in the configuration",
                 vec![],
@@ -360,7 +360,7 @@ fn health(
     decide(
         decisions,
         file,
-        "healthcheck",
+        Topic::Healthcheck,
         command.join(" "),
         why,
         inputs.fixes(&[crate::rules::RuleId::DS501]),
@@ -468,7 +468,7 @@ fn stage(
     decide(
         decisions,
         file,
-        "node image",
+        Topic::NodeImage,
         builder_image.clone(),
         format!("Node {version}: {version_reason}; the slim Debian image has no compilers or docs"),
         inputs.fixes(&[crate::rules::RuleId::DS402]),
@@ -481,7 +481,7 @@ fn stage(
     decide(
         decisions,
         file,
-        "install",
+        Topic::Install,
         inst.install.clone(),
         format!(
             "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{}",
@@ -495,7 +495,7 @@ fn stage(
         decide(
             decisions,
             file,
-            ".npmrc",
+            Topic::Npmrc,
             "mounted as the build secret `npmrc`",
             format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
             inputs.fixes(&[crate::rules::RuleId::DS101]),
@@ -553,7 +553,7 @@ fn stage(
         decide(
             decisions,
             file,
-            "build packages",
+            Topic::BuildPackages,
             c.build_packages.join(" "),
             "the existing Dockerfile installs them, as native modules need them to compile; they stay in the stage that installs, never in the image",
             inputs.fixes(&[crate::rules::RuleId::DS301]),
@@ -587,7 +587,7 @@ fn stage(
                     StaticServer::Caddy => "Caddy",
                 }
             );
-            decide(decisions, file, "build", plan.build.clone().unwrap_or_default(), format!("the `{script}` script of {}; {framework} writes the site to {output} ({output_from})", node.manifest()), vec![]);
+            decide(decisions, file, Topic::Build, plan.build.clone().unwrap_or_default(), format!("the `{script}` script of {}; {framework} writes the site to {output} ({output_from})", node.manifest()), vec![]);
             let (image, user, cmd, server_name, template) = match server {
                 StaticServer::Nginx => (
                     &profile.nginx.image,
@@ -636,7 +636,7 @@ fn stage(
             decide(
                 decisions,
                 file,
-                "runtime",
+                Topic::Runtime,
                 format!("{} as {}, port {}", plan.runtime_image, plan.user, plan.port),
                 format!("a static site needs a file server, not Node: the image holds {server_name} and the built files only; {path} answers unknown paths with index.html so client-side routes work on reload, and runs without root (port {} instead of 80)", plan.port),
                 inputs.fixes(&[crate::rules::RuleId::DS312, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]),
@@ -644,7 +644,7 @@ fn stage(
             decide(
                 decisions,
                 &path,
-                "static server",
+                Topic::StaticServer,
                 format!("{server_name} on port {}, unknown paths -> /index.html", plan.port),
                 format!("runs as a non-root user (pid and temporary files in /tmp), answers client-side routes with index.html so a reload does not 404, and caches the hashed files in /{}/ for a year", plan.assets_dir),
                 vec![],
@@ -717,7 +717,7 @@ fn stage(
                 node.name.clone().unwrap_or_else(|| node.manifest()),
                 node.manager.name()
             );
-            decide(decisions, file, "runtime", format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&[crate::rules::RuleId::DS311, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]));
+            decide(decisions, file, Topic::Runtime, format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&[crate::rules::RuleId::DS311, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]));
             let path = health_path.as_deref().unwrap_or("/");
             let port = plan.port;
             plan.healthcheck = health(
@@ -772,11 +772,18 @@ fn stage(
                 node.name.clone().unwrap_or_else(|| node.manifest()),
                 node.manager.name()
             );
-            decide(decisions, file, "command", plan.cmd.join(" "), why, vec![]);
             decide(
                 decisions,
                 file,
-                "dependencies",
+                Topic::Command,
+                plan.cmd.join(" "),
+                why,
+                vec![],
+            );
+            decide(
+                decisions,
+                file,
+                Topic::Dependencies,
                 match &plan.prune {
                     Some(p) => format!("{} then {p}", plan.install),
                     None => plan.install.clone(),
@@ -829,7 +836,7 @@ fn port(
     } else {
         (3000, "Node's usual default".to_string())
     };
-    decide(decisions, file, "port", port.to_string(), why, vec![]);
+    decide(decisions, file, Topic::Port, port.to_string(), why, vec![]);
     port
 }
 
@@ -850,16 +857,13 @@ pub fn frontend_stage(
     };
     let (mut plan, _) = stage(inputs, node, at, &mut scratch, None, &mut Vec::new())?;
     plan.kind = NodeKind::Frontend;
-    for d in scratch.into_iter().filter(|d| {
-        matches!(
-            d.topic.as_str(),
-            "node image" | "install" | "build" | ".npmrc"
-        )
-    }) {
-        decisions.push(Decision {
-            topic: format!("frontend {}", d.topic),
-            ..d
-        });
+    for d in scratch {
+        if let Some(part) = FrontendPart::of(&d.topic) {
+            decisions.push(Decision {
+                topic: Topic::FrontendStage(part),
+                ..d
+            });
+        }
     }
     Ok(plan)
 }

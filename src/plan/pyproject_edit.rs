@@ -9,7 +9,7 @@
 use serde::Serialize;
 use toml_edit::{value, Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
-use super::{Decision, Inputs};
+use super::{Decision, Inputs, Topic};
 use crate::detect::audit::DEV_TOOLS;
 use crate::detect::ml::TORCH_FAMILY;
 use crate::detect::requirements::parse_pep508;
@@ -54,13 +54,13 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
         Manager::Uv => "uv lock",
         _ => "poetry lock",
     };
-    let mut decide = |topic: &str,
+    let mut decide = |topic: Topic,
                       choice: String,
                       reason: String,
                       fixes: Vec<crate::rules::RuleId>| {
         decisions.push(Decision {
             file: "pyproject.toml".into(),
-            topic: topic.to_string(),
+            topic,
             choice,
             reason: format!("{reason}; run `{relock}` and commit the lock file before building, since the Dockerfile installs with the lock as it is"),
             fixes,
@@ -90,7 +90,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
                 _ => "[tool.poetry.group.dev.dependencies]",
             };
             decide(
-                "development tools",
+                Topic::DevelopmentTools,
                 format!("{} moved to {group}", moved.join(", ")),
                 "they never run in production; the image installs the main dependencies only"
                     .into(),
@@ -131,7 +131,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
                     )
                 };
                 decide(
-                    "PyTorch index",
+                    Topic::PytorchIndex,
                     format!(
                         "{} from {} ({}, explicit)",
                         ml.torch.join(", "),

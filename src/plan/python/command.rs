@@ -6,7 +6,7 @@ use crate::detect::framework::{Framework, Interface};
 use crate::detect::Server;
 use crate::dockerfile::{shell, Command};
 use crate::error::{Error, Result};
-use crate::plan::{Decision, Inputs};
+use crate::plan::{Decision, Inputs, Topic};
 use crate::rules::dev_server_kind;
 
 /// Port: configuration, EXPOSE, the command's bind address, the code, the
@@ -44,7 +44,7 @@ pub(crate) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16
             ),
         )
     };
-    decide(decisions, "port", port.to_string(), why, vec![]);
+    decide(decisions, Topic::Port, port.to_string(), why, vec![]);
     port
 }
 
@@ -105,7 +105,7 @@ pub(super) fn command(
             }
             decide(
                 decisions,
-                "entrypoint",
+                Topic::Entrypoint,
                 words.join(" "),
                 "kept from the existing Dockerfile (its script runs before the server)",
                 inputs.fixes(&[crate::rules::RuleId::DS504]),
@@ -117,7 +117,7 @@ pub(super) fn command(
         let words = cmd.words();
         decide(
             decisions,
-            "command",
+            Topic::Command,
             words.join(" "),
             "set in the configuration",
             vec![],
@@ -143,7 +143,7 @@ pub(super) fn command(
                 }
                 decide(
                     decisions,
-                    "command",
+                    Topic::Command,
                     words.join(" "),
                     format!("kept from the existing CMD at line {line}"),
                     inputs.fixes(&[crate::rules::RuleId::DS504]),
@@ -274,7 +274,7 @@ pub(crate) fn server_command(
     };
     decide(
         decisions,
-        "command",
+        Topic::Command,
         words.join(" "),
         format!(
             "{} serves the {} app {spec} found at {}:{}; worker processes come from WEB_CONCURRENCY",
@@ -358,7 +358,7 @@ pub(crate) fn missing_servers(
         };
         decide(
             decisions,
-            "server package",
+            Topic::ServerPackage,
             spec.clone(),
             format!("the command runs {dist}, which the requirements do not install, so the venv gets {source}"),
             inputs.fixes(&[crate::rules::RuleId::DS503]),

@@ -4,7 +4,7 @@
 use super::{decide, Healthcheck, HealthcheckKind};
 use crate::detect::framework::Framework;
 use crate::dockerfile::Command;
-use crate::plan::{Decision, Inputs};
+use crate::plan::{Decision, Inputs, Topic};
 
 pub(crate) fn healthcheck(
     inputs: &Inputs,
@@ -37,7 +37,7 @@ pub(crate) fn healthcheck(
         hc.kind = HealthcheckKind::Off;
         decide(
             decisions,
-            "healthcheck",
+            Topic::Healthcheck,
             "none",
             "switched off in the configuration",
             vec![],
@@ -53,7 +53,7 @@ pub(crate) fn healthcheck(
                     hc.kind = HealthcheckKind::None;
                     decide(
                         decisions,
-                        "healthcheck",
+                        Topic::Healthcheck,
                         "NONE",
                         "kept: the existing Dockerfile switches health checks off",
                         vec![],
@@ -79,7 +79,7 @@ pub(crate) fn healthcheck(
                         };
                         decide(
                             decisions,
-                            "healthcheck",
+                            Topic::Healthcheck,
                             text,
                             format!("kept from the existing Dockerfile at line {}", inst.line),
                             vec![],
@@ -111,7 +111,7 @@ pub(crate) fn healthcheck(
             {
                 host = "localhost".into();
             } else {
-                decide(decisions, "healthcheck", format!("TCP connect to port {port}"), "Django's ALLOWED_HOSTS does not visibly allow 127.0.0.1 or localhost, so an HTTP probe could get 400; a TCP connect still catches a dead server", fixes.clone());
+                decide(decisions, Topic::Healthcheck, format!("TCP connect to port {port}"), "Django's ALLOWED_HOSTS does not visibly allow 127.0.0.1 or localhost, so an HTTP probe could get 400; a TCP connect still catches a dead server", fixes.clone());
                 hc.command = tcp_probe(port);
                 return hc;
             }
@@ -125,11 +125,11 @@ pub(crate) fn healthcheck(
                 "-c".into(),
                 format!("import urllib.request; urllib.request.urlopen('{url}', timeout=4)"),
             ];
-            decide(decisions, "healthcheck", format!("GET {url}"), format!("{why}; Python's urllib needs no curl in the image, and any error or non-2xx answer marks the container unhealthy"), fixes);
+            decide(decisions, Topic::Healthcheck, format!("GET {url}"), format!("{why}; Python's urllib needs no curl in the image, and any error or non-2xx answer marks the container unhealthy"), fixes);
         }
         None => {
             hc.command = tcp_probe(port);
-            decide(decisions, "healthcheck", format!("TCP connect to port {port}"), "no health route found in the code (looked for /health, /healthz, /ping, /status and the like); a TCP connect catches a dead server. Set `health` in dockslim.yaml to probe a route", fixes);
+            decide(decisions, Topic::Healthcheck, format!("TCP connect to port {port}"), "no health route found in the code (looked for /health, /healthz, /ping, /status and the like); a TCP connect catches a dead server. Set `health` in dockslim.yaml to probe a route", fixes);
         }
     }
     hc

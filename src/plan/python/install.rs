@@ -6,7 +6,7 @@ use crate::detect::python_version::Minor;
 use crate::detect::Manager;
 use crate::dockerfile::shell;
 use crate::error::{Error, Result};
-use crate::plan::{Decision, Inputs};
+use crate::plan::{Decision, Inputs, Topic};
 
 /// pip only (uv and Poetry get a pyproject.toml edit): PyTorch's CPU index
 /// beside PyPI when torch is installed and nothing needs a GPU. pip then
@@ -53,7 +53,7 @@ pub(super) fn torch_index(
     if !kept.is_empty() {
         decide(
             decisions,
-            "package index",
+            Topic::PackageIndex,
             kept.join(" "),
             "kept from the existing Dockerfile's pip install",
             vec![],
@@ -80,7 +80,7 @@ pub(super) fn torch_index(
         let url = &py_profile.torch.cuda_index;
         decide(
             decisions,
-            "PyTorch build",
+            Topic::PytorchBuild,
             format!("CUDA wheels, {url} beside PyPI"),
             format!("{why}; the index pins the CUDA version the profile names, and its wheels carry their CUDA libraries, so the slim base needs no CUDA install (the host needs the NVIDIA driver and container toolkit)"),
             vec![],
@@ -91,7 +91,7 @@ pub(super) fn torch_index(
     let url = &py_profile.torch.cpu_index;
     decide(
         decisions,
-        "PyTorch build",
+        Topic::PytorchBuild,
         format!("CPU wheels, {url} beside PyPI"),
         format!("nothing in the code asks for a CUDA device without a CPU fallback, so the CPU build serves it at a fraction of the size{saving}; set `torch: cuda` to keep CUDA"),
         inputs.fixes(&[crate::rules::RuleId::DS305]),
@@ -136,14 +136,14 @@ pub(super) fn install(
             };
             decide(
                 decisions,
-                "virtualenv",
+                Topic::Virtualenv,
                 "/opt/venv, created without pip",
                 format!("the base image's pip installs into it (pip --python), so the image carries no second copy of pip, which the app never runs{no_setuptools}"),
                 vec![],
             );
             decide(
                 decisions,
-                "dependency layer",
+                Topic::DependencyLayer,
                 format!("pip install -r {} into /opt/venv", py.requirements.entry),
                 format!("only {manifests} copied before the install, so source edits reuse the cached layer; {}", if cache_mounts {
                     "pip's cache lives in a BuildKit cache mount, never in a layer"
@@ -179,7 +179,7 @@ pub(super) fn install(
                     project_flags.extend(["--package".to_string(), ws.package.clone()]);
                     decide(
                         decisions,
-                        "workspace member",
+                        Topic::WorkspaceMember,
                         ws.package.clone(),
                         format!(
                             "{}; the dependency layer installs its dependencies with --no-install-workspace from the members' pyproject.toml files alone",
@@ -194,14 +194,14 @@ pub(super) fn install(
             let image = tools.uv_image.replace("{version}", &tools.uv);
             decide(
                 decisions,
-                "virtualenv",
+                Topic::Virtualenv,
                 "/opt/venv (UV_PROJECT_ENVIRONMENT), made by uv from the base image's Python",
                 format!("uv {} is copied from {image} into the builder only; UV_PYTHON_DOWNLOADS=never keeps it on the image's interpreter, so the venv's links stay valid in the runtime stage", tools.uv),
                 vec![],
             );
             decide(
                 decisions,
-                "dependency layer",
+                Topic::DependencyLayer,
                 format!("uv sync {}", dependency_flags.join(" ")),
                 format!("only {manifests} copied before the sync, so source edits reuse the cached layer; --locked fails the build when uv.lock is out of date instead of resolving anew, {}; {}", if dependency_flags.iter().any(|f| f == "--no-dev") { "and --no-dev leaves the development group out" } else { "and the dev group is installed, as the configuration asks" }, cache("uv")),
                 fixes,
@@ -209,7 +209,7 @@ pub(super) fn install(
             if packaged {
                 decide(
                     decisions,
-                    "project install",
+                    Topic::ProjectInstall,
                     format!("uv sync {}", project_flags.join(" ")),
                     "the project is a package: after the source copy it is built and installed into the venv as a wheel (--no-editable), so the venv does not point back at the builder's source folder",
                     vec![],
@@ -235,14 +235,14 @@ pub(super) fn install(
             flags.extend(["--no-root".to_string(), "--no-directory".to_string()]);
             decide(
                 decisions,
-                "virtualenv",
+                Topic::Virtualenv,
                 format!("{in_project}, the project's in-project virtualenv, without pip"),
                 format!("Poetry {} runs in the builder from its own venv and never reaches the image; the runtime stage gets only the environment it filled", tools.poetry),
                 vec![],
             );
             decide(
                 decisions,
-                "dependency layer",
+                Topic::DependencyLayer,
                 format!("poetry install {}", flags.join(" ")),
                 format!("only {manifests} copied before the install, so source edits reuse the cached layer; the main group only, exactly as poetry.lock pins it (the install fails when the lock is stale); the app runs from its source folder, so the project itself is not installed; {}", cache("Poetry")),
                 fixes,
@@ -265,14 +265,14 @@ pub(super) fn install(
             }
             decide(
                 decisions,
-                "virtualenv",
+                Topic::Virtualenv,
                 format!("{in_project} (PIPENV_VENV_IN_PROJECT)"),
                 format!("Pipenv {} runs in the builder from its own venv and never reaches the image; the runtime stage gets only the environment it filled", tools.pipenv),
                 vec![],
             );
             decide(
                 decisions,
-                "dependency layer",
+                Topic::DependencyLayer,
                 "pipenv sync",
                 format!("only {manifests} copied before the install, so source edits reuse the cached layer; `pipenv sync` installs [packages] exactly as Pipfile.lock pins them and never the dev-packages; {}", cache("pip")),
                 fixes,

@@ -16,7 +16,7 @@ mod version;
 
 use serde::Serialize;
 
-use super::{Decision, Inputs};
+use super::{Decision, Inputs, Topic};
 use crate::detect::Manager;
 use crate::error::{Error, Result};
 
@@ -126,14 +126,14 @@ pub struct Healthcheck {
 
 pub(super) fn decide(
     decisions: &mut Vec<Decision>,
-    topic: &str,
+    topic: Topic,
     choice: impl Into<String>,
     reason: impl Into<String>,
     fixes: Vec<crate::rules::RuleId>,
 ) {
     decisions.push(Decision {
         file: "Dockerfile".into(),
-        topic: topic.to_string(),
+        topic,
         choice: choice.into(),
         reason: reason.into(),
         fixes,
@@ -171,7 +171,7 @@ pub fn plan(
     };
     decide(
         decisions,
-        "base image",
+        Topic::BaseImage,
         format!("{public}{image_note}"),
         format!("Python {version} {version_reason}; the slim Debian {} image has no compilers or docs, and the same base in both stages keeps the venv's interpreter path valid", py_profile.debian),
         inputs.fixes(&[crate::rules::RuleId::DS402]),
@@ -200,14 +200,14 @@ pub fn plan(
         };
         decide(
             decisions,
-            "builder packages",
+            Topic::BuilderPackages,
             build_packages.iter().cloned().collect::<Vec<_>>().join(" "),
             format!("{why}; they stay in the builder stage and never reach the image"),
             inputs.fixes(&[crate::rules::RuleId::DS301, crate::rules::RuleId::DS202]),
         );
     }
     if !runtime_packages.is_empty() {
-        decide(decisions, "runtime packages", runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("shared libraries {} load at run time; installed with --no-install-recommends and the apt lists removed in the same layer", native_reasons.join(", ")), inputs.fixes(&[crate::rules::RuleId::DS302, crate::rules::RuleId::DS303, crate::rules::RuleId::DS202]));
+        decide(decisions, Topic::RuntimePackages, runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("shared libraries {} load at run time; installed with --no-install-recommends and the apt lists removed in the same layer", native_reasons.join(", ")), inputs.fixes(&[crate::rules::RuleId::DS302, crate::rules::RuleId::DS303, crate::rules::RuleId::DS202]));
     }
 
     // Requirements: the production set, copied before the source.
@@ -273,7 +273,7 @@ pub fn plan(
             .collect();
         decide(
             decisions,
-            "collectstatic",
+            Topic::Collectstatic,
             "python manage.py collectstatic --noinput",
             format!(
                 "STATIC_ROOT is set in {}, so static files are collected at build time{}",
@@ -314,7 +314,7 @@ pub fn plan(
     };
     decide(
         decisions,
-        "user",
+        Topic::User,
         format!("{} (uid {})", user.name, user.uid),
         "a system user with a fixed UID runs the app and owns only the folders it must write; USER names the UID so Kubernetes' runAsNonRoot can verify it",
         inputs.fixes(&[crate::rules::RuleId::DS401]),
