@@ -13,6 +13,7 @@
 //!   without the lines a fix claims, byte for byte, in order;
 //! - every stage name of the original is still a stage;
 //! - rewriting the output again changes nothing (a fixed point).
+//!
 //! At most two cases of the whole corpus may be refused.
 
 use std::path::Path;

@@ -533,9 +533,11 @@ impl<'a> PipExtraction<'a> {
             }
             let rel = match f.strip_prefix(&format!("{}/", workdir.trim_end_matches('/'))) {
                 Some(r) => r.to_string(),
-                None if f.starts_with('/') => return Err(format!(
+                None if f.starts_with('/') => {
+                    return Err(format!(
                     "pip reads {f}, an absolute path dockslim cannot trace to the build context"
-                )),
+                ))
+                }
                 None => f.trim_start_matches("./").to_string(),
             };
             let set = crate::detect::requirements::read_set(self.cx.inputs.repo, &rel)
