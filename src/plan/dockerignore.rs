@@ -283,7 +283,14 @@ pub fn for_edited(
         .as_ref()
         .filter(|_| project.stack == crate::detect::Stack::Node)
     {
-        return Some(self::node(inputs, node, &node.output_dir(), decisions));
+        let copied = ImageNeeds::of_dockerfile(edited, inputs).paths;
+        return Some(self::node(
+            inputs,
+            node,
+            &node.output_dir(),
+            &copied,
+            decisions,
+        ));
     }
     let needs = ImageNeeds::of_dockerfile(edited, inputs);
     Some(plan(inputs, &needs, decisions))
@@ -304,8 +311,10 @@ pub(super) fn needed_paths(inputs: &Inputs, needs: &ImageNeeds) -> Vec<String> {
         })
         .map(|f| f.path.clone())
         .collect();
-    needed.extend(needs.paths.iter().cloned());
     needed.retain(|p| secret_kind(p).is_none());
+    // What the Dockerfile copies by name stays, secret or not: excluding it
+    // would break the build (the secret finding stays in the report).
+    needed.extend(needs.paths.iter().cloned());
     needed
 }
 
@@ -451,14 +460,18 @@ fn node_candidates(
     candidates
 }
 
-/// The .dockerignore of a Node project at the root.
+/// The .dockerignore of a Node project at the root. `copied`: the paths an
+/// existing Dockerfile copies by name, kept in the context even when they
+/// look secret, since excluding them would break the build.
 pub fn node(
     inputs: &Inputs,
     project: &crate::detect::node::NodeProject,
     output: &str,
+    copied: &[String],
     decisions: &mut Vec<Decision>,
 ) -> IgnorePlan {
-    let needed = node_needed(inputs, project, output);
+    let mut needed = node_needed(inputs, project, output);
+    needed.extend(copied.iter().cloned());
     assemble(
         inputs,
         IgnoreSpec {
@@ -683,5 +696,44 @@ pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>
         }),
         sections,
         kept_out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::output::FileRole;
+
+    /// The proposed ignore file of a repository holding `files`.
+    fn proposed_ignore(files: &[(&str, &str)]) -> String {
+        let (dir, _) = crate::repo::temp_repo(files);
+        let opts = crate::Options {
+            dir: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let proposal = crate::propose(&crate::analyze(&opts).unwrap(), &opts).unwrap();
+        proposal.change(FileRole::DockerIgnore).unwrap().new.clone()
+    }
+
+    #[test]
+    fn a_file_the_dockerfile_copies_by_name_stays_in_the_context() {
+        let node = [
+            ("package.json", "{\"name\": \"a\", \"dependencies\": {\"express\": \"4\"}}"),
+            ("package-lock.json", "{}"),
+            (".npmrc", "//npm.example.com/:_authToken=npm_abc\n"),
+            ("server.js", "require('express')().listen(3000)\n"),
+            (
+                "Dockerfile",
+                "FROM node:22-slim\nCOPY package.json package-lock.json .npmrc ./\nRUN npm ci\nCOPY server.js .\nCMD [\"node\", \"server.js\"]\n",
+            ),
+        ];
+        let ignore = proposed_ignore(&node);
+        assert!(!ignore.lines().any(|l| l.ends_with(".npmrc")), "{ignore}");
+
+        // Not named by a COPY: the secret is excluded.
+        let mut copies_all = node;
+        copies_all[4].1 =
+            "FROM node:22-slim\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+        let ignore = proposed_ignore(&copies_all);
+        assert!(ignore.lines().any(|l| l == "**/.npmrc"), "{ignore}");
     }
 }

@@ -75,6 +75,36 @@ fn is_env_name(path: &str) -> bool {
     name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
 }
 
+/// For files whose name alone does not make them secret, what in their
+/// text does: an env file's values; an .npmrc's credentials (most hold only
+/// settings such as `engine-strict=true` or a registry URL, and the
+/// Dockerfile copies them for `npm ci`).
+fn content_decides(path: &str) -> Option<fn(&str) -> bool> {
+    if is_env_name(path) {
+        return Some(env_has_values);
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    (name.eq_ignore_ascii_case(".npmrc")).then_some(npmrc_has_credentials as fn(&str) -> bool)
+}
+
+/// An .npmrc line that sets `_authToken`, `_auth` or `_password` (for any
+/// registry) to a value, not to a `${VARIABLE}` npm fills in at install time.
+fn npmrc_has_credentials(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        let Some((key, value)) = line.split_once('=') else {
+            return false;
+        };
+        let key = key.trim();
+        let value = value.trim().trim_matches(['"', '\'']);
+        let credential = ["_authToken", "_auth", "_password"]
+            .iter()
+            .any(|k| key == *k || key.ends_with(&format!(":{k}")));
+        let variable = value.starts_with("${") && value.ends_with('}');
+        credential && !line.starts_with(['#', ';']) && !value.is_empty() && !variable
+    })
+}
+
 fn env_has_values(text: &str) -> bool {
     text.lines().any(|line| {
         let line = line.trim();
@@ -148,13 +178,13 @@ pub fn scan(repo: &super::Repo) -> Vec<SecretFile> {
             Some(buf)
         };
         if let Some(kind) = secret_kind(&file.path) {
-            if is_env_name(&file.path) {
+            if let Some(holds_secret) = content_decides(&file.path) {
                 // Unreadable: assume the worst.
-                let has_values = match std::fs::read(repo.abs(&file.path)) {
-                    Ok(bytes) => env_has_values(&String::from_utf8_lossy(&bytes)),
+                let holds = match std::fs::read(repo.abs(&file.path)) {
+                    Ok(bytes) => holds_secret(&String::from_utf8_lossy(&bytes)),
                     Err(_) => true,
                 };
-                if !has_values {
+                if !holds {
                     continue;
                 }
             }
@@ -181,6 +211,21 @@ pub fn scan(repo: &super::Repo) -> Vec<SecretFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_npmrc_is_a_secret_only_with_credentials() {
+        assert!(npmrc_has_credentials(
+            "registry=https://npm.example.com/\n//npm.example.com/:_authToken=npm_abc123\n"
+        ));
+        assert!(npmrc_has_credentials("_auth = dXNlcjpwYXNz\n"));
+        assert!(!npmrc_has_credentials(
+            "engine-strict=true\nsave-exact=true\n"
+        ));
+        assert!(!npmrc_has_credentials(
+            "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"
+        ));
+        assert!(!npmrc_has_credentials("# _authToken=old\n"));
+    }
 
     #[test]
     fn scan_finds_by_name_and_content_and_skips_empty_env() {

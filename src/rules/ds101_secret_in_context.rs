@@ -1,8 +1,9 @@
 //! DS101 secret-in-context
 //!
 //! What it finds: secret files (`.env` with values, `*.pem`, `*.key`, SSH keys,
-//! `.npmrc`, cloud credential JSON) that today's .dockerignore lets into the
-//! build context.
+//! an `.npmrc` holding a token or password, cloud credential JSON, a private
+//! key under any name) that today's .dockerignore lets into the build
+//! context.
 //! Why it matters: whatever is in the context can be copied into a layer by
 //! `COPY . .`, and every layer is readable by anyone who pulls the image. A
 //! key baked into an image pushed once must be rotated.
@@ -10,7 +11,6 @@
 //! secrets at run time, or at build time with `RUN --mount=type=secret`.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
-use crate::repo::secrets::secret_kind;
 
 pub struct SecretInContext;
 
@@ -33,9 +33,11 @@ impl Rule for SecretInContext {
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let copied = cx.whole_context_copy().map(|i| i.line);
+        // The repository scan's secrets: by name, by content (a PEM key
+        // under any name), and env or .npmrc files only when they hold values.
         cx.sent_files()
             .filter_map(|f| {
-                let kind = secret_kind(&f.path)?;
+                let kind = cx.secrets.iter().find(|s| s.path == f.path)?.kind;
                 let how = match copied {
                     Some(line) => format!(
                         ", and COPY at {}:{line} copies it into the image",
@@ -85,5 +87,20 @@ mod tests {
 
         let fx = Fixture::new(&[(".env", "KEY=1"), (".dockerignore", ".env\n")]);
         assert!(fx.check(&SecretInContext).is_empty());
+    }
+
+    #[test]
+    fn an_npmrc_of_settings_or_an_env_without_values_is_not_a_secret() {
+        let fx = Fixture::new(&[
+            (".npmrc", "engine-strict=true\n"),
+            (".env", "# fill in\nKEY=\n"),
+            ("deploy/signing", "-----BEGIN RSA PRIVATE KEY-----\nabc\n"),
+        ]);
+        let found: Vec<_> = fx
+            .check(&SecretInContext)
+            .into_iter()
+            .map(|f| f.file)
+            .collect();
+        assert_eq!(found, ["deploy/signing"]);
     }
 }
