@@ -468,15 +468,20 @@ fn tracked_lines(tracked: &Tracked, text: &str) -> String {
 
 /// The fixes of one round that can be applied together: in rule order, each
 /// fix whose edits touch nothing an earlier chosen fix touches. A fix that
-/// reshapes the stages is applied alone.
+/// reshapes the stages is applied alone; the install hygiene ([`rules::FIRST`])
+/// before everything else.
 fn non_overlapping(fixes: Vec<Fix>) -> Vec<Fix> {
     // The user and the healthcheck depend on what the image finally holds
     // (the folders it writes, its port): they wait until nothing else
     // changes.
     let others = fixes.iter().any(|f| !rules::LAST.contains(&f.rule));
+    // The install hygiene goes first, alone, so that a builder stage takes
+    // over clean steps.
+    let first = fixes.iter().any(|f| rules::FIRST.contains(&f.rule));
     let fixes = fixes
         .into_iter()
-        .filter(|f| !others || !rules::LAST.contains(&f.rule));
+        .filter(|f| !others || !rules::LAST.contains(&f.rule))
+        .filter(|f| !first || rules::FIRST.contains(&f.rule));
     let mut chosen: Vec<Fix> = Vec::new();
     for fix in fixes {
         if chosen.first().is_some_and(|c| c.reshapes) {

@@ -290,17 +290,25 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// writes, its port and command): applied once every other fix is done.
 pub const LAST: &[RuleId] = &[RuleId::DS401, RuleId::DS501];
 
+/// Fixes that go before all others, in rounds of their own: the install
+/// hygiene, so that the steps a builder stage takes over are already clean
+/// when they move, and so are the steps that stay.
+pub const FIRST: &[RuleId] = &[RuleId::DS202, RuleId::DS302, RuleId::DS303];
+
 /// The rules with fixes, in the order their fixes win when two touch the
-/// same bytes: the fixes that restructure (a builder stage, the order of
-/// the dependency layer) before those that tune one instruction.
+/// same bytes: the install hygiene (see [`FIRST`]), then the fixes that
+/// restructure (a builder stage, the order of the dependency layer) before
+/// those that tune one instruction.
 pub fn fix_order() -> Vec<&'static dyn Rule> {
     const ORDER: &[RuleId] = &[
+        RuleId::DS202,
+        RuleId::DS302,
+        RuleId::DS303,
         RuleId::DS301,
         RuleId::DS314,
         RuleId::DS312,
         RuleId::DS311,
         RuleId::DS201,
-        RuleId::DS202,
         RuleId::DS313,
         RuleId::DS402,
         RuleId::DS304,
@@ -310,8 +318,6 @@ pub fn fix_order() -> Vec<&'static dyn Rule> {
         RuleId::DS502,
         RuleId::DS503,
         RuleId::DS504,
-        RuleId::DS302,
-        RuleId::DS303,
         RuleId::DS404,
         RuleId::DS403,
         RuleId::DS401,
