@@ -9,7 +9,7 @@
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::dockerfile::script::{Place, Script};
-use crate::dockerfile::{Args, Command, Instruction, Keyword, Stage};
+use crate::dockerfile::{Args, Command, Dockerfile, Instruction, Keyword, Stage};
 use crate::edit::{Edit, Fix, FixContext, Outcome, Safety};
 
 pub struct ShellFormCommand;
@@ -35,16 +35,19 @@ fn ends_in_exec(script: &Script) -> bool {
         .is_some_and(|c| c.place == Place::TopLevel && c.program() == "exec")
 }
 
-/// The shell-form CMD and ENTRYPOINT of the image that swallow signals.
-fn offences<'a>(stages: &[&'a Stage]) -> Vec<&'a Instruction> {
-    [Keyword::Entrypoint, Keyword::Cmd]
-        .into_iter()
-        .filter_map(|k| {
-            stages
-                .iter()
-                .find_map(|s| s.instructions.iter().rev().find(|i| i.keyword == k))
+/// The shell-form CMD and ENTRYPOINT that swallow signals: the last of each
+/// in every stage, since any stage can be a build target someone runs (a
+/// stage the image inherits one from is judged where it is written).
+fn offences(df: &Dockerfile) -> Vec<(&Stage, &Instruction)> {
+    df.stages
+        .iter()
+        .flat_map(|s| {
+            [Keyword::Entrypoint, Keyword::Cmd]
+                .into_iter()
+                .filter_map(move |k| s.instructions.iter().rev().find(|i| i.keyword == k))
+                .map(move |i| (s, i))
         })
-        .filter(|i| {
+        .filter(|(_, i)| {
             matches!(i.command(), Some(Command::Shell(t)) if !t.trim().is_empty())
                 && !i.script.as_ref().is_some_and(ends_in_exec)
         })
@@ -60,9 +63,9 @@ impl Rule for ShellFormCommand {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
-        offences(&df.shipped_stages())
+        offences(df)
             .into_iter()
-            .map(|i| {
+            .map(|(_, i)| {
                 Finding::new(
                     &DOC,
                     df.path.clone(),
@@ -80,14 +83,14 @@ impl Rule for ShellFormCommand {
     /// (`$PORT`) or a chain (`migrate && serve`) keeps its shell and gets
     /// `exec` in front of the last command, which then replaces the shell.
     fn fix(&self, cx: &FixContext) -> Vec<Outcome> {
-        offences(&cx.shipped())
+        offences(cx.df)
             .into_iter()
-            .map(|inst| fix_one(cx, inst))
+            .map(|(stage, inst)| fix_one(cx, stage, inst))
             .collect()
     }
 }
 
-fn fix_one(cx: &FixContext, inst: &Instruction) -> Outcome {
+fn fix_one(cx: &FixContext, stage: &Stage, inst: &Instruction) -> Outcome {
     let line = Some(inst.line);
     let (Some(script), Args::Command { span, .. }) = (&inst.script, &inst.args) else {
         return cx.blocked(DOC.id, line, "the command could not be read as shell");
@@ -105,7 +108,10 @@ fn fix_one(cx: &FixContext, inst: &Instruction) -> Outcome {
     let single = script.commands.len() == 1;
     let literal = last.assignments.is_empty() && last.words.iter().all(|w| w.value.is_some());
     let redirects = cx.df.text[last.span.clone()].contains(['>', '<']);
-    let cmd_follows = inst.keyword == Keyword::Entrypoint && cx.effective(Keyword::Cmd).is_some();
+    // An ENTRYPOINT resets the CMD its stage inherits, so only a CMD of the
+    // same stage is passed to it.
+    let cmd_follows = inst.keyword == Keyword::Entrypoint
+        && stage.instructions.iter().any(|i| i.keyword == Keyword::Cmd);
     let fix = |title: String, edit: Edit| {
         Outcome::Fix(Fix {
             rule: DOC.id,
@@ -159,5 +165,46 @@ mod tests {
         )])
         .check(&ShellFormCommand)
         .is_empty());
+    }
+
+    #[test]
+    fn every_stage_a_target_can_run_is_judged_once() {
+        // The dev stage's own CMD, and the base's inherited one where it is
+        // written: two findings, no duplicate.
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM node:22 AS base\nCMD npm start\nFROM base AS dev\nCMD npm run dev\nFROM base AS prod\nRUN x\n",
+        )]);
+        assert_eq!(fx.lines(&ShellFormCommand), [Some(2), Some(4)]);
+    }
+
+    #[test]
+    fn an_entrypoint_takes_only_its_own_stages_cmd() {
+        let app = ("app.py", "print(1)\n");
+        // The parent's CMD is reset by the child's ENTRYPOINT: a plain array.
+        let fx = Fixture::new(&[
+            app,
+            (
+                "Dockerfile",
+                "FROM python:3.12 AS base\nCMD [\"x\"]\nFROM base\nENTRYPOINT python app.py\n",
+            ),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS504);
+        assert!(
+            text.ends_with("ENTRYPOINT [\"python\", \"app.py\"]\n"),
+            "{text}"
+        );
+        // A CMD of the same stage is passed to the ENTRYPOINT: kept as a shell
+        // with `exec`, which is what the CMD's arguments then reach... not at
+        // all, so the form must stay what it meant.
+        let fx = Fixture::new(&[
+            app,
+            (
+                "Dockerfile",
+                "FROM python:3.12\nENTRYPOINT python app.py\nCMD [\"--debug\"]\n",
+            ),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS504);
+        assert!(text.contains("ENTRYPOINT exec python app.py\n"), "{text}");
     }
 }
