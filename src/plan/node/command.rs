@@ -1,0 +1,65 @@
+//! How a Node server starts: the port it listens on, and its command, run
+//! directly so node is PID 1.
+
+use super::{NodePlan, Stage};
+use crate::plan::Topic;
+
+/// The port: the configuration, the existing Dockerfile's ENV PORT or
+/// EXPOSE, the port the code listens on (`code`, with where it says so),
+/// Node's usual 3000.
+pub(super) fn port(st: &mut Stage, code: Option<&(u16, String)>) -> u16 {
+    let c = st.carried;
+    let (port, why) = if let Some(p) = st.inputs.config.port {
+        (p, "set in the configuration".to_string())
+    } else if let Some((p, line)) = c.env_port {
+        (
+            p,
+            format!("ENV PORT at line {line} of the existing Dockerfile"),
+        )
+    } else if let Some((p, line)) = c.expose {
+        (p, format!("the existing EXPOSE at line {line}"))
+    } else if let Some((p, at)) = code {
+        (
+            *p,
+            format!("the port the code listens on by default ({at})"),
+        )
+    } else {
+        (3000, "Node's usual default".to_string())
+    };
+    st.decide(Topic::Port, port.to_string(), why, vec![]);
+    port
+}
+
+/// ENTRYPOINT and CMD of a Node server: the configuration's command, a
+/// command of the existing Dockerfile that already runs node, or
+/// `command` (read from `command_from`).
+pub(super) fn server_command(
+    st: &mut Stage,
+    plan: &mut NodePlan,
+    command: &[String],
+    command_from: &str,
+) {
+    let (inputs, c) = (st.inputs, st.carried);
+    let (entrypoint, cmd, why) = match (&inputs.config.command, &c.node_command) {
+        (Some(cmd), _) => (None, cmd.words(), "set in the configuration".to_string()),
+        (None, Some((e, cmd))) => (
+            e.clone(),
+            cmd.clone(),
+            "kept from the existing Dockerfile".into(),
+        ),
+        (None, None) => (
+            None,
+            command.to_vec(),
+            format!("{command_from}, run directly so node is PID 1 and gets docker stop's SIGTERM"),
+        ),
+    };
+    if let (Some((old, line)), None) = (&c.old_command, &inputs.config.command) {
+        st.changed.push(format!(
+            "CMD `{old}` (line {line}) -> `{}`: node runs directly, without npm in between",
+            cmd.join(" ")
+        ));
+    }
+    plan.entrypoint = entrypoint;
+    plan.cmd = cmd;
+    st.decide(Topic::Command, plan.cmd.join(" "), why, vec![]);
+}

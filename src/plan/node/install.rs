@@ -1,0 +1,115 @@
+//! The install every kind shares: what is copied before it, corepack, the
+//! package manager's locked install (and its production-only and prune
+//! forms), the .npmrc mounted as a secret, and the system packages native
+//! modules compile with.
+
+use super::{NodePlan, Stage};
+use crate::detect::node::{NodeManager, NodeProject};
+use crate::plan::{Inputs, Topic};
+
+/// The install part of a NodePlan, shared by every kind.
+pub(super) struct Install {
+    pub(super) copies: Vec<String>,
+    pub(super) dirs: Vec<(String, String)>,
+    pub(super) corepack: Option<String>,
+    pub(super) install: String,
+    pub(super) production_install: String,
+    pub(super) prune: String,
+    pub(super) cache_dir: String,
+}
+
+pub(super) fn install(
+    inputs: &Inputs,
+    node: &NodeProject,
+    prefix: &str,
+    cache_mounts: bool,
+) -> Install {
+    let m = node.manager;
+    let mut copies = vec![
+        format!("{prefix}package.json"),
+        format!("{prefix}{}", node.lock_file),
+    ];
+    let mut dirs = Vec::new();
+    for f in &node.install_files {
+        if f.ends_with('/') {
+            dirs.push((format!("{prefix}{f}"), f.clone()));
+        } else {
+            copies.push(format!("{prefix}{f}"));
+        }
+    }
+    let corepack = m.needs_corepack().then(|| match &node.manager_pin {
+        Some(_) => "corepack enable".to_string(),
+        None => {
+            let pin = match m {
+                NodeManager::Pnpm => &inputs.profile.node.corepack.pnpm,
+                _ => &inputs.profile.node.corepack.yarn,
+            };
+            format!("corepack enable && corepack prepare {pin} --activate")
+        }
+    });
+    let store = |cmd: &str| {
+        if m == NodeManager::Pnpm && cache_mounts {
+            format!("{cmd} --store-dir {}", m.cache_dir())
+        } else {
+            cmd.to_string()
+        }
+    };
+    let prune = match m {
+        NodeManager::Npm => "npm prune --omit=dev".to_string(),
+        NodeManager::YarnClassic => {
+            "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline".into()
+        }
+        NodeManager::YarnBerry => "yarn workspaces focus --all --production".into(),
+        NodeManager::Pnpm => store("pnpm prune --prod"),
+    };
+    Install {
+        copies,
+        dirs,
+        corepack,
+        install: store(m.locked_install()),
+        production_install: store(m.production_install()),
+        prune,
+        cache_dir: m.cache_dir().to_string(),
+    }
+}
+
+/// Why the install is what it is, and the .npmrc's secret mount.
+pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool) {
+    let (inputs, node) = (st.inputs, st.node);
+    st.decide(
+        Topic::Install,
+        inst.install.clone(),
+        format!(
+            "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{}",
+            node.manager.name(),
+            node.manager_from,
+            if cache_mounts { "; downloads stay in a BuildKit cache mount, out of the layers" } else { "" }
+        ),
+        inputs.fixes(&[crate::rules::RuleId::DS201, crate::rules::RuleId::DS302]),
+    );
+    if node.npmrc {
+        st.decide(
+            Topic::Npmrc,
+            "mounted as the build secret `npmrc`",
+            format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
+            inputs.fixes(&[crate::rules::RuleId::DS101]),
+        );
+    }
+}
+
+/// The system packages the existing Dockerfile installs for the install
+/// (compilers for native modules), kept in the build stage.
+pub(super) fn build_packages(st: &mut Stage, plan: &mut NodePlan) {
+    let c = st.carried;
+    if c.build_packages.is_empty() {
+        return;
+    }
+    plan.build_packages = c.build_packages.clone();
+    let fixes = st.inputs.fixes(&[crate::rules::RuleId::DS301]);
+    st.decide(
+        Topic::BuildPackages,
+        c.build_packages.join(" "),
+        "the existing Dockerfile installs them, as native modules need them to compile; they stay in the stage that installs, never in the image",
+        fixes,
+    );
+}

@@ -1,0 +1,363 @@
+//! Decisions for Node builds: a static site served by nginx or Caddy, a
+//! Next.js server from its standalone output, a Node API with production
+//! dependencies only, and the frontend stage or separate frontend
+//! Dockerfile of a Python repository. Every kind starts from the same
+//! stage, planned here; each concern has its module:
+//! - `image`: which Node line, and the build stage's image;
+//! - `install`: the package manager's locked install, the .npmrc secret,
+//!   the system packages native modules compile with;
+//! - `static_site`: a static site's build, the nginx or Caddy image that
+//!   serves it, and that server's config file;
+//! - `next`: a Next.js server run from its standalone output;
+//! - `server`: a Node API's dependencies and build;
+//! - `command`: a Node server's port and command;
+//! - `health`: the HEALTHCHECK probes;
+//! - `frontend`: a Python repository's frontend, as a stage of its image or
+//!   a Dockerfile of its own.
+
+mod command;
+mod frontend;
+mod health;
+mod image;
+mod install;
+mod next;
+mod server;
+mod static_site;
+
+use serde::Serialize;
+
+use super::python::Healthcheck;
+use super::{Decision, Inputs, Topic};
+use crate::detect::node::{NodeApp, NodeManager, NodeProject};
+use crate::error::Result;
+
+pub use frontend::{frontend_stage, separate_frontend};
+pub(crate) use health::{healthcheck_timing, node_probe};
+pub(crate) use image::version;
+pub use static_site::server_config_path;
+
+/// What a Node image is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// A static site served by nginx or Caddy.
+    Static,
+    /// A Next.js server from its standalone output.
+    Next,
+    /// A Node HTTP server.
+    Server,
+    /// A build-only stage: a Python image's frontend.
+    Frontend,
+}
+
+/// Everything the Node templates need, already decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodePlan {
+    pub kind: NodeKind,
+    pub summary: String,
+    pub manager: NodeManager,
+    pub builder_image: String,
+    pub runtime_image: String,
+    /// The build stage's working folder.
+    pub workdir: String,
+    /// package.json and the lock file, as COPY sources.
+    pub install_copies: Vec<String>,
+    /// Folders the install needs (`.yarn/releases`), as (source, dest).
+    pub install_dirs: Vec<(String, String)>,
+    pub corepack: Option<String>,
+    pub install: String,
+    pub cache_dir: String,
+    pub cache_mounts: bool,
+    pub npmrc: bool,
+    pub npmrc_path: String,
+    /// What the build stage copies after the install (`.` or `frontend/`).
+    pub source: String,
+    pub build_env: Vec<(String, String)>,
+    /// Carried RUN steps that run before the build.
+    pub build_steps: Vec<String>,
+    pub build: Option<String>,
+    /// Drops devDependencies after a server's build.
+    pub prune: Option<String>,
+    /// The build output, as an absolute path in the build stage.
+    pub output: String,
+    /// What serves the app: `nginx`, `caddy` or `node`.
+    pub server: &'static str,
+    /// The static server's config file, as a COPY source.
+    pub server_config: Option<String>,
+    /// The folder of hashed assets, cached for a year.
+    pub assets_dir: String,
+    pub dist_dir: String,
+    pub has_public: bool,
+    pub user: String,
+    pub port: u16,
+    pub env: Vec<(String, String)>,
+    pub args: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    pub volumes: Vec<String>,
+    pub stopsignal: Option<String>,
+    /// System packages the install needs (compilers for native modules).
+    pub build_packages: Vec<String>,
+    pub runtime_packages: Vec<String>,
+    pub runtime_steps: Vec<String>,
+    pub healthcheck: Healthcheck,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Vec<String>,
+    /// How to build a Dockerfile that is not the default one.
+    pub build_hint: Option<String>,
+}
+
+/// A file dockslim writes besides the Dockerfile (nginx.conf, Caddyfile).
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerConfig {
+    /// Repository-relative path.
+    pub path: String,
+    /// The template under templates/files/ that renders it.
+    pub template: &'static str,
+}
+
+fn decide(
+    decisions: &mut Vec<Decision>,
+    file: &str,
+    topic: Topic,
+    choice: impl Into<String>,
+    reason: impl Into<String>,
+    fixes: Vec<crate::rules::RuleId>,
+) {
+    decisions.push(Decision {
+        file: file.to_string(),
+        topic,
+        choice: choice.into(),
+        reason: reason.into(),
+        fixes,
+    });
+}
+
+/// What the existing Dockerfile's final stage says, for a Node project.
+#[derive(Default)]
+struct Carried {
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+    labels: Vec<(String, String)>,
+    volumes: Vec<String>,
+    stopsignal: Option<String>,
+    expose: Option<(u16, usize)>,
+    env_port: Option<(u16, usize)>,
+    /// A CMD or ENTRYPOINT that already runs node, kept.
+    node_command: Option<(Option<Vec<String>>, Vec<String>)>,
+    /// The old command, when replaced, with its line.
+    old_command: Option<(String, usize)>,
+    build_packages: Vec<String>,
+    runtime_packages: Vec<String>,
+    steps: Vec<String>,
+    /// The Node line of the first `FROM node:<major>` and its line.
+    node_major: Option<(u32, usize)>,
+}
+
+/// Where a Node stage sits: the project's folder in the build context
+/// (`frontend/`, or empty), the stage's working folder, and whether the
+/// image serves the app (a build-only stage does not).
+#[derive(Clone, Copy)]
+struct Placement<'a> {
+    prefix: &'a str,
+    workdir: &'a str,
+    serves: bool,
+}
+
+/// What every part of a stage's plan reads, and where its decisions go.
+struct Stage<'a> {
+    inputs: &'a Inputs<'a>,
+    node: &'a NodeProject,
+    at: Placement<'a>,
+    /// What the existing Dockerfile says (nothing, for a stage planned
+    /// from the project alone).
+    carried: &'a Carried,
+    decisions: &'a mut Vec<Decision>,
+    changed: &'a mut Vec<String>,
+}
+
+impl Stage<'_> {
+    /// A decision about the stage's Dockerfile.
+    fn decide(
+        &mut self,
+        topic: Topic,
+        choice: impl Into<String>,
+        reason: impl Into<String>,
+        fixes: Vec<crate::rules::RuleId>,
+    ) {
+        decide(self.decisions, "Dockerfile", topic, choice, reason, fixes);
+    }
+}
+
+/// The plan for a repository whose root is a Node project.
+pub fn plan(
+    inputs: &Inputs,
+    node: &NodeProject,
+    decisions: &mut Vec<Decision>,
+    changed: &mut Vec<String>,
+) -> Result<(NodePlan, Option<ServerConfig>)> {
+    let carried = Carried::default();
+    let at = Placement {
+        prefix: "",
+        workdir: "/app",
+        serves: true,
+    };
+    let (mut plan, config) = stage(inputs, node, at, decisions, Some(&carried), changed)?;
+    plan.args = carried.args.clone();
+    if !plan.args.is_empty() && plan.kind != NodeKind::Server {
+        changed.push(format!(
+            "ARG {} in the build stage, where {} reads build arguments",
+            plan.args
+                .iter()
+                .map(|a| a.split('=').next().unwrap_or(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if plan.kind == NodeKind::Next {
+                "next build"
+            } else {
+                "the site's build"
+            }
+        ));
+    }
+    Ok((plan, config))
+}
+
+/// The NodePlan for `node` built in `at.workdir`, its files under
+/// `at.prefix` of the build context: the image and the install every kind
+/// shares, then what its kind builds and runs.
+fn stage(
+    inputs: &Inputs,
+    node: &NodeProject,
+    at: Placement,
+    decisions: &mut Vec<Decision>,
+    carried: Option<&Carried>,
+    changed: &mut Vec<String>,
+) -> Result<(NodePlan, Option<ServerConfig>)> {
+    let empty = Carried::default();
+    let mut st = Stage {
+        inputs,
+        node,
+        at,
+        carried: carried.unwrap_or(&empty),
+        decisions,
+        changed,
+    };
+    let builder_image = image::builder_image(&mut st)?;
+    let cache_mounts = inputs
+        .config
+        .cache_mounts
+        .unwrap_or(inputs.profile.cache_mounts);
+    let inst = install::install(inputs, node, at.prefix, cache_mounts);
+    install::decide_install(&mut st, &inst, cache_mounts);
+    let mut plan = common_plan(&st, builder_image, &inst, cache_mounts);
+    install::build_packages(&mut st, &mut plan);
+    let config = by_kind(&mut st, &mut plan, &inst)?;
+    Ok((plan, config))
+}
+
+/// What the stage's kind builds and runs: a static site, a Next.js server
+/// or a Node server; the static server's config file for a static site.
+fn by_kind(
+    st: &mut Stage,
+    plan: &mut NodePlan,
+    inst: &install::Install,
+) -> Result<Option<ServerConfig>> {
+    let node = st.node;
+    Ok(match &node.app {
+        NodeApp::Static {
+            framework,
+            script,
+            output,
+            output_from,
+        } => Some(static_site::plan(
+            st,
+            plan,
+            framework,
+            script,
+            output,
+            output_from,
+        )?),
+        NodeApp::NextServer {
+            script,
+            dist_dir,
+            health_path,
+            ..
+        } => {
+            next::plan(st, plan, script, dist_dir, health_path.as_deref());
+            None
+        }
+        NodeApp::Server {
+            framework,
+            command,
+            command_from,
+            build_script,
+            port,
+            health_path,
+        } => {
+            server::dependencies(st, plan, inst, build_script.as_deref());
+            plan.port = command::port(st, port.as_ref());
+            command::server_command(st, plan, command, command_from);
+            server::finish(st, plan, framework, health_path.as_deref());
+            None
+        }
+    })
+}
+
+/// What every kind of stage starts from: the image, the install, and what
+/// the existing Dockerfile says that every kind keeps; each kind then fills
+/// in its build and what it runs.
+fn common_plan(
+    st: &Stage,
+    builder_image: String,
+    inst: &install::Install,
+    cache_mounts: bool,
+) -> NodePlan {
+    let (inputs, node, c) = (st.inputs, st.node, st.carried);
+    let prefix = st.at.prefix;
+    let source = if prefix.is_empty() {
+        ".".to_string()
+    } else {
+        prefix.to_string()
+    };
+    NodePlan {
+        kind: NodeKind::Static,
+        summary: String::new(),
+        manager: node.manager,
+        runtime_image: builder_image.clone(),
+        builder_image,
+        workdir: st.at.workdir.to_string(),
+        install_copies: inst.copies.clone(),
+        install_dirs: inst.dirs.clone(),
+        corepack: inst.corepack.clone(),
+        install: inst.install.clone(),
+        cache_dir: inst.cache_dir.clone(),
+        cache_mounts,
+        npmrc: node.npmrc,
+        npmrc_path: node.path(".npmrc"),
+        source,
+        build_env: Vec::new(),
+        build_steps: Vec::new(),
+        build: None,
+        prune: None,
+        output: String::new(),
+        server: "node",
+        server_config: None,
+        assets_dir: "assets".into(),
+        dist_dir: ".next".into(),
+        has_public: node.has_public,
+        // The official image's `node` user, by UID so runAsNonRoot can check it.
+        user: "1000:1000".into(),
+        port: 3000,
+        env: Vec::new(),
+        args: Vec::new(),
+        labels: c.labels.clone(),
+        volumes: c.volumes.clone(),
+        stopsignal: c.stopsignal.clone(),
+        build_packages: Vec::new(),
+        runtime_packages: Vec::new(),
+        runtime_steps: Vec::new(),
+        healthcheck: healthcheck_timing(inputs, vec![]),
+        entrypoint: None,
+        cmd: Vec::new(),
+        build_hint: None,
+    }
+}

@@ -1,0 +1,54 @@
+//! A Next.js server: `next build` writes the standalone output, and the
+//! image runs its `server.js` with only the node_modules files it traces.
+
+use super::health::{health, node_probe};
+use super::{command, NodeKind, NodePlan, Stage};
+use crate::plan::Topic;
+
+/// A Next.js server's plan: the build, its environment, the port, `node
+/// server.js`, the healthcheck.
+pub(super) fn plan(
+    st: &mut Stage,
+    plan: &mut NodePlan,
+    script: &str,
+    dist_dir: &str,
+    health_path: Option<&str>,
+) {
+    let (inputs, node, c) = (st.inputs, st.node, st.carried);
+    plan.kind = NodeKind::Next;
+    plan.build = Some(node.manager.run(script));
+    plan.build_env = vec![("NEXT_TELEMETRY_DISABLED".into(), "1".into())];
+    plan.build_env
+        .extend(c.env.iter().filter(|(k, _)| k != "PORT").cloned());
+    plan.build_steps = c.steps.clone();
+    plan.env = c
+        .env
+        .iter()
+        .filter(|(k, _)| k != "PORT" && k != "HOSTNAME")
+        .cloned()
+        .collect();
+    plan.dist_dir = dist_dir.to_string();
+    plan.runtime_packages = c.runtime_packages.clone();
+    plan.output = format!("{}/{dist_dir}", st.at.workdir);
+    plan.port = command::port(st, None);
+    plan.cmd = vec!["node".into(), "server.js".into()];
+    plan.summary = format!(
+        "Next.js app {}, built with {}, run from its standalone output",
+        node.name.clone().unwrap_or_else(|| node.manifest()),
+        node.manager.name()
+    );
+    st.decide(Topic::Runtime, format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&[crate::rules::RuleId::DS311, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]));
+    let path = health_path.unwrap_or("/");
+    let port = plan.port;
+    plan.healthcheck = health(
+        st,
+        |p| node_probe(port, p),
+        Some(path),
+        format!("GET {path} with Node's fetch (slim images have no curl)"),
+    );
+    if let Some((old, line)) = &c.old_command {
+        st.changed.push(format!(
+            "CMD `{old}` (line {line}) -> `node server.js` from the standalone output"
+        ));
+    }
+}

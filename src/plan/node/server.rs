@@ -1,0 +1,65 @@
+//! A Node HTTP server (Express, Fastify, ...): production dependencies
+//! only, or the full install, the build script and a prune of the
+//! devDependencies; the existing Dockerfile's environment and steps kept in
+//! the image.
+
+use super::health::{health, node_probe};
+use super::install::Install;
+use super::{NodeKind, NodePlan, Stage};
+use crate::plan::Topic;
+
+/// The install and the build: production dependencies only, unless a
+/// build script needs the devDependencies (then they are pruned after it).
+pub(super) fn dependencies(
+    st: &Stage,
+    plan: &mut NodePlan,
+    inst: &Install,
+    build_script: Option<&str>,
+) {
+    let c = st.carried;
+    plan.kind = NodeKind::Server;
+    plan.install = inst.production_install.clone();
+    if let Some(script) = build_script {
+        plan.install = inst.install.clone();
+        plan.build = Some(st.node.manager.run(script));
+        plan.prune = Some(inst.prune.clone());
+        plan.build_env = c.env.clone();
+    }
+    plan.env = c.env.clone();
+    plan.runtime_packages = c.runtime_packages.clone();
+    plan.runtime_steps = c.steps.clone();
+}
+
+/// The rest of a server's plan once its command is chosen: the summary,
+/// why the dependencies are what they are, and the healthcheck.
+pub(super) fn finish(
+    st: &mut Stage,
+    plan: &mut NodePlan,
+    framework: &str,
+    health_path: Option<&str>,
+) {
+    let (inputs, node) = (st.inputs, st.node);
+    plan.summary = format!(
+        "{framework} server {}, production dependencies installed with {}",
+        node.name.clone().unwrap_or_else(|| node.manifest()),
+        node.manager.name()
+    );
+    st.decide(
+        Topic::Dependencies,
+        match &plan.prune {
+            Some(p) => format!("{} then {p}", plan.install),
+            None => plan.install.clone(),
+        },
+        format!(
+            "{} devDependencies stay out of the image",
+            node.dev_dependencies.len()
+        ),
+        inputs.fixes(&[crate::rules::RuleId::DS304]),
+    );
+    let port = plan.port;
+    let why = match health_path {
+        Some(p) => format!("GET {p}, a route the code defines, with Node's fetch (slim images have no curl)"),
+        None => format!("no health route found in the code, so a TCP connect to port {}; set `health` to a route for a real check", plan.port),
+    };
+    plan.healthcheck = health(st, |p| node_probe(port, p), health_path, why);
+}
