@@ -102,10 +102,8 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
         ..*cx.inputs
     };
     let mut decisions = Vec::new();
-    let mut changed = Vec::new();
     let (mut n, server_config) =
-        crate::plan::node::plan(&inputs, project, &mut decisions, &mut changed)
-            .map_err(|e| e.to_string())?;
+        crate::plan::node::plan(&inputs, project, &mut decisions).map_err(|e| e.to_string())?;
     n.workdir = workdir.clone();
     n.output = format!("{}/{}", workdir.trim_end_matches('/'), project.output_dir());
     if next {

@@ -48,8 +48,6 @@ pub struct Plan {
     pub node: Option<node::NodePlan>,
     pub dockerignore: dockerignore::IgnorePlan,
     pub decisions: Vec<Decision>,
-    /// Things the plan changed on purpose from what the Dockerfile said.
-    pub changed: Vec<String>,
     /// The proposed pyproject.toml (uv and Poetry projects).
     pub pyproject: Option<pyproject_edit::PyprojectEdit>,
     /// nginx.conf or Caddyfile for the static site this proposal serves.
@@ -146,14 +144,13 @@ impl Inputs<'_> {
 
 pub fn build(inputs: &Inputs) -> Result<Plan> {
     let mut decisions = Vec::new();
-    let mut changed = Vec::new();
     if inputs.project.stack == Stack::Node {
         let project = inputs
             .project
             .node
             .as_ref()
             .expect("stack Node has a Node project");
-        let (node, server_config) = node::plan(inputs, project, &mut decisions, &mut changed)?;
+        let (node, server_config) = node::plan(inputs, project, &mut decisions)?;
         let next_config = next_config::plan(inputs, project, &mut decisions)?;
         let output = project.output_dir();
         let dockerignore = dockerignore::node(inputs, project, &output, &[], &mut decisions);
@@ -169,7 +166,6 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
             node: Some(node),
             dockerignore,
             decisions,
-            changed,
             pyproject: None,
             server_config,
             next_config,
@@ -177,7 +173,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
         });
     }
 
-    let mut python = python::plan(inputs, &mut decisions, &mut changed)?;
+    let mut python = python::plan(inputs, &mut decisions)?;
     let mut extra_ignore = Vec::new();
     let mut frontend = None;
     if let Some(found) = &inputs.project.frontend {
@@ -255,7 +251,6 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
         node: None,
         dockerignore,
         decisions,
-        changed,
         pyproject,
         server_config: None,
         next_config: None,

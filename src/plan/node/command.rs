@@ -53,12 +53,6 @@ pub(super) fn server_command(
             format!("{command_from}, run directly so node is PID 1 and gets docker stop's SIGTERM"),
         ),
     };
-    if let (Some((old, line)), None) = (&c.old_command, &inputs.config.command) {
-        st.changed.push(format!(
-            "CMD `{old}` (line {line}) -> `{}`: node runs directly, without npm in between",
-            cmd.join(" ")
-        ));
-    }
     plan.entrypoint = entrypoint;
     plan.cmd = cmd;
     st.decide(Topic::Command, plan.cmd.join(" "), why, vec![]);

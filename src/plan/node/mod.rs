@@ -144,8 +144,6 @@ struct Carried {
     env_port: Option<(u16, usize)>,
     /// A CMD or ENTRYPOINT that already runs node, kept.
     node_command: Option<(Option<Vec<String>>, Vec<String>)>,
-    /// The old command, when replaced, with its line.
-    old_command: Option<(String, usize)>,
     build_packages: Vec<String>,
     runtime_packages: Vec<String>,
     steps: Vec<String>,
@@ -172,7 +170,6 @@ struct Stage<'a> {
     /// from the project alone).
     carried: &'a Carried,
     decisions: &'a mut Vec<Decision>,
-    changed: &'a mut Vec<String>,
 }
 
 impl Stage<'_> {
@@ -193,7 +190,6 @@ pub fn plan(
     inputs: &Inputs,
     node: &NodeProject,
     decisions: &mut Vec<Decision>,
-    changed: &mut Vec<String>,
 ) -> Result<(NodePlan, Option<ServerConfig>)> {
     let carried = Carried::default();
     let at = Placement {
@@ -201,23 +197,8 @@ pub fn plan(
         workdir: "/app",
         serves: true,
     };
-    let (mut plan, config) = stage(inputs, node, at, decisions, Some(&carried), changed)?;
+    let (mut plan, config) = stage(inputs, node, at, decisions, Some(&carried))?;
     plan.args = carried.args.clone();
-    if !plan.args.is_empty() && plan.kind != NodeKind::Server {
-        changed.push(format!(
-            "ARG {} in the build stage, where {} reads build arguments",
-            plan.args
-                .iter()
-                .map(|a| a.split('=').next().unwrap_or(a))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if plan.kind == NodeKind::Next {
-                "next build"
-            } else {
-                "the site's build"
-            }
-        ));
-    }
     Ok((plan, config))
 }
 
@@ -230,7 +211,6 @@ fn stage(
     at: Placement,
     decisions: &mut Vec<Decision>,
     carried: Option<&Carried>,
-    changed: &mut Vec<String>,
 ) -> Result<(NodePlan, Option<ServerConfig>)> {
     let empty = Carried::default();
     let mut st = Stage {
@@ -239,7 +219,6 @@ fn stage(
         at,
         carried: carried.unwrap_or(&empty),
         decisions,
-        changed,
     };
     let builder_image = image::builder_image(&mut st)?;
     let cache_mounts = inputs

@@ -46,9 +46,4 @@ pub(super) fn plan(
         Some(path),
         format!("GET {path} with Node's fetch (slim images have no curl)"),
     );
-    if let Some((old, line)) = &c.old_command {
-        st.changed.push(format!(
-            "CMD `{old}` (line {line}) -> `node server.js` from the standalone output"
-        ));
-    }
 }

@@ -45,7 +45,10 @@ pub(super) fn plan(
         None,
         format!("asks {name} for / with what the image has (no curl in it)"),
     );
-    carried_changes(st, plan, server);
+    // nginx finishes the requests in flight before it stops on SIGQUIT.
+    if server == StaticServer::Nginx && st.carried.stopsignal.is_none() {
+        plan.stopsignal = Some("SIGQUIT".into());
+    }
     Ok(config)
 }
 
@@ -193,46 +196,4 @@ pub fn server_config_path(inputs: &Inputs, dir: &str, server: StaticServer) -> R
         join(dir, name),
         join(dir, &format!("docker/{name}"))
     )))
-}
-
-/// What the existing Dockerfile said that a file server does differently,
-/// and nginx's graceful STOPSIGNAL.
-fn carried_changes(st: &mut Stage, plan: &mut NodePlan, server: StaticServer) {
-    let c = st.carried;
-    let server_name = plan.server;
-    if let Some((old, line)) = &c.old_command {
-        st.changed.push(format!(
-            "CMD `{old}` (line {line}) -> {server_name} serving the built files"
-        ));
-    }
-    if let Some((old, line)) = c.expose {
-        if old != plan.port {
-            st.changed.push(format!(
-                "EXPOSE {old} (line {line}) -> {}: {server_name} listens there as a non-root user",
-                plan.port
-            ));
-        }
-    }
-    if !c.runtime_packages.is_empty() {
-        st.changed.push(format!(
-            "{} (installed by the old Dockerfile) not installed: the image only serves files",
-            c.runtime_packages.join(" ")
-        ));
-    }
-    if server == StaticServer::Nginx && c.stopsignal.is_none() {
-        plan.stopsignal = Some("SIGQUIT".into());
-        st.changed.push(
-            "STOPSIGNAL SIGQUIT: nginx finishes the requests in flight before it stops".into(),
-        );
-    }
-    if !c.env.is_empty() {
-        st.changed.push(format!(
-            "ENV {} moved to the build stage: a static site reads its environment at build time",
-            c.env
-                .iter()
-                .map(|(k, _)| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
 }

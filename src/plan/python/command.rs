@@ -80,7 +80,6 @@ pub(super) fn command(
     inputs: &Inputs,
     port: u16,
     decisions: &mut Vec<Decision>,
-    changed: &mut Vec<String>,
 ) -> Result<(Option<Vec<String>>, Vec<String>)> {
     let intent = inputs.dockerfile.map(|d| d.intent()).unwrap_or_default();
     let exec = |c: &Command| -> Vec<String> {
@@ -100,9 +99,6 @@ pub(super) fn command(
     if let Some((ep, _)) = &intent.entrypoint {
         let words = exec(ep);
         if dev_server_kind(&words, inputs.repo).is_none() {
-            if matches!(ep, Command::Shell(_)) {
-                changed.push("ENTRYPOINT converted to exec form so it receives SIGTERM".into());
-            }
             decide(
                 decisions,
                 Topic::Entrypoint,
@@ -127,20 +123,10 @@ pub(super) fn command(
     if let Some((cmd, line)) = &intent.cmd {
         let mut words = exec(cmd);
         if let Some(direct) = without_runner(&words) {
-            changed.push(format!(
-                "CMD `{}` -> `{}`: the image has no {}; the venv is on PATH",
-                words.join(" "),
-                direct.join(" "),
-                words[0]
-            ));
             words = direct;
         }
         match dev_server_kind(&words, inputs.repo) {
             None => {
-                if matches!(cmd, Command::Shell(_)) {
-                    changed
-                        .push("CMD converted to exec form so the server receives SIGTERM".into());
-                }
                 decide(
                     decisions,
                     Topic::Command,
@@ -150,15 +136,7 @@ pub(super) fn command(
                 );
                 return Ok((entrypoint, words));
             }
-            Some(kind) => {
-                let generated = server_command(inputs, port, decisions)?;
-                changed.push(format!(
-                    "CMD `{}` ({kind}) -> `{}`",
-                    cmd.text(),
-                    generated.join(" ")
-                ));
-                return Ok((entrypoint, generated));
-            }
+            Some(_) => return Ok((entrypoint, server_command(inputs, port, decisions)?)),
         }
     }
     Ok((entrypoint, server_command(inputs, port, decisions)?))

@@ -142,11 +142,7 @@ pub(super) fn decide(
 
 /// The plan of a generated Python image (a repository without a Dockerfile,
 /// or `init`): each part decided in the module for its concern.
-pub fn plan(
-    inputs: &Inputs,
-    decisions: &mut Vec<Decision>,
-    changed: &mut Vec<String>,
-) -> Result<PythonPlan> {
+pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan> {
     let profile = inputs.profile;
     let py_profile = profile.python.as_ref().ok_or_else(|| {
         Error::Usage(format!(
@@ -255,7 +251,7 @@ pub fn plan(
     let framework = target.map(|t| t.framework);
     let port = choose_port(inputs, decisions);
     let workers = config.workers.unwrap_or(py_profile.workers);
-    let (entrypoint, cmd) = command::command(inputs, port, decisions, changed)?;
+    let (entrypoint, cmd) = command::command(inputs, port, decisions)?;
     extra_packages.extend(missing_servers(inputs, &cmd, py_profile, decisions));
 
     // Source layout and collectstatic.
