@@ -407,21 +407,33 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         Ok(project) => {
             let analysis = crate::analyze_sources(sources, project, &opts)?;
             let proposal = crate::propose(&analysis, &opts)?;
-            let change = &proposal.changes[1];
-            let ignore = crate::repo::dockerignore::DockerIgnore::parse(&change.new, &change.path)?;
-            let proposed = Side {
-                ignore_file: Some(change.path.clone()),
-                measure: measure(&analysis.repo, &ignore),
+            let today_file = analysis
+                .ignore_text
+                .is_some()
+                .then(|| analysis.ignore_shown.clone());
+            let proposed = match proposal.change(crate::output::FileRole::DockerIgnore) {
+                Some(change) => {
+                    let ignore =
+                        crate::repo::dockerignore::DockerIgnore::parse(&change.new, &change.path)?;
+                    Side {
+                        ignore_file: Some(change.path.clone()),
+                        measure: measure(&analysis.repo, &ignore),
+                    }
+                }
+                // A proposal without an ignore file leaves today's as it is
+                // (an edit of a project dockslim cannot judge), so the
+                // proposal sends what is sent today.
+                None => Side {
+                    ignore_file: today_file.clone(),
+                    measure: analysis.context.clone(),
+                },
             };
             let (largest_folders, largest_files) = largest(&analysis.repo, &analysis.context, 10);
             ContextReport {
                 schema: "dockslim-context/1",
                 repository: common.options().dir.display().to_string(),
                 today: Side {
-                    ignore_file: analysis
-                        .ignore_text
-                        .is_some()
-                        .then(|| analysis.ignore_shown.clone()),
+                    ignore_file: today_file,
                     measure: analysis.context.clone(),
                 },
                 proposed: Some(proposed),
