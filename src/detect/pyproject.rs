@@ -85,6 +85,14 @@ pub struct Declared {
     pub has_tool_poetry: bool,
     /// Poetry's `python = "^3.11"` constraint, as a PEP 440 range, and its line.
     pub poetry_python: Option<(String, usize)>,
+    /// Local folders the dependencies install from: Poetry's `path = ...`,
+    /// uv's `[tool.uv.sources]` paths, and `workspace = true` members (as
+    /// the package name).
+    pub local_sources: Vec<String>,
+    /// `[project].dynamic`: metadata only a build of the project can tell.
+    pub dynamic: Vec<String>,
+    /// The readme file the metadata names, which a build reads.
+    pub readme: Option<String>,
 }
 
 impl Declared {
@@ -139,6 +147,12 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
 
     if let Some(project) = project {
         out.name = project.get("name").and_then(Item::as_str).map(normalize);
+        out.dynamic = strings(project.get("dynamic"));
+        out.readme = project.get("readme").and_then(|r| {
+            r.as_str()
+                .or_else(|| r.as_table_like()?.get("file")?.as_str())
+                .map(str::to_string)
+        });
         if let Some(deps) = project.get("dependencies") {
             out.dependencies = reader.pep508_array(deps, "project.dependencies")?;
         }
@@ -161,6 +175,18 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
         }
     }
     if let Some(uv) = uv {
+        if let Some(sources) = uv.get("sources").and_then(Item::as_table_like) {
+            out.local_sources
+                .extend(sources.iter().filter_map(|(name, source)| {
+                    let source = source.as_table_like()?;
+                    let workspace = source.get("workspace").and_then(Item::as_bool);
+                    source
+                        .get("path")
+                        .and_then(Item::as_str)
+                        .map(str::to_string)
+                        .or_else(|| (workspace == Some(true)).then(|| name.to_string()))
+                }));
+        }
         if let Some(deps) = uv.get("dev-dependencies") {
             let dev = reader.pep508_array(deps, "tool.uv.dev-dependencies")?;
             out.groups.entry("dev".into()).or_default().extend(dev);
@@ -181,6 +207,14 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
         if out.name.is_none() {
             out.name = poetry.get("name").and_then(Item::as_str).map(normalize);
         }
+        if out.readme.is_none() {
+            let readme = poetry.get("readme");
+            out.readme = readme
+                .and_then(Item::as_str)
+                .map(str::to_string)
+                .or_else(|| strings(readme).into_iter().next());
+        }
+        out.local_sources.extend(poetry_paths(poetry));
         if let Some(deps) = poetry.get("dependencies").and_then(Item::as_table_like) {
             for (name, value) in deps.iter() {
                 if name == "python" {
@@ -224,6 +258,37 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
         .unwrap_or(false);
     out.packaged = !package_off && (root.contains_key("build-system") || uv_package_on);
     Ok(Some(out))
+}
+
+/// The strings of a TOML array (none for anything else).
+fn strings(item: Option<&Item>) -> Vec<String> {
+    item.and_then(Item::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `path = ...` of Poetry's dependencies, in every group.
+fn poetry_paths(poetry: &dyn toml_edit::TableLike) -> Vec<String> {
+    let groups = poetry
+        .get("group")
+        .and_then(Item::as_table_like)
+        .into_iter()
+        .flat_map(|g| {
+            g.iter()
+                .filter_map(|(_, t)| t.as_table_like()?.get("dependencies"))
+        });
+    ["dependencies", "dev-dependencies"]
+        .into_iter()
+        .filter_map(|k| poetry.get(k))
+        .chain(groups)
+        .filter_map(Item::as_table_like)
+        .flat_map(|deps| deps.iter())
+        .filter_map(|(_, v)| v.as_table_like()?.get("path")?.as_str().map(str::to_string))
+        .collect()
 }
 
 /// Reads the Pipfile: `[packages]` and `[dev-packages]`.

@@ -491,18 +491,30 @@ pub(crate) mod testing {
             self.check(rule).iter().map(|f| f.line).collect()
         }
 
-        /// The Dockerfile after `rewrite --only rule`, and the rules whose
-        /// fix was held back: a fix tested through the whole edit engine.
-        pub fn fixed(&self, rule: RuleId) -> (String, Vec<RuleId>) {
+        /// The proposal of `rewrite --only rule`: a fix tested through the
+        /// whole edit engine.
+        fn proposal_of(&self, rule: RuleId) -> crate::Proposal {
             let opts = crate::Options {
                 dir: self._dir.path().to_path_buf(),
                 only: vec![rule.as_str().to_string()],
                 ..Default::default()
             };
-            let analysis = crate::analyze(&opts).unwrap();
-            let proposal = crate::propose(&analysis, &opts).unwrap();
+            crate::propose(&crate::analyze(&opts).unwrap(), &opts).unwrap()
+        }
+
+        /// The Dockerfile after `rewrite --only rule`, and the rules whose
+        /// fix was held back.
+        pub fn fixed(&self, rule: RuleId) -> (String, Vec<RuleId>) {
+            let proposal = self.proposal_of(rule);
             let blocked = proposal.blocked.iter().map(|b| b.rule).collect();
             (proposal.dockerfile().new.clone(), blocked)
+        }
+
+        /// Why `rule`'s fix was held back, for each place it was.
+        pub fn blocked_reasons(&self, rule: RuleId) -> Vec<String> {
+            let proposal = self.proposal_of(rule);
+            let reasons = proposal.blocked.iter().filter(|b| b.rule == rule);
+            reasons.map(|b| b.why.clone()).collect()
         }
     }
 }
