@@ -93,6 +93,8 @@ pub struct Declared {
     pub dynamic: Vec<String>,
     /// The readme file the metadata names, which a build reads.
     pub readme: Option<String>,
+    /// `[tool.uv] required-version`, as written (`==0.9.9`, `>=0.5`).
+    pub uv_required_version: Option<String>,
 }
 
 impl Declared {
@@ -175,6 +177,10 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
         }
     }
     if let Some(uv) = uv {
+        out.uv_required_version = uv
+            .get("required-version")
+            .and_then(Item::as_str)
+            .map(str::to_string);
         if let Some(sources) = uv.get("sources").and_then(Item::as_table_like) {
             out.local_sources
                 .extend(sources.iter().filter_map(|(name, source)| {

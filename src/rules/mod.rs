@@ -31,6 +31,7 @@ mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
 mod ds404_add_instead_of_copy;
+mod ds405_unpinned_package_manager;
 mod ds501_no_healthcheck;
 mod ds502_dev_server;
 mod ds503_no_production_server;
@@ -95,6 +96,7 @@ pub enum RuleId {
     DS402,
     DS403,
     DS404,
+    DS405,
     DS501,
     DS502,
     DS503,
@@ -126,6 +128,7 @@ impl RuleId {
         RuleId::DS402,
         RuleId::DS403,
         RuleId::DS404,
+        RuleId::DS405,
         RuleId::DS501,
         RuleId::DS502,
         RuleId::DS503,
@@ -157,6 +160,7 @@ impl RuleId {
             RuleId::DS402 => "DS402",
             RuleId::DS403 => "DS403",
             RuleId::DS404 => "DS404",
+            RuleId::DS405 => "DS405",
             RuleId::DS501 => "DS501",
             RuleId::DS502 => "DS502",
             RuleId::DS503 => "DS503",
@@ -279,6 +283,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds402_unpinned_base_image::UnpinnedBaseImage,
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
         &ds404_add_instead_of_copy::AddInsteadOfCopy,
+        &ds405_unpinned_package_manager::UnpinnedPackageManager,
         &ds501_no_healthcheck::NoHealthcheck,
         &ds502_dev_server::DevServer,
         &ds503_no_production_server::NoProductionServer,
@@ -311,6 +316,7 @@ pub fn fix_order() -> Vec<&'static dyn Rule> {
         RuleId::DS201,
         RuleId::DS313,
         RuleId::DS402,
+        RuleId::DS405,
         RuleId::DS304,
         RuleId::DS305,
         RuleId::DS308,
