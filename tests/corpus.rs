@@ -463,18 +463,39 @@ fn checkov_failures(root: &Path) -> Judged {
     failed
 }
 
+/// The corpus's cases that are rewritten, and the fixtures that have a
+/// Dockerfile (the others are generated, and `.ci/run` judges those
+/// outright).
+fn edited_cases() -> Vec<Case> {
+    let mut all: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| c.meta.expect.is_none())
+        .collect();
+    for name in common::fixture_names() {
+        let path = common::fixtures_dir().join(&name);
+        if path.join("Dockerfile").exists() {
+            all.push(Case {
+                name: format!("fixture-{name}"),
+                source: Source::Dir(path),
+                meta: Meta::default(),
+            });
+        }
+    }
+    all
+}
+
 /// The edits bring no new kind of problem the outside judges know: every
 /// hadolint code and checkov check that fails on a proposal already failed
 /// on the user's original (a fix may repeat one, as a builder stage repeats
 /// the stage's own `pip install`, but never adds a new kind). The generated
-/// files pass both outright (`.ci/run` checks the snapshots).
+/// files pass both outright (`.ci/run` checks their snapshots).
 #[test]
 #[ignore = "needs hadolint and checkov: .ci/run installs them into target/ci-tools"]
 fn edits_add_no_hadolint_or_checkov_finding() {
     let root = tempfile::tempdir().unwrap();
     let mut hadolint = [Judged::new(), Judged::new()];
     let mut dockerfiles = Vec::new();
-    for case in cases().iter().filter(|c| c.meta.expect.is_none()) {
+    for case in &edited_cases() {
         for (side, which) in ["before", "after"].into_iter().enumerate() {
             let dir = root.path().join(which).join(&case.name);
             let dockerfile = write_repo(case, &dir);
