@@ -4,20 +4,11 @@
 use super::{NodePlan, Stage};
 use crate::plan::Topic;
 
-/// The port: the configuration, the existing Dockerfile's ENV PORT or
-/// EXPOSE, the port the code listens on (`code`, with where it says so),
-/// Node's usual 3000.
+/// The port: the configuration, the port the code listens on (`code`,
+/// with where it says so), Node's usual 3000.
 pub(super) fn port(st: &mut Stage, code: Option<&(u16, String)>) -> u16 {
-    let c = st.carried;
     let (port, why) = if let Some(p) = st.inputs.config.port {
         (p, "set in the configuration".to_string())
-    } else if let Some((p, line)) = c.env_port {
-        (
-            p,
-            format!("ENV PORT at line {line} of the existing Dockerfile"),
-        )
-    } else if let Some((p, line)) = c.expose {
-        (p, format!("the existing EXPOSE at line {line}"))
     } else if let Some((p, at)) = code {
         (
             *p,
@@ -30,30 +21,21 @@ pub(super) fn port(st: &mut Stage, code: Option<&(u16, String)>) -> u16 {
     port
 }
 
-/// ENTRYPOINT and CMD of a Node server: the configuration's command, a
-/// command of the existing Dockerfile that already runs node, or
-/// `command` (read from `command_from`).
+/// The CMD of a Node server: the configuration's command, or `command`
+/// (read from `command_from`).
 pub(super) fn server_command(
     st: &mut Stage,
     plan: &mut NodePlan,
     command: &[String],
     command_from: &str,
 ) {
-    let (inputs, c) = (st.inputs, st.carried);
-    let (entrypoint, cmd, why) = match (&inputs.config.command, &c.node_command) {
-        (Some(cmd), _) => (None, cmd.words(), "set in the configuration".to_string()),
-        (None, Some((e, cmd))) => (
-            e.clone(),
-            cmd.clone(),
-            "kept from the existing Dockerfile".into(),
-        ),
-        (None, None) => (
-            None,
+    let (cmd, why) = match &st.inputs.config.command {
+        Some(cmd) => (cmd.words(), "set in the configuration".to_string()),
+        None => (
             command.to_vec(),
             format!("{command_from}, run directly so node is PID 1 and gets docker stop's SIGTERM"),
         ),
     };
-    plan.entrypoint = entrypoint;
     plan.cmd = cmd;
     st.decide(Topic::Command, plan.cmd.join(" "), why, vec![]);
 }

@@ -21,7 +21,7 @@ pub fn frontend_stage(
         workdir: &workdir,
         serves: false,
     };
-    let (mut plan, _) = stage(inputs, node, at, &mut scratch, None)?;
+    let (mut plan, _) = stage(inputs, node, at, &mut scratch)?;
     plan.kind = NodeKind::Frontend;
     // The stage's decisions that concern a frontend stage, under its topics.
     for d in scratch {
@@ -52,7 +52,7 @@ pub fn separate_frontend(
         workdir: "/app",
         serves: true,
     };
-    let (mut plan, config) = stage(inputs, node, at, &mut scratch, None)?;
+    let (mut plan, config) = stage(inputs, node, at, &mut scratch)?;
     // The stage's decisions about `Dockerfile` are about this one.
     for d in scratch {
         let file = if d.file == "Dockerfile" {

@@ -11,7 +11,7 @@ use crate::profile::NodeProfile;
 /// The build stage's image, from the Node line `version` chooses.
 pub(super) fn builder_image(st: &mut Stage) -> Result<String> {
     let inputs = st.inputs;
-    let (version, version_reason) = version(inputs, st.node, st.carried.node_major)?;
+    let (version, version_reason) = version(inputs, st.node, None)?;
     let public = inputs.profile.node.image.replace("{version}", &version);
     let image = image_name(inputs.config, &public);
     st.decide(

@@ -1,9 +1,8 @@
 //! The install every kind shares: what is copied before it, corepack, the
 //! package manager's locked install (and its production-only and prune
-//! forms), the .npmrc mounted as a secret, and the system packages native
-//! modules compile with.
+//! forms), and the .npmrc mounted as a secret.
 
-use super::{NodePlan, Stage};
+use super::Stage;
 use crate::detect::node::{NodeManager, NodeProject};
 use crate::plan::{Inputs, Topic};
 
@@ -95,21 +94,4 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
             inputs.fixes(&[crate::rules::RuleId::DS101]),
         );
     }
-}
-
-/// The system packages the existing Dockerfile installs for the install
-/// (compilers for native modules), kept in the build stage.
-pub(super) fn build_packages(st: &mut Stage, plan: &mut NodePlan) {
-    let c = st.carried;
-    if c.build_packages.is_empty() {
-        return;
-    }
-    plan.build_packages = c.build_packages.clone();
-    let fixes = st.inputs.fixes(&[crate::rules::RuleId::DS301]);
-    st.decide(
-        Topic::BuildPackages,
-        c.build_packages.join(" "),
-        "the existing Dockerfile installs them, as native modules need them to compile; they stay in the stage that installs, never in the image",
-        fixes,
-    );
 }

@@ -4,8 +4,7 @@
 //! Dockerfile of a Python repository. Every kind starts from the same
 //! stage, planned here; each concern has its module:
 //! - `image`: which Node line, and the build stage's image;
-//! - `install`: the package manager's locked install, the .npmrc secret,
-//!   the system packages native modules compile with;
+//! - `install`: the package manager's locked install, the .npmrc secret;
 //! - `static_site`: a static site's build, the nginx or Caddy image that
 //!   serves it, and that server's config file;
 //! - `next`: a Next.js server run from its standalone output;
@@ -132,25 +131,6 @@ fn decide(
     });
 }
 
-/// What the existing Dockerfile's final stage says, for a Node project.
-#[derive(Default)]
-struct Carried {
-    env: Vec<(String, String)>,
-    args: Vec<String>,
-    labels: Vec<(String, String)>,
-    volumes: Vec<String>,
-    stopsignal: Option<String>,
-    expose: Option<(u16, usize)>,
-    env_port: Option<(u16, usize)>,
-    /// A CMD or ENTRYPOINT that already runs node, kept.
-    node_command: Option<(Option<Vec<String>>, Vec<String>)>,
-    build_packages: Vec<String>,
-    runtime_packages: Vec<String>,
-    steps: Vec<String>,
-    /// The Node line of the first `FROM node:<major>` and its line.
-    node_major: Option<(u32, usize)>,
-}
-
 /// Where a Node stage sits: the project's folder in the build context
 /// (`frontend/`, or empty), the stage's working folder, and whether the
 /// image serves the app (a build-only stage does not).
@@ -166,9 +146,6 @@ struct Stage<'a> {
     inputs: &'a Inputs<'a>,
     node: &'a NodeProject,
     at: Placement<'a>,
-    /// What the existing Dockerfile says (nothing, for a stage planned
-    /// from the project alone).
-    carried: &'a Carried,
     decisions: &'a mut Vec<Decision>,
 }
 
@@ -191,15 +168,12 @@ pub fn plan(
     node: &NodeProject,
     decisions: &mut Vec<Decision>,
 ) -> Result<(NodePlan, Option<ServerConfig>)> {
-    let carried = Carried::default();
     let at = Placement {
         prefix: "",
         workdir: "/app",
         serves: true,
     };
-    let (mut plan, config) = stage(inputs, node, at, decisions, Some(&carried))?;
-    plan.args = carried.args.clone();
-    Ok((plan, config))
+    stage(inputs, node, at, decisions)
 }
 
 /// The NodePlan for `node` built in `at.workdir`, its files under
@@ -210,14 +184,11 @@ fn stage(
     node: &NodeProject,
     at: Placement,
     decisions: &mut Vec<Decision>,
-    carried: Option<&Carried>,
 ) -> Result<(NodePlan, Option<ServerConfig>)> {
-    let empty = Carried::default();
     let mut st = Stage {
         inputs,
         node,
         at,
-        carried: carried.unwrap_or(&empty),
         decisions,
     };
     let builder_image = image::builder_image(&mut st)?;
@@ -228,7 +199,6 @@ fn stage(
     let inst = install::install(inputs, node, at.prefix, cache_mounts);
     install::decide_install(&mut st, &inst, cache_mounts);
     let mut plan = common_plan(&st, builder_image, &inst, cache_mounts);
-    install::build_packages(&mut st, &mut plan);
     let config = by_kind(&mut st, &mut plan, &inst)?;
     Ok((plan, config))
 }
@@ -281,16 +251,15 @@ fn by_kind(
     })
 }
 
-/// What every kind of stage starts from: the image, the install, and what
-/// the existing Dockerfile says that every kind keeps; each kind then fills
-/// in its build and what it runs.
+/// What every kind of stage starts from: the image and the install; each
+/// kind then fills in its build and what it runs.
 fn common_plan(
     st: &Stage,
     builder_image: String,
     inst: &install::Install,
     cache_mounts: bool,
 ) -> NodePlan {
-    let (inputs, node, c) = (st.inputs, st.node, st.carried);
+    let (inputs, node) = (st.inputs, st.node);
     let prefix = st.at.prefix;
     let source = if prefix.is_empty() {
         ".".to_string()
@@ -328,9 +297,9 @@ fn common_plan(
         port: 3000,
         env: Vec::new(),
         args: Vec::new(),
-        labels: c.labels.clone(),
-        volumes: c.volumes.clone(),
-        stopsignal: c.stopsignal.clone(),
+        labels: Vec::new(),
+        volumes: Vec::new(),
+        stopsignal: None,
         build_packages: Vec::new(),
         runtime_packages: Vec::new(),
         runtime_steps: Vec::new(),

@@ -14,21 +14,11 @@ pub(super) fn plan(
     dist_dir: &str,
     health_path: Option<&str>,
 ) {
-    let (inputs, node, c) = (st.inputs, st.node, st.carried);
+    let (inputs, node) = (st.inputs, st.node);
     plan.kind = NodeKind::Next;
     plan.build = Some(node.manager.run(script));
     plan.build_env = vec![("NEXT_TELEMETRY_DISABLED".into(), "1".into())];
-    plan.build_env
-        .extend(c.env.iter().filter(|(k, _)| k != "PORT").cloned());
-    plan.build_steps = c.steps.clone();
-    plan.env = c
-        .env
-        .iter()
-        .filter(|(k, _)| k != "PORT" && k != "HOSTNAME")
-        .cloned()
-        .collect();
     plan.dist_dir = dist_dir.to_string();
-    plan.runtime_packages = c.runtime_packages.clone();
     plan.output = format!("{}/{dist_dir}", st.at.workdir);
     plan.port = command::port(st, None);
     plan.cmd = vec!["node".into(), "server.js".into()];

@@ -1,7 +1,6 @@
 //! A Node HTTP server (Express, Fastify, ...): production dependencies
 //! only, or the full install, the build script and a prune of the
-//! devDependencies; the existing Dockerfile's environment and steps kept in
-//! the image.
+//! devDependencies.
 
 use super::health::{health, node_probe};
 use super::install::Install;
@@ -16,18 +15,13 @@ pub(super) fn dependencies(
     inst: &Install,
     build_script: Option<&str>,
 ) {
-    let c = st.carried;
     plan.kind = NodeKind::Server;
     plan.install = inst.production_install.clone();
     if let Some(script) = build_script {
         plan.install = inst.install.clone();
         plan.build = Some(st.node.manager.run(script));
         plan.prune = Some(inst.prune.clone());
-        plan.build_env = c.env.clone();
     }
-    plan.env = c.env.clone();
-    plan.runtime_packages = c.runtime_packages.clone();
-    plan.runtime_steps = c.steps.clone();
 }
 
 /// The rest of a server's plan once its command is chosen: the summary,

@@ -46,14 +46,13 @@ pub(super) fn plan(
         format!("asks {name} for / with what the image has (no curl in it)"),
     );
     // nginx finishes the requests in flight before it stops on SIGQUIT.
-    if server == StaticServer::Nginx && st.carried.stopsignal.is_none() {
+    if server == StaticServer::Nginx {
         plan.stopsignal = Some("SIGQUIT".into());
     }
     Ok(config)
 }
 
-/// The build script, its environment and steps (a static site reads its
-/// environment at build time), and where the files land.
+/// The build script, and where the files land.
 fn build(
     st: &mut Stage,
     plan: &mut NodePlan,
@@ -62,10 +61,8 @@ fn build(
     output: &str,
     output_from: &str,
 ) {
-    let (node, c, workdir) = (st.node, st.carried, st.at.workdir);
+    let (node, workdir) = (st.node, st.at.workdir);
     plan.build = Some(node.manager.run(script));
-    plan.build_env = c.env.clone();
-    plan.build_steps = c.steps.clone();
     plan.output = normalize_path(&join(workdir.trim_start_matches('/'), output))
         .map(|p| format!("/{p}"))
         .unwrap_or_else(|| format!("{workdir}/{output}"));
