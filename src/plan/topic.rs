@@ -56,8 +56,6 @@ pub enum Topic {
     Install,
     /// `.npmrc`: the registry configuration the install needs.
     Npmrc,
-    /// `build packages`: system packages native modules need to build.
-    BuildPackages,
     /// `build`: the build script and where it writes the site.
     Build,
     /// `runtime`: what the final stage holds and runs.
@@ -149,7 +147,6 @@ impl Topic {
             Topic::NodeImage => "node image",
             Topic::Install => "install",
             Topic::Npmrc => ".npmrc",
-            Topic::BuildPackages => "build packages",
             Topic::Build => "build",
             Topic::Runtime => "runtime",
             Topic::StaticServer => "static server",

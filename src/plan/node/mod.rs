@@ -72,8 +72,6 @@ pub struct NodePlan {
     /// What the build stage copies after the install (`.` or `frontend/`).
     pub source: String,
     pub build_env: Vec<(String, String)>,
-    /// Carried RUN steps that run before the build.
-    pub build_steps: Vec<String>,
     pub build: Option<String>,
     /// Drops devDependencies after a server's build.
     pub prune: Option<String>,
@@ -90,16 +88,8 @@ pub struct NodePlan {
     pub user: String,
     pub port: u16,
     pub env: Vec<(String, String)>,
-    pub args: Vec<String>,
-    pub labels: Vec<(String, String)>,
-    pub volumes: Vec<String>,
     pub stopsignal: Option<String>,
-    /// System packages the install needs (compilers for native modules).
-    pub build_packages: Vec<String>,
-    pub runtime_packages: Vec<String>,
-    pub runtime_steps: Vec<String>,
     pub healthcheck: Healthcheck,
-    pub entrypoint: Option<Vec<String>>,
     pub cmd: Vec<String>,
     /// How to build a Dockerfile that is not the default one.
     pub build_hint: Option<String>,
@@ -283,7 +273,6 @@ fn common_plan(
         npmrc_path: node.path(".npmrc"),
         source,
         build_env: Vec::new(),
-        build_steps: Vec::new(),
         build: None,
         prune: None,
         output: String::new(),
@@ -296,15 +285,8 @@ fn common_plan(
         user: "1000:1000".into(),
         port: 3000,
         env: Vec::new(),
-        args: Vec::new(),
-        labels: Vec::new(),
-        volumes: Vec::new(),
         stopsignal: None,
-        build_packages: Vec::new(),
-        runtime_packages: Vec::new(),
-        runtime_steps: Vec::new(),
         healthcheck: healthcheck_timing(inputs, vec![]),
-        entrypoint: None,
         cmd: Vec::new(),
         build_hint: None,
     }
