@@ -120,7 +120,7 @@ impl Rule for UnpinnedBaseImage {
                     out.push(cx.blocked(DOC.id, line, "no Node project to read a version from"));
                     continue;
                 };
-                match crate::plan::node::version(cx.inputs, node, None) {
+                match crate::plan::node::version(cx.inputs, node) {
                     Ok(v) => v,
                     Err(e) => {
                         out.push(cx.blocked(DOC.id, line, e.to_string()));

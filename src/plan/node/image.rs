@@ -1,6 +1,6 @@
 //! Which Node: the release line (the configuration, a pinned version file,
-//! the existing FROM, the engines range, or the profile's default, in that
-//! order) and the slim image the build stage starts from.
+//! the engines range, or the profile's default, in that order) and the slim
+//! image the build stage starts from.
 
 use super::Stage;
 use crate::detect::node::{major_satisfies, NodeProject, NodeVersionEvidence, NodeVersionSays};
@@ -11,7 +11,7 @@ use crate::profile::NodeProfile;
 /// The build stage's image, from the Node line `version` chooses.
 pub(super) fn builder_image(st: &mut Stage) -> Result<String> {
     let inputs = st.inputs;
-    let (version, version_reason) = version(inputs, st.node, None)?;
+    let (version, version_reason) = version(inputs, st.node)?;
     let public = inputs.profile.node.image.replace("{version}", &version);
     let image = image_name(inputs.config, &public);
     st.decide(
@@ -24,13 +24,8 @@ pub(super) fn builder_image(st: &mut Stage) -> Result<String> {
 }
 
 /// The Node release line: the configuration, a pinned version file, the
-/// existing Dockerfile's line (`dockerfile`: the major and its line), the
 /// engines range, or the profile's default, in that order.
-pub(crate) fn version(
-    inputs: &Inputs,
-    node: &NodeProject,
-    dockerfile: Option<(u32, usize)>,
-) -> Result<(String, String)> {
+pub(crate) fn version(inputs: &Inputs, node: &NodeProject) -> Result<(String, String)> {
     let profile = &inputs.profile.node;
     if let Some(v) = &inputs.config.node {
         return Ok((v.clone(), "set in the configuration".into()));
@@ -45,16 +40,6 @@ pub(crate) fn version(
         .find(|e| !matches!(e.says, NodeVersionSays::Range(_)))
     {
         return Ok(pinned(profile, pin, range.as_ref()));
-    }
-    if let (Some((major, line)), Some(df)) = (dockerfile, inputs.dockerfile) {
-        let mut reason = format!("the existing Dockerfile builds on it ({}:{line})", df.path);
-        reason.push_str(&unmaintained(profile, &major.to_string()));
-        reason.push_str(&engines_disagree(
-            range.as_ref(),
-            Some(major),
-            "the image that runs today",
-        ));
-        return Ok((major.to_string(), reason));
     }
     if let Some((r, at)) = range {
         return newest_allowed(profile, &r, &at);
