@@ -177,10 +177,8 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     let mut extra_ignore = Vec::new();
     let mut frontend = None;
     if let Some(found) = &inputs.project.frontend {
-        let placement = placement(inputs, found, &mut decisions);
-        match placement {
-            None => {}
-            Some(FrontendPlacement::Backend) => {
+        match placement(inputs, found, &mut decisions) {
+            FrontendPlacement::Backend => {
                 let stage = node::frontend_stage(inputs, found, &mut decisions)?;
                 python.frontend = Some(python::FrontendStage {
                     dir: found.node.dir.clone(),
@@ -195,7 +193,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
                     )],
                 ));
             }
-            Some(FrontendPlacement::Separate) => {
+            FrontendPlacement::Separate => {
                 let file = inputs
                     .config
                     .frontend_dockerfile
@@ -260,35 +258,12 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
 
 /// Whether a Python repository's frontend is built into the backend image
 /// or gets its own Dockerfile: the configuration, else the evidence that
-/// the backend serves the built files. `None` when the existing Dockerfile
-/// already builds it in a stage of its own, which is kept.
+/// the backend serves the built files.
 fn placement(
     inputs: &Inputs,
     found: &crate::detect::Frontend,
     decisions: &mut Vec<Decision>,
-) -> Option<FrontendPlacement> {
-    let kept_node_stage = inputs.dockerfile.and_then(|df| {
-        df.lineage_stages()
-            .into_iter()
-            .find(|s| s.image.starts_with("node"))
-            .map(|s| (s.name(), s.line))
-    });
-    let mut decide = |choice: String, reason: String| {
-        decisions.push(Decision {
-            file: "Dockerfile".into(),
-            topic: Topic::Frontend,
-            choice,
-            reason,
-            fixes: vec![],
-        })
-    };
-    if let Some((name, line)) = kept_node_stage {
-        decide(
-            format!("stage `{name}` kept"),
-            format!("the existing Dockerfile builds the frontend in its own stage (line {line}) and copies the result; kept as written"),
-        );
-        return None;
-    }
+) -> FrontendPlacement {
     let framework = found.node.app.framework();
     let dir = &found.node.dir;
     let (placement, reason) = match (inputs.config.frontend, &found.served_by) {
@@ -313,6 +288,12 @@ fn placement(
                 .unwrap_or("Dockerfile.frontend")
         ),
     };
-    decide(choice, reason);
-    Some(placement)
+    decisions.push(Decision {
+        file: "Dockerfile".into(),
+        topic: Topic::Frontend,
+        choice,
+        reason,
+        fixes: vec![],
+    });
+    placement
 }
