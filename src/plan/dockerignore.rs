@@ -23,19 +23,12 @@ pub struct ImageNeeds {
 impl ImageNeeds {
     /// What the generated Dockerfile of a plan copies.
     pub fn of_plan(python: &PythonPlan) -> ImageNeeds {
-        let workdir = format!("{}/", python.workdir.trim_end_matches('/'));
         let mut paths: Vec<String> = python
             .requirement_copies
             .iter()
             .flat_map(|g| g.sources.iter().cloned())
             .collect();
         paths.extend(python.local_paths.iter().cloned());
-        paths.extend(
-            python
-                .executable_scripts
-                .iter()
-                .map(|s| s.strip_prefix(&workdir).unwrap_or(s).to_string()),
-        );
         ImageNeeds {
             paths,
             workdir: python.workdir.clone(),

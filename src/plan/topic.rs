@@ -25,8 +25,6 @@ pub enum Topic {
     BaseImage,
     /// `user`: the non-root user the image runs as.
     User,
-    /// `entrypoint`: the ENTRYPOINT kept from the existing Dockerfile.
-    Entrypoint,
     /// `server package`: a production server added to the install.
     ServerPackage,
     /// `builder packages`: system packages only the builder stage installs.
@@ -133,7 +131,6 @@ impl Topic {
             Topic::Healthcheck => "healthcheck",
             Topic::Command => "command",
             Topic::User => "user",
-            Topic::Entrypoint => "entrypoint",
             Topic::ServerPackage => "server package",
             Topic::BuilderPackages => "builder packages",
             Topic::RuntimePackages => "runtime packages",

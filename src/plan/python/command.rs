@@ -4,30 +4,15 @@
 use super::decide;
 use crate::detect::framework::{Framework, Interface};
 use crate::detect::Server;
-use crate::dockerfile::{shell, Command};
+use crate::dockerfile::shell;
 use crate::error::{Error, Result};
 use crate::plan::{Decision, Inputs, Topic};
-use crate::rules::dev_server_kind;
 
-/// Port: configuration, EXPOSE, the command's bind address, the code, the
-/// framework's default.
-pub(crate) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16 {
-    let intent = inputs.dockerfile.map(|d| d.intent()).unwrap_or_default();
+/// Port: configuration, the code, the framework's default.
+pub(super) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16 {
     let py = &inputs.project.python;
     let (port, why) = if let Some(p) = inputs.config.port {
         (p, "set in the configuration".to_string())
-    } else if let Some((p, line)) = intent
-        .expose
-        .iter()
-        .find_map(|(p, l)| p.split('/').next()?.parse::<u16>().ok().map(|p| (p, l)))
-    {
-        (p, format!("the existing EXPOSE at line {line}"))
-    } else if let Some(p) = [intent.entrypoint.as_ref(), intent.cmd.as_ref()]
-        .into_iter()
-        .flatten()
-        .find_map(|(c, _)| bind_port(&c.words()))
-    {
-        (p, "the existing command's bind address".to_string())
     } else if let Some((p, file, line)) = &py.web.code_port {
         (*p, format!("the port the code runs on at {file}:{line}"))
     } else {
@@ -74,41 +59,12 @@ pub fn bind_port(words: &[String]) -> Option<u16> {
     None
 }
 
-/// ENTRYPOINT and CMD: kept when they already run production code, replaced
-/// when they start a development server, generated when there are none.
+/// The CMD: the configuration's command, else the production server's.
 pub(super) fn command(
     inputs: &Inputs,
     port: u16,
     decisions: &mut Vec<Decision>,
-) -> Result<(Option<Vec<String>>, Vec<String>)> {
-    let intent = inputs.dockerfile.map(|d| d.intent()).unwrap_or_default();
-    let exec = |c: &Command| -> Vec<String> {
-        match c {
-            Command::Exec(w) => w.clone(),
-            Command::Shell(text) => {
-                let metachar = text.contains(['$', '&', '|', ';', '>', '<', '*', '`']);
-                if metachar {
-                    vec!["/bin/sh".into(), "-c".into(), format!("exec {text}")]
-                } else {
-                    Command::Shell(text.clone()).words()
-                }
-            }
-        }
-    };
-    let mut entrypoint = None;
-    if let Some((ep, _)) = &intent.entrypoint {
-        let words = exec(ep);
-        if dev_server_kind(&words, inputs.repo).is_none() {
-            decide(
-                decisions,
-                Topic::Entrypoint,
-                words.join(" "),
-                "kept from the existing Dockerfile (its script runs before the server)",
-                inputs.fixes(&[crate::rules::RuleId::DS504]),
-            );
-            entrypoint = Some(words);
-        }
-    }
+) -> Result<Vec<String>> {
     if let Some(cmd) = &inputs.config.command {
         let words = cmd.words();
         decide(
@@ -118,48 +74,9 @@ pub(super) fn command(
             "set in the configuration",
             vec![],
         );
-        return Ok((entrypoint, words));
+        return Ok(words);
     }
-    if let Some((cmd, line)) = &intent.cmd {
-        let mut words = exec(cmd);
-        if let Some(direct) = without_runner(&words) {
-            words = direct;
-        }
-        match dev_server_kind(&words, inputs.repo) {
-            None => {
-                decide(
-                    decisions,
-                    Topic::Command,
-                    words.join(" "),
-                    format!("kept from the existing CMD at line {line}"),
-                    inputs.fixes(&[crate::rules::RuleId::DS504]),
-                );
-                return Ok((entrypoint, words));
-            }
-            Some(_) => return Ok((entrypoint, server_command(inputs, port, decisions)?)),
-        }
-    }
-    Ok((entrypoint, server_command(inputs, port, decisions)?))
-}
-
-/// `uv run X`, `poetry run X`, `pipenv run X` -> `X`: the manager is not
-/// in the image, and the venv it would activate is already on PATH.
-fn without_runner(words: &[String]) -> Option<Vec<String>> {
-    let (program, rest) = words.split_first()?;
-    if !matches!(program.as_str(), "uv" | "poetry" | "pipenv") || rest.first()? != "run" {
-        return None;
-    }
-    // uv run's own options come before the command (`uv run --no-dev x`).
-    let mut i = 1;
-    while i < rest.len() && rest[i].starts_with('-') {
-        let takes_value = matches!(
-            rest[i].as_str(),
-            "--with" | "--package" | "--extra" | "--group" | "--env-file" | "--python" | "-p"
-        );
-        i += if takes_value { 2 } else { 1 };
-    }
-    let command = rest.get(i..).filter(|c| !c.is_empty())?;
-    Some(command.to_vec())
+    server_command(inputs, port, decisions)
 }
 
 pub(crate) fn server_command(
@@ -346,35 +263,9 @@ pub(crate) fn missing_servers(
     out
 }
 
-/// A command word that names a script in the repository, as a path inside
-/// the image.
-pub(super) fn script_in_repo(inputs: &Inputs, word: &str, workdir: &str) -> Option<String> {
-    let rel = word
-        .strip_prefix(&format!("{}/", workdir.trim_end_matches('/')))
-        .unwrap_or(word)
-        .trim_start_matches("./");
-    (inputs.repo.exists(rel) && (rel.ends_with(".sh") || !rel.contains('.')))
-        .then(|| format!("{}/{}", workdir.trim_end_matches('/'), rel))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn manager_runners_are_dropped_from_the_command() {
-        let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(
-            without_runner(&w("uv run --no-dev uvicorn app:app")),
-            Some(w("uvicorn app:app"))
-        );
-        assert_eq!(
-            without_runner(&w("poetry run gunicorn a:b")),
-            Some(w("gunicorn a:b"))
-        );
-        assert_eq!(without_runner(&w("uv run")), None);
-        assert_eq!(without_runner(&w("gunicorn a:b")), None);
-    }
 
     #[test]
     fn bind_ports() {

@@ -21,7 +21,7 @@ use crate::detect::Manager;
 use crate::error::{Error, Result};
 
 pub use command::bind_port;
-pub(crate) use command::{choose_port, missing_servers, server_command};
+pub(crate) use command::{missing_servers, server_command};
 pub(crate) use health::healthcheck;
 pub(crate) use version::python_version;
 
@@ -56,14 +56,12 @@ pub struct PythonPlan {
     pub labels: Vec<(String, String)>,
     pub volumes: Vec<String>,
     pub writable_dirs: Vec<String>,
-    pub executable_scripts: Vec<String>,
     pub collectstatic: Option<Vec<(String, String)>>,
     pub pythonpath: Option<String>,
     pub port: u16,
     pub expose: Vec<String>,
     pub healthcheck: Healthcheck,
     pub stopsignal: Option<String>,
-    pub entrypoint: Option<Vec<String>>,
     pub cmd: Vec<String>,
     /// A one-line description of the app for the file header.
     pub summary: String,
@@ -249,9 +247,9 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
     // The app, its server, and its command.
     let target = py.web.targets.first();
     let framework = target.map(|t| t.framework);
-    let port = choose_port(inputs, decisions);
+    let port = command::choose_port(inputs, decisions);
     let workers = config.workers.unwrap_or(py_profile.workers);
-    let (entrypoint, cmd) = command::command(inputs, port, decisions)?;
+    let cmd = command::command(inputs, port, decisions)?;
     extra_packages.extend(missing_servers(inputs, &cmd, py_profile, decisions));
 
     // Source layout and collectstatic.
@@ -287,13 +285,6 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         );
         env
     });
-
-    let executable_scripts: Vec<String> = entrypoint
-        .iter()
-        .flatten()
-        .take(1)
-        .filter_map(|w| command::script_in_repo(inputs, w, &workdir))
-        .collect();
 
     // The user.
     let user = crate::profile::User {
@@ -351,14 +342,12 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         labels: Vec::new(),
         volumes: Vec::new(),
         writable_dirs: Vec::new(),
-        executable_scripts,
         collectstatic,
         pythonpath,
         port,
         expose,
         healthcheck,
         stopsignal: None,
-        entrypoint,
         cmd,
         summary,
         frontend: None,
