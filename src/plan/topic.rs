@@ -33,9 +33,6 @@ pub enum Topic {
     RuntimePackages,
     /// `collectstatic`: Django's static files, collected at build time.
     Collectstatic,
-    /// `package index`: the pip index options kept from the existing
-    /// Dockerfile.
-    PackageIndex,
     /// `PyTorch build`: CPU or CUDA wheels of PyTorch.
     PytorchBuild,
     /// `virtualenv`: where the dependencies are installed.
@@ -135,7 +132,6 @@ impl Topic {
             Topic::BuilderPackages => "builder packages",
             Topic::RuntimePackages => "runtime packages",
             Topic::Collectstatic => "collectstatic",
-            Topic::PackageIndex => "package index",
             Topic::PytorchBuild => "PyTorch build",
             Topic::Virtualenv => "virtualenv",
             Topic::DependencyLayer => "dependency layer",

@@ -4,7 +4,6 @@
 use super::{decide, ToolPlan};
 use crate::detect::python_version::Minor;
 use crate::detect::Manager;
-use crate::dockerfile::shell;
 use crate::error::{Error, Result};
 use crate::plan::{Decision, Inputs, Topic};
 
@@ -19,49 +18,8 @@ pub(super) fn torch_index(
 ) -> Vec<String> {
     let py = &inputs.project.python;
     let ml = &py.ml;
-    // Index options the Dockerfile gave pip (a private index, PyTorch's
-    // index) are kept: the packages come from where they came from.
-    let mut kept: Vec<String> = Vec::new();
-    if let (Some(df), Manager::Pip) = (inputs.dockerfile, py.manager) {
-        // The final stage's chain and the stages that install the
-        // dependencies it copies (a builder, as in our own output).
-        for stage in df.lineage_stages() {
-            for (_, commands) in stage.runs() {
-                for c in commands.iter().filter(|c| shell::is_pip_install(c)) {
-                    let mut words = c.iter();
-                    while let Some(w) = words.next() {
-                        let (flag, value) = match w.split_once('=') {
-                            Some((f, v)) => (f, Some(v.to_string())),
-                            None => (w.as_str(), None),
-                        };
-                        let long = match flag {
-                            "-i" | "--index-url" => "--index-url",
-                            "--extra-index-url" => "--extra-index-url",
-                            _ => continue,
-                        };
-                        if let Some(value) = value.or_else(|| words.next().cloned()) {
-                            let option = format!("{long} {value}");
-                            if !kept.contains(&option) {
-                                kept.push(option);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if !kept.is_empty() {
-        decide(
-            decisions,
-            Topic::PackageIndex,
-            kept.join(" "),
-            "kept from the existing Dockerfile's pip install",
-            vec![],
-        );
-    }
-    let torch_index_kept = kept.iter().any(|o| o.contains("download.pytorch.org/whl/"));
-    if py.manager != Manager::Pip || ml.torch.is_empty() || ml.cpu_index || torch_index_kept {
-        return kept;
+    if py.manager != Manager::Pip || ml.torch.is_empty() || ml.cpu_index {
+        return Vec::new();
     }
     let sizes = crate::detect::ml::sizes();
     let saving = match (sizes.get("torch", "cuda"), sizes.get("torch", "cpu")) {
@@ -85,8 +43,7 @@ pub(super) fn torch_index(
             format!("{why}; the index pins the CUDA version the profile names, and its wheels carry their CUDA libraries, so the slim base needs no CUDA install (the host needs the NVIDIA driver and container toolkit)"),
             vec![],
         );
-        kept.push(format!("--extra-index-url {url}"));
-        return kept;
+        return vec![format!("--extra-index-url {url}")];
     }
     let url = &py_profile.torch.cpu_index;
     decide(
@@ -96,8 +53,7 @@ pub(super) fn torch_index(
         format!("nothing in the code asks for a CUDA device without a CPU fallback, so the CPU build serves it at a fraction of the size{saving}; set `torch: cuda` to keep CUDA"),
         inputs.fixes(&[crate::rules::RuleId::DS305]),
     );
-    kept.push(format!("--extra-index-url {url}"));
-    kept
+    vec![format!("--extra-index-url {url}")]
 }
 
 /// The virtual environment and how the manager fills it: the decisions
