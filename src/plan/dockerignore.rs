@@ -32,7 +32,7 @@ impl ImageNeeds {
         ImageNeeds {
             paths,
             workdir: python.workdir.clone(),
-            writable_dirs: python.writable_dirs.clone(),
+            writable_dirs: Vec::new(),
         }
     }
 }

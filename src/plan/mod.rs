@@ -87,7 +87,7 @@ impl Plan {
                 port: p.port,
                 expose: p.expose.clone(),
                 user: format!("{0}:{0}", p.user.uid),
-                env: p.env.iter().map(|(k, _)| k.as_str()).collect(),
+                env: Vec::new(),
                 base_image: &p.base_image,
             },
             (None, Some(n)) => Runtime {
