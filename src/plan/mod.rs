@@ -1,6 +1,9 @@
-//! Decisions: project + existing Dockerfile + profile + configuration ->
-//! one typed Plan. Every decision names its reason and the findings it
-//! fixes, so the report can say why each part of the diff is there.
+//! Decisions: project + profile + configuration -> one typed Plan, the
+//! files generated for a repository without a Dockerfile (and `init`).
+//! Every decision names its reason and the findings it fixes, so the
+//! report can say why each part of the diff is there. An existing
+//! Dockerfile is edited instead (src/edit/); its fixes reuse some of these
+//! decisions.
 
 pub mod dockerignore;
 mod large_folders;
@@ -120,6 +123,9 @@ pub fn image_name(config: &Config, public: &str) -> String {
 pub struct Inputs<'a> {
     pub repo: &'a Repo,
     pub project: &'a Project,
+    /// The Dockerfile being edited, for the fixes that ask the plan's
+    /// decisions (the Python version, the healthcheck, the server package);
+    /// `None` when a plan is built.
     pub dockerfile: Option<&'a Dockerfile>,
     pub ignore: &'a DockerIgnore,
     /// The text of today's ignore file, when there is one.
