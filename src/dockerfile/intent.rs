@@ -1,36 +1,22 @@
 //! What the image a Dockerfile builds promises: its ports, command,
-//! environment, labels, volumes, working folder and user, as the final
-//! stage inherits them through its FROM chain, and what the stages it needs
-//! install.
+//! environment, volumes, working folder and user, as the final stage
+//! inherits them through its FROM chain.
 
 use serde::Serialize;
 
 use super::stages::StageGraph;
-use super::{key_values, python_minor_of_image, shell, Args, Command, Dockerfile, Keyword};
-use crate::detect::python_version::Minor;
+use super::{key_values, Args, Command, Dockerfile, Keyword};
 
-/// What the image means: everything a rewrite must keep.
+/// What the image means: the metadata the fixes keep.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Intent {
-    pub base_image: String,
-    pub base_line: usize,
-    pub python_minor: Option<Minor>,
     pub expose: Vec<(String, usize)>,
     pub cmd: Option<(Command, usize)>,
     pub entrypoint: Option<(Command, usize)>,
     pub env: Vec<(String, String, usize)>,
-    pub labels: Vec<(String, String, usize)>,
     pub volumes: Vec<(String, usize)>,
     pub workdir: Option<String>,
     pub user: Option<(String, usize)>,
-    pub stopsignal: Option<(String, usize)>,
-    /// apt or apk packages installed in the stages the image ships.
-    pub system_packages: Vec<(String, usize)>,
-    /// Requirements files passed to `pip install -r` in the stages the
-    /// image needs.
-    pub pip_requirement_files: Vec<(String, usize)>,
-    /// Files the image's stages copy from the context by name (not `.`).
-    pub copied_paths: Vec<(String, usize)>,
 }
 
 impl Dockerfile {
@@ -43,55 +29,9 @@ impl Dockerfile {
     /// (EXPOSE, ENV, CMD...) is inherited through FROM, so the whole
     /// shipped chain counts, the farthest ancestor first.
     pub fn intent_of(&self, graph: &StageGraph) -> Intent {
-        let target = &self.stages[graph.target];
-        let mut intent = Intent {
-            base_image: self.base_image_of(target),
-            base_line: target.line,
-            ..Default::default()
-        };
-        intent.python_minor = python_minor_of_image(&intent.base_image);
+        let mut intent = Intent::default();
         let mut shipped = graph.shipped();
         shipped.reverse();
-        for &index in &graph.lineage() {
-            let stage = &self.stages[index];
-            let is_shipped = shipped.contains(&index);
-            for inst in &stage.instructions {
-                let line = inst.line;
-                match (inst.keyword, &inst.args) {
-                    (Keyword::Run, Args::Command { .. }) => {
-                        for cmd in inst.commands() {
-                            if is_shipped {
-                                if let Some(pkgs) = shell::package_install(&cmd) {
-                                    intent
-                                        .system_packages
-                                        .extend(pkgs.into_iter().map(|p| (p, line)));
-                                }
-                            }
-                            intent.pip_requirement_files.extend(
-                                shell::pip_requirement_files(&cmd)
-                                    .into_iter()
-                                    .map(|p| (p, line)),
-                            );
-                        }
-                    }
-                    (Keyword::Copy | Keyword::Add, Args::Copy { sources, .. })
-                        if inst.flag("from").is_none() =>
-                    {
-                        for src in sources {
-                            let clean = src.trim_start_matches("./").trim_end_matches('/');
-                            if !clean.is_empty()
-                                && clean != "."
-                                && !src.starts_with("<<")
-                                && !src.contains("://")
-                            {
-                                intent.copied_paths.push((clean.to_string(), line));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
         for &index in &shipped {
             // Docker resets an inherited CMD when a stage sets ENTRYPOINT
             // without setting CMD itself.
@@ -125,9 +65,6 @@ impl Intent {
             (Keyword::Env, Args::Text { text, .. }) => self
                 .env
                 .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line))),
-            (Keyword::Label, Args::Text { text, .. }) => self
-                .labels
-                .extend(key_values(text).into_iter().map(|(k, v)| (k, v, line))),
             (Keyword::Volume, Args::Words { words }) => {
                 self.volumes.extend(words.iter().map(|w| (w.clone(), line)))
             }
@@ -140,9 +77,6 @@ impl Intent {
             }
             (Keyword::User, Args::Text { text, .. }) => {
                 self.user = Some((text.trim().to_string(), line))
-            }
-            (Keyword::Stopsignal, Args::Text { text, .. }) => {
-                self.stopsignal = Some((text.trim().to_string(), line))
             }
             _ => {}
         }
@@ -168,17 +102,8 @@ mod tests {
     fn reads_intent_with_bom_and_crlf() {
         let df = Dockerfile::parse(BLOATED, "Dockerfile").unwrap();
         let intent = df.intent();
-        assert_eq!(intent.base_image, "python:3.11");
-        assert_eq!(intent.python_minor, Some(Minor(3, 11)));
         assert_eq!(intent.expose, [("5000".to_string(), 8)]);
         assert_eq!(intent.workdir.as_deref(), Some("/app"));
-        let pkgs: Vec<_> = intent
-            .system_packages
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .collect();
-        assert_eq!(pkgs, ["gcc", "libpq-dev", "postgresql-client"]);
-        assert_eq!(intent.pip_requirement_files[0].0, "requirements.txt");
         assert_eq!(intent.env[1], ("APP_NAME".into(), "my app".into(), 7));
         assert_eq!(intent.volumes[0].0, "/app/instance");
         assert!(matches!(intent.cmd, Some((Command::Shell(_), 11))));
@@ -194,9 +119,6 @@ FROM base AS production\nCOPY --from=builder /opt/venv /opt/venv\nCMD [\"gunicor
         assert_eq!(intent.expose, [("8000".to_string(), 3)]);
         assert_eq!(intent.env_value("FLASK_RUN_PORT"), Some("8000"));
         assert_eq!(intent.workdir.as_deref(), Some("/srv/shop"));
-        // git is installed in the builder only: the image does not ship it.
-        assert!(intent.system_packages.is_empty());
-        assert_eq!(intent.base_image, "python:3.12");
     }
 
     #[test]
