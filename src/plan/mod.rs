@@ -72,40 +72,6 @@ pub struct SeparateFrontend {
     pub server_config: node::ServerConfig,
 }
 
-/// What the final stage runs, for checks that read the output back.
-pub struct Runtime<'a> {
-    pub cmd: &'a [String],
-    pub port: u16,
-    pub expose: Vec<String>,
-    pub user: String,
-    pub env: Vec<&'a str>,
-    pub base_image: &'a str,
-}
-
-impl Plan {
-    pub fn runtime(&self) -> Runtime<'_> {
-        match (&self.python, &self.node) {
-            (Some(p), _) => Runtime {
-                cmd: &p.cmd,
-                port: p.port,
-                expose: p.expose.clone(),
-                user: format!("{0}:{0}", p.user.uid),
-                env: Vec::new(),
-                base_image: &p.base_image,
-            },
-            (None, Some(n)) => Runtime {
-                cmd: &n.cmd,
-                port: n.port,
-                expose: vec![n.port.to_string()],
-                user: n.user.clone(),
-                env: n.env.iter().map(|(k, _)| k.as_str()).collect(),
-                base_image: &n.runtime_image,
-            },
-            (None, None) => unreachable!("a plan has a Python or a Node image"),
-        }
-    }
-}
-
 /// The image to pull for a public name: the configuration's override, or
 /// the name under the configured registry.
 pub fn image_name(config: &Config, public: &str) -> String {
