@@ -910,7 +910,20 @@ fn corpus_cases_build_every_target_and_serve() {
             .as_ref()
             .and_then(|p| p.context.clone())
             .unwrap_or_else(|| ".".into());
+        // Every named stage of the original is a target someone may build;
+        // the default (the last stage) too.
+        let original = std::fs::read_to_string(path.join(&dockerfile)).unwrap();
+        let parsed = dockslim::dockerfile::Dockerfile::parse(&original, &dockerfile).unwrap();
         let mut targets = meta.targets.clone();
+        for stage in &parsed.stages {
+            let name = stage.alias.clone().unwrap_or_default();
+            if !targets.contains(&name) && !name.is_empty() {
+                targets.push(name);
+            }
+        }
+        if !targets.iter().any(String::is_empty) {
+            targets.push(String::new());
+        }
         let probed = probe
             .as_ref()
             .and_then(|p| p.target.clone())
