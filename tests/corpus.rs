@@ -295,10 +295,19 @@ fn check_rewrite(case: &Case, dir: &Path, dockerfile: &str) -> Result<String, St
         ));
     }
     if problems.is_empty() {
+        let reasons: Vec<String> = proposal
+            .blocked
+            .iter()
+            .map(|b| format!("{} (line {:?}): {}", b.rule, b.line, b.why))
+            .collect();
         Ok(format!(
-            "fixed {}; held back {}",
+            "fixed {}; held back {}{}",
             applied.join(" "),
-            blocked.join(" ")
+            blocked.join(" "),
+            reasons
+                .iter()
+                .map(|r| format!("\n    {r}"))
+                .collect::<String>()
         ))
     } else {
         Err(problems.join("; "))

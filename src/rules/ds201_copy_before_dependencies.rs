@@ -211,9 +211,11 @@ fn brief(copies: &str) -> String {
 }
 
 /// What lies between the copy and the install and must move above the copy
-/// with the install: ENV and ARG (the install may read them) and package
-/// installs. A step that may prepare the install from the source, or a
-/// change of WORKDIR, USER or SHELL, keeps the order as it is.
+/// with the install: ENV and ARG (the install may read them), package
+/// installs, and a WORKDIR when nothing before it stays behind and the copy
+/// names an absolute destination (so neither reads the folder it sets). A
+/// step that may prepare the install from the source, another change of
+/// WORKDIR, or a USER or SHELL keeps the order as it is.
 fn movable_between<'a>(
     stage: &'a Stage,
     copy: &Instruction,
@@ -224,8 +226,12 @@ fn movable_between<'a>(
         .instructions
         .iter()
         .filter(|i| i.line > copy.line && i.line < install.line);
-    for inst in between {
+    let absolute_copy = matches!(&copy.args, Args::Copy { dest, .. } if dest.starts_with('/'));
+    for (n, inst) in between.enumerate() {
+        // Something before this one stays after the copy.
+        let stays_behind = moved.len() < n;
         match inst.keyword {
+            Keyword::Workdir if absolute_copy && !stays_behind => moved.push(inst),
             Keyword::Workdir | Keyword::User | Keyword::Shell => {
                 return Err(format!(
                     "line {} changes {} between the copy and the install",
@@ -668,6 +674,27 @@ mod tests {
         assert!(good.check(&CopyBeforeDependencies).is_empty());
         let node = Fixture::new(&[("Dockerfile", "FROM node:22\nCOPY . .\nRUN npm ci\n")]);
         assert_eq!(node.lines(&CopyBeforeDependencies), [Some(2)]);
+    }
+
+    #[test]
+    fn a_workdir_after_an_absolute_copy_moves_up_with_the_install() {
+        let app = [("app.py", "print(1)\n"), ("requirements.txt", "flask\n")];
+        let with = |dockerfile: &'static str| {
+            let mut files = app.to_vec();
+            files.push(("Dockerfile", dockerfile));
+            Fixture::new(&files)
+        };
+        let fx = with(
+            "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n",
+        );
+        assert_eq!(
+            fx.fixed(RuleId::DS201).0,
+            "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . /app\n"
+        );
+        // A step that stays behind the copy would run in another folder.
+        let fx = with("FROM python:3.12\nCOPY . /app\nRUN ./prepare\nWORKDIR /app\nRUN pip install -r requirements.txt\n");
+        let reasons = fx.blocked_reasons(RuleId::DS201).join(" ");
+        assert!(reasons.contains("changes WORKDIR"), "{reasons}");
     }
 
     const UV_PROJECT: (&str, &str) = (
