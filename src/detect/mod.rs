@@ -9,6 +9,7 @@ pub mod node;
 pub mod pyproject;
 pub mod python_version;
 pub mod requirements;
+pub mod writes;
 
 use serde::Serialize;
 
@@ -123,6 +124,8 @@ pub struct Project {
     pub unsupported: Option<String>,
     /// The services of the repository's compose files.
     pub compose: Vec<compose::Service>,
+    /// Where the app's code writes at run time, with the evidence.
+    pub writes: Vec<writes::Write>,
 }
 
 impl Project {
@@ -139,6 +142,7 @@ impl Project {
                 node_manifests: node::manifests(repo),
                 unsupported: Some(why),
                 compose: compose::services(repo),
+                writes: writes::find(repo),
             }),
             other => other,
         }
@@ -160,6 +164,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
                 node_manifests,
                 unsupported: None,
                 compose: compose::services(repo),
+                writes: writes::find(repo),
             });
         }
         return Err(no_project_error(repo, &node_manifests));
@@ -264,6 +269,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
         node_manifests,
         unsupported: None,
         compose: compose::services(repo),
+        writes: writes::find(repo),
     })
 }
 

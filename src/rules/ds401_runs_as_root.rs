@@ -25,7 +25,7 @@ static DOC: RuleDoc = RuleDoc {
     fix: "Create a user with a fixed UID (useradd --uid 10001) and switch to it with USER before CMD; give it ownership only of what it must write.",
     example: "Before:\n  CMD [\"gunicorn\", \"app:app\"]\nAfter:\n  RUN useradd --system --uid 10001 app\n  USER app\n  CMD [\"gunicorn\", \"app:app\"]",
     fix_safety: Some(Safety::Unsafe),
-    fix_risk: "the app can no longer write where dockslim sees no evidence that it writes (the folders the Dockerfile creates or declares as VOLUME, compose mounts, Flask's instance folder are made writable); a write elsewhere fails with permission denied.",
+    fix_risk: "the app can no longer write where dockslim sees no evidence that it writes; a write elsewhere fails with permission denied. The evidence: folders the Dockerfile creates or declares as VOLUME, compose mounts, log and pid files its command names, and what the code writes (os.makedirs, open for writing, log files, SQLite databases, MEDIA_ROOT and folder settings, Flask's instance folder, Node's fs writes and SQLite files), each named in the reason with its file and line.",
 };
 
 impl Rule for RunsAsRoot {
@@ -102,10 +102,8 @@ impl Rule for RunsAsRoot {
             .intent_of(&cx.graph)
             .workdir
             .unwrap_or_else(|| "/".into());
-        if workdir == "/" {
-            if let Some(at) = sqlite_beside_code(cx) {
-                return vec![cx.blocked(DOC.id, Some(target.line), format!("the app keeps its SQLite database beside its code ({at}), which is / here: no user but root can create it there; give the database a folder of its own (a setting or volume), then run as a user"))];
-            }
+        if let Some(why) = writes_in_root(cx, &workdir) {
+            return vec![cx.blocked(DOC.id, Some(target.line), format!("the app writes in / ({why}): no user but root can create files there; give what it writes a folder of its own (a setting or volume), then run as a user"))];
         }
         if let Some(line) = model_in_roots_cache(cx) {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
@@ -511,20 +509,13 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
             add(abs(&dir, &workdir), format!("{what}, by {whose}"));
         }
     }
-    let py = &cx.inputs.project.python;
-    let flask = py
-        .web
-        .targets
-        .first()
-        .is_some_and(|t| t.framework == crate::detect::framework::Framework::Flask);
-    if flask && (py.requirements.has("flask-sqlalchemy") || uses_relative_sqlite(cx)) {
-        add(
-            abs("instance", &workdir),
-            "Flask's instance folder, where Flask-SQLAlchemy keeps a relative SQLite database"
-                .into(),
-        );
-    } else if let Some(at) = sqlite_beside_code(cx) {
-        add(workdir.clone(), format!("the app keeps its SQLite database beside its code ({at}); the folder only, its files stay read-only"));
+    // What the app's code writes, placed where the image has the code.
+    let copied = |p: &str| crate::edit::facts::repo_path_in_image(cx, p);
+    let env = crate::edit::facts::image_env(cx);
+    for write in &cx.inputs.project.writes {
+        if let Some(folder) = write.folder_in_image(&copied, &workdir, &env) {
+            add(folder, write.reason());
+        }
     }
     out
 }
@@ -581,54 +572,19 @@ fn written_by_command(words: &[String]) -> Vec<(String, String)> {
     out
 }
 
-/// A SQLite file the code puts beside itself: Django's `BASE_DIR /
-/// "db.sqlite3"`, `os.path.join(basedir, "app.db")`, a relative
-/// `sqlite:///app.db` outside Flask-SQLAlchemy.
-pub fn sqlite_beside_code(cx: &FixContext) -> Option<String> {
-    for (path, text) in cx.inputs.repo.python_sources() {
-        if path.split('/').any(|d| d == "tests" || d == "test") {
-            continue;
-        }
-        for (n, line) in text.lines().enumerate() {
-            let code = line.split('#').next().unwrap_or("");
-            let names_db = [
-                ".db\"",
-                ".db'",
-                ".sqlite\"",
-                ".sqlite'",
-                ".sqlite3\"",
-                ".sqlite3'",
-            ]
-            .iter()
-            .any(|s| code.contains(s));
-            let beside = [
-                "__file__",
-                "basedir",
-                "BASE_DIR",
-                "base_dir",
-                "os.getcwd",
-                "Path.cwd",
-            ]
-            .iter()
-            .any(|s| code.contains(s));
-            let relative_url = code.match_indices("sqlite:///").any(|(i, _)| {
-                !code[i + 10..].starts_with('/') && !code[i + 10..].starts_with(['"', '\''])
-            });
-            if names_db && beside || relative_url {
-                return Some(format!("{path}:{}", n + 1));
-            }
-        }
-    }
-    None
+/// The first write of the app's code that lands in `/` itself (its code
+/// copied to / with no WORKDIR, and a database or log beside it).
+fn writes_in_root(cx: &FixContext, workdir: &str) -> Option<String> {
+    let copied = |p: &str| crate::edit::facts::repo_path_in_image(cx, p);
+    let env = crate::edit::facts::image_env(cx);
+    cx.inputs
+        .project
+        .writes
+        .iter()
+        .find(|w| w.folder_in_image(&copied, workdir, &env).as_deref() == Some("/"))
+        .map(|w| w.reason())
 }
 
-/// A relative SQLite URL (`sqlite:///app.db`, three slashes) in the code.
-fn uses_relative_sqlite(cx: &FixContext) -> bool {
-    cx.inputs.repo.python_sources().iter().any(|(_, text)| {
-        text.match_indices("sqlite:///")
-            .any(|(i, _)| !text[i + 10..].starts_with('/'))
-    })
-}
 #[cfg(test)]
 mod tests {
     use super::*;
