@@ -197,6 +197,54 @@ fn init_writes_starters_and_refuses_to_overwrite() {
         .contains("EXPOSE 9000"));
 }
 
+/// `init` in a repository whose code writes: the folders are made and
+/// given to the user, and the report says which line of code writes each.
+#[test]
+fn init_gives_the_user_the_folders_the_code_writes() {
+    let write = |dir: &std::path::Path, files: &[(&str, &str)]| {
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    };
+    let flask = tempfile::tempdir().unwrap();
+    write(
+        flask.path(),
+        &[
+            ("requirements.txt", "flask==3.0.3\nflask-sqlalchemy==3.1.1\ngunicorn==22.0.0\n"),
+            ("app.py", "import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\napp = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///shop.db'\ndb = SQLAlchemy(app)\nos.makedirs(os.environ.get('UPLOADS', 'uploads'), exist_ok=True)\n\n@app.get('/health')\ndef health():\n    return 'ok'\n"),
+        ],
+    );
+    dockslim()
+        .args(["rewrite", "--format", "json"])
+        .arg(flask.path())
+        .assert()
+        .stdout(contains("app.py:8 creates the folder, unless UPLOADS says elsewhere"));
+    dockslim().args(["init"]).arg(flask.path()).assert().success();
+    let dockerfile = std::fs::read_to_string(flask.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("RUN mkdir -p /app/instance /app/uploads \\\n && chown app:app /app/instance /app/uploads\nUSER"),
+        "{dockerfile}"
+    );
+
+    let express = tempfile::tempdir().unwrap();
+    write(
+        express.path(),
+        &[
+            ("package.json", "{\"name\": \"todo\", \"main\": \"server.js\", \"dependencies\": {\"express\": \"4.21.2\"}}"),
+            ("package-lock.json", "{\"lockfileVersion\": 3}"),
+            ("server.js", "const fs = require('fs')\nfs.mkdirSync('/var/lib/todo', { recursive: true })\nconst app = require('express')()\napp.get('/healthz', (q, r) => r.send('ok'))\napp.listen(3000)\n"),
+        ],
+    );
+    dockslim().args(["init"]).arg(express.path()).assert().success();
+    let dockerfile = std::fs::read_to_string(express.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("RUN mkdir -p /var/lib/todo \\\n && chown node:node /var/lib/todo\nUSER 1000:1000"),
+        "{dockerfile}"
+    );
+}
+
 #[test]
 fn profiles_and_explain() {
     dockslim()

@@ -86,6 +86,8 @@ pub struct NodePlan {
     pub dist_dir: String,
     pub has_public: bool,
     pub user: String,
+    /// Folders a server's code writes, made and given to the `node` user.
+    pub writable_dirs: Vec<String>,
     pub port: u16,
     pub env: Vec<(String, String)>,
     pub stopsignal: Option<String>,
@@ -283,6 +285,7 @@ fn common_plan(
         has_public: node.has_public,
         // The official image's `node` user, by UID so runAsNonRoot can check it.
         user: "1000:1000".into(),
+        writable_dirs: Vec::new(),
         port: 3000,
         env: Vec::new(),
         stopsignal: None,

@@ -50,6 +50,17 @@ pub(super) fn finish(
         ),
         inputs.fixes(&[crate::rules::RuleId::DS304]),
     );
+    let writable = crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir);
+    st.decide(
+        Topic::User,
+        "node (uid 1000)",
+        format!(
+            "the official image's `node` user runs the server; {}",
+            crate::plan::python::owned_folders(&writable)
+        ),
+        inputs.fixes(&[crate::rules::RuleId::DS401]),
+    );
+    plan.writable_dirs = writable.into_iter().map(|(dir, _)| dir).collect();
     let port = plan.port;
     let why = match health_path {
         Some(p) => format!("GET {p}, a route the code defines, with Node's fetch (slim images have no curl)"),

@@ -51,6 +51,9 @@ pub struct PythonPlan {
     pub cache_mounts: bool,
     pub workdir: String,
     pub user: crate::profile::User,
+    /// Folders the app writes, made and given to the user (the rest of the
+    /// source stays read-only to it).
+    pub writable_dirs: Vec<String>,
     pub workers: u32,
     pub collectstatic: Option<Vec<(String, String)>>,
     pub pythonpath: Option<String>,
@@ -294,11 +297,15 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
             .and_then(|u| u.uid)
             .unwrap_or(profile.user.uid),
     };
+    let writable = writable_dirs(&inputs.project.writes, &workdir);
     decide(
         decisions,
         Topic::User,
         format!("{} (uid {})", user.name, user.uid),
-        "a system user with a fixed UID runs the app and owns only the folders it must write; USER names the UID so Kubernetes' runAsNonRoot can verify it",
+        format!(
+            "a system user with a fixed UID runs the app; USER names the UID so Kubernetes' runAsNonRoot can verify it; {}",
+            owned_folders(&writable)
+        ),
         inputs.fixes(&[crate::rules::RuleId::DS401]),
     );
 
@@ -332,6 +339,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         cache_mounts,
         workdir,
         user,
+        writable_dirs: writable.into_iter().map(|(dir, _)| dir).collect(),
         workers,
         collectstatic,
         pythonpath,
@@ -342,4 +350,39 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         summary,
         frontend: None,
     })
+}
+
+/// The folders the code writes, where the generated image puts them (the
+/// repository is copied to the WORKDIR), with the evidence for each.
+pub(crate) fn writable_dirs(
+    writes: &[crate::detect::writes::Write],
+    workdir: &str,
+) -> Vec<(String, String)> {
+    let copied = |p: &str| {
+        Some(if p.is_empty() {
+            workdir.to_string()
+        } else {
+            format!("{}/{p}", workdir.trim_end_matches('/'))
+        })
+    };
+    let env = std::collections::BTreeMap::new();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for write in writes {
+        let Some(dir) = write.folder_in_image(&copied, workdir, &env) else {
+            continue;
+        };
+        if dir != "/" && !out.iter().any(|(d, _)| *d == dir) {
+            out.push((dir, write.reason()));
+        }
+    }
+    out
+}
+
+/// The report's words for the folders the user owns.
+pub(crate) fn owned_folders(dirs: &[(String, String)]) -> String {
+    if dirs.is_empty() {
+        return "nothing in the code writes to disk, so the user owns no folder and the source stays read-only to it".into();
+    }
+    let list: Vec<String> = dirs.iter().map(|(d, why)| format!("{d} ({why})")).collect();
+    format!("it owns only the folders the code writes: {}", list.join(", "))
 }
