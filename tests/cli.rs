@@ -220,8 +220,14 @@ fn init_gives_the_user_the_folders_the_code_writes() {
         .args(["rewrite", "--format", "json"])
         .arg(flask.path())
         .assert()
-        .stdout(contains("app.py:8 creates the folder, unless UPLOADS says elsewhere"));
-    dockslim().args(["init"]).arg(flask.path()).assert().success();
+        .stdout(contains(
+            "app.py:8 creates the folder, unless UPLOADS says elsewhere",
+        ));
+    dockslim()
+        .args(["init"])
+        .arg(flask.path())
+        .assert()
+        .success();
     let dockerfile = std::fs::read_to_string(flask.path().join("Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("RUN mkdir -p /app/instance /app/uploads \\\n && chown app:app /app/instance /app/uploads\nUSER"),
@@ -237,10 +243,16 @@ fn init_gives_the_user_the_folders_the_code_writes() {
             ("server.js", "const fs = require('fs')\nfs.mkdirSync('/var/lib/todo', { recursive: true })\nconst app = require('express')()\napp.get('/healthz', (q, r) => r.send('ok'))\napp.listen(3000)\n"),
         ],
     );
-    dockslim().args(["init"]).arg(express.path()).assert().success();
+    dockslim()
+        .args(["init"])
+        .arg(express.path())
+        .assert()
+        .success();
     let dockerfile = std::fs::read_to_string(express.path().join("Dockerfile")).unwrap();
     assert!(
-        dockerfile.contains("RUN mkdir -p /var/lib/todo \\\n && chown node:node /var/lib/todo\nUSER 1000:1000"),
+        dockerfile.contains(
+            "RUN mkdir -p /var/lib/todo \\\n && chown node:node /var/lib/todo\nUSER 1000:1000"
+        ),
         "{dockerfile}"
     );
 }

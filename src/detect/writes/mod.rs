@@ -94,8 +94,10 @@ pub enum Evidence {
     OpenForWriting,
     /// `logging.FileHandler` and its rotating kinds, `basicConfig(filename=)`.
     LogFile,
-    /// `sqlite3.connect`, a `sqlite:///` URL, Django's sqlite3 NAME.
+    /// `sqlite3.connect`, Django's sqlite3 NAME, a setting naming a .db.
     SqliteDatabase,
+    /// A `sqlite:///` URL.
+    SqliteUrl,
     /// Django's MEDIA_ROOT: uploads land there.
     MediaRoot,
     /// A setting named for a folder the app fills (UPLOAD_FOLDER, LOG_DIR,
@@ -119,6 +121,7 @@ impl Evidence {
             Evidence::OpenForWriting => "opens a file there for writing",
             Evidence::LogFile => "writes a log file there",
             Evidence::SqliteDatabase => "keeps a SQLite database there",
+            Evidence::SqliteUrl => "names a SQLite database there in a sqlite:/// URL",
             Evidence::MediaRoot => "Django's MEDIA_ROOT, where uploads land",
             Evidence::FolderSetting => "a setting for a folder the app fills",
             Evidence::FlaskInstance => {
@@ -221,17 +224,7 @@ pub fn find(repo: &crate::repo::Repo) -> Vec<Write> {
         .into_iter()
         .filter(|(path, _)| !is_test(path))
         .collect();
-    for (path, text) in &python {
-        out.extend(python::writes(path, text));
-    }
-    if python
-        .iter()
-        .any(|(_, text)| python::uses_instance_folder(text))
-    {
-        for (path, text) in &python {
-            out.extend(python::flask_instances(path, text));
-        }
-    }
+    out.extend(python::writes_of_all(&python));
     for (path, text) in node_sources(repo) {
         if !is_test(&path) {
             out.extend(node::writes(&path, &text));

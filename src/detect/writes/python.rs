@@ -20,7 +20,7 @@ use super::{folder_of, Evidence, Place, Target, Write};
 /// another constant, a few times over).
 const MAX_DEPTH: usize = 8;
 
-pub(super) fn writes(path: &str, text: &str) -> Vec<Write> {
+fn writes(path: &str, text: &str) -> Vec<Write> {
     let mut parser = Parser::new();
     if parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
@@ -37,18 +37,38 @@ pub(super) fn writes(path: &str, text: &str) -> Vec<Write> {
     out
 }
 
+/// The writes of a repository's Python files, seen together: a file may
+/// make the Flask app that another file's Flask-SQLAlchemy gives an
+/// instance folder to, and that reads a relative `sqlite:///` URL from
+/// there rather than from the folder the app runs in.
+pub(super) fn writes_of_all(files: &[(String, String)]) -> Vec<Write> {
+    let mut out: Vec<Write> = files.iter().flat_map(|(p, t)| writes(p, t)).collect();
+    if files.iter().any(|(_, text)| uses_instance_folder(text)) {
+        out.extend(files.iter().flat_map(|(p, t)| flask_instances(p, t)));
+    }
+    if files
+        .iter()
+        .any(|(_, text)| text.contains("flask_sqlalchemy"))
+    {
+        out.retain(|w| {
+            !(w.evidence == Evidence::SqliteUrl && matches!(w.place, Place::FromCwd(_)))
+        });
+    }
+    out
+}
+
 /// Whether the code uses Flask's instance folder: Flask-SQLAlchemy (which
 /// creates it for a relative SQLite database), `instance_path`,
 /// `instance_relative_config=True`. The app may be made in another file
 /// than the one that says so (an `extensions.py` with `db = SQLAlchemy()`).
-pub(super) fn uses_instance_folder(text: &str) -> bool {
+fn uses_instance_folder(text: &str) -> bool {
     text.contains("flask_sqlalchemy")
         || text.contains("instance_path")
         || text.contains("instance_relative_config=True")
 }
 
 /// The instance folder of each Flask app this file makes.
-pub(super) fn flask_instances(path: &str, text: &str) -> Vec<Write> {
+fn flask_instances(path: &str, text: &str) -> Vec<Write> {
     let mut parser = Parser::new();
     if parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
@@ -238,8 +258,8 @@ impl<'t> Source<'t> {
     }
 
     /// `sqlite:////var/lib/app.db` (absolute) or `sqlite:///app.db`
-    /// (relative to the folder the app runs in; Flask-SQLAlchemy's own
-    /// rule is the instance folder, found separately).
+    /// (relative to the folder the app runs in; under Flask-SQLAlchemy, to
+    /// the instance folder: see `find`).
     fn sqlite_url(&self, string: Node<'t>) -> Option<Write> {
         let url = self.literal(string)?;
         let rest = url.strip_prefix("sqlite:///")?;
@@ -247,12 +267,10 @@ impl<'t> Source<'t> {
             return None;
         } else if rest.starts_with('/') {
             Place::Absolute(rest.to_string())
-        } else if self.text.contains("flask_sqlalchemy") {
-            return None;
         } else {
             Place::FromCwd(rest.to_string())
         };
-        Some(self.write(string, place, Target::File, Evidence::SqliteDatabase))
+        Some(self.write(string, place, Target::File, Evidence::SqliteUrl))
     }
 
     /// Flask's instance folder beside the module or package that makes the
@@ -575,11 +593,7 @@ mod tests {
     use super::*;
 
     fn places(path: &str, text: &str) -> Vec<(Place, Target, Evidence, usize)> {
-        let mut found = writes(path, text);
-        if uses_instance_folder(text) {
-            found.extend(flask_instances(path, text));
-        }
-        found
+        writes_of_all(&[(path.to_string(), text.to_string())])
             .into_iter()
             .map(|w| (w.place, w.target, w.evidence, w.line))
             .collect()
@@ -685,7 +699,7 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": basedir
                 (
                     Place::Absolute("/data/app.db".into()),
                     Target::File,
-                    Evidence::SqliteDatabase,
+                    Evidence::SqliteUrl,
                     10
                 ),
                 (media, Target::Folder, Evidence::MediaRoot, 12),

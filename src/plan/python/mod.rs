@@ -384,5 +384,8 @@ pub(crate) fn owned_folders(dirs: &[(String, String)]) -> String {
         return "nothing in the code writes to disk, so the user owns no folder and the source stays read-only to it".into();
     }
     let list: Vec<String> = dirs.iter().map(|(d, why)| format!("{d} ({why})")).collect();
-    format!("it owns only the folders the code writes: {}", list.join(", "))
+    format!(
+        "it owns only the folders the code writes: {}",
+        list.join(", ")
+    )
 }
