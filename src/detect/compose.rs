@@ -34,7 +34,9 @@ pub struct Service {
     pub ports: Vec<String>,
     pub command: Option<String>,
     pub entrypoint: Option<String>,
-    pub has_healthcheck: bool,
+    /// The healthcheck's `test`, as one command line (`CMD`, `CMD-SHELL`
+    /// and `NONE` dropped): it runs inside the container.
+    pub healthcheck: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -91,7 +93,7 @@ fn merge(into: &mut Service, over: Service) {
     into.ports.extend(over.ports);
     into.command = over.command.or(into.command.take());
     into.entrypoint = over.entrypoint.or(into.entrypoint.take());
-    into.has_healthcheck |= over.has_healthcheck;
+    into.healthcheck = over.healthcheck.or(into.healthcheck.take());
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -146,7 +148,27 @@ fn read_service(name: &str, file: &str, body: &Value) -> Service {
         ports,
         command: body.get("command").and_then(text),
         entrypoint: body.get("entrypoint").and_then(text),
-        has_healthcheck: body.get("healthcheck").is_some(),
+        healthcheck: body
+            .get("healthcheck")
+            .and_then(|h| h.get("test"))
+            .and_then(healthcheck_test),
+    }
+}
+
+/// A healthcheck's `test`: `["CMD", "curl", "-f", "..."]`, `["CMD-SHELL",
+/// "curl -f ... || exit 1"]` or a plain string (run by a shell).
+fn healthcheck_test(test: &Value) -> Option<String> {
+    match test {
+        Value::String(s) => Some(s.clone()),
+        Value::Sequence(items) => {
+            let words: Vec<String> = items.iter().filter_map(text).collect();
+            match words.first().map(String::as_str) {
+                Some("NONE") | None => None,
+                Some("CMD" | "CMD-SHELL") => Some(words[1..].join(" ")),
+                Some(_) => Some(words.join(" ")),
+            }
+        }
+        _ => None,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod node;
 pub mod pyproject;
 pub mod python_version;
 pub mod requirements;
+pub mod runs;
 pub mod writes;
 
 use serde::Serialize;
@@ -126,6 +127,8 @@ pub struct Project {
     pub compose: Vec<compose::Service>,
     /// Where the app's code writes at run time, with the evidence.
     pub writes: Vec<writes::Write>,
+    /// The programs the app's code (and its libraries) runs.
+    pub runs: Vec<runs::Run>,
 }
 
 impl Project {
@@ -143,6 +146,7 @@ impl Project {
                 unsupported: Some(why),
                 compose: compose::services(repo),
                 writes: writes::find(repo),
+                runs: runs::find(repo, &[], &[]),
             }),
             other => other,
         }
@@ -155,10 +159,17 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
     let sources = repo.python_sources();
     let Some(found) = dependencies(repo, config, &sources)? else {
         if node_manifests.iter().any(|m| m == "package.json") {
+            let node = node::read(repo, "")?;
+            let packages: Vec<(String, String)> = node
+                .dependencies
+                .iter()
+                .map(|d| (d.clone(), node.manifest()))
+                .collect();
             return Ok(Project {
                 stack: Stack::Node,
                 python: PythonProject::default(),
-                node: Some(node::read(repo, "")?),
+                runs: runs::find(repo, &[], &packages),
+                node: Some(node),
                 frontend: None,
                 frontend_skipped: None,
                 node_manifests,
@@ -248,7 +259,14 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
                 .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
         });
     let (frontend, frontend_skipped) = frontend(repo, &node_manifests, &sources)?;
+    let packages: Vec<(String, String)> = set
+        .requirements
+        .iter()
+        .chain(declared.iter().flat_map(|d| d.dependencies.iter()))
+        .map(|r| (r.name.clone(), r.file.clone()))
+        .collect();
     Ok(Project {
+        runs: runs::find(repo, &packages, &[]),
         stack: Stack::Python,
         frontend,
         frontend_skipped,

@@ -27,6 +27,7 @@ mod ds311_next_without_standalone;
 mod ds312_static_site_served_by_node;
 mod ds313_full_base_image;
 mod ds314_package_manager_in_image;
+mod ds315_tool_unused_at_runtime;
 mod ds401_runs_as_root;
 mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
@@ -92,6 +93,7 @@ pub enum RuleId {
     DS312,
     DS313,
     DS314,
+    DS315,
     DS401,
     DS402,
     DS403,
@@ -124,6 +126,7 @@ impl RuleId {
         RuleId::DS312,
         RuleId::DS313,
         RuleId::DS314,
+        RuleId::DS315,
         RuleId::DS401,
         RuleId::DS402,
         RuleId::DS403,
@@ -156,6 +159,7 @@ impl RuleId {
             RuleId::DS312 => "DS312",
             RuleId::DS313 => "DS313",
             RuleId::DS314 => "DS314",
+            RuleId::DS315 => "DS315",
             RuleId::DS401 => "DS401",
             RuleId::DS402 => "DS402",
             RuleId::DS403 => "DS403",
@@ -279,6 +283,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds312_static_site_served_by_node::StaticSiteServedByNode,
         &ds313_full_base_image::FullBaseImage,
         &ds314_package_manager_in_image::PackageManagerInImage,
+        &ds315_tool_unused_at_runtime::ToolUnusedAtRuntime,
         &ds401_runs_as_root::RunsAsRoot,
         &ds402_unpinned_base_image::UnpinnedBaseImage,
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
@@ -315,6 +320,7 @@ pub fn fix_order() -> Vec<&'static dyn Rule> {
         RuleId::DS311,
         RuleId::DS201,
         RuleId::DS313,
+        RuleId::DS315,
         RuleId::DS402,
         RuleId::DS405,
         RuleId::DS304,
