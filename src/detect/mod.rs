@@ -9,6 +9,7 @@ pub mod framework;
 pub mod imports;
 pub mod ml;
 pub mod node;
+pub mod node_routes;
 pub mod py_routes;
 pub mod py_values;
 pub mod pyproject;
