@@ -78,6 +78,11 @@ pub fn factories(program: &Program) -> Vec<Factory> {
             let code = &program.sources[*at].code[body.clone()];
             let framework = builds(code).or_else(|| {
                 CALL.captures_iter(code).find_map(|c| {
+                    // Resolving is a lookup through imports and files: only
+                    // calls named like a known factory are worth one.
+                    if !named_like(program, *at, &c[1], &found) {
+                        return None;
+                    }
                     let Some(Target::Object(file, callee)) = program.resolve(*at, &c[1]) else {
                         return None;
                     };
@@ -99,6 +104,17 @@ pub fn factories(program: &Program) -> Vec<Factory> {
         }
     }
     found
+}
+
+/// Whether a call's name could be one of the factories: its last segment
+/// (`shop.create_app`) or what a bare name was imported as (`make` from
+/// `import create_app as make`) is a factory's name.
+fn named_like(program: &Program, at: usize, dotted: &str, factories: &[Factory]) -> bool {
+    let last = dotted.rsplit('.').next().unwrap_or(dotted);
+    let imported = program.imported_name(at, dotted);
+    factories
+        .iter()
+        .any(|f| f.name == last || f.name == imported)
 }
 
 /// The end of a top-level block starting at `from`: the next line of code
@@ -123,6 +139,9 @@ pub fn bound(program: &Program, factories: &[Factory]) -> Vec<Bound> {
     let mut out = Vec::new();
     for (at, src) in program.sources.iter().enumerate() {
         for c in BIND.captures_iter(&src.code) {
+            if !named_like(program, at, &c[2], factories) {
+                continue;
+            }
             let Some(Target::Object(file, callee)) = program.resolve(at, &c[2]) else {
                 continue;
             };
@@ -161,7 +180,7 @@ mod tests {
         let files = [
             ("core/app.py", "from fastapi import FastAPI\n\ndef get_application(settings=None) -> FastAPI:\n    application = FastAPI()\n    return application\n\ndef helper():\n    return 1\n"),
             ("shop/__init__.py", "import flask\n\ndef create_app(config):\n    app = flask.Flask(__name__)\n    return app\n\ndef wrapped():\n    return create_app(None)\n"),
-            ("main.py", "from core.app import get_application\nfrom shop import create_app, wrapped\n\napp = get_application()\napplication = create_app(Config)\nw = wrapped()\nn = helper()\n# x = get_application()\n"),
+            ("main.py", "from core.app import get_application\nfrom shop import create_app, wrapped as w2\n\napp = get_application()\napplication = create_app(Config)\nw = w2()\nn = helper()\n# x = get_application()\n"),
         ];
         let p = program(&files);
         let f = factories(&p);

@@ -34,6 +34,8 @@ struct Files<'a> {
     /// Per file: names bound to a package (`axios`, `got`): their `.get()`
     /// is a request, not a route.
     packages: Vec<Vec<String>>,
+    /// Per file: `const NAME = 'literal'`.
+    constants: Vec<HashMap<String, String>>,
 }
 
 struct Edge {
@@ -82,6 +84,7 @@ impl<'a> Files<'a> {
         });
         let paths: Vec<&str> = sources.iter().map(|s| s.path).collect();
         let mut files = Files {
+            constants: Vec::new(),
             packages: Vec::new(),
             routers: Vec::new(),
             objects: Vec::new(),
@@ -120,6 +123,7 @@ impl<'a> Files<'a> {
             files.objects.push(objects);
             files.imports.push(imports(src, &paths));
             files.packages.push(packages(src));
+            files.constants.push(constants(src));
             let default = src
                 .code
                 .lines()
@@ -194,7 +198,7 @@ impl<'a> Files<'a> {
                         .and_then(|a| object_value(src, a.span.clone(), "prefix")),
                     &exprs[..exprs.len().min(1)],
                 ),
-                (_, Some(first @ Expr::Str(_))) => (Some(first.clone()), &exprs[1..]),
+                (_, Some(first)) if self.is_path(at, first) => (Some(first.clone()), &exprs[1..]),
                 _ => (None, &exprs[..]),
             };
             for child in children.iter().filter_map(|e| self.child(at, e)) {
@@ -204,6 +208,16 @@ impl<'a> Files<'a> {
                     prefix: prefix.clone().map(|p| (at, p)),
                 });
             }
+        }
+    }
+
+    /// Whether `use(first, ...)` starts with a path: a string, or a name
+    /// or sum that is one (`app.use(API_PREFIX, router)`).
+    fn is_path(&self, at: usize, first: &Expr) -> bool {
+        match first {
+            Expr::Str(_) | Expr::Concat(_) => true,
+            Expr::Name(n) => self.constants[at].contains_key(n),
+            _ => false,
         }
     }
 
@@ -313,23 +327,31 @@ impl<'a> Files<'a> {
     }
 
     fn constant(&self, at: usize, name: &str) -> Result<String, String> {
-        let src = &self.sources[at];
-        let re = Regex::new(&format!(
-            r"(?m)^[ \t]*(?:export[ \t]+)?const[ \t]+{}[ \t]*(?::[^=\n]+)?=[ \t]*",
-            regex::escape(name)
-        ))
-        .map_err(|e| e.to_string())?;
-        let m = re
-            .find(&src.code)
-            .ok_or_else(|| format!("`{name}` has no literal value in {}", src.path))?;
-        match src.string_at(m.end()) {
-            Some((pieces, _)) => match pieces.as_slice() {
-                [Piece::Text(t)] => Ok(t.clone()),
-                _ => Err(format!("`{name}` is a template")),
-            },
-            None => Err(format!("`{name}` has no literal value in {}", src.path)),
-        }
+        self.constants[at]
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("`{name}` has no literal value in {}", self.sources[at].path))
     }
+}
+
+/// A file's `const NAME = 'literal'` (exported or not), read once.
+fn constants(src: &Source) -> HashMap<String, String> {
+    static CONST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?m)^[ \t]*(?:export[ \t]+)?const[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*",
+        )
+        .unwrap()
+    });
+    CONST
+        .captures_iter(&src.code)
+        .filter_map(|c| {
+            let (pieces, _) = src.string_at(c.get(0).unwrap().end())?;
+            match pieces.as_slice() {
+                [Piece::Text(t)] => Some((c[1].to_string(), t.clone())),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 fn chain(
@@ -531,6 +553,15 @@ mod tests {
         )]);
         assert_eq!(probed, ["/ping server.js:5"]);
         assert!(unprobed.is_empty(), "{unprobed:?}");
+    }
+
+    #[test]
+    fn constant_paths_and_prefixes() {
+        let (probed, _) = health(&[(
+            "index.js",
+            "const express = require('express');\nconst API = '/api/v1';\nconst HEALTH = `/health`;\nconst app = express();\nconst r = express.Router();\nr.get(HEALTH, (q, s) => s.end());\napp.use(API, r);\n",
+        )]);
+        assert_eq!(probed, ["/api/v1/health index.js:6"]);
     }
 
     #[test]

@@ -43,6 +43,15 @@ impl<'a> Program<'a> {
         self.files.iter().position(|f| *f == path)
     }
 
+    /// The name `local` was imported as in file `at` (`make` in `from x
+    /// import create_app as make` -> `create_app`), or `local` itself.
+    pub fn imported_name<'n>(&'n self, at: usize, local: &'n str) -> &'n str {
+        match self.bindings[at].get(local) {
+            Some(Binding::From(_, name)) => name,
+            _ => local,
+        }
+    }
+
     fn module(&self, stem: &imports::Stem) -> Option<usize> {
         imports::file_of(stem, &self.files).and_then(|f| self.index(f))
     }
