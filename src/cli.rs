@@ -403,7 +403,12 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         return Ok(Outcome::Ok);
     }
     // The proposal needs to know the project; the context alone does not.
-    let report = match crate::detect::detect(&sources.repo, &sources.config.config) {
+    let env = sources
+        .dockerfile
+        .as_ref()
+        .map(|df| df.deployed_env())
+        .unwrap_or_default();
+    let report = match crate::detect::detect(&sources.repo, &sources.config.config, &env) {
         Ok(project) => {
             let analysis = crate::analyze_sources(sources, project, &opts)?;
             let proposal = crate::propose(&analysis, &opts)?;

@@ -206,7 +206,13 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
     let mut sources = read_sources(opts)?;
-    let mut project = detect::Project::detect_for_analysis(&sources.repo, &sources.config.config)?;
+    let env = sources
+        .dockerfile
+        .as_ref()
+        .map(|df| df.deployed_env())
+        .unwrap_or_default();
+    let mut project =
+        detect::Project::detect_for_analysis(&sources.repo, &sources.config.config, &env)?;
     if let Some(df) = &mut sources.dockerfile {
         df.target = image_target(df, &sources.config.config, &project.compose)?;
     }

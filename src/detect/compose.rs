@@ -37,6 +37,8 @@ pub struct Service {
     /// The healthcheck's `test`, as one command line (`CMD`, `CMD-SHELL`
     /// and `NONE` dropped): it runs inside the container.
     pub healthcheck: Option<String>,
+    /// `environment:` as a map or a list of `KEY=value`, in order.
+    pub environment: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -94,6 +96,7 @@ fn merge(into: &mut Service, over: Service) {
     into.command = over.command.or(into.command.take());
     into.entrypoint = over.entrypoint.or(into.entrypoint.take());
     into.healthcheck = over.healthcheck.or(into.healthcheck.take());
+    into.environment.extend(over.environment);
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -152,6 +155,7 @@ fn read_service(name: &str, file: &str, body: &Value) -> Service {
             .get("healthcheck")
             .and_then(|h| h.get("test"))
             .and_then(healthcheck_test),
+        environment: body.get("environment").map(environment).unwrap_or_default(),
     }
 }
 
@@ -170,6 +174,44 @@ fn healthcheck_test(test: &Value) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// `environment:` as `{KEY: value}` or `[KEY=value]`; a bare `KEY` takes
+/// the host's value, which the repository does not say, and is left out.
+fn environment(v: &Value) -> Vec<(String, String)> {
+    match v {
+        Value::Mapping(map) => map
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), text(v)?)))
+            .collect(),
+        Value::Sequence(items) => items
+            .iter()
+            .filter_map(|i| {
+                let (k, v) = i.as_str()?.split_once('=')?;
+                Some((k.trim().to_string(), v.trim().to_string()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The environment the services set, as the deployment's word: services
+/// that build an image first (they run the code), then the others.
+pub fn environment_of(services: &[Service]) -> Vec<crate::detect::DeployedVar> {
+    let mut ordered: Vec<&Service> = services.iter().filter(|s| s.build.is_some()).collect();
+    ordered.extend(services.iter().filter(|s| s.build.is_none()));
+    ordered
+        .into_iter()
+        .flat_map(|s| {
+            s.environment
+                .iter()
+                .map(|(name, value)| crate::detect::DeployedVar {
+                    name: name.clone(),
+                    value: value.clone(),
+                    from: format!("{} (service {})", s.file, s.name),
+                })
+        })
+        .collect()
 }
 
 /// `./data:/app/data:rw`, `cache:/var/cache/app`, `/app/node_modules`, or
@@ -273,5 +315,26 @@ mod tests {
             "backend/Dockerfile"
         );
         assert_eq!(building(&services, "./Dockerfile").len(), 1);
+    }
+
+    #[test]
+    fn reads_environment_in_both_forms() {
+        let (_dir, repo) = crate::repo::temp_repo(&[(
+            "compose.yaml",
+            "services:\n  db:\n    image: postgres\n    environment:\n      - POSTGRES_DB=app\n      - FROM_HOST\n  web:\n    build: .\n    environment:\n      DJANGO_SETTINGS_MODULE: mysite.settings.production\n      DEBUG: 0\n",
+        )]);
+        let vars = environment_of(&services(&repo));
+        let shown: Vec<String> = vars
+            .iter()
+            .map(|v| format!("{}={} {}", v.name, v.value, v.from))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "DJANGO_SETTINGS_MODULE=mysite.settings.production compose.yaml (service web)",
+                "DEBUG=0 compose.yaml (service web)",
+                "POSTGRES_DB=app compose.yaml (service db)",
+            ]
+        );
     }
 }

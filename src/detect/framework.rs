@@ -11,6 +11,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+pub use super::django::Django;
+use super::py_values::Program;
+pub use super::route::{Route, Unprobed};
+use super::source::{Lang, Source};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Framework {
@@ -65,32 +70,17 @@ impl AppTarget {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Route {
-    pub path: String,
-    pub file: String,
-    pub line: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Django {
-    pub settings_module: String,
-    pub settings_file: Option<String>,
-    /// `collectstatic` has somewhere to write.
-    pub static_root: bool,
-    /// Environment variables the settings read without a default, which a
-    /// build step importing the settings must be given.
-    pub required_env: Vec<String>,
-    /// The literal ALLOWED_HOSTS list, when it is one.
-    pub allowed_hosts: Option<Vec<String>>,
-}
-
 /// Everything the code says about the web application.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct WebApp {
     /// Candidate application objects, most likely first.
     pub targets: Vec<AppTarget>,
+    /// Parameter-free GET health routes with every prefix applied, best
+    /// first: what the healthcheck may probe.
     pub health_routes: Vec<Route>,
+    /// Health-like routes it must not probe, with the reason (a
+    /// placeholder, not a GET, a prefix with no literal value).
+    pub unprobed_health: Vec<Unprobed>,
     /// A port passed to `app.run(port=...)` or `uvicorn.run(..., port=...)`.
     pub code_port: Option<(u16, String, usize)>,
     pub django: Option<Django>,
@@ -135,35 +125,15 @@ fn module_of(path: &str) -> (String, Option<String>) {
     (rel.replace('/', "."), root)
 }
 
-/// Reads the sources (path, text) of the project.
-pub fn detect(sources: &[(String, String)]) -> WebApp {
+/// Reads the sources (path, text) of the project; `deployed` is what the
+/// deployment sets in the environment (DJANGO_SETTINGS_MODULE).
+pub fn detect(sources: &[(String, String)], deployed: &[super::DeployedVar]) -> WebApp {
     static FLASK_APP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m)^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:flask\.)?Flask\(").unwrap()
     });
     static ASGI_APP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m)^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:fastapi\.|starlette\.applications\.)?(FastAPI|Starlette)\(").unwrap()
     });
-    static FACTORY_DEF: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)").unwrap());
-    static FACTORY_CALL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^([A-Za-z_]\w*)\s*=\s*(?:[\w.]+\.)?(create_app|make_app|get_app|build_app|app_factory)\(").unwrap()
-    });
-    static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^\s*@([A-Za-z_]\w*)\.(?:route|get|head|api_route)\(\s*['"](/[^'"]*)['"]"#)
-            .unwrap()
-    });
-    static BLUEPRINT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r#"(?m)^([A-Za-z_]\w*)\s*=\s*(?:flask\.|fastapi\.)?(?:Blueprint|APIRouter)\(([^)]*)\)"#,
-        )
-        .unwrap()
-    });
-    static REGISTER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?:register_blueprint|include_router)\(\s*([A-Za-z_][\w.]*)\s*([^)]*)\)"#)
-            .unwrap()
-    });
-    static PREFIX_ARG: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?:url_prefix|prefix)\s*=\s*['"]([^'"]*)['"]"#).unwrap());
     static RUN_PORT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m)(?:\.run|uvicorn\.run)\([^)]*\bport\s*=\s*(\d{2,5})").unwrap()
     });
@@ -172,86 +142,58 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
     let own: Vec<&(String, String)> = sources.iter().filter(|(p, _)| !is_test_file(p)).collect();
 
     let line_at = |text: &str, offset: usize| crate::error::line_of(text, offset);
+    let program = Program::new(
+        own.iter()
+            .map(|(p, t)| Source::new(p, t, Lang::Python))
+            .collect(),
+    );
 
     // Application objects.
     let mut targets = Vec::new();
-    for (path, text) in &own {
+    let target = |at: usize, framework: Framework, object: String, line: usize| {
+        let path = program.sources[at].path;
         let (module, root) = module_of(path);
-        for c in FLASK_APP.captures_iter(text) {
-            targets.push((
-                AppTarget {
-                    framework: Framework::Flask,
-                    interface: Interface::Wsgi,
-                    module: module.clone(),
-                    object: c[1].to_string(),
-                    file: path.clone(),
-                    line: line_at(text, c.get(0).unwrap().start()),
-                },
-                root.clone(),
-            ));
+        let interface = match framework {
+            Framework::Flask => Interface::Wsgi,
+            _ => Interface::Asgi,
+        };
+        let t = AppTarget {
+            framework,
+            interface,
+            module,
+            object,
+            file: path.to_string(),
+            line,
+        };
+        (t, root)
+    };
+    for (at, src) in program.sources.iter().enumerate() {
+        for c in FLASK_APP.captures_iter(&src.code) {
+            let line = src.line(c.get(0).unwrap().start());
+            targets.push(target(at, Framework::Flask, c[1].to_string(), line));
         }
-        for c in ASGI_APP.captures_iter(text) {
+        for c in ASGI_APP.captures_iter(&src.code) {
             let framework = if &c[2] == "FastAPI" {
                 Framework::FastApi
             } else {
                 Framework::Starlette
             };
-            targets.push((
-                AppTarget {
-                    framework,
-                    interface: Interface::Asgi,
-                    module: module.clone(),
-                    object: c[1].to_string(),
-                    file: path.clone(),
-                    line: line_at(text, c.get(0).unwrap().start()),
-                },
-                root.clone(),
-            ));
+            let line = src.line(c.get(0).unwrap().start());
+            targets.push(target(at, framework, c[1].to_string(), line));
         }
-        // A module-level `app = create_app()` (wsgi.py and friends).
-        for c in FACTORY_CALL.captures_iter(text) {
-            if sources.iter().any(|(_, t)| t.contains("Flask(")) {
-                targets.push((
-                    AppTarget {
-                        framework: Framework::Flask,
-                        interface: Interface::Wsgi,
-                        module: module.clone(),
-                        object: c[1].to_string(),
-                        file: path.clone(),
-                        line: line_at(text, c.get(0).unwrap().start()),
-                    },
-                    root.clone(),
-                ));
-            }
-        }
-        // An app factory: a top-level function whose body builds Flask(...)
-        // and that can be called without arguments.
-        if text.contains("Flask(") && !FLASK_APP.is_match(text) {
-            for c in FACTORY_DEF.captures_iter(text) {
-                let start = c.get(0).unwrap().end();
-                let body_end = text[start..]
-                    .find("\ndef ")
-                    .map_or(text.len(), |i| start + i);
-                let body = &text[start..body_end];
-                let params_ok = c[2]
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .all(|p| p.contains('=') || p.starts_with('*'));
-                if body.contains("Flask(") && params_ok {
-                    targets.push((
-                        AppTarget {
-                            framework: Framework::Flask,
-                            interface: Interface::Wsgi,
-                            module: module.clone(),
-                            object: format!("{}()", &c[1]),
-                            file: path.clone(),
-                            line: line_at(text, c.get(0).unwrap().start()),
-                        },
-                        root.clone(),
-                    ));
-                }
-            }
+    }
+    // A module-level `app = get_application()`: any name, as long as the
+    // repository defines the factory (wsgi.py and friends).
+    let factories = super::factory::factories(&program);
+    for b in super::factory::bound(&program, &factories) {
+        targets.push(target(b.file, b.framework, b.name, b.line));
+    }
+    // A Flask factory gunicorn can call itself (`module:create_app()`), in
+    // a module with no app object of its own. uvicorn cannot call one.
+    for f in &factories {
+        let code = &program.sources[f.file].code;
+        if f.framework == Framework::Flask && f.bare_call && !FLASK_APP.is_match(code) {
+            targets.push(target(f.file, f.framework, format!("{}()", f.name), f.line));
         }
     }
     // Most likely first: module-level objects over factories, conventional
@@ -281,9 +223,10 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
     app.source_root = targets.first().and_then(|(_, root)| root.clone());
     app.targets = targets.into_iter().map(|(t, _)| t).collect();
 
-    // Django: manage.py names the settings; the settings name the rest.
-    if let Some(django) = detect_django(sources) {
-        let (wsgi, asgi) = django_apps(sources, &django);
+    // Django: the settings module the deployment or the code names; the
+    // settings name the rest.
+    if let Some(django) = super::django::detect(&program, deployed) {
+        let (wsgi, asgi) = django_apps(&program, &django);
         app.targets
             .retain(|t| t.framework != Framework::Flask || !t.object.ends_with("()"));
         let mut django_targets: Vec<AppTarget> = wsgi.into_iter().chain(asgi).collect();
@@ -292,51 +235,12 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
         app.django = Some(django);
     }
 
-    // Health routes, with blueprint and router prefixes applied.
-    let mut prefixes: Vec<(String, String)> = Vec::new();
-    for (_, text) in &own {
-        for c in BLUEPRINT.captures_iter(text) {
-            if let Some(p) = PREFIX_ARG.captures(&c[2]) {
-                prefixes.push((c[1].to_string(), p[1].to_string()));
-            }
-        }
-        for c in REGISTER.captures_iter(text) {
-            if let Some(p) = PREFIX_ARG.captures(&c[2]) {
-                let var = c[1].rsplit('.').next().unwrap_or(&c[1]).to_string();
-                prefixes.retain(|(v, _)| *v != var);
-                prefixes.push((var, p[1].to_string()));
-            }
-        }
-    }
-    for (path, text) in &own {
-        for c in ROUTE.captures_iter(text) {
-            let owner = &c[1];
-            let route = &c[2];
-            if !is_health_path(route) {
-                continue;
-            }
-            let prefix = prefixes
-                .iter()
-                .rev()
-                .find(|(v, _)| v == owner)
-                .map(|(_, p)| p.as_str());
-            let full = match prefix {
-                Some(p) => format!("{}{}", p.trim_end_matches('/'), route),
-                None => route.to_string(),
-            };
-            app.health_routes.push(Route {
-                path: full,
-                file: path.clone(),
-                line: line_at(text, c.get(0).unwrap().start()),
-            });
-        }
-    }
+    // Health routes, with every blueprint, router and mount prefix.
+    let mut candidates = super::py_routes::candidates(&program);
     if let Some(django) = &app.django {
-        app.health_routes
-            .extend(django_health_routes(sources, django));
+        candidates.extend(super::django::health_candidates(&program, django));
     }
-    app.health_routes
-        .sort_by_key(|r| (health_rank(&r.path), r.path.len()));
+    (app.health_routes, app.unprobed_health) = super::route::sort(candidates);
 
     for (path, text) in &own {
         if let Some(c) = RUN_PORT.captures(text) {
@@ -350,162 +254,33 @@ pub fn detect(sources: &[(String, String)]) -> WebApp {
     app
 }
 
-fn is_health_path(path: &str) -> bool {
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    matches!(
-        last,
-        "health"
-            | "healthz"
-            | "healthcheck"
-            | "health-check"
-            | "health_check"
-            | "_health"
-            | "ping"
-            | "livez"
-            | "readyz"
-            | "ready"
-            | "live"
-            | "status"
-    )
-}
-
-fn health_rank(path: &str) -> u8 {
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    match last {
-        "healthz" | "health" | "livez" | "_health" => 0,
-        "healthcheck" | "health-check" | "health_check" => 1,
-        "ping" | "live" => 2,
-        _ => 3,
-    }
-}
-
-fn detect_django(sources: &[(String, String)]) -> Option<Django> {
-    static SETTINGS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]"#).unwrap()
-    });
-    let manage = sources
-        .iter()
-        .find(|(p, _)| p == "manage.py" || p.ends_with("/manage.py"))?;
-    let settings_module = SETTINGS.captures(&manage.1)?[1].to_string();
-    let rel = settings_module.replace('.', "/");
-    let settings = sources.iter().find(|(p, _)| {
-        *p == format!("{rel}.py")
-            || *p == format!("{rel}/__init__.py")
-            || p.ends_with(&format!("/{rel}.py"))
-    });
-    let mut django = Django {
-        settings_module,
-        settings_file: settings.map(|(p, _)| p.clone()),
-        static_root: false,
-        required_env: Vec::new(),
-        allowed_hosts: None,
-    };
-    if let Some((_, text)) = settings {
-        static STATIC_ROOT: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?m)^STATIC_ROOT\s*=\s*(.+)$").unwrap());
-        static REQUIRED: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r#"os\.environ\[\s*['"](\w+)['"]\s*\]"#).unwrap());
-        static HOSTS: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?m)^ALLOWED_HOSTS\s*=\s*\[([^\]]*)\]").unwrap());
-        django.static_root = STATIC_ROOT
-            .captures(text)
-            .is_some_and(|c| c[1].trim() != "None");
-        let mut required: Vec<String> = REQUIRED
-            .captures_iter(text)
-            .map(|c| c[1].to_string())
-            .collect();
-        required.dedup();
-        django.required_env = required;
-        django.allowed_hosts = HOSTS.captures(text).map(|c| {
-            c[1].split(',')
-                .map(|h| h.trim().trim_matches(['"', '\'']).to_string())
-                .filter(|h| !h.is_empty())
-                .collect()
-        });
-    }
-    Some(django)
-}
-
-fn django_apps(
-    sources: &[(String, String)],
-    django: &Django,
-) -> (Option<AppTarget>, Option<AppTarget>) {
-    static WSGI: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^WSGI_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"#).unwrap()
-    });
-    static ASGI: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^ASGI_APPLICATION\s*=\s*['"]([\w.]+)\.(\w+)['"]"#).unwrap()
-    });
-    let Some(file) = &django.settings_file else {
-        return (None, None);
-    };
-    let Some((_, text)) = sources.iter().find(|(p, _)| p == file) else {
-        return (None, None);
-    };
-    let make = |re: &Regex, interface| {
-        re.captures(text).map(|c| AppTarget {
+/// The WSGI and ASGI applications the settings name, or the wsgi.py of
+/// Django's default layout.
+fn django_apps(program: &Program, django: &Django) -> (Option<AppTarget>, Option<AppTarget>) {
+    let make = |setting: &Option<super::django::Setting>, interface| {
+        let s = setting.as_ref()?;
+        let (module, object) = s.value.rsplit_once('.')?;
+        Some(AppTarget {
             framework: Framework::Django,
             interface,
-            module: c[1].to_string(),
-            object: c[2].to_string(),
-            file: file.clone(),
-            line: crate::error::line_of(text, c.get(0).unwrap().start()),
+            module: module.to_string(),
+            object: object.to_string(),
+            file: s.file.clone(),
+            line: s.line,
         })
     };
-    let mut wsgi = make(&WSGI, Interface::Wsgi);
-    let asgi = make(&ASGI, Interface::Asgi);
-    // Django's default project layout has wsgi.py beside the settings even
-    // when WSGI_APPLICATION is not set.
-    if wsgi.is_none() {
-        let package = django
-            .settings_module
-            .rsplit_once('.')
-            .map_or("", |(p, _)| p);
-        let wsgi_file = format!("{}/wsgi.py", package.replace('.', "/"));
-        if sources.iter().any(|(p, _)| *p == wsgi_file) {
-            wsgi = Some(AppTarget {
-                framework: Framework::Django,
-                interface: Interface::Wsgi,
-                module: format!("{package}.wsgi"),
-                object: "application".into(),
-                file: wsgi_file,
-                line: 1,
-            });
-        }
-    }
-    (wsgi, asgi)
-}
-
-fn django_health_routes(sources: &[(String, String)], django: &Django) -> Vec<Route> {
-    static ROOT_URLCONF: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?m)^ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]"#).unwrap());
-    static PATH: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?:re_)?path\(\s*r?['"]\^?([^'"$]*)\$?['"]"#).unwrap());
-    let settings_text = django
-        .settings_file
-        .as_ref()
-        .and_then(|f| sources.iter().find(|(p, _)| p == f))
-        .map(|(_, t)| t.as_str())
-        .unwrap_or("");
-    let Some(urlconf) = ROOT_URLCONF
-        .captures(settings_text)
-        .map(|c| c[1].replace('.', "/") + ".py")
-    else {
-        return Vec::new();
-    };
-    let Some((path, text)) = sources.iter().find(|(p, _)| *p == urlconf) else {
-        return Vec::new();
-    };
-    PATH.captures_iter(text)
-        .filter_map(|c| {
-            let route = format!("/{}", &c[1]);
-            is_health_path(&route).then(|| Route {
-                path: route,
-                file: path.clone(),
-                line: crate::error::line_of(text, c.get(0).unwrap().start()),
-            })
+    let wsgi = make(&django.wsgi_application, Interface::Wsgi).or_else(|| {
+        let (module, file) = super::django::default_wsgi(program, django)?;
+        Some(AppTarget {
+            framework: Framework::Django,
+            interface: Interface::Wsgi,
+            module,
+            object: "application".into(),
+            file,
+            line: 1,
         })
-        .collect()
+    });
+    (wsgi, make(&django.asgi_application, Interface::Asgi))
 }
 
 #[cfg(test)]
@@ -524,7 +299,7 @@ mod tests {
         let app = detect(&src(&[(
             "api_server.py",
             "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/healthz')\ndef h():\n    return 'ok'\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', port=5001)\n",
-        )]));
+        )]), &[]);
         assert_eq!(app.targets[0].spec(), "api_server:app");
         assert_eq!(app.framework(), Some(Framework::Flask));
         assert_eq!(app.health_routes[0].path, "/healthz");
@@ -540,7 +315,7 @@ mod tests {
             ),
             ("shop/api.py", "from flask import Blueprint\napi = Blueprint('api', __name__)\n\n@api.get('/health')\ndef health():\n    return {}\n"),
             ("tests/test_app.py", "from flask import Flask\napp = Flask('test')\n"),
-        ]));
+        ]), &[]);
         assert_eq!(
             app.targets.len(),
             1,
@@ -553,25 +328,31 @@ mod tests {
 
     #[test]
     fn factory_needing_arguments_is_not_callable() {
-        let app = detect(&src(&[(
-            "app.py",
-            "from flask import Flask\ndef create_app(config):\n    return Flask(__name__)\n",
-        )]));
+        let app = detect(
+            &src(&[(
+                "app.py",
+                "from flask import Flask\ndef create_app(config):\n    return Flask(__name__)\n",
+            )]),
+            &[],
+        );
         assert!(app.targets.is_empty());
     }
 
     #[test]
     fn wsgi_module_calling_the_factory_wins() {
-        let app = detect(&src(&[
-            (
-                "shop/__init__.py",
-                "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
-            ),
-            (
-                "wsgi.py",
-                "from shop import create_app\napp = create_app()\n",
-            ),
-        ]));
+        let app = detect(
+            &src(&[
+                (
+                    "shop/__init__.py",
+                    "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+                ),
+                (
+                    "wsgi.py",
+                    "from shop import create_app\napp = create_app()\n",
+                ),
+            ]),
+            &[],
+        );
         assert_eq!(app.targets[0].spec(), "wsgi:app");
     }
 
@@ -580,7 +361,7 @@ mod tests {
         let app = detect(&src(&[
             ("src/svc/main.py", "from fastapi import FastAPI\nfrom .routes import router\napi = FastAPI()\napi.include_router(router, prefix='/v1')\n"),
             ("src/svc/routes.py", "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get(\"/healthz\")\nasync def h():\n    return {}\n"),
-        ]));
+        ]), &[]);
         assert_eq!(app.targets[0].spec(), "svc.main:api");
         assert_eq!(app.targets[0].interface, Interface::Asgi);
         assert_eq!(app.source_root.as_deref(), Some("src"));
@@ -601,12 +382,62 @@ mod tests {
             ),
             ("mysite/urls.py", "urlpatterns = [\n    path('admin/', admin.site.urls),\n    path('healthz/', views.health),\n]\n"),
             ("mysite/wsgi.py", "application = get_wsgi_application()\n"),
-        ]));
+        ]), &[]);
         assert_eq!(app.targets[0].spec(), "mysite.wsgi:application");
         let django = app.django.unwrap();
         assert!(django.static_root);
         assert_eq!(django.required_env, ["DJANGO_SECRET_KEY"]);
         assert_eq!(django.allowed_hosts.unwrap(), ["localhost", "127.0.0.1"]);
         assert_eq!(app.health_routes[0].path, "/healthz/");
+    }
+
+    #[test]
+    fn wagtail_start_layout_is_django() {
+        let app = detect(
+            &src(&[
+                ("manage.py", "import os, sys\n\nif __name__ == \"__main__\":\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"bakery.settings.dev\")\n"),
+                ("bakery/settings/__init__.py", ""),
+                ("bakery/settings/base.py", "ROOT_URLCONF = \"bakery.urls\"\nSTATIC_ROOT = os.path.join(BASE_DIR, \"static\")\n"),
+                ("bakery/settings/dev.py", "from .base import *\nDEBUG = True\n"),
+                ("bakery/settings/production.py", "from .base import *\nALLOWED_HOSTS = ['localhost']\n"),
+                ("bakery/wsgi.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"bakery.settings.dev\")\napplication = get_wsgi_application()\n"),
+                ("bakery/urls.py", "urlpatterns = [path('health/', health), path('', include(wagtail_urls))]\n"),
+            ]),
+            &[crate::detect::DeployedVar {
+                name: "DJANGO_SETTINGS_MODULE".into(),
+                value: "bakery.settings.production".into(),
+                from: "Dockerfile:40".into(),
+            }],
+        );
+        assert_eq!(app.targets[0].spec(), "bakery.wsgi:application");
+        let django = app.django.unwrap();
+        assert_eq!(
+            django.settings_file.as_deref(),
+            Some("bakery/settings/production.py")
+        );
+        assert!(django.static_root);
+        assert_eq!(django.allowed_hosts.unwrap(), ["localhost"]);
+        assert_eq!(app.health_routes[0].path, "/health/");
+    }
+
+    #[test]
+    fn module_level_factory_call_with_any_name() {
+        let app = detect(
+            &src(&[
+                ("core/factory.py", "from fastapi import FastAPI\n\ndef get_application() -> FastAPI:\n    return FastAPI()\n"),
+                ("main.py", "from core.factory import get_application\n\napp = get_application()\n"),
+            ]),
+            &[],
+        );
+        assert_eq!(app.targets[0].spec(), "main:app");
+        assert_eq!(app.targets[0].interface, Interface::Asgi);
+        let no_factory = detect(
+            &src(&[(
+                "main.py",
+                "from somewhere import make\napp = make()\nx = \"app = Flask(__name__)\"\n",
+            )]),
+            &[],
+        );
+        assert!(no_factory.targets.is_empty(), "{:?}", no_factory.targets);
     }
 }

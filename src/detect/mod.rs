@@ -3,13 +3,21 @@
 
 pub mod audit;
 pub mod compose;
+pub mod django;
+pub mod factory;
 pub mod framework;
+pub mod imports;
 pub mod ml;
 pub mod node;
+pub mod node_routes;
+pub mod py_routes;
+pub mod py_values;
 pub mod pyproject;
 pub mod python_version;
 pub mod requirements;
+pub mod route;
 pub mod runs;
+pub mod source;
 pub mod writes;
 
 use serde::Serialize;
@@ -22,6 +30,18 @@ use pyproject::Declared;
 pub use pyproject::Manager;
 use python_version::{VersionEvidence, VersionSays};
 use requirements::RequirementSet;
+
+/// An environment variable the deployment sets, with where: the existing
+/// Dockerfile's ENV or a compose service's `environment:`. What the code
+/// defaults to (manage.py's DJANGO_SETTINGS_MODULE, say) is often the
+/// development value; this is what the image runs with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployedVar {
+    pub name: String,
+    pub value: String,
+    /// `Dockerfile:12`, `docker-compose.yml (service web)`.
+    pub from: String,
+}
 
 /// A production server the dependencies provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,8 +154,12 @@ pub struct Project {
 impl Project {
     /// Detection for `analyze`: a repository dockslim cannot generate for
     /// still gets its Dockerfile and context checked.
-    pub fn detect_for_analysis(repo: &Repo, config: &Config) -> Result<Project> {
-        match detect(repo, config) {
+    pub fn detect_for_analysis(
+        repo: &Repo,
+        config: &Config,
+        dockerfile_env: &[DeployedVar],
+    ) -> Result<Project> {
+        match detect(repo, config, dockerfile_env) {
             Err(Error::Unsupported(why)) => Ok(Project {
                 stack: Stack::Python,
                 python: PythonProject::default(),
@@ -153,8 +177,9 @@ impl Project {
     }
 }
 
-/// Works out what the repository is.
-pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
+/// Works out what the repository is. `dockerfile_env` is the environment
+/// the existing Dockerfile sets; the compose files' is read here.
+pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> Result<Project> {
     let node_manifests = node::manifests(repo);
     let sources = repo.python_sources();
     let Some(found) = dependencies(repo, config, &sources)? else {
@@ -186,7 +211,10 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
         declared,
         workspace,
     } = found;
-    let mut web = framework::detect(&sources);
+    let compose = compose::services(repo);
+    let mut deployed = dockerfile_env.to_vec();
+    deployed.extend(compose::environment_of(&compose));
+    let mut web = framework::detect(&sources, &deployed);
 
     let has = |n: &str| set.has(n);
     // A Django project with both entry points is served the way its
@@ -286,7 +314,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
         },
         node_manifests,
         unsupported: None,
-        compose: compose::services(repo),
+        compose,
         writes: writes::find(repo),
     })
 }
@@ -603,7 +631,7 @@ fn workspace(
                 ))
             });
     }
-    let app = framework::detect(sources);
+    let app = framework::detect(sources, &[]);
     if let Some(target) = app.targets.first() {
         if let Some((name, dir)) = named
             .iter()

@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Serialize;
+
+use super::route::Route;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -136,8 +138,9 @@ pub enum NodeApp {
         standalone: bool,
         /// Next's build folder (`distDir`, `.next` by default).
         dist_dir: String,
-        /// A health route the app defines, such as `/api/health`.
-        health_path: Option<String>,
+        /// A health route the app defines, such as `/api/health`, with
+        /// the file that proves it.
+        health: Option<Route>,
     },
     /// An HTTP server such as Express or Fastify.
     Server {
@@ -149,7 +152,9 @@ pub enum NodeApp {
         build_script: Option<String>,
         /// The port the code listens on by default, with where it says so.
         port: Option<(u16, String)>,
-        health_path: Option<String>,
+        /// The best parameter-free GET health route, every router prefix
+        /// applied.
+        health: Option<Route>,
     },
 }
 
@@ -584,25 +589,31 @@ fn app(
             }
         }
         needs_build("Next.js")?;
-        let health_path = [
+        // Next.js routes by file: the file is the route.
+        let health = [
             "app/api/health/route",
             "src/app/api/health/route",
             "pages/api/health",
             "src/pages/api/health",
         ]
         .iter()
-        .find(|p| {
+        .flat_map(|p| {
             ["js", "ts", "jsx", "tsx", "mjs"]
                 .iter()
-                .any(|e| repo.exists(&join(dir, &format!("{p}.{e}"))))
+                .map(move |e| join(dir, &format!("{p}.{e}")))
         })
-        .map(|_| "/api/health".to_string());
+        .find(|f| repo.exists(f))
+        .map(|file| Route {
+            path: "/api/health".to_string(),
+            file,
+            line: 1,
+        });
         return Ok(NodeApp::NextServer {
             script: "build".into(),
             standalone: matches!(&output, Some(Ok((o, _))) if o == "standalone"),
             config: config.map(|(p, _)| p),
             dist_dir,
-            health_path,
+            health,
         });
     }
     for (package, framework) in UNSUPPORTED_FRAMEWORKS {
@@ -729,7 +740,10 @@ fn app(
         command_from,
         build_script: build.map(|_| "build".to_string()),
         port: listen_port(&sources),
-        health_path: health_route(&sources),
+        health: super::route::sort(super::node_routes::candidates(&sources))
+            .0
+            .into_iter()
+            .next(),
     })
 }
 
@@ -785,16 +799,6 @@ fn listen_port(sources: &[(String, String)]) -> Option<(u16, String)> {
             Some((port, format!("{path}:{}", i + 1)))
         })
     })
-}
-
-static HEALTH_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\.(?:get|route|all)\(\s*['"`](/(?:api/)?(?:v\d+/)?(?:healthz?|health-check|ping|ready|livez|readyz|status))['"`]"#).unwrap()
-});
-
-fn health_route(sources: &[(String, String)]) -> Option<String> {
-    sources
-        .iter()
-        .find_map(|(_, text)| HEALTH_ROUTE.captures(text).map(|c| c[1].to_string()))
 }
 
 /// The Node version files and fields, in the order they are trusted: a
@@ -1090,7 +1094,7 @@ mod tests {
         ]);
         let app = read(&repo, "").unwrap().app;
         assert!(
-            matches!(&app, NodeApp::NextServer { standalone: true, health_path: Some(h), .. } if h == "/api/health"),
+            matches!(&app, NodeApp::NextServer { standalone: true, health: Some(h), .. } if h.path == "/api/health"),
             "{app:?}"
         );
         let (_d, repo) = temp_repo(&[
@@ -1128,7 +1132,7 @@ mod tests {
             framework,
             command,
             port,
-            health_path,
+            health,
             ..
         } = app
         else {
@@ -1137,7 +1141,11 @@ mod tests {
         assert_eq!(framework, "Fastify");
         assert_eq!(command, ["node", "--enable-source-maps", "src/index.js"]);
         assert_eq!(port, Some((4000, "src/index.js:3".into())));
-        assert_eq!(health_path.as_deref(), Some("/healthz"));
+        let health = health.unwrap();
+        assert_eq!(
+            (health.path.as_str(), health.file.as_str(), health.line),
+            ("/healthz", "src/index.js", 2)
+        );
         // A database port in the same code is not the one the server listens on.
         let db_first = vec![
             (

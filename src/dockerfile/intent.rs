@@ -49,6 +49,22 @@ impl Dockerfile {
     }
 }
 
+impl Dockerfile {
+    /// The environment the image sets, as detection takes it: what the
+    /// deployment runs with (DJANGO_SETTINGS_MODULE, say).
+    pub fn deployed_env(&self) -> Vec<crate::detect::DeployedVar> {
+        self.intent()
+            .env
+            .into_iter()
+            .map(|(name, value, line)| crate::detect::DeployedVar {
+                name,
+                value,
+                from: format!("{}:{line}", self.path),
+            })
+            .collect()
+    }
+}
+
 impl Intent {
     fn note_metadata(&mut self, inst: &super::Instruction) {
         let line = inst.line;

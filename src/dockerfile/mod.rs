@@ -1041,14 +1041,26 @@ pub fn looks_secret(name: &str) -> bool {
         })
 }
 
-/// `python:3.11-slim` -> 3.11; other images -> None.
+/// The Python an image runs: `python:3.11-slim` (any registry's `python`
+/// repository) -> 3.11; a vendor image that names it in its tag
+/// (`tiangolo/uvicorn-gunicorn:python3.9-slim`,
+/// `nikolaik/python-nodejs:python3.11-nodejs20`) -> 3.9, 3.11; others (and
+/// PyPy's `pypy3.10`) -> None.
 pub fn python_minor_of_image(image: &str) -> Option<Minor> {
     let name = image.split('@').next().unwrap_or(image);
     let (repo, tag) = name.rsplit_once(':')?;
+    if repo.contains('$') || tag.contains('$') {
+        return None;
+    }
     let last = repo.rsplit('/').next().unwrap_or(repo);
-    (last == "python")
-        .then(|| Minor::parse_loose(tag))
-        .flatten()
+    if last == "python" {
+        return Minor::parse_loose(tag);
+    }
+    tag.split(['-', '_'])
+        .find(|part| part.starts_with("python3.") || part.starts_with("py3."))
+        .and_then(|part| {
+            Minor::parse_loose(part.trim_start_matches("py").trim_start_matches("thon"))
+        })
 }
 
 /// Reads a Dockerfile from disk; `shown` names it in errors.
@@ -1067,6 +1079,38 @@ pub fn read(path: &std::path::Path, shown: &str) -> Result<Option<Dockerfile>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_version_of_official_and_vendor_tags() {
+        let minor = |i: &str| python_minor_of_image(i).map(|m| m.to_string());
+        assert_eq!(minor("python:3.11-slim").as_deref(), Some("3.11"));
+        assert_eq!(
+            minor("docker.io/library/python:3.12@sha256:ab").as_deref(),
+            Some("3.12")
+        );
+        assert_eq!(
+            minor("tiangolo/uvicorn-gunicorn:python3.9-slim").as_deref(),
+            Some("3.9")
+        );
+        assert_eq!(
+            minor("tiangolo/uvicorn-gunicorn-fastapi:python3.11").as_deref(),
+            Some("3.11")
+        );
+        assert_eq!(
+            minor("nikolaik/python-nodejs:python3.10-nodejs20").as_deref(),
+            Some("3.10")
+        );
+        assert_eq!(
+            minor("ghcr.io/astral-sh/uv:python3.12-bookworm-slim").as_deref(),
+            Some("3.12")
+        );
+        // Not CPython, not a version, not known until build time.
+        assert_eq!(minor("pypy:3.10"), None);
+        assert_eq!(minor("vendor/app:pypy3.10"), None);
+        assert_eq!(minor("node:20-slim"), None);
+        assert_eq!(minor("vendor/app:3.11"), None);
+        assert_eq!(minor("tiangolo/uvicorn-gunicorn:${PY}"), None);
+    }
 
     #[test]
     fn spans_cover_continuations_heredocs_and_comments() {

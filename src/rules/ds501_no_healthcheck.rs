@@ -88,15 +88,15 @@ impl Rule for NoHealthcheck {
                 .unwrap_or_default();
             (hc.command.clone(), hc, why)
         } else if image.is_node() {
-            let path = cx.inputs.config.health.clone().or_else(|| {
-                cx.inputs.project.node.as_ref().and_then(|n| match &n.app {
-                    crate::detect::node::NodeApp::Server { health_path, .. }
-                    | crate::detect::node::NodeApp::NextServer { health_path, .. } => {
-                        health_path.clone()
-                    }
-                    _ => None,
-                })
+            let found = cx.inputs.project.node.as_ref().and_then(|n| match &n.app {
+                crate::detect::node::NodeApp::Server { health, .. }
+                | crate::detect::node::NodeApp::NextServer { health, .. } => health.clone(),
+                _ => None,
             });
+            let configured = cx.inputs.config.health.clone();
+            let path = configured
+                .clone()
+                .or_else(|| found.as_ref().map(|r| r.path.clone()));
             if path.as_deref() == Some("none") {
                 return vec![cx.blocked(
                     DOC.id,
@@ -106,9 +106,10 @@ impl Rule for NoHealthcheck {
             }
             let command = crate::plan::node::node_probe(port, path.as_deref());
             let hc = crate::plan::node::healthcheck_timing(cx.inputs, command.clone());
-            let why = match &path {
-                Some(p) => format!("GET http://127.0.0.1:{port}{p} with Node's fetch, which the image has"),
-                None => format!("a TCP connect to port {port} with Node, which the image has: no health route was found"),
+            let why = match (&path, configured.is_none().then_some(found).flatten()) {
+                (Some(p), Some(r)) => format!("GET http://127.0.0.1:{port}{p}, the app's health route at {}:{}, with Node's fetch, which the image has", r.file, r.line),
+                (Some(p), None) => format!("GET http://127.0.0.1:{port}{p} with Node's fetch, which the image has"),
+                (None, _) => format!("a TCP connect to port {port} with Node, which the image has: no health route was found"),
             };
             (command, hc, why)
         } else {

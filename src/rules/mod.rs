@@ -466,7 +466,7 @@ pub(crate) mod testing {
                 .unwrap()
                 .map(|t| DockerIgnore::parse(&t, ".dockerignore").unwrap())
                 .unwrap_or_default();
-            let project = crate::detect::detect(&repo, &Default::default()).ok();
+            let project = crate::detect::detect(&repo, &Default::default(), &[]).ok();
             let context = crate::repo::context::measure(&repo, &ignore);
             let secrets = crate::repo::secrets::scan(&repo);
             let profile = crate::profile::ProfileSource::new(None)

@@ -220,10 +220,10 @@ fn by_kind(
         NodeApp::NextServer {
             script,
             dist_dir,
-            health_path,
+            health,
             ..
         } => {
-            next::plan(st, plan, script, dist_dir, health_path.as_deref());
+            next::plan(st, plan, script, dist_dir, health.as_ref());
             None
         }
         NodeApp::Server {
@@ -232,12 +232,12 @@ fn by_kind(
             command_from,
             build_script,
             port,
-            health_path,
+            health,
         } => {
             server::dependencies(st, plan, inst, build_script.as_deref());
             plan.port = command::port(st, port.as_ref());
             command::server_command(st, plan, command, command_from);
-            server::finish(st, plan, framework, health_path.as_deref());
+            server::finish(st, plan, framework, health.as_ref());
             None
         }
     })

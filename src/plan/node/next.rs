@@ -1,8 +1,9 @@
 //! A Next.js server: `next build` writes the standalone output, and the
 //! image runs its `server.js` with only the node_modules files it traces.
 
-use super::health::{health, node_probe};
+use super::health::node_probe;
 use super::{command, NodeKind, NodePlan, Stage};
+use crate::detect::route::Route;
 use crate::plan::Topic;
 
 /// A Next.js server's plan: the build, its environment, the port, `node
@@ -12,7 +13,7 @@ pub(super) fn plan(
     plan: &mut NodePlan,
     script: &str,
     dist_dir: &str,
-    health_path: Option<&str>,
+    health: Option<&Route>,
 ) {
     let (inputs, node) = (st.inputs, st.node);
     plan.kind = NodeKind::Next;
@@ -28,12 +29,15 @@ pub(super) fn plan(
         node.manager.name()
     );
     st.decide(Topic::Runtime, format!("{} as node (1000), `node server.js`", plan.runtime_image), "Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources", inputs.fixes(&[crate::rules::RuleId::DS311, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]));
-    let path = health_path.unwrap_or("/");
+    let path = health.map_or("/", |r| r.path.as_str());
+    let at = health.map_or(String::new(), |r| {
+        format!(", the app's health route at {}", r.file)
+    });
     let port = plan.port;
-    plan.healthcheck = health(
+    plan.healthcheck = super::health::health(
         st,
         |p| node_probe(port, p),
         Some(path),
-        format!("GET {path} with Node's fetch (slim images have no curl)"),
+        format!("GET {path}{at}, with Node's fetch (slim images have no curl)"),
     );
 }

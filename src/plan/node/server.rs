@@ -2,9 +2,10 @@
 //! only, or the full install, the build script and a prune of the
 //! devDependencies.
 
-use super::health::{health, node_probe};
+use super::health::node_probe;
 use super::install::Install;
 use super::{NodeKind, NodePlan, Stage};
+use crate::detect::route::Route;
 use crate::plan::Topic;
 
 /// The install and the build: production dependencies only, unless a
@@ -26,12 +27,7 @@ pub(super) fn dependencies(
 
 /// The rest of a server's plan once its command is chosen: the summary,
 /// why the dependencies are what they are, and the healthcheck.
-pub(super) fn finish(
-    st: &mut Stage,
-    plan: &mut NodePlan,
-    framework: &str,
-    health_path: Option<&str>,
-) {
+pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, health: Option<&Route>) {
     let (inputs, node) = (st.inputs, st.node);
     plan.summary = format!(
         "{framework} server {}, production dependencies installed with {}",
@@ -62,9 +58,10 @@ pub(super) fn finish(
     );
     plan.writable_dirs = writable.into_iter().map(|(dir, _)| dir).collect();
     let port = plan.port;
-    let why = match health_path {
-        Some(p) => format!("GET {p}, a route the code defines, with Node's fetch (slim images have no curl)"),
+    let why = match health {
+        Some(r) => format!("GET {}, the app's health route at {}:{}, with Node's fetch (slim images have no curl)", r.path, r.file, r.line),
         None => format!("no health route found in the code, so a TCP connect to port {}; set `health` to a route for a real check", plan.port),
     };
-    plan.healthcheck = health(st, |p| node_probe(port, p), health_path, why);
+    let path = health.map(|r| r.path.as_str());
+    plan.healthcheck = super::health::health(st, |p| node_probe(port, p), path, why);
 }

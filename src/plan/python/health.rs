@@ -129,10 +129,41 @@ pub(crate) fn healthcheck(
         }
         None => {
             hc.command = tcp_probe(port);
-            decide(decisions, Topic::Healthcheck, format!("TCP connect to port {port}"), "no health route found in the code (looked for /health, /healthz, /ping, /status and the like); a TCP connect catches a dead server. Set `health` in dockslim.yaml to probe a route", fixes);
+            let mut why = "no health route found in the code (looked for /health, /healthz, /ping, /status and the like); a TCP connect catches a dead server. Set `health` in dockslim.yaml to probe a route".to_string();
+            why.push_str(&not_probed(&py.web.unprobed_health));
+            decide(
+                decisions,
+                Topic::Healthcheck,
+                format!("TCP connect to port {port}"),
+                why,
+                fixes,
+            );
         }
     }
     hc
+}
+
+/// The health-like routes left unprobed, for the report: `; not probed:
+/// /items/{id}/status (app/items.py:9: `{id}` is a placeholder)`.
+fn not_probed(unprobed: &[crate::detect::framework::Unprobed]) -> String {
+    if unprobed.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = unprobed
+        .iter()
+        .take(3)
+        .map(|u| {
+            format!(
+                "{} ({}:{}: {})",
+                u.route.path, u.route.file, u.route.line, u.why
+            )
+        })
+        .collect();
+    let more = match unprobed.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    format!("; not probed: {}{more}", listed.join(", "))
 }
 
 pub(crate) fn tcp_probe(port: u16) -> Vec<String> {
@@ -164,6 +195,24 @@ fn url_path(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unprobed_routes_say_why() {
+        use crate::detect::framework::{Route, Unprobed};
+        assert_eq!(not_probed(&[]), "");
+        let u = Unprobed {
+            route: Route {
+                path: "/<uuid_str:uuid>/status".into(),
+                file: "app.py".into(),
+                line: 9,
+            },
+            why: "`<uuid_str:uuid>` is a placeholder".into(),
+        };
+        assert_eq!(
+            not_probed(&[u]),
+            "; not probed: /<uuid_str:uuid>/status (app.py:9: `<uuid_str:uuid>` is a placeholder)"
+        );
+    }
 
     #[test]
     fn url_paths() {
