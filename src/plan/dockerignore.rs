@@ -18,6 +18,9 @@ pub struct ImageNeeds {
     pub workdir: String,
     /// Folders inside the image the app writes (created, or mounted).
     pub writable_dirs: Vec<String>,
+    /// Folders of the frontend projects the image builds: their env files
+    /// of public build variables stay in the context.
+    pub frontends: Vec<String>,
 }
 
 impl ImageNeeds {
@@ -33,6 +36,15 @@ impl ImageNeeds {
             paths,
             workdir: python.workdir.clone(),
             writable_dirs: Vec::new(),
+            frontends: python.frontend.iter().map(|f| f.dir.clone()).collect(),
+        }
+    }
+
+    /// A generated Node image: it builds the project in `dir`.
+    pub fn building(dir: &str) -> ImageNeeds {
+        ImageNeeds {
+            frontends: vec![dir.to_string()],
+            ..Default::default()
         }
     }
 }
@@ -251,12 +263,38 @@ impl ImageNeeds {
                 }
             }
         }
+        let frontends = if runs_frontend_tooling(df) {
+            inputs
+                .project
+                .node_manifests
+                .iter()
+                .map(|m| m.strip_suffix("package.json").unwrap_or(m))
+                .map(|d| d.trim_end_matches('/').to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
         ImageNeeds {
             paths,
             workdir,
             writable_dirs,
+            frontends,
         }
     }
+}
+
+/// Whether any stage of the Dockerfile, or the image's command, runs a
+/// frontend's build or dev server (which reads its env files).
+fn runs_frontend_tooling(df: &crate::dockerfile::Dockerfile) -> bool {
+    use crate::dockerfile::shell::runs_frontend_tooling as runs;
+    let intent = df.intent();
+    let command = intent.entrypoint.iter().chain(intent.cmd.iter());
+    df.stages
+        .iter()
+        .flat_map(|s| s.runs())
+        .flat_map(|(_, commands)| commands)
+        .any(|c| runs(&c))
+        || command.into_iter().any(|(c, _)| runs(&c.words()))
 }
 
 /// The ignore file beside an edited Dockerfile: today's lines kept, what
@@ -276,12 +314,12 @@ pub fn for_edited(
         .as_ref()
         .filter(|_| project.stack == crate::detect::Stack::Node)
     {
-        let copied = ImageNeeds::of_dockerfile(edited, inputs).paths;
+        let needs = ImageNeeds::of_dockerfile(edited, inputs);
         return Some(self::node(
             inputs,
             node,
             &node.output_dir(),
-            &copied,
+            &needs,
             decisions,
         ));
     }
@@ -352,6 +390,12 @@ pub fn plan_with(
         .map(|d| Candidate::plain(&d))
         .collect();
     let mut candidates = sections_of(BASELINE);
+    keep_build_settings(
+        &mut candidates,
+        inputs,
+        &needs.frontends,
+        inputs.ignore_text,
+    );
     candidates.extend(secret_section(inputs, &baseline_only));
     if !venvs.is_empty() {
         candidates.push((
@@ -420,6 +464,50 @@ fn secret_section(inputs: &Inputs, baseline: &DockerIgnore) -> Option<(String, V
     })
 }
 
+/// Adds to the baseline's secrets section a `!` line for each env file of
+/// public build variables (`secrets::build_settings`) of a frontend the
+/// image builds: `**/.env` and `**/.env.*` stay for every other env file,
+/// and the build still reads the settings it would read outside Docker (a
+/// site built without them differs). A file today's ignore file `today`
+/// already excludes stays excluded: the build works without it today.
+fn keep_build_settings(
+    candidates: &mut [(String, Vec<Candidate>)],
+    inputs: &Inputs,
+    frontends: &[String],
+    today: Option<&str>,
+) {
+    let today = today
+        .and_then(|t| DockerIgnore::parse(t, "today").ok())
+        .unwrap_or_default();
+    let lines = crate::repo::secrets::build_settings(inputs.repo)
+        .into_iter()
+        .filter(|b| frontends.iter().any(|f| f == b.folder()) && !today.is_excluded(&b.path))
+        .map(|b| {
+            let readers: Vec<&str> = b.readers.iter().map(|r| r.name()).collect();
+            Candidate::commented(
+                &format!("!{}", b.path),
+                format!(
+                    "{}: public {} build settings ({} only), which the build reads",
+                    b.path,
+                    readers.join(" and "),
+                    b.prefixes()
+                ),
+            )
+        });
+    let Some((_, secrets)) = candidates
+        .iter_mut()
+        .find(|(c, _)| c.starts_with("Secrets"))
+    else {
+        return;
+    };
+    // After the baseline's env lines, which they must follow to win.
+    let at = secrets
+        .iter()
+        .rposition(|c| c.pattern.starts_with("!**/.env"))
+        .map_or(secrets.len(), |i| i + 1);
+    secrets.splice(at..at, lines);
+}
+
 /// Node builds: the shared sections, then the build output.
 fn node_candidates(
     inputs: &Inputs,
@@ -453,25 +541,32 @@ fn node_candidates(
     candidates
 }
 
-/// The .dockerignore of a Node project at the root. `copied`: the paths an
-/// existing Dockerfile copies by name, kept in the context even when they
-/// look secret, since excluding them would break the build.
+/// The .dockerignore of a Node project at the root. `needs.paths`: the
+/// paths an existing Dockerfile copies by name, kept in the context even
+/// when they look secret, since excluding them would break the build.
 pub fn node(
     inputs: &Inputs,
     project: &crate::detect::node::NodeProject,
     output: &str,
-    copied: &[String],
+    needs: &ImageNeeds,
     decisions: &mut Vec<Decision>,
 ) -> IgnorePlan {
     let mut needed = node_needed(inputs, project, output);
-    needed.extend(copied.iter().cloned());
+    needed.extend(needs.paths.iter().cloned());
+    let mut candidates = node_candidates(inputs, "", &[output.to_string()]);
+    keep_build_settings(
+        &mut candidates,
+        inputs,
+        &needs.frontends,
+        inputs.ignore_text,
+    );
     assemble(
         inputs,
         IgnoreSpec {
             file: ".dockerignore".into(),
             existing: inputs.ignore_text,
             prelude: Vec::new(),
-            candidates: node_candidates(inputs, "", &[output.to_string()]),
+            candidates,
             needed,
             kept_out: Vec::new(),
         },
@@ -515,6 +610,13 @@ pub fn frontend_file(
     decisions: &mut Vec<Decision>,
 ) -> IgnorePlan {
     let prefix = format!("{}/", project.dir);
+    let mut candidates = node_candidates(inputs, &prefix, &[output.to_string()]);
+    keep_build_settings(
+        &mut candidates,
+        inputs,
+        std::slice::from_ref(&project.dir),
+        existing,
+    );
     assemble(
         inputs,
         IgnoreSpec {
@@ -527,7 +629,7 @@ pub fn frontend_file(
                 ),
                 lines: vec!["*".into(), format!("!{}", project.dir)],
             }],
-            candidates: node_candidates(inputs, &prefix, &[output.to_string()]),
+            candidates,
             needed: node_needed(inputs, project, output),
             kept_out: Vec::new(),
         },
@@ -705,6 +807,38 @@ mod tests {
         };
         let proposal = crate::propose(&crate::analyze(&opts).unwrap(), &opts).unwrap();
         proposal.change(FileRole::DockerIgnore).unwrap().new.clone()
+    }
+
+    #[test]
+    fn public_build_settings_stay_when_the_image_builds_the_frontend() {
+        let vite = [
+            ("package.json", "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("package-lock.json", "{}"),
+            ("index.html", "<title>x</title>\n"),
+            (".env.production", "# the API the site calls\nVITE_API_URL=https://api.example.com\n"),
+            (".env.local", "VITE_API_URL=/api\nSENTRY_AUTH_TOKEN=sntrys_abc\n"),
+        ];
+        let ignore = proposed_ignore(&vite);
+        let lines: Vec<&str> = ignore.lines().collect();
+        let at = |l: &str| lines.iter().position(|x| *x == l);
+        // The baseline stays for every other env file; the re-include follows it.
+        assert!(at("**/.env.*") < at("!.env.production"), "{ignore}");
+        assert!(at("!.env.local").is_none(), "{ignore}");
+
+        // A Dockerfile that never builds the site: nothing reads the file.
+        let mut served = vite.to_vec();
+        served.push((
+            "Dockerfile",
+            "FROM nginx:1.27\nCOPY dist/ /usr/share/nginx/html/\n",
+        ));
+        let ignore = proposed_ignore(&served);
+        assert!(!ignore.contains("!.env.production"), "{ignore}");
+
+        // Today's file excludes it and the build works without it: kept so.
+        let mut excluded = vite.to_vec();
+        excluded.push((".dockerignore", ".env*\nnode_modules\n"));
+        let ignore = proposed_ignore(&excluded);
+        assert!(!ignore.contains("!.env.production"), "{ignore}");
     }
 
     #[test]
