@@ -8,6 +8,7 @@ pub mod ml;
 pub mod node;
 pub mod pyproject;
 pub mod python_version;
+pub mod reads;
 pub mod requirements;
 
 use serde::Serialize;
@@ -70,6 +71,8 @@ pub struct PythonProject {
     pub servers: Vec<Server>,
     /// Whether the code imports `uvicorn.workers` from a separate package.
     pub uvicorn_worker_package: bool,
+    /// What the app reads at run time, with the evidence (what ships).
+    pub reads: reads::Reads,
 }
 
 /// A uv workspace: its members and the one the image runs.
@@ -258,6 +261,7 @@ pub fn detect(repo: &Repo, config: &Config) -> Result<Project> {
             version_evidence,
             uvicorn_worker_package: has("uvicorn-worker"),
             requirements: set,
+            reads: reads::Reads::detect(repo, &sources, &web),
             web,
             servers,
         },
