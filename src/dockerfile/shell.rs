@@ -90,6 +90,30 @@ pub fn runs_frontend_tooling(cmd: &[String]) -> bool {
     }
 }
 
+/// Whether a simple command runs a project's tests (which reads its test
+/// folders without naming them): pytest, tox, nox, coverage, unittest,
+/// `manage.py test`, `make test`.
+pub fn runs_tests(cmd: &[String]) -> bool {
+    const RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox", "coverage", "unittest"];
+    let (i, prog) = program(cmd);
+    let rest: Vec<&str> = cmd
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    match prog {
+        p if RUNNERS.contains(&p) => true,
+        p if p.starts_with("python") => match rest.as_slice() {
+            ["-m", module, ..] => RUNNERS.contains(module),
+            [script, "test", ..] => script.ends_with("manage.py"),
+            _ => false,
+        },
+        "make" => rest.iter().any(|w| w.starts_with("test")),
+        _ => false,
+    }
+}
+
 /// Whether the command is `apt-get install` / `apt install` (not apk).
 pub fn is_apt_install(cmd: &[String]) -> bool {
     let (_, prog) = program(cmd);
@@ -269,6 +293,27 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         shlex::split(s).unwrap()
+    }
+
+    #[test]
+    fn test_runners() {
+        for yes in [
+            "pytest -q",
+            "python -m pytest tests/",
+            "python3 manage.py test --parallel",
+            "coverage run -m pytest",
+            "make test-unit",
+        ] {
+            assert!(runs_tests(&words(yes)), "{yes}");
+        }
+        for no in [
+            "python manage.py migrate",
+            "python app.py",
+            "pip install pytest",
+            "make build",
+        ] {
+            assert!(!runs_tests(&words(no)), "{no}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod next_config;
 pub mod node;
 pub mod pyproject_edit;
 pub mod python;
+mod ships;
 mod topic;
 
 use serde::Serialize;
