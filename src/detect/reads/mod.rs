@@ -161,11 +161,21 @@ impl Reads {
             .django
             .as_ref()
             .map(|d| django::Project::read(repo, sources, d));
-        let mut entries: Vec<Read> = web
-            .targets
-            .iter()
-            .map(|t| entry(&t.file, &t.file, t.line))
-            .collect();
+        // Each app object: where it was found (a Django target is found in
+        // the settings), and the module the server imports.
+        let mut entries: Vec<Read> = Vec::new();
+        for t in &web.targets {
+            entries.push(entry(&t.file, &t.file, t.line));
+            let module = t.module.replace('.', "/");
+            let root = web.source_root.as_deref().unwrap_or("");
+            for path in [format!("{module}.py"), format!("{module}/__init__.py")] {
+                entries.push(entry(
+                    &crate::detect::node::join(root, &path),
+                    &t.file,
+                    t.line,
+                ));
+            }
+        }
         if let Some(d) = &django {
             entries.extend(d.entries());
         }
