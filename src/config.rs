@@ -67,6 +67,14 @@ pub struct Config {
     /// The stage of the existing Dockerfile that is the image you ship
     /// (`docker build --target`), when it is not the last one.
     pub target: Option<String>,
+    /// Files or folders the image keeps whatever the evidence says: the
+    /// proposed .dockerignore never leaves them out.
+    #[serde(default)]
+    pub keep: Vec<String>,
+    /// Files or folders the proposed .dockerignore leaves out whatever the
+    /// evidence says (unless the Dockerfile copies them by name).
+    #[serde(default)]
+    pub drop: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -120,6 +128,8 @@ impl Config {
             ("torch", self.torch.is_some()),
             ("frontend", self.frontend.is_some()),
             ("frontend-dockerfile", self.frontend_dockerfile.is_some()),
+            ("keep", !self.keep.is_empty()),
+            ("drop", !self.drop.is_empty()),
         ];
         let node_only = [("node", self.node.is_some())];
         let list: &[(&'static str, bool)] = match stack {
@@ -175,6 +185,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             })?;
             if !file_value.is_null() {
                 check(&file_value, name)?;
+                check_paths(repo, &file_value, name, Some(&text))?;
                 value = file_value;
             }
             sources.push(name.to_string());
@@ -193,6 +204,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             if let Some(table) = doc.get("tool").and_then(|t| t.get("dockslim")) {
                 let json = toml_to_yaml(table);
                 check(&json, "pyproject.toml [tool.dockslim]")?;
+                check_paths(repo, &json, "pyproject.toml", Some(&text))?;
                 value = json;
                 sources.push("pyproject.toml [tool.dockslim]".into());
             }
@@ -219,7 +231,10 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             || key == "target"
         {
             Value::String(raw.to_string())
-        } else if matches!(key, "ignore" | "extras" | "groups" | "fixes" | "skip-fixes") {
+        } else if matches!(
+            key,
+            "ignore" | "extras" | "groups" | "fixes" | "skip-fixes" | "keep" | "drop"
+        ) {
             Value::Sequence(
                 raw.split(',')
                     .map(|s| Value::String(s.trim().to_string()))
@@ -239,11 +254,21 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             nested = Value::Mapping(m);
         }
         check(&nested, &format!("--set {set}"))?;
+        check_paths(repo, &nested, &format!("--set {set}"), None)?;
         crate::profile::merge(&mut value, nested);
         sources.push(format!("--set {set}"));
     }
-    let config: Config =
+    let mut config: Config =
         serde_norway::from_value(value).map_err(|e| Error::Usage(format!("configuration: {e}")))?;
+    for paths in [&mut config.keep, &mut config.drop] {
+        *paths = paths.iter().map(|p| repo_path(p).to_string()).collect();
+    }
+    if let Some(both) = config.keep.iter().find(|k| config.drop.contains(k)) {
+        return Err(Error::Usage(format!(
+            "`{both}` is in both keep and drop ({}); say which one you mean",
+            sources.join(", ")
+        )));
+    }
     Ok(Loaded { config, sources })
 }
 
@@ -251,7 +276,108 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
 fn check(value: &Value, shown: &str) -> Result<()> {
     serde_norway::from_value::<Config>(value.clone())
         .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes")))
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes, keep, drop")))
+}
+
+/// `keep` and `drop` take paths of the repository (a file or a folder,
+/// relative to its root), not patterns: an error names the value, the
+/// file and line it is on, and an existing path it may have meant.
+fn check_paths(repo: &Repo, value: &Value, shown: &str, text: Option<&str>) -> Result<()> {
+    for key in ["keep", "drop"] {
+        let Some(list) = value.get(key).and_then(Value::as_sequence) else {
+            continue;
+        };
+        for item in list.iter().filter_map(Value::as_str) {
+            let Some(problem) = path_problem(repo, item) else {
+                continue;
+            };
+            let line = text.and_then(|t| line_of_value(t, key, item));
+            return Err(Error::input(shown, line, format!("{key}: {problem}")));
+        }
+    }
+    Ok(())
+}
+
+/// A `keep` or `drop` value as a repository path: `./tests/` is `tests`.
+fn repo_path(item: &str) -> &str {
+    item.trim().trim_start_matches("./").trim_end_matches('/')
+}
+
+/// What is wrong with a `keep` or `drop` path, if anything.
+fn path_problem(repo: &Repo, item: &str) -> Option<String> {
+    let path = repo_path(item);
+    if path.is_empty() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
+        return Some(format!(
+            "`{item}` is not a path inside the repository; give it relative to the root, such as `tests`"
+        ));
+    }
+    if path.contains(['*', '?', '[']) {
+        return Some(format!(
+            "`{item}` is a pattern; keep and drop take a file or folder of the repository, such as `tests` or `data/index.db`"
+        ));
+    }
+    if repo.exists(path) || repo.has_dir(path) {
+        return None;
+    }
+    let hint = closest_path(repo, path)
+        .map(|p| format!("; did you mean `{p}`?"))
+        .unwrap_or_default();
+    Some(format!(
+        "`{item}` is not a file or folder of the repository{hint}"
+    ))
+}
+
+/// The existing path nearest to a mistyped one (as many parts, a few
+/// letters apart).
+fn closest_path(repo: &Repo, wanted: &str) -> Option<String> {
+    let depth = wanted.split('/').count();
+    let mut paths: Vec<&str> = repo
+        .own_files()
+        .flat_map(|f| {
+            let parts: Vec<&str> = f.path.split('/').collect();
+            (depth <= parts.len()).then(|| {
+                let end = parts[..depth].iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+                &f.path[..end]
+            })
+        })
+        .collect();
+    paths.dedup();
+    let limit = (wanted.len() / 3).max(1);
+    paths
+        .into_iter()
+        .map(|p| (edit_distance(p, wanted), p))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, p)| p.to_string())
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The line of a list item under `key` in a YAML or TOML text.
+fn line_of_value(text: &str, key: &str, item: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| {
+        let l = l.trim_start();
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+    })?;
+    (start..lines.len())
+        .find(|&i| lines[i].contains(item))
+        .map(|i| i + 1)
 }
 
 fn toml_to_yaml(item: &toml_edit::Item) -> Value {
@@ -322,6 +448,46 @@ mod tests {
         assert_eq!(c.python.as_deref(), Some("3.11"));
         assert_eq!(c.command.unwrap().words(), ["gunicorn", "x:app"]);
         assert_eq!(c.user.unwrap().uid, Some(4242));
+    }
+
+    #[test]
+    fn keep_and_drop_take_paths_of_the_repository() {
+        let files = [
+            ("tests/fixtures/a.json", "[]"),
+            ("data/index.db", "x"),
+            (
+                "dockslim.yaml",
+                "port: 8000\nkeep:\n  - data/index.db\n  - tset/fixtures\n",
+            ),
+        ];
+        let (_d, r) = repo(&files);
+        let err = load(&r, &[]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "dockslim.yaml:4: keep: `tset/fixtures` is not a file or folder of the repository; did you mean `tests/fixtures`?"
+        );
+
+        let (_d, r) = repo(&files[..2]);
+        let err = load(&r, &["drop=data/*.db".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("--set drop=data/*.db: drop: `data/*.db` is a pattern"),
+            "{err}"
+        );
+        let err = load(&r, &["drop=../elsewhere".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a path inside the repository"), "{err}");
+        let err = load(&r, &["drop=tests".into(), "keep=tests/".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("`tests` is in both keep and drop"), "{err}");
+
+        let c = load(&r, &["drop=tests,data/index.db".into()])
+            .unwrap()
+            .config;
+        assert_eq!(c.drop, ["tests", "data/index.db"]);
     }
 
     #[test]

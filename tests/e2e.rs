@@ -445,6 +445,25 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 size as f64 / 1e6
             );
         }
+        "django-test-folders" => {
+            // What ships: no tests, test apps, checkpoints or docs; the
+            // search index the views open is there (the health route reads it).
+            assert_eq!(
+                in_image("ls -d /app/tests /app/testing_apps /app/docs 2>/dev/null || true"),
+                "",
+                "{name}: folders nothing reads are in the image"
+            );
+            assert_eq!(
+                in_image("find / -xdev -name '*.pt' -not -path '/proc/*' | head -n 3"),
+                "",
+                "{name}: checkpoints in the image"
+            );
+            let health = get("/healthz/");
+            assert!(
+                health.contains("\"entries\": 3"),
+                "{name}: the search index is not read:\n{health}"
+            );
+        }
         "flask-vite" => {
             // The edit keeps what the original image served; the frontend's
             // sources and dependencies stay out of it.

@@ -14,6 +14,7 @@ pub mod py_routes;
 pub mod py_values;
 pub mod pyproject;
 pub mod python_version;
+pub mod reads;
 pub mod requirements;
 pub mod route;
 pub mod runs;
@@ -92,6 +93,8 @@ pub struct PythonProject {
     pub servers: Vec<Server>,
     /// Whether the code imports `uvicorn.workers` from a separate package.
     pub uvicorn_worker_package: bool,
+    /// What the app reads at run time, with the evidence (what ships).
+    pub reads: reads::Reads,
 }
 
 /// A uv workspace: its members and the one the image runs.
@@ -309,6 +312,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
             version_evidence,
             uvicorn_worker_package: has("uvicorn-worker"),
             requirements: set,
+            reads: reads::Reads::detect(repo, &sources, &web),
             web,
             servers,
         },

@@ -65,6 +65,55 @@ pub fn package_subcommand(cmd: &[String]) -> Option<(&str, usize)> {
     None
 }
 
+/// Whether a simple command runs a frontend's own tooling, which reads the
+/// project's env files: `vite` or `next`, or a package manager running a
+/// build, dev or start script (`npm run build`, `yarn build`, `pnpm dev`).
+/// An install (`npm ci`) reads none.
+pub fn runs_frontend_tooling(cmd: &[String]) -> bool {
+    let (i, prog) = program(cmd);
+    let rest: Vec<&str> = cmd
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let script = |w: &str| {
+        w.starts_with("build") || matches!(w, "dev" | "start" | "preview" | "generate" | "export")
+    };
+    match (prog, rest.as_slice()) {
+        ("vite" | "next", _) => true,
+        ("npx" | "bunx" | "pnpx", [tool, ..]) => matches!(*tool, "vite" | "next"),
+        ("npm" | "yarn" | "pnpm" | "bun", ["run" | "run-script", s, ..]) => script(s),
+        ("npm" | "yarn" | "pnpm" | "bun", [s, ..]) => script(s),
+        _ => false,
+    }
+}
+
+/// Whether a simple command runs a project's tests (which reads its test
+/// folders without naming them): pytest, tox, nox, coverage, unittest,
+/// `manage.py test`, `make test`.
+pub fn runs_tests(cmd: &[String]) -> bool {
+    const RUNNERS: &[&str] = &["pytest", "py.test", "tox", "nox", "coverage", "unittest"];
+    let (i, prog) = program(cmd);
+    let rest: Vec<&str> = cmd
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    match prog {
+        p if RUNNERS.contains(&p) => true,
+        p if p.starts_with("python") => match rest.as_slice() {
+            ["-m", module, ..] => RUNNERS.contains(module),
+            [script, "test", ..] => script.ends_with("manage.py"),
+            _ => false,
+        },
+        "make" => rest.iter().any(|w| w.starts_with("test")),
+        _ => false,
+    }
+}
+
 /// Whether the command is `apt-get install` / `apt install` (not apk).
 pub fn is_apt_install(cmd: &[String]) -> bool {
     let (_, prog) = program(cmd);
@@ -244,6 +293,51 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         shlex::split(s).unwrap()
+    }
+
+    #[test]
+    fn test_runners() {
+        for yes in [
+            "pytest -q",
+            "python -m pytest tests/",
+            "python3 manage.py test --parallel",
+            "coverage run -m pytest",
+            "make test-unit",
+        ] {
+            assert!(runs_tests(&words(yes)), "{yes}");
+        }
+        for no in [
+            "python manage.py migrate",
+            "python app.py",
+            "pip install pytest",
+            "make build",
+        ] {
+            assert!(!runs_tests(&words(no)), "{no}");
+        }
+    }
+
+    #[test]
+    fn frontend_tooling_is_a_build_dev_or_start_script() {
+        for yes in [
+            "npm run build",
+            "yarn build",
+            "pnpm run build:prod",
+            "npx vite build",
+            "next build",
+            "npm run dev -- --host 0.0.0.0",
+        ] {
+            assert!(runs_frontend_tooling(&words(yes)), "{yes}");
+        }
+        for no in [
+            "npm ci",
+            "yarn",
+            "npm install --omit=dev",
+            "npm run lint",
+            "pip install -r requirements.txt",
+            "npx prettier --check .",
+        ] {
+            assert!(!runs_frontend_tooling(&words(no)), "{no}");
+        }
     }
 
     #[test]

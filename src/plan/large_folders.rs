@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use super::dockerignore::Candidate;
 use super::dockerignore::ImageNeeds;
+use super::ships::Ships;
 use super::Inputs;
 use crate::repo::dockerignore::DockerIgnore;
 use crate::units::{files, human_bytes};
@@ -50,7 +51,7 @@ const GENERATED: &[&str] = &[
 ];
 
 /// The class of a file by its extension, for the weight of bulky kinds.
-fn bulky_kind(path: &str) -> Option<&'static str> {
+pub(super) fn bulky_kind(path: &str) -> Option<&'static str> {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
     Some(match ext.as_str() {
         "jpg" | "jpeg" | "png" | "gif" | "webp" | "bmp" | "tif" | "tiff" | "heic" | "psd"
@@ -118,19 +119,22 @@ struct Folder {
     needed: bool,
 }
 
-/// Candidate lines, and folders deliberately kept with the reason.
+/// Candidate lines, and folders deliberately kept with the reason. A
+/// folder `ships` already leaves out is its business, and code inside such
+/// folders (tests) names nothing the app reads.
 pub fn find(
     inputs: &Inputs,
     needs: &ImageNeeds,
     baseline: &DockerIgnore,
+    ships: &Ships,
 ) -> (Vec<Candidate>, Vec<(String, String)>) {
-    let needed = super::dockerignore::needed_paths(inputs, needs);
+    let needed = super::dockerignore::needed_paths(inputs, needs, ships);
     let mut folders: BTreeMap<&str, Folder> = BTreeMap::new();
     let mut notebooks = (0usize, 0u64);
     let mut checkpoints = (0usize, 0u64);
     let mut baseline = crate::repo::dockerignore::TreeMatcher::new(baseline);
     for (file, sent) in inputs.repo.files.iter().zip(&inputs.context.sent) {
-        if !sent || baseline.is_excluded(&file.path) {
+        if !sent || baseline.is_excluded(&file.path) || ships.leaves_out(&file.path) {
             continue;
         }
         if file.path.ends_with(".ipynb") {
@@ -168,7 +172,8 @@ pub fn find(
                 .map(|r| r.split('/').next().unwrap_or(r).to_string())
         })
         .collect();
-    let sources = inputs.repo.python_sources();
+    let mut sources = inputs.repo.python_sources();
+    sources.retain(|(path, _)| !ships.leaves_out(path));
     let named_by_code = |folder: &str| -> Option<String> {
         let quoted = [
             format!("\"{folder}"),

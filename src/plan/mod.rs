@@ -11,6 +11,7 @@ pub mod next_config;
 pub mod node;
 pub mod pyproject_edit;
 pub mod python;
+mod ships;
 mod topic;
 
 use serde::Serialize;
@@ -125,7 +126,13 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
         let (node, server_config) = node::plan(inputs, project, &mut decisions)?;
         let next_config = next_config::plan(inputs, project, &mut decisions)?;
         let output = project.output_dir();
-        let dockerignore = dockerignore::node(inputs, project, &output, &[], &mut decisions);
+        let dockerignore = dockerignore::node(
+            inputs,
+            project,
+            &output,
+            &dockerignore::ImageNeeds::building(&project.dir),
+            &mut decisions,
+        );
         let template = match node.kind {
             node::NodeKind::Static => "node-static.Dockerfile.j2",
             node::NodeKind::Next => "node-next.Dockerfile.j2",

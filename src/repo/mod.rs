@@ -86,10 +86,17 @@ impl Repo {
             .is_ok()
     }
 
-    /// Whether any file lives below the folder `rel`.
+    /// Whether any file lives below the folder `rel`. The files are sorted,
+    /// so those below a folder are one run: a binary search finds its start
+    /// (readers ask this for every path-like string of the code).
     pub fn has_dir(&self, rel: &str) -> bool {
         let prefix = format!("{}/", rel.trim_end_matches('/'));
-        self.files.iter().any(|f| f.path.starts_with(&prefix))
+        let at = self
+            .files
+            .partition_point(|f| f.path.as_str() < prefix.as_str());
+        self.files
+            .get(at)
+            .is_some_and(|f| f.path.starts_with(&prefix))
     }
 
     /// Reads a file we must understand as UTF-8 text. `Ok(None)` when it does

@@ -3,7 +3,10 @@
 //! What it finds: secret files (`.env` with values, `*.pem`, `*.key`, SSH keys,
 //! an `.npmrc` holding a token or password, cloud credential JSON, a private
 //! key under any name) that today's .dockerignore lets into the build
-//! context.
+//! context. An env file beside a Vite or Next.js package.json that sets only
+//! the variables the build puts into the site (`VITE_*`, `NEXT_PUBLIC_*`) is
+//! a build setting, not a secret; one more variable with a value makes the
+//! whole file a secret again.
 //! Why it matters: whatever is in the context can be copied into a layer by
 //! `COPY . .`, and every layer is readable by anyone who pulls the image. A
 //! key baked into an image pushed once must be rotated.
@@ -19,7 +22,7 @@ static DOC: RuleDoc = RuleDoc {
     name: "secret-in-context",
     severity: Severity::Error,
     summary: "A secret file is sent to Docker with the build context.",
-    why: "Anything in the build context can end up in a layer (COPY . . copies it), and layers are readable by everyone who can pull the image. Keys baked into a pushed image must be rotated.",
+    why: "Anything in the build context can end up in a layer (COPY . . copies it), and layers are readable by everyone who can pull the image. Keys baked into a pushed image must be rotated. (An env file of only VITE_* or NEXT_PUBLIC_* variables beside the Vite or Next.js project that reads them is a build setting, public in the built site anyway, and not reported.)",
     fix: "Exclude the file in .dockerignore and provide secrets at run time (environment, mounted files) or at build time with RUN --mount=type=secret.",
     example: "Before: no .dockerignore, and deploy/id_rsa sits in the repo.\nAfter (.dockerignore):\n  id_rsa*\n  **/*.pem\n  .env\n  !.env.example",
     fix_safety: None,
@@ -94,6 +97,11 @@ mod tests {
         let fx = Fixture::new(&[
             (".npmrc", "engine-strict=true\n"),
             (".env", "# fill in\nKEY=\n"),
+            (
+                "web/package.json",
+                "{\"devDependencies\": {\"vite\": \"^6\"}}",
+            ),
+            ("web/.env.production", "VITE_API_URL=/api\n"),
             ("deploy/signing", "-----BEGIN RSA PRIVATE KEY-----\nabc\n"),
         ]);
         let found: Vec<_> = fx
@@ -102,5 +110,23 @@ mod tests {
             .map(|f| f.file)
             .collect();
         assert_eq!(found, ["deploy/signing"]);
+
+        // The same public variable beside a token: a secret.
+        let fx = Fixture::new(&[
+            (
+                "web/package.json",
+                "{\"devDependencies\": {\"vite\": \"^6\"}}",
+            ),
+            (
+                "web/.env.production",
+                "VITE_API_URL=/api\nSENTRY_AUTH_TOKEN=abc\n",
+            ),
+        ]);
+        let found: Vec<_> = fx
+            .check(&SecretInContext)
+            .into_iter()
+            .map(|f| f.file)
+            .collect();
+        assert_eq!(found, ["web/.env.production"]);
     }
 }

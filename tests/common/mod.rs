@@ -154,6 +154,23 @@ pub fn add_junk(name: &str, root: &Path) {
             write(root, "db.sqlite3", &noise(200_000, 44));
             write(root, ".env.production", b"DJANGO_SECRET_KEY=prod-secret\n");
         }
+        "django-test-folders" => {
+            // A training run of the app only the tests install left a
+            // checkpoint per epoch beside it.
+            for epoch in 1..=12u64 {
+                write(
+                    root,
+                    &format!("testing_apps/classifier/checkpoints/epoch_{epoch:02}.pt"),
+                    &noise(1_200_000, 4000 + epoch),
+                );
+            }
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+            write(
+                root,
+                "tests/__pycache__/test_views.cpython-312.pyc",
+                &noise(2_000, 4100),
+            );
+        }
         "fastapi-app" => {
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
             write(root, ".pytest_cache/v/cache/nodeids", b"[]\n");
