@@ -107,6 +107,11 @@ pub enum Command {
         /// Seconds each container may take to become healthy.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+        /// When the proposal is not healthy, turn what its logs show into
+        /// settings (a folder made writable, a file kept, a package kept) and
+        /// verify again, up to three rounds; the report lists each change.
+        #[arg(long)]
+        repair: bool,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -242,8 +247,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             fixes,
             probe,
             timeout,
+            repair,
             format,
-        } => verify(&common, &fixes, probe, timeout, format, out),
+        } => verify(&common, &fixes, probe, timeout, repair, format, out),
         Command::Profiles {
             action,
             profiles_dir,
@@ -467,6 +473,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
                 ignore_file: &sources.ignore_shown,
                 context: &today,
                 secrets: &secrets_found,
+                config: &sources.config.config,
             };
             let secrets = crate::rules::find("DS101")
                 .expect("DS101 is registered")
@@ -526,27 +533,14 @@ fn verify(
     fixes: &FixArgs,
     probe: Option<String>,
     timeout: u64,
+    repair: bool,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    use std::io::IsTerminal;
     if format == Format::Sarif {
         return Err(unsupported_format("verify", format));
     }
-    let opts = common.options_with(fixes);
-    let analysis = crate::analyze(&opts)?;
-    let proposal = crate::propose(&analysis, &opts)?;
-    let verify_opts = crate::verify::VerifyOptions {
-        probe,
-        timeout: std::time::Duration::from_secs(timeout),
-        progress: std::io::stderr().is_terminal(),
-    };
-    let report = crate::verify::verify(
-        &analysis,
-        &proposal,
-        common.options().dir.display().to_string(),
-        &verify_opts,
-    )?;
+    let report = verify_and_repair(common, fixes, probe, timeout, repair)?;
     match format {
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
@@ -560,6 +554,97 @@ fn verify(
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// Verifies the proposal; with `repair`, turns what an unhealthy
+/// container's logs show into settings and verifies again, a few rounds at
+/// most (the current image is built once).
+fn verify_and_repair(
+    common: &Common,
+    fixes: &FixArgs,
+    probe: Option<String>,
+    timeout: u64,
+    repair: bool,
+) -> Result<crate::verify::VerifyReport> {
+    use crate::verify::repair::{self, Repair};
+    use std::io::IsTerminal;
+    let base = common.options_with(fixes);
+    let mut repairs: Vec<Repair> = Vec::new();
+    let mut current = None;
+    for round in 0.. {
+        let mut opts = base.clone();
+        opts.sets.extend(repair_sets(&base, &repairs)?);
+        let analysis = crate::analyze(&opts)?;
+        let proposal = crate::propose(&analysis, &opts)?;
+        let verify_opts = crate::verify::VerifyOptions {
+            probe: probe.clone(),
+            timeout: std::time::Duration::from_secs(timeout),
+            progress: std::io::stderr().is_terminal(),
+            build_current: round == 0,
+        };
+        let mut report = crate::verify::verify(
+            &analysis,
+            &proposal,
+            base.dir.display().to_string(),
+            &verify_opts,
+        )?;
+        if round == 0 {
+            current = report.current.clone();
+        } else {
+            report.set_current(current.clone());
+        }
+        let healthy = matches!(report.proposed.health.as_str(), "healthy" | "running");
+        let workdir =
+            crate::dockerfile::Dockerfile::parse(&proposal.dockerfile().new, "Dockerfile")
+                .ok()
+                .and_then(|d| d.intent().workdir)
+                .unwrap_or_else(|| "/".into());
+        let in_repo = |p: &str| analysis.repo.exists(p) || analysis.repo.has_dir(p);
+        let found = repair::settings_for(&report.proposed.diagnoses, &workdir, &in_repo);
+        let new: Vec<_> = found
+            .into_iter()
+            .filter(|(k, v, _)| !repairs.iter().any(|r| r.key == *k && r.value == *v))
+            .collect();
+        if healthy || !repair || round == repair::MAX_ROUNDS || new.is_empty() {
+            report.repairs = repairs;
+            return Ok(report);
+        }
+        repairs.extend(new.into_iter().map(|(key, value, because)| Repair {
+            round: round + 1,
+            key,
+            value,
+            because,
+        }));
+    }
+    unreachable!("the loop returns by its last round")
+}
+
+/// `--set key=a,b` for each key repair set, with the values the
+/// configuration already has, so a repair adds to them.
+fn repair_sets(base: &Options, repairs: &[crate::verify::repair::Repair]) -> Result<Vec<String>> {
+    use crate::verify::repair::Key;
+    if repairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let repo = crate::repo::Repo::open(&base.dir)?;
+    let config = crate::config::load(&repo, &base.sets)?.config;
+    let mut sets = Vec::new();
+    for (key, existing) in [
+        (Key::Writable, &config.writable),
+        (Key::Keep, &config.keep),
+        (Key::Packages, &config.packages),
+    ] {
+        let mut values: Vec<String> = existing.clone();
+        for r in repairs.iter().filter(|r| r.key == key) {
+            if !values.contains(&r.value) {
+                values.push(r.value.clone());
+            }
+        }
+        if values.len() > existing.len() {
+            sets.push(format!("{}={}", key.name(), values.join(",")));
+        }
+    }
+    Ok(sets)
 }
 
 fn profiles(

@@ -75,6 +75,15 @@ pub struct Config {
     /// evidence says (unless the Dockerfile copies them by name).
     #[serde(default)]
     pub drop: Vec<String>,
+    /// Folders the app writes that its code does not show (a path built at
+    /// run time): the image makes them and gives them to the app user.
+    #[serde(default)]
+    pub writable: Vec<String>,
+    /// System packages the app needs at run time (a program it runs in a
+    /// way its code does not show): DS315 leaves them in the install, and a
+    /// generated image installs them.
+    #[serde(default)]
+    pub packages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -233,7 +242,15 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             Value::String(raw.to_string())
         } else if matches!(
             key,
-            "ignore" | "extras" | "groups" | "fixes" | "skip-fixes" | "keep" | "drop"
+            "ignore"
+                | "extras"
+                | "groups"
+                | "fixes"
+                | "skip-fixes"
+                | "keep"
+                | "drop"
+                | "writable"
+                | "packages"
         ) {
             Value::Sequence(
                 raw.split(',')
@@ -276,7 +293,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
 fn check(value: &Value, shown: &str) -> Result<()> {
     serde_norway::from_value::<Config>(value.clone())
         .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes, keep, drop")))
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes, keep, drop, writable, packages")))
 }
 
 /// `keep` and `drop` take paths of the repository (a file or a folder,

@@ -318,6 +318,7 @@ pub fn analyze_sources(
         ignore_file: &ignore_shown,
         context: &context,
         secrets: &secrets,
+        config: &config.config,
     };
     let findings = rules::check(&cx, &config.config.ignore);
     Ok(Analysis {

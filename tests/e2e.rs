@@ -1025,3 +1025,58 @@ fn corpus_cases_build_every_target_and_serve() {
     println!("\n{}", table.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A proposal broken on purpose: the app makes a cache folder whose path it
+/// reads from a JSON file, which no evidence dockslim reads can show, so the
+/// proposal's user cannot create it and the server never boots. `verify
+/// --repair` reads the PermissionError in the log, makes the folder
+/// writable, and the next round is healthy.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn verify_repair_turns_a_broken_proposal_into_a_healthy_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "Dockerfile",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"thumbs:app\"]\n",
+        ),
+        ("requirements.txt", "flask==3.0.3\ngunicorn==22.0.0\n"),
+        ("settings.json", "{\"cache_dir\": \"/var/cache/thumbs\"}\n"),
+        (
+            "thumbs.py",
+            "import json\nimport os\n\nfrom flask import Flask\n\nwith open(\"settings.json\") as f:\n    CACHE = json.load(f)[\"cache_dir\"]\nos.makedirs(CACHE, exist_ok=True)\n\napp = Flask(__name__)\n\n\n@app.get(\"/healthz\")\ndef healthz():\n    with open(os.path.join(CACHE, \"probe\"), \"w\") as f:\n        f.write(\"ok\")\n    return \"ok\"\n",
+        ),
+    ];
+    for (rel, text) in files {
+        std::fs::write(dir.path().join(rel), text).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+        .args(["verify", "--repair", "--format", "json", "--timeout", "60"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["proposed"]["health"], "healthy", "{report:#}");
+    assert_eq!(report["proposed"]["user"], "10001:10001");
+    let repairs = report["repairs"].as_array().unwrap();
+    assert_eq!(repairs.len(), 1, "{report:#}");
+    assert_eq!(repairs[0]["key"], "writable");
+    assert_eq!(repairs[0]["value"], "/var/cache/thumbs");
+    assert_eq!(repairs[0]["round"], 1);
+    // The user's tree is untouched: the setting is reported, not written.
+    assert!(!dir.path().join("dockslim.yaml").exists());
+    // Without --repair the same proposal fails, and says why.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+        .args(["verify", "--timeout", "60"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the app user may not write /var/cache/thumbs"),
+        "{text}"
+    );
+}

@@ -67,6 +67,108 @@ const LIBRARIES: &[(&str, &str)] = &[
     ("pdf-poppler", "pdftoppm"),
 ];
 
+/// Packages that exist for their programs, with the programs they provide.
+pub const PROGRAMS: &[(&str, &[&str])] = &[
+    ("curl", &["curl"]),
+    ("wget", &["wget"]),
+    ("git", &["git"]),
+    ("vim", &["vim", "vi", "vimdiff"]),
+    ("vim-tiny", &["vi", "vim"]),
+    ("nano", &["nano"]),
+    ("less", &["less"]),
+    ("htop", &["htop"]),
+    ("tree", &["tree"]),
+    ("sqlite3", &["sqlite3"]),
+    ("zip", &["zip"]),
+    ("unzip", &["unzip"]),
+    ("jq", &["jq"]),
+    ("telnet", &["telnet"]),
+    ("iputils-ping", &["ping"]),
+    ("net-tools", &["netstat", "ifconfig", "route", "arp"]),
+    ("dnsutils", &["dig", "nslookup", "host"]),
+    ("bind9-dnsutils", &["dig", "nslookup", "host"]),
+    (
+        "procps",
+        &["ps", "top", "pkill", "pgrep", "free", "watch", "pidof"],
+    ),
+    ("lsof", &["lsof"]),
+    ("strace", &["strace"]),
+    (
+        "openssh-client",
+        &["ssh", "scp", "sftp", "ssh-keygen", "ssh-keyscan"],
+    ),
+    ("rsync", &["rsync"]),
+    ("ffmpeg", &["ffmpeg", "ffprobe"]),
+    (
+        "imagemagick",
+        &["convert", "magick", "identify", "mogrify", "composite"],
+    ),
+    (
+        "poppler-utils",
+        &[
+            "pdftotext",
+            "pdftoppm",
+            "pdfinfo",
+            "pdfimages",
+            "pdfunite",
+            "pdfseparate",
+        ],
+    ),
+    ("tesseract-ocr", &["tesseract"]),
+    ("ghostscript", &["gs"]),
+    ("wkhtmltopdf", &["wkhtmltopdf", "wkhtmltoimage"]),
+    (
+        "postgresql-client",
+        &[
+            "psql",
+            "pg_dump",
+            "pg_restore",
+            "pg_isready",
+            "createdb",
+            "dropdb",
+        ],
+    ),
+    (
+        "default-mysql-client",
+        &["mysql", "mysqldump", "mysqladmin"],
+    ),
+    (
+        "mariadb-client",
+        &["mysql", "mariadb", "mysqldump", "mysqladmin"],
+    ),
+    ("redis-tools", &["redis-cli"]),
+    ("netcat-openbsd", &["nc", "netcat"]),
+    ("netcat-traditional", &["nc", "netcat"]),
+    ("netcat", &["nc", "netcat"]),
+    // Django's compilemessages runs msgfmt.
+    (
+        "gettext",
+        &[
+            "msgfmt",
+            "xgettext",
+            "msgmerge",
+            "compilemessages",
+            "makemessages",
+        ],
+    ),
+];
+
+/// The programs a package exists for, when dockslim knows it.
+pub fn programs_of(package: &str) -> Option<&'static [&'static str]> {
+    PROGRAMS
+        .iter()
+        .find(|(p, _)| *p == package)
+        .map(|(_, programs)| *programs)
+}
+
+/// The Debian package that provides a program, when dockslim knows it.
+pub fn package_of(program: &str) -> Option<&'static str> {
+    PROGRAMS
+        .iter()
+        .find(|(_, programs)| programs.contains(&program))
+        .map(|(package, _)| *package)
+}
+
 /// What the code and its libraries run.
 pub fn find(
     repo: &crate::repo::Repo,

@@ -194,6 +194,7 @@ impl<'a> FixContext<'a> {
             ignore_file: "",
             context: self.inputs.context,
             secrets: self.inputs.secrets,
+            config: self.inputs.config,
         }
     }
 

@@ -10,9 +10,11 @@
 //! Why it matters: each such package, and what it pulls in, is in every
 //! copy of the image and in every vulnerability scan of it, for nothing.
 //! Fix: leave it out of the install. Packages dockslim does not know as a
-//! program's, and shared libraries, stay.
+//! program's, shared libraries, and packages named in `packages:` in
+//! dockslim.yaml stay.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::detect::runs::programs_of;
 use crate::dockerfile::script::Script;
 use crate::dockerfile::{shell, Dockerfile, Instruction, Keyword, RunCommand, Stage};
 use crate::edit::{Fix, FixContext, Outcome, Safety};
@@ -30,99 +32,6 @@ static DOC: RuleDoc = RuleDoc {
     fix_safety: Some(Safety::Unsafe),
     fix_risk: "a program the app runs in a way dockslim cannot see (a command line built at run time, a library not in its list, a tool you use in `docker exec` sessions) is no longer in the image.",
 };
-
-/// Packages that exist for their programs, with the programs they provide.
-const PROGRAMS: &[(&str, &[&str])] = &[
-    ("curl", &["curl"]),
-    ("wget", &["wget"]),
-    ("git", &["git"]),
-    ("vim", &["vim", "vi", "vimdiff"]),
-    ("vim-tiny", &["vi", "vim"]),
-    ("nano", &["nano"]),
-    ("less", &["less"]),
-    ("htop", &["htop"]),
-    ("tree", &["tree"]),
-    ("sqlite3", &["sqlite3"]),
-    ("zip", &["zip"]),
-    ("unzip", &["unzip"]),
-    ("jq", &["jq"]),
-    ("telnet", &["telnet"]),
-    ("iputils-ping", &["ping"]),
-    ("net-tools", &["netstat", "ifconfig", "route", "arp"]),
-    ("dnsutils", &["dig", "nslookup", "host"]),
-    ("bind9-dnsutils", &["dig", "nslookup", "host"]),
-    (
-        "procps",
-        &["ps", "top", "pkill", "pgrep", "free", "watch", "pidof"],
-    ),
-    ("lsof", &["lsof"]),
-    ("strace", &["strace"]),
-    (
-        "openssh-client",
-        &["ssh", "scp", "sftp", "ssh-keygen", "ssh-keyscan"],
-    ),
-    ("rsync", &["rsync"]),
-    ("ffmpeg", &["ffmpeg", "ffprobe"]),
-    (
-        "imagemagick",
-        &["convert", "magick", "identify", "mogrify", "composite"],
-    ),
-    (
-        "poppler-utils",
-        &[
-            "pdftotext",
-            "pdftoppm",
-            "pdfinfo",
-            "pdfimages",
-            "pdfunite",
-            "pdfseparate",
-        ],
-    ),
-    ("tesseract-ocr", &["tesseract"]),
-    ("ghostscript", &["gs"]),
-    ("wkhtmltopdf", &["wkhtmltopdf", "wkhtmltoimage"]),
-    (
-        "postgresql-client",
-        &[
-            "psql",
-            "pg_dump",
-            "pg_restore",
-            "pg_isready",
-            "createdb",
-            "dropdb",
-        ],
-    ),
-    (
-        "default-mysql-client",
-        &["mysql", "mysqldump", "mysqladmin"],
-    ),
-    (
-        "mariadb-client",
-        &["mysql", "mariadb", "mysqldump", "mysqladmin"],
-    ),
-    ("redis-tools", &["redis-cli"]),
-    ("netcat-openbsd", &["nc", "netcat"]),
-    ("netcat-traditional", &["nc", "netcat"]),
-    ("netcat", &["nc", "netcat"]),
-    // Django's compilemessages runs msgfmt.
-    (
-        "gettext",
-        &[
-            "msgfmt",
-            "xgettext",
-            "msgmerge",
-            "compilemessages",
-            "makemessages",
-        ],
-    ),
-];
-
-fn programs_of(package: &str) -> Option<&'static [&'static str]> {
-    PROGRAMS
-        .iter()
-        .find(|(p, _)| *p == package)
-        .map(|(_, programs)| *programs)
-}
 
 /// One package installed in the image for programs nothing runs.
 struct Unused<'a> {
@@ -242,6 +151,10 @@ fn unused<'a>(df: &'a Dockerfile, stages: &[&'a Stage], cx: &Context) -> Vec<Unu
                 let Some(programs) = programs_of(package) else {
                     continue;
                 };
+                // The team says the app needs it (`packages:`).
+                if cx.config.packages.iter().any(|p| p == package) {
+                    continue;
+                }
                 if programs.iter().any(|p| run.iter().any(|r| r == p)) {
                     continue;
                 }
@@ -404,6 +317,19 @@ mod tests {
             text.contains("apt-get install -y --no-install-recommends libpq5 ffmpeg curl\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_package_the_team_names_stays() {
+        let fx = Fixture::new(&[
+            APP,
+            ("dockslim.yaml", "packages: [vim]\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y vim\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        assert!(fx.check(&ToolUnusedAtRuntime).is_empty());
     }
 
     #[test]

@@ -509,6 +509,13 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
             add(abs(&dir, &workdir), format!("{what}, by {whose}"));
         }
     }
+    // What the team says the app writes (`writable:`).
+    for dir in &cx.inputs.config.writable {
+        add(
+            abs(dir, &workdir),
+            "named in `writable:` in the configuration".into(),
+        );
+    }
     // What the app's code writes, placed where the image has the code.
     let copied = |p: &str| crate::edit::facts::repo_path_in_image(cx, p);
     let env = crate::edit::facts::image_env(cx);
@@ -630,6 +637,23 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("USER 10001:10001\nCMD"), "{text}");
+    }
+
+    #[test]
+    fn folders_the_team_names_are_made_the_users() {
+        let fx = Fixture::new(&[
+            APP,
+            ("dockslim.yaml", "writable: [/var/cache/thumbs, data]\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS401);
+        assert!(
+            text.contains("mkdir -p /var/cache/thumbs /srv/data \\\n && chown app:app /var/cache/thumbs /srv/data"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -363,6 +363,8 @@ pub struct Context<'a> {
     pub context: &'a Measure,
     /// Secret files of the repository, sent or not.
     pub secrets: &'a [SecretFile],
+    /// The team's settings (dockslim.yaml, `--set`).
+    pub config: &'a crate::config::Config,
 }
 
 impl Context<'_> {
@@ -452,6 +454,7 @@ pub(crate) mod testing {
         pub context: Measure,
         pub secrets: Vec<SecretFile>,
         pub profile: crate::profile::Profile,
+        pub config: crate::config::Config,
     }
 
     impl Fixture {
@@ -473,7 +476,9 @@ pub(crate) mod testing {
                 .unwrap()
                 .load("python")
                 .unwrap();
+            let config = crate::config::load(&repo, &[]).unwrap().config;
             Fixture {
+                config,
                 profile,
                 _dir: dir,
                 repo,
@@ -495,6 +500,7 @@ pub(crate) mod testing {
                 ignore_file: ".dockerignore",
                 context: &self.context,
                 secrets: &self.secrets,
+                config: &self.config,
             };
             rule.check(&cx)
         }
@@ -575,6 +581,7 @@ mod tests {
             ignore_file: ".dockerignore",
             context: &fx.context,
             secrets: &fx.secrets,
+            config: &fx.config,
         };
         let ids: Vec<_> = check(&cx, &[]).iter().map(|f| f.rule).collect();
         assert!(!ids.contains(&RuleId::DS402), "{ids:?}");

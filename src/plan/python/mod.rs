@@ -171,8 +171,22 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
     // System packages: what the requirements compile against and load.
     let native = profile.native_needs(&py.requirements, &py_profile.debian);
     let mut build_packages = native.build;
-    let runtime_packages = native.runtime;
-    let native_reasons = native.because;
+    let mut runtime_packages = native.runtime;
+    let mut native_reasons = native.because;
+    // Programs the code runs (ffmpeg through subprocess or pydub), and the
+    // packages the team names.
+    for run in &inputs.project.runs {
+        if let Some(package) = crate::detect::runs::package_of(&run.program) {
+            if runtime_packages.insert(package.to_string()) {
+                native_reasons.push(run.reason());
+            }
+        }
+    }
+    for package in &config.packages {
+        if runtime_packages.insert(package.clone()) {
+            native_reasons.push(format!("{package} is named in `packages:`"));
+        }
+    }
     let needs_git = py
         .requirements
         .requirements
@@ -199,7 +213,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         );
     }
     if !runtime_packages.is_empty() {
-        decide(decisions, Topic::RuntimePackages, runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("shared libraries {} load at run time; installed with --no-install-recommends and the apt lists removed in the same layer", native_reasons.join(", ")), inputs.fixes(&[crate::rules::RuleId::DS302, crate::rules::RuleId::DS303, crate::rules::RuleId::DS202]));
+        decide(decisions, Topic::RuntimePackages, runtime_packages.iter().cloned().collect::<Vec<_>>().join(" "), format!("what the app uses at run time ({}); installed with --no-install-recommends and the apt lists removed in the same layer", native_reasons.join(", ")), inputs.fixes(&[crate::rules::RuleId::DS302, crate::rules::RuleId::DS303, crate::rules::RuleId::DS202]));
     }
 
     // Requirements: the production set, copied before the source.
@@ -297,7 +311,21 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
             .and_then(|u| u.uid)
             .unwrap_or(profile.user.uid),
     };
-    let writable = writable_dirs(&inputs.project.writes, &workdir);
+    let mut writable = writable_dirs(&inputs.project.writes, &workdir);
+    for dir in &config.writable {
+        let dir = if dir.starts_with('/') {
+            dir.clone()
+        } else {
+            format!(
+                "{}/{}",
+                workdir.trim_end_matches('/'),
+                dir.trim_start_matches("./")
+            )
+        };
+        if !writable.iter().any(|(d, _)| *d == dir) {
+            writable.push((dir, "named in `writable:` in the configuration".into()));
+        }
+    }
     decide(
         decisions,
         Topic::User,

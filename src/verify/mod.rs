@@ -6,6 +6,9 @@
 //! tree is never touched. Every container and image made here is removed
 //! when verify ends, also on Ctrl-C; build logs are kept for failures.
 
+mod diagnose;
+pub mod repair;
+pub use diagnose::Diagnosis;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -124,6 +127,8 @@ pub struct Measured {
     pub log: String,
     /// The container's last log lines when it did not become healthy.
     pub last_logs: Vec<String>,
+    /// Why it did not, read from those lines, its exit and the probe.
+    pub diagnoses: Vec<Diagnosis>,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,6 +144,8 @@ pub struct VerifyReport {
     pub saved_percent: Option<f64>,
     /// Proposed files the measurement leaves out, and why.
     pub not_applied: Vec<String>,
+    /// What `--repair` changed, round by round.
+    pub repairs: Vec<repair::Repair>,
 }
 
 /// Everything verify made, removed when it ends.
@@ -174,6 +181,9 @@ pub struct VerifyOptions {
     pub timeout: Duration,
     /// Show progress on stderr.
     pub progress: bool,
+    /// Build and run the current image too (a repair round reuses the
+    /// first round's measure instead).
+    pub build_current: bool,
 }
 
 /// Copies the files `sent` of `repo` into `dest` (hard links when possible).
@@ -293,7 +303,7 @@ pub fn verify(
         run_args.push(tag.clone());
         engine.output(&run_args.iter().map(String::as_str).collect::<Vec<_>>())?;
         let probe = opts.probe.as_deref().filter(|_| port.is_some());
-        let health = wait_healthy(
+        let (health, probe_status) = wait_healthy(
             &engine,
             &container,
             has_healthcheck,
@@ -313,7 +323,7 @@ pub fn verify(
         } else {
             let out = engine
                 .cmd()
-                .args(["logs", "--tail", "15", &container])
+                .args(["logs", "--tail", "40", &container])
                 .output()
                 .map(|o| {
                     let mut text = String::from_utf8_lossy(&o.stdout).to_string();
@@ -325,6 +335,16 @@ pub fn verify(
                 .map(str::to_string)
                 .collect()
         };
+        let exit_code = engine
+            .output(&["inspect", "-f", "{{.State.ExitCode}}", &container])
+            .ok()
+            .and_then(|c| c.parse().ok());
+        let diagnoses = diagnose::diagnose(&diagnose::Ending {
+            health: &health,
+            exit_code,
+            probe: probe.zip(probe_status),
+            logs: &last_logs,
+        });
         let _ = engine
             .cmd()
             .args(["rm", "-f", &container])
@@ -332,6 +352,7 @@ pub fn verify(
             .stderr(Stdio::null())
             .status();
         Ok(Measured {
+            diagnoses,
             context_bytes: measure.sent_bytes,
             context_files: measure.sent_files,
             image_bytes,
@@ -344,7 +365,7 @@ pub fn verify(
         })
     };
 
-    let current = match &analysis.dockerfile {
+    let current = match analysis.dockerfile.as_ref().filter(|_| opts.build_current) {
         Some(df) => Some(run_one(
             "current",
             &df.text,
@@ -386,13 +407,7 @@ pub fn verify(
     )?;
     // The logs are kept only for failures, which return above.
     let _ = std::fs::remove_dir_all(&logs);
-    let saved_bytes = current
-        .as_ref()
-        .map(|c| c.image_bytes as i64 - proposed.image_bytes as i64);
-    let saved_percent = current.as_ref().filter(|c| c.image_bytes > 0).map(|c| {
-        100.0 * (c.image_bytes as f64 - proposed.image_bytes as f64) / c.image_bytes as f64
-    });
-    Ok(VerifyReport {
+    let mut report = VerifyReport {
         schema: "dockslim-verify/1",
         repository,
         engine: format!("Docker {}", engine.server_version),
@@ -401,10 +416,11 @@ pub fn verify(
         } else {
             "classic"
         },
-        current,
+        current: None,
         proposed,
-        saved_bytes,
-        saved_percent,
+        saved_bytes: None,
+        saved_percent: None,
+        repairs: Vec::new(),
         not_applied: proposal
             .changes
             .iter()
@@ -417,7 +433,9 @@ pub fn verify(
                 )
             })
             .collect(),
-    })
+    };
+    report.set_current(current);
+    Ok(report)
 }
 
 /// Runs one build, streaming its output to the log and a progress line.
@@ -527,8 +545,9 @@ fn wait_healthy(
     timeout: Duration,
     label: &str,
     progress: bool,
-) -> String {
+) -> (String, Option<u16>) {
     let deadline = Instant::now() + timeout;
+    let mut last_status = None;
     let bar = progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
@@ -563,7 +582,8 @@ fn wait_healthy(
         match (probe, has_healthcheck) {
             // The same HTTP yardstick for both images when the user names one.
             (Some(path), _) => {
-                if http_ok(port, path) {
+                last_status = http_status(port, path).or(last_status);
+                if last_status.is_some_and(|s| (200..400).contains(&s)) {
                     break "healthy".to_string();
                 }
             }
@@ -588,31 +608,39 @@ fn wait_healthy(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    result
+    (result, last_status)
 }
 
-/// A plain HTTP/1.0 GET on 127.0.0.1; true for a 2xx or 3xx answer.
-fn http_ok(port: u16, path: &str) -> bool {
+/// A plain HTTP/1.0 GET on 127.0.0.1: the status it answered, if any.
+fn http_status(port: u16, path: &str) -> Option<u16> {
     use std::io::Read;
-    let Ok(mut s) = std::net::TcpStream::connect_timeout(
+    let mut s = std::net::TcpStream::connect_timeout(
         &([127, 0, 0, 1], port).into(),
         Duration::from_secs(2),
-    ) else {
-        return false;
-    };
+    )
+    .ok()?;
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    if write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
-        return false;
-    }
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
     let mut buf = [0u8; 64];
     let n = s.read(&mut buf).unwrap_or(0);
     let head = String::from_utf8_lossy(&buf[..n]);
-    head.split_whitespace()
-        .nth(1)
-        .is_some_and(|code| code.starts_with('2') || code.starts_with('3'))
+    head.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl VerifyReport {
+    /// The current image's measure, and what the proposal saves over it.
+    pub fn set_current(&mut self, current: Option<Measured>) {
+        let proposed = self.proposed.image_bytes;
+        self.saved_bytes = current
+            .as_ref()
+            .map(|c| c.image_bytes as i64 - proposed as i64);
+        self.saved_percent = current
+            .as_ref()
+            .filter(|c| c.image_bytes > 0)
+            .map(|c| 100.0 * (c.image_bytes as f64 - proposed as f64) / c.image_bytes as f64);
+        self.current = current;
+    }
+
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("report serialises") + "\n"
     }
@@ -667,15 +695,58 @@ impl VerifyReport {
         for note in &self.not_applied {
             out.push_str(&format!("\n  {note}\n"));
         }
+        out.push_str(&self.repairs_text());
         for (label, m) in [
             ("current", self.current.as_ref()),
             ("proposed", Some(&self.proposed)),
         ] {
-            if let Some(m) = m.filter(|m| !m.last_logs.is_empty()) {
+            let Some(m) = m else { continue };
+            if !m.diagnoses.is_empty() {
+                out.push_str(&format!("\n  why the {label} container is not healthy:\n"));
+                for d in &m.diagnoses {
+                    out.push_str(&format!("    - {}\n", d.explain()));
+                }
+            }
+            if !m.last_logs.is_empty() {
                 out.push_str(&format!("\n  the {label} container's last log lines:\n"));
-                for l in &m.last_logs {
+                let tail = m.last_logs.len().saturating_sub(15);
+                for l in &m.last_logs[tail..] {
                     out.push_str(&format!("    {l}\n"));
                 }
+            }
+        }
+        out
+    }
+
+    /// What --repair changed, and the settings to keep.
+    fn repairs_text(&self) -> String {
+        if self.repairs.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from("\n  verify --repair changed the proposal:\n");
+        for r in &self.repairs {
+            out.push_str(&format!(
+                "    round {}: {}: {} ({})\n",
+                r.round,
+                r.key.name(),
+                r.value,
+                r.because
+            ));
+        }
+        out.push_str("  add to dockslim.yaml to keep them:\n");
+        for key in [
+            repair::Key::Writable,
+            repair::Key::Keep,
+            repair::Key::Packages,
+        ] {
+            let values: Vec<&str> = self
+                .repairs
+                .iter()
+                .filter(|r| r.key == key)
+                .map(|r| r.value.as_str())
+                .collect();
+            if !values.is_empty() {
+                out.push_str(&format!("    {}: [{}]\n", key.name(), values.join(", ")));
             }
         }
         out
@@ -691,6 +762,12 @@ impl VerifyReport {
         }
         if let Some(s) = self.saving() {
             out.push_str(&format!("\n**{s}**\n"));
+        }
+        if !self.proposed.diagnoses.is_empty() {
+            out.push_str("\n**The proposed container is not healthy:**\n\n");
+            for d in &self.proposed.diagnoses {
+                out.push_str(&format!("- {}\n", d.explain()));
+            }
         }
         out
     }
