@@ -445,6 +445,14 @@ pub fn writable_dirs(cx: &FixContext) -> Vec<(String, String)> {
                         add(abs(d, &wd), format!("created at line {}", inst.line));
                     }
                 }
+                // `chown owner path...`: the file meant someone to write it.
+                if prog == "chown" {
+                    let mut operands = c[i + 1..].iter().filter(|w| !w.starts_with('-'));
+                    let _owner = operands.next();
+                    for d in operands {
+                        add(abs(d, &wd), format!("chowned at line {}", inst.line));
+                    }
+                }
             }
         }
     }
@@ -654,6 +662,19 @@ mod tests {
             text.contains("mkdir -p /var/cache/thumbs /srv/data \\\n && chown app:app /var/cache/thumbs /srv/data"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn folders_the_dockerfile_chowns_stay_writable() {
+        let fx = Fixture::new(&[
+            APP,
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN mkdir -p /var/log/shop && chown -R www-data:www-data /var/log/shop data\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS401);
+        assert!(text.contains("mkdir -p /var/log/shop /srv/data"), "{text}");
     }
 
     #[test]

@@ -212,7 +212,7 @@ impl<'t> Source<'t> {
         let place = self.eval(assignment.child_by_field_name("right")?, 0)?;
         let evidence = match named {
             Some(evidence) => evidence,
-            None if is_sqlite_file(&place) => {
+            None if is_sqlite_file(&place) && names_a_database(name) => {
                 return Some(self.write(assignment, place, Target::File, Evidence::SqliteDatabase));
             }
             None => return None,
@@ -511,6 +511,13 @@ static FOLDER_SETTING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:[A-Z]+_)*(?:UPLOADS?|MEDIA|LOGS?|CACHE|DATA|STORAGE|OUTPUTS?|EXPORTS?|REPORTS?|FILES)_(?:DIR|DIRECTORY|FOLDER|PATH|ROOT)$")
         .unwrap()
 });
+
+/// A constant named for a database (DATABASE_PATH, DB_FILE, SQLITE_PATH):
+/// a read-only index (`SEARCH_INDEX = ... / "index.db"`) is not a write.
+fn names_a_database(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.contains("DATABASE") || upper.contains("SQLITE") || upper.split('_').any(|w| w == "DB")
+}
 
 /// A path whose file name says SQLite (`.db`, `.sqlite`, `.sqlite3`), or
 /// an environment variable defaulting to one.
