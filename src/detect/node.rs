@@ -739,8 +739,8 @@ fn app(
         command,
         command_from,
         build_script: build.map(|_| "build".to_string()),
-        port: listen_port(&sources),
-        health: super::route::sort(super::node_routes::candidates(&sources))
+        port: listen_port(sources.iter().copied()),
+        health: super::route::sort(super::node_routes::candidates(sources.iter().copied()))
             .0
             .into_iter()
             .next(),
@@ -762,25 +762,21 @@ fn clean_rel(path: &str) -> String {
     parts.join("/")
 }
 
-/// The project's own JavaScript and TypeScript sources.
-fn node_sources(repo: &Repo, dir: &str) -> Vec<(String, String)> {
+/// The server sources of the package in `dir`, tests left out.
+fn node_sources<'r>(repo: &'r Repo, dir: &str) -> Vec<&'r (String, String)> {
     let prefix = if dir.is_empty() {
         String::new()
     } else {
         format!("{dir}/")
     };
-    repo.own_files()
-        .filter(|f| f.path.starts_with(&prefix) && f.size < 1_000_000)
-        .filter(|f| {
-            [".js", ".mjs", ".cjs", ".ts", ".mts"]
-                .iter()
-                .any(|e| f.path.ends_with(e))
-                && !f
-                    .path
+    repo.javascript_sources()
+        .iter()
+        .filter(|(path, _)| {
+            path.starts_with(&prefix)
+                && !path
                     .split('/')
-                    .any(|d| matches!(d, "test" | "tests" | "__tests__" | "dist" | "build"))
+                    .any(|d| matches!(d, "test" | "tests" | "__tests__"))
         })
-        .filter_map(|f| Some((f.path.clone(), repo.read_text(&f.path).ok()??)))
         .collect()
 }
 
@@ -791,8 +787,10 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-fn listen_port(sources: &[(String, String)]) -> Option<(u16, String)> {
-    sources.iter().find_map(|(path, text)| {
+fn listen_port<'a>(
+    sources: impl IntoIterator<Item = &'a (String, String)>,
+) -> Option<(u16, String)> {
+    sources.into_iter().find_map(|(path, text)| {
         text.lines().enumerate().find_map(|(i, line)| {
             let c = PORT.captures(line)?;
             let port = c.iter().skip(1).flatten().next()?.as_str().parse().ok()?;

@@ -53,9 +53,9 @@ struct Handler {
 
 /// Every route of the project's JavaScript and TypeScript as a candidate
 /// for the healthcheck.
-pub fn candidates(sources: &[(String, String)]) -> Vec<Candidate> {
+pub fn candidates<'a>(sources: impl IntoIterator<Item = &'a (String, String)>) -> Vec<Candidate> {
     let sources: Vec<Source> = sources
-        .iter()
+        .into_iter()
         .map(|(p, t)| Source::new(p, t, Lang::Js))
         .collect();
     let files = Files::read(sources);
@@ -127,6 +127,9 @@ impl<'a> Files<'a> {
             let default = src
                 .code
                 .lines()
+                // The text test first: the pattern, anchored at the line's
+                // end, would scan back through every long line.
+                .filter(|l| l.contains("export"))
                 .find_map(|l| DEFAULT.captures(l).map(|c| c[1].to_string()));
             files.default_export.push(default);
         }

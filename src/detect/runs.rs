@@ -177,10 +177,10 @@ pub fn find(
 ) -> Vec<Run> {
     let mut out = Vec::new();
     for (path, text) in repo.python_sources() {
-        out.extend(in_source(&path, &text, Lang::Python));
+        out.extend(in_source(path, text, Lang::Python));
     }
-    for (path, text) in node_sources(repo) {
-        out.extend(in_source(&path, &text, Lang::Node));
+    for (path, text) in repo.javascript_sources() {
+        out.extend(in_source(path, text, Lang::Node));
     }
     for (package, file) in python_packages.iter().chain(node_packages) {
         let lower = package.to_ascii_lowercase();
@@ -196,33 +196,35 @@ pub fn find(
     out
 }
 
-fn node_sources(repo: &crate::repo::Repo) -> Vec<(String, String)> {
-    repo.own_files()
-        .filter(|f| {
-            [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
-                .iter()
-                .any(|e| f.path.ends_with(e))
-                && !f.path.ends_with(".d.ts")
-                && f.size < 1_000_000
-                && !f
-                    .path
-                    .split('/')
-                    .any(|d| matches!(d, "dist" | "build" | ".next"))
-        })
-        .filter_map(|f| {
-            let text = String::from_utf8(std::fs::read(repo.abs(&f.path)).ok()?).ok()?;
-            Some((f.path.clone(), text))
-        })
-        .collect()
-}
-
 #[derive(Clone, Copy)]
 enum Lang {
     Python,
     Node,
 }
 
+/// Text without which `runner` matches no call in the file: every runner
+/// name holds one of these. A file holding none is not parsed.
+fn may_run(text: &str, lang: Lang) -> bool {
+    match lang {
+        Lang::Python => [
+            "subprocess",
+            "os.system",
+            "os.popen",
+            "which",
+            "os.exec",
+            "os.spawn",
+            "pexpect",
+        ]
+        .iter()
+        .any(|t| text.contains(t)),
+        Lang::Node => text.contains("exec") || text.contains("spawn"),
+    }
+}
+
 fn in_source(path: &str, text: &str, lang: Lang) -> Vec<Run> {
+    if !may_run(text, lang) {
+        return Vec::new();
+    }
     let mut parser = Parser::new();
     let language: tree_sitter::Language = match lang {
         Lang::Python => tree_sitter_python::LANGUAGE.into(),
@@ -380,6 +382,50 @@ mod tests {
             .into_iter()
             .map(|r| (r.program, r.line))
             .collect()
+    }
+
+    /// The prefilter may skip a file only when no runner could match in it.
+    #[test]
+    fn every_runner_name_passes_the_prefilter() {
+        let python = [
+            "subprocess.run",
+            "subprocess.Popen",
+            "subprocess.getoutput",
+            "asyncio.create_subprocess_exec",
+            "asyncio.create_subprocess_shell",
+            "pexpect.spawn",
+            "pexpect.run",
+            "os.system",
+            "os.popen",
+            "shutil.which",
+            "which",
+            "os.execvp",
+            "os.spawnlp",
+        ];
+        for name in python {
+            assert!(runner(name, Lang::Python).is_some(), "{name}");
+            assert!(may_run(name, Lang::Python), "{name}");
+        }
+        let node = [
+            "exec",
+            "execSync",
+            "spawn",
+            "spawnSync",
+            "execFile",
+            "execFileSync",
+            "child_process.exec",
+            "cp.spawn",
+            "execa",
+            "execaSync",
+            "execa.command",
+            "execa.commandSync",
+        ];
+        for name in node {
+            assert!(runner(name, Lang::Node).is_some(), "{name}");
+            assert!(may_run(name, Lang::Node), "{name}");
+        }
+        assert!(!may_run("import os\nprint(os.getcwd())\n", Lang::Python));
+        assert!(programs("a.js", "const x = require('./x');\nx.run('ls');\n").is_empty());
     }
 
     #[test]

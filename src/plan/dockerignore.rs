@@ -818,6 +818,26 @@ pub fn frontend_file(
     )
 }
 
+/// The needed paths some candidate line matches (itself or a folder of
+/// it): the only ones `lines_for` can find a candidate excluding. One pass
+/// over the tree instead of one per candidate, which matters when thousands
+/// of source files are needed.
+fn at_risk(needed: &[String], candidates: &[(String, Vec<Candidate>)], file: &str) -> Vec<String> {
+    let excluding: String = candidates
+        .iter()
+        .flat_map(|(_, lines)| lines)
+        .filter(|c| !c.pattern.starts_with('!'))
+        .map(|c| format!("{}\n", c.pattern))
+        .collect();
+    let any = DockerIgnore::parse(&excluding, file).unwrap_or_default();
+    let mut matcher = crate::repo::dockerignore::TreeMatcher::new(&any);
+    needed
+        .iter()
+        .filter(|p| matcher.is_excluded(p))
+        .cloned()
+        .collect()
+}
+
 /// Lines of an ignore file, each with the comment above it.
 type CommentedLines = Vec<(Option<String>, String)>;
 
@@ -895,6 +915,7 @@ pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>
 
     // Today's lines plus those accepted so far; grown a pattern at a time.
     let mut accepted = DockerIgnore::parse(&accepted_text, &file).unwrap_or_default();
+    let needed = at_risk(&needed, &candidates, &file);
     for (comment, lines) in candidates {
         let mut kept = Vec::new();
         for candidate in lines {

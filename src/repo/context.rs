@@ -32,25 +32,86 @@ pub struct Measure {
     pub sent: Vec<bool>,
 }
 
-pub fn measure(repo: &Repo, ignore: &DockerIgnore) -> Measure {
+/// What one stretch of the (sorted) files sends and leaves out.
+struct Tally {
+    sent: Vec<bool>,
+    /// Per pattern: the files and bytes it excludes.
+    per_pattern: Vec<(usize, u64)>,
+    sent_files: usize,
+    sent_bytes: u64,
+    excluded_files: usize,
+    excluded_bytes: u64,
+}
+
+fn tally(files: &[super::RepoFile], ignore: &DockerIgnore) -> Tally {
     let mut matcher = TreeMatcher::new(ignore);
-    let mut sent = Vec::with_capacity(repo.files.len());
+    let mut t = Tally {
+        sent: Vec::with_capacity(files.len()),
+        per_pattern: vec![(0, 0); ignore.patterns.len()],
+        sent_files: 0,
+        sent_bytes: 0,
+        excluded_files: 0,
+        excluded_bytes: 0,
+    };
+    for file in files {
+        let decided = matcher.decide(&file.path);
+        match decided.filter(|&i| !ignore.patterns[i].exclusion) {
+            Some(i) => {
+                t.per_pattern[i].0 += 1;
+                t.per_pattern[i].1 += file.size;
+                t.excluded_files += 1;
+                t.excluded_bytes += file.size;
+            }
+            None => {
+                t.sent_files += 1;
+                t.sent_bytes += file.size;
+            }
+        }
+        t.sent
+            .push(decided.is_none_or(|i| ignore.patterns[i].exclusion));
+    }
+    t
+}
+
+/// Files per stretch below which one core measures alone.
+const PARALLEL_FROM: usize = 20_000;
+
+pub fn measure(repo: &Repo, ignore: &DockerIgnore) -> Measure {
+    // A large tree is measured in stretches on every core; each stretch
+    // has its own matcher, so the answers are the same as in one pass.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let stretch = repo.files.len().div_ceil(workers).max(PARALLEL_FROM);
+    measure_in_stretches(&repo.files, ignore, stretch)
+}
+
+fn measure_in_stretches(
+    files: &[super::RepoFile],
+    ignore: &DockerIgnore,
+    stretch: usize,
+) -> Measure {
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(stretch.max(1))
+            .map(|part| scope.spawn(move || tally(part, ignore)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("measure worker"))
+            .collect()
+    });
+    let mut sent = Vec::with_capacity(files.len());
     let mut per_pattern: Vec<(usize, u64)> = vec![(0, 0); ignore.patterns.len()];
     let (mut sent_files, mut sent_bytes, mut excluded_files, mut excluded_bytes) = (0, 0, 0, 0);
-    for file in &repo.files {
-        let decided = matcher.decide(&file.path);
-        let excluded = decided.is_some_and(|i| !ignore.patterns[i].exclusion);
-        if excluded {
-            let i = decided.expect("excluded by a pattern");
-            per_pattern[i].0 += 1;
-            per_pattern[i].1 += file.size;
-            excluded_files += 1;
-            excluded_bytes += file.size;
-        } else {
-            sent_files += 1;
-            sent_bytes += file.size;
+    for t in tallies {
+        sent.extend(t.sent);
+        for (total, part) in per_pattern.iter_mut().zip(t.per_pattern) {
+            total.0 += part.0;
+            total.1 += part.1;
         }
-        sent.push(!excluded);
+        sent_files += t.sent_files;
+        sent_bytes += t.sent_bytes;
+        excluded_files += t.excluded_files;
+        excluded_bytes += t.excluded_bytes;
     }
     let by_line = ignore
         .patterns
@@ -119,6 +180,60 @@ pub fn largest(repo: &Repo, measure: &Measure, n: usize) -> (Vec<Weight>, Vec<We
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Measured in stretches of any length, a tree gives the answers of one
+    /// pass: every file's verdict, in order, and every line's totals.
+    #[test]
+    fn stretches_add_up_to_one_pass() {
+        let files: Vec<crate::repo::RepoFile> = [
+            "a.log",
+            "app.py",
+            "keep.log",
+            "logs/x.log",
+            "node_modules/a/p.json",
+            "node_modules/a/x.js",
+            "node_modules/b.js",
+            "src/m/a.py",
+            "src/m/b.log",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| crate::repo::RepoFile {
+            path: p.to_string(),
+            size: 10 * (i as u64 + 1),
+            vendored: false,
+        })
+        .collect();
+        let ignore = DockerIgnore::parse(
+            "node_modules\n!node_modules/a/p.json\n**/*.log\n!keep.log\n",
+            ".dockerignore",
+        )
+        .unwrap();
+        let whole = measure_in_stretches(&files, &ignore, files.len());
+        for stretch in 1..files.len() {
+            let parts = measure_in_stretches(&files, &ignore, stretch);
+            assert_eq!(parts.sent, whole.sent, "stretch {stretch}");
+            assert_eq!(parts.by_line, whole.by_line, "stretch {stretch}");
+            assert_eq!(
+                (
+                    parts.sent_files,
+                    parts.sent_bytes,
+                    parts.excluded_files,
+                    parts.excluded_bytes
+                ),
+                (
+                    whole.sent_files,
+                    whole.sent_bytes,
+                    whole.excluded_files,
+                    whole.excluded_bytes
+                )
+            );
+        }
+        assert_eq!(
+            whole.sent,
+            [false, true, true, false, true, false, false, true, false]
+        );
+    }
 
     #[test]
     fn totals_and_deciding_lines() {

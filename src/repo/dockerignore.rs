@@ -107,24 +107,12 @@ impl DockerIgnore {
     /// The last pattern that decided `path`'s fate, if any: an excluding
     /// pattern means the path is left out, a `!` pattern that it is sent.
     pub fn deciding_pattern(&self, path: &str) -> Option<&Pattern> {
-        let path = go_clean(path);
+        let path = clean(path);
         if path == "." {
             return None;
         }
-        let parents: Vec<&str> = match path.rfind('/') {
-            Some(i) => {
-                let parent = &path[..i];
-                let mut prefixes = Vec::new();
-                for (j, c) in parent.char_indices() {
-                    if c == '/' {
-                        prefixes.push(&parent[..j]);
-                    }
-                }
-                prefixes.push(parent);
-                prefixes
-            }
-            None => Vec::new(),
-        };
+        // The path's folders, outermost first: `a`, `a/b` for `a/b/c`.
+        let parents = path.match_indices('/').map(|(i, _)| &path[..i]);
         let mut excluded = false;
         let mut decided = None;
         for pattern in &self.patterns {
@@ -133,7 +121,7 @@ impl DockerIgnore {
             if pattern.exclusion != excluded {
                 continue;
             }
-            let hit = pattern.matches(&path) || parents.iter().any(|p| pattern.matches(p));
+            let hit = pattern.matches(&path) || parents.clone().any(|p| pattern.matches(p));
             if hit {
                 excluded = !pattern.exclusion;
                 decided = Some(pattern);
@@ -173,8 +161,6 @@ pub struct TreeMatcher<'a> {
     folders: std::collections::HashMap<String, std::rc::Rc<Vec<bool>>>,
     last: Option<(String, std::rc::Rc<Vec<bool>>)>,
     none: std::rc::Rc<Vec<bool>>,
-    /// Reused for each path's own matches, to spare an allocation a file.
-    scratch: Vec<bool>,
 }
 
 impl<'a> TreeMatcher<'a> {
@@ -196,7 +182,6 @@ impl<'a> TreeMatcher<'a> {
             in_set,
             folders: Default::default(),
             last: None,
-            scratch: Vec::new(),
             none: std::rc::Rc::new(vec![false; ignore.patterns.len()]),
         }
     }
@@ -238,6 +223,12 @@ impl<'a> TreeMatcher<'a> {
     }
 
     /// The index of the pattern that decided `path` (clean, relative), if any.
+    ///
+    /// A file's own matches are tried only for the lines that can still
+    /// change its fate: below an excluded folder only `!` lines can, so the
+    /// thousands of files of an excluded node_modules cost a look at a few
+    /// lines each, not a pass of every pattern. The regular expressions run
+    /// in one pass, the first time one of them is needed.
     pub fn decide(&mut self, path: &str) -> Option<usize> {
         let parent = match path.rfind('/') {
             // Sorted paths come folder by folder: reuse the last folder's answer.
@@ -251,20 +242,25 @@ impl<'a> TreeMatcher<'a> {
             },
             None => self.none.clone(),
         };
-        let mut own = std::mem::take(&mut self.scratch);
-        self.own_matches_into(path, &mut own);
+        let mut regex_hits: Option<regex::SetMatches> = None;
         let mut excluded = false;
         let mut decided = None;
         for (i, pattern) in self.ignore.patterns.iter().enumerate() {
             if pattern.exclusion != excluded {
                 continue;
             }
-            if own[i] || parent[i] {
+            let hit = parent[i]
+                || match self.in_set[i] {
+                    Some(slot) => regex_hits
+                        .get_or_insert_with(|| self.set.matches(path))
+                        .matched(slot),
+                    None => pattern.matches(path),
+                };
+            if hit {
                 excluded = !pattern.exclusion;
                 decided = Some(i);
             }
         }
-        self.scratch = own;
         decided
     }
 
@@ -406,6 +402,22 @@ fn check_classes(pattern: &str) -> std::result::Result<(), String> {
 }
 
 /// Go's `filepath.Clean` for `/`-separated paths.
+/// `go_clean`, without a copy for a path that is clean already (most
+/// paths the walk and the readers ask about are).
+fn clean(path: &str) -> std::borrow::Cow<'_, str> {
+    let already = !path.is_empty()
+        && !path.ends_with('/')
+        && path
+            .split('/')
+            .enumerate()
+            .all(|(i, part)| !matches!(part, "." | "..") && (i == 0 || !part.is_empty()));
+    if already {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(go_clean(path))
+    }
+}
+
 pub fn go_clean(path: &str) -> String {
     if path.is_empty() {
         return ".".into();
@@ -445,6 +457,17 @@ mod tests {
 
     /// Each row: the .dockerignore text, a path, whether Docker leaves it out.
     /// The cases follow moby's patternmatcher tests and its documentation.
+    /// `clean` skips the copy only for paths `go_clean` leaves as they are.
+    #[test]
+    fn clean_agrees_with_go_clean() {
+        for path in [
+            "", ".", "..", "/", "a", "a/b", "/a/b", "a//b", "a/./b", "./a", "a/", "a/../b", "../a",
+            "/..", "a/b/..", ".a/b.", "a/.b", "//a",
+        ] {
+            assert_eq!(clean(path), go_clean(path), "{path:?}");
+        }
+    }
+
     #[test]
     fn conformance_table() {
         let cases: &[(&str, &str, bool)] = &[

@@ -9,6 +9,7 @@ pub mod dockerignore;
 pub mod secrets;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 
@@ -31,6 +32,11 @@ pub struct Repo {
     pub files: Vec<RepoFile>,
     /// Entries the walk could not read, with the reason.
     pub unreadable: Vec<(String, String)>,
+    /// The project's own Python sources, read on first use: a dozen readers
+    /// ask for them, and a large repository should be read once.
+    python: OnceLock<Vec<(String, String)>>,
+    /// The project's own JavaScript and TypeScript sources, likewise.
+    javascript: OnceLock<Vec<(String, String)>>,
 }
 
 /// Folders that hold third-party or generated code; we never look for the
@@ -73,6 +79,8 @@ impl Repo {
             root: root.to_path_buf(),
             files,
             unreadable,
+            python: OnceLock::new(),
+            javascript: OnceLock::new(),
         })
     }
 
@@ -112,15 +120,61 @@ impl Repo {
 
     /// The project's own Python sources, read leniently: a file that is not
     /// UTF-8 is skipped, since it cannot be the source Python would run.
-    pub fn python_sources(&self) -> Vec<(String, String)> {
-        self.own_files()
-            .filter(|f| f.path.ends_with(".py") && f.size < 2_000_000)
-            .filter_map(|f| {
-                let bytes = std::fs::read(self.abs(&f.path)).ok()?;
-                let text = String::from_utf8(bytes).ok()?;
-                Some((f.path.clone(), text))
+    pub fn python_sources(&self) -> &[(String, String)] {
+        self.python
+            .get_or_init(|| self.read_sources(|f| f.path.ends_with(".py") && f.size < 2_000_000))
+    }
+
+    /// The project's own server-side JavaScript and TypeScript sources: not
+    /// type declarations, minified bundles, build output (`out/`, `.next/`
+    /// besides the vendored folders) or `public/` assets a browser runs.
+    pub fn javascript_sources(&self) -> &[(String, String)] {
+        self.javascript.get_or_init(|| {
+            self.read_sources(|f| {
+                let p = f.path.as_str();
+                [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
+                    .iter()
+                    .any(|e| p.ends_with(e))
+                    && !p.ends_with(".d.ts")
+                    && !p.ends_with(".min.js")
+                    && f.size < 1_000_000
+                    && !p
+                        .split('/')
+                        .any(|d| matches!(d, ".next" | "out" | "public"))
             })
-            .collect()
+        })
+    }
+
+    /// The own files `wanted` picks, read as UTF-8 (others skipped), on
+    /// every core: reading thousands of small files is system calls.
+    fn read_sources(&self, wanted: impl Fn(&RepoFile) -> bool) -> Vec<(String, String)> {
+        let picked: Vec<&RepoFile> = self.own_files().filter(|f| wanted(f)).collect();
+        let read = |f: &&RepoFile| {
+            use std::io::Read;
+            // The walk gave the size: no stat before the read (`fs::read`
+            // makes one), only open, read, read to the end, close.
+            let mut bytes = Vec::with_capacity(usize::try_from(f.size).ok()?.saturating_add(1));
+            let file = std::fs::File::open(self.abs(&f.path)).ok()?;
+            file.take(u64::MAX).read_to_end(&mut bytes).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
+            Some((f.path.clone(), text))
+        };
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if workers == 1 || picked.len() < 256 {
+            return picked.iter().filter_map(read).collect();
+        }
+        let chunk = picked.len().div_ceil(workers);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = picked
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().filter_map(read).collect::<Vec<_>>()))
+                .collect();
+            // Chunks are joined in order, so the sources stay sorted by path.
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("source reader"))
+                .collect()
+        })
     }
 }
 

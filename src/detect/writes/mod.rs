@@ -221,13 +221,14 @@ pub fn find(repo: &crate::repo::Repo) -> Vec<Write> {
     let mut out = Vec::new();
     let python: Vec<(String, String)> = repo
         .python_sources()
-        .into_iter()
+        .iter()
         .filter(|(path, _)| !is_test(path))
+        .cloned()
         .collect();
     out.extend(python::writes_of_all(&python));
-    for (path, text) in node_sources(repo) {
-        if !is_test(&path) {
-            out.extend(node::writes(&path, &text));
+    for (path, text) in repo.javascript_sources() {
+        if !is_test(path) {
+            out.extend(node::writes(path, text));
         }
     }
     out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -248,29 +249,6 @@ fn is_test(path: &str) -> bool {
         || name.contains(".spec.")
         || name == "conftest.py"
         || name == "setup.py"
-}
-
-/// The JavaScript and TypeScript sources of the repository (not
-/// dependencies, not build output, not minified bundles).
-fn node_sources(repo: &crate::repo::Repo) -> Vec<(String, String)> {
-    repo.own_files()
-        .filter(|f| {
-            let p = f.path.as_str();
-            [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
-                .iter()
-                .any(|e| p.ends_with(e))
-                && !p.ends_with(".d.ts")
-                && !p.ends_with(".min.js")
-                && f.size < 1_000_000
-                && !p
-                    .split('/')
-                    .any(|d| matches!(d, "dist" | "build" | ".next" | "out" | "public"))
-        })
-        .filter_map(|f| {
-            let text = String::from_utf8(std::fs::read(repo.abs(&f.path)).ok()?).ok()?;
-            Some((f.path.clone(), text))
-        })
-        .collect()
 }
 
 /// The folder a repository file sits in (`app/main.py` -> `app`).

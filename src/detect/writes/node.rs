@@ -8,6 +8,9 @@
 //! (`filename`/`storage` beside a sqlite client or dialect).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use tree_sitter::{Language, Node, Parser};
 
@@ -51,7 +54,24 @@ fn language(path: &str) -> Language {
     }
 }
 
+/// Names without which no write below can match: the calls, `Database`,
+/// the `filename` of `open({ filename })` and the `sqlite` of Knex or
+/// Sequelize settings. A file naming none of them is not parsed, which keeps
+/// a repository of thousands of sources fast to read.
+static MAY_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    let names: Vec<String> = MAKES_FOLDER
+        .iter()
+        .chain(WRITES_FILE)
+        .chain(&["Database", "filename", "sqlite"])
+        .map(|n| regex::escape(n))
+        .collect();
+    Regex::new(&names.join("|")).expect("literal alternatives")
+});
+
 pub(super) fn writes(path: &str, text: &str) -> Vec<Write> {
+    if !MAY_WRITE.is_match(text) {
+        return Vec::new();
+    }
     let mut parser = Parser::new();
     if parser.set_language(&language(path)).is_err() {
         return Vec::new();
@@ -343,6 +363,16 @@ mod tests {
             .into_iter()
             .map(|w| (w.place, w.target, w.evidence, w.line))
             .collect()
+    }
+
+    /// The prefilter may skip a file only when no write could match in it.
+    #[test]
+    fn every_write_name_passes_the_prefilter() {
+        for name in MAKES_FOLDER.iter().chain(WRITES_FILE) {
+            assert!(MAY_WRITE.is_match(&format!("fs.{name}(dir)")), "{name}");
+        }
+        assert!(MAY_WRITE.is_match("new Database('a.db')"));
+        assert!(!MAY_WRITE.is_match("const app = express();\napp.listen(3000);\n"));
     }
 
     #[test]
