@@ -136,6 +136,14 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  dockslim completions bash > ~/.local/share/bash-completion/completions/dockslim\n  dockslim completions zsh > ~/.zfunc/_dockslim\n  dockslim completions fish > ~/.config/fish/completions/dockslim.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +263,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             profiles_dir,
         } => profiles(action, profiles_dir, out),
         Command::Explain { rule, all } => explain(rule, all, out),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "dockslim", out);
+            Ok(Outcome::Ok)
+        }
     }
 }
 
