@@ -271,6 +271,30 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     }
 }
 
+impl Cli {
+    /// The `--format` the command asked for, if it has one: an error is
+    /// then also written as a document of that format on standard output.
+    pub fn format(&self) -> Option<Format> {
+        match &self.command {
+            Command::Rewrite { format, .. }
+            | Command::Analyze { format, .. }
+            | Command::Context { format, .. }
+            | Command::Verify { format, .. } => Some(*format),
+            _ => None,
+        }
+    }
+}
+
+/// What a JSON or SARIF consumer reads on standard output when the command
+/// stops with an error (exit 2): a well-formed document, never nothing.
+pub fn error_document(format: Format, error: &Error) -> Option<String> {
+    match format {
+        Format::Json => Some(crate::output::errors::json(error)),
+        Format::Sarif => Some(crate::output::errors::sarif(error)),
+        Format::Text | Format::Diff | Format::Markdown => None,
+    }
+}
+
 fn io(e: std::io::Error) -> Error {
     Error::io("<stdout>", e)
 }

@@ -14,10 +14,15 @@ fn main() -> ExitCode {
         }
     };
     let mut out = anstream::stdout();
+    let format = cli.format();
     match dockslim::cli::run(cli, &mut out) {
         Ok(dockslim::cli::Outcome::Ok) => ExitCode::SUCCESS,
         Ok(dockslim::cli::Outcome::CheckFailed) => ExitCode::from(1),
         Err(e) => {
+            if let Some(document) = format.and_then(|f| dockslim::cli::error_document(f, &e)) {
+                use std::io::Write;
+                let _ = out.write_all(document.as_bytes());
+            }
             anstream::eprintln!("dockslim: error: {e}");
             ExitCode::from(2)
         }

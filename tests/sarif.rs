@@ -85,3 +85,63 @@ fn the_schema_check_can_fail() {
     });
     assert!(!validator.is_valid(&bad_line));
 }
+
+/// An input error under `--format sarif` is still a valid SARIF log on
+/// standard output: a run that did not succeed, with the error's file and
+/// line as a tool execution notification; and under `--format json` a
+/// `dockslim-error/1` document. Exit 2 either way, nothing written.
+#[test]
+fn an_error_is_a_well_formed_document() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "flask==3.0\ngunicorn=\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("dockslim")
+            .unwrap()
+            .args(args)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).expect("a JSON document on stdout")
+    };
+    for command in ["analyze", "rewrite"] {
+        let log = run(&[command, "--format", "sarif"]);
+        let errors: Vec<String> = validator()
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{command}: {errors:#?}");
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let note = &invocation["toolExecutionNotifications"][0];
+        let location = &note["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "requirements.txt");
+        assert_eq!(location["region"]["startLine"], 2);
+
+        let doc = run(&[command, "--format", "json"]);
+        assert_eq!(doc["schema"], "dockslim-error/1");
+        assert_eq!(
+            (doc["error"]["file"].as_str(), doc["error"]["line"].as_u64()),
+            (Some("requirements.txt"), Some(2))
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing written: {names:?}");
+}
