@@ -7,6 +7,7 @@
 //! when verify ends, also on Ctrl-C; build logs are kept for failures.
 
 mod diagnose;
+pub mod layers;
 pub mod repair;
 pub use diagnose::Diagnosis;
 use std::io::{BufRead, BufReader, Write};
