@@ -125,6 +125,19 @@ fn shown(repo_root: &Path, path: &Path) -> String {
     path.display().to_string()
 }
 
+/// Reads a file Docker reads (the Dockerfile, its ignore file). Inside the
+/// repository, under the repository's rules: a link out of it, a FIFO or a
+/// device is an error naming the file. Outside it (`--dockerfile
+/// ../Dockerfile`), the user chose the path, so a link is followed; the
+/// other rules hold.
+fn read_docker_input(repo: &Repo, path: &Path, shown: &str) -> Result<Option<String>> {
+    if Path::new(shown).is_relative() {
+        repo.read_text(shown)
+    } else {
+        repo::read_text_file(path, shown)
+    }
+}
+
 /// The repository, its configuration, and the two files Docker reads from
 /// it (the Dockerfile and the ignore file that applies to it).
 pub struct Sources {
@@ -166,7 +179,10 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         }
     };
     let dockerfile_shown = shown(&repo.root, &dockerfile_path);
-    let dockerfile = dockerfile::read(&dockerfile_path, &dockerfile_shown)?;
+    let dockerfile = match read_docker_input(&repo, &dockerfile_path, &dockerfile_shown)? {
+        Some(text) => Some(dockerfile::Dockerfile::parse(&text, &dockerfile_shown)?),
+        None => None,
+    };
     if explicit && dockerfile.is_none() {
         return Err(Error::Usage(format!(
             "--dockerfile {}: no such file",
@@ -184,7 +200,7 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         _ => repo.root.join(".dockerignore"),
     };
     let ignore_shown = shown(&repo.root, &ignore_path);
-    let ignore_text = repo::read_text_file(&ignore_path, &ignore_shown)?;
+    let ignore_text = read_docker_input(&repo, &ignore_path, &ignore_shown)?;
     let ignore = match &ignore_text {
         Some(text) => DockerIgnore::parse(text, &ignore_shown)?,
         None => DockerIgnore::default(),

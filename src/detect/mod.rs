@@ -185,7 +185,7 @@ impl Project {
 pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> Result<Project> {
     let node_manifests = node::manifests(repo);
     let sources = repo.python_sources();
-    let Some(found) = dependencies(repo, config, &sources)? else {
+    let Some(found) = dependencies(repo, config, sources)? else {
         if node_manifests.iter().any(|m| m == "package.json") {
             let node = node::read(repo, "")?;
             let packages: Vec<(String, String)> = node
@@ -217,7 +217,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
     let compose = compose::services(repo);
     let mut deployed = dockerfile_env.to_vec();
     deployed.extend(compose::environment_of(&compose));
-    let mut web = framework::detect(&sources, &deployed);
+    let mut web = framework::detect(sources, &deployed);
 
     let has = |n: &str| set.has(n);
     // A Django project with both entry points is served the way its
@@ -274,7 +274,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
         });
     }
     let locked = pyproject::locked_packages(repo, manager)?;
-    let mut ml = ml::MlStack::detect(&installed_names(&set, declared.as_ref(), &locked), &sources);
+    let mut ml = ml::MlStack::detect(&installed_names(&set, declared.as_ref(), &locked), sources);
     ml.configured = config.torch;
     ml.cpu_index = set.index_options.iter().any(|o| o.contains("/whl/cpu"))
         || [
@@ -289,7 +289,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
                 .flatten()
                 .is_some_and(|t| t.contains("download.pytorch.org/whl/cpu"))
         });
-    let (frontend, frontend_skipped) = frontend(repo, &node_manifests, &sources)?;
+    let (frontend, frontend_skipped) = frontend(repo, &node_manifests, sources)?;
     let packages: Vec<(String, String)> = set
         .requirements
         .iter()
@@ -312,7 +312,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
             version_evidence,
             uvicorn_worker_package: has("uvicorn-worker"),
             requirements: set,
-            reads: reads::Reads::detect(repo, &sources, &web),
+            reads: reads::Reads::detect(repo, sources, &web),
             web,
             servers,
         },

@@ -177,7 +177,7 @@ pub fn find(
 ) -> Vec<Run> {
     let mut out = Vec::new();
     for (path, text) in repo.python_sources() {
-        out.extend(in_source(&path, &text, Lang::Python));
+        out.extend(in_source(path, text, Lang::Python));
     }
     for (path, text) in node_sources(repo) {
         out.extend(in_source(&path, &text, Lang::Node));
@@ -209,10 +209,7 @@ fn node_sources(repo: &crate::repo::Repo) -> Vec<(String, String)> {
                     .split('/')
                     .any(|d| matches!(d, "dist" | "build" | ".next"))
         })
-        .filter_map(|f| {
-            let text = String::from_utf8(std::fs::read(repo.abs(&f.path)).ok()?).ok()?;
-            Some((f.path.clone(), text))
-        })
+        .filter_map(|f| Some((f.path.clone(), repo.source_text(f)?)))
         .collect()
 }
 

@@ -1063,19 +1063,6 @@ pub fn python_minor_of_image(image: &str) -> Option<Minor> {
         })
 }
 
-/// Reads a Dockerfile from disk; `shown` names it in errors.
-pub fn read(path: &std::path::Path, shown: &str) -> Result<Option<Dockerfile>> {
-    if path.is_dir() {
-        return Err(Error::Usage(format!(
-            "{shown} is a folder; expected a Dockerfile"
-        )));
-    }
-    match crate::repo::read_text_file(path, shown)? {
-        Some(text) => Dockerfile::parse(&text, shown).map(Some),
-        None => Ok(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

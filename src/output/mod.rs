@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod context;
+pub mod escape;
 pub mod report;
 pub mod sarif;
 

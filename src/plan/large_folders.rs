@@ -172,8 +172,12 @@ pub fn find(
                 .map(|r| r.split('/').next().unwrap_or(r).to_string())
         })
         .collect();
-    let mut sources = inputs.repo.python_sources();
-    sources.retain(|(path, _)| !ships.leaves_out(path));
+    let sources: Vec<&(String, String)> = inputs
+        .repo
+        .python_sources()
+        .iter()
+        .filter(|(path, _)| !ships.leaves_out(path))
+        .collect();
     let named_by_code = |folder: &str| -> Option<String> {
         let quoted = [
             format!("\"{folder}"),

@@ -39,7 +39,7 @@ impl Rule for TwoHttpClients {
         if clients.len() < 2 {
             return Vec::new();
         }
-        let used = used_modules(&cx.repo.python_sources());
+        let used = used_modules(cx.repo.python_sources());
         let imported: Vec<&str> = clients
             .iter()
             .map(|r| r.name.as_str())

@@ -45,7 +45,7 @@ impl Rule for UnusedDependency {
         if sources.is_empty() {
             return Vec::new();
         }
-        let used = used_modules(&sources);
+        let used = used_modules(sources);
         // transformers and sentence-transformers run on torch without the
         // app importing it.
         let uses_transformers =

@@ -367,7 +367,7 @@ LOCALE_PATHS = [BASE_DIR / "translations"]
         ];
         let (_d, repo) = temp_repo(&files);
         let sources = repo.python_sources();
-        let p = Project::read(&repo, &sources, &django("site/settings.py"));
+        let p = Project::read(&repo, sources, &django("site/settings.py"));
         let apps: Vec<&str> = p.apps.iter().map(|(d, _)| d.as_str()).collect();
         assert_eq!(apps, ["shop", "blog"]);
         let folders: Vec<(&str, Source, usize)> = p
@@ -416,7 +416,7 @@ LOCALE_PATHS = [BASE_DIR / "translations"]
         );
         let none: Vec<String> = ["migrate".into()].into();
         assert!(fixtures_loaded_by(&repo, &none).is_empty());
-        let found: Vec<(String, usize)> = fixtures_in_code(&repo, &repo.python_sources())
+        let found: Vec<(String, usize)> = fixtures_in_code(&repo, repo.python_sources())
             .into_iter()
             .map(|r| (r.path, r.line))
             .collect();

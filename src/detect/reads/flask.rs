@@ -84,7 +84,7 @@ mod tests {
             ("docs/index.md", ""),
         ];
         let (_d, repo) = temp_repo(&files);
-        let mut found: Vec<(String, usize)> = folders(&repo, &repo.python_sources())
+        let mut found: Vec<(String, usize)> = folders(&repo, repo.python_sources())
             .into_iter()
             .map(|r| (format!("{} {}", r.path, r.file), r.line))
             .collect();

@@ -104,7 +104,7 @@ mod tests {
 
     fn opened_in(files: &[(&str, &str)]) -> Vec<(String, Extent, usize)> {
         let (_d, repo) = temp_repo(files);
-        let mut found: Vec<(String, Extent, usize)> = opened(&repo, &repo.python_sources())
+        let mut found: Vec<(String, Extent, usize)> = opened(&repo, repo.python_sources())
             .into_iter()
             .filter(|r| r.source == Source::OpenedPath)
             .map(|r| (r.path, r.extent, r.line))
@@ -168,7 +168,7 @@ ABS = open("/etc/hosts")
             ("app.py", "EXAMPLES = \"examples\"\nURL = \"examples/\"\n"),
             ("examples/a.json", "{}"),
         ]);
-        let found: Vec<(String, Source, usize)> = opened(&repo, &repo.python_sources())
+        let found: Vec<(String, Source, usize)> = opened(&repo, repo.python_sources())
             .into_iter()
             .map(|r| (r.path, r.source, r.line))
             .collect();

@@ -219,9 +219,9 @@ fn in_image(
 /// (tests left out: what a test writes is not the app's).
 pub fn find(repo: &crate::repo::Repo) -> Vec<Write> {
     let mut out = Vec::new();
-    let python: Vec<(String, String)> = repo
+    let python: Vec<&(String, String)> = repo
         .python_sources()
-        .into_iter()
+        .iter()
         .filter(|(path, _)| !is_test(path))
         .collect();
     out.extend(python::writes_of_all(&python));
@@ -266,10 +266,7 @@ fn node_sources(repo: &crate::repo::Repo) -> Vec<(String, String)> {
                     .split('/')
                     .any(|d| matches!(d, "dist" | "build" | ".next" | "out" | "public"))
         })
-        .filter_map(|f| {
-            let text = String::from_utf8(std::fs::read(repo.abs(&f.path)).ok()?).ok()?;
-            Some((f.path.clone(), text))
-        })
+        .filter_map(|f| Some((f.path.clone(), repo.source_text(f)?)))
         .collect()
 }
 
