@@ -18,7 +18,12 @@ fn main() -> ExitCode {
         Ok(dockslim::cli::Outcome::Ok) => ExitCode::SUCCESS,
         Ok(dockslim::cli::Outcome::CheckFailed) => ExitCode::from(1),
         Err(e) => {
-            anstream::eprintln!("dockslim: error: {e}");
+            // The message may quote the repository (a path, a line of a
+            // file): never a raw control character, never megabytes.
+            anstream::eprintln!(
+                "dockslim: error: {}",
+                dockslim::output::escape::shortened(&e.to_string(), 4_000)
+            );
             ExitCode::from(2)
         }
     }

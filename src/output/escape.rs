@@ -11,8 +11,10 @@
 use std::borrow::Cow;
 
 /// `text` with each control character written as an escape: `\n`, `\r`,
-/// `\t`, `\x1b` (other C0 controls and DEL alike), `\u{9b}` (C1 controls)
-/// and `\u{202e}` (bidirectional controls). A backslash stays as it is.
+/// `\x1b` (other C0 controls and DEL alike), `\u{9b}` (C1 controls) and
+/// `\u{202e}` (bidirectional controls). A tab stays (it only moves the
+/// cursor right, and Caddyfiles and Makefiles in diffs are full of them),
+/// and so does a backslash.
 pub fn printable(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -22,7 +24,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
+            '\t' => out.push('\t'),
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
@@ -47,8 +49,19 @@ pub fn printable_lines(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// [`printable`] text of at most about `max` characters: a longer one (an
+/// error quoting a 10 MB line) keeps its start and says how much is left
+/// out.
+pub fn shortened(text: &str, max: usize) -> String {
+    let shown = printable(text);
+    match shown.char_indices().nth(max) {
+        None => shown.into_owned(),
+        Some((cut, _)) => format!("{}... ({} more bytes)", &shown[..cut], shown.len() - cut),
+    }
+}
+
 fn needs_escape(c: char) -> bool {
-    c.is_control()
+    (c.is_control() && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -61,10 +74,17 @@ mod tests {
         assert!(matches!(printable("app/main.py"), Cow::Borrowed(_)));
         assert_eq!(
             printable("red\x1b[31m\nx\ty\r\u{7f}\u{9b}"),
-            "red\\x1b[31m\\nx\\ty\\r\\x7f\\u{9b}"
+            "red\\x1b[31m\\nx\ty\\r\\x7f\\u{9b}"
         );
         assert_eq!(printable("a\u{202e}b"), "a\\u{202e}b");
         assert_eq!(printable("caf\u{e9} \u{fffd}"), "caf\u{e9} \u{fffd}");
+    }
+
+    #[test]
+    fn long_text_is_cut() {
+        assert_eq!(shortened("abc", 3), "abc");
+        assert_eq!(shortened("abcdef", 3), "abc... (3 more bytes)");
+        assert_eq!(shortened("\x1b\x1b", 4), "\\x1b... (4 more bytes)");
     }
 
     #[test]
