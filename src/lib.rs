@@ -130,12 +130,35 @@ fn shown(repo_root: &Path, path: &Path) -> String {
 /// device is an error naming the file. Outside it (`--dockerfile
 /// ../Dockerfile`), the user chose the path, so a link is followed; the
 /// other rules hold.
+/// Either is at most `MAX_DOCKER_BYTES`.
 fn read_docker_input(repo: &Repo, path: &Path, shown: &str) -> Result<Option<String>> {
+    let max = repo::read::MAX_DOCKER_BYTES;
     if Path::new(shown).is_relative() {
-        repo.read_text(shown)
+        repo.read_text_at_most(shown, max)
     } else {
-        repo::read_text_file(path, shown)
+        repo::read_text_file_at_most(path, shown, max)
     }
+}
+
+/// The most instructions dockslim reads in a Dockerfile. Real ones have a
+/// few dozen (the largest we know of, a few hundred). Rules and the edit
+/// engine look at each instruction against the others: 2,000 long RUN
+/// lines take about 3 s to rewrite, and 100,000 would take hours.
+pub const MAX_INSTRUCTIONS: usize = 2_000;
+
+/// An error when `df` has more than `MAX_INSTRUCTIONS` instructions.
+fn check_size(df: &dockerfile::Dockerfile) -> Result<()> {
+    let count = df.instructions().count();
+    if count > MAX_INSTRUCTIONS {
+        return Err(Error::input(
+            &df.path,
+            None,
+            format!(
+                "has {count} instructions, more than the {MAX_INSTRUCTIONS} dockslim reads; no real Dockerfile has this many"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The repository, its configuration, and the two files Docker reads from
@@ -180,7 +203,11 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
     };
     let dockerfile_shown = shown(&repo.root, &dockerfile_path);
     let dockerfile = match read_docker_input(&repo, &dockerfile_path, &dockerfile_shown)? {
-        Some(text) => Some(dockerfile::Dockerfile::parse(&text, &dockerfile_shown)?),
+        Some(text) => {
+            let df = dockerfile::Dockerfile::parse(&text, &dockerfile_shown)?;
+            check_size(&df)?;
+            Some(df)
+        }
         None => None,
     };
     if explicit && dockerfile.is_none() {

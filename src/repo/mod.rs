@@ -138,7 +138,12 @@ impl Repo {
     /// and an error naming the file when it leads out of the repository, is
     /// a FIFO, a device or a folder, or is larger than `MAX_FILE_BYTES`.
     pub fn read_text(&self, rel: &str) -> Result<Option<String>> {
-        match self.read_bytes(rel)? {
+        self.read_text_at_most(rel, read::MAX_FILE_BYTES)
+    }
+
+    /// `read_text` with a lower limit than `MAX_FILE_BYTES` (a Dockerfile's).
+    pub fn read_text_at_most(&self, rel: &str, max: u64) -> Result<Option<String>> {
+        match self.read_bytes_at_most(rel, max)? {
             Some(bytes) => read::utf8_text(bytes, rel).map(Some),
             None => Ok(None),
         }
@@ -147,6 +152,10 @@ impl Repo {
     /// The bytes of the repository's file `rel` (relative, `/`-separated),
     /// under the rules of `read_text`.
     pub fn read_bytes(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        self.read_bytes_at_most(rel, read::MAX_FILE_BYTES)
+    }
+
+    fn read_bytes_at_most(&self, rel: &str, max: u64) -> Result<Option<Vec<u8>>> {
         let clean = dockerignore::go_clean(rel);
         if clean.starts_with('/') || clean == ".." || clean.starts_with("../") {
             return Err(Error::input(
@@ -158,10 +167,10 @@ impl Repo {
         if self.exists(&clean) {
             // Found by the walk, which never follows links: no folder on the
             // way is a link, and the last component is refused if it became one.
-            return read::regular_file(&self.abs(&clean), rel, Links::Refuse);
+            return read::regular_file(&self.abs(&clean), rel, Links::Refuse, max);
         }
         match self.resolve(&clean, rel)? {
-            Some(inside) => read::regular_file(&self.abs(&inside), rel, Links::Refuse),
+            Some(inside) => read::regular_file(&self.abs(&inside), rel, Links::Refuse, max),
             None => Ok(None),
         }
     }
@@ -178,6 +187,14 @@ impl Repo {
             Ok(real) => real,
             Err(_) => {
                 let target = std::fs::read_link(&path).unwrap_or_default();
+                // A dangling link that points out of the repository says so.
+                let parent = path.parent().and_then(|p| p.canonicalize().ok());
+                if let Some(parent) = parent {
+                    let lexical = lexically_normal(&parent.join(&target));
+                    if !lexical.starts_with(&self.real_root) {
+                        return Err(leads_out(shown, &target));
+                    }
+                }
                 return Err(Error::input(
                     shown,
                     None,
@@ -204,7 +221,13 @@ impl Repo {
     /// read limit: for sources, read leniently (a file that is not text, or
     /// went away, is not one a reader can use).
     pub fn source_text(&self, file: &RepoFile) -> Option<String> {
-        let bytes = read::regular_file(&self.abs(&file.path), &file.path, Links::Refuse).ok()??;
+        let bytes = read::regular_file(
+            &self.abs(&file.path),
+            &file.path,
+            Links::Refuse,
+            read::MAX_FILE_BYTES,
+        )
+        .ok()??;
         String::from_utf8(bytes).ok()
     }
 
@@ -224,6 +247,23 @@ impl Repo {
                 .collect()
         })
     }
+}
+
+/// `path` with `.` and `..` components resolved as text (a `..` at the
+/// root stays at the root), for a link whose target does not exist.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The error for a path that a link leads out of the repository.
@@ -377,7 +417,12 @@ fn read_folder(dir: &Path, rel: &str, vendored: bool, found: &mut Found) -> Vec<
 /// mark; links are followed, since the user chose the path, but nothing
 /// else is trusted (see read.rs). `shown` is the name used in errors.
 pub fn read_text_file(path: &Path, shown: &str) -> Result<Option<String>> {
-    match read::regular_file(path, shown, Links::Follow)? {
+    read_text_file_at_most(path, shown, read::MAX_FILE_BYTES)
+}
+
+/// `read_text_file` with a lower limit than `MAX_FILE_BYTES`.
+pub fn read_text_file_at_most(path: &Path, shown: &str, max: u64) -> Result<Option<String>> {
+    match read::regular_file(path, shown, Links::Follow, max)? {
         Some(bytes) => read::utf8_text(bytes, shown).map(Some),
         None => Ok(None),
     }

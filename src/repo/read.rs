@@ -28,6 +28,13 @@ use crate::error::{Error, Result};
 /// understand is an error naming its size; a larger source file is skipped.
 pub const MAX_FILE_BYTES: u64 = 16_000_000;
 
+/// The most bytes dockslim reads from a Dockerfile or a .dockerignore. The
+/// largest real Dockerfiles we know of (apache/airflow's, mostly scripts)
+/// are under 100 kB; each byte of a Dockerfile costs up to 30 bytes of
+/// memory while it is parsed, edited and diffed, so this keeps the whole
+/// run under its memory bound (see README, Hostile repositories).
+pub const MAX_DOCKER_BYTES: u64 = 2_000_000;
+
 /// What an entry on disk is, as `lstat` sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -103,15 +110,15 @@ pub fn not_a_file(shown: &str, kind: Kind) -> Error {
     )
 }
 
-/// The error for a file larger than [`MAX_FILE_BYTES`].
-pub fn too_large(shown: &str, bytes: u64) -> Error {
+/// The error for a file larger than `max`.
+pub fn too_large(shown: &str, bytes: u64, max: u64) -> Error {
     Error::input(
         shown,
         None,
         format!(
             "is {} ({bytes} bytes), more than the {} dockslim reads from one file; no real {} is this large",
             crate::units::human_bytes(bytes),
-            crate::units::human_bytes(MAX_FILE_BYTES),
+            crate::units::human_bytes(max),
             what_it_is(shown)
         ),
     )
@@ -122,7 +129,7 @@ fn what_it_is(shown: &str) -> &str {
     if name.contains("Dockerfile") || name.contains("dockerfile") {
         "Dockerfile"
     } else {
-        "file of this kind"
+        "file of its kind"
     }
 }
 
@@ -135,9 +142,9 @@ pub enum Links {
     Follow,
 }
 
-/// Reads the regular file at `path`, at most [`MAX_FILE_BYTES`]. `Ok(None)`
-/// when nothing is there.
-pub fn regular_file(path: &Path, shown: &str, links: Links) -> Result<Option<Vec<u8>>> {
+/// Reads the regular file at `path`, at most `max` bytes (a larger one is an
+/// error naming its size). `Ok(None)` when nothing is there.
+pub fn regular_file(path: &Path, shown: &str, links: Links, max: u64) -> Result<Option<Vec<u8>>> {
     let looked = match links {
         Links::Refuse => std::fs::symlink_metadata(path),
         Links::Follow => std::fs::metadata(path),
@@ -157,8 +164,8 @@ pub fn regular_file(path: &Path, shown: &str, links: Links) -> Result<Option<Vec
         }
         kind => return Err(not_a_file(shown, kind)),
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(shown, meta.len()));
+    if meta.len() > max {
+        return Err(too_large(shown, meta.len(), max));
     }
     let file = open_nonblocking(path, links).map_err(|e| Error::io(path, e))?;
     // The entry may have changed since the lstat: trust only the open file.
@@ -166,15 +173,15 @@ pub fn regular_file(path: &Path, shown: &str, links: Links) -> Result<Option<Vec
     if !meta.is_file() {
         return Err(not_a_file(shown, Kind::of(meta.file_type())));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(shown, meta.len()));
+    if meta.len() > max {
+        return Err(too_large(shown, meta.len(), max));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
+    file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(shown, bytes.len() as u64));
+    if bytes.len() as u64 > max {
+        return Err(too_large(shown, bytes.len() as u64, max));
     }
     Ok(Some(bytes))
 }
@@ -245,7 +252,7 @@ mod tests {
             rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
         )
         .unwrap();
-        let err = regular_file(&fifo, "Dockerfile", Links::Follow).unwrap_err();
+        let err = regular_file(&fifo, "Dockerfile", Links::Follow, MAX_FILE_BYTES).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Dockerfile: is a FIFO (named pipe), not a regular file; dockslim reads only regular files"
@@ -254,12 +261,19 @@ mod tests {
 
     #[test]
     fn a_device_is_never_opened_and_a_link_is_not_followed() {
-        let err = regular_file(Path::new("/dev/zero"), "Dockerfile", Links::Follow).unwrap_err();
+        let err = regular_file(
+            Path::new("/dev/zero"),
+            "Dockerfile",
+            Links::Follow,
+            MAX_FILE_BYTES,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("is a character device"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("requirements.txt");
         std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
-        let err = regular_file(&link, "requirements.txt", Links::Refuse).unwrap_err();
+        let err =
+            regular_file(&link, "requirements.txt", Links::Refuse, MAX_FILE_BYTES).unwrap_err();
         assert!(err.to_string().contains("is a symbolic link"), "{err}");
     }
 
@@ -269,7 +283,7 @@ mod tests {
         let path = dir.path().join("Dockerfile");
         let f = File::create(&path).unwrap();
         f.set_len(100_000_000).unwrap();
-        let err = regular_file(&path, "Dockerfile", Links::Refuse).unwrap_err();
+        let err = regular_file(&path, "Dockerfile", Links::Refuse, MAX_FILE_BYTES).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Dockerfile: is 100.0 MB (100000000 bytes), more than the 16.0 MB dockslim reads from one file; no real Dockerfile is this large"
@@ -279,11 +293,14 @@ mod tests {
     #[test]
     fn missing_is_none_and_text_loses_its_bom() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(
-            regular_file(&dir.path().join("nope"), "nope", Links::Refuse)
-                .unwrap()
-                .is_none()
-        );
+        assert!(regular_file(
+            &dir.path().join("nope"),
+            "nope",
+            Links::Refuse,
+            MAX_FILE_BYTES
+        )
+        .unwrap()
+        .is_none());
         assert_eq!(
             utf8_text(b"\xEF\xBB\xBFflask\n".to_vec(), "r").unwrap(),
             "flask\n"
