@@ -238,6 +238,32 @@ pub fn utf8_text(bytes: Vec<u8>, shown: &str) -> Result<String> {
     }
 }
 
+/// How deep the YAML dockslim reads from a repository (compose files,
+/// dockslim.yaml) may nest `[` and `{`. The YAML parser takes time
+/// quadratic in that depth (a 2 MB line of `[` would take hours); real files
+/// nest a handful of levels, and the parser stops at 128 levels anyway.
+pub const MAX_YAML_NESTING: usize = 128;
+
+/// Whether `text` nests flow collections (`[`, `{`) deeper than
+/// [`MAX_YAML_NESTING`]. Counts every bracket, quoted or not: a file that
+/// quotes hundreds of brackets in a row is not one we need to read.
+pub fn yaml_too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_YAML_NESTING {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -288,6 +314,13 @@ mod tests {
             err.to_string(),
             "Dockerfile: is 100.0 MB (100000000 bytes), more than the 16.0 MB dockslim reads from one file; no real Dockerfile is this large"
         );
+    }
+
+    #[test]
+    fn deep_yaml_is_found_before_parsing() {
+        assert!(!yaml_too_deep("services: {web: {ports: [\"80:80\"]}}"));
+        assert!(yaml_too_deep(&"[".repeat(129)));
+        assert!(!yaml_too_deep(&"[]".repeat(1000)));
     }
 
     #[test]
