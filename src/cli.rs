@@ -343,7 +343,10 @@ fn rewrite(
         if written.is_empty() {
             eprintln!("dockslim: nothing to write, the files already match the proposal");
         } else {
-            eprintln!("dockslim: wrote {}", written.join(", "));
+            eprintln!(
+                "dockslim: wrote {}",
+                crate::output::escape::printable(&written.join(", "))
+            );
         }
     }
     let drift = check && proposal.changes.iter().any(|c| c.differs());
@@ -390,9 +393,21 @@ fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
     }
     let written = crate::output::apply::apply(&proposal.changes)?;
     for change in &proposal.changes {
-        writeln!(out, "wrote {}", change.path).map_err(io)?;
+        writeln!(
+            out,
+            "wrote {}",
+            crate::output::escape::printable(&change.path)
+        )
+        .map_err(io)?;
         for r in &change.reasons {
-            writeln!(out, "  - {}: {}. {}", r.topic, r.choice, r.reason).map_err(io)?;
+            writeln!(
+                out,
+                "  - {}: {}. {}",
+                r.topic,
+                crate::output::escape::printable(&r.choice),
+                crate::output::escape::printable(&r.reason)
+            )
+            .map_err(io)?;
         }
     }
     debug_assert_eq!(written.len(), proposal.changes.len());
@@ -440,7 +455,7 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
         let today = measure(&sources.repo, &sources.ignore);
         for (file, sent) in sources.repo.files.iter().zip(&today.sent) {
             if *sent {
-                writeln!(out, "{}", file.path).map_err(io)?;
+                writeln!(out, "{}", crate::output::escape::printable(&file.path)).map_err(io)?;
             }
         }
         return Ok(Outcome::Ok);

@@ -185,6 +185,16 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
     let mut value = Value::Mapping(Mapping::new());
     for name in ["dockslim.yaml", "dockslim.yml", ".dockslim.yaml"] {
         if let Some(text) = repo.read_text(name)? {
+            if crate::repo::read::yaml_too_deep(&text) {
+                return Err(Error::input(
+                    name,
+                    None,
+                    format!(
+                        "nests `[` or `{{` more than {} levels deep; a configuration needs a few",
+                        crate::repo::read::MAX_YAML_NESTING
+                    ),
+                ));
+            }
             let file_value: Value = serde_norway::from_str(&text).map_err(|e| {
                 Error::input(
                     name,

@@ -102,9 +102,56 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// The line of offsets asked for in (mostly) increasing order, as a parser
+/// walks a file: each call counts only the newlines between the previous
+/// offset and this one, so finding the lines of every instruction of a
+/// file is linear in its length, not quadratic as [`line_of`] would be.
+pub struct LineCursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of `offset`, as [`line_of`] gives it.
+    pub fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let newlines = |from: usize, to: usize| {
+            self.text.as_bytes()[from..to]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+        };
+        if offset >= self.offset {
+            self.line += newlines(self.offset, offset);
+        } else {
+            self.line -= newlines(offset, self.offset);
+        }
+        self.offset = offset;
+        self.line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_cursor_agrees_with_line_of_in_any_order() {
+        let text = "a\nbb\n\nccc\nd";
+        let mut cursor = LineCursor::new(text);
+        for offset in [0, 1, 2, 5, 6, 7, 3, 0, 12, 100, 4, 9] {
+            assert_eq!(cursor.line_of(offset), line_of(text, offset), "{offset}");
+        }
+    }
 
     #[test]
     fn location_prints_path_line_and_column() {

@@ -125,6 +125,90 @@ fn shown(repo_root: &Path, path: &Path) -> String {
     path.display().to_string()
 }
 
+/// Reads a file Docker reads (the Dockerfile, its ignore file). Inside the
+/// repository, under the repository's rules: a link out of it, a FIFO or a
+/// device is an error naming the file. Outside it (`--dockerfile
+/// ../Dockerfile`), the user chose the path, so a link is followed; the
+/// other rules hold.
+/// Either is at most `MAX_DOCKER_BYTES`.
+fn read_docker_input(repo: &Repo, path: &Path, shown: &str) -> Result<Option<String>> {
+    let max = repo::read::MAX_DOCKER_BYTES;
+    if Path::new(shown).is_relative() {
+        repo.read_text_at_most(shown, max)
+    } else {
+        repo::read_text_file_at_most(path, shown, max)
+    }
+}
+
+/// The most instructions dockslim reads in a Dockerfile. Real ones have a
+/// few dozen (the largest we know of, a few hundred). Rules and the edit
+/// engine look at each instruction against the others: 2,000 long RUN
+/// lines take about 3 s to rewrite, and 100,000 would take hours.
+pub const MAX_INSTRUCTIONS: usize = 2_000;
+
+/// The most lines dockslim reads in a .dockerignore (real ones have a few
+/// dozen to a few hundred; each line is matched against every file), and
+/// the longest line (a path is at most 4,096 bytes on Linux).
+pub const MAX_IGNORE_LINES: usize = 5_000;
+pub const MAX_IGNORE_LINE_BYTES: usize = 4_096;
+/// The most wildcards (`*`, `?`, `[`) in a .dockerignore: each compiles into
+/// the matcher, about 5 kB of memory apiece (128,000 of them took 600 MB
+/// and 16 s); real files have a few dozen.
+pub const MAX_IGNORE_WILDCARDS: usize = 10_000;
+
+/// An error when the ignore file `text` is larger than those bounds.
+fn check_ignore_size(text: &str, shown: &str) -> Result<()> {
+    let lines = text.lines().count();
+    if lines > MAX_IGNORE_LINES {
+        return Err(Error::input(
+            shown,
+            None,
+            format!("has {lines} lines, more than the {MAX_IGNORE_LINES} dockslim reads; no real ignore file has this many"),
+        ));
+    }
+    let wildcards = text
+        .bytes()
+        .filter(|b| matches!(b, b'*' | b'?' | b'['))
+        .count();
+    if wildcards > MAX_IGNORE_WILDCARDS {
+        return Err(Error::input(
+            shown,
+            None,
+            format!("has {wildcards} wildcards (`*`, `?`, `[`), more than the {MAX_IGNORE_WILDCARDS} dockslim matches; no real ignore file has this many"),
+        ));
+    }
+    if let Some((i, line)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_IGNORE_LINE_BYTES)
+    {
+        return Err(Error::input(
+            shown,
+            Some(i + 1),
+            format!(
+                "is {} bytes long, more than the {MAX_IGNORE_LINE_BYTES} of the longest path; no pattern needs this many",
+                line.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An error when `df` has more than `MAX_INSTRUCTIONS` instructions.
+fn check_size(df: &dockerfile::Dockerfile) -> Result<()> {
+    let count = df.instructions().count();
+    if count > MAX_INSTRUCTIONS {
+        return Err(Error::input(
+            &df.path,
+            None,
+            format!(
+                "has {count} instructions, more than the {MAX_INSTRUCTIONS} dockslim reads; no real Dockerfile has this many"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The repository, its configuration, and the two files Docker reads from
 /// it (the Dockerfile and the ignore file that applies to it).
 pub struct Sources {
@@ -166,7 +250,14 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         }
     };
     let dockerfile_shown = shown(&repo.root, &dockerfile_path);
-    let dockerfile = dockerfile::read(&dockerfile_path, &dockerfile_shown)?;
+    let dockerfile = match read_docker_input(&repo, &dockerfile_path, &dockerfile_shown)? {
+        Some(text) => {
+            let df = dockerfile::Dockerfile::parse(&text, &dockerfile_shown)?;
+            check_size(&df)?;
+            Some(df)
+        }
+        None => None,
+    };
     if explicit && dockerfile.is_none() {
         return Err(Error::Usage(format!(
             "--dockerfile {}: no such file",
@@ -184,9 +275,12 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         _ => repo.root.join(".dockerignore"),
     };
     let ignore_shown = shown(&repo.root, &ignore_path);
-    let ignore_text = repo::read_text_file(&ignore_path, &ignore_shown)?;
+    let ignore_text = read_docker_input(&repo, &ignore_path, &ignore_shown)?;
     let ignore = match &ignore_text {
-        Some(text) => DockerIgnore::parse(text, &ignore_shown)?,
+        Some(text) => {
+            check_ignore_size(text, &ignore_shown)?;
+            DockerIgnore::parse(text, &ignore_shown)?
+        }
         None => DockerIgnore::default(),
     };
 

@@ -23,7 +23,12 @@ fn main() -> ExitCode {
                 use std::io::Write;
                 let _ = out.write_all(document.as_bytes());
             }
-            anstream::eprintln!("dockslim: error: {e}");
+            // The message may quote the repository (a path, a line of a
+            // file): never a raw control character, never megabytes.
+            anstream::eprintln!(
+                "dockslim: error: {}",
+                dockslim::output::escape::shortened(&e.to_string(), 4_000)
+            );
             ExitCode::from(2)
         }
     }

@@ -66,6 +66,9 @@ pub fn services(repo: &Repo) -> Vec<Service> {
         let Ok(Some(text)) = repo.read_text(file) else {
             continue;
         };
+        if crate::repo::read::yaml_too_deep(&text) {
+            continue;
+        }
         let Ok(doc) = serde_norway::from_str::<Value>(&text) else {
             continue;
         };

@@ -249,11 +249,19 @@ pub fn normalize_path(path: &str) -> Option<String> {
 }
 
 /// Every package.json the project owns (not under node_modules).
+/// A link or FIFO named package.json counts, so that reading it says what
+/// it is.
 pub fn manifests(repo: &Repo) -> Vec<String> {
-    repo.own_files()
-        .filter(|f| f.path == "package.json" || f.path.ends_with("/package.json"))
-        .map(|f| f.path.clone())
-        .collect()
+    let is_manifest = |p: &str| p == "package.json" || p.ends_with("/package.json");
+    let mut found: Vec<String> = repo
+        .own_files()
+        .map(|f| f.path.as_str())
+        .chain(repo.others.iter().map(|(p, _)| p.as_str()))
+        .filter(|p| is_manifest(p))
+        .map(str::to_string)
+        .collect();
+    found.sort();
+    found
 }
 
 /// The 1-based line of the first line containing `needle`, or 1.

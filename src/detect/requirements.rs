@@ -117,26 +117,100 @@ pub fn is_dev_file(path: &str) -> bool {
     })
 }
 
-/// Reads `entry` and every file it includes, as pip would.
+/// How deep `-r`/`-c` includes may nest. pip reads includes recursively and
+/// stops with a RecursionError somewhere between 600 and 1,000 levels
+/// (measured with pip 23.2); no real project nests more than a handful.
+pub const MAX_INCLUDE_DEPTH: usize = 500;
+
+/// The most bytes the files of one install may hold together: the same
+/// bound as one file (see `repo::read::MAX_FILE_BYTES`), so that a chain of
+/// includes cannot add up to more than one large file would.
+pub const MAX_SET_BYTES: usize = crate::repo::read::MAX_FILE_BYTES as usize;
+
+/// Reads `entry` and every file it includes, as pip would: depth first, in
+/// the order of the lines. The files being read are a stack on the heap,
+/// not calls, so no chain of includes can overflow the call stack.
 pub fn read_set(repo: &Repo, entry: &str) -> Result<RequirementSet> {
     let mut set = RequirementSet {
         entry: entry.to_string(),
         ..Default::default()
     };
-    let mut seen = BTreeSet::new();
-    read_file(repo, entry, None, &mut set, &mut seen)?;
+    let mut includes = Includes::default();
+    let mut open: Vec<Open> = Vec::new();
+    open.extend(read_file(repo, entry, None, &mut set, &mut includes)?);
+    while let Some(top) = open.last_mut() {
+        let Some((line_no, line)) = top.lines.next() else {
+            open.pop();
+            includes.chain.pop();
+            continue;
+        };
+        let line = strip_comment(&line);
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(target) = parse_line(&top.path, &top.dir, line_no, line, &mut set)? {
+            let from = top.path.clone();
+            let next = read_file(
+                repo,
+                &target,
+                Some((&from, line_no)),
+                &mut set,
+                &mut includes,
+            )?;
+            open.extend(next);
+        }
+    }
     Ok(set)
 }
 
+/// A requirements file being read: the lines still to read.
+struct Open {
+    path: String,
+    dir: String,
+    lines: std::vec::IntoIter<(usize, String)>,
+}
+
+/// The files read so far, their bytes, and the chain of includes that leads
+/// to the one being read.
+#[derive(Default)]
+struct Includes {
+    seen: BTreeSet<String>,
+    chain: Vec<String>,
+    bytes: usize,
+}
+
+impl Includes {
+    /// The chain that reaches `path`, shortened in the middle.
+    fn shown_with(&self, path: &str) -> String {
+        let mut all: Vec<&str> = self.chain.iter().map(String::as_str).collect();
+        all.push(path);
+        if all.len() > 6 {
+            let tail = all.split_off(all.len() - 2);
+            all.truncate(2);
+            all.push("...");
+            all.extend(tail);
+        }
+        all.join(" -> ")
+    }
+}
+
+/// Reads `path` (included from a line of another file, or the entry), and
+/// returns it to be read line by line; `None` for a file already read.
 fn read_file(
     repo: &Repo,
     path: &str,
     included_from: Option<(&str, usize)>,
     set: &mut RequirementSet,
-    seen: &mut BTreeSet<String>,
-) -> Result<()> {
-    if !seen.insert(path.to_string()) {
-        return Ok(());
+    includes: &mut Includes,
+) -> Result<Option<Open>> {
+    if let Some((file, line)) = included_from {
+        check_include(path, file, line, includes)?;
+    }
+    // A file two others include (a diamond) is read once, as its
+    // requirements are the same both times.
+    if !includes.seen.insert(path.to_string()) {
+        return Ok(None);
     }
     let text = match repo.read_text(path)? {
         Some(text) => text,
@@ -151,6 +225,18 @@ fn read_file(
             })
         }
     };
+    includes.bytes += text.len();
+    if includes.bytes > MAX_SET_BYTES {
+        return Err(Error::input(
+            path,
+            None,
+            format!(
+                "the requirements files that {} includes hold more than {} together; no real install reads this much",
+                set.entry,
+                crate::units::human_bytes(MAX_SET_BYTES as u64)
+            ),
+        ));
+    }
     set.files.push(path.to_string());
     if included_from.is_some() && is_dev_file(path) {
         set.dev_files.push(path.to_string());
@@ -159,13 +245,34 @@ fn read_file(
         Some(i) => &path[..i],
         None => "",
     };
-    for (line_no, line) in logical_lines(&text) {
-        let line = strip_comment(&line);
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        parse_line(repo, path, dir, line_no, line, set, seen)?;
+    includes.chain.push(path.to_string());
+    Ok(Some(Open {
+        path: path.to_string(),
+        dir: dir.to_string(),
+        lines: logical_lines(&text).into_iter(),
+    }))
+}
+
+/// An include pip cannot follow: out of the repository (Docker sends only
+/// the build context), back into a file that includes it, or too deep.
+fn check_include(path: &str, file: &str, line: usize, includes: &Includes) -> Result<()> {
+    let at = |message: String| Err(Error::input(file, Some(line), message));
+    if path.starts_with('/') || path == ".." || path.starts_with("../") {
+        return at(format!(
+            "includes `{path}`, outside the repository; Docker sends only the build context, and dockslim reads only files inside it"
+        ));
+    }
+    if includes.chain.iter().any(|p| p == path) {
+        return at(format!(
+            "includes `{path}`, which is already being read: a cycle ({}); pip stops on it with a RecursionError",
+            includes.shown_with(path)
+        ));
+    }
+    if includes.chain.len() >= MAX_INCLUDE_DEPTH {
+        return at(format!(
+            "includes nest more than {MAX_INCLUDE_DEPTH} files deep ({}); pip stops on such a chain with a RecursionError",
+            includes.shown_with(path)
+        ));
     }
     Ok(())
 }
@@ -233,15 +340,15 @@ fn option_value<'a>(line: &'a str, short: Option<&str>, long: &str) -> Option<&'
     None
 }
 
+/// Reads one logical line into `set`; returns the file it includes, if it
+/// is a `-r` or `-c` line.
 fn parse_line(
-    repo: &Repo,
     file: &str,
     dir: &str,
     line_no: usize,
     line: &str,
     set: &mut RequirementSet,
-    seen: &mut BTreeSet<String>,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let expected = || {
         Error::input(
             file,
@@ -255,18 +362,18 @@ fn parse_line(
             if target.is_empty() {
                 return Err(expected());
             }
-            let target = join(dir, target);
-            return read_file(repo, &target, Some((file, line_no)), set, seen);
+            return Ok(Some(join(dir, target)));
         }
         if let Some(target) = option_value(line, Some("-c"), "--constraint") {
             if target.is_empty() {
                 return Err(expected());
             }
-            let target = join(dir, target);
-            return read_file(repo, &target, Some((file, line_no)), set, seen);
+            return Ok(Some(join(dir, target)));
         }
         if let Some(target) = option_value(line, Some("-e"), "--editable") {
-            return push_requirement(file, dir, line_no, target, true, set).map_err(|_| expected());
+            return push_requirement(file, dir, line_no, target, true, set)
+                .map(|()| None)
+                .map_err(|_| expected());
         }
         for (short, long) in [
             (Some("-i"), "--index-url"),
@@ -278,7 +385,7 @@ fn parse_line(
                     set.local_paths.push(join(dir, value));
                 }
                 set.index_options.push(format!("{long} {value}"));
-                return Ok(());
+                return Ok(None);
             }
         }
         const KNOWN: &[&str] = &[
@@ -295,7 +402,7 @@ fn parse_line(
             "--hash",
         ];
         if KNOWN.iter().any(|k| line.starts_with(k)) {
-            return Ok(());
+            return Ok(None);
         }
         return Err(Error::input(
             file,
@@ -312,11 +419,11 @@ fn parse_line(
         || spec.ends_with(".whl")
         || spec.ends_with(".tar.gz")
     {
-        return push_requirement(file, dir, line_no, spec, false, set);
+        return push_requirement(file, dir, line_no, spec, false, set).map(|()| None);
     }
     let requirement = parse_pep508(file, line_no, spec).ok_or_else(expected)?;
     set.requirements.push(requirement);
-    Ok(())
+    Ok(None)
 }
 
 /// A PEP 508 requirement with a name: `name[extra]>=1 ; marker` or
@@ -425,7 +532,12 @@ pub fn production_entry(repo: &Repo) -> Option<String> {
         "requirements/common.txt",
         "requirements/requirements.txt",
     ];
-    ORDER.iter().find(|p| repo.exists(p)).map(|p| p.to_string())
+    // A link or FIFO by one of these names is found too, so that reading it
+    // says what it is instead of the project looking like it has none.
+    ORDER
+        .iter()
+        .find(|p| repo.present(p))
+        .map(|p| p.to_string())
 }
 
 /// Every requirements-like file at the root or in requirements/, for reports.
@@ -551,11 +663,43 @@ mod tests {
     }
 
     #[test]
-    fn include_cycles_terminate() {
+    fn include_cycles_are_errors_and_diamonds_are_read_once() {
         let (_d, repo) =
             crate::repo::temp_repo(&[("a.txt", "-r b.txt\nflask\n"), ("b.txt", "-r a.txt\n")]);
+        let err = read_set(&repo, "a.txt").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "b.txt:1: includes `a.txt`, which is already being read: a cycle (a.txt -> b.txt -> a.txt); pip stops on it with a RecursionError"
+        );
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("a.txt", "-r b.txt\n-r c.txt\n"),
+            ("b.txt", "-r d.txt\n"),
+            ("c.txt", "-r d.txt\n"),
+            ("d.txt", "flask\n"),
+        ]);
         let set = read_set(&repo, "a.txt").unwrap();
-        assert_eq!(set.files, ["a.txt", "b.txt"]);
+        assert_eq!(set.files, ["a.txt", "b.txt", "d.txt", "c.txt"]);
+        assert_eq!(set.requirements.len(), 1);
+    }
+
+    #[test]
+    fn includes_leaving_the_repository_or_nesting_too_deep_are_errors() {
+        let (_d, repo) = crate::repo::temp_repo(&[("requirements.txt", "-r ../../secret\n")]);
+        let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
+        assert!(
+            err.starts_with("requirements.txt:1: includes `../../secret`, outside the repository"),
+            "{err}"
+        );
+        let files: Vec<(String, String)> = (0..=MAX_INCLUDE_DEPTH)
+            .map(|i| (format!("r{i}.txt"), format!("-r r{}.txt\n", i + 1)))
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_d, repo) = crate::repo::temp_repo(&refs);
+        let err = read_set(&repo, "r0.txt").unwrap_err().to_string();
+        assert!(err.contains("includes nest more than 500 files deep (r0.txt -> r1.txt -> ... -> r499.txt -> r500.txt)"), "{err}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::detect::python_version::Minor;
-use crate::error::{line_of, Error, Result};
+use crate::error::{Error, LineCursor, Result};
 
 pub use intent::Intent;
 
@@ -353,12 +353,17 @@ impl Dockerfile {
         })?;
         let mut global_args = Vec::new();
         let mut stages: Vec<Stage> = Vec::new();
+        // Lines are counted and heredocs found as the instructions come, so
+        // a file of 100,000 instructions is read in linear time.
+        let mut lines = LineCursor::new(&text_owned);
+        let heredocs_at: std::collections::HashMap<usize, &heredoc::Hidden> =
+            hidden.iter().map(|h| (h.run_start, h)).collect();
         for inst in &parsed.instructions {
-            let Some(mut owned) = own(&text_owned, inst) else {
+            let Some(mut owned) = own(&text_owned, &mut lines, inst) else {
                 continue;
             };
-            if let Some(h) = hidden.iter().find(|h| h.run_start == owned.span.start) {
-                owned.attach_heredocs(&text_owned, h);
+            if let Some(h) = heredocs_at.get(&owned.span.start) {
+                owned.attach_heredocs(&text_owned, &mut lines, h);
             }
             if let Args::From { image, alias, .. } = &owned.args {
                 stages.push(Stage {
@@ -567,14 +572,19 @@ fn escape_directive(text: &str) -> char {
 impl Instruction {
     /// Heredocs the parser did not see (they were blanked for it): the
     /// instruction now runs to the end of the last terminator line.
-    fn attach_heredocs(&mut self, text: &str, hidden: &heredoc::Hidden) {
+    fn attach_heredocs(
+        &mut self,
+        text: &str,
+        lines: &mut LineCursor<'_>,
+        hidden: &heredoc::Hidden,
+    ) {
         if let Args::Command { heredocs, .. } = &mut self.args {
             *heredocs = hidden.heredocs.clone();
         }
-        self.extend_to(text, hidden.end);
+        self.extend_to(text, lines, hidden.end);
     }
 
-    fn extend_to(&mut self, text: &str, end: usize) {
+    fn extend_to(&mut self, text: &str, lines: &mut LineCursor<'_>, end: usize) {
         if end <= self.span.end {
             return;
         }
@@ -583,7 +593,7 @@ impl Instruction {
             Some(i) => end + i + 1,
             None => text.len(),
         };
-        self.end_line = line_of(text, end.saturating_sub(1));
+        self.end_line = lines.line_of(end.saturating_sub(1));
         self.source = text[self.lines.start..end].trim_start().to_string();
     }
 }
@@ -654,7 +664,11 @@ pub fn key_values(text: &str) -> Vec<(String, String)> {
 }
 
 /// The owned instruction, or `None` for a kind this model does not know.
-fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instruction> {
+fn own(
+    text: &str,
+    lines: &mut LineCursor<'_>,
+    inst: &parse_dockerfile::Instruction<'_>,
+) -> Option<Instruction> {
     use parse_dockerfile::Instruction as I;
     fn s(u: &parse_dockerfile::UnescapedString<'_>) -> String {
         u.value.to_string()
@@ -942,8 +956,8 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
         Some(i) => end + i + 1,
         None => text.len(),
     };
-    let line = line_of(text, keyword_span.start);
-    let end_line = line_of(text, end.saturating_sub(1).max(keyword_span.start));
+    let line = lines.line_of(keyword_span.start);
+    let end_line = lines.line_of(end.saturating_sub(1).max(keyword_span.start));
     Some(Instruction {
         keyword,
         line,
@@ -1061,19 +1075,6 @@ pub fn python_minor_of_image(image: &str) -> Option<Minor> {
         .and_then(|part| {
             Minor::parse_loose(part.trim_start_matches("py").trim_start_matches("thon"))
         })
-}
-
-/// Reads a Dockerfile from disk; `shown` names it in errors.
-pub fn read(path: &std::path::Path, shown: &str) -> Result<Option<Dockerfile>> {
-    if path.is_dir() {
-        return Err(Error::Usage(format!(
-            "{shown} is a folder; expected a Dockerfile"
-        )));
-    }
-    match crate::repo::read_text_file(path, shown)? {
-        Some(text) => Dockerfile::parse(&text, shown).map(Some),
-        None => Ok(None),
-    }
 }
 
 #[cfg(test)]

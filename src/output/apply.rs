@@ -5,26 +5,33 @@
 //! file it replaces. Only when all temporary files are written are they
 //! renamed over the targets; a failure before that removes them and leaves
 //! every user file as it was.
+//!
+//! Nothing is written through a symbolic link: not when the file itself is
+//! one (the rename would replace the link with a file, and the file it
+//! leads to would stay as it was), nor when a folder on the way to it inside
+//! the repository is one (the write would land wherever the link leads,
+//! maybe outside the repository). Those are refused, before anything is
+//! written, with an error naming the link.
 
 use std::io::Write;
+use std::path::Path;
 
+use super::escape::printable;
 use super::FileChange;
 use crate::error::{Error, Result};
+use crate::repo::read::Kind;
 
 /// Writes every change that differs; returns the paths written.
 pub fn apply(changes: &[FileChange]) -> Result<Vec<String>> {
+    let changes: Vec<&FileChange> = changes.iter().filter(|c| c.differs()).collect();
+    for change in &changes {
+        check_destination(change)?;
+    }
     let mut staged = Vec::new();
-    for change in changes.iter().filter(|c| c.differs()) {
+    for change in changes {
         let dir = change.abs.parent().ok_or_else(|| {
             Error::Usage(format!("{} has no parent folder", change.abs.display()))
         })?;
-        if change.abs.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is a folder; cannot write {} there",
-                change.abs.display(),
-                change.path
-            )));
-        }
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(
                 ".{}.dockslim-",
@@ -64,6 +71,60 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<String>> {
         written.push(change.path.clone());
     }
     Ok(written)
+}
+
+/// Refuses a destination that is a link, is not a regular file, or is
+/// reached through a linked folder of the repository. A change's path, when
+/// relative, is relative to the repository: `abs` is the repository's
+/// folder joined with it.
+fn check_destination(change: &FileChange) -> Result<()> {
+    let refuse = |message: String| {
+        Err(Error::input(
+            printable(&change.path).into_owned(),
+            None,
+            format!("{message}; nothing was written"),
+        ))
+    };
+    // The folders on the way, inside the repository (a path outside it was
+    // named on the command line: its folders are the user's choice).
+    let rel = Path::new(&change.path);
+    let root = change
+        .abs
+        .ancestors()
+        .nth(rel.components().count())
+        .filter(|_| rel.is_relative() && change.abs.ends_with(rel));
+    if let Some(root) = root {
+        let mut at = root.to_path_buf();
+        let parts: Vec<_> = rel.components().collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            at.push(part);
+            if let Ok(meta) = std::fs::symlink_metadata(&at) {
+                if meta.file_type().is_symlink() {
+                    let target = std::fs::read_link(&at).unwrap_or_default();
+                    return refuse(format!(
+                        "is inside `{}`, a symbolic link to `{}`; dockslim does not write through links",
+                        printable(&at.strip_prefix(root).unwrap_or(&at).to_string_lossy()),
+                        printable(&target.to_string_lossy())
+                    ));
+                }
+            }
+        }
+    }
+    let Ok(meta) = std::fs::symlink_metadata(&change.abs) else {
+        return Ok(()); // a new file
+    };
+    match Kind::of(meta.file_type()) {
+        Kind::File => Ok(()),
+        Kind::Link => {
+            let target = std::fs::read_link(&change.abs).unwrap_or_default();
+            refuse(format!(
+                "is a symbolic link to `{}`; dockslim does not write through links (writing would replace the link with a file). Edit the file it leads to (--dockerfile names a Dockerfile), or replace the link with a copy",
+                printable(&target.to_string_lossy())
+            ))
+        }
+        Kind::Folder => refuse("is a folder, expected a file".to_string()),
+        kind => refuse(format!("is {}, not a regular file", kind.described())),
+    }
 }
 
 #[cfg(unix)]
@@ -119,6 +180,44 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains("dockslim-"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_never_written_through_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "keep").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("Dockerfile"))
+            .unwrap();
+        let err = apply(&[
+            change(dir.path(), ".dockerignore", None, "x\n"),
+            change(dir.path(), "Dockerfile", Some("keep"), "new"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("Dockerfile: is a symbolic link to `"),
+            "{err}"
+        );
+        assert!(err.ends_with("nothing was written"), "{err}");
+        assert!(!dir.path().join(".dockerignore").exists());
+        assert!(dir.path().join("Dockerfile").is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("secret")).unwrap(),
+            "keep"
+        );
+
+        std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("sub")).unwrap();
+        let err = apply(&[change(dir.path(), "sub/requirements.txt", None, "flask\n")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("sub/requirements.txt: is inside `sub`, a symbolic link to `"),
+            "{err}"
+        );
+        assert!(!outside.path().join("requirements.txt").exists());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::io::Write;
 use anstyle::Style;
 use serde::Serialize;
 
+use super::escape::printable;
 use crate::repo::context::{Measure, Weight};
 use crate::rules::Finding;
 use crate::units::human_bytes;
@@ -47,7 +48,11 @@ impl ContextReport {
 
     pub fn text(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let bold = Style::new().bold();
-        writeln!(out, "{bold}dockslim context{bold:#} {}", self.repository)?;
+        writeln!(
+            out,
+            "{bold}dockslim context{bold:#} {}",
+            printable(&self.repository)
+        )?;
         writeln!(out)?;
         writeln!(out, "  {:<22} {:>9} {:>11}", "", "files", "bytes")?;
         let t = &self.today.measure;
@@ -60,7 +65,10 @@ impl ContextReport {
             self.today
                 .ignore_file
                 .as_deref()
-                .map_or("no .dockerignore".to_string(), |f| format!("with {f}"))
+                .map_or("no .dockerignore".to_string(), |f| format!(
+                    "with {}",
+                    printable(f)
+                ))
         )?;
         match &self.proposed {
             Some(p) => {
@@ -78,9 +86,11 @@ impl ContextReport {
             None => writeln!(
                 out,
                 "  no proposal: {}",
-                self.proposal_unavailable
-                    .as_deref()
-                    .unwrap_or("unknown reason")
+                printable(
+                    self.proposal_unavailable
+                        .as_deref()
+                        .unwrap_or("unknown reason")
+                )
             )?,
         }
         let weights = |out: &mut dyn Write, title: &str, list: &[Weight]| -> std::io::Result<()> {
@@ -99,7 +109,7 @@ impl ContextReport {
                     out,
                     "  {:>11}  {:<40} {files}",
                     human_bytes(w.bytes),
-                    w.path
+                    printable(&w.path)
                 )?;
             }
             Ok(())
@@ -117,7 +127,8 @@ impl ContextReport {
             writeln!(out)?;
             writeln!(
                 out,
-                "{bold}What each line of {title} {file} leaves out{bold:#}"
+                "{bold}What each line of {title} {} leaves out{bold:#}",
+                printable(file)
             )?;
             writeln!(
                 out,
@@ -131,7 +142,7 @@ impl ContextReport {
                     out,
                     "  {:>5}  {:<36} {:>7} {:>11}",
                     l.line,
-                    l.pattern,
+                    printable(&l.pattern),
                     l.files,
                     human_bytes(l.bytes)
                 )?;
@@ -153,8 +164,8 @@ impl ContextReport {
                     "  {} {} {}: {}",
                     f.severity.name(),
                     f.rule,
-                    f.location(),
-                    f.message
+                    printable(&f.location()),
+                    printable(&f.message)
                 )?;
             }
         }
@@ -165,7 +176,7 @@ impl ContextReport {
                 "{bold}Unreadable (Docker fails the build on these){bold:#}"
             )?;
             for (path, why) in &self.unreadable {
-                writeln!(out, "  {path}: {why}")?;
+                writeln!(out, "  {}: {}", printable(path), printable(why))?;
             }
         }
         Ok(())

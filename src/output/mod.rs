@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod context;
 pub mod errors;
+pub mod escape;
 pub mod report;
 pub mod sarif;
 
@@ -59,17 +60,20 @@ impl FileChange {
     }
 
     /// A unified diff (similar's), with `a/` and `b/` headers like git's.
+    /// The path in a header is made printable, so that a newline in it
+    /// cannot forge a line of the diff.
     pub fn unified_diff(&self) -> String {
         let old = self.old.as_deref().unwrap_or("");
         let diff = similar::TextDiff::from_lines(old, &self.new);
+        let path = escape::printable(&self.path);
         let from = if self.old.is_some() {
-            format!("a/{}", self.path)
+            format!("a/{path}")
         } else {
             "/dev/null".to_string()
         };
         diff.unified_diff()
             .context_radius(3)
-            .header(&from, &format!("b/{}", self.path))
+            .header(&from, &format!("b/{path}"))
             .to_string()
     }
 }

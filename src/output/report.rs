@@ -12,6 +12,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use super::escape::{printable, printable_lines};
 use super::FileChange;
 use crate::rules::{Finding, Severity};
 use crate::units::human_bytes;
@@ -85,18 +86,21 @@ impl Report {
     }
 
     /// Plain text; colour codes are stripped by the caller's stream when it
-    /// is not a terminal or NO_COLOR is set.
+    /// is not a terminal or NO_COLOR is set. Everything that comes from the
+    /// repository (paths, messages quoting its files, diffs) is made
+    /// printable: a file name cannot recolour the terminal or forge a line.
     pub fn text(&self, out: &mut dyn Write, show_diff: bool) -> std::io::Result<()> {
         let bold = Style::new().bold();
         writeln!(
             out,
             "{bold}dockslim {}{bold:#} {}",
-            self.command, self.repository
+            self.command,
+            printable(&self.repository)
         )?;
         writeln!(out)?;
         writeln!(out, "{bold}Detected{bold:#}")?;
         for d in &self.detected {
-            writeln!(out, "  {:<14} {}", d.what, d.value)?;
+            writeln!(out, "  {:<14} {}", d.what, printable(&d.value))?;
         }
         writeln!(out)?;
         if self.findings.is_empty() {
@@ -115,27 +119,33 @@ impl Report {
                     f.severity.name(),
                     f.rule,
                     f.name,
-                    f.location(),
-                    f.message
+                    printable(&f.location()),
+                    printable(&f.message)
                 )?;
             }
         }
         for w in &self.warnings {
             writeln!(out)?;
-            writeln!(out, "{bold}warning{bold:#}: {w}")?;
+            writeln!(out, "{bold}warning{bold:#}: {}", printable(w))?;
         }
         if !self.not_fixed.is_empty() {
             writeln!(out)?;
             writeln!(out, "{bold}Not fixed{bold:#} (the finding stays)")?;
             for b in &self.not_fixed {
-                writeln!(out, "  {} {}: {}", b.rule, b.where_(), b.why)?;
+                writeln!(
+                    out,
+                    "  {} {}: {}",
+                    b.rule,
+                    printable(&b.where_()),
+                    printable(&b.why)
+                )?;
             }
         }
         if !self.changed.is_empty() {
             writeln!(out)?;
             writeln!(out, "{bold}Can change what the image does{bold:#} (unsafe fixes; --safe-only leaves them out)")?;
             for c in &self.changed {
-                writeln!(out, "  - {c}")?;
+                writeln!(out, "  - {}", printable(c))?;
             }
         }
         if !show_diff {
@@ -143,7 +153,12 @@ impl Report {
         }
         for file in &self.files {
             writeln!(out)?;
-            writeln!(out, "{bold}{} ({}){bold:#}", file.path, file.status)?;
+            writeln!(
+                out,
+                "{bold}{} ({}){bold:#}",
+                printable(&file.path),
+                file.status
+            )?;
             for r in &file.reasons {
                 let fixes = if r.fixes.is_empty() {
                     String::new()
@@ -157,7 +172,13 @@ impl Report {
                             .join(", ")
                     )
                 };
-                writeln!(out, "  - {}: {}. {}{fixes}", r.topic, r.choice, r.reason)?;
+                writeln!(
+                    out,
+                    "  - {}: {}. {}{fixes}",
+                    r.topic,
+                    printable(&r.choice),
+                    printable(&r.reason)
+                )?;
             }
             if file.status != "unchanged" {
                 writeln!(out)?;
@@ -191,7 +212,7 @@ impl Report {
                     f.severity.name(),
                     f.rule,
                     f.name,
-                    f.location(),
+                    escape_md(&f.location()),
                     escape_md(&f.message),
                     f.bytes.map(human_bytes).unwrap_or_default()
                 ));
@@ -206,7 +227,7 @@ impl Report {
                 md.push_str(&format!(
                     "- `{}` {}: {}\n",
                     b.rule,
-                    b.where_(),
+                    escape_md(&b.where_()),
                     escape_md(&b.why)
                 ));
             }
@@ -218,7 +239,11 @@ impl Report {
             }
         }
         for file in &self.files {
-            md.push_str(&format!("\n### `{}` ({})\n\n", file.path, file.status));
+            md.push_str(&format!(
+                "\n### `{}` ({})\n\n",
+                escape_md(&file.path),
+                file.status
+            ));
             for r in &file.reasons {
                 let fixes = if r.fixes.is_empty() {
                     String::new()
@@ -235,20 +260,32 @@ impl Report {
                 md.push_str(&format!(
                     "- **{}**: `{}`. {}{fixes}\n",
                     r.topic,
-                    r.choice.replace('`', "'"),
+                    escape_md(&r.choice).replace('`', "'"),
                     escape_md(&r.reason)
                 ));
             }
             if file.status != "unchanged" {
-                md.push_str(&format!("\n```diff\n{}```\n", file.diff));
+                // A fence longer than any run of backticks in the diff, so
+                // that a line of the user's file cannot close it.
+                let fence = "`".repeat(longest_backtick_run(&file.diff).max(2) + 1);
+                md.push_str(&format!(
+                    "\n{fence}diff\n{}{fence}\n",
+                    printable_lines(&file.diff)
+                ));
             }
         }
         md
     }
 }
 
+/// Text for one cell or line of Markdown: pipes escaped, controls (a
+/// newline of a file name among them) written as escapes.
 fn escape_md(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    printable(&text.replace('|', "\\|")).into_owned()
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn severity_style(s: Severity) -> Style {
@@ -275,7 +312,11 @@ pub fn write_colored_diff(out: &mut dyn Write, diff: &str) -> std::io::Result<()
         } else {
             Style::new()
         };
-        write!(out, "{style}{}{style:#}", line.trim_end_matches('\n'))?;
+        write!(
+            out,
+            "{style}{}{style:#}",
+            printable(line.trim_end_matches('\n'))
+        )?;
         if line.ends_with('\n') {
             writeln!(out)?;
         }

@@ -80,6 +80,9 @@ fn compose_mounts(inputs: &Inputs) -> BTreeMap<String, String> {
         let Ok(Some(text)) = inputs.repo.read_text(name) else {
             continue;
         };
+        if crate::repo::read::yaml_too_deep(&text) {
+            continue;
+        }
         let Ok(doc) = serde_norway::from_str::<serde_norway::Value>(&text) else {
             continue;
         };

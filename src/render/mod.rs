@@ -251,12 +251,15 @@ fn environment(dir: Option<PathBuf>) -> Environment<'static> {
         if let Some(dir) = &dir {
             let path = dir.join(name);
             if path.is_file() {
-                return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        format!("cannot read {}: {e}", path.display()),
-                    )
-                });
+                // Never blocks on a FIFO, never reads megabytes (see repo::read).
+                return crate::repo::read_text_file(&path, &path.display().to_string()).map_err(
+                    |e| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    },
+                );
             }
         }
         Ok(BUILTIN

@@ -176,9 +176,15 @@ impl<'a> TreeMatcher<'a> {
                 _ => in_set.push(None),
             }
         }
+        // Patterns that compile alone may be too many to compile together:
+        // then each is tried on its own.
+        let (set, in_set) = match regex::RegexSet::new(&sources) {
+            Ok(set) => (set, in_set),
+            Err(_) => (regex::RegexSet::empty(), vec![None; ignore.patterns.len()]),
+        };
         TreeMatcher {
             ignore,
-            set: regex::RegexSet::new(&sources).expect("each pattern compiled alone"),
+            set,
             in_set,
             folders: Default::default(),
             last: None,

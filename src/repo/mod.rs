@@ -2,21 +2,27 @@
 //! build context would send to Docker.
 //!
 //! The walk never follows symbolic links (Docker does not either) and never
-//! executes anything. Unreadable entries are recorded, not fatal.
+//! executes anything. Unreadable entries are recorded, not fatal. Files are
+//! read only through `Repo::read_text` and `Repo::source_text`, which never
+//! leave the repository, block on a FIFO, open a device or read more than
+//! `read::MAX_FILE_BYTES` (see read.rs).
 
 pub mod context;
 pub mod dockerignore;
+pub mod read;
 pub mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
+use read::{Kind, Links};
 
 /// One regular file of the repository.
 #[derive(Debug, Clone)]
 pub struct RepoFile {
-    /// Path relative to the repository root, `/`-separated.
+    /// Path relative to the repository root, `/`-separated. A name that is
+    /// not UTF-8 has U+FFFD for its bad bytes.
     pub path: String,
     pub size: u64,
     /// Inside a folder of third-party or generated code (node_modules, a
@@ -28,8 +34,15 @@ pub struct RepoFile {
 #[derive(Debug)]
 pub struct Repo {
     pub root: PathBuf,
+    /// `root` with every link resolved: a link that resolves outside it
+    /// leads out of the repository.
+    real_root: PathBuf,
     /// Every regular file, sorted by path. Symbolic links are not included.
     pub files: Vec<RepoFile>,
+    /// Every entry that is neither a regular file nor a folder (symbolic
+    /// links, FIFOs, sockets, devices), sorted by path: never followed nor
+    /// read by the walk, named when a file dockslim needs is one of them.
+    pub others: Vec<(String, Kind)>,
     /// Entries the walk could not read, with the reason.
     pub unreadable: Vec<(String, String)>,
     /// The project's own Python sources, read on first use: a dozen readers
@@ -70,15 +83,17 @@ impl Repo {
                 root.display()
             )));
         }
-        let mut files = Vec::new();
-        let mut unreadable = Vec::new();
-        walk(root, &mut files, &mut unreadable);
-        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        unreadable.sort();
+        let real_root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        let mut found = walk(root);
+        found.files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        found.others.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        found.unreadable.sort();
         Ok(Repo {
             root: root.to_path_buf(),
-            files,
-            unreadable,
+            real_root,
+            files: found.files,
+            others: found.others,
+            unreadable: found.unreadable,
             python: OnceLock::new(),
             javascript: OnceLock::new(),
         })
@@ -92,6 +107,21 @@ impl Repo {
         self.files
             .binary_search_by(|f| f.path.as_str().cmp(rel))
             .is_ok()
+    }
+
+    /// What the walk found at `rel` when it is not a regular file or a
+    /// folder: a symbolic link, a FIFO, a socket or a device.
+    pub fn other(&self, rel: &str) -> Option<Kind> {
+        self.others
+            .binary_search_by(|(p, _)| p.as_str().cmp(rel))
+            .ok()
+            .map(|i| self.others[i].1)
+    }
+
+    /// Whether a file dockslim looks for by name is there in any form: a
+    /// regular file, or a link or FIFO that reading it will name.
+    pub fn present(&self, rel: &str) -> bool {
+        self.exists(rel) || self.other(rel).is_some()
     }
 
     /// Whether any file lives below the folder `rel`. The files are sorted,
@@ -108,9 +138,95 @@ impl Repo {
     }
 
     /// Reads a file we must understand as UTF-8 text. `Ok(None)` when it does
-    /// not exist; an error naming the line of the first bad byte otherwise.
+    /// not exist; an error naming the line of the first bad byte otherwise,
+    /// and an error naming the file when it leads out of the repository, is
+    /// a FIFO, a device or a folder, or is larger than `MAX_FILE_BYTES`.
     pub fn read_text(&self, rel: &str) -> Result<Option<String>> {
-        read_text_file(&self.abs(rel), rel)
+        self.read_text_at_most(rel, read::MAX_FILE_BYTES)
+    }
+
+    /// `read_text` with a lower limit than `MAX_FILE_BYTES` (a Dockerfile's).
+    pub fn read_text_at_most(&self, rel: &str, max: u64) -> Result<Option<String>> {
+        match self.read_bytes_at_most(rel, max)? {
+            Some(bytes) => read::utf8_text(bytes, rel).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The bytes of the repository's file `rel` (relative, `/`-separated),
+    /// under the rules of `read_text`.
+    pub fn read_bytes(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        self.read_bytes_at_most(rel, read::MAX_FILE_BYTES)
+    }
+
+    fn read_bytes_at_most(&self, rel: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        let clean = dockerignore::go_clean(rel);
+        if clean.starts_with('/') || clean == ".." || clean.starts_with("../") {
+            return Err(Error::input(
+                rel,
+                None,
+                "is outside the repository; dockslim reads only files inside it",
+            ));
+        }
+        if self.exists(&clean) {
+            // Found by the walk, which never follows links: no folder on the
+            // way is a link, and the last component is refused if it became one.
+            return read::regular_file(&self.abs(&clean), rel, Links::Refuse, max);
+        }
+        match self.resolve(&clean, rel)? {
+            Some(inside) => read::regular_file(&self.abs(&inside), rel, Links::Refuse, max),
+            None => Ok(None),
+        }
+    }
+
+    /// Where `clean`, which the walk did not list as a file, really is inside
+    /// the repository (following links); `None` when nothing is there.
+    fn resolve(&self, clean: &str, shown: &str) -> Result<Option<String>> {
+        let path = self.abs(clean);
+        // lstat follows links on the way, not one at the end.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return Ok(None);
+        };
+        let real = match path.canonicalize() {
+            Ok(real) => real,
+            Err(_) => {
+                let target = std::fs::read_link(&path).unwrap_or_default();
+                // A dangling link that points out of the repository says so.
+                let parent = path.parent().and_then(|p| p.canonicalize().ok());
+                if let Some(parent) = parent {
+                    let lexical = lexically_normal(&parent.join(&target));
+                    if !lexical.starts_with(&self.real_root) {
+                        return Err(leads_out(shown, &target));
+                    }
+                }
+                return Err(Error::input(
+                    shown,
+                    None,
+                    format!(
+                        "is a symbolic link to `{}`, which does not exist",
+                        crate::output::escape::printable(&target.to_string_lossy())
+                    ),
+                ));
+            }
+        };
+        let Ok(inside) = real.strip_prefix(&self.real_root) else {
+            return Err(leads_out(shown, &real));
+        };
+        if meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is a folder, expected a file",
+                crate::output::escape::printable(shown)
+            )));
+        }
+        Ok(Some(inside.to_string_lossy().replace('\\', "/")))
+    }
+
+    /// The text of one of the walk's files, when it is UTF-8 and within the
+    /// read limit: for sources, read leniently (a file that is not text, or
+    /// went away, is not one a reader can use).
+    pub fn source_text(&self, file: &RepoFile) -> Option<String> {
+        let bytes = read::walked_file(&self.abs(&file.path), read::MAX_FILE_BYTES)?;
+        String::from_utf8(bytes).ok()
     }
 
     /// The project's own files (not vendored, generated or cached ones).
@@ -149,16 +265,7 @@ impl Repo {
     /// every core: reading thousands of small files is system calls.
     fn read_sources(&self, wanted: impl Fn(&RepoFile) -> bool) -> Vec<(String, String)> {
         let picked: Vec<&RepoFile> = self.own_files().filter(|f| wanted(f)).collect();
-        let read = |f: &&RepoFile| {
-            use std::io::Read;
-            // The walk gave the size: no stat before the read (`fs::read`
-            // makes one), only open, read, read to the end, close.
-            let mut bytes = Vec::with_capacity(usize::try_from(f.size).ok()?.saturating_add(1));
-            let file = std::fs::File::open(self.abs(&f.path)).ok()?;
-            file.take(u64::MAX).read_to_end(&mut bytes).ok()?;
-            let text = String::from_utf8(bytes).ok()?;
-            Some((f.path.clone(), text))
-        };
+        let read = |f: &&RepoFile| Some((f.path.clone(), self.source_text(f)?));
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         if workers == 1 || picked.len() < 256 {
             return picked.iter().filter_map(read).collect();
@@ -178,24 +285,72 @@ impl Repo {
     }
 }
 
+/// `path` with `.` and `..` components resolved as text (a `..` at the
+/// root stays at the root), for a link whose target does not exist.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The error for a path that a link leads out of the repository.
+fn leads_out(shown: &str, real: &Path) -> Error {
+    Error::input(
+        shown,
+        None,
+        format!(
+            "leads through a symbolic link to `{}`, outside the repository; dockslim does not follow links out of the repository",
+            crate::output::escape::printable(&real.to_string_lossy())
+        ),
+    )
+}
+
 fn is_vendored_folder(name: &str) -> bool {
     VENDORED_DIRS.contains(&name) || name.ends_with(".egg-info")
 }
 
-/// What one walker found: files, and entries it could not read.
-type WalkResult = (Vec<RepoFile>, Vec<(String, String)>);
+/// What the walk found: regular files, other entries, and entries it could
+/// not read.
+#[derive(Default)]
+struct Found {
+    files: Vec<RepoFile>,
+    others: Vec<(String, Kind)>,
+    unreadable: Vec<(String, String)>,
+}
+
+impl Found {
+    fn extend(&mut self, other: Found) {
+        self.files.extend(other.files);
+        self.others.extend(other.others);
+        self.unreadable.extend(other.unreadable);
+    }
+}
+
+/// A folder still to read: where it is, its path in the repository, and
+/// whether it is inside a vendored folder.
+type Pending = (PathBuf, String, bool);
 
 /// Walks the tree under `root` on every core, collecting regular files.
 ///
 /// Workers share a queue of folders still to read. The file type comes from
 /// the directory entry and the size from a stat relative to the open
-/// directory (std's `DirEntry::metadata`), so no path is looked up twice;
-/// together that keeps the walk as fast as `du`. Links are never followed,
-/// so a loop cannot hang it.
-fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, String)>) {
+/// directory (std's `DirEntry::metadata`), so no path is looked up twice and
+/// only files are stat'ed; together that keeps the walk as fast as `du`.
+/// Links are never followed, so a loop cannot hang it, and the queue is not
+/// a call stack, so no depth of folders can overflow it.
+fn walk(root: &Path) -> Found {
     use std::sync::{Condvar, Mutex};
     struct Queue {
-        folders: Vec<(PathBuf, String, bool)>,
+        folders: Vec<Pending>,
         busy: usize,
     }
     let queue = Mutex::new(Queue {
@@ -206,67 +361,52 @@ fn walk(root: &Path, files: &mut Vec<RepoFile>, unreadable: &mut Vec<(String, St
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let results: Vec<WalkResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut found = Vec::new();
-                    let mut failed = Vec::new();
-                    loop {
-                        let (dir, rel, vendored) = {
-                            let mut q = queue.lock().expect("walk queue");
-                            loop {
-                                if let Some(next) = q.folders.pop() {
-                                    q.busy += 1;
-                                    break next;
-                                }
-                                if q.busy == 0 {
-                                    wake.notify_all();
-                                    return (found, failed);
-                                }
-                                q = wake.wait(q).expect("walk queue");
-                            }
-                        };
-                        let subfolders = read_folder(&dir, &rel, vendored, &mut found, &mut failed);
-                        let mut q = queue.lock().expect("walk queue");
-                        q.folders.extend(subfolders);
-                        q.busy -= 1;
-                        wake.notify_all();
+    let worker = || {
+        let mut found = Found::default();
+        loop {
+            let (dir, rel, vendored) = {
+                let mut q = queue.lock().expect("walk queue");
+                loop {
+                    if let Some(next) = q.folders.pop() {
+                        q.busy += 1;
+                        break next;
                     }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("walk worker"))
-            .collect()
+                    if q.busy == 0 {
+                        wake.notify_all();
+                        return found;
+                    }
+                    q = wake.wait(q).expect("walk queue");
+                }
+            };
+            let subfolders = read_folder(&dir, &rel, vendored, &mut found);
+            let mut q = queue.lock().expect("walk queue");
+            q.folders.extend(subfolders);
+            q.busy -= 1;
+            wake.notify_all();
+        }
+    };
+    let mut all = Found::default();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(worker)).collect();
+        for handle in handles {
+            all.extend(handle.join().expect("walk worker"));
+        }
     });
-    for (found, failed) in results {
-        files.extend(found);
-        unreadable.extend(failed);
-    }
+    all
 }
 
-/// Reads one folder: its files go to `files`, its subfolders are returned.
-fn read_folder(
-    dir: &Path,
-    rel: &str,
-    vendored: bool,
-    files: &mut Vec<RepoFile>,
-    unreadable: &mut Vec<(String, String)>,
-) -> Vec<(PathBuf, String, bool)> {
+/// Reads one folder into `found`; returns its subfolders.
+fn read_folder(dir: &Path, rel: &str, vendored: bool, found: &mut Found) -> Vec<Pending> {
     let mut subfolders = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            unreadable.push((
-                if rel.is_empty() {
-                    ".".into()
-                } else {
-                    format!("{rel}/")
-                },
-                e.to_string(),
-            ));
+            let shown = if rel.is_empty() {
+                ".".into()
+            } else {
+                format!("{rel}/")
+            };
+            found.unreadable.push((shown, e.to_string()));
             return subfolders;
         }
     };
@@ -274,7 +414,7 @@ fn read_folder(
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                unreadable.push((rel.to_string(), e.to_string()));
+                found.unreadable.push((rel.to_string(), e.to_string()));
                 continue;
             }
         };
@@ -285,57 +425,42 @@ fn read_folder(
         } else {
             format!("{rel}/{name}")
         };
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => {
+        match entry.file_type().map(Kind::of) {
+            Ok(Kind::Folder) => {
                 let below = vendored || is_vendored_folder(&name);
                 subfolders.push((entry.path(), path, below))
             }
-            Ok(t) if t.is_file() => match entry.metadata() {
-                Ok(m) => files.push(RepoFile {
+            Ok(Kind::File) => match entry.metadata() {
+                Ok(m) => found.files.push(RepoFile {
                     path,
                     size: m.len(),
                     vendored,
                 }),
-                Err(e) => unreadable.push((path, e.to_string())),
+                Err(e) => found.unreadable.push((path, e.to_string())),
             },
-            Ok(_) => {} // symbolic links, sockets, devices: not followed, not files
-            Err(e) => unreadable.push((path, e.to_string())),
+            // Links, FIFOs, sockets, devices: not followed, not files. Docker
+            // sends a link as a link; those in vendored folders never matter.
+            Ok(kind) if !vendored => found.others.push((path, kind)),
+            Ok(_) => {}
+            Err(e) => found.unreadable.push((path, e.to_string())),
         }
     }
     subfolders
 }
 
-/// Reads `path` as UTF-8 text, dropping a leading byte-order mark. `shown` is
-/// the name used in errors (usually relative to the repository).
+/// Reads a file the user names on the command line (a Dockerfile given with
+/// `--dockerfile`, a profile) as UTF-8 text, dropping a leading byte-order
+/// mark; links are followed, since the user chose the path, but nothing
+/// else is trusted (see read.rs). `shown` is the name used in errors.
 pub fn read_text_file(path: &Path, shown: &str) -> Result<Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(21) || path.is_dir() => {
-            return Err(Error::Usage(format!(
-                "{shown} is a folder, expected a file"
-            )))
-        }
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Some(text.to_string())),
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            let column = e.valid_up_to() - line_start + 1;
-            Err(Error::input_at(
-                shown,
-                line,
-                column,
-                format!(
-                    "is not UTF-8 text (byte 0x{:02X}); save it as UTF-8",
-                    bytes[e.valid_up_to()]
-                ),
-            ))
-        }
+    read_text_file_at_most(path, shown, read::MAX_FILE_BYTES)
+}
+
+/// `read_text_file` with a lower limit than `MAX_FILE_BYTES`.
+pub fn read_text_file_at_most(path: &Path, shown: &str, max: u64) -> Result<Option<String>> {
+    match read::regular_file(path, shown, Links::Follow, max)? {
+        Some(bytes) => read::utf8_text(bytes, shown).map(Some),
+        None => Ok(None),
     }
 }
 

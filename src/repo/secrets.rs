@@ -274,13 +274,11 @@ fn sniffable(path: &str, size: u64) -> bool {
 pub fn scan(repo: &super::Repo) -> Vec<SecretFile> {
     let mut out = Vec::new();
     for file in repo.own_files() {
-        let read_head = || -> Option<Vec<u8>> {
-            use std::io::Read;
-            let mut f = std::fs::File::open(repo.abs(&file.path)).ok()?;
-            let mut buf = vec![0; 8192];
-            let n = f.read(&mut buf).ok()?;
-            buf.truncate(n);
-            Some(buf)
+        // Sniffable files are at most 64 kB; their first 8 kB decide.
+        let read_head = || {
+            let mut bytes = repo.read_bytes(&file.path).ok()??;
+            bytes.truncate(8192);
+            Some(bytes)
         };
         if let Some(kind) = secret_kind(&file.path) {
             if content_decides(&file.path).is_some() && !holds_secret(repo, &file.path) {
@@ -309,7 +307,7 @@ pub fn scan(repo: &super::Repo) -> Vec<SecretFile> {
 /// Whether a file whose content decides holds a secret; an unreadable one
 /// is assumed to.
 fn holds_secret(repo: &super::Repo, path: &str) -> bool {
-    let Ok(bytes) = std::fs::read(repo.abs(path)) else {
+    let Ok(Some(bytes)) = repo.read_bytes(path) else {
         return true;
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -350,7 +348,7 @@ pub fn build_settings(repo: &super::Repo) -> Vec<BuildSettings> {
     repo.own_files()
         .filter(|f| secret_kind(&f.path).is_some() && is_env_name(&f.path))
         .filter_map(|f| {
-            let bytes = std::fs::read(repo.abs(&f.path)).ok()?;
+            let bytes = repo.read_bytes(&f.path).ok()??;
             let (content, readers) = env_file(repo, &f.path, &String::from_utf8_lossy(&bytes));
             (content == EnvContent::PublicOnly).then(|| BuildSettings {
                 path: f.path.clone(),

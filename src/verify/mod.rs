@@ -187,6 +187,23 @@ pub struct VerifyOptions {
     pub build_current: bool,
 }
 
+/// Where a file the build reads goes in the staged context: its place in
+/// the repository or, for one outside it (a Dockerfile named with
+/// `--dockerfile ../x`), its name at the top, with its ignore file beside
+/// it as Docker looks for it; never a path outside the staging folder, so
+/// that verify cannot overwrite the user's file.
+fn staged_name(rel: &str) -> String {
+    let path = Path::new(rel);
+    let leaves = path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+    match path.file_name() {
+        Some(name) if leaves => name.to_string_lossy().into_owned(),
+        _ => rel.to_string(),
+    }
+}
+
 /// Copies the files `sent` of `repo` into `dest` (hard links when possible).
 fn stage_context(repo: &crate::repo::Repo, sent: &[bool], dest: &Path) -> Result<()> {
     for (file, keep) in repo.files.iter().zip(sent) {
@@ -232,8 +249,8 @@ pub fn verify(
         images: Vec::new(),
     };
 
-    let dockerfile_rel = analysis.dockerfile_shown.clone();
-    let ignore_rel = analysis.ignore_shown.clone();
+    let dockerfile_rel = staged_name(&analysis.dockerfile_shown);
+    let ignore_rel = staged_name(&analysis.ignore_shown);
     let mut run_one = |label: &str,
                        dockerfile: &str,
                        ignore_text: Option<&str>,
@@ -250,7 +267,7 @@ pub fn verify(
         ];
         let extra = extra.iter().map(|(rel, text)| (*rel, Some(*text)));
         for (rel, text) in files.into_iter().chain(extra) {
-            let path = dir.join(rel);
+            let path = dir.join(staged_name(rel));
             let _ = std::fs::remove_file(&path);
             if let Some(text) = text {
                 if let Some(parent) = path.parent() {

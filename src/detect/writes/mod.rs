@@ -219,11 +219,10 @@ fn in_image(
 /// (tests left out: what a test writes is not the app's).
 pub fn find(repo: &crate::repo::Repo) -> Vec<Write> {
     let mut out = Vec::new();
-    let python: Vec<(String, String)> = repo
+    let python: Vec<&(String, String)> = repo
         .python_sources()
         .iter()
         .filter(|(path, _)| !is_test(path))
-        .cloned()
         .collect();
     out.extend(python::writes_of_all(&python));
     for (path, text) in repo.javascript_sources() {

@@ -41,7 +41,7 @@ fn writes(path: &str, text: &str) -> Vec<Write> {
 /// make the Flask app that another file's Flask-SQLAlchemy gives an
 /// instance folder to, and that reads a relative `sqlite:///` URL from
 /// there rather than from the folder the app runs in.
-pub(super) fn writes_of_all(files: &[(String, String)]) -> Vec<Write> {
+pub(super) fn writes_of_all(files: &[&(String, String)]) -> Vec<Write> {
     let mut out: Vec<Write> = files.iter().flat_map(|(p, t)| writes(p, t)).collect();
     if files.iter().any(|(_, text)| uses_instance_folder(text)) {
         out.extend(files.iter().flat_map(|(p, t)| flask_instances(p, t)));
@@ -600,7 +600,7 @@ mod tests {
     use super::*;
 
     fn places(path: &str, text: &str) -> Vec<(Place, Target, Evidence, usize)> {
-        writes_of_all(&[(path.to_string(), text.to_string())])
+        writes_of_all(&[&(path.to_string(), text.to_string())])
             .into_iter()
             .map(|w| (w.place, w.target, w.evidence, w.line))
             .collect()
