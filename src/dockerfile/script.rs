@@ -515,11 +515,14 @@ fn literal(node: tree_sitter::Node, text: &str) -> Option<String> {
         "word" | "number" => Some(unescape(raw)),
         "raw_string" => Some(raw.trim_matches('\'').to_string()),
         "string" => {
+            // Without its closing quote (the grammar's recovery from an
+            // unterminated string) the word has no value.
+            let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
             let mut cursor = node.walk();
             let plain = node
                 .named_children(&mut cursor)
                 .all(|c| c.kind() == "string_content");
-            plain.then(|| unescape_double(&raw[1..raw.len().saturating_sub(1).max(1)]))
+            plain.then(|| unescape_double(inner))
         }
         "concatenation" => {
             let mut cursor = node.walk();
@@ -662,5 +665,16 @@ mod tests {
     #[test]
     fn unparseable_scripts_are_marked() {
         assert!(!Script::parse("if then fi (((").clean);
+    }
+
+    /// Found by fuzzing: the value of an unterminated string was cut one
+    /// byte before its end, inside the `é`, and `rewrite` panicked.
+    #[test]
+    fn an_unterminated_string_ending_in_unicode_has_no_value() {
+        let script = Script::parse("echo \"x\" \"\u{e9}");
+        let words = &script.commands[0].words;
+        assert_eq!(words[1].value.as_deref(), Some("x"));
+        assert!(words.iter().skip(2).all(|w| w.value.is_none()));
+        assert!(!script.clean);
     }
 }
