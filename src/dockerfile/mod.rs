@@ -934,7 +934,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
     // included) or past its last heredoc, whichever is later.
     end = end.max(logical_line_end(text, keyword_span.start));
     let end = text[..end.min(text.len())]
-        .trim_end()
+        .trim_end_matches(is_blank)
         .len()
         .max(keyword_span.end);
     let line_start = text[..keyword_span.start].rfind('\n').map_or(0, |i| i + 1);
@@ -976,6 +976,14 @@ fn join_continuations(text: &str) -> String {
         }
     }
     out.trim().to_string()
+}
+
+/// Whitespace as Docker's parser (and parse-dockerfile) reads it: ASCII
+/// only. A no-break space or an ideographic space is part of a word
+/// (`COPY a \u{a0}` copies to a folder of that name), so trimming with
+/// Unicode's notion of whitespace would cut a word out of its instruction.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C')
 }
 
 /// The end of the line holding `at` (before its newline).
@@ -1144,6 +1152,20 @@ mod tests {
         assert_eq!(df.newline, "\r\n");
         assert_eq!(df.stages[0].instructions[0].source, "CMD [\"x\"]");
         assert!(df.file_text().starts_with('\u{feff}'));
+    }
+
+    /// Found by fuzzing: the instruction's span was trimmed with Unicode
+    /// whitespace and ended before its own destination.
+    #[test]
+    fn a_word_of_unicode_spaces_stays_inside_its_instruction() {
+        let df = Dockerfile::parse("FROM python:3.12-slim\nCOPY a \u{a0}\n", "D").unwrap();
+        let copy = &df.stages[0].instructions[0];
+        let Args::Copy { dest, dest_span, .. } = &copy.args else {
+            panic!()
+        };
+        assert_eq!(dest, "\u{a0}");
+        assert!(copy.span.end >= dest_span.end, "{copy:?}");
+        assert_eq!(copy.source, "COPY a \u{a0}");
     }
 
     #[test]
