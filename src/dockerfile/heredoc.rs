@@ -42,7 +42,7 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
         let mut j = i;
         loop {
             let l = lines[j].1.trim_end_matches(['\n', '\r']);
-            let body = l.trim_end().strip_suffix(escape).unwrap_or(l);
+            let body = super::continued(l, escape).unwrap_or(l);
             logical.push_str(body);
             logical.push(' ');
             j += 1;
@@ -117,7 +117,7 @@ fn line_starts(text: &str) -> Vec<(usize, &str)> {
 }
 
 fn ends_with_escape(line: &str, escape: char) -> bool {
-    line.trim_end().ends_with(escape)
+    super::continued(line.trim_end_matches('\n'), escape).is_some()
 }
 
 fn blank(text: &mut String, range: Span) {

@@ -354,7 +354,7 @@ impl Dockerfile {
         let mut global_args = Vec::new();
         let mut stages: Vec<Stage> = Vec::new();
         for inst in &parsed.instructions {
-            let Some(mut owned) = own(&text_owned, inst) else {
+            let Some(mut owned) = own(&text_owned, inst, escape) else {
                 continue;
             };
             if let Some(h) = hidden.iter().find(|h| h.run_start == owned.span.start) {
@@ -654,7 +654,11 @@ pub fn key_values(text: &str) -> Vec<(String, String)> {
 }
 
 /// The owned instruction, or `None` for a kind this model does not know.
-fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instruction> {
+fn own(
+    text: &str,
+    inst: &parse_dockerfile::Instruction<'_>,
+    escape: char,
+) -> Option<Instruction> {
     use parse_dockerfile::Instruction as I;
     fn s(u: &parse_dockerfile::UnescapedString<'_>) -> String {
         u.value.to_string()
@@ -668,14 +672,14 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
             })
             .collect()
     }
-    fn command(c: &parse_dockerfile::Command<'_>) -> (Command, Span) {
+    fn command(c: &parse_dockerfile::Command<'_>, escape: char) -> (Command, Span) {
         match c {
             parse_dockerfile::Command::Exec(words) => (
                 Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect()),
                 words.span.clone(),
             ),
             parse_dockerfile::Command::Shell(sh) => (
-                Command::Shell(join_continuations(sh.value)),
+                Command::Shell(join_continuations(sh.value, escape)),
                 sh.span.clone(),
             ),
             _ => (Command::Shell(String::new()), 0..0),
@@ -769,7 +773,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
             i.arguments.span.end,
         ),
         I::Cmd(i) => {
-            let (command, span) = command(&i.arguments);
+            let (command, span) = command(&i.arguments, escape);
             let end = span.end;
             (
                 Keyword::Cmd,
@@ -784,7 +788,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
             )
         }
         I::Entrypoint(i) => {
-            let (command, span) = command(&i.arguments);
+            let (command, span) = command(&i.arguments, escape);
             let end = span.end;
             (
                 Keyword::Entrypoint,
@@ -799,7 +803,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
             )
         }
         I::Run(i) => {
-            let (command, span) = command(&i.arguments);
+            let (command, span) = command(&i.arguments, escape);
             let docs = heredocs(&i.here_docs);
             // A body ends where its terminator line starts; the instruction
             // ends with that line.
@@ -862,7 +866,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
             Args::Healthcheck {
                 command: match &i.arguments {
                     parse_dockerfile::HealthcheckArguments::Cmd { arguments, .. } => {
-                        Some(command(arguments).0)
+                        Some(command(arguments, escape).0)
                     }
                     _ => None,
                 },
@@ -932,7 +936,7 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
     };
     // The instruction runs to the end of its logical line (continuations
     // included) or past its last heredoc, whichever is later.
-    end = end.max(logical_line_end(text, keyword_span.start));
+    end = end.max(logical_line_end(text, keyword_span.start, escape));
     let end = text[..end.min(text.len())]
         .trim_end_matches(is_blank)
         .len()
@@ -960,14 +964,14 @@ fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>) -> Option<Instructi
 
 /// Shell-form text as the shell sees it: line continuations joined and the
 /// comment lines Docker drops from inside them removed.
-fn join_continuations(text: &str) -> String {
+fn join_continuations(text: &str, escape: char) -> String {
     let mut out = String::new();
     for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim_start().starts_with('#') {
+        if line.trim_start_matches(is_blank).starts_with('#') {
             continue;
         }
-        match line.strip_suffix('\\') {
+        match continued(line, escape) {
             Some(head) => {
                 out.push_str(head);
                 out.push(' ');
@@ -975,15 +979,31 @@ fn join_continuations(text: &str) -> String {
             None => out.push_str(line),
         }
     }
-    out.trim().to_string()
+    out.trim_matches(is_blank).to_string()
 }
 
 /// Whitespace as Docker's parser (and parse-dockerfile) reads it: ASCII
 /// only. A no-break space or an ideographic space is part of a word
 /// (`COPY a \u{a0}` copies to a folder of that name), so trimming with
 /// Unicode's notion of whitespace would cut a word out of its instruction.
-fn is_blank(c: char) -> bool {
+pub(crate) fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C')
+}
+
+/// A line (without its newline) that continues on the next one, without
+/// its escape: as Docker reads it, the file's escape character (`\\`, or
+/// `` ` `` under `# escape=`), then nothing but spaces or tabs. Under
+/// `` ` ``, `WORKDIR C:\\` ends with a backslash and does not continue.
+pub(crate) fn continued(line: &str, escape: char) -> Option<&str> {
+    line.trim_end_matches('\r')
+        .trim_end_matches([' ', '\t'])
+        .strip_suffix(escape)
+}
+
+/// A line Docker drops from inside a continuation: blank, or a comment.
+pub(crate) fn dropped_in_continuation(line: &str) -> bool {
+    let trimmed = line.trim_start_matches(is_blank);
+    trimmed.is_empty() || trimmed.starts_with('#')
 }
 
 /// The end of the line holding `at` (before its newline).
@@ -997,21 +1017,20 @@ fn line_end(text: &str, at: usize) -> usize {
 }
 
 /// Where the logical line that starts at `start` ends: the end of the first
-/// physical line that does not end with a continuation backslash (comment
-/// lines inside a continuation do not end it).
-fn logical_line_end(text: &str, start: usize) -> usize {
+/// physical line that does not continue (comment and blank lines inside a
+/// continuation do not end it).
+fn logical_line_end(text: &str, start: usize, escape: char) -> usize {
     let mut pos = start;
     let mut first = true;
     for line in text[start..].split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         let end = pos + content.len();
         pos += line.len();
-        let trimmed = content.trim();
-        if !first && (trimmed.starts_with('#') || trimmed.is_empty()) {
+        if !first && dropped_in_continuation(content) {
             continue;
         }
         first = false;
-        if !trimmed.ends_with('\\') {
+        if continued(content, escape).is_none() {
             return end;
         }
     }
@@ -1166,6 +1185,30 @@ mod tests {
         assert_eq!(dest, "\u{a0}");
         assert!(copy.span.end >= dest_span.end, "{copy:?}");
         assert_eq!(copy.source, "COPY a \u{a0}");
+    }
+
+    /// Found by fuzzing: under `# escape=`` a line ending with a backslash
+    /// (Docker's own Windows example) was read as continued, so its
+    /// instruction ran into the next one. A backslash followed by a
+    /// no-break space does not continue a line either.
+    #[test]
+    fn lines_continue_only_with_the_files_escape() {
+        let text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nCOPY testfile.txt c:\\\nRUN dir c:\\\nRUN echo a `\n    b\n";
+        let df = Dockerfile::parse(text, "D").unwrap();
+        let lines: Vec<(usize, usize)> = df.stages[0]
+            .instructions
+            .iter()
+            .map(|i| (i.line, i.end_line))
+            .collect();
+        assert_eq!(lines, [(3, 3), (4, 4), (5, 6)]);
+        assert_eq!(df.stages[0].instructions[0].source, "COPY testfile.txt c:\\");
+        let words = df.stages[0].instructions[2].commands();
+        assert_eq!(words, [["echo", "a", "b"]]);
+
+        let df = Dockerfile::parse("FROM d\nRUN a \\\u{a0}\nRUN b\n", "D").unwrap();
+        let runs = &df.stages[0].instructions;
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].span.end <= runs[1].span.start, "{runs:?}");
     }
 
     #[test]

@@ -146,15 +146,11 @@ impl View {
             let start = pos;
             pos += line.len();
             let content = line.trim_end_matches(['\n', '\r']);
-            let trimmed = content.trim_start();
-            if !first && (trimmed.starts_with('#') || trimmed.is_empty()) {
+            if !first && super::dropped_in_continuation(content) {
                 continue;
             }
             first = false;
-            let body = match content.trim_end().strip_suffix(escape) {
-                Some(head) => head,
-                None => content,
-            };
+            let body = super::continued(content, escape).unwrap_or(content);
             map.push((text.len(), start));
             text.push_str(body);
         }
