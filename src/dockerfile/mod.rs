@@ -948,6 +948,8 @@ fn own(
     };
     let line = line_of(text, keyword_span.start);
     let end_line = line_of(text, end.saturating_sub(1).max(keyword_span.start));
+    let mut args = args;
+    clamp_args(&mut args, end);
     Some(Instruction {
         keyword,
         line,
@@ -960,6 +962,24 @@ fn own(
         source: text[line_start..end].trim_start().to_string(),
         script: None,
     })
+}
+
+/// Keeps the arguments' spans inside their instruction. When a file ends
+/// inside a continuation (`WORKDIR C:\\app\\` on the last line), the
+/// parser's span of the arguments takes in the final newline, which is not
+/// part of the instruction.
+fn clamp_args(args: &mut Args, end: usize) {
+    let clamp = |s: &mut Span| *s = s.start.min(end)..s.end.min(end);
+    match args {
+        Args::Command { span, .. } | Args::Text { span, .. } => clamp(span),
+        Args::Copy {
+            source_spans,
+            dest_span,
+            ..
+        } => source_spans.iter_mut().chain([dest_span]).for_each(clamp),
+        Args::From { image_span, .. } => clamp(image_span),
+        Args::Healthcheck { .. } | Args::Words { .. } => {}
+    }
 }
 
 /// Shell-form text as the shell sees it: line continuations joined and the
@@ -1209,6 +1229,20 @@ mod tests {
         let runs = &df.stages[0].instructions;
         assert_eq!(runs.len(), 2);
         assert!(runs[0].span.end <= runs[1].span.start, "{runs:?}");
+    }
+
+    /// Found by fuzzing: a file that ends inside a continuation had the
+    /// arguments' span take in the final newline, past the instruction.
+    #[test]
+    fn a_continuation_at_the_end_of_the_file_stays_inside_its_instruction() {
+        for text in ["FROM d\nWORKDIR C:\\app\\\n", "FROM d\nRUN echo \\\n"] {
+            let df = Dockerfile::parse(text, "D").unwrap();
+            let inst = &df.stages[0].instructions[0];
+            let (Args::Text { span, .. } | Args::Command { span, .. }) = &inst.args else {
+                panic!("{inst:?}")
+            };
+            assert!(span.end <= inst.span.end, "{text:?}: {inst:?}");
+        }
     }
 
     #[test]
