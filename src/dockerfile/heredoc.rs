@@ -129,10 +129,15 @@ fn ends_with_escape(line: &str, escape: char) -> bool {
     super::continued(line.trim_end_matches('\n'), escape).is_some()
 }
 
+/// Spaces for every byte of `range` but line breaks: a character of several
+/// bytes becomes as many spaces, so every later offset stays the same.
 fn blank(text: &mut String, range: Span) {
     let replaced: String = text[range.clone()]
         .chars()
-        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .flat_map(|c| match c {
+            '\n' | '\r' => vec![c],
+            _ => vec![' '; c.len_utf8()],
+        })
         .collect();
     text.replace_range(range, &replaced);
 }
@@ -245,6 +250,20 @@ mod tests {
         assert_eq!(runs[0].heredocs().len(), 2);
         assert_eq!((runs[0].line, runs[0].end_line), (2, 8));
         assert_eq!(runs[1].heredocs()[0].body, "ls\n");
+    }
+
+    /// Found by fuzzing: a body in another script than ASCII was blanked a
+    /// space per character, not per byte, and every span after it was off
+    /// (a panic on a character boundary, or edits of the wrong bytes).
+    #[test]
+    fn masking_keeps_every_offset_of_unicode_bodies() {
+        let text = "FROM d\nRUN cat <<EOF > /etc/motd\necho \u{65e5}\u{672c}\u{8a9e} \u{1f680}\nEOF\nARG PORT\n";
+        let (masked, hidden) = mask(text, '\\');
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(hidden[0].heredocs[0].body, "echo \u{65e5}\u{672c}\u{8a9e} \u{1f680}\n");
+        let df = crate::dockerfile::Dockerfile::parse(text, "Dockerfile").unwrap();
+        let arg = &df.stages[0].instructions[1];
+        assert_eq!(&df.text[arg.span.clone()], "ARG PORT");
     }
 
     #[test]
