@@ -161,6 +161,29 @@ impl View {
     }
 }
 
+impl View {
+    /// A heredoc body as the shell reads it, each line mapped to its bytes
+    /// in the file: `<<-` strips a line's leading tabs from the body, so
+    /// the body is not one run of the file's bytes.
+    fn heredoc(file: &str, doc: &super::HereDoc) -> View {
+        let tabs = |line: &str| line.len() - line.trim_start_matches('\t').len();
+        let mut text = String::new();
+        let mut map = Vec::new();
+        let mut pos = doc.span.start;
+        let file_lines = file[doc.span.clone()].split_inclusive('\n');
+        for (in_file, in_body) in file_lines.zip(doc.body.split_inclusive('\n')) {
+            let stripped = tabs(in_file).saturating_sub(tabs(in_body));
+            map.push((text.len(), pos + stripped));
+            text.push_str(in_body);
+            pos += in_file.len();
+        }
+        if map.is_empty() {
+            map.push((0, doc.span.start));
+        }
+        View { text, map }
+    }
+}
+
 thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new({
         let mut parser = tree_sitter::Parser::new();
@@ -198,10 +221,7 @@ impl Script {
                     .iter()
                     .any(|sh| head.starts_with(sh) && head.contains("<<"));
             if runs_body && !doc.body.starts_with("#!") {
-                let view = View {
-                    text: doc.body.clone(),
-                    map: vec![(0, doc.span.start)],
-                };
+                let view = View::heredoc(file, doc);
                 let mut script = Script::from_view(&view);
                 script.heredoc = true;
                 return Some(script);
@@ -649,6 +669,24 @@ mod tests {
         let curl = &script.commands[2].words[3];
         assert_eq!(&df.text[curl.span.clone()], "curl");
         assert_eq!(script.commands[2].before, Some(Connector::Newline));
+    }
+
+    /// Found by fuzzing: the words of a `<<-` body, whose leading tabs the
+    /// shell never sees, were placed as if the body were the file's bytes,
+    /// so a fix would have edited `\tapt-ge` for `apt-get`.
+    #[test]
+    fn words_of_a_tab_stripped_heredoc_are_where_they_are() {
+        let (df, script) = run_script(
+            "FROM debian\nRUN <<-EOF\n\t\tapt-get update\n\tpip install flask\n\tEOF\n",
+        );
+        let words: Vec<&str> = script
+            .commands
+            .iter()
+            .flat_map(|c| &c.words)
+            .map(|w| &df.text[w.span.clone()])
+            .collect();
+        assert_eq!(words, ["apt-get", "update", "pip", "install", "flask"]);
+        assert_eq!(&df.text[script.end - 5..script.end], "flask");
     }
 
     #[test]
