@@ -110,16 +110,49 @@ struct View {
     text: String,
     /// (offset in `text`, offset in the file), increasing.
     map: Vec<(usize, usize)>,
+    /// Where the text ends in the file: nothing maps past it (the newline
+    /// a view adds after a heredoc's last terminator is not in the file).
+    end: usize,
 }
 
 impl View {
+    fn new(file_start: usize, end: usize) -> View {
+        View {
+            text: String::new(),
+            map: Vec::new(),
+            end,
+        }
+        .starting(file_start)
+    }
+
+    /// An empty view still maps its start.
+    fn starting(mut self, file_start: usize) -> View {
+        self.map.push((0, file_start));
+        self
+    }
+
+    /// Appends a physical line that starts at `file_pos`, its line ending
+    /// read as `\n`: Docker reads CRLF files line by line, so the shell
+    /// never sees the `\r`.
+    fn push_line(&mut self, line: &str, file_pos: usize) {
+        let (content, newline) = match line.strip_suffix('\n') {
+            Some(c) => (c, true),
+            None => (line, false),
+        };
+        self.map.push((self.text.len(), file_pos));
+        self.text.push_str(content.strip_suffix('\r').unwrap_or(content));
+        if newline {
+            self.text.push('\n');
+        }
+    }
+
     fn file_offset(&self, view_offset: usize) -> usize {
         let i = self
             .map
             .partition_point(|(v, _)| *v <= view_offset)
             .saturating_sub(1);
         let (v, f) = self.map[i];
-        f + (view_offset - v)
+        (f + (view_offset - v)).min(self.end)
     }
 
     fn file_span(&self, r: std::ops::Range<usize>) -> Span {
@@ -127,7 +160,7 @@ impl View {
         // continuation that follows it.
         let start = self.file_offset(r.start);
         let end = if r.end > r.start {
-            self.file_offset(r.end - 1) + 1
+            (self.file_offset(r.end - 1) + 1).min(self.end)
         } else {
             start
         };
@@ -138,8 +171,7 @@ impl View {
     /// escapes and newlines removed, comment and blank lines inside the
     /// continuation dropped.
     fn shell_form(file: &str, span: Span, escape: char) -> View {
-        let mut text = String::new();
-        let mut map = Vec::new();
+        let mut view = View::new(span.start, span.end);
         let mut pos = span.start;
         let mut first = true;
         for line in file[span.clone()].split_inclusive('\n') {
@@ -151,36 +183,42 @@ impl View {
             }
             first = false;
             let body = super::continued(content, escape).unwrap_or(content);
-            map.push((text.len(), start));
-            text.push_str(body);
+            view.map.push((view.text.len(), start));
+            view.text.push_str(body);
         }
-        if map.is_empty() {
-            map.push((0, span.start));
-        }
-        View { text, map }
+        view
     }
-}
 
-impl View {
     /// A heredoc body as the shell reads it, each line mapped to its bytes
     /// in the file: `<<-` strips a line's leading tabs from the body, so
     /// the body is not one run of the file's bytes.
     fn heredoc(file: &str, doc: &super::HereDoc) -> View {
         let tabs = |line: &str| line.len() - line.trim_start_matches('\t').len();
-        let mut text = String::new();
-        let mut map = Vec::new();
+        let mut view = View::new(doc.span.start, doc.span.end);
         let mut pos = doc.span.start;
         let file_lines = file[doc.span.clone()].split_inclusive('\n');
         for (in_file, in_body) in file_lines.zip(doc.body.split_inclusive('\n')) {
             let stripped = tabs(in_file).saturating_sub(tabs(in_body));
-            map.push((text.len(), pos + stripped));
-            text.push_str(in_body);
+            view.push_line(in_body, pos + stripped);
             pos += in_file.len();
         }
-        if map.is_empty() {
-            map.push((0, doc.span.start));
+        view
+    }
+
+    /// A command that feeds heredocs (`cat <<EOF > file`): its logical line,
+    /// then the bodies and terminators as written, through `end`.
+    fn with_heredocs(file: &str, span: Span, body_start: usize, end: usize, escape: char) -> View {
+        let line_end = body_start.saturating_sub(1).max(span.start);
+        let terminator_end = file[end..].find('\n').map_or(file.len(), |i| end + i);
+        let mut view = View::shell_form(file, span.start..line_end, escape);
+        view.end = terminator_end;
+        let mut pos = line_end;
+        for line in file[line_end..terminator_end].split_inclusive('\n') {
+            view.push_line(line, pos);
+            pos += line.len();
         }
-        View { text, map }
+        view.text.push('\n');
+        view
     }
 }
 
@@ -235,15 +273,7 @@ impl Script {
         let end = heredocs.iter().map(|h| h.span.end).max();
         let view = match (end, heredocs.first()) {
             (Some(end), Some(first)) => {
-                // The command's logical line, then the bodies and their
-                // terminators as written.
-                let line_end = first.span.start.saturating_sub(1).max(span.start);
-                let mut view = View::shell_form(file, span.start..line_end, escape);
-                view.map.push((view.text.len(), line_end));
-                let terminator_end = file[end..].find('\n').map_or(file.len(), |i| end + i);
-                view.text.push_str(&file[line_end..terminator_end]);
-                view.text.push('\n');
-                view
+                View::with_heredocs(file, span.clone(), first.span.start, end, escape)
             }
             _ => View::shell_form(file, span.clone(), escape),
         };
@@ -256,10 +286,9 @@ impl Script {
 
     /// Parses a standalone script (tests, CMD text).
     pub fn parse(text: &str) -> Script {
-        Script::from_view(&View {
-            text: text.to_string(),
-            map: vec![(0, 0)],
-        })
+        let mut view = View::new(0, text.len());
+        view.text = text.to_string();
+        Script::from_view(&view)
     }
 
     fn from_view(view: &View) -> Script {
@@ -687,6 +716,25 @@ mod tests {
             .collect();
         assert_eq!(words, ["apt-get", "update", "pip", "install", "flask"]);
         assert_eq!(&df.text[script.end - 5..script.end], "flask");
+    }
+
+    /// Found by fuzzing: the views of scripts with heredocs gave the shell
+    /// grammar the `\r` of CRLF lines (so `\` then CRLF in a body did not
+    /// read as it does with LF, and a command went missing), and mapped
+    /// the newline they add after the last terminator past the end of a
+    /// file that has none.
+    #[test]
+    fn heredoc_scripts_read_crlf_as_lf_and_stay_in_the_file() {
+        let lf = "FROM d\nRUN cat <<EOF > /a && cat <<EOF > /b\necho \"$HOME\"\n\\\nEOF\nEOF\n";
+        for text in [lf.to_string(), lf.replace('\n', "\r\n")] {
+            let df = Dockerfile::parse(&text, "Dockerfile").unwrap();
+            let run = &df.stages[0].instructions[0];
+            assert_eq!(run.commands(), [["cat"], ["cat"]], "{text:?}");
+        }
+        let text = "FROM d\nRUN <<EOF <<EOF\necho `)\nEOF\nEOF";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        let script = df.stages[0].instructions[0].script.as_ref().unwrap();
+        assert!(script.commands.iter().all(|c| c.span.end <= text.len()));
     }
 
     #[test]
