@@ -211,7 +211,7 @@ impl View {
         let line_end = body_start.saturating_sub(1).max(span.start);
         let terminator_end = file[end..].find('\n').map_or(file.len(), |i| end + i);
         let mut view = View::shell_form(file, span.start..line_end, escape);
-        view.end = terminator_end;
+        view.end = terminator_end - usize::from(file[..terminator_end].ends_with('\r'));
         let mut pos = line_end;
         for line in file[line_end..terminator_end].split_inclusive('\n') {
             view.push_line(line, pos);
@@ -731,10 +731,12 @@ mod tests {
             let run = &df.stages[0].instructions[0];
             assert_eq!(run.commands(), [["cat"], ["cat"]], "{text:?}");
         }
-        let text = "FROM d\nRUN <<EOF <<EOF\necho `)\nEOF\nEOF";
-        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
-        let script = df.stages[0].instructions[0].script.as_ref().unwrap();
-        assert!(script.commands.iter().all(|c| c.span.end <= text.len()));
+        for text in ["FROM d\nRUN <<EOF <<EOF\necho `)\nEOF\nEOF", "FROM d\r\nRUN <<EOF <<EOF\r\necho `)\r\nEOF\r\nEOF\r\n"] {
+            let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+            let run = &df.stages[0].instructions[0];
+            let script = run.script.as_ref().unwrap();
+            assert!(script.commands.iter().all(|c| c.span.end <= run.span.end), "{text:?}");
+        }
     }
 
     #[test]
