@@ -217,6 +217,20 @@ fn join(dir: &str, rel: &str) -> String {
     crate::repo::dockerignore::go_clean(&joined)
 }
 
+/// An included file, which must be inside the repository: Docker sends
+/// only the build context, and nothing outside it is ours to read (nor to
+/// quote in an error).
+fn inside_repo(file: &str, line_no: usize, target: String) -> Result<String> {
+    if target.starts_with('/') || target == ".." || target.starts_with("../") {
+        return Err(Error::input(
+            file,
+            Some(line_no),
+            format!("includes `{target}`, outside the repository; Docker sends only the build context, and dockslim reads only files inside it"),
+        ));
+    }
+    Ok(target)
+}
+
 /// `-r x`, `-rx`, `--requirement x`, `--requirement=x` all give `x`.
 fn option_value<'a>(line: &'a str, short: Option<&str>, long: &str) -> Option<&'a str> {
     if let Some(rest) = line.strip_prefix(long) {
@@ -255,14 +269,14 @@ fn parse_line(
             if target.is_empty() {
                 return Err(expected());
             }
-            let target = join(dir, target);
+            let target = inside_repo(file, line_no, join(dir, target))?;
             return read_file(repo, &target, Some((file, line_no)), set, seen);
         }
         if let Some(target) = option_value(line, Some("-c"), "--constraint") {
             if target.is_empty() {
                 return Err(expected());
             }
-            let target = join(dir, target);
+            let target = inside_repo(file, line_no, join(dir, target))?;
             return read_file(repo, &target, Some((file, line_no)), set, seen);
         }
         if let Some(target) = option_value(line, Some("-e"), "--editable") {
@@ -449,6 +463,20 @@ pub fn all_requirement_files(repo: &Repo) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_include_outside_the_repository_is_an_error_not_a_read() {
+        let (_d, repo) = crate::repo::temp_repo(&[(
+            "requirements.txt",
+            "flask\n-r ../../../../../../etc/passwd\n",
+        )]);
+        let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
+        assert!(err.starts_with("requirements.txt:2: includes `../"), "{err}");
+        assert!(!err.contains("root:"), "{err}");
+        let (_d, repo) = crate::repo::temp_repo(&[("r/a.txt", "-c /etc/passwd\n")]);
+        let err = read_set(&repo, "r/a.txt").unwrap_err().to_string();
+        assert!(err.contains("`/etc/passwd`, outside the repository"), "{err}");
+    }
 
     #[test]
     fn reads_includes_markers_extras_hashes_and_options() {
