@@ -91,18 +91,28 @@ pub fn fuzz<S>(
         match runner.run(&strategy, &property) {
             Ok(()) => ran += u64::from(cases),
             Err(TestError::Fail(why, value)) => {
+                report(target, ran, start, 1);
                 panic!("fuzz target {target} failed after {ran} cases: {why}\nminimal failing input: {value:#?}")
             }
-            Err(TestError::Abort(why)) => panic!("fuzz target {target} aborted: {why}"),
+            Err(TestError::Abort(why)) => {
+                report(target, ran, start, 1);
+                panic!("fuzz target {target} aborted: {why}")
+            }
         }
         match budget.time {
             Some(limit) if start.elapsed() < limit => continue,
             _ => break,
         }
     }
-    // Printed for the long runs (`-- --nocapture`); captured otherwise.
+    report(target, ran, start, 0);
+}
+
+/// One line per target, printed for the long runs (`-- --nocapture`) and
+/// captured otherwise. A run stops at its first failure, which proptest
+/// shrinks and saves, so `failures` is 0 or 1.
+fn report(target: &str, ran: u64, start: Instant, failures: u32) {
     eprintln!(
-        "fuzz {target}: {ran} cases in {:.1} s",
+        "fuzz {target}: {ran} cases in {:.1} s, {failures} failures",
         start.elapsed().as_secs_f64()
     );
 }

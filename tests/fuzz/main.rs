@@ -9,3 +9,5 @@
 mod budget;
 mod dockerfile;
 mod gen;
+mod repo;
+mod requirements;

@@ -5,10 +5,8 @@
 //! file); `mutated` then damages some of them, and every target also gets
 //! raw arbitrary text, to reach the error paths.
 
-
 pub mod dockerfile;
-
-
+pub mod requirements;
 pub mod shell;
 
 use proptest::prelude::*;
