@@ -8,6 +8,7 @@
 
 mod budget;
 mod dockerfile;
+mod dockerignore;
 mod gen;
 mod repo;
 mod requirements;
