@@ -9,6 +9,8 @@
 mod budget;
 mod dockerfile;
 mod dockerignore;
+mod edit;
 mod gen;
+mod manifests;
 mod repo;
 mod requirements;

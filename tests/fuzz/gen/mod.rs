@@ -6,6 +6,7 @@
 //! raw arbitrary text, to reach the error paths.
 
 pub mod dockerfile;
+pub mod manifests;
 pub mod requirements;
 pub mod shell;
 
