@@ -471,11 +471,17 @@ mod tests {
             "flask\n-r ../../../../../../etc/passwd\n",
         )]);
         let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
-        assert!(err.starts_with("requirements.txt:2: includes `../"), "{err}");
+        assert!(
+            err.starts_with("requirements.txt:2: includes `../"),
+            "{err}"
+        );
         assert!(!err.contains("root:"), "{err}");
         let (_d, repo) = crate::repo::temp_repo(&[("r/a.txt", "-c /etc/passwd\n")]);
         let err = read_set(&repo, "r/a.txt").unwrap_err().to_string();
-        assert!(err.contains("`/etc/passwd`, outside the repository"), "{err}");
+        assert!(
+            err.contains("`/etc/passwd`, outside the repository"),
+            "{err}"
+        );
     }
 
     #[test]

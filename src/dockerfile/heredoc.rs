@@ -240,10 +240,17 @@ mod tests {
     fn the_parser_keeps_the_first_heredoc_it_reads() {
         let text = "FROM d\nRUN <<FILE1 cat > file1 && <<FILE2 cat > file2\nI am\nfirst\nFILE1\nI am\nsecond\nFILE2\n  RUN <<EOF\nls\nEOF\n";
         let (masked, hidden) = mask(text, '\\');
-        assert_eq!(hidden.len(), 1, "the indented RUN's single heredoc is the parser's");
+        assert_eq!(
+            hidden.len(),
+            1,
+            "the indented RUN's single heredoc is the parser's"
+        );
         let bodies: Vec<&str> = hidden[0].heredocs.iter().map(|h| h.body.as_str()).collect();
         assert_eq!(bodies, ["I am\nfirst\n", "I am\nsecond\n"]);
-        assert!(masked.contains("first\nFILE1\n    \n      \n     \n  RUN <<EOF"), "{masked}");
+        assert!(
+            masked.contains("first\nFILE1\n    \n      \n     \n  RUN <<EOF"),
+            "{masked}"
+        );
 
         let df = crate::dockerfile::Dockerfile::parse(text, "Dockerfile").unwrap();
         let runs = &df.stages[0].instructions;
@@ -260,7 +267,10 @@ mod tests {
         let text = "FROM d\nRUN cat <<EOF > /etc/motd\necho \u{65e5}\u{672c}\u{8a9e} \u{1f680}\nEOF\nARG PORT\n";
         let (masked, hidden) = mask(text, '\\');
         assert_eq!(masked.len(), text.len());
-        assert_eq!(hidden[0].heredocs[0].body, "echo \u{65e5}\u{672c}\u{8a9e} \u{1f680}\n");
+        assert_eq!(
+            hidden[0].heredocs[0].body,
+            "echo \u{65e5}\u{672c}\u{8a9e} \u{1f680}\n"
+        );
         let df = crate::dockerfile::Dockerfile::parse(text, "Dockerfile").unwrap();
         let arg = &df.stages[0].instructions[1];
         assert_eq!(&df.text[arg.span.clone()], "ARG PORT");

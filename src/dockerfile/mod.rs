@@ -654,11 +654,7 @@ pub fn key_values(text: &str) -> Vec<(String, String)> {
 }
 
 /// The owned instruction, or `None` for a kind this model does not know.
-fn own(
-    text: &str,
-    inst: &parse_dockerfile::Instruction<'_>,
-    escape: char,
-) -> Option<Instruction> {
+fn own(text: &str, inst: &parse_dockerfile::Instruction<'_>, escape: char) -> Option<Instruction> {
     use parse_dockerfile::Instruction as I;
     fn s(u: &parse_dockerfile::UnescapedString<'_>) -> String {
         u.value.to_string()
@@ -1199,7 +1195,10 @@ mod tests {
     fn a_word_of_unicode_spaces_stays_inside_its_instruction() {
         let df = Dockerfile::parse("FROM python:3.12-slim\nCOPY a \u{a0}\n", "D").unwrap();
         let copy = &df.stages[0].instructions[0];
-        let Args::Copy { dest, dest_span, .. } = &copy.args else {
+        let Args::Copy {
+            dest, dest_span, ..
+        } = &copy.args
+        else {
             panic!()
         };
         assert_eq!(dest, "\u{a0}");
@@ -1221,7 +1220,10 @@ mod tests {
             .map(|i| (i.line, i.end_line))
             .collect();
         assert_eq!(lines, [(3, 3), (4, 4), (5, 6)]);
-        assert_eq!(df.stages[0].instructions[0].source, "COPY testfile.txt c:\\");
+        assert_eq!(
+            df.stages[0].instructions[0].source,
+            "COPY testfile.txt c:\\"
+        );
         let words = df.stages[0].instructions[2].commands();
         assert_eq!(words, [["echo", "a", "b"]]);
 

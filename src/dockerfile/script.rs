@@ -140,7 +140,8 @@ impl View {
             None => (line, false),
         };
         self.map.push((self.text.len(), file_pos));
-        self.text.push_str(content.strip_suffix('\r').unwrap_or(content));
+        self.text
+            .push_str(content.strip_suffix('\r').unwrap_or(content));
         if newline {
             self.text.push('\n');
         }
@@ -705,9 +706,8 @@ mod tests {
     /// so a fix would have edited `\tapt-ge` for `apt-get`.
     #[test]
     fn words_of_a_tab_stripped_heredoc_are_where_they_are() {
-        let (df, script) = run_script(
-            "FROM debian\nRUN <<-EOF\n\t\tapt-get update\n\tpip install flask\n\tEOF\n",
-        );
+        let (df, script) =
+            run_script("FROM debian\nRUN <<-EOF\n\t\tapt-get update\n\tpip install flask\n\tEOF\n");
         let words: Vec<&str> = script
             .commands
             .iter()
@@ -731,11 +731,17 @@ mod tests {
             let run = &df.stages[0].instructions[0];
             assert_eq!(run.commands(), [["cat"], ["cat"]], "{text:?}");
         }
-        for text in ["FROM d\nRUN <<EOF <<EOF\necho `)\nEOF\nEOF", "FROM d\r\nRUN <<EOF <<EOF\r\necho `)\r\nEOF\r\nEOF\r\n"] {
+        for text in [
+            "FROM d\nRUN <<EOF <<EOF\necho `)\nEOF\nEOF",
+            "FROM d\r\nRUN <<EOF <<EOF\r\necho `)\r\nEOF\r\nEOF\r\n",
+        ] {
             let df = Dockerfile::parse(text, "Dockerfile").unwrap();
             let run = &df.stages[0].instructions[0];
             let script = run.script.as_ref().unwrap();
-            assert!(script.commands.iter().all(|c| c.span.end <= run.span.end), "{text:?}");
+            assert!(
+                script.commands.iter().all(|c| c.span.end <= run.span.end),
+                "{text:?}"
+            );
         }
     }
 

@@ -17,9 +17,7 @@ use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
 use proptest::strategy::Strategy;
-use proptest::test_runner::{
-    Config, FileFailurePersistence, TestCaseError, TestError, TestRunner,
-};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
 
 /// Cases drawn per batch in a timed run: small enough to stop close to the
 /// deadline, large enough that the replay of saved failures is noise.

@@ -19,7 +19,10 @@ use crate::gen;
 /// character in two.
 fn bad_span(text: &str, span: &Span, what: &str) -> Option<String> {
     if span.start > span.end || span.end > text.len() {
-        return Some(format!("{what} {span:?} is outside the text ({} bytes)", text.len()));
+        return Some(format!(
+            "{what} {span:?} is outside the text ({} bytes)",
+            text.len()
+        ));
     }
     if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
         return Some(format!("{what} {span:?} cuts a character"));
@@ -34,14 +37,30 @@ fn inside(outer: &Span, inner: &Span) -> bool {
 /// Every span an instruction holds, named (a shell word by its text).
 fn spans_of(inst: &Instruction) -> Vec<(String, Span)> {
     let mut out = vec![("keyword".to_string(), inst.keyword_span.clone())];
-    out.extend(inst.flags.iter().map(|f| (format!("flag --{}", f.name), f.span.clone())));
+    out.extend(
+        inst.flags
+            .iter()
+            .map(|f| (format!("flag --{}", f.name), f.span.clone())),
+    );
     match &inst.args {
         Args::Command { span, heredocs, .. } => {
             out.push(("command".into(), span.clone()));
-            out.extend(heredocs.iter().map(|h| ("heredoc body".to_string(), h.span.clone())));
+            out.extend(
+                heredocs
+                    .iter()
+                    .map(|h| ("heredoc body".to_string(), h.span.clone())),
+            );
         }
-        Args::Copy { source_spans, dest_span, .. } => {
-            out.extend(source_spans.iter().map(|s| ("copy source".to_string(), s.clone())));
+        Args::Copy {
+            source_spans,
+            dest_span,
+            ..
+        } => {
+            out.extend(
+                source_spans
+                    .iter()
+                    .map(|s| ("copy source".to_string(), s.clone())),
+            );
             out.push(("copy destination".into(), dest_span.clone()));
         }
         Args::From { image_span, .. } => out.push(("image".into(), image_span.clone())),
@@ -67,11 +86,14 @@ fn spans_of(inst: &Instruction) -> Vec<(String, Span)> {
 fn instruction_problems(text: &str, inst: &Instruction) -> Vec<String> {
     let at = format!("{} at line {}", inst.keyword, inst.line);
     let spans = spans_of(inst);
-    let invalid: Vec<String> = [("span".to_string(), inst.span.clone()), ("lines".into(), inst.lines.clone())]
-        .iter()
-        .chain(&spans)
-        .filter_map(|(what, span)| bad_span(text, span, what))
-        .collect();
+    let invalid: Vec<String> = [
+        ("span".to_string(), inst.span.clone()),
+        ("lines".into(), inst.lines.clone()),
+    ]
+    .iter()
+    .chain(&spans)
+    .filter_map(|(what, span)| bad_span(text, span, what))
+    .collect();
     if !invalid.is_empty() {
         return invalid.into_iter().map(|p| format!("{at}: {p}")).collect();
     }
@@ -88,7 +110,10 @@ fn instruction_problems(text: &str, inst: &Instruction) -> Vec<String> {
         .filter(char::is_ascii_alphabetic)
         .collect();
     if !keyword.eq_ignore_ascii_case(inst.keyword.as_str()) {
-        problems.push(format!("keyword span reads `{}`", &text[inst.keyword_span.clone()]));
+        problems.push(format!(
+            "keyword span reads `{}`",
+            &text[inst.keyword_span.clone()]
+        ));
     }
     let line = dockslim::error::line_of(text, inst.span.start);
     if inst.line != line || inst.end_line < inst.line {
@@ -99,7 +124,10 @@ fn instruction_problems(text: &str, inst: &Instruction) -> Vec<String> {
     }
     for (what, span) in spans {
         if !inside(&inst.span, &span) && what != "script end" {
-            problems.push(format!("{what} {span:?} is outside the instruction {:?}", inst.span));
+            problems.push(format!(
+                "{what} {span:?} is outside the instruction {:?}",
+                inst.span
+            ));
         } else if what.starts_with("shell word")
             && !what.contains("\\n")
             && !text[span.clone()].contains(['\n', '\r'])
@@ -118,7 +146,10 @@ fn instruction_problems(text: &str, inst: &Instruction) -> Vec<String> {
 pub fn parse_problems(df: &Dockerfile) -> Vec<String> {
     let text = &df.text;
     let all: Vec<&Instruction> = df.instructions().collect();
-    let mut problems: Vec<String> = all.iter().flat_map(|i| instruction_problems(text, i)).collect();
+    let mut problems: Vec<String> = all
+        .iter()
+        .flat_map(|i| instruction_problems(text, i))
+        .collect();
     for pair in all.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if a.span.end > b.span.start || a.lines.end > b.lines.start || a.end_line >= b.line {
@@ -138,11 +169,15 @@ pub fn error_problems(text: &str, err: &Error) -> Option<String> {
     match err {
         Error::Input { location, .. } if location.path.to_str() == Some("Dockerfile") => {
             match location.line {
-                Some(l) if l == 0 || l > lines => Some(format!("error names line {l} of {lines}: {err}")),
+                Some(l) if l == 0 || l > lines => {
+                    Some(format!("error names line {l} of {lines}: {err}"))
+                }
                 _ => None,
             }
         }
-        other => Some(format!("not an input error naming the Dockerfile: {other:?}")),
+        other => Some(format!(
+            "not an input error naming the Dockerfile: {other:?}"
+        )),
     }
 }
 
@@ -163,7 +198,12 @@ fn check(text: &str) -> Result<(), TestCaseError> {
 
 #[test]
 fn dockerfile_parse_keeps_spans_in_order() {
-    fuzz("dockerfile_parse", 256, gen::dockerfile::any_dockerfile(), |text| check(&text));
+    fuzz(
+        "dockerfile_parse",
+        256,
+        gen::dockerfile::any_dockerfile(),
+        |text| check(&text),
+    );
 }
 
 /// What a file says, for comparing two encodings of it: each instruction's
@@ -172,7 +212,13 @@ fn meaning(df: &Dockerfile) -> Vec<String> {
     df.instructions()
         .map(|i| {
             let words: Vec<Vec<String>> = i.commands();
-            format!("{} {} {:?} {:?}", i.keyword, i.line, i.source.replace('\r', ""), words)
+            format!(
+                "{} {} {:?} {:?}",
+                i.keyword,
+                i.line,
+                i.source.replace('\r', ""),
+                words
+            )
         })
         .collect()
 }
@@ -211,7 +257,11 @@ fn dockerfile_read_from_raw_bytes() {
     let bytes = prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..200),
         gen::dockerfile::any_dockerfile().prop_map(String::into_bytes),
-        (gen::dockerfile::any_dockerfile(), any::<prop::sample::Index>(), any::<u8>())
+        (
+            gen::dockerfile::any_dockerfile(),
+            any::<prop::sample::Index>(),
+            any::<u8>()
+        )
             .prop_map(|(t, i, b)| {
                 let mut bytes = t.into_bytes();
                 let at = i.index(bytes.len() + 1);

@@ -18,19 +18,69 @@ use crate::budget::fuzz;
 use crate::gen;
 
 const SEGMENTS: &[&str] = &[
-    "a", "b", "ab", "src", "node_modules", ".git", "foo.md", "x.py", "build", "dist", "é", "a b",
-    ".env", "data.db", "~a", "日本",
+    "a",
+    "b",
+    "ab",
+    "src",
+    "node_modules",
+    ".git",
+    "foo.md",
+    "x.py",
+    "build",
+    "dist",
+    "é",
+    "a b",
+    ".env",
+    "data.db",
+    "~a",
+    "日本",
 ];
 
 const PATTERN_SEGMENTS: &[&str] = &[
-    "a", "b", "ab", "src", "node_modules", ".git", "*", "**", "?", "*.md", "x?py", "foo*", "*b",
-    "a*b", "\\*", "\\?", "a\\.md", "é", "*.db", ".env*", "**foo.md", "a**", "日本", "~a",
+    "a",
+    "b",
+    "ab",
+    "src",
+    "node_modules",
+    ".git",
+    "*",
+    "**",
+    "?",
+    "*.md",
+    "x?py",
+    "foo*",
+    "*b",
+    "a*b",
+    "\\*",
+    "\\?",
+    "a\\.md",
+    "é",
+    "*.db",
+    ".env*",
+    "**foo.md",
+    "a**",
+    "日本",
+    "~a",
 ];
 
 /// Segments only the no-panic checks get: classes, malformed or not, and
 /// escaped letters, which moby hands to Go's regexp as they are (`\a` is
 /// the bell character there, as in Rust's regex).
-const CLASS_SEGMENTS: &[&str] = &["\\a", "\\d", "\\", "[ab]", "[!a]", "[^a]", "[a-c]*", "[a-", "[]", "[\\]]", "]", "[", "[[:alpha:]]"];
+const CLASS_SEGMENTS: &[&str] = &[
+    "\\a",
+    "\\d",
+    "\\",
+    "[ab]",
+    "[!a]",
+    "[^a]",
+    "[a-c]*",
+    "[a-",
+    "[]",
+    "[\\]]",
+    "]",
+    "[",
+    "[[:alpha:]]",
+];
 
 fn path() -> BoxedStrategy<String> {
     proptest::collection::vec(select(SEGMENTS), 1..5)
@@ -109,7 +159,11 @@ fn tokens(pattern: &str) -> Vec<Token> {
                 if chars.get(i) == Some(&'/') {
                     i += 1;
                 }
-                out.push(if i >= chars.len() { Token::Rest } else { Token::Dirs });
+                out.push(if i >= chars.len() {
+                    Token::Rest
+                } else {
+                    Token::Dirs
+                });
             }
             '*' => out.push(Token::Star),
             '?' => out.push(Token::One),
@@ -210,26 +264,31 @@ fn dockerignore_tree_matcher_agrees_and_nothing_panics() {
         proptest::collection::vec(path(), 1..12),
         proptest::collection::vec(gen::junk(), 0..3),
     );
-    fuzz("dockerignore_parse", 1024, case, |(text, mut paths, junk)| {
-        let Some(ignore) = no_panic_and_errors_name_a_line(&text)? else {
-            return Ok(());
-        };
-        // Any text as a path: no panic.
-        for j in &junk {
-            let _ = ignore.is_excluded(j);
-            let _ = ignore.may_reinclude_below(j);
-            let clean = go_clean(j);
-            prop_assert_eq!(go_clean(&clean), clean.clone(), "cleaning is idempotent");
-        }
-        paths.sort();
-        paths.dedup();
-        let mut tree = TreeMatcher::new(&ignore);
-        for path in &paths {
-            prop_assert_eq!(&go_clean(path), path);
-            let slow = ignore.deciding_pattern(path).map(|p| p.line);
-            let fast = tree.decide(path).map(|i| ignore.patterns[i].line);
-            prop_assert_eq!(fast, slow, "TreeMatcher on `{}`", path);
-        }
-        Ok(())
-    });
+    fuzz(
+        "dockerignore_parse",
+        1024,
+        case,
+        |(text, mut paths, junk)| {
+            let Some(ignore) = no_panic_and_errors_name_a_line(&text)? else {
+                return Ok(());
+            };
+            // Any text as a path: no panic.
+            for j in &junk {
+                let _ = ignore.is_excluded(j);
+                let _ = ignore.may_reinclude_below(j);
+                let clean = go_clean(j);
+                prop_assert_eq!(go_clean(&clean), clean.clone(), "cleaning is idempotent");
+            }
+            paths.sort();
+            paths.dedup();
+            let mut tree = TreeMatcher::new(&ignore);
+            for path in &paths {
+                prop_assert_eq!(&go_clean(path), path);
+                let slow = ignore.deciding_pattern(path).map(|p| p.line);
+                let fast = tree.decide(path).map(|i| ignore.patterns[i].line);
+                prop_assert_eq!(fast, slow, "TreeMatcher on `{}`", path);
+            }
+            Ok(())
+        },
+    );
 }

@@ -90,7 +90,7 @@ fn rewrite(dir: &std::path::Path) -> Result<Proposal> {
 
 #[test]
 fn edits_parse_again_and_a_second_rewrite_changes_nothing() {
-    fuzz("edit", 48, case(), |(text, mut files)| {
+    fuzz("edit", 96, case(), |(text, mut files)| {
         files.push(("Dockerfile".to_string(), text));
         let repo = write(&files);
         let root = repo.repo.root.clone();
@@ -104,10 +104,16 @@ fn edits_parse_again_and_a_second_rewrite_changes_nothing() {
             }
         };
         let edited = &first.dockerfile().new;
-        let df = Dockerfile::parse(edited, "Dockerfile")
-            .map_err(|e| TestCaseError::fail(format!("the edited file does not parse: {e}\n{edited}")))?;
+        let df = Dockerfile::parse(edited, "Dockerfile").map_err(|e| {
+            TestCaseError::fail(format!("the edited file does not parse: {e}\n{edited}"))
+        })?;
         let problems = parse_problems(&df);
-        prop_assert!(problems.is_empty(), "the edited file: {}\n{}", problems.join("\n"), edited);
+        prop_assert!(
+            problems.is_empty(),
+            "the edited file: {}\n{}",
+            problems.join("\n"),
+            edited
+        );
 
         dockslim::output::apply::apply(&first.changes)
             .map_err(|e| TestCaseError::fail(format!("apply: {e}")))?;

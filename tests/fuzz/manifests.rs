@@ -19,7 +19,10 @@ use crate::budget::fuzz;
 use crate::gen::manifests;
 use crate::repo::{error_problem, write};
 
-fn allowed<T>(result: Result<T>, files: &BTreeMap<String, String>) -> Result<Option<T>, TestCaseError> {
+fn allowed<T>(
+    result: Result<T>,
+    files: &BTreeMap<String, String>,
+) -> Result<Option<T>, TestCaseError> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(e) => match error_problem(&e, files) {
@@ -33,11 +36,19 @@ fn lines_of(files: &BTreeMap<String, String>, file: &str) -> usize {
     files.get(file).map_or(0, |t| t.split('\n').count())
 }
 
-fn check_declared(d: &pyproject::Declared, files: &BTreeMap<String, String>) -> Result<(), TestCaseError> {
+fn check_declared(
+    d: &pyproject::Declared,
+    files: &BTreeMap<String, String>,
+) -> Result<(), TestCaseError> {
     let lines = lines_of(files, &d.file);
     prop_assert!(lines > 0, "{} was not written", d.file);
     for r in d.all() {
-        prop_assert!(r.line >= 1 && r.line <= lines, "{:?}: line past {}", r, lines);
+        prop_assert!(
+            r.line >= 1 && r.line <= lines,
+            "{:?}: line past {}",
+            r,
+            lines
+        );
         if r.local_path.is_none() && r.url.is_none() {
             let normal = dockslim::detect::requirements::normalize(&r.name);
             prop_assert_eq!(&normal, &r.name, "not a normalised name");
@@ -56,7 +67,10 @@ fn pyproject_and_pipfile_read_without_panic() {
     let case = (
         manifests::pyproject(),
         prop::option::weighted(0.3, manifests::pipfile()),
-        prop::option::weighted(0.2, proptest::sample::select(&["uv.lock", "poetry.lock", "Pipfile.lock"][..])),
+        prop::option::weighted(
+            0.2,
+            proptest::sample::select(&["uv.lock", "poetry.lock", "Pipfile.lock"][..]),
+        ),
     );
     fuzz("pyproject", 256, case, |(pyproject_text, pipfile, lock)| {
         let mut files = vec![
@@ -76,7 +90,10 @@ fn pyproject_and_pipfile_read_without_panic() {
         if let Some(Some(d)) = allowed(pyproject::read_pipfile(&repo.repo), &repo.files)? {
             check_declared(&d, &repo.files)?;
         }
-        allowed(detect::detect(&repo.repo, &Config::default(), &[]), &repo.files)?;
+        allowed(
+            detect::detect(&repo.repo, &Config::default(), &[]),
+            &repo.files,
+        )?;
         Ok(())
     });
 }
@@ -89,11 +106,17 @@ fn package_json_and_framework_configs_read_without_panic() {
             let _ = p.output_dir();
             let _ = p.manifest();
             if let node::NodeApp::Static { output, .. } = &p.app {
-                prop_assert!(!output.starts_with("./") && !output.ends_with('/') || output == "/",
-                    "output folder `{}` is not clean", output);
+                prop_assert!(
+                    !output.starts_with("./") && !output.ends_with('/') || output == "/",
+                    "output folder `{}` is not clean",
+                    output
+                );
             }
         }
-        allowed(detect::detect(&repo.repo, &Config::default(), &[]), &repo.files)?;
+        allowed(
+            detect::detect(&repo.repo, &Config::default(), &[]),
+            &repo.files,
+        )?;
         Ok(())
     });
 }
@@ -104,14 +127,20 @@ fn compose_files_read_without_panic() {
         let repo = write(&files);
         let services = compose::services(&repo.repo);
         for s in &services {
-            prop_assert!(!s.name.is_empty() || files[0].1.contains("\"\":"), "a service without a name");
+            prop_assert!(
+                !s.name.is_empty() || files[0].1.contains("\"\":"),
+                "a service without a name"
+            );
             if let Some(b) = &s.build {
                 prop_assert!(!b.context.is_empty(), "{:?}: empty build context", s);
             }
         }
         let _ = compose::environment_of(&services);
         let _ = compose::building(&services, "Dockerfile");
-        allowed(detect::detect(&repo.repo, &Config::default(), &[]), &repo.files)?;
+        allowed(
+            detect::detect(&repo.repo, &Config::default(), &[]),
+            &repo.files,
+        )?;
         Ok(())
     });
 }

@@ -47,7 +47,9 @@ pub fn error_problem(err: &Error, files: &BTreeMap<String, String>) -> Option<St
         Error::Input { location, .. } => {
             let path = location.path.to_string_lossy().replace('\\', "/");
             let Some(text) = files.get(&path) else {
-                return Some(format!("input error names `{path}`, not a file written: {err}"));
+                return Some(format!(
+                    "input error names `{path}`, not a file written: {err}"
+                ));
             };
             let lines = text.split('\n').count();
             match location.line {

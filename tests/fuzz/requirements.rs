@@ -19,7 +19,12 @@ use crate::repo::{error_problem, write};
 fn meaning(set: &RequirementSet) -> Vec<String> {
     set.requirements
         .iter()
-        .map(|r| format!("{} {:?} {:?} {} {}", r.name, r.extras, r.marker, r.file, r.line))
+        .map(|r| {
+            format!(
+                "{} {:?} {:?} {} {}",
+                r.name, r.extras, r.marker, r.file, r.line
+            )
+        })
         .chain(set.files.iter().cloned())
         .collect()
 }
@@ -30,15 +35,32 @@ fn check_set(
 ) -> Result<(), TestCaseError> {
     prop_assert_eq!(set.files.first(), Some(&set.entry));
     let unique: std::collections::BTreeSet<&String> = set.files.iter().collect();
-    prop_assert_eq!(unique.len(), set.files.len(), "a file read twice: {:?}", set.files);
+    prop_assert_eq!(
+        unique.len(),
+        set.files.len(),
+        "a file read twice: {:?}",
+        set.files
+    );
     for r in &set.requirements {
         let Some(text) = files.get(&r.file) else {
-            return Err(TestCaseError::fail(format!("{r:?} names a file not written")));
+            return Err(TestCaseError::fail(format!(
+                "{r:?} names a file not written"
+            )));
         };
-        prop_assert!(set.files.contains(&r.file), "{:?} from a file not in the set", r);
+        prop_assert!(
+            set.files.contains(&r.file),
+            "{:?} from a file not in the set",
+            r
+        );
         let lines = text.split('\n').count();
-        prop_assert!(r.line >= 1 && r.line <= lines, "{:?}: line past {}", r, lines);
-        let named = r.local_path.is_none() && !r.name.contains(['/', ':']) && !r.name.ends_with(".whl");
+        prop_assert!(
+            r.line >= 1 && r.line <= lines,
+            "{:?}: line past {}",
+            r,
+            lines
+        );
+        let named =
+            r.local_path.is_none() && !r.name.contains(['/', ':']) && !r.name.ends_with(".whl");
         if named {
             prop_assert_eq!(&normalize(&r.name), &r.name, "not a normalised name");
         }
@@ -48,7 +70,7 @@ fn check_set(
 
 #[test]
 fn requirements_includes_read_as_pip_reads_them() {
-    fuzz("requirements", 64, set(), |set| {
+    fuzz("requirements", 96, set(), |set| {
         let texts = set.texts();
         let repo = write(&texts);
         let entry = &set.files[0].0;
@@ -72,7 +94,11 @@ fn requirements_includes_read_as_pip_reads_them() {
                 let other = write(&crlf);
                 let again = read_set(&other.repo, entry)
                     .map_err(|e| TestCaseError::fail(format!("with CRLF and a BOM: {e}")))?;
-                prop_assert_eq!(meaning(&again), meaning(&read), "CRLF and a BOM read differently");
+                prop_assert_eq!(
+                    meaning(&again),
+                    meaning(&read),
+                    "CRLF and a BOM read differently"
+                );
             }
             Err(e) => {
                 if let Some(p) = error_problem(&e, &repo.files) {

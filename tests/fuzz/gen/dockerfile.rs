@@ -94,20 +94,26 @@ const IMAGES_OTHER: &[&str] = &[
     "base",
 ];
 const ALIASES: &[&str] = &[
-    "builder", "base", "build", "deps", "runtime", "production", "dev", "test", "final",
-    "python-deps", "Builder",
+    "builder",
+    "base",
+    "build",
+    "deps",
+    "runtime",
+    "production",
+    "dev",
+    "test",
+    "final",
+    "python-deps",
+    "Builder",
 ];
 
 fn image(app: App) -> BoxedStrategy<&'static str> {
     match app {
         App::Flask => prop_oneof![6 => select(IMAGES_PY), 1 => select(IMAGES_OTHER)].boxed(),
         App::Node => prop_oneof![6 => select(IMAGES_NODE), 1 => select(IMAGES_OTHER)].boxed(),
-        App::Any => prop_oneof![
-            select(IMAGES_PY),
-            select(IMAGES_NODE),
-            select(IMAGES_OTHER)
-        ]
-        .boxed(),
+        App::Any => {
+            prop_oneof![select(IMAGES_PY), select(IMAGES_NODE), select(IMAGES_OTHER)].boxed()
+        }
     }
 }
 
@@ -115,7 +121,15 @@ fn image(app: App) -> BoxedStrategy<&'static str> {
 /// two stages rarely share a name).
 fn from_line(app: App) -> BoxedStrategy<String> {
     (
-        select(&["", "", "", " --platform=$BUILDPLATFORM", " --platform=linux/amd64"][..]),
+        select(
+            &[
+                "",
+                "",
+                "",
+                " --platform=$BUILDPLATFORM",
+                " --platform=linux/amd64",
+            ][..],
+        ),
         image(app),
     )
         .prop_map(|(flag, image)| format!("FROM{flag} {image}"))
@@ -134,9 +148,20 @@ fn alias() -> BoxedStrategy<Option<String>> {
 
 fn name() -> BoxedStrategy<String> {
     prop_oneof![
-        select(&["PORT", "APP_HOME", "PYTHONUNBUFFERED", "NODE_ENV", "SECRET_KEY",
-            "DB_PASSWORD", "VERSION", "PIP_NO_CACHE_DIR", "HF_HOME"][..])
-            .prop_map(str::to_string),
+        select(
+            &[
+                "PORT",
+                "APP_HOME",
+                "PYTHONUNBUFFERED",
+                "NODE_ENV",
+                "SECRET_KEY",
+                "DB_PASSWORD",
+                "VERSION",
+                "PIP_NO_CACHE_DIR",
+                "HF_HOME"
+            ][..]
+        )
+        .prop_map(str::to_string),
         "[A-Z_]{1,8}",
     ]
     .boxed()
@@ -144,8 +169,18 @@ fn name() -> BoxedStrategy<String> {
 
 fn value() -> BoxedStrategy<String> {
     prop_oneof![
-        select(&["1", "8000", "production", "/app", "s3cr3t", "$HOME/bin:$PATH", "\"two words\""][..])
-            .prop_map(str::to_string),
+        select(
+            &[
+                "1",
+                "8000",
+                "production",
+                "/app",
+                "s3cr3t",
+                "$HOME/bin:$PATH",
+                "\"two words\""
+            ][..]
+        )
+        .prop_map(str::to_string),
         word(),
     ]
     .boxed()
@@ -186,14 +221,34 @@ fn copy_paths(app: App) -> BoxedStrategy<String> {
 }
 
 fn copy_flags() -> BoxedStrategy<&'static str> {
-    select(&["", "", "", " --chown=app:app", " --chmod=755", " --from=builder",
-        " --from=0", " --link", " --chown=1000"][..])
+    select(
+        &[
+            "",
+            "",
+            "",
+            " --chown=app:app",
+            " --chmod=755",
+            " --from=builder",
+            " --from=0",
+            " --link",
+            " --chown=1000",
+        ][..],
+    )
     .boxed()
 }
 
 fn run_flags() -> BoxedStrategy<&'static str> {
-    select(&["", "", "", "", " --mount=type=cache,target=/root/.cache/pip",
-        " --mount=type=secret,id=npmrc", " --network=none"][..])
+    select(
+        &[
+            "",
+            "",
+            "",
+            "",
+            " --mount=type=cache,target=/root/.cache/pip",
+            " --mount=type=secret,id=npmrc",
+            " --network=none",
+        ][..],
+    )
     .boxed()
 }
 
@@ -222,8 +277,12 @@ fn app_script(app: App) -> BoxedStrategy<String> {
         "npm install -g nodemon",
     ];
     match app {
-        App::Flask => prop_oneof![3 => select(python).prop_map(str::to_string), 1 => shell::script()].boxed(),
-        App::Node => prop_oneof![3 => select(node).prop_map(str::to_string), 1 => shell::script()].boxed(),
+        App::Flask => {
+            prop_oneof![3 => select(python).prop_map(str::to_string), 1 => shell::script()].boxed()
+        }
+        App::Node => {
+            prop_oneof![3 => select(node).prop_map(str::to_string), 1 => shell::script()].boxed()
+        }
         App::Any => shell::script(),
     }
 }
@@ -253,8 +312,13 @@ fn command(app: App) -> BoxedStrategy<String> {
             select(python).prop_map(str::to_string),
             select(node).prop_map(str::to_string),
             shell::script(),
-            proptest::collection::vec(word(), 0..3)
-                .prop_map(|w| format!("[{}]", w.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "))),
+            proptest::collection::vec(word(), 0..3).prop_map(|w| format!(
+                "[{}]",
+                w.iter()
+                    .map(|w| format!("{w:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         ]
         .boxed(),
     }
@@ -291,10 +355,19 @@ fn heredoc() -> BoxedStrategy<(String, String)> {
 
 fn heredoc_instruction() -> BoxedStrategy<String> {
     (
-        select(&["RUN {1}", "RUN cat {1} > /etc/app.conf", "RUN python3 {1} && echo done",
-            "RUN --mount=type=cache,target=/root/.cache {1}", "RUN bash {1}",
-            "COPY {1} /app/conf", "COPY --chmod=755 {1} /entrypoint.sh",
-            "RUN cat {1} > /a && cat {2} > /b", "RUN {1} {2}"][..]),
+        select(
+            &[
+                "RUN {1}",
+                "RUN cat {1} > /etc/app.conf",
+                "RUN python3 {1} && echo done",
+                "RUN --mount=type=cache,target=/root/.cache {1}",
+                "RUN bash {1}",
+                "COPY {1} /app/conf",
+                "COPY --chmod=755 {1} /entrypoint.sh",
+                "RUN cat {1} > /a && cat {2} > /b",
+                "RUN {1} {2}",
+            ][..],
+        ),
         heredoc(),
         heredoc(),
     )
@@ -369,7 +442,11 @@ fn unique_names(stages: Vec<Vec<String>>) -> Vec<Vec<String>> {
         .into_iter()
         .enumerate()
         .map(|(i, mut stage)| {
-            let name = stage[0].rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
+            let name = stage[0]
+                .rsplit(' ')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if stage[0].to_ascii_lowercase().contains(" as ") && !seen.insert(name) {
                 stage[0].push_str(&i.to_string());
             }
@@ -390,7 +467,10 @@ pub fn dockerfile(app: App) -> BoxedStrategy<String> {
     )
         .prop_map(|(style, args, stages)| {
             let stages = unique_names(stages);
-            let lines: Vec<String> = args.into_iter().chain(stages.into_iter().flatten()).collect();
+            let lines: Vec<String> = args
+                .into_iter()
+                .chain(stages.into_iter().flatten())
+                .collect();
             write(&style, &lines)
         })
         .boxed()
@@ -420,7 +500,10 @@ fn write(style: &Style, instructions: &[String]) -> String {
     for inst in instructions {
         let inst = cased(inst, style.case)
             .replace(CONT, &format!("{e}\n{indent}"))
-            .replace(CONT_COMMENT, &format!("{e}\n{indent}# note {}\n{indent}", UNICODE[0]));
+            .replace(
+                CONT_COMMENT,
+                &format!("{e}\n{indent}# note {}\n{indent}", UNICODE[0]),
+            );
         text.push_str(&inst);
         text.push('\n');
     }

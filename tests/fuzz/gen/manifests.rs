@@ -154,24 +154,62 @@ fn package_json() -> BoxedStrategy<String> {
 }
 
 const CONFIG_VALUES: &[&str] = &[
-    "'standalone'", "'export'", "\"dist\"", "`build`", "'./out/'", "'../www'", "process.env.OUT_DIR",
-    "`${base}/dist`", "path.resolve(__dirname, 'build')", "resolve(__dirname, \"public\")", "'server'",
-    "'static'", "''", "'日本'",
+    "'standalone'",
+    "'export'",
+    "\"dist\"",
+    "`build`",
+    "'./out/'",
+    "'../www'",
+    "process.env.OUT_DIR",
+    "`${base}/dist`",
+    "path.resolve(__dirname, 'build')",
+    "resolve(__dirname, \"public\")",
+    "'server'",
+    "'static'",
+    "''",
+    "'日本'",
 ];
 
 fn config_file() -> BoxedStrategy<(String, String)> {
     (
-        select(&["next.config.js", "next.config.mjs", "next.config.ts", "vite.config.ts", "vite.config.js",
-            "astro.config.mjs", "vue.config.js"][..]),
-        select(&["module.exports = {", "export default {", "const nextConfig = {",
-            "export default defineConfig({", "/** @type {import('next').NextConfig} */\nconst nextConfig: NextConfig = {",
-            "module.exports = withPlugins([], {"][..]),
+        select(
+            &[
+                "next.config.js",
+                "next.config.mjs",
+                "next.config.ts",
+                "vite.config.ts",
+                "vite.config.js",
+                "astro.config.mjs",
+                "vue.config.js",
+            ][..],
+        ),
+        select(
+            &[
+                "module.exports = {",
+                "export default {",
+                "const nextConfig = {",
+                "export default defineConfig({",
+                "/** @type {import('next').NextConfig} */\nconst nextConfig: NextConfig = {",
+                "module.exports = withPlugins([], {",
+            ][..],
+        ),
         proptest::collection::vec(
-            (select(&["output", "distDir", "outDir", "root", "outputDir", "build"][..]), select(CONFIG_VALUES),
-             select(&["", "// ", "  ", "/* x */ "][..])),
+            (
+                select(&["output", "distDir", "outDir", "root", "outputDir", "build"][..]),
+                select(CONFIG_VALUES),
+                select(&["", "// ", "  ", "/* x */ "][..]),
+            ),
             0..4,
         ),
-        select(&["}", "})", "}\n\nexport default nextConfig", "}\nmodule.exports = nextConfig", ""][..]),
+        select(
+            &[
+                "}",
+                "})",
+                "}\n\nexport default nextConfig",
+                "}\nmodule.exports = nextConfig",
+                "",
+            ][..],
+        ),
     )
         .prop_map(|(file, open, options, close)| {
             let body: String = options
@@ -244,7 +282,12 @@ const SERVICE_PARTS: &[&str] = &[
 
 fn compose() -> BoxedStrategy<String> {
     let service = (
-        select(&["web", "api", "app", "worker", "db", "dev", "frontend", "web-dev", "日本", "\"8000\""][..]),
+        select(
+            &[
+                "web", "api", "app", "worker", "db", "dev", "frontend", "web-dev", "日本",
+                "\"8000\"",
+            ][..],
+        ),
         subsequence(SERVICE_PARTS, 0..5),
     )
         .prop_map(|(name, parts)| format!("  {name}:\n{}", parts.concat()));
@@ -268,13 +311,23 @@ fn compose() -> BoxedStrategy<String> {
 /// Dockerfile for its builds to name.
 pub fn compose_files() -> BoxedStrategy<Vec<(String, String)>> {
     (
-        select(&["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"][..]),
+        select(
+            &[
+                "compose.yaml",
+                "compose.yml",
+                "docker-compose.yml",
+                "docker-compose.yaml",
+            ][..],
+        ),
         prop_oneof![8 => mutated(compose()), 1 => junk()],
     )
         .prop_map(|(name, text)| {
             vec![
                 (name.to_string(), text),
-                ("Dockerfile".into(), "FROM python:3.12-slim AS production\nFROM production AS dev\n".into()),
+                (
+                    "Dockerfile".into(),
+                    "FROM python:3.12-slim AS production\nFROM production AS dev\n".into(),
+                ),
             ]
         })
         .boxed()

@@ -67,9 +67,9 @@ enum Damage {
 
 /// Pieces that make a damaged file interesting rather than merely broken.
 const SHARDS: &[&str] = &[
-    "\n", "\r\n", "\\", "\\\n", "`", "\"", "'", "<<EOF", "EOF", "#", "# ", "&&", "||", "|",
-    ";", "$(", "${", "}", "[", "]", "=", ":", "/", "*", "**", "!", "-r ", "\t", " ",
-    "\u{a0}", "é", "🚀",
+    "\n", "\r\n", "\\", "\\\n", "`", "\"", "'", "<<EOF", "EOF", "#", "# ", "&&", "||", "|", ";",
+    "$(", "${", "}", "[", "]", "=", ":", "/", "*", "**", "!", "-r ", "\t", " ", "\u{a0}", "é",
+    "🚀",
 ];
 
 /// `text`, sometimes with up to three random cuts, insertions and line
@@ -77,7 +77,10 @@ const SHARDS: &[&str] = &[
 pub fn mutated(text: BoxedStrategy<String>) -> BoxedStrategy<String> {
     let damage = prop_oneof![
         (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Damage::Delete(a, b)),
-        (any::<Index>(), prop_oneof![select(SHARDS).prop_map(str::to_string), junk()])
+        (
+            any::<Index>(),
+            prop_oneof![select(SHARDS).prop_map(str::to_string), junk()]
+        )
             .prop_map(|(a, s)| Damage::Insert(a, s)),
         any::<Index>().prop_map(Damage::DuplicateLine),
         (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Damage::SwapLines(a, b)),

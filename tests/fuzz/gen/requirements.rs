@@ -73,7 +73,11 @@ pub const PATHS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub enum Line {
     Text(String),
-    Include { to: usize, form: &'static str, dot: bool },
+    Include {
+        to: usize,
+        form: &'static str,
+        dot: bool,
+    },
     /// An include of a file that does not exist.
     Missing(String),
 }
@@ -122,11 +126,7 @@ impl Set {
         let dir: Vec<&str> = self.files[from].0.split('/').collect();
         let dir = &dir[..dir.len() - 1];
         let target: Vec<&str> = self.files[to].0.split('/').collect();
-        let common = dir
-            .iter()
-            .zip(&target)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let common = dir.iter().zip(&target).take_while(|(a, b)| a == b).count();
         let mut parts: Vec<&str> = vec![".."; dir.len() - common];
         parts.extend(&target[common..]);
         parts.join("/")
@@ -190,7 +190,12 @@ fn small_set() -> BoxedStrategy<Set> {
 /// A chain of includes, `requirements.txt` -> `r/1.txt` -> ... (up to 100
 /// long, in nested folders sometimes), maybe closed into a cycle.
 fn chain() -> BoxedStrategy<Set> {
-    (1usize..100, any::<bool>(), any::<bool>(), select(&["-r ", "-c ", "--requirement="][..]))
+    (
+        1usize..100,
+        any::<bool>(),
+        any::<bool>(),
+        select(&["-r ", "-c ", "--requirement="][..]),
+    )
         .prop_map(|(n, nested, cycle, form)| {
             let mut files = Vec::new();
             for i in 0..n {
@@ -201,9 +206,17 @@ fn chain() -> BoxedStrategy<Set> {
                 };
                 let mut lines = vec![Line::Text(format!("pkg{i}=={i}.0"))];
                 if i + 1 < n {
-                    lines.push(Line::Include { to: i + 1, form, dot: false });
+                    lines.push(Line::Include {
+                        to: i + 1,
+                        form,
+                        dot: false,
+                    });
                 } else if cycle {
-                    lines.push(Line::Include { to: 0, form, dot: false });
+                    lines.push(Line::Include {
+                        to: 0,
+                        form,
+                        dot: false,
+                    });
                 }
                 files.push((path, lines));
             }

@@ -137,7 +137,10 @@ fn statement() -> BoxedStrategy<String> {
 
 /// A whole shell-form script: statements joined by operators.
 pub fn script() -> BoxedStrategy<String> {
-    (statement(), proptest::collection::vec((joint(), statement()), 0..3))
+    (
+        statement(),
+        proptest::collection::vec((joint(), statement()), 0..3),
+    )
         .prop_map(|(first, rest)| {
             let mut out = first;
             for (j, s) in rest {
