@@ -293,7 +293,8 @@ impl Script {
     }
 
     fn from_view(view: &View) -> Script {
-        let tree = PARSER.with(|p| p.borrow_mut().parse(&view.text, None));
+        let text = guard_brace_start(&view.text);
+        let tree = PARSER.with(|p| p.borrow_mut().parse(text.as_ref(), None));
         let Some(tree) = tree else {
             return Script::default();
         };
@@ -582,6 +583,46 @@ fn literal(node: tree_sitter::Node, text: &str) -> Option<String> {
     }
 }
 
+/// `text`, or a copy of the same length in bytes for tree-sitter-bash to
+/// read. Its scanner (0.25) calls C's `isdigit` on the character after a
+/// `{` and its digits (and after `{1..` and digits), which reads outside
+/// the ctype table for a code point above 255 and can crash the process
+/// (tree-sitter-bash issue 337). Such a character is given to the parser
+/// as ASCII letters of the same length: spans stay where they are, and
+/// words are read from `text` itself.
+fn guard_brace_start(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let digits = |mut j: usize| {
+        while bytes.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        j
+    };
+    let mut unsafe_at = Vec::new();
+    for (i, _) in text.match_indices('{') {
+        let mut j = digits(i + 1);
+        if bytes.get(j).is_some_and(|b| *b >= 0x80) {
+            unsafe_at.push(j);
+            continue;
+        }
+        if bytes.get(j) == Some(&b'.') && bytes.get(j + 1) == Some(&b'.') {
+            j = digits(j + 2);
+            if bytes.get(j).is_some_and(|b| *b >= 0x80) {
+                unsafe_at.push(j);
+            }
+        }
+    }
+    if unsafe_at.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for at in unsafe_at {
+        let len = text[at..].chars().next().map_or(0, char::len_utf8);
+        out.replace_range(at..at + len, &"x".repeat(len));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn unescape(raw: &str) -> String {
     let mut out = String::new();
     let mut chars = raw.chars();
@@ -614,6 +655,30 @@ fn unescape_double(inner: &str) -> String {
 mod tests {
     use super::*;
     use crate::dockerfile::Dockerfile;
+
+    #[test]
+    fn a_wide_character_after_a_brace_does_not_crash_the_shell_parser() {
+        // Each of these crashed the process with SIGSEGV in tree-sitter-bash.
+        for text in [
+            "{\u{e0179}",
+            "echo {\u{31860}",
+            "{12\u{31860}",
+            "{1..2\u{e0179}",
+            "echo {é} 日本",
+        ] {
+            let script = Script::parse(text);
+            for w in script.commands.iter().flat_map(|c| &c.words) {
+                assert_eq!(&text[w.span.clone()], w.raw, "{text}");
+            }
+        }
+        assert!(matches!(guard_brace_start("{é"), std::borrow::Cow::Owned(t) if t == "{xx"));
+        assert!(matches!(
+            guard_brace_start("a {b} é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // The whole reader, as the fuzzer found it.
+        let _ = Dockerfile::parse("FROM x\nRUN {\u{e0179}\n", "Dockerfile");
+    }
 
     fn run_script(dockerfile: &str) -> (Dockerfile, Script) {
         let df = Dockerfile::parse(dockerfile, "Dockerfile").unwrap();

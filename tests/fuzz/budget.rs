@@ -78,6 +78,16 @@ pub fn fuzz<S>(
     S::Value: Debug,
 {
     let budget = Budget::from_env();
+    // A crash that kills the process (a signal in C code, a stack overflow)
+    // is beyond proptest's reach: with DOCKSLIM_FUZZ_LAST=<file> each case
+    // is written there before it runs, so the last one is the culprit.
+    let last = std::env::var_os("DOCKSLIM_FUZZ_LAST");
+    let property = |value: S::Value| {
+        if let Some(path) = &last {
+            let _ = std::fs::write(path, format!("{value:#?}"));
+        }
+        property(value)
+    };
     let start = Instant::now();
     let mut ran: u64 = 0;
     loop {
