@@ -178,21 +178,45 @@ fn tokens(pattern: &str) -> Vec<Token> {
 }
 
 fn matches(tokens: &[Token], path: &[char]) -> bool {
-    let Some((first, rest)) = tokens.split_first() else {
-        return path.is_empty();
-    };
-    match first {
-        Token::Char(c) => path.first() == Some(c) && matches(rest, &path[1..]),
-        Token::One => path.first().is_some_and(|&c| c != '/') && matches(rest, &path[1..]),
-        Token::Star => (0..=path.len())
-            .take_while(|&n| n == 0 || path[n - 1] != '/')
-            .any(|n| matches(rest, &path[n..])),
-        Token::Dirs => {
-            matches(rest, path)
-                || (1..=path.len()).any(|n| path[n - 1] == '/' && matches(rest, &path[n..]))
-        }
-        Token::Rest => true,
+    // Memoised on (token, character) positions: `**` and `*` backtrack,
+    // and without it a few of them on a long path take minutes.
+    let mut memo = vec![None; (tokens.len() + 1) * (path.len() + 1)];
+    matches_from(tokens, path, 0, 0, &mut memo)
+}
+
+fn matches_from(
+    tokens: &[Token],
+    path: &[char],
+    t: usize,
+    p: usize,
+    memo: &mut Vec<Option<bool>>,
+) -> bool {
+    let key = t * (path.len() + 1) + p;
+    if let Some(known) = memo[key] {
+        return known;
     }
+    let rest = &path[p..];
+    let answer = match tokens.get(t) {
+        None => rest.is_empty(),
+        Some(Token::Char(c)) => {
+            rest.first() == Some(c) && matches_from(tokens, path, t + 1, p + 1, memo)
+        }
+        Some(Token::One) => {
+            rest.first().is_some_and(|&c| c != '/')
+                && matches_from(tokens, path, t + 1, p + 1, memo)
+        }
+        Some(Token::Star) => (0..=rest.len())
+            .take_while(|&n| n == 0 || rest[n - 1] != '/')
+            .any(|n| matches_from(tokens, path, t + 1, p + n, memo)),
+        Some(Token::Dirs) => {
+            matches_from(tokens, path, t + 1, p, memo)
+                || (1..=rest.len())
+                    .any(|n| rest[n - 1] == '/' && matches_from(tokens, path, t + 1, p + n, memo))
+        }
+        Some(Token::Rest) => true,
+    };
+    memo[key] = Some(answer);
+    answer
 }
 
 /// Whether moby leaves `path` out under these (cleaned, exclusion) lines.
