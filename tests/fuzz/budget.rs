@@ -96,7 +96,7 @@ pub fn fuzz<S>(
             None => budget.cases.unwrap_or(default_cases),
         };
         let mut runner = TestRunner::new(config(target, cases));
-        match runner.run(&strategy, &property) {
+        match runner.run(&strategy, property) {
             Ok(()) => ran += u64::from(cases),
             Err(TestError::Fail(why, value)) => {
                 report(target, ran, start, 1);
