@@ -563,6 +563,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_include_outside_the_repository_is_an_error_not_a_read() {
+        let (_d, repo) = crate::repo::temp_repo(&[(
+            "requirements.txt",
+            "flask\n-r ../../../../../../etc/passwd\n",
+        )]);
+        let err = read_set(&repo, "requirements.txt").unwrap_err().to_string();
+        assert!(
+            err.starts_with("requirements.txt:2: includes `../"),
+            "{err}"
+        );
+        assert!(!err.contains("root:"), "{err}");
+        let (_d, repo) = crate::repo::temp_repo(&[("r/a.txt", "-c /etc/passwd\n")]);
+        let err = read_set(&repo, "r/a.txt").unwrap_err().to_string();
+        assert!(
+            err.contains("`/etc/passwd`, outside the repository"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn reads_includes_markers_extras_hashes_and_options() {
         let (_d, repo) = crate::repo::temp_repo(&[
             (

@@ -26,8 +26,8 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
     let mut i = 0;
     while i < lines.len() {
         let (start, line) = lines[i];
-        let trimmed = line.trim_start();
-        let first_word = trimmed.split_whitespace().next().unwrap_or("");
+        let trimmed = line.trim_start_matches(super::is_blank);
+        let first_word = trimmed.split(super::is_blank).next().unwrap_or("");
         if trimmed.starts_with('#') || !first_word.eq_ignore_ascii_case("RUN") {
             i += 1;
             // Skip the continuation lines of any other instruction.
@@ -36,13 +36,14 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
             }
             continue;
         }
-        // The RUN's logical line.
+        // The RUN's logical line, from its keyword.
         let run_start = start + (line.len() - trimmed.len());
         let mut logical = String::new();
         let mut j = i;
         loop {
-            let l = lines[j].1.trim_end_matches(['\n', '\r']);
-            let body = l.trim_end().strip_suffix(escape).unwrap_or(l);
+            let physical = if j == i { trimmed } else { lines[j].1 };
+            let l = physical.trim_end_matches(['\n', '\r']);
+            let body = super::continued(l, escape).unwrap_or(l);
             logical.push_str(body);
             logical.push(' ');
             j += 1;
@@ -51,13 +52,16 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
             }
         }
         let markers = markers(&logical[first_word.len()..]);
-        let parser_reads_it = markers.len() == 1 && args_start_with_heredoc(&logical[3..]);
-        if markers.is_empty() || parser_reads_it {
+        // The parser reads a heredoc that is the first argument, and only
+        // that one (of `RUN <<A <<B`, A).
+        let parser_reads_first = args_start_with_heredoc(&logical[3..]);
+        if markers.is_empty() || (parser_reads_first && markers.len() == 1) {
             i = j;
             continue;
         }
         let mut heredocs = Vec::new();
         let mut end = 0;
+        let mut first_end = None;
         let mut k = j;
         for m in &markers {
             let body_start = lines.get(k).map_or(text.len(), |l| l.0);
@@ -79,6 +83,7 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
                         expand: m.expand,
                     });
                     end = ls + content.len();
+                    first_end.get_or_insert(end);
                     terminated = true;
                     break;
                 }
@@ -93,8 +98,12 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
                 return (text.to_string(), Vec::new());
             }
         }
-        // Blank bodies and terminators, keeping every newline.
-        let blank_from = lines.get(j).map_or(text.len(), |l| l.0);
+        // Blank bodies and terminators, keeping every newline; the first
+        // heredoc stays when the parser reads it.
+        let blank_from = match first_end {
+            Some(first_end) if parser_reads_first => first_end,
+            _ => lines.get(j).map_or(text.len(), |l| l.0),
+        };
         blank(&mut masked, blank_from..end);
         hidden.push(Hidden {
             run_start,
@@ -117,13 +126,18 @@ fn line_starts(text: &str) -> Vec<(usize, &str)> {
 }
 
 fn ends_with_escape(line: &str, escape: char) -> bool {
-    line.trim_end().ends_with(escape)
+    super::continued(line.trim_end_matches('\n'), escape).is_some()
 }
 
+/// Spaces for every byte of `range` but line breaks: a character of several
+/// bytes becomes as many spaces, so every later offset stays the same.
 fn blank(text: &mut String, range: Span) {
     let replaced: String = text[range.clone()]
         .chars()
-        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .flat_map(|c| match c {
+            '\n' | '\r' => vec![c],
+            _ => vec![' '; c.len_utf8()],
+        })
         .collect();
     text.replace_range(range, &replaced);
 }
@@ -215,6 +229,51 @@ mod tests {
         );
         assert!(!hidden[1].heredocs[0].expand);
         assert!(masked.contains("RUN cat <<EOF > /etc/app.conf\n     \n   \nRUN <<EOF\necho ok"));
+    }
+
+    /// Found by fuzzing: with two heredocs, the first one the RUN's first
+    /// argument (Docker's own `RUN <<FILE1 cat > file1 && <<FILE2 cat >
+    /// file2`), both bodies were blanked, and the parser, which reads the
+    /// first, found no terminator: the file did not parse. An indented RUN
+    /// was not seen to start with a heredoc at all.
+    #[test]
+    fn the_parser_keeps_the_first_heredoc_it_reads() {
+        let text = "FROM d\nRUN <<FILE1 cat > file1 && <<FILE2 cat > file2\nI am\nfirst\nFILE1\nI am\nsecond\nFILE2\n  RUN <<EOF\nls\nEOF\n";
+        let (masked, hidden) = mask(text, '\\');
+        assert_eq!(
+            hidden.len(),
+            1,
+            "the indented RUN's single heredoc is the parser's"
+        );
+        let bodies: Vec<&str> = hidden[0].heredocs.iter().map(|h| h.body.as_str()).collect();
+        assert_eq!(bodies, ["I am\nfirst\n", "I am\nsecond\n"]);
+        assert!(
+            masked.contains("first\nFILE1\n    \n      \n     \n  RUN <<EOF"),
+            "{masked}"
+        );
+
+        let df = crate::dockerfile::Dockerfile::parse(text, "Dockerfile").unwrap();
+        let runs = &df.stages[0].instructions;
+        assert_eq!(runs[0].heredocs().len(), 2);
+        assert_eq!((runs[0].line, runs[0].end_line), (2, 8));
+        assert_eq!(runs[1].heredocs()[0].body, "ls\n");
+    }
+
+    /// Found by fuzzing: a body in another script than ASCII was blanked a
+    /// space per character, not per byte, and every span after it was off
+    /// (a panic on a character boundary, or edits of the wrong bytes).
+    #[test]
+    fn masking_keeps_every_offset_of_unicode_bodies() {
+        let text = "FROM d\nRUN cat <<EOF > /etc/motd\necho \u{65e5}\u{672c}\u{8a9e} \u{1f680}\nEOF\nARG PORT\n";
+        let (masked, hidden) = mask(text, '\\');
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(
+            hidden[0].heredocs[0].body,
+            "echo \u{65e5}\u{672c}\u{8a9e} \u{1f680}\n"
+        );
+        let df = crate::dockerfile::Dockerfile::parse(text, "Dockerfile").unwrap();
+        let arg = &df.stages[0].instructions[1];
+        assert_eq!(&df.text[arg.span.clone()], "ARG PORT");
     }
 
     #[test]

@@ -359,7 +359,7 @@ impl Dockerfile {
         let heredocs_at: std::collections::HashMap<usize, &heredoc::Hidden> =
             hidden.iter().map(|h| (h.run_start, h)).collect();
         for inst in &parsed.instructions {
-            let Some(mut owned) = own(&text_owned, &mut lines, inst) else {
+            let Some(mut owned) = own(&text_owned, &mut lines, inst, escape) else {
                 continue;
             };
             if let Some(h) = heredocs_at.get(&owned.span.start) {
@@ -668,6 +668,7 @@ fn own(
     text: &str,
     lines: &mut LineCursor<'_>,
     inst: &parse_dockerfile::Instruction<'_>,
+    escape: char,
 ) -> Option<Instruction> {
     use parse_dockerfile::Instruction as I;
     fn s(u: &parse_dockerfile::UnescapedString<'_>) -> String {
@@ -682,14 +683,14 @@ fn own(
             })
             .collect()
     }
-    fn command(c: &parse_dockerfile::Command<'_>) -> (Command, Span) {
+    fn command(c: &parse_dockerfile::Command<'_>, escape: char) -> (Command, Span) {
         match c {
             parse_dockerfile::Command::Exec(words) => (
                 Command::Exec(words.value.iter().map(|w| w.value.to_string()).collect()),
                 words.span.clone(),
             ),
             parse_dockerfile::Command::Shell(sh) => (
-                Command::Shell(join_continuations(sh.value)),
+                Command::Shell(join_continuations(sh.value, escape)),
                 sh.span.clone(),
             ),
             _ => (Command::Shell(String::new()), 0..0),
@@ -783,7 +784,7 @@ fn own(
             i.arguments.span.end,
         ),
         I::Cmd(i) => {
-            let (command, span) = command(&i.arguments);
+            let (command, span) = command(&i.arguments, escape);
             let end = span.end;
             (
                 Keyword::Cmd,
@@ -798,7 +799,7 @@ fn own(
             )
         }
         I::Entrypoint(i) => {
-            let (command, span) = command(&i.arguments);
+            let (command, span) = command(&i.arguments, escape);
             let end = span.end;
             (
                 Keyword::Entrypoint,
@@ -813,7 +814,7 @@ fn own(
             )
         }
         I::Run(i) => {
-            let (command, span) = command(&i.arguments);
+            let (command, span) = command(&i.arguments, escape);
             let docs = heredocs(&i.here_docs);
             // A body ends where its terminator line starts; the instruction
             // ends with that line.
@@ -876,7 +877,7 @@ fn own(
             Args::Healthcheck {
                 command: match &i.arguments {
                     parse_dockerfile::HealthcheckArguments::Cmd { arguments, .. } => {
-                        Some(command(arguments).0)
+                        Some(command(arguments, escape).0)
                     }
                     _ => None,
                 },
@@ -946,9 +947,9 @@ fn own(
     };
     // The instruction runs to the end of its logical line (continuations
     // included) or past its last heredoc, whichever is later.
-    end = end.max(logical_line_end(text, keyword_span.start));
+    end = end.max(logical_line_end(text, keyword_span.start, escape));
     let end = text[..end.min(text.len())]
-        .trim_end()
+        .trim_end_matches(is_blank)
         .len()
         .max(keyword_span.end);
     let line_start = text[..keyword_span.start].rfind('\n').map_or(0, |i| i + 1);
@@ -958,6 +959,8 @@ fn own(
     };
     let line = lines.line_of(keyword_span.start);
     let end_line = lines.line_of(end.saturating_sub(1).max(keyword_span.start));
+    let mut args = args;
+    clamp_args(&mut args, end);
     Some(Instruction {
         keyword,
         line,
@@ -972,16 +975,34 @@ fn own(
     })
 }
 
+/// Keeps the arguments' spans inside their instruction. When a file ends
+/// inside a continuation (`WORKDIR C:\\app\\` on the last line), the
+/// parser's span of the arguments takes in the final newline, which is not
+/// part of the instruction.
+fn clamp_args(args: &mut Args, end: usize) {
+    let clamp = |s: &mut Span| *s = s.start.min(end)..s.end.min(end);
+    match args {
+        Args::Command { span, .. } | Args::Text { span, .. } => clamp(span),
+        Args::Copy {
+            source_spans,
+            dest_span,
+            ..
+        } => source_spans.iter_mut().chain([dest_span]).for_each(clamp),
+        Args::From { image_span, .. } => clamp(image_span),
+        Args::Healthcheck { .. } | Args::Words { .. } => {}
+    }
+}
+
 /// Shell-form text as the shell sees it: line continuations joined and the
 /// comment lines Docker drops from inside them removed.
-fn join_continuations(text: &str) -> String {
+fn join_continuations(text: &str, escape: char) -> String {
     let mut out = String::new();
     for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim_start().starts_with('#') {
+        if line.trim_start_matches(is_blank).starts_with('#') {
             continue;
         }
-        match line.strip_suffix('\\') {
+        match continued(line, escape) {
             Some(head) => {
                 out.push_str(head);
                 out.push(' ');
@@ -989,7 +1010,31 @@ fn join_continuations(text: &str) -> String {
             None => out.push_str(line),
         }
     }
-    out.trim().to_string()
+    out.trim_matches(is_blank).to_string()
+}
+
+/// Whitespace as Docker's parser (and parse-dockerfile) reads it: ASCII
+/// only. A no-break space or an ideographic space is part of a word
+/// (`COPY a \u{a0}` copies to a folder of that name), so trimming with
+/// Unicode's notion of whitespace would cut a word out of its instruction.
+pub(crate) fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C')
+}
+
+/// A line (without its newline) that continues on the next one, without
+/// its escape: as Docker reads it, the file's escape character (`\\`, or
+/// `` ` `` under `# escape=`), then nothing but spaces or tabs. Under
+/// `` ` ``, `WORKDIR C:\\` ends with a backslash and does not continue.
+pub(crate) fn continued(line: &str, escape: char) -> Option<&str> {
+    line.trim_end_matches('\r')
+        .trim_end_matches([' ', '\t'])
+        .strip_suffix(escape)
+}
+
+/// A line Docker drops from inside a continuation: blank, or a comment.
+pub(crate) fn dropped_in_continuation(line: &str) -> bool {
+    let trimmed = line.trim_start_matches(is_blank);
+    trimmed.is_empty() || trimmed.starts_with('#')
 }
 
 /// The end of the line holding `at` (before its newline).
@@ -1003,21 +1048,20 @@ fn line_end(text: &str, at: usize) -> usize {
 }
 
 /// Where the logical line that starts at `start` ends: the end of the first
-/// physical line that does not end with a continuation backslash (comment
-/// lines inside a continuation do not end it).
-fn logical_line_end(text: &str, start: usize) -> usize {
+/// physical line that does not continue (comment and blank lines inside a
+/// continuation do not end it).
+fn logical_line_end(text: &str, start: usize, escape: char) -> usize {
     let mut pos = start;
     let mut first = true;
     for line in text[start..].split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         let end = pos + content.len();
         pos += line.len();
-        let trimmed = content.trim();
-        if !first && (trimmed.starts_with('#') || trimmed.is_empty()) {
+        if !first && dropped_in_continuation(content) {
             continue;
         }
         first = false;
-        if !trimmed.ends_with('\\') {
+        if continued(content, escape).is_none() {
             return end;
         }
     }
@@ -1145,6 +1189,64 @@ mod tests {
         assert_eq!(df.newline, "\r\n");
         assert_eq!(df.stages[0].instructions[0].source, "CMD [\"x\"]");
         assert!(df.file_text().starts_with('\u{feff}'));
+    }
+
+    /// Found by fuzzing: the instruction's span was trimmed with Unicode
+    /// whitespace and ended before its own destination.
+    #[test]
+    fn a_word_of_unicode_spaces_stays_inside_its_instruction() {
+        let df = Dockerfile::parse("FROM python:3.12-slim\nCOPY a \u{a0}\n", "D").unwrap();
+        let copy = &df.stages[0].instructions[0];
+        let Args::Copy {
+            dest, dest_span, ..
+        } = &copy.args
+        else {
+            panic!()
+        };
+        assert_eq!(dest, "\u{a0}");
+        assert!(copy.span.end >= dest_span.end, "{copy:?}");
+        assert_eq!(copy.source, "COPY a \u{a0}");
+    }
+
+    /// Found by fuzzing: under `# escape=`` a line ending with a backslash
+    /// (Docker's own Windows example) was read as continued, so its
+    /// instruction ran into the next one. A backslash followed by a
+    /// no-break space does not continue a line either.
+    #[test]
+    fn lines_continue_only_with_the_files_escape() {
+        let text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nCOPY testfile.txt c:\\\nRUN dir c:\\\nRUN echo a `\n    b\n";
+        let df = Dockerfile::parse(text, "D").unwrap();
+        let lines: Vec<(usize, usize)> = df.stages[0]
+            .instructions
+            .iter()
+            .map(|i| (i.line, i.end_line))
+            .collect();
+        assert_eq!(lines, [(3, 3), (4, 4), (5, 6)]);
+        assert_eq!(
+            df.stages[0].instructions[0].source,
+            "COPY testfile.txt c:\\"
+        );
+        let words = df.stages[0].instructions[2].commands();
+        assert_eq!(words, [["echo", "a", "b"]]);
+
+        let df = Dockerfile::parse("FROM d\nRUN a \\\u{a0}\nRUN b\n", "D").unwrap();
+        let runs = &df.stages[0].instructions;
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].span.end <= runs[1].span.start, "{runs:?}");
+    }
+
+    /// Found by fuzzing: a file that ends inside a continuation had the
+    /// arguments' span take in the final newline, past the instruction.
+    #[test]
+    fn a_continuation_at_the_end_of_the_file_stays_inside_its_instruction() {
+        for text in ["FROM d\nWORKDIR C:\\app\\\n", "FROM d\nRUN echo \\\n"] {
+            let df = Dockerfile::parse(text, "D").unwrap();
+            let inst = &df.stages[0].instructions[0];
+            let (Args::Text { span, .. } | Args::Command { span, .. }) = &inst.args else {
+                panic!("{inst:?}")
+            };
+            assert!(span.end <= inst.span.end, "{text:?}: {inst:?}");
+        }
     }
 
     #[test]

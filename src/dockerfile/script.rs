@@ -110,16 +110,50 @@ struct View {
     text: String,
     /// (offset in `text`, offset in the file), increasing.
     map: Vec<(usize, usize)>,
+    /// Where the text ends in the file: nothing maps past it (the newline
+    /// a view adds after a heredoc's last terminator is not in the file).
+    end: usize,
 }
 
 impl View {
+    fn new(file_start: usize, end: usize) -> View {
+        View {
+            text: String::new(),
+            map: Vec::new(),
+            end,
+        }
+        .starting(file_start)
+    }
+
+    /// An empty view still maps its start.
+    fn starting(mut self, file_start: usize) -> View {
+        self.map.push((0, file_start));
+        self
+    }
+
+    /// Appends a physical line that starts at `file_pos`, its line ending
+    /// read as `\n`: Docker reads CRLF files line by line, so the shell
+    /// never sees the `\r`.
+    fn push_line(&mut self, line: &str, file_pos: usize) {
+        let (content, newline) = match line.strip_suffix('\n') {
+            Some(c) => (c, true),
+            None => (line, false),
+        };
+        self.map.push((self.text.len(), file_pos));
+        self.text
+            .push_str(content.strip_suffix('\r').unwrap_or(content));
+        if newline {
+            self.text.push('\n');
+        }
+    }
+
     fn file_offset(&self, view_offset: usize) -> usize {
         let i = self
             .map
             .partition_point(|(v, _)| *v <= view_offset)
             .saturating_sub(1);
         let (v, f) = self.map[i];
-        f + (view_offset - v)
+        (f + (view_offset - v)).min(self.end)
     }
 
     fn file_span(&self, r: std::ops::Range<usize>) -> Span {
@@ -127,7 +161,7 @@ impl View {
         // continuation that follows it.
         let start = self.file_offset(r.start);
         let end = if r.end > r.start {
-            self.file_offset(r.end - 1) + 1
+            (self.file_offset(r.end - 1) + 1).min(self.end)
         } else {
             start
         };
@@ -138,30 +172,54 @@ impl View {
     /// escapes and newlines removed, comment and blank lines inside the
     /// continuation dropped.
     fn shell_form(file: &str, span: Span, escape: char) -> View {
-        let mut text = String::new();
-        let mut map = Vec::new();
+        let mut view = View::new(span.start, span.end);
         let mut pos = span.start;
         let mut first = true;
         for line in file[span.clone()].split_inclusive('\n') {
             let start = pos;
             pos += line.len();
             let content = line.trim_end_matches(['\n', '\r']);
-            let trimmed = content.trim_start();
-            if !first && (trimmed.starts_with('#') || trimmed.is_empty()) {
+            if !first && super::dropped_in_continuation(content) {
                 continue;
             }
             first = false;
-            let body = match content.trim_end().strip_suffix(escape) {
-                Some(head) => head,
-                None => content,
-            };
-            map.push((text.len(), start));
-            text.push_str(body);
+            let body = super::continued(content, escape).unwrap_or(content);
+            view.map.push((view.text.len(), start));
+            view.text.push_str(body);
         }
-        if map.is_empty() {
-            map.push((0, span.start));
+        view
+    }
+
+    /// A heredoc body as the shell reads it, each line mapped to its bytes
+    /// in the file: `<<-` strips a line's leading tabs from the body, so
+    /// the body is not one run of the file's bytes.
+    fn heredoc(file: &str, doc: &super::HereDoc) -> View {
+        let tabs = |line: &str| line.len() - line.trim_start_matches('\t').len();
+        let mut view = View::new(doc.span.start, doc.span.end);
+        let mut pos = doc.span.start;
+        let file_lines = file[doc.span.clone()].split_inclusive('\n');
+        for (in_file, in_body) in file_lines.zip(doc.body.split_inclusive('\n')) {
+            let stripped = tabs(in_file).saturating_sub(tabs(in_body));
+            view.push_line(in_body, pos + stripped);
+            pos += in_file.len();
         }
-        View { text, map }
+        view
+    }
+
+    /// A command that feeds heredocs (`cat <<EOF > file`): its logical line,
+    /// then the bodies and terminators as written, through `end`.
+    fn with_heredocs(file: &str, span: Span, body_start: usize, end: usize, escape: char) -> View {
+        let line_end = body_start.saturating_sub(1).max(span.start);
+        let terminator_end = file[end..].find('\n').map_or(file.len(), |i| end + i);
+        let mut view = View::shell_form(file, span.start..line_end, escape);
+        view.end = terminator_end - usize::from(file[..terminator_end].ends_with('\r'));
+        let mut pos = line_end;
+        for line in file[line_end..terminator_end].split_inclusive('\n') {
+            view.push_line(line, pos);
+            pos += line.len();
+        }
+        view.text.push('\n');
+        view
     }
 }
 
@@ -202,10 +260,7 @@ impl Script {
                     .iter()
                     .any(|sh| head.starts_with(sh) && head.contains("<<"));
             if runs_body && !doc.body.starts_with("#!") {
-                let view = View {
-                    text: doc.body.clone(),
-                    map: vec![(0, doc.span.start)],
-                };
+                let view = View::heredoc(file, doc);
                 let mut script = Script::from_view(&view);
                 script.heredoc = true;
                 return Some(script);
@@ -219,15 +274,7 @@ impl Script {
         let end = heredocs.iter().map(|h| h.span.end).max();
         let view = match (end, heredocs.first()) {
             (Some(end), Some(first)) => {
-                // The command's logical line, then the bodies and their
-                // terminators as written.
-                let line_end = first.span.start.saturating_sub(1).max(span.start);
-                let mut view = View::shell_form(file, span.start..line_end, escape);
-                view.map.push((view.text.len(), line_end));
-                let terminator_end = file[end..].find('\n').map_or(file.len(), |i| end + i);
-                view.text.push_str(&file[line_end..terminator_end]);
-                view.text.push('\n');
-                view
+                View::with_heredocs(file, span.clone(), first.span.start, end, escape)
             }
             _ => View::shell_form(file, span.clone(), escape),
         };
@@ -240,14 +287,14 @@ impl Script {
 
     /// Parses a standalone script (tests, CMD text).
     pub fn parse(text: &str) -> Script {
-        Script::from_view(&View {
-            text: text.to_string(),
-            map: vec![(0, 0)],
-        })
+        let mut view = View::new(0, text.len());
+        view.text = text.to_string();
+        Script::from_view(&view)
     }
 
     fn from_view(view: &View) -> Script {
-        let tree = PARSER.with(|p| p.borrow_mut().parse(&view.text, None));
+        let text = guard_brace_start(&view.text);
+        let tree = PARSER.with(|p| p.borrow_mut().parse(text.as_ref(), None));
         let Some(tree) = tree else {
             return Script::default();
         };
@@ -515,11 +562,14 @@ fn literal(node: tree_sitter::Node, text: &str) -> Option<String> {
         "word" | "number" => Some(unescape(raw)),
         "raw_string" => Some(raw.trim_matches('\'').to_string()),
         "string" => {
+            // Without its closing quote (the grammar's recovery from an
+            // unterminated string) the word has no value.
+            let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
             let mut cursor = node.walk();
             let plain = node
                 .named_children(&mut cursor)
                 .all(|c| c.kind() == "string_content");
-            plain.then(|| unescape_double(&raw[1..raw.len().saturating_sub(1).max(1)]))
+            plain.then(|| unescape_double(inner))
         }
         "concatenation" => {
             let mut cursor = node.walk();
@@ -531,6 +581,46 @@ fn literal(node: tree_sitter::Node, text: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// `text`, or a copy of the same length in bytes for tree-sitter-bash to
+/// read. Its scanner (0.25) calls C's `isdigit` on the character after a
+/// `{` and its digits (and after `{1..` and digits), which reads outside
+/// the ctype table for a code point above 255 and can crash the process
+/// (tree-sitter-bash issue 337). Such a character is given to the parser
+/// as ASCII letters of the same length: spans stay where they are, and
+/// words are read from `text` itself.
+fn guard_brace_start(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let digits = |mut j: usize| {
+        while bytes.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        j
+    };
+    let mut unsafe_at = Vec::new();
+    for (i, _) in text.match_indices('{') {
+        let mut j = digits(i + 1);
+        if bytes.get(j).is_some_and(|b| *b >= 0x80) {
+            unsafe_at.push(j);
+            continue;
+        }
+        if bytes.get(j) == Some(&b'.') && bytes.get(j + 1) == Some(&b'.') {
+            j = digits(j + 2);
+            if bytes.get(j).is_some_and(|b| *b >= 0x80) {
+                unsafe_at.push(j);
+            }
+        }
+    }
+    if unsafe_at.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for at in unsafe_at {
+        let len = text[at..].chars().next().map_or(0, char::len_utf8);
+        out.replace_range(at..at + len, &"x".repeat(len));
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn unescape(raw: &str) -> String {
@@ -565,6 +655,30 @@ fn unescape_double(inner: &str) -> String {
 mod tests {
     use super::*;
     use crate::dockerfile::Dockerfile;
+
+    #[test]
+    fn a_wide_character_after_a_brace_does_not_crash_the_shell_parser() {
+        // Each of these crashed the process with SIGSEGV in tree-sitter-bash.
+        for text in [
+            "{\u{e0179}",
+            "echo {\u{31860}",
+            "{12\u{31860}",
+            "{1..2\u{e0179}",
+            "echo {é} 日本",
+        ] {
+            let script = Script::parse(text);
+            for w in script.commands.iter().flat_map(|c| &c.words) {
+                assert_eq!(&text[w.span.clone()], w.raw, "{text}");
+            }
+        }
+        assert!(matches!(guard_brace_start("{é"), std::borrow::Cow::Owned(t) if t == "{xx"));
+        assert!(matches!(
+            guard_brace_start("a {b} é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // The whole reader, as the fuzzer found it.
+        let _ = Dockerfile::parse("FROM x\nRUN {\u{e0179}\n", "Dockerfile");
+    }
 
     fn run_script(dockerfile: &str) -> (Dockerfile, Script) {
         let df = Dockerfile::parse(dockerfile, "Dockerfile").unwrap();
@@ -652,6 +766,50 @@ mod tests {
         assert_eq!(script.commands[2].before, Some(Connector::Newline));
     }
 
+    /// Found by fuzzing: the words of a `<<-` body, whose leading tabs the
+    /// shell never sees, were placed as if the body were the file's bytes,
+    /// so a fix would have edited `\tapt-ge` for `apt-get`.
+    #[test]
+    fn words_of_a_tab_stripped_heredoc_are_where_they_are() {
+        let (df, script) =
+            run_script("FROM debian\nRUN <<-EOF\n\t\tapt-get update\n\tpip install flask\n\tEOF\n");
+        let words: Vec<&str> = script
+            .commands
+            .iter()
+            .flat_map(|c| &c.words)
+            .map(|w| &df.text[w.span.clone()])
+            .collect();
+        assert_eq!(words, ["apt-get", "update", "pip", "install", "flask"]);
+        assert_eq!(&df.text[script.end - 5..script.end], "flask");
+    }
+
+    /// Found by fuzzing: the views of scripts with heredocs gave the shell
+    /// grammar the `\r` of CRLF lines (so `\` then CRLF in a body did not
+    /// read as it does with LF, and a command went missing), and mapped
+    /// the newline they add after the last terminator past the end of a
+    /// file that has none.
+    #[test]
+    fn heredoc_scripts_read_crlf_as_lf_and_stay_in_the_file() {
+        let lf = "FROM d\nRUN cat <<EOF > /a && cat <<EOF > /b\necho \"$HOME\"\n\\\nEOF\nEOF\n";
+        for text in [lf.to_string(), lf.replace('\n', "\r\n")] {
+            let df = Dockerfile::parse(&text, "Dockerfile").unwrap();
+            let run = &df.stages[0].instructions[0];
+            assert_eq!(run.commands(), [["cat"], ["cat"]], "{text:?}");
+        }
+        for text in [
+            "FROM d\nRUN <<EOF <<EOF\necho `)\nEOF\nEOF",
+            "FROM d\r\nRUN <<EOF <<EOF\r\necho `)\r\nEOF\r\nEOF\r\n",
+        ] {
+            let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+            let run = &df.stages[0].instructions[0];
+            let script = run.script.as_ref().unwrap();
+            assert!(
+                script.commands.iter().all(|c| c.span.end <= run.span.end),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn heredoc_as_input_keeps_the_command() {
         let (_, script) = run_script("FROM debian\nRUN cat <<EOF > /etc/app.conf\nkey=1\nEOF\n");
@@ -662,5 +820,16 @@ mod tests {
     #[test]
     fn unparseable_scripts_are_marked() {
         assert!(!Script::parse("if then fi (((").clean);
+    }
+
+    /// Found by fuzzing: the value of an unterminated string was cut one
+    /// byte before its end, inside the `é`, and `rewrite` panicked.
+    #[test]
+    fn an_unterminated_string_ending_in_unicode_has_no_value() {
+        let script = Script::parse("echo \"x\" \"\u{e9}");
+        let words = &script.commands[0].words;
+        assert_eq!(words[1].value.as_deref(), Some("x"));
+        assert!(words.iter().skip(2).all(|w| w.value.is_none()));
+        assert!(!script.clean);
     }
 }

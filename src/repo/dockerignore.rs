@@ -313,10 +313,12 @@ fn compile(pattern: &str) -> std::result::Result<MatchKind, String> {
                     i += 1;
                 }
                 if i >= chars.len() {
+                    // The regex is what a leading `**` falls back to, so it
+                    // must say "anything" even when a fast path is chosen.
+                    re.push_str(".*");
                     if detected == Detected::Exact {
                         detected = Detected::Prefix;
                     } else {
-                        re.push_str(".*");
                         detected = Detected::Regex;
                     }
                 } else {
@@ -459,6 +461,18 @@ mod tests {
         DockerIgnore::parse(lines, ".dockerignore")
             .unwrap()
             .is_excluded(path)
+    }
+
+    #[test]
+    fn a_lone_double_star_excludes_everything() {
+        // moby: `**` at the end of a pattern matches anything; a pattern
+        // of only `**` (or `**/`, `/**`) excludes the whole context.
+        for lines in ["**", "**/", "/**", "./**"] {
+            assert!(excluded(lines, "a"), "{lines}");
+            assert!(excluded(lines, "src/app.py"), "{lines}");
+        }
+        assert!(!excluded("**\n!src", "src/app.py"));
+        assert!(excluded("**\n!src", "README.md"));
     }
 
     /// Each row: the .dockerignore text, a path, whether Docker leaves it out.

@@ -182,6 +182,16 @@ impl Rule for PackageCacheInLayer {
                 out.push(cx.blocked(DOC.id, Some(line), "the command is inside an exec-form RUN or `sh -c \"...\"`, whose words dockslim does not edit"));
                 continue;
             };
+            // Text added to a script the shell reads differently than its
+            // parse (an unclosed quote or backtick) would land inside it.
+            if !script.clean {
+                out.push(cx.blocked(
+                    DOC.id,
+                    Some(line),
+                    "the RUN's shell does not parse (an unclosed quote, backtick or bracket?), so nothing is added to it",
+                ));
+                continue;
+            }
             if cx.user_at(o.cmd.inst).is_some() && o.cache != Cache::Pip {
                 out.push(cx.blocked(
                     DOC.id,
@@ -291,5 +301,27 @@ mod tests {
             "FROM python:3.12\nRUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir flask\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\nENV PIP_NO_CACHE_DIR=1\nRUN pip install gunicorn\n",
         )]);
         assert!(fx.check(&PackageCacheInLayer).is_empty());
+    }
+
+    /// Appended to `A=\`` the clean-up would run inside the backtick: a
+    /// script that does not parse is left alone, with the reason (found by
+    /// fuzzing: the append repeated every round, never settling).
+    #[test]
+    fn an_unparsed_script_is_not_edited() {
+        let fx = Fixture::new(&[
+            ("requirements.txt", "flask\ngunicorn\n"),
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nRUN apt-get install -y gcc && apt-get update && A=`\n",
+            ),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS302);
+        assert!(!text.contains("rm -rf /var/lib/apt/lists"), "{text}");
+        let reasons = fx.blocked_reasons(RuleId::DS302);
+        assert!(
+            reasons.iter().any(|r| r.contains("does not parse")),
+            "{reasons:?}"
+        );
     }
 }

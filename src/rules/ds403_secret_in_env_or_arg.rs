@@ -169,36 +169,38 @@ fn pair_spans(text: &str, offset: usize) -> Vec<(String, String, crate::dockerfi
             offset..offset + text.len(),
         )];
     }
+    // Walked by character, not byte: a byte of a multi-byte character read
+    // as a char can look like whitespace (0xA0 of a no-break space).
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |j: usize| chars.get(j).map_or(text.len(), |c| c.0);
     let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && (bytes[i] as char).is_whitespace()
-            || i < bytes.len() && bytes[i] == b'\\'
-        {
-            i += 1;
+    let mut j = 0;
+    while j < chars.len() {
+        while j < chars.len() && (chars[j].1.is_whitespace() || chars[j].1 == '\\') {
+            j += 1;
         }
-        if i >= bytes.len() {
+        if j >= chars.len() {
             break;
         }
-        let start = i;
+        let start = j;
         let (mut single, mut double) = (false, false);
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\\' if !single => i += 1,
-                b'\'' if !double => single = !single,
-                b'"' if !single => double = !double,
-                c if (c as char).is_whitespace() && !single && !double => break,
+        while j < chars.len() {
+            match chars[j].1 {
+                '\\' if !single => j += 1,
+                '\'' if !double => single = !single,
+                '"' if !single => double = !double,
+                c if c.is_whitespace() && !single && !double => break,
                 _ => {}
             }
-            i += 1;
+            j += 1;
         }
-        let token = &text[start..i.min(text.len())];
+        let (start, end) = (at(start), at(j));
+        let token = &text[start..end];
         let (k, v) = token.split_once('=').unwrap_or((token, ""));
         out.push((
             k.to_string(),
             v.trim_matches('"').to_string(),
-            offset + start..offset + i.min(text.len()),
+            offset + start..offset + end,
         ));
     }
     out
@@ -208,6 +210,18 @@ fn pair_spans(text: &str, offset: usize) -> Vec<(String, String, crate::dockerfi
 mod tests {
     use super::*;
     use crate::rules::testing::Fixture;
+
+    #[test]
+    fn pairs_are_cut_at_characters_not_bytes() {
+        // 0xA0, the second byte of a no-break space, is whitespace as a char.
+        let text = "A=\u{a0} B=é\\\u{a0}x C='日 本'";
+        let pairs = pair_spans(text, 10);
+        let keys: Vec<&str> = pairs.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(keys, ["A", "B", "C"]);
+        for (_, _, span) in &pairs {
+            assert!(text.is_char_boundary(span.start - 10) && text.is_char_boundary(span.end - 10));
+        }
+    }
 
     #[test]
     fn finds_env_and_arg_secrets_without_repeating_them() {
