@@ -112,6 +112,14 @@ pub enum Command {
         /// verify again, up to three rounds; the report lists each change.
         #[arg(long)]
         repair: bool,
+        /// Exit 1 when the proposed image is larger than this (400MB,
+        /// 1.5GB, 350MiB); `max-size` in dockslim.yaml.
+        #[arg(long, value_name = "SIZE")]
+        max_size: Option<crate::units::ByteSize>,
+        /// Likewise for its size compressed as a registry stores it;
+        /// `max-compressed-size` in dockslim.yaml.
+        #[arg(long, value_name = "SIZE")]
+        max_compressed_size: Option<crate::units::ByteSize>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -256,8 +264,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
             probe,
             timeout,
             repair,
+            max_size,
+            max_compressed_size,
             format,
-        } => verify(&common, &fixes, probe, timeout, repair, format, out),
+        } => verify(
+            &common,
+            &fixes,
+            VerifyArgs {
+                probe,
+                timeout,
+                repair,
+                max_size,
+                max_compressed_size,
+            },
+            format,
+            out,
+        ),
         Command::Profiles {
             action,
             profiles_dir,
@@ -585,31 +607,45 @@ fn unsupported_format(command: &str, format: Format) -> Error {
     ))
 }
 
-fn verify(
-    common: &Common,
-    fixes: &FixArgs,
+/// What `verify` was asked besides the common options.
+struct VerifyArgs {
     probe: Option<String>,
     timeout: u64,
     repair: bool,
+    max_size: Option<crate::units::ByteSize>,
+    max_compressed_size: Option<crate::units::ByteSize>,
+}
+
+fn verify(
+    common: &Common,
+    fixes: &FixArgs,
+    args: VerifyArgs,
     format: Format,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     if format == Format::Sarif {
         return Err(unsupported_format("verify", format));
     }
-    let report = verify_and_repair(common, fixes, probe, timeout, repair)?;
+    let (mut report, config) =
+        verify_and_repair(common, fixes, args.probe, args.timeout, args.repair)?;
+    // The command line's budget wins over the configuration's.
+    report.judge(
+        args.max_size.or(config.max_size).map(|b| b.0),
+        args.max_compressed_size
+            .or(config.max_compressed_size)
+            .map(|b| b.0),
+    );
     match format {
         Format::Json => out.write_all(report.json().as_bytes()).map_err(io)?,
         Format::Markdown => out.write_all(report.markdown().as_bytes()).map_err(io)?,
         Format::Text | Format::Diff => out.write_all(report.text().as_bytes()).map_err(io)?,
         Format::Sarif => unreachable!("refused before building"),
     }
-    // The proposal must run: a proposal that is not healthy fails verify.
-    let healthy = matches!(report.proposed.health.as_str(), "healthy" | "running");
-    Ok(if healthy {
-        Outcome::Ok
-    } else {
+    // The proposal must run, and keep to its budgets.
+    Ok(if report.failed() {
         Outcome::CheckFailed
+    } else {
+        Outcome::Ok
     })
 }
 
@@ -622,7 +658,7 @@ fn verify_and_repair(
     probe: Option<String>,
     timeout: u64,
     repair: bool,
-) -> Result<crate::verify::VerifyReport> {
+) -> Result<(crate::verify::VerifyReport, crate::config::Config)> {
     use crate::verify::repair::{self, Repair};
     use std::io::IsTerminal;
     let base = common.options_with(fixes);
@@ -664,7 +700,7 @@ fn verify_and_repair(
             .collect();
         if healthy || !repair || round == repair::MAX_ROUNDS || new.is_empty() {
             report.repairs = repairs;
-            return Ok(report);
+            return Ok((report, analysis.config.config.clone()));
         }
         repairs.extend(new.into_iter().map(|(key, value, because)| Repair {
             round: round + 1,

@@ -84,6 +84,10 @@ pub struct Config {
     /// generated image installs them.
     #[serde(default)]
     pub packages: Vec<String>,
+    /// `verify` fails (exit 1) when the proposed image is larger.
+    pub max_size: Option<crate::units::ByteSize>,
+    /// Likewise for its size compressed as a registry stores it.
+    pub max_compressed_size: Option<crate::units::ByteSize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -303,7 +307,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
 fn check(value: &Value, shown: &str) -> Result<()> {
     serde_norway::from_value::<Config>(value.clone())
         .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes, keep, drop, writable, packages")))
+        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes, keep, drop, writable, packages, max-size, max-compressed-size")))
 }
 
 /// `keep` and `drop` take paths of the repository (a file or a folder,

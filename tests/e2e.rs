@@ -709,11 +709,17 @@ fn dockerignore_matches_the_engine() {
 #[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
 fn verify_measures_current_and_proposed_and_cleans_up() {
     let dir = common::fixture("flask-junk");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
         .args(["verify", "--format", "json", "--probe", "/healthz"])
         .arg(dir.path())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    // What this verify makes is named for its process: other tests' verify
+    // runs may be under way beside it.
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -722,6 +728,30 @@ fn verify_measures_current_and_proposed_and_cleans_up() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["schema"], "dockslim-verify/1");
     assert_eq!(report["proposed"]["health"], "healthy");
+    // Sizes as docker save writes the layers: their sum is the image's size
+    // as the engine counts it (tar headers aside), compressed is smaller,
+    // and over-base is the part above python:3.12-slim.
+    for side in ["current", "proposed"] {
+        let m = &report[side];
+        let image = &m["image"];
+        let layers = image["layers"].as_array().unwrap();
+        let sum: u64 = layers.iter().map(|l| l["bytes"].as_u64().unwrap()).sum();
+        let engine = m["image_bytes"].as_u64().unwrap();
+        assert!(
+            sum >= engine && sum < engine + engine / 20,
+            "{side}: layer tars {sum} against the engine's {engine}"
+        );
+        assert!(image["compressed_bytes"].as_u64().unwrap() < sum);
+        assert!(
+            image["over_base_bytes"].as_u64().unwrap() < sum,
+            "{side}: {image}"
+        );
+        assert!(layers
+            .iter()
+            .any(|l| l["instruction"].as_str().unwrap().starts_with("RUN ")));
+        let efficiency = image["efficiency"].as_f64().unwrap();
+        assert!(efficiency > 0.0 && efficiency <= 1.0);
+    }
     assert_eq!(
         report["current"]["health"], "healthy",
         "the probe reaches the old image too"
@@ -738,14 +768,14 @@ fn verify_measures_current_and_proposed_and_cleans_up() {
         "ps",
         "-a",
         "--filter",
-        "name=dockslim-verify",
+        &format!("name=dockslim-verify-{pid}-"),
         "--format",
         "{{.Names}}",
     ]));
     assert!(left.is_empty(), "containers left: {left}");
     let images = run(docker().args([
         "images",
-        "dockslim-verify/*",
+        &format!("dockslim-verify/{pid}"),
         "--format",
         "{{.Repository}}:{{.Tag}}",
     ]));
@@ -791,6 +821,10 @@ fn verify_table_for_every_fixture() {
                     .any(|l| l.trim_start().starts_with("health")
                         && l.trim_end().ends_with("healthy")),
             "{name}:\n{text}"
+        );
+        assert!(
+            text.contains("  compressed ") && text.contains("as dive counts them"),
+            "{name}: the sizes and the layer table:\n{text}"
         );
         tables.push(text);
     }
@@ -1079,4 +1113,115 @@ fn verify_repair_turns_a_broken_proposal_into_a_healthy_one() {
         text.contains("the app user may not write /var/cache/thumbs"),
         "{text}"
     );
+}
+
+/// verify's budgets as a team sets them: kept, then over (exit 1, said
+/// first in the report), in text, json and markdown; and the layer sizes of
+/// an image read from `docker save` match an independent reading of the
+/// same archive (tar and gzip -6).
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn verify_budgets_and_layers_against_docker_save() {
+    let dir = common::fixture("express-api");
+    let verify = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+            .arg("verify")
+            .args(args)
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let kept = verify(&[
+        "--max-size",
+        "1GB",
+        "--max-compressed-size",
+        "500MB",
+        "--format",
+        "markdown",
+    ]);
+    let markdown = String::from_utf8_lossy(&kept.stdout);
+    assert_eq!(
+        kept.status.code(),
+        Some(0),
+        "{markdown}{}",
+        String::from_utf8_lossy(&kept.stderr)
+    );
+    assert!(
+        markdown.starts_with("## dockslim verify\n\n| | current | proposed |"),
+        "the size table first:\n{markdown}"
+    );
+    assert!(
+        markdown.contains("budget: 1.0 GB uncompressed") && markdown.contains(": kept"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| compressed |") && markdown.contains("<details>"),
+        "{markdown}"
+    );
+
+    let over = verify(&["--max-compressed-size", "1kB", "--format", "json"]);
+    assert_eq!(
+        over.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&over.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&over.stdout).unwrap();
+    assert_eq!(report["budgets"][0]["measure"], "compressed");
+    assert_eq!(report["budgets"][0]["over"], true);
+    assert!(
+        report["verdict"][0]
+            .as_str()
+            .unwrap()
+            .contains("over its compressed budget"),
+        "{report}"
+    );
+
+    // The same reading, independently: build the proposal, save it, and
+    // measure each layer tar with tar and gzip.
+    let applied = std::process::Command::new(env!("CARGO_BIN_EXE_dockslim"))
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(applied.status.success());
+    let tag = "dockslim-e2e/layers:express-api";
+    build(dir.path(), tag);
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("image.tar");
+    run(docker().args(["save", "-o"]).arg(&archive).arg(tag));
+    let ours =
+        dockslim::verify::layers::read_saved(std::fs::File::open(&archive).unwrap(), None).unwrap();
+    let unpacked = work.path().join("x");
+    std::fs::create_dir(&unpacked).unwrap();
+    run(Command::new("tar")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&unpacked));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(unpacked.join("manifest.json")).unwrap())
+            .unwrap();
+    let paths = manifest[0]["Layers"].as_array().unwrap();
+    assert_eq!(paths.len(), ours.layers.len());
+    for (path, layer) in paths.iter().zip(&ours.layers) {
+        let file = unpacked.join(path.as_str().unwrap());
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().len(),
+            layer.bytes,
+            "{path}"
+        );
+        let gzip = run(Command::new("sh")
+            .arg("-c")
+            .arg(format!("gzip -6 -n -c '{}' | wc -c", file.display())));
+        let gzip: u64 = gzip.trim().parse().unwrap();
+        // Two deflate implementations at the same level: within 2%.
+        let diff = gzip.abs_diff(layer.compressed_bytes);
+        assert!(
+            diff * 50 <= gzip.max(1000),
+            "{path}: gzip {gzip}, dockslim {}",
+            layer.compressed_bytes
+        );
+    }
+    let _ = docker().args(["rmi", "-f", tag]).output();
 }

@@ -105,3 +105,163 @@ fn edits_change_only_what_a_fix_claims() {
         );
     }
 }
+
+/// A measured image for the verify report snapshots: a base of two layers
+/// and the layers the Dockerfile adds, `(instruction, bytes, compressed,
+/// hides)`.
+fn measured(
+    base: &str,
+    added: &[(&str, u64, u64, u64)],
+    health: &str,
+    user: &str,
+) -> dockslim::verify::Measured {
+    use dockslim::verify::layers::{ImageLayers, Layer};
+    let base_layers = [
+        ("ADD file:7a9b in /", 80_000_000, 29_000_000, 0),
+        (
+            "RUN apt-get update && apt-get install -y python3",
+            40_000_000,
+            14_000_000,
+            0,
+        ),
+    ];
+    let layers: Vec<Layer> = base_layers
+        .iter()
+        .map(|l| (l, true))
+        .chain(added.iter().map(|l| (l, false)))
+        .map(
+            |(&(instruction, bytes, compressed, hides), in_base)| Layer {
+                instruction: instruction.to_string(),
+                bytes,
+                compressed_bytes: compressed,
+                hidden_bytes: hides,
+                in_base,
+            },
+        )
+        .collect();
+    let total = |f: fn(&Layer) -> u64, base: bool| {
+        layers
+            .iter()
+            .filter(|l| base || !l.in_base)
+            .map(f)
+            .sum::<u64>()
+    };
+    let wasted: u64 = added.iter().map(|l| 2 * l.3).sum();
+    let image = ImageLayers {
+        bytes: total(|l| l.bytes, true),
+        compressed_bytes: total(|l| l.compressed_bytes, true),
+        over_base_bytes: Some(total(|l| l.bytes, false)),
+        over_base_compressed_bytes: Some(total(|l| l.compressed_bytes, false)),
+        wasted_bytes: wasted,
+        efficiency: 1.0 - wasted as f64 / (2 * total(|l| l.bytes, true)) as f64,
+        layers,
+    };
+    dockslim::verify::Measured {
+        context_bytes: 48_000,
+        context_files: 21,
+        image_bytes: image.bytes,
+        layers: image.layers.len(),
+        build_seconds: 12.5,
+        user: user.to_string(),
+        health: health.to_string(),
+        log: String::new(),
+        last_logs: Vec::new(),
+        diagnoses: Vec::new(),
+        base_image: Some(base.to_string()),
+        image: Some(image),
+        image_note: None,
+    }
+}
+
+fn verify_report(
+    current: dockslim::verify::Measured,
+    proposed: dockslim::verify::Measured,
+    max_size: Option<u64>,
+    max_compressed: Option<u64>,
+) -> dockslim::verify::VerifyReport {
+    let mut report = dockslim::verify::VerifyReport {
+        schema: "dockslim-verify/1",
+        repository: "flask-junk".into(),
+        engine: "Docker 20.10.24".into(),
+        builder: "BuildKit",
+        current: None,
+        proposed,
+        saved_bytes: None,
+        saved_percent: None,
+        not_applied: Vec::new(),
+        repairs: Vec::new(),
+        budgets: Vec::new(),
+        verdict: Vec::new(),
+    };
+    report.set_current(Some(current));
+    report.judge(max_size, max_compressed);
+    report
+}
+
+/// verify's report in every format: the sizes (uncompressed, compressed,
+/// over the base), dive's waste, the layer tables and the budget verdict;
+/// one report where all is well, one where the proposal grew and is over
+/// its budget.
+#[test]
+fn verify_reports() {
+    let current = measured(
+        "python:3.12",
+        &[
+            ("COPY . /app", 300_000_000, 280_000_000, 0),
+            (
+                "RUN pip install -r requirements.txt",
+                60_000_000,
+                21_000_000,
+                0,
+            ),
+            ("RUN rm -rf /app/tests", 1_000, 600, 90_000_000),
+        ],
+        "healthy",
+        "root",
+    );
+    let slim = measured(
+        "python:3.12-slim",
+        &[
+            (
+                "RUN pip install --no-cache-dir -r requirements.txt",
+                24_000_000,
+                8_000_000,
+                0,
+            ),
+            ("COPY --chown=10001:10001 . /app", 40_000, 12_000, 0),
+        ],
+        "healthy",
+        "10001:10001",
+    );
+    let grown = measured(
+        "python:3.12",
+        &[
+            ("COPY . /app", 300_000_000, 280_000_000, 0),
+            (
+                "RUN pip install -r requirements.txt",
+                90_000_000,
+                31_000_000,
+                0,
+            ),
+        ],
+        "healthy",
+        "10001:10001",
+    );
+    let well = verify_report(current.clone(), slim, Some(400_000_000), Some(150_000_000));
+    assert!(well.verdict.is_empty() && !well.failed());
+    let over = verify_report(current, grown, Some(400_000_000), Some(150_000_000));
+    assert!(over.failed(), "over the budget fails verify");
+    assert!(
+        over.verdict[0].contains("not smaller"),
+        "{:?}",
+        over.verdict
+    );
+    assert!(over.verdict[0].contains("RUN pip install -r requirements.txt` (+30.0 MB)"));
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+        for (name, report) in [("verify_smaller", &well), ("verify_over_budget", &over)] {
+            insta::assert_snapshot!(format!("{name}__text"), report.text());
+            insta::assert_snapshot!(format!("{name}__markdown"), report.markdown());
+            insta::assert_snapshot!(format!("{name}__json"), report.json());
+        }
+    });
+}

@@ -130,6 +130,12 @@ pub struct Measured {
     pub last_logs: Vec<String>,
     /// Why it did not, read from those lines, its exit and the probe.
     pub diagnoses: Vec<Diagnosis>,
+    /// The base image of the shipped stage, as the Dockerfile names it.
+    pub base_image: Option<String>,
+    /// The layers as `docker save` writes them (None when it could not
+    /// be read; `image_note` says why).
+    pub image: Option<layers::ImageLayers>,
+    pub image_note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,6 +153,23 @@ pub struct VerifyReport {
     pub not_applied: Vec<String>,
     /// What `--repair` changed, round by round.
     pub repairs: Vec<repair::Repair>,
+    /// Each size budget and whether the proposal keeps to it.
+    pub budgets: Vec<Budget>,
+    /// What a reader must see first: a proposal that is not healthy, not
+    /// smaller (with the layer that grew), or over budget. Empty when all
+    /// is well.
+    pub verdict: Vec<String>,
+}
+
+/// A size limit for the proposed image.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Budget {
+    /// `uncompressed` (the size `docker images` shows) or `compressed`
+    /// (what a registry stores).
+    pub measure: &'static str,
+    pub limit_bytes: u64,
+    pub actual_bytes: Option<u64>,
+    pub over: bool,
 }
 
 /// Everything verify made, removed when it ends.
@@ -303,6 +326,12 @@ pub fn verify(
             .and_then(|p| p.split('/').next())
             .map(str::to_string);
 
+        let base_image = base_image_of(dockerfile, &dockerfile_rel);
+        let (image, image_note) = match saved_layers(&engine, &tag, base_image.as_deref()) {
+            Ok(image) => (Some(image), None),
+            Err(e) => (None, Some(format!("the layers could not be read: {e}"))),
+        };
+
         let container = format!("dockslim-verify-{}-{label}", std::process::id());
         cleanup.containers.push(container.clone());
         let host_port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -380,6 +409,9 @@ pub fn verify(
             health,
             log: log_path.display().to_string(),
             last_logs,
+            base_image,
+            image,
+            image_note,
         })
     };
 
@@ -439,6 +471,8 @@ pub fn verify(
         saved_bytes: None,
         saved_percent: None,
         repairs: Vec::new(),
+        budgets: Vec::new(),
+        verdict: Vec::new(),
         not_applied: proposal
             .changes
             .iter()
@@ -551,6 +585,48 @@ fn build(
     Ok(start.elapsed().as_secs_f64())
 }
 
+/// The image the shipped stage is built on, when the Dockerfile names one
+/// plainly (not through an ARG); `scratch` included.
+fn base_image_of(dockerfile: &str, shown: &str) -> Option<String> {
+    let df = crate::dockerfile::Dockerfile::parse(dockerfile, shown).ok()?;
+    let graph = crate::dockerfile::stages::StageGraph::of(&df);
+    let outermost = *graph.shipped().last()?;
+    let image = df.stages.get(outermost)?.image.clone();
+    (!image.contains('$')).then_some(image)
+}
+
+/// `docker save` of `tag`, read as it streams; the base image's layers are
+/// the first ones, as many as the base has.
+fn saved_layers(engine: &Engine, tag: &str, base: Option<&str>) -> Result<layers::ImageLayers> {
+    let base_layers = match base {
+        Some("scratch") => Some(0),
+        Some(base) => engine
+            .output(&["image", "inspect", "-f", "{{len .RootFS.Layers}}", base])
+            .ok()
+            .and_then(|n| n.parse().ok()),
+        None => None,
+    };
+    let mut child = engine
+        .cmd()
+        .args(["save", tag])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(&engine.program, e))?;
+    let stdout = child.stdout.take().expect("piped");
+    let read = layers::read_saved(stdout, base_layers);
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::io(&engine.program, e))?;
+    if !out.status.success() {
+        return Err(Error::Unsupported(format!(
+            "`docker save {tag}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    read
+}
+
 /// Waits for the container's health: the HTTP probe when one is named, else
 /// the image's HEALTHCHECK, else that it keeps running.
 #[allow(clippy::too_many_arguments)]
@@ -659,6 +735,105 @@ impl VerifyReport {
         self.current = current;
     }
 
+    /// Checks the budgets and writes the verdict a reader sees first.
+    /// Call after the current image's measure is set.
+    pub fn judge(&mut self, max_size: Option<u64>, max_compressed_size: Option<u64>) {
+        let p = &self.proposed;
+        let compressed = p.image.as_ref().map(|i| i.compressed_bytes);
+        self.budgets = [
+            ("uncompressed", max_size, Some(p.image_bytes)),
+            ("compressed", max_compressed_size, compressed),
+        ]
+        .into_iter()
+        .filter_map(|(measure, limit, actual)| {
+            let limit_bytes = limit?;
+            Some(Budget {
+                measure,
+                limit_bytes,
+                actual_bytes: actual,
+                // A budget that cannot be measured is not kept.
+                over: actual.is_none_or(|a| a > limit_bytes),
+            })
+        })
+        .collect();
+        let mut verdict = Vec::new();
+        if !self.proposed_healthy() {
+            verdict.push(format!(
+                "The proposal is not healthy: its container is {}{}.",
+                p.health,
+                p.diagnoses
+                    .first()
+                    .map(|d| format!(" ({})", d.explain()))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(c) = &self.current {
+            if p.image_bytes >= c.image_bytes {
+                verdict.push(format!(
+                    "The proposal is not smaller: {} now, {} proposed{}.",
+                    human_bytes(c.image_bytes),
+                    human_bytes(p.image_bytes),
+                    self.layer_that_grew()
+                        .map(|(inst, grew)| format!(
+                            "; the layer that grew most is `{}` (+{})",
+                            shorten(&inst, 80),
+                            human_bytes(grew)
+                        ))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        for b in self.budgets.iter().filter(|b| b.over) {
+            verdict.push(match b.actual_bytes {
+                Some(actual) => format!(
+                    "The proposal is over its {} budget: {} against {}.",
+                    b.measure,
+                    human_bytes(actual),
+                    human_bytes(b.limit_bytes)
+                ),
+                None => format!(
+                    "The proposal's {} size could not be measured against its budget of {}.",
+                    b.measure,
+                    human_bytes(b.limit_bytes)
+                ),
+            });
+        }
+        self.verdict = verdict;
+    }
+
+    pub fn proposed_healthy(&self) -> bool {
+        matches!(self.proposed.health.as_str(), "healthy" | "running")
+    }
+
+    /// Whether verify fails: not healthy, or over a budget.
+    pub fn failed(&self) -> bool {
+        !self.proposed_healthy() || self.budgets.iter().any(|b| b.over)
+    }
+
+    /// The proposed layer (above the base) that grew most against the
+    /// current image's layer made by the same instruction (all of it when
+    /// no current layer was made by it), and by how much.
+    fn layer_that_grew(&self) -> Option<(String, u64)> {
+        let proposed = self.proposed.image.as_ref()?;
+        let current = self.current.as_ref()?.image.as_ref()?;
+        proposed
+            .layers
+            .iter()
+            .filter(|l| !l.in_base)
+            .map(|l| {
+                let before = current
+                    .layers
+                    .iter()
+                    .filter(|c| !c.in_base && c.instruction == l.instruction)
+                    .map(|c| c.bytes)
+                    .max()
+                    .unwrap_or(0);
+                (l.instruction.clone(), l.bytes.saturating_sub(before))
+            })
+            .filter(|(_, grew)| *grew > 0)
+            .max_by_key(|(_, grew)| *grew)
+    }
+
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("report serialises") + "\n"
     }
@@ -680,6 +855,39 @@ impl VerifyReport {
             }),
         );
         push("image size", both(&|m| human_bytes(m.image_bytes)));
+        let of_image = |f: fn(&layers::ImageLayers) -> String| {
+            move |m: &Measured| m.image.as_ref().map_or("-".to_string(), f)
+        };
+        push(
+            "compressed",
+            both(&of_image(|i| human_bytes(i.compressed_bytes))),
+        );
+        push(
+            "over base",
+            both(
+                &|m: &Measured| match m.image.as_ref().and_then(|i| i.over_base_bytes) {
+                    Some(b) => format!(
+                        "{} ({} compressed)",
+                        human_bytes(b),
+                        human_bytes(
+                            m.image
+                                .as_ref()
+                                .and_then(|i| i.over_base_compressed_bytes)
+                                .unwrap_or(0)
+                        )
+                    ),
+                    None => "-".into(),
+                },
+            ),
+        );
+        push(
+            "wasted space",
+            both(&of_image(|i| human_bytes(i.wasted_bytes))),
+        );
+        push(
+            "efficiency",
+            both(&of_image(|i| format!("{:.1}%", 100.0 * i.efficiency))),
+        );
         push("layers", both(&|m| m.layers.to_string()));
         push("build time", both(&|m| format!("{:.1} s", m.build_seconds)));
         push("runtime user", both(&|m| m.user.clone()));
@@ -688,11 +896,12 @@ impl VerifyReport {
     }
 
     fn saving(&self) -> Option<String> {
-        Some(format!(
-            "{:.1} MB saved ({:.0}%)",
-            self.saved_bytes? as f64 / 1e6,
-            self.saved_percent?
-        ))
+        let (bytes, percent) = (self.saved_bytes?, self.saved_percent?);
+        Some(if bytes >= 0 {
+            format!("{:.1} MB saved ({percent:.0}%)", bytes as f64 / 1e6)
+        } else {
+            format!("{:.1} MB larger ({:.0}%)", -bytes as f64 / 1e6, -percent)
+        })
     }
 
     pub fn text(&self) -> String {
@@ -700,15 +909,32 @@ impl VerifyReport {
             "dockslim verify {} ({}, {} builder)\n\n",
             self.repository, self.engine, self.builder
         );
+        for line in &self.verdict {
+            out.push_str(&format!("  {line}\n"));
+        }
+        if !self.verdict.is_empty() {
+            out.push('\n');
+        }
         out.push_str(&format!(
-            "  {:<16} {:>24} {:>24}\n",
+            "  {:<16} {:>32} {:>32}\n",
             "", "current", "proposed"
         ));
         for (name, a, b) in self.rows() {
-            out.push_str(&format!("  {name:<16} {a:>24} {b:>24}\n"));
+            out.push_str(&format!("  {name:<16} {a:>32} {b:>32}\n"));
         }
         if let Some(s) = self.saving() {
             out.push_str(&format!("\n  {s}\n"));
+        }
+        for b in &self.budgets {
+            out.push_str(&format!("  {}\n", budget_line(b)));
+        }
+        for (label, m) in [
+            ("current", self.current.as_ref()),
+            ("proposed", Some(&self.proposed)),
+        ] {
+            if let Some(m) = m {
+                out.push_str(&layer_table_text(label, m));
+            }
         }
         for note in &self.not_applied {
             out.push_str(&format!("\n  {note}\n"));
@@ -771,15 +997,31 @@ impl VerifyReport {
     }
 
     pub fn markdown(&self) -> String {
-        let mut out = format!(
-            "## dockslim verify\n\n{} · {} builder\n\n| | current | proposed |\n|---|---|---|\n",
-            self.engine, self.builder
-        );
+        let mut out = String::from("## dockslim verify\n\n");
+        for line in &self.verdict {
+            out.push_str(&format!("> **{}**\n", line.replace('|', "\\|")));
+        }
+        if !self.verdict.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("| | current | proposed |\n|---|---|---|\n");
         for (name, a, b) in self.rows() {
             out.push_str(&format!("| {name} | {a} | {b} |\n"));
         }
         if let Some(s) = self.saving() {
             out.push_str(&format!("\n**{s}**\n"));
+        }
+        for b in &self.budgets {
+            out.push_str(&format!("\n{}\n", budget_line(b)));
+        }
+        out.push_str(&format!("\n{} · {} builder\n", self.engine, self.builder));
+        for (label, m) in [
+            ("current", self.current.as_ref()),
+            ("proposed", Some(&self.proposed)),
+        ] {
+            if let Some(m) = m {
+                out.push_str(&layer_table_markdown(label, m));
+            }
         }
         if !self.proposed.diagnoses.is_empty() {
             out.push_str("\n**The proposed container is not healthy:**\n\n");
@@ -789,4 +1031,102 @@ impl VerifyReport {
         }
         out
     }
+}
+
+/// `budget: 400.0 MB uncompressed, 276.6 MB: kept`.
+fn budget_line(b: &Budget) -> String {
+    format!(
+        "budget: {} {}, {}: {}",
+        human_bytes(b.limit_bytes),
+        b.measure,
+        b.actual_bytes
+            .map_or("not measured".to_string(), human_bytes),
+        if b.over { "OVER" } else { "kept" }
+    )
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Where an image's layer table starts: what its base is.
+fn layers_heading(label: &str, m: &Measured, image: &layers::ImageLayers) -> String {
+    let base = image.layers.iter().filter(|l| l.in_base).count();
+    match (&m.base_image, image.over_base_bytes) {
+        (Some(b), Some(_)) => format!("the {label} image's layers over {b} ({base} base layers)"),
+        _ => format!("the {label} image's layers"),
+    }
+}
+
+fn layer_table_text(label: &str, m: &Measured) -> String {
+    let Some(image) = &m.image else {
+        return m
+            .image_note
+            .as_ref()
+            .map(|n| format!("\n  {label}: {n}\n"))
+            .unwrap_or_default();
+    };
+    let mut out = format!(
+        "\n  {}:\n  {:>10} {:>11} {:>10}  instruction\n",
+        layers_heading(label, m, image),
+        "bytes",
+        "compressed",
+        "hides"
+    );
+    for l in image
+        .layers
+        .iter()
+        .filter(|l| !l.in_base || image.over_base_bytes.is_none())
+    {
+        out.push_str(&format!(
+            "  {:>10} {:>11} {:>10}  {}\n",
+            human_bytes(l.bytes),
+            human_bytes(l.compressed_bytes),
+            human_bytes(l.hidden_bytes),
+            shorten(&crate::output::escape::printable(&l.instruction), 70)
+        ));
+    }
+    out.push_str(&format!(
+        "  wasted space {}, efficiency {:.1}% (as dive counts them)\n",
+        human_bytes(image.wasted_bytes),
+        100.0 * image.efficiency
+    ));
+    out
+}
+
+fn layer_table_markdown(label: &str, m: &Measured) -> String {
+    let Some(image) = &m.image else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\n<details><summary>{}</summary>\n\n| bytes | compressed | hides | instruction |\n|---:|---:|---:|---|\n",
+        layers_heading(label, m, image)
+    );
+    for l in image
+        .layers
+        .iter()
+        .filter(|l| !l.in_base || image.over_base_bytes.is_none())
+    {
+        out.push_str(&format!(
+            "| {} | {} | {} | `{}` |\n",
+            human_bytes(l.bytes),
+            human_bytes(l.compressed_bytes),
+            human_bytes(l.hidden_bytes),
+            shorten(&l.instruction, 100)
+                .replace('|', "\\|")
+                .replace('`', "'")
+        ));
+    }
+    out.push_str(&format!(
+        "\nwasted space {}, efficiency {:.1}% (as dive counts them)\n\n</details>\n",
+        human_bytes(image.wasted_bytes),
+        100.0 * image.efficiency
+    ));
+    out
 }
