@@ -330,6 +330,28 @@ pub struct Rewritten {
     pub files: Vec<FileWrite>,
 }
 
+/// The line of a RUN whose shell does not parse that `fix` edits inside:
+/// text put there may land in an unclosed quote or backtick and mean
+/// something else (found by fuzzing: such inserts also never settled).
+/// Moving or removing the whole instruction is not editing inside it.
+fn edits_unparsed_script(df: &Dockerfile, fix: &Fix) -> Option<usize> {
+    df.stages
+        .iter()
+        .flat_map(|s| &s.instructions)
+        .filter(|i| i.script.as_ref().is_some_and(|s| !s.clean))
+        .find(|i| {
+            fix.edits.iter().any(|e| {
+                // Text put at the end that starts a new line is a new
+                // instruction to Docker, whatever the shell's quotes.
+                let new_line = e.range.start == i.span.end && e.text.starts_with(['\n', '\r']);
+                let inside = e.range.start > i.span.start && e.range.start <= i.span.end;
+                let whole = e.range.start <= i.span.start && e.range.end >= i.span.end;
+                inside && !whole && !new_line
+            })
+        })
+        .map(|i| i.line)
+}
+
 /// At most this many rounds: each fix makes its own finding go away, so a
 /// real file settles in a few; the bound keeps a bug from looping forever.
 const MAX_ROUNDS: usize = 12;
@@ -373,6 +395,14 @@ pub fn rewrite(
                     Outcome::Fix(mut fix) => {
                         fix.title = user_lines(&fix.title);
                         fix.reason = user_lines(&fix.reason);
+                        if let Some(line) = edits_unparsed_script(&current, &fix) {
+                            blocked.push(Blocked {
+                                rule: doc.id,
+                                line: Some(line),
+                                why: "the RUN's shell does not parse (an unclosed quote, backtick or bracket?): dockslim does not edit inside it".into(),
+                            });
+                            continue;
+                        }
                         match selection.refusal(doc.id, fix.safety) {
                             None => round_fixes.push(fix),
                             Some(why) => blocked.push(Blocked {

@@ -109,4 +109,27 @@ mod tests {
             "gunicorn alone cannot serve ASGI"
         );
     }
+
+    /// A word put inside an unclosed quote would be part of the quoted
+    /// text: the engine holds back every fix that edits inside a RUN whose
+    /// shell does not parse (found by fuzzing: DS503 added the server there
+    /// every round), while a new line after it is still a new instruction.
+    #[test]
+    fn an_unparsed_run_is_not_edited_inside() {
+        let fx = Fixture::new(&[
+            ("requirements.txt", "Flask==3.0.3\n"),
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install -r\" requirements.txt",
+            ),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS503);
+        assert!(!text.contains("gunicorn=="), "{text}");
+        let reasons = fx.blocked_reasons(RuleId::DS503);
+        assert!(
+            reasons.iter().any(|r| r.contains("does not parse")),
+            "{reasons:?}"
+        );
+    }
 }
