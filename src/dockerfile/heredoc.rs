@@ -34,6 +34,28 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
             while i < lines.len() && ends_with_escape(lines[i - 1].1, escape) {
                 i += 1;
             }
+            // And the bodies of a COPY or ADD heredoc (`COPY <<EOF /etc/x`),
+            // which the parser reads itself: a body line that starts with
+            // RUN is text, not an instruction (found by fuzzing).
+            let copies = ["COPY", "ADD"]
+                .iter()
+                .any(|k| first_word.eq_ignore_ascii_case(k));
+            if copies && !trimmed.starts_with('#') {
+                for m in markers(&trimmed[first_word.len()..]) {
+                    while i < lines.len() {
+                        let content = lines[i].1.trim_end_matches(['\n', '\r']);
+                        let compared = if m.strip_tabs {
+                            content.trim_start_matches('\t')
+                        } else {
+                            content
+                        };
+                        i += 1;
+                        if compared == m.delimiter {
+                            break;
+                        }
+                    }
+                }
+            }
             continue;
         }
         // The RUN's logical line, from its keyword.
@@ -214,6 +236,17 @@ fn args_start_with_heredoc(after_keyword: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A COPY heredoc's body is the file's text: a line in it that starts
+    /// with RUN is not read as a RUN (found by fuzzing: its second heredoc
+    /// was masked, and a USER inserted after it landed in the body).
+    #[test]
+    fn copy_heredoc_bodies_are_not_runs() {
+        let text = "FROM debian\nCOPY <<EOF /etc/x\nRUN <<A <<B\nA\nB\nEOF\nCMD [\"x\"]\n";
+        let (masked, hidden) = mask(text, '\\');
+        assert!(hidden.is_empty());
+        assert_eq!(masked, text);
+    }
 
     #[test]
     fn hides_heredocs_the_parser_cannot_read() {
