@@ -165,7 +165,13 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
 /// `npm run build`, `yarn build`, `pnpm build`, `npx next build`...
 fn runs_script(words: &[String], script: &str) -> bool {
     let (i, prog) = shell::program(words);
-    let rest: Vec<&str> = words[i + 1..].iter().map(String::as_str).collect();
+    // `i` is past the end when every word is a wrapper (`env` alone).
+    let rest: Vec<&str> = words
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
     match prog {
         "npm" | "pnpm" | "bun" => rest.first() == Some(&"run") && rest.get(1) == Some(&script),
         "yarn" => {

@@ -459,7 +459,13 @@ impl ProjectManager {
 /// install, made from no source.
 fn creates_virtualenv(cmd: &[String]) -> bool {
     let (i, prog) = shell::program(cmd);
-    let rest: Vec<&str> = cmd[i + 1..].iter().map(String::as_str).collect();
+    // `i` is past the end when every word is a wrapper (`env` alone).
+    let rest: Vec<&str> = cmd
+        .get(i + 1..)
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
     match prog {
         "python" | "python3" => rest.starts_with(&["-m", "venv"]),
         "uv" => rest.first() == Some(&"venv"),
@@ -778,5 +784,19 @@ mod tests {
             let report = fx.blocked_reasons(RuleId::DS201).join(" ");
             assert!(report.contains(why), "{report}");
         }
+    }
+
+    /// `env` alone runs no program: nothing after it to read (found by
+    /// fuzzing: a heredoc RUN of `env` panicked).
+    #[test]
+    fn a_command_of_only_wrappers_is_no_virtualenv() {
+        assert!(!creates_virtualenv(&["env".to_string()]));
+        assert!(!creates_virtualenv(&[]));
+        assert!(creates_virtualenv(&[
+            "python".into(),
+            "-m".into(),
+            "venv".into(),
+            "/opt/venv".into()
+        ]));
     }
 }
