@@ -823,13 +823,18 @@ pub fn frontend_file(
 /// over the tree instead of one per candidate, which matters when thousands
 /// of source files are needed.
 fn at_risk(needed: &[String], candidates: &[(String, Vec<Candidate>)], file: &str) -> Vec<String> {
-    let excluding: String = candidates
+    // Each line parsed alone, as `assemble` parses it: a line that does not
+    // parse is skipped there too, and cannot make the others go unchecked.
+    let mut any = DockerIgnore::default();
+    for candidate in candidates
         .iter()
         .flat_map(|(_, lines)| lines)
         .filter(|c| !c.pattern.starts_with('!'))
-        .map(|c| format!("{}\n", c.pattern))
-        .collect();
-    let any = DockerIgnore::parse(&excluding, file).unwrap_or_default();
+    {
+        if let Ok(one) = DockerIgnore::parse(&candidate.pattern, file) {
+            any.patterns.extend(one.patterns);
+        }
+    }
     let mut matcher = crate::repo::dockerignore::TreeMatcher::new(&any);
     needed
         .iter()
@@ -1041,6 +1046,23 @@ pub fn assemble(inputs: &Inputs, spec: IgnoreSpec, decisions: &mut Vec<Decision>
 #[cfg(test)]
 mod tests {
     use crate::output::FileRole;
+
+    /// One candidate line that does not parse leaves the others checked:
+    /// a needed path another line would exclude is still at risk.
+    #[test]
+    fn a_bad_candidate_line_does_not_hide_the_others() {
+        use super::{at_risk, Candidate, DockerIgnore};
+        assert!(DockerIgnore::parse("[unclosed", ".dockerignore").is_err());
+        let candidates = vec![(
+            "Tests".to_string(),
+            vec![Candidate::plain("[unclosed"), Candidate::plain("tests")],
+        )];
+        let needed = vec!["app.py".to_string(), "tests/data.json".to_string()];
+        assert_eq!(
+            at_risk(&needed, &candidates, ".dockerignore"),
+            ["tests/data.json"]
+        );
+    }
 
     /// The proposed ignore file of a repository holding `files`.
     fn proposed_ignore(files: &[(&str, &str)]) -> String {
