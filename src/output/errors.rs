@@ -80,26 +80,17 @@ pub fn sarif(error: &Error) -> String {
         }
         notification["locations"] = json!([{ "physicalLocation": physical }]);
     }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "dockslim",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/dockslim/dockslim",
-                }
-            },
+    crate::output::sarif::run_log(
+        json!({
             "invocations": [{
                 "executionSuccessful": false,
                 "exitCode": 2,
                 "toolExecutionNotifications": [notification],
             }],
             "results": [],
-        }]
-    });
-    serde_json::to_string_pretty(&log).expect("SARIF serialises") + "\n"
+        }),
+        None,
+    )
 }
 
 #[cfg(test)]

@@ -60,21 +60,31 @@ pub fn log(findings: &[Finding]) -> String {
             })
         })
         .collect();
+    run_log(
+        json!({
+            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The repository root." } } },
+            "results": results,
+        }),
+        Some(rules),
+    )
+}
+
+/// A SARIF 2.1.0 log of one run by dockslim: `run` without its tool, which
+/// is dockslim's driver, with `rules` when the run has findings to refer to.
+pub(crate) fn run_log(mut run: Value, rules: Option<Vec<Value>>) -> String {
+    let mut driver = json!({
+        "name": "dockslim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/dockslim/dockslim",
+    });
+    if let Some(rules) = rules {
+        driver["rules"] = Value::Array(rules);
+    }
+    run["tool"] = json!({ "driver": driver });
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "dockslim",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/dockslim/dockslim",
-                    "rules": rules,
-                }
-            },
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The repository root." } } },
-            "results": results,
-        }]
+        "runs": [run],
     });
     serde_json::to_string_pretty(&log).expect("SARIF serialises") + "\n"
 }
