@@ -241,8 +241,17 @@ pub enum Format {
     Sarif,
 }
 
-/// Runs a parsed command line, writing to `out`.
+/// Runs a parsed command line, writing to `out`. An error about a line of
+/// a file of the repository quotes that line.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
+    let root = cli.repository();
+    dispatch(cli, out).map_err(|e| match &root {
+        Some(root) => e.quoting_from(root),
+        None => e,
+    })
+}
+
+fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     match cli.command {
         Command::Rewrite {
             common,
@@ -293,7 +302,80 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     }
 }
 
+/// A command line clap refused, said as dockslim says every error: the
+/// problem, the usage line, and a `hint:` (clap's own suggestion of a
+/// similar name when it has one). `--help` and `--version` print as clap
+/// prints them, exit 0.
+pub fn command_line_error(error: clap::Error) -> std::process::ExitCode {
+    use crate::output::escape::shortened;
+    use clap::CommandFactory;
+    if !error.use_stderr() {
+        let _ = error.print();
+        return std::process::ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let mut headline = String::new();
+    let mut usage = None;
+    let mut tips = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if let Some(first) = line.strip_prefix("error: ") {
+            headline = first.to_string();
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            tips.push(tip.to_string());
+        } else if line.starts_with("Usage: ") {
+            usage = Some(line.to_string());
+        }
+    }
+    // Rust's number parsing speaks of digits "found in string".
+    let headline = headline
+        .replace(
+            ": invalid digit found in string",
+            ": expected a whole number",
+        )
+        .replace(
+            ": number too large to fit in target type",
+            ": the number is too large",
+        )
+        .replace(
+            ": cannot parse integer from empty string",
+            ": expected a whole number",
+        );
+    let hint = if tips.is_empty() {
+        let command = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
+        match command {
+            Some(command) if Cli::command().find_subcommand(&command).is_some() => {
+                format!("`dockslim {command} --help` lists its options, with an example")
+            }
+            _ => {
+                "`dockslim --help` lists the commands, and `dockslim COMMAND --help` their options"
+                    .into()
+            }
+        }
+    } else {
+        tips.join("; ")
+    };
+    let mut text = format!("dockslim: error: {}\n", shortened(&headline, 4_000));
+    if let Some(usage) = usage {
+        text.push_str(&format!("{}\n", shortened(&usage, 4_000)));
+    }
+    text.push_str(&format!("hint: {}\n", shortened(&hint, 4_000)));
+    anstream::eprint!("{text}");
+    std::process::ExitCode::from(2)
+}
+
 impl Cli {
+    /// The repository folder the command reads, if it reads one.
+    fn repository(&self) -> Option<PathBuf> {
+        match &self.command {
+            Command::Rewrite { common, .. }
+            | Command::Init { common, .. }
+            | Command::Analyze { common, .. }
+            | Command::Context { common, .. }
+            | Command::Verify { common, .. } => Some(common.options().dir),
+            _ => None,
+        }
+    }
+
     /// The `--format` the command asked for, if it has one: an error is
     /// then also written as a document of that format on standard output.
     pub fn format(&self) -> Option<Format> {
@@ -399,11 +481,14 @@ fn init(common: &Common, force: bool, out: &mut dyn Write) -> Result<Outcome> {
     .filter_map(|(exists, name)| exists.then_some(name))
     .collect();
     if !existing.is_empty() && !force {
-        return Err(Error::Usage(format!(
-            "{} already exists in {}; `dockslim init` writes starter files for a new repository. Use `dockslim rewrite` to improve existing files, or --force to overwrite them",
-            existing.join(" and "),
-            common.options().dir.display()
-        )));
+        return Err(Error::usage(
+            format!(
+                "{} already exists in {}; `dockslim init` writes starter files for a new repository",
+                existing.join(" and "),
+                common.options().dir.display()
+            ),
+            "`dockslim rewrite` improves the files you have; `dockslim init --force` overwrites them",
+        ));
     }
     // init writes the standard form from the templates, whatever is there.
     let mut proposal = crate::propose_generated(&analysis, &opts)?;
@@ -539,7 +624,10 @@ fn context(common: &Common, list: bool, format: Format, out: &mut dyn Write) -> 
             std::mem::forget(analysis);
             report
         }
-        Err(Error::Unsupported(why)) => {
+        Err(Error {
+            kind: crate::error::Kind::Unsupported(why),
+            ..
+        }) => {
             let today = measure(&sources.repo, &sources.ignore);
             let secrets_found = crate::repo::secrets::scan(&sources.repo);
             let profile = crate::profile::ProfileSource::new(None)?.load("python")?;
@@ -597,14 +685,17 @@ fn unsupported_format(command: &str, format: Format) -> Error {
     let name = format
         .to_possible_value()
         .map_or(String::new(), |v| v.get_name().to_string());
-    Error::Usage(format!(
-        "{command} has no --format {name}; it writes text or json{}",
-        if command == "verify" {
-            " or markdown"
-        } else {
-            ""
-        }
-    ))
+    let formats = if command == "verify" {
+        "text, json or markdown"
+    } else {
+        "text or json"
+    };
+    Error::usage(
+        format!("{command} has no --format {name}; it writes {formats}"),
+        format!(
+            "run `dockslim {command} --format json` and convert that, or drop --format for text"
+        ),
+    )
 }
 
 /// What `verify` was asked besides the common options.
@@ -761,7 +852,7 @@ fn profiles(
         Some(ProfilesAction::Show { name }) => {
             let profile = source.load(&name)?;
             let yaml = serde_norway::to_string(&profile)
-                .map_err(|e| Error::Usage(format!("cannot print profile {name}: {e}")))?;
+                .map_err(|e| Error::bug(format!("profile {name} does not print as YAML: {e}")))?;
             writeln!(out, "# profile {name}, merged with what it extends").map_err(io)?;
             out.write_all(yaml.as_bytes()).map_err(io)?;
         }
@@ -776,14 +867,17 @@ fn explain(rule: Option<String>, all: bool, out: &mut dyn Write) -> Result<Outco
     }
     let id = rule.unwrap_or_default();
     let rule = crate::rules::find(&id).ok_or_else(|| {
-        Error::Usage(format!(
-            "no rule `{id}`; rules are {}",
-            crate::rules::all()
-                .iter()
-                .map(|r| r.doc().id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
+        let ids: Vec<&str> = crate::rules::all()
+            .iter()
+            .map(|r| r.doc().id.as_str())
+            .collect();
+        Error::usage(
+            format!("no rule `{id}`"),
+            format!(
+                "{} (`dockslim explain --all` lists every rule)",
+                crate::error::did_you_mean(&id, ids.iter().copied(), "rules")
+            ),
+        )
     })?;
     let d = rule.doc();
     writeln!(

@@ -194,20 +194,24 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
                     name,
                     None,
                     format!(
-                        "nests `[` or `{{` more than {} levels deep; a configuration needs a few",
+                        "nests `[` or `{{` more than {} levels deep",
                         crate::repo::read::MAX_YAML_NESTING
                     ),
+                    "a configuration needs a few levels: write it as the README's Pinning choices section shows",
                 ));
             }
             let file_value: Value = serde_norway::from_str(&text).map_err(|e| {
-                Error::input(
-                    name,
-                    e.location().map(|l| l.line()),
-                    format!("is not valid YAML: {e}"),
-                )
+                // The location goes before the message, not after it.
+                let text = e.to_string();
+                let message = text.split(" at line ").next().unwrap_or(&text);
+                let message = format!("is not valid YAML: {message}");
+                match e.location() {
+                    Some(at) => Error::input_at(name, at.line(), at.column(), message, YAML_HINT),
+                    None => Error::input(name, None, message, YAML_HINT),
+                }
             })?;
             if !file_value.is_null() {
-                check(&file_value, name)?;
+                check(&file_value, name, Some(&text))?;
                 check_paths(repo, &file_value, name, Some(&text))?;
                 value = file_value;
             }
@@ -218,15 +222,11 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
     if sources.is_empty() {
         if let Some(text) = repo.read_text("pyproject.toml")? {
             let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-                Error::input(
-                    "pyproject.toml",
-                    e.span().map(|s| crate::error::line_of(&text, s.start)),
-                    format!("is not valid TOML: {}", e.message()),
-                )
+                crate::detect::pyproject::toml_error("pyproject.toml", &text, &e)
             })?;
             if let Some(table) = doc.get("tool").and_then(|t| t.get("dockslim")) {
                 let json = toml_to_yaml(table);
-                check(&json, "pyproject.toml [tool.dockslim]")?;
+                check(&json, "pyproject.toml [tool.dockslim]", None)?;
                 check_paths(repo, &json, "pyproject.toml", Some(&text))?;
                 value = json;
                 sources.push("pyproject.toml [tool.dockslim]".into());
@@ -235,9 +235,10 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
     }
     for set in sets {
         let (key, raw) = set.split_once('=').ok_or_else(|| {
-            Error::Usage(format!(
-                "--set {set}: expected key=value, such as --set port=8080"
-            ))
+            Error::usage(
+                format!("--set {set}: expected key=value"),
+                format!("write it as --set {set}=VALUE, such as --set port=8080"),
+            )
         })?;
         let parsed: Value = if key == "command"
             || key == "python"
@@ -284,30 +285,112 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
             m.insert(Value::String(part.clone()), nested);
             nested = Value::Mapping(m);
         }
-        check(&nested, &format!("--set {set}"))?;
+        check(&nested, &format!("--set {set}"), None)?;
         check_paths(repo, &nested, &format!("--set {set}"), None)?;
         crate::profile::merge(&mut value, nested);
         sources.push(format!("--set {set}"));
     }
-    let mut config: Config =
-        serde_norway::from_value(value).map_err(|e| Error::Usage(format!("configuration: {e}")))?;
+    let mut config: Config = serde_norway::from_value(value).map_err(|e| {
+        Error::usage(
+            format!(
+                "configuration: {}",
+                crate::error::plain_serde(&e.to_string())
+            ),
+            "the README's Pinning choices section shows each key with an example",
+        )
+    })?;
     for paths in [&mut config.keep, &mut config.drop] {
         *paths = paths.iter().map(|p| repo_path(p).to_string()).collect();
     }
     if let Some(both) = config.keep.iter().find(|k| config.drop.contains(k)) {
-        return Err(Error::Usage(format!(
-            "`{both}` is in both keep and drop ({}); say which one you mean",
-            sources.join(", ")
-        )));
+        return Err(Error::usage(
+            format!("`{both}` is in both keep and drop ({})", sources.join(", ")),
+            format!(
+                "remove `{both}` from the list you do not mean: keep ships it, drop leaves it out"
+            ),
+        ));
     }
     Ok(Loaded { config, sources })
 }
 
-/// Deserialises `value` alone, so an error names the file or flag it came from.
-fn check(value: &Value, shown: &str) -> Result<()> {
-    serde_norway::from_value::<Config>(value.clone())
-        .map(|_| ())
-        .map_err(|e| Error::input(shown, None, format!("{e}; valid keys: profile, python, port, command, health, user.name, user.uid, registry, images (image.NAME with --set), ignore, cache-mounts, workers, extras, groups, package, torch (cpu or cuda), node, frontend (backend or separate), frontend-dockerfile, target, fixes, skip-fixes, unsafe-fixes, keep, drop, writable, packages, max-size, max-compressed-size")))
+const YAML_HINT: &str =
+    "YAML wants `key: value` pairs, lists as `- item` lines, and text with `: ` or `#` in quotes";
+
+/// Deserialises `value` alone, so an error names the file or flag it came
+/// from, and, given the file's `text`, the line of the key: an unknown key
+/// gets the closest known one as a "did you mean".
+fn check(value: &Value, shown: &str, text: Option<&str>) -> Result<()> {
+    let Err(e) = serde_norway::from_value::<Config>(value.clone()) else {
+        return Ok(());
+    };
+    let message = e.to_string();
+    let (key, problem, hint) =
+        match unknown_field(&message) {
+            Some((key, known)) => {
+                let hint =
+                    crate::error::did_you_mean(&key, known.iter().map(String::as_str), "keys");
+                (key.clone(), format!("unknown key `{key}`"), hint)
+            }
+            None => {
+                // serde does not name the key whose value is wrong: the first
+                // key that fails alone is it.
+                let key = value
+                    .as_mapping()
+                    .into_iter()
+                    .flatten()
+                    .find(|(k, v)| {
+                        let mut alone = Mapping::new();
+                        alone.insert((*k).clone(), (*v).clone());
+                        serde_norway::from_value::<Config>(Value::Mapping(alone)).is_err()
+                    })
+                    .and_then(|(k, _)| k.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let plain = crate::error::plain_serde(&message);
+                (
+                key.clone(),
+                if key.is_empty() { plain } else { format!("{key}: {plain}") },
+                "the README's Pinning choices section shows each key with an example of its value"
+                    .to_string(),
+            )
+            }
+        };
+    let line = text.and_then(|t| line_of_key(t, &key));
+    let column = line.and_then(|l| {
+        let at = text?.lines().nth(l - 1)?;
+        Some(at.len() - at.trim_start().len() + 1)
+    });
+    Err(match (line, column) {
+        (Some(line), Some(column)) => Error::input_at(shown, line, column, problem, hint),
+        _ => Error::input(shown, line, problem, hint),
+    })
+}
+
+/// The key and the known keys of serde's "unknown field `prot`, expected
+/// one of `port`, `profile`, ...".
+fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (key, rest) = rest.split_once('`')?;
+    let known = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((key.to_string(), known))
+}
+
+/// The 1-based line where `key:` is written in a YAML `text`.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 /// `keep` and `drop` take paths of the repository (a file or a folder,
@@ -323,7 +406,12 @@ fn check_paths(repo: &Repo, value: &Value, shown: &str, text: Option<&str>) -> R
                 continue;
             };
             let line = text.and_then(|t| line_of_value(t, key, item));
-            return Err(Error::input(shown, line, format!("{key}: {problem}")));
+            return Err(Error::input(
+                shown,
+                line,
+                format!("{key}: {problem}"),
+                "`keep` and `drop` take paths of the repository, relative to its root (a file or a folder, not a pattern)",
+            ));
         }
     }
     Ok(())
@@ -526,12 +614,15 @@ mod tests {
         let (_d, r) = repo(&[("dockslim.yaml", "prot: 8080\n")]);
         let err = load(&r, &[]).unwrap_err().to_string();
         assert!(
-            err.starts_with("dockslim.yaml: unknown field `prot`"),
+            err.starts_with("dockslim.yaml:1:1: unknown key `prot`"),
             "{err}"
         );
         let (_d, r) = repo(&[]);
         let err = load(&r, &["port=eighty".into()]).unwrap_err().to_string();
-        assert!(err.starts_with("--set port=eighty: invalid type"), "{err}");
+        assert!(
+            err.starts_with("--set port=eighty: port: invalid type"),
+            "{err}"
+        );
         let err = load(&r, &["nonsense".into()]).unwrap_err().to_string();
         assert!(err.contains("expected key=value"), "{err}");
     }

@@ -163,7 +163,8 @@ fn check_ignore_size(text: &str, shown: &str) -> Result<()> {
         return Err(Error::input(
             shown,
             None,
-            format!("has {lines} lines, more than the {MAX_IGNORE_LINES} dockslim reads; no real ignore file has this many"),
+            format!("has {lines} lines, more than the {MAX_IGNORE_LINES} dockslim reads"),
+            "no real ignore file has this many: check that this is the file you meant",
         ));
     }
     let wildcards = text
@@ -174,7 +175,8 @@ fn check_ignore_size(text: &str, shown: &str) -> Result<()> {
         return Err(Error::input(
             shown,
             None,
-            format!("has {wildcards} wildcards (`*`, `?`, `[`), more than the {MAX_IGNORE_WILDCARDS} dockslim matches; no real ignore file has this many"),
+            format!("has {wildcards} wildcards (`*`, `?`, `[`), more than the {MAX_IGNORE_WILDCARDS} dockslim matches"),
+            "no real ignore file has this many: a folder name (`node_modules`) covers what many patterns list",
         ));
     }
     if let Some((i, line)) = text
@@ -186,9 +188,10 @@ fn check_ignore_size(text: &str, shown: &str) -> Result<()> {
             shown,
             Some(i + 1),
             format!(
-                "is {} bytes long, more than the {MAX_IGNORE_LINE_BYTES} of the longest path; no pattern needs this many",
+                "is {} bytes long, more than the {MAX_IGNORE_LINE_BYTES} of the longest path",
                 line.len()
             ),
+            "no pattern needs this many: one pattern per line",
         ));
     }
     Ok(())
@@ -201,9 +204,8 @@ fn check_size(df: &dockerfile::Dockerfile) -> Result<()> {
         return Err(Error::input(
             &df.path,
             None,
-            format!(
-                "has {count} instructions, more than the {MAX_INSTRUCTIONS} dockslim reads; no real Dockerfile has this many"
-            ),
+            format!("has {count} instructions, more than the {MAX_INSTRUCTIONS} dockslim reads"),
+            "no real Dockerfile has this many: check that this is the file you meant",
         ));
     }
     Ok(())
@@ -259,10 +261,13 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         None => None,
     };
     if explicit && dockerfile.is_none() {
-        return Err(Error::Usage(format!(
-            "--dockerfile {}: no such file",
-            opts.dockerfile.as_ref().unwrap().display()
-        )));
+        return Err(Error::usage(
+            format!(
+                "--dockerfile {}: no such file",
+                opts.dockerfile.as_ref().unwrap().display()
+            ),
+            "the path of --dockerfile is relative to the current folder, as `docker build -f` takes it",
+        ));
     }
 
     // Docker reads `<Dockerfile name>.dockerignore` beside the Dockerfile
@@ -317,17 +322,22 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
                 detect::Stack::Python => "a Python project",
                 detect::Stack::Node => "a Node project",
             };
-            return Err(Error::Usage(format!(
-                "{} {} set, but this is {stack}, for which {} nothing; remove {}",
-                foreign.join(", "),
-                if foreign.len() == 1 { "is" } else { "are" },
-                if foreign.len() == 1 {
-                    "it means"
-                } else {
-                    "they mean"
-                },
-                if foreign.len() == 1 { "it" } else { "them" }
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{} {} set, but this is {stack}, for which {} nothing",
+                    foreign.join(", "),
+                    if foreign.len() == 1 { "is" } else { "are" },
+                    if foreign.len() == 1 {
+                        "it means"
+                    } else {
+                        "they mean"
+                    }
+                ),
+                format!(
+                    "remove {} from the configuration",
+                    if foreign.len() == 1 { "it" } else { "them" }
+                ),
+            ));
         }
     }
     if let Some(df) = &sources.dockerfile {
@@ -351,15 +361,14 @@ fn image_target(
     let names: Vec<String> = df.stages.iter().filter_map(|s| s.alias.clone()).collect();
     if let Some(t) = &config.target {
         if df.stage_named(t).is_none() {
-            return Err(Error::Usage(format!(
-                "target = `{t}`: {} has no stage of that name; its stages are {}",
-                df.path,
+            return Err(Error::usage(
+                format!("target = `{t}`: {} has no stage of that name", df.path),
                 if names.is_empty() {
-                    "unnamed".to_string()
+                    "its stages have no names: name one with FROM image AS NAME".to_string()
                 } else {
-                    names.join(", ")
-                }
-            )));
+                    crate::error::did_you_mean(t, names.iter().map(|n| n.as_ref()), "stages")
+                },
+            ));
         }
         return Ok(Some(t.clone()));
     }
@@ -436,6 +445,9 @@ pub fn analyze_sources(
 /// Decides the proposal for an analysed repository: edits of its
 /// Dockerfile when it has one, generated files when it has none.
 pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
+    // A misspelt rule id is an error whether or not there is a Dockerfile
+    // for the fixes to edit: said once, never silently ignored.
+    selection(analysis, opts)?;
     match &analysis.dockerfile {
         Some(df) => propose_edits(analysis, df, opts),
         None => propose_generated(analysis, opts),
@@ -472,10 +484,14 @@ fn selection(analysis: &Analysis, opts: &Options) -> Result<edit::Selection> {
             .filter(|n| !n.trim().is_empty())
             .map(|n| {
                 rules::RuleId::parse(n).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "{what} `{}`: no such rule; `dockslim explain --all` lists them",
-                        n.trim()
-                    ))
+                    let ids: Vec<&str> = rules::all().iter().map(|r| r.doc().id.as_str()).collect();
+                    Error::usage(
+                        format!("{what} `{}`: no such rule", n.trim()),
+                        format!(
+                            "{} (`dockslim explain --all` lists every rule)",
+                            crate::error::did_you_mean(n.trim(), ids.iter().copied(), "rules")
+                        ),
+                    )
                 })
             })
             .collect()
@@ -503,11 +519,7 @@ fn propose_edits(
     let selection = selection(analysis, opts)?;
     let rewritten = edit::rewrite(df, &inputs, &selection, opts.templates_dir.as_deref())?;
     let edited = dockerfile::Dockerfile::parse(&rewritten.text, &analysis.dockerfile_shown)
-        .map_err(|e| {
-            Error::Usage(format!(
-                "internal error, the edited Dockerfile does not parse: {e}; please report this"
-            ))
-        })?;
+        .map_err(|e| Error::bug(format!("the edited Dockerfile does not parse: {e}")))?;
     let reasons: Vec<plan::Decision> = rewritten
         .applied
         .iter()
@@ -576,8 +588,8 @@ fn propose_edits(
 /// The files from the templates (a repository without a Dockerfile, and
 /// `init`): the plan, rendered. An existing Dockerfile is not read.
 pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
-    if let Some(why) = &analysis.project.unsupported {
-        return Err(Error::Unsupported(why.clone()));
+    if let Some(refusal) = &analysis.project.unsupported {
+        return Err(Error::unsupported(&refusal.why, &refusal.hint));
     }
     let inputs = inputs(analysis, None);
     let plan = plan::build(&inputs)?;
@@ -586,9 +598,15 @@ pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal
     let frontend_dockerfile = rendered.frontend.as_ref().map(|f| f.dockerfile.as_str());
     for text in std::iter::once(rendered.dockerfile.as_str()).chain(frontend_dockerfile) {
         dockerfile::Dockerfile::parse(text, "generated Dockerfile").map_err(|e| {
-            Error::Usage(format!(
-                "internal error, the generated Dockerfile does not parse: {e}"
-            ))
+            // Templates of the user's own (--templates-dir) are their input;
+            // ours must always render a Dockerfile.
+            match opts.templates_dir.as_deref() {
+                Some(dir) => Error::usage(
+                    format!("the templates in {} render a Dockerfile that does not parse: {e}", dir.display()),
+                    "fix the template that wrote that line, or run without --templates-dir to see dockslim's own",
+                ),
+                None => Error::bug(format!("the generated Dockerfile does not parse: {e}")),
+            }
         })?;
     }
     let reasons = |file: &str| {
@@ -698,7 +716,11 @@ pub fn detected_summary(
         _ if analysis.project.unsupported.is_some() => {
             format!(
                 "not supported: {}",
-                analysis.project.unsupported.clone().unwrap_or_default()
+                analysis
+                    .project
+                    .unsupported
+                    .as_ref()
+                    .map_or("", |r| r.why.as_str())
             )
         }
         Some(t) => format!(

@@ -2,6 +2,7 @@
 //! bad input that must fail with a clear message and leave the disk alone.
 
 mod common;
+use common::FailsTeaching;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -183,7 +184,7 @@ fn init_writes_starters_and_refuses_to_overwrite() {
         .args(["init"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("already exists"))
         .stderr(contains("--force"));
     assert_eq!(before, snapshot_tree(dir.path()));
@@ -274,7 +275,7 @@ fn profiles_and_explain() {
     dockslim()
         .args(["profiles", "show", "nope"])
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("no profile named `nope`"));
     dockslim()
         .args(["explain", "DS201"])
@@ -285,7 +286,7 @@ fn profiles_and_explain() {
     dockslim()
         .args(["explain", "ds999"])
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("no rule `ds999`"));
     dockslim()
         .args(["explain", "--all"])
@@ -308,7 +309,7 @@ fn help_explains_every_command_with_an_example() {
         .assert()
         .success()
         .stdout(contains("Exit status"));
-    dockslim().arg("bogus").assert().code(2);
+    dockslim().arg("bogus").assert().fails_teaching();
 }
 
 #[test]
@@ -329,7 +330,7 @@ fn settings_pin_choices_and_bad_keys_are_named() {
         .args(["rewrite", "--set", "node=22"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("node is set, but this is a Python project"));
     // For the generated files, the settings pin the choices.
     std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
@@ -359,15 +360,87 @@ fn settings_pin_choices_and_bad_keys_are_named() {
         .args(["rewrite", "--set", "prot=80"])
         .arg(dir.path())
         .assert()
-        .code(2)
-        .stderr(contains("--set prot=80: unknown field `prot`"));
+        .fails_teaching()
+        .stderr(contains("--set prot=80: unknown key `prot`"))
+        .stderr(contains("hint: did you mean `port`?"));
     std::fs::write(dir.path().join("dockslim.yaml"), "port: [1, 2]\n").unwrap();
     dockslim()
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .code(2)
-        .stderr(contains("dockslim.yaml: invalid type"));
+        .fails_teaching()
+        .stderr(contains(
+            "dockslim.yaml:1:1: port: invalid type: a list, expected a whole number from 0 to 65535",
+        ));
+}
+
+#[test]
+fn errors_quote_the_line_with_a_caret_and_say_what_was_meant() {
+    let dir = common::fixture("flask-junk");
+    // A misspelt key of the configuration, on its line.
+    std::fs::write(
+        dir.path().join("dockslim.yaml"),
+        "port: 8000\nprofil: python\n",
+    )
+    .unwrap();
+    dockslim()
+        .arg("rewrite")
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("dockslim.yaml:2:1: unknown key `profil`"))
+        .stderr(contains("  |\n2 | profil: python\n  | ^^^^^^^\n"))
+        .stderr(contains("hint: did you mean `profile`?"));
+    std::fs::remove_file(dir.path().join("dockslim.yaml")).unwrap();
+    // A misspelt instruction of the Dockerfile.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.12-slim\nCOPPY . /app\n",
+    )
+    .unwrap();
+    dockslim()
+        .arg("rewrite")
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("Dockerfile:2:"))
+        .stderr(contains("2 | COPPY . /app\n"))
+        .stderr(contains("^"))
+        .stderr(contains("hint: did you mean `COPY`?"));
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    // A profile, a rule and a stage that do not exist.
+    dockslim()
+        .args(["rewrite", "--profile", "pyhton"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("no profile named `pyhton`"))
+        .stderr(contains("hint: did you mean `python`?"));
+    dockslim()
+        .args(["explain", "DS10"])
+        .assert()
+        .fails_teaching()
+        .stderr(contains("hint: did you mean `DS1"));
+    dockslim()
+        .args(["rewrite", "--only", "DS4O1"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("hint: did you mean `DS401`?"));
+    // A command line clap refuses still ends with a hint.
+    dockslim()
+        .args(["verify", "--timeout", "soon"])
+        .assert()
+        .fails_teaching()
+        .stderr(contains("expected a whole number"))
+        .stderr(contains("hint: `dockslim verify --help`"));
+    // A file that is not there is said in words, not `os error 2`.
+    dockslim()
+        .args(["rewrite", "--set", "ignore=x", "/definitely/not/here"])
+        .assert()
+        .fails_teaching()
+        .stderr(contains("/definitely/not/here: does not exist"))
+        .stderr(contains("hint: check the spelling"));
 }
 
 #[test]
@@ -384,7 +457,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         .args(["rewrite", "--apply"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains(
             "requirements.txt:2: `this is not a requirement`: expected a requirement",
         ));
@@ -396,7 +469,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("requirements.txt:1:6: is not UTF-8 text"));
 
     // A Dockerfile that does not parse.
@@ -410,7 +483,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("Dockerfile:2:"));
 
     // A Dockerfile path that is a folder.
@@ -420,7 +493,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         .arg(dir.path().join("app"))
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("is a folder"));
 
     // No project at all: say what was looked for.
@@ -429,7 +502,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         .args(["rewrite"])
         .arg(empty.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("no Python or Node project found"))
         .stderr(contains("requirements.txt"))
         .stderr(contains("package.json"));
@@ -438,7 +511,7 @@ fn bad_input_exits_2_and_changes_nothing() {
     dockslim()
         .args(["analyze", "/definitely/not/here"])
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("/definitely/not/here"));
 }
 
@@ -452,7 +525,7 @@ fn unreadable_requirements_file_is_an_error() {
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("extra.txt is a folder, expected a file"));
 
     // A file without read permission (root reads everything, so only as a user).
@@ -466,7 +539,7 @@ fn unreadable_requirements_file_is_an_error() {
             .args(["rewrite"])
             .arg(dir.path())
             .assert()
-            .code(2)
+            .fails_teaching()
             .stderr(contains("requirements.txt: Permission denied"));
     }
 }
@@ -514,7 +587,7 @@ fn read_only_target_fails_cleanly_and_keeps_the_old_file() {
     } else {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    assert.code(2).stderr(contains("dockslim: error:"));
+    assert.fails_teaching().stderr(contains("dockslim: error:"));
     assert_eq!(
         before,
         snapshot_tree(dir.path()),
@@ -589,7 +662,7 @@ fn templates_and_profiles_can_be_overridden_from_folders() {
         .arg(templates.path())
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("dockerignore.j2"))
         .stderr(contains("template error"));
 }
@@ -843,7 +916,7 @@ fn bad_pyproject_names_file_and_line_and_writes_nothing() {
         .args(["rewrite", "--apply"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("pyproject.toml:8"))
         .stderr(contains("expected a PEP 508 requirement"));
     assert_eq!(before, snapshot_tree(dir.path()));
@@ -881,7 +954,7 @@ fn uv_workspace_builds_the_member_that_holds_the_app() {
         .args(["rewrite", "--set", "package=nope"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains(
             "package = `nope` is not a member of the workspace",
         ));
@@ -962,7 +1035,7 @@ fn frontend_placement_can_be_configured() {
         .args(["rewrite", "--set", "frontend=sideways"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("frontend"));
 }
 
@@ -979,7 +1052,7 @@ fn bad_package_json_names_file_line_and_column_and_writes_nothing() {
         .args(["rewrite", "--apply"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("package.json:8:"))
         .stderr(contains("expected valid JSON"));
     assert_eq!(before, snapshot_tree(dir.path()));
@@ -1014,7 +1087,7 @@ fn node_project_without_a_lock_file_is_refused_with_the_fix() {
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("no lock file"))
         .stderr(contains("npm install"));
 }
@@ -1032,7 +1105,7 @@ fn bad_frontend_package_json_beside_a_backend_is_an_error() {
         .args(["rewrite", "--apply"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .fails_teaching()
         .stderr(contains("frontend/package.json:3:"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }

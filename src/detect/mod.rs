@@ -24,7 +24,7 @@ pub mod writes;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::repo::Repo;
 use framework::WebApp;
 use pyproject::Declared;
@@ -145,13 +145,21 @@ pub struct Project {
     pub node_manifests: Vec<String>,
     /// Why dockslim cannot write a Dockerfile for this repository (a Node
     /// or Poetry project, say); the rules still read its Dockerfile.
-    pub unsupported: Option<String>,
+    pub unsupported: Option<Refusal>,
     /// The services of the repository's compose files.
     pub compose: Vec<compose::Service>,
     /// Where the app's code writes at run time, with the evidence.
     pub writes: Vec<writes::Write>,
     /// The programs the app's code (and its libraries) runs.
     pub runs: Vec<runs::Run>,
+}
+
+/// Why dockslim cannot write a Dockerfile for a repository, and what the
+/// user can do about it, kept for when a command needs the proposal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    pub why: String,
+    pub hint: String,
 }
 
 impl Project {
@@ -163,14 +171,17 @@ impl Project {
         dockerfile_env: &[DeployedVar],
     ) -> Result<Project> {
         match detect(repo, config, dockerfile_env) {
-            Err(Error::Unsupported(why)) => Ok(Project {
+            Err(e) if matches!(e.kind, Kind::Unsupported(_)) => Ok(Project {
                 stack: Stack::Python,
                 python: PythonProject::default(),
                 node: None,
                 frontend: None,
                 frontend_skipped: None,
                 node_manifests: node::manifests(repo),
-                unsupported: Some(why),
+                unsupported: Some(Refusal {
+                    hint: e.hint().unwrap_or_default(),
+                    why: e.to_string(),
+                }),
                 compose: compose::services(repo),
                 writes: writes::find(repo),
                 runs: runs::find(repo, &[], &[]),
@@ -343,29 +354,46 @@ fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
                 .is_some_and(|t| t.contains("[tool.uv") || t.contains("[tool.poetry")),
         };
         if declares {
-            return Error::Unsupported(format!(
-                "{}: {manifest} declares the dependencies but there is no lock file; run `{command}` and commit {lock}, so the image installs exactly what was tested",
-                repo.root.display()
-            ));
+            return Error::unsupported(
+                format!(
+                    "{}: {manifest} declares the dependencies but there is no lock file",
+                    repo.root.display()
+                ),
+                format!("run `{command}` and commit {lock}, so the image installs exactly what was tested"),
+            );
         }
     }
     if has("pyproject.toml") || has("setup.py") {
-        return Error::Unsupported(format!(
-            "{}: found a Python project without a requirements file or a lock file; dockslim needs requirements.txt (or requirements/prod.txt, requirements/base.txt), uv.lock, poetry.lock or Pipfile.lock to know what to install",
-            repo.root.display()
-        ));
+        return Error::unsupported(
+            format!(
+                "{}: found a Python project without a requirements file or a lock file",
+                repo.root.display()
+            ),
+            "dockslim needs requirements.txt (or requirements/prod.txt, requirements/base.txt), uv.lock, poetry.lock or Pipfile.lock to know what to install: `uv lock` or `pip freeze > requirements.txt` writes one",
+        );
     }
     if !node_manifests.is_empty() {
-        return Error::Unsupported(format!(
-            "{}: found {} but no package.json at the root and no Python project; run dockslim on the Node project's folder",
-            repo.root.display(),
-            node_manifests.join(", ")
-        ));
+        return Error::unsupported(
+            format!(
+                "{}: found {} but no package.json at the root and no Python project",
+                repo.root.display(),
+                node_manifests.join(", ")
+            ),
+            format!(
+                "run dockslim on the Node project's folder: `dockslim rewrite {}`",
+                node_manifests[0]
+                    .trim_end_matches("package.json")
+                    .trim_end_matches('/')
+            ),
+        );
     }
-    Error::Unsupported(format!(
-        "{}: no Python or Node project found; looked for requirements.txt, requirements-prod.txt, requirements/*.txt, uv.lock, poetry.lock, Pipfile.lock, pyproject.toml, setup.py and package.json",
-        repo.root.display()
-    ))
+    Error::unsupported(
+        format!(
+            "{}: no Python or Node project found; looked for requirements.txt, requirements-prod.txt, requirements/*.txt, uv.lock, poetry.lock, Pipfile.lock, pyproject.toml, setup.py and package.json",
+            repo.root.display()
+        ),
+        "run dockslim on the folder that holds the project's manifest, or pass that folder as DIR",
+    )
 }
 
 /// The static frontend in a folder beside a Python backend: the shallowest
@@ -424,7 +452,10 @@ fn frontend(
                     None,
                 ));
             }
-            Err(Error::Unsupported(why)) => {
+            Err(Error {
+                kind: Kind::Unsupported(why),
+                ..
+            }) => {
                 skipped.get_or_insert(why);
             }
             Err(e) => return Err(e),
@@ -458,9 +489,10 @@ fn dependencies(
             return Ok(None);
         };
         if !config.extras.is_empty() || !config.groups.is_empty() {
-            return Err(Error::Usage(format!(
-                "extras and groups select parts of a uv or Poetry project; {entry} is a pip requirements file, which has neither"
-            )));
+            return Err(Error::usage(
+                format!("extras and groups select parts of a uv or Poetry project; {entry} is a pip requirements file, which has neither"),
+                "remove `extras` and `groups` from the configuration; with pip, name the requirements file that holds what you want",
+            ));
         }
         return Ok(Some(Found {
             manager: Manager::Pip,
@@ -475,10 +507,13 @@ fn dependencies(
         _ => pyproject::read_pyproject(repo, "")?,
     }
     .ok_or_else(|| {
-        Error::Usage(format!(
-            "found {lock} but no {}; the lock file alone does not say which of its packages are the project's",
-            manager.manifest()
-        ))
+        Error::usage(
+            format!(
+                "found {lock} but no {}; the lock file alone does not say which of its packages are the project's",
+                manager.manifest()
+            ),
+            format!("commit the {} the lock file was made from", manager.manifest()),
+        )
     })?;
     let workspace = match manager {
         Manager::Uv if !root.workspace_members.is_empty() => {
@@ -486,10 +521,13 @@ fn dependencies(
         }
         _ => {
             if let Some(p) = &config.package {
-                return Err(Error::Usage(format!(
-                    "package = `{p}` names a uv workspace member, but {} declares no [tool.uv.workspace]",
-                    root.file
-                )));
+                return Err(Error::usage(
+                    format!(
+                        "package = `{p}` names a uv workspace member, but {} declares no [tool.uv.workspace]",
+                        root.file
+                    ),
+                    "remove `package` from the configuration: this project is not a workspace",
+                ));
             }
             None
         }
@@ -535,11 +573,13 @@ fn dependencies(
     for (key, what, chosen, available) in selections {
         for name in chosen {
             let deps = available.get(name).ok_or_else(|| {
-                Error::Usage(format!(
-                    "{key}: `{name}` is not {what} of {} (it has: {})",
-                    declared.file,
-                    list_or_none(available.keys())
-                ))
+                Error::usage(
+                    format!("{key}: `{name}` is not {what} of {}", declared.file),
+                    match crate::error::closest(name, available.keys().map(String::as_str)) {
+                        Some(meant) => format!("did you mean `{meant}`?"),
+                        None => format!("it has: {}", list_or_none(available.keys())),
+                    },
+                )
             })?;
             set.requirements.extend(deps.iter().cloned());
         }
@@ -587,13 +627,12 @@ fn workspace(
             None if repo.exists(&format!("{glob}/pyproject.toml")) => {
                 members.push(glob.to_string())
             }
-            None => {
-                return Err(Error::input(
-                    &root.file,
-                    None,
-                    format!("workspace member `{pattern}` has no pyproject.toml"),
-                ))
-            }
+            None => return Err(Error::input(
+                &root.file,
+                None,
+                format!("workspace member `{pattern}` has no pyproject.toml"),
+                "fix the members list of [tool.uv.workspace], or add the member's pyproject.toml",
+            )),
         }
     }
     let mut named = Vec::new();
@@ -604,6 +643,7 @@ fn workspace(
                 &member.file,
                 None,
                 "a workspace member needs [project].name",
+                "add name = \"...\" under [project] in the member's pyproject.toml",
             )
         })?;
         named.push((name, dir.clone()));
@@ -624,15 +664,17 @@ fn workspace(
             .find(|(n, _)| *n == wanted_norm)
             .map(|(n, d)| choose(n, d, "as the configuration names it".into()))
             .ok_or_else(|| {
-                Error::Usage(format!(
-                    "package = `{wanted}` is not a member of the workspace in {} (members: {})",
-                    root.file,
-                    named
-                        .iter()
-                        .map(|(n, _)| n.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                Error::usage(
+                    format!(
+                        "package = `{wanted}` is not a member of the workspace in {}",
+                        root.file
+                    ),
+                    crate::error::did_you_mean(
+                        wanted,
+                        named.iter().map(|(n, _)| n.as_str()),
+                        "members",
+                    ),
+                )
             });
     }
     let app = framework::detect(sources, &[]);
@@ -656,11 +698,20 @@ fn workspace(
             "the workspace root is the project".into(),
         ));
     }
-    Err(Error::Usage(format!(
-        "{} is a uv workspace and no member holds a web app dockslim recognises; set `package` to the member the image runs (members: {})",
-        root.file,
-        named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
-    )))
+    Err(Error::usage(
+        format!(
+            "{} is a uv workspace and no member holds a web app dockslim recognises",
+            root.file
+        ),
+        format!(
+            "set `package` to the member the image runs (members: {})",
+            named
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
 }
 
 /// The packages the image installs: the production set, plus what the lock

@@ -276,15 +276,19 @@ fn line_of(text: &str, needle: &str) -> usize {
 /// framework other than Next.js) is `Error::Unsupported` saying why.
 pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
     let manifest = join(dir, "package.json");
-    let text = repo
-        .read_text(&manifest)?
-        .ok_or_else(|| Error::Unsupported(format!("{manifest}: not found")))?;
+    let text = repo.read_text(&manifest)?.ok_or_else(|| {
+        Error::unsupported(
+            format!("{manifest}: not found"),
+            "run dockslim on the folder that holds the package.json",
+        )
+    })?;
     let pkg: Value = serde_json::from_str(&text).map_err(|e| {
         Error::input_at(
             &manifest,
             e.line(),
             e.column(),
             format!("expected valid JSON: {e}"),
+            "JSON wants double-quoted keys and strings and no comma after the last item; `npm pkg get name` checks the file",
         )
     })?;
     let Some(obj) = pkg.as_object() else {
@@ -292,6 +296,7 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
             &manifest,
             Some(1),
             "expected a JSON object with the package's fields",
+            "a package.json is one { ... } object, such as {\"name\": \"app\", \"scripts\": {...}}",
         ));
     };
     let field_str = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_string);
@@ -318,10 +323,13 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
     };
 
     if obj.contains_key("workspaces") || repo.exists(&join(dir, "pnpm-workspace.yaml")) {
-        return Err(Error::Unsupported(format!(
-            "{manifest}:{}: a workspace (monorepo) root; dockslim writes Dockerfiles for single Node projects, not workspaces yet",
-            line_of(&text, "\"workspaces\"")
-        )));
+        return Err(Error::unsupported(
+            format!(
+                "{manifest}:{}: a workspace (monorepo) root; dockslim writes Dockerfiles for single Node projects, not workspaces yet",
+                line_of(&text, "\"workspaces\"")
+            ),
+            "run dockslim on the folder of the package the image runs",
+        ));
     }
 
     let (manager, manager_pin, manager_from, lock_file) = manager(repo, dir, obj, &text)?;
@@ -414,9 +422,11 @@ fn manager(
                 return Err(Error::input(
                     &manifest,
                     Some(line),
-                    format!(
-                    "packageManager names `{other}`; expected npm, yarn or pnpm (as name@version)"
-                ),
+                    format!("packageManager names `{other}`; expected npm, yarn or pnpm"),
+                    match crate::error::closest(other, ["npm", "yarn", "pnpm"]) {
+                        Some(meant) => format!("did you mean `{meant}`? Write it as name@version, such as \"{meant}@10.2.0\""),
+                        None => "write it as name@version, such as \"pnpm@9.12.0\"".into(),
+                    },
                 ))
             }
         };
@@ -428,10 +438,13 @@ fn manager(
             })
             .map(|(f, _)| f.to_string())
             .ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "{manifest}:{line}: packageManager is {pin} but there is no {} beside it; run `{name} install` and commit the lock file, so the image installs exactly what was tested",
-                    if name == "pnpm" { "pnpm-lock.yaml" } else if name == "yarn" { "yarn.lock" } else { "package-lock.json" }
-                ))
+                Error::unsupported(
+                    format!(
+                        "{manifest}:{line}: packageManager is {pin} but there is no {} beside it",
+                        if name == "pnpm" { "pnpm-lock.yaml" } else if name == "yarn" { "yarn.lock" } else { "package-lock.json" }
+                    ),
+                    format!("run `{name} install` and commit the lock file, so the image installs exactly what was tested"),
+                )
             })?;
         return Ok((
             manager,
@@ -441,9 +454,10 @@ fn manager(
         ));
     }
     let Some((lock, manager)) = present.first().copied() else {
-        return Err(Error::Unsupported(format!(
-            "{manifest}: no lock file beside it (package-lock.json, yarn.lock or pnpm-lock.yaml); run `npm install` (or yarn, pnpm) and commit the lock file, so the image installs exactly what was tested"
-        )));
+        return Err(Error::unsupported(
+            format!("{manifest}: no lock file beside it (package-lock.json, yarn.lock or pnpm-lock.yaml)"),
+            "run `npm install` (or yarn, pnpm) and commit the lock file, so the image installs exactly what was tested",
+        ));
     };
     let manager = if manager == NodeManager::YarnClassic && berry(lock) {
         NodeManager::YarnBerry
@@ -553,16 +567,18 @@ fn app(
     has: &dyn Fn(&str) -> bool,
 ) -> Result<NodeApp> {
     let unclear = |file: &str, line: usize, key: &str| {
-        Error::Unsupported(format!(
-            "{file}:{line}: `{key}` is set to an expression dockslim cannot read, so the output folder is unclear; write it as a string literal"
-        ))
+        Error::unsupported(
+            format!("{file}:{line}: `{key}` is set to an expression dockslim cannot read, so the output folder is unclear"),
+            format!("write `{key}` as a string literal, such as {key}: 'dist'"),
+        )
     };
     let build = script("build");
     let needs_build = |framework: &str| {
         build.clone().ok_or_else(|| {
-            Error::Unsupported(format!(
-                "{manifest}: a {framework} project without a `build` script; add one (the image runs it to build the site)"
-            ))
+            Error::unsupported(
+                format!("{manifest}: a {framework} project without a `build` script"),
+                "add a `build` script to package.json: the image runs it to build the site",
+            )
         })
     };
     let static_site =
@@ -626,10 +642,13 @@ fn app(
     }
     for (package, framework) in UNSUPPORTED_FRAMEWORKS {
         if has(package) {
-            return Err(Error::Unsupported(format!(
-                "{manifest}:{}: a {framework} app; dockslim writes Dockerfiles for static sites (Vite, Create React App, Astro, Vue CLI, Gatsby, Docusaurus, Next.js export), Next.js servers and Express/Fastify/Koa/hapi/Hono APIs, not {framework} yet",
-                line_of(text, &format!("\"{package}\""))
-            )));
+            return Err(Error::unsupported(
+                format!(
+                    "{manifest}:{}: a {framework} app; dockslim writes Dockerfiles for static sites (Vite, Create React App, Astro, Vue CLI, Gatsby, Docusaurus, Next.js export), Next.js servers and Express/Fastify/Koa/hapi/Hono APIs, not {framework} yet",
+                    line_of(text, &format!("\"{package}\""))
+                ),
+                "`dockslim analyze` still reports the build context and the findings that apply to any Dockerfile",
+            ));
         }
     }
     if has("astro") {
@@ -637,10 +656,13 @@ fn app(
         let option = |key: &str| config.as_ref().and_then(|(_, t)| string_option(t, key));
         if let Some(Ok((mode, line))) = option("output") {
             if mode == "server" {
-                return Err(Error::Unsupported(format!(
-                    "{}:{line}: an Astro site rendered on a server (output: 'server'); dockslim writes images for static Astro sites only",
-                    config.as_ref().unwrap().0
-                )));
+                return Err(Error::unsupported(
+                    format!(
+                        "{}:{line}: an Astro site rendered on a server (output: 'server'); dockslim writes images for static Astro sites only",
+                        config.as_ref().unwrap().0
+                    ),
+                    "`dockslim analyze` still reports the build context and the findings that apply to any Dockerfile",
+                ));
             }
         }
         return match option("outDir") {
@@ -721,11 +743,14 @@ fn app(
             format!("{manifest}:{} (the start script)", line_of(text, "\"start\"")),
         ),
         (Some(_), _) => {
-            return Err(Error::Unsupported(format!(
-                "{manifest}:{}: the start script is `{}`; dockslim runs Node servers as `node <file>`, so write the start script that way (development runners such as nodemon or ts-node do not belong in an image)",
-                line_of(text, "\"start\""),
-                start.unwrap_or_default()
-            )))
+            return Err(Error::unsupported(
+                format!(
+                    "{manifest}:{}: the start script is `{}`; dockslim runs Node servers as `node <file>`",
+                    line_of(text, "\"start\""),
+                    start.unwrap_or_default()
+                ),
+                "write the start script as `node <file>` (development runners such as nodemon or ts-node do not belong in an image)",
+            ))
         }
         (None, Some(main)) => (
             vec!["node".to_string(), main.to_string()],
@@ -736,9 +761,12 @@ fn app(
             format!("{} (npm start's default)", join(dir, "server.js")),
         ),
         (None, None) => {
-            return Err(Error::Unsupported(format!(
-                "{manifest}: neither a static site builder (Vite, Create React App, Next.js, Astro, Vue CLI, Gatsby, Docusaurus) nor a server with a `start` script or `main`; dockslim cannot tell what the image should run"
-            )))
+            return Err(Error::unsupported(
+                format!(
+                    "{manifest}: neither a static site builder (Vite, Create React App, Next.js, Astro, Vue CLI, Gatsby, Docusaurus) nor a server with a `start` script or `main`; dockslim cannot tell what the image should run"
+                ),
+                "add a `start` script such as \"node server.js\" (or `main`) to package.json",
+            ))
         }
     };
     let sources = node_sources(repo, dir);
@@ -1063,7 +1091,7 @@ mod tests {
             "{\n  \"name\": \"web\",\n  \"scripts\": {,}\n}\n",
         )]);
         let err = read(&repo, "web").unwrap_err();
-        assert!(matches!(err, Error::Input { .. }));
+        assert!(matches!(err.kind, crate::error::Kind::Input { .. }));
         assert!(err.to_string().starts_with("web/package.json:3:"), "{err}");
     }
 

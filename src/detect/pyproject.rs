@@ -109,13 +109,25 @@ impl Declared {
 
 /// Parses a TOML file, with the line of a syntax error.
 pub fn parse_toml(text: &str, file: &str) -> Result<ImDocument<String>> {
-    ImDocument::parse(text.to_string()).map_err(|e| {
-        Error::input(
-            file,
-            e.span().map(|s| line_of(text, s.start)),
-            format!("is not valid TOML: {}", e.message().trim()),
-        )
-    })
+    ImDocument::parse(text.to_string()).map_err(|e| toml_error(file, text, &e))
+}
+
+/// A TOML file that does not parse, at the line and column toml_edit
+/// points to.
+pub fn toml_error(file: &str, text: &str, e: &toml_edit::TomlError) -> Error {
+    let message = format!("is not valid TOML: {}", e.message().trim());
+    let hint = "TOML wants `key = value` lines under `[table]` headers, with text in double quotes";
+    match e.span() {
+        Some(span) => {
+            let line = line_of(text, span.start);
+            let line_start = text[..span.start.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let column = text[line_start..span.start.min(text.len())].chars().count() + 1;
+            Error::input_at(file, line, column, message, hint)
+        }
+        None => Error::input(file, None, message, hint),
+    }
 }
 
 /// Reads `<dir>/pyproject.toml`, if there is one.
@@ -344,8 +356,15 @@ pub fn locked_packages(repo: &Repo, manager: Manager) -> Result<Vec<String>> {
         return Ok(Vec::new());
     };
     if manager == Manager::Pipenv {
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::input(lock, Some(e.line()), format!("is not valid JSON: {e}")))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::input_at(
+                lock,
+                e.line(),
+                e.column(),
+                format!("is not valid JSON: {e}"),
+                "Pipfile.lock is written by pipenv: run `pipenv lock` to write it again",
+            )
+        })?;
         let mut names: Vec<String> = ["default", "develop"]
             .iter()
             .filter_map(|k| json.get(k).and_then(|v| v.as_object()))
@@ -419,6 +438,7 @@ impl Reader<'_> {
                 self.file,
                 Some(self.line(item)),
                 format!("`{what}` must be an array of requirement strings"),
+                format!("write it as {what} = [\"flask>=3\", \"gunicorn\"]"),
             )
         })?;
         let mut out = Vec::new();
@@ -431,14 +451,16 @@ impl Reader<'_> {
                 Error::input(
                     self.file,
                     Some(line),
-                    format!("`{what}`: expected a requirement string such as \"flask>=3\""),
+                    format!("`{what}`: expected a requirement string"),
+                    "write each requirement in double quotes, such as \"flask>=3\"",
                 )
             })?;
             let req = parse_pep508(self.file, line, spec).ok_or_else(|| {
                 Error::input(
                     self.file,
                     Some(line),
-                    format!("`{spec}` in `{what}`: expected a PEP 508 requirement such as \"flask>=3\" or \"uvicorn[standard]; python_version >= '3.10'\""),
+                    format!("`{spec}` in `{what}`: expected a PEP 508 requirement"),
+                    "write a name, optional [extras], a version and optional ; markers, such as \"flask>=3\" or \"uvicorn[standard]; python_version >= '3.10'\"",
                 )
             })?;
             out.push(req);

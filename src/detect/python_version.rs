@@ -57,7 +57,8 @@ pub fn evidence(repo: &Repo) -> Result<Vec<VersionEvidence>> {
                 Error::input(
                     ".python-version",
                     Some(line),
-                    format!("`{value}`: expected a CPython version such as 3.12 or 3.12.4"),
+                    format!("`{value}`: expected a CPython version"),
+                    "write the version alone, such as 3.12 or 3.12.4 (`pyenv local 3.12` writes it)",
                 )
             })?;
             out.push(VersionEvidence {
@@ -75,6 +76,7 @@ pub fn evidence(repo: &Repo) -> Result<Vec<VersionEvidence>> {
                         "runtime.txt",
                         Some(line),
                         format!("`{value}`: expected python-3.X.Y"),
+                        "write it as python-3.12.4",
                     )
                 })?;
                 out.push(VersionEvidence {
@@ -87,23 +89,24 @@ pub fn evidence(repo: &Repo) -> Result<Vec<VersionEvidence>> {
     }
     if let Some(text) = repo.read_text("pyproject.toml")? {
         let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-            let line = e.span().map(|s| crate::error::line_of(&text, s.start));
-            Error::input(
-                "pyproject.toml",
-                line,
-                format!("is not valid TOML: {}", e.message()),
-            )
+            crate::detect::pyproject::toml_error("pyproject.toml", &text, &e)
         })?;
         if let Some(item) = doc.get("project").and_then(|p| p.get("requires-python")) {
             let spec = item.as_str().ok_or_else(|| {
                 Error::input(
                     "pyproject.toml",
-                    None,
-                    "`project.requires-python` must be a string such as \">=3.10\"",
+                    find_line(&text, "requires-python"),
+                    "`project.requires-python` must be a string",
+                    "write it as requires-python = \">=3.10\"",
                 )
             })?;
             validate_specifier(spec).map_err(|m| {
-                Error::input("pyproject.toml", find_line(&text, "requires-python"), m)
+                Error::input(
+                    "pyproject.toml",
+                    find_line(&text, "requires-python"),
+                    m,
+                    "write a PEP 440 specifier such as \">=3.10\" or \">=3.10,<3.14\"",
+                )
             })?;
             out.push(VersionEvidence {
                 file: "pyproject.toml".into(),

@@ -220,8 +220,12 @@ fn read_file(
                     file,
                     Some(line),
                     format!("includes `{path}`, which does not exist"),
+                    "the path of -r is relative to the file that includes it: fix the path or add the file",
                 ),
-                None => Error::Usage(format!("{path} does not exist")),
+                None => Error::usage(
+                    format!("{path} does not exist"),
+                    "name a requirements file of the repository, relative to its root",
+                ),
             })
         }
     };
@@ -231,10 +235,11 @@ fn read_file(
             path,
             None,
             format!(
-                "the requirements files that {} includes hold more than {} together; no real install reads this much",
+                "the requirements files that {} includes hold more than {} together",
                 set.entry,
                 crate::units::human_bytes(MAX_SET_BYTES as u64)
             ),
+            "no real install reads this much: check what its -r lines include",
         ));
     }
     set.files.push(path.to_string());
@@ -256,23 +261,30 @@ fn read_file(
 /// An include pip cannot follow: out of the repository (Docker sends only
 /// the build context), back into a file that includes it, or too deep.
 fn check_include(path: &str, file: &str, line: usize, includes: &Includes) -> Result<()> {
-    let at = |message: String| Err(Error::input(file, Some(line), message));
+    let at = |message: String, hint: &str| Err(Error::input(file, Some(line), message, hint));
     if path.starts_with('/') || path == ".." || path.starts_with("../") {
-        return at(format!(
-            "includes `{path}`, outside the repository; Docker sends only the build context, and dockslim reads only files inside it"
-        ));
+        return at(
+            format!("includes `{path}`, outside the repository"),
+            "Docker sends only the build context, and dockslim reads only files inside it: move the file into the repository",
+        );
     }
     if includes.chain.iter().any(|p| p == path) {
-        return at(format!(
-            "includes `{path}`, which is already being read: a cycle ({}); pip stops on it with a RecursionError",
-            includes.shown_with(path)
-        ));
+        return at(
+            format!(
+                "includes `{path}`, which is already being read: a cycle ({})",
+                includes.shown_with(path)
+            ),
+            "pip stops on a cycle with a RecursionError: remove one of the -r lines",
+        );
     }
     if includes.chain.len() >= MAX_INCLUDE_DEPTH {
-        return at(format!(
-            "includes nest more than {MAX_INCLUDE_DEPTH} files deep ({}); pip stops on such a chain with a RecursionError",
-            includes.shown_with(path)
-        ));
+        return at(
+            format!(
+                "includes nest more than {MAX_INCLUDE_DEPTH} files deep ({})",
+                includes.shown_with(path)
+            ),
+            "pip stops on such a chain with a RecursionError: include the files from one place",
+        );
     }
     Ok(())
 }
@@ -353,7 +365,8 @@ fn parse_line(
         Error::input(
             file,
             Some(line_no),
-            format!("`{line}`: expected a requirement (`name`, `name==1.0`, `name[extra]>=1 ; marker`, a URL or a path) or a pip option such as `-r other.txt`"),
+            format!("`{line}`: expected a requirement or a pip option"),
+            "write a requirement (`name`, `name==1.0`, `name[extra]>=1 ; marker`, a URL or a path) or a pip option such as `-r other.txt`",
         )
     };
 
@@ -407,7 +420,34 @@ fn parse_line(
         return Err(Error::input(
             file,
             Some(line_no),
-            format!("`{line}`: unknown pip option; expected one of -r, -c, -e, -i, --extra-index-url, -f, --trusted-host, --pre, --only-binary, --no-binary, --require-hashes"),
+            format!("`{line}`: unknown pip option"),
+            {
+                const OPTIONS: &[&str] = &[
+                    "-r",
+                    "-c",
+                    "-e",
+                    "-i",
+                    "--requirement",
+                    "--constraint",
+                    "--editable",
+                    "--index-url",
+                    "--extra-index-url",
+                    "-f",
+                    "--find-links",
+                    "--trusted-host",
+                    "--pre",
+                    "--only-binary",
+                    "--no-binary",
+                    "--require-hashes",
+                    "--prefer-binary",
+                ];
+                let option = line.split([' ', '=']).next().unwrap_or(line);
+                crate::error::did_you_mean(
+                    option,
+                    OPTIONS.iter().copied(),
+                    "options pip takes in a requirements file",
+                )
+            },
         ));
     }
 
@@ -479,7 +519,12 @@ fn push_requirement(
 ) -> Result<()> {
     static EGG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"#egg=([A-Za-z0-9._-]+)").unwrap());
     if target.is_empty() {
-        return Err(Error::input(file, Some(line_no), "expected a path or URL"));
+        return Err(Error::input(
+            file,
+            Some(line_no),
+            "expected a path or URL",
+            "write the path or URL after the option, such as `-e ./libs/shared` or `-e git+https://host/repo.git#egg=name`",
+        ));
     }
     let target = target.split(" --").next().unwrap_or(target).trim();
     let is_url = target.contains("://");
@@ -686,11 +731,12 @@ mod tests {
     fn include_cycles_are_errors_and_diamonds_are_read_once() {
         let (_d, repo) =
             crate::repo::temp_repo(&[("a.txt", "-r b.txt\nflask\n"), ("b.txt", "-r a.txt\n")]);
-        let err = read_set(&repo, "a.txt").unwrap_err().to_string();
+        let err = read_set(&repo, "a.txt").unwrap_err();
         assert_eq!(
-            err,
-            "b.txt:1: includes `a.txt`, which is already being read: a cycle (a.txt -> b.txt -> a.txt); pip stops on it with a RecursionError"
+            err.to_string(),
+            "b.txt:1: includes `a.txt`, which is already being read: a cycle (a.txt -> b.txt -> a.txt)"
         );
+        assert!(err.hint().unwrap().contains("RecursionError"));
         let (_d, repo) = crate::repo::temp_repo(&[
             ("a.txt", "-r b.txt\n-r c.txt\n"),
             ("b.txt", "-r d.txt\n"),

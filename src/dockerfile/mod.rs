@@ -329,6 +329,89 @@ pub struct Dockerfile {
     pub target: Option<String>,
 }
 
+/// `ENTRYPOINT []` clears the base image's entrypoint (Docker takes it;
+/// distroless images, whose entrypoint is their interpreter, need it), but
+/// parse-dockerfile asks for at least one argument. The brackets are
+/// masked as `""`, the same length so every offset holds, and put back as
+/// an empty exec form by [`unmask_empty_entrypoint`].
+fn mask_empty_entrypoints(masked: &mut String) {
+    let mut at = 0;
+    let mut spans = Vec::new();
+    for line in masked.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed
+            .get(..10)
+            .filter(|w| w.eq_ignore_ascii_case("ENTRYPOINT"))
+            .map(|_| &trimmed[10..])
+        {
+            let args = rest.trim();
+            if args.starts_with('[')
+                && args.ends_with(']')
+                && args[1..args.len() - 1].trim().is_empty()
+            {
+                let open = at + indent + 10 + rest.find('[').unwrap_or(0);
+                let close = at + indent + 10 + rest.rfind(']').unwrap_or(0);
+                spans.push((open, close));
+            }
+        }
+        at += line.len();
+    }
+    for (open, close) in spans {
+        masked.replace_range(open..open + 1, "\"");
+        masked.replace_range(close..close + 1, "\"");
+    }
+}
+
+fn unmask_empty_entrypoint(inst: &mut Instruction, text: &str) {
+    if inst.keyword != Keyword::Entrypoint {
+        return;
+    }
+    if let Args::Command { command, span, .. } = &mut inst.args {
+        let written = text.get(span.clone()).unwrap_or("").trim();
+        if written.starts_with('[') && written[1..].trim_start() == "]" {
+            *command = Command::Exec(Vec::new());
+        }
+    }
+}
+
+/// The fix for a line that does not parse: the instruction it meant when
+/// its first word is a misspelt one, else how instructions are written.
+fn parse_hint(text: &str, line: usize) -> String {
+    const INSTRUCTIONS: &[&str] = &[
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    ];
+    let word = line
+        .checked_sub(1)
+        .and_then(|i| text.lines().nth(i))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("");
+    let known = INSTRUCTIONS.iter().any(|i| i.eq_ignore_ascii_case(word));
+    match crate::error::closest(word, INSTRUCTIONS.iter().copied()) {
+        Some(meant) if !known && !word.is_empty() => {
+            format!("did you mean `{meant}`? Every line starts with an instruction or continues the one before it with a trailing backslash")
+        }
+        _ => "every line starts with an instruction (FROM, RUN, COPY...) with its arguments, or continues the one before it with a trailing backslash".into(),
+    }
+}
+
 impl Dockerfile {
     pub fn parse(text: &str, path: &str) -> Result<Dockerfile> {
         let (bom, text_owned) = match text.strip_prefix('\u{feff}') {
@@ -336,7 +419,8 @@ impl Dockerfile {
             None => (false, text.to_string()),
         };
         let escape = escape_directive(&text_owned);
-        let (masked, hidden) = heredoc::mask(&text_owned, escape);
+        let (mut masked, hidden) = heredoc::mask(&text_owned, escape);
+        mask_empty_entrypoints(&mut masked);
         let parsed = parse_dockerfile::parse(&masked).map_err(|e| {
             let message = e.to_string();
             // parse-dockerfile's message carries its own position; keep ours.
@@ -345,10 +429,11 @@ impl Dockerfile {
                 .next()
                 .unwrap_or(&message)
                 .to_string();
+            let hint = parse_hint(&masked, e.line());
             let message = format!("does not parse as a Dockerfile: {message}");
             match e.line() {
-                0 => Error::input(path, None, message),
-                line => Error::input_at(path, line, e.column(), message),
+                0 => Error::input(path, None, message, hint),
+                line => Error::input_at(path, line, e.column(), message, hint),
             }
         })?;
         let mut global_args = Vec::new();
@@ -386,6 +471,7 @@ impl Dockerfile {
                 path,
                 None,
                 "has no FROM instruction; expected at least one stage",
+                "a Dockerfile starts its first stage with FROM and a base image, such as FROM python:3.12-slim",
             ));
         }
         for inst in global_args
@@ -393,6 +479,7 @@ impl Dockerfile {
             .chain(stages.iter_mut().flat_map(|s| s.instructions.iter_mut()))
         {
             inst.script = script::Script::of_run(inst, &text_owned, escape);
+            unmask_empty_entrypoint(inst, &text_owned);
         }
         let newline = match text_owned.find('\n') {
             Some(i) if i > 0 && text_owned.as_bytes()[i - 1] == b'\r' => "\r\n",
@@ -1124,6 +1211,29 @@ pub fn python_minor_of_image(image: &str) -> Option<Minor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_entrypoint_parses_as_an_empty_exec_form() {
+        let text = "FROM gcr.io/distroless/python3-debian12\nENTRYPOINT []\n  entrypoint [ ]\nCMD [\"gunicorn\"]\n";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        let entrypoints: Vec<_> = df.stages[0]
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == Keyword::Entrypoint)
+            .map(|i| i.command().cloned())
+            .collect();
+        assert_eq!(
+            entrypoints,
+            vec![Some(Command::Exec(vec![])), Some(Command::Exec(vec![]))]
+        );
+        assert_eq!(df.text, text);
+        // A bracket inside a longer command is left alone.
+        let df = Dockerfile::parse("FROM x\nENTRYPOINT [\"a\"]\n", "Dockerfile").unwrap();
+        assert_eq!(
+            df.stages[0].instructions[0].command(),
+            Some(&Command::Exec(vec!["a".into()]))
+        );
+    }
 
     #[test]
     fn python_version_of_official_and_vendor_tags() {

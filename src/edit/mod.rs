@@ -370,8 +370,8 @@ pub fn rewrite(
     let mut current = original.clone();
     for round in 0.. {
         if round == MAX_ROUNDS {
-            return Err(Error::Usage(format!(
-                "internal error: the fixes of {} did not settle in {MAX_ROUNDS} rounds; please report this with the Dockerfile",
+            return Err(Error::bug(format!(
+                "the fixes of {} did not settle in {MAX_ROUNDS} rounds",
                 original.path
             )));
         }
@@ -436,12 +436,8 @@ pub fn rewrite(
             applied.push((fix, index));
         }
         tracked.apply(&batch)?;
-        current = Dockerfile::parse(tracked.text(), &original.path).map_err(|e| {
-            Error::Usage(format!(
-                "internal error: a fix left {} unreadable ({e}); please report this with the Dockerfile",
-                original.path
-            ))
-        })?;
+        current = Dockerfile::parse(tracked.text(), &original.path)
+            .map_err(|e| Error::bug(format!("a fix left {} unreadable ({e})", original.path)))?;
         current.bom = original.bom;
         current.target = original.target.clone();
     }

@@ -70,8 +70,8 @@ impl Tracked {
                 || !self.text.is_char_boundary(e.range.start)
                 || !self.text.is_char_boundary(e.range.end);
             if bad {
-                return Err(Error::Usage(format!(
-                    "internal error: a fix made overlapping or out-of-range edits ({:?}); please report this with the Dockerfile",
+                return Err(Error::bug(format!(
+                    "a fix made overlapping or out-of-range edits ({:?})",
                     e.range
                 )));
             }

@@ -29,9 +29,10 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<String>> {
     }
     let mut staged = Vec::new();
     for change in changes {
-        let dir = change.abs.parent().ok_or_else(|| {
-            Error::Usage(format!("{} has no parent folder", change.abs.display()))
-        })?;
+        let dir = change
+            .abs
+            .parent()
+            .ok_or_else(|| Error::bug(format!("{} has no parent folder", change.abs.display())))?;
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(
                 ".{}.dockslim-",
@@ -78,11 +79,12 @@ pub fn apply(changes: &[FileChange]) -> Result<Vec<String>> {
 /// relative, is relative to the repository: `abs` is the repository's
 /// folder joined with it.
 fn check_destination(change: &FileChange) -> Result<()> {
-    let refuse = |message: String| {
+    let refuse = |message: String, hint: &str| {
         Err(Error::input(
             printable(&change.path).into_owned(),
             None,
             format!("{message}; nothing was written"),
+            hint,
         ))
     };
     // The folders on the way, inside the repository (a path outside it was
@@ -101,11 +103,14 @@ fn check_destination(change: &FileChange) -> Result<()> {
             if let Ok(meta) = std::fs::symlink_metadata(&at) {
                 if meta.file_type().is_symlink() {
                     let target = std::fs::read_link(&at).unwrap_or_default();
-                    return refuse(format!(
-                        "is inside `{}`, a symbolic link to `{}`; dockslim does not write through links",
-                        printable(&at.strip_prefix(root).unwrap_or(&at).to_string_lossy()),
-                        printable(&target.to_string_lossy())
-                    ));
+                    return refuse(
+                        format!(
+                            "is inside `{}`, a symbolic link to `{}`",
+                            printable(&at.strip_prefix(root).unwrap_or(&at).to_string_lossy()),
+                            printable(&target.to_string_lossy())
+                        ),
+                        "dockslim does not write through links: run it on the folder the link leads to, or replace the link with the folder",
+                    );
                 }
             }
         }
@@ -117,13 +122,22 @@ fn check_destination(change: &FileChange) -> Result<()> {
         Kind::File => Ok(()),
         Kind::Link => {
             let target = std::fs::read_link(&change.abs).unwrap_or_default();
-            refuse(format!(
-                "is a symbolic link to `{}`; dockslim does not write through links (writing would replace the link with a file). Edit the file it leads to (--dockerfile names a Dockerfile), or replace the link with a copy",
-                printable(&target.to_string_lossy())
-            ))
+            refuse(
+                format!(
+                    "is a symbolic link to `{}`; dockslim does not write through links (writing would replace the link with a file)",
+                    printable(&target.to_string_lossy())
+                ),
+                "edit the file it leads to (--dockerfile names a Dockerfile), or replace the link with a copy",
+            )
         }
-        Kind::Folder => refuse("is a folder, expected a file".to_string()),
-        kind => refuse(format!("is {}, not a regular file", kind.described())),
+        Kind::Folder => refuse(
+            "is a folder, expected a file".to_string(),
+            "move the folder away, or write the proposal elsewhere with --dockerfile",
+        ),
+        kind => refuse(
+            format!("is {}, not a regular file", kind.described()),
+            "replace it with a regular file, or write the proposal elsewhere with --dockerfile",
+        ),
     }
 }
 

@@ -5,37 +5,44 @@
 
 use serde_json::{json, Value};
 
-use crate::error::Error;
+use crate::error::{Error, Kind};
 
 /// What kind of error it is, as the documents name it.
 fn kind(error: &Error) -> &'static str {
-    match error {
-        Error::Input { .. } => "input",
-        Error::Io { .. } => "io",
-        Error::Usage(_) => "usage",
-        Error::Unsupported(_) => "unsupported",
+    match error.kind {
+        Kind::Input { .. } => "input",
+        Kind::Io { .. } => "io",
+        Kind::Usage(_) => "usage",
+        Kind::Unsupported(_) => "unsupported",
+        Kind::Bug(_) => "internal",
     }
 }
 
 /// The file, line and column the error is about, when it names one.
 fn place(error: &Error) -> (Option<String>, Option<usize>, Option<usize>) {
-    match error {
-        Error::Input { location, .. } => (
+    match &error.kind {
+        Kind::Input { location, .. } => (
             Some(location.path.display().to_string()),
             location.line,
             location.column,
         ),
-        Error::Io { path, .. } => (Some(path.display().to_string()), None, None),
-        Error::Usage(_) | Error::Unsupported(_) => (None, None, None),
+        Kind::Io { path, .. } => (Some(path.display().to_string()), None, None),
+        Kind::Usage(_) | Kind::Unsupported(_) | Kind::Bug(_) => (None, None, None),
     }
 }
 
 /// The message without the location the document gives apart.
 fn message(error: &Error) -> String {
-    match error {
-        Error::Input { message, .. } => message.clone(),
-        Error::Io { source, .. } => source.to_string(),
-        Error::Usage(m) | Error::Unsupported(m) => m.clone(),
+    let text = error.to_string();
+    match &error.kind {
+        Kind::Input { message, .. } => message.clone(),
+        // The text after `path: `, in words (no `os error 2`).
+        Kind::Io { path, .. } => text
+            .strip_prefix(&format!("{}: ", path.display()))
+            .unwrap_or(&text)
+            .to_string(),
+        Kind::Usage(m) | Kind::Unsupported(m) => m.clone(),
+        Kind::Bug(_) => text,
     }
 }
 
@@ -51,6 +58,7 @@ pub fn json(error: &Error) -> String {
             "column": column,
             "message": message(error),
             "text": error.to_string(),
+            "hint": error.hint(),
         }
     });
     serde_json::to_string_pretty(&document).expect("JSON serialises") + "\n"
@@ -65,6 +73,7 @@ pub fn sarif(error: &Error) -> String {
         "level": "error",
         "message": { "text": error.to_string() },
         "descriptor": { "id": kind(error) },
+        "properties": { "hint": error.hint() },
     });
     if let Some(file) = file {
         let mut region = serde_json::Map::new();
@@ -84,7 +93,7 @@ pub fn sarif(error: &Error) -> String {
         json!({
             "invocations": [{
                 "executionSuccessful": false,
-                "exitCode": 2,
+                "exitCode": if error.is_bug() { 101 } else { 2 },
                 "toolExecutionNotifications": [notification],
             }],
             "results": [],
@@ -99,13 +108,20 @@ mod tests {
 
     #[test]
     fn an_input_error_keeps_its_place() {
-        let error = Error::input_at("requirements.txt", 2, 9, "expected a version");
+        let error = Error::input_at(
+            "requirements.txt",
+            2,
+            9,
+            "expected a version",
+            "write it as name==1.2.3",
+        );
         let doc: Value = serde_json::from_str(&json(&error)).unwrap();
         assert_eq!(doc["error"]["kind"], "input");
         assert_eq!(doc["error"]["file"], "requirements.txt");
         assert_eq!(doc["error"]["line"], 2);
         assert_eq!(doc["error"]["column"], 9);
         assert_eq!(doc["error"]["message"], "expected a version");
+        assert_eq!(doc["error"]["hint"], "write it as name==1.2.3");
         let log: Value = serde_json::from_str(&sarif(&error)).unwrap();
         let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
         let region = &note["locations"][0]["physicalLocation"]["region"];
@@ -117,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_usage_error_has_no_place() {
-        let error = Error::Usage("--service api: no such service".into());
+        let error = Error::usage("--format sarif: not for context", "use json");
         let doc: Value = serde_json::from_str(&json(&error)).unwrap();
         assert_eq!(doc["error"]["file"], Value::Null);
         let log: Value = serde_json::from_str(&sarif(&error)).unwrap();

@@ -39,9 +39,10 @@ pub fn plan(
         Some(file) => {
             let text = inputs.repo.read_text(file)?.unwrap_or_default();
             let new = with_standalone(&text).ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "{file}: no config object literal found to add `output: 'standalone'` to; add that line yourself, since the image runs Next.js from its standalone output"
-                ))
+                Error::unsupported(
+                    format!("{file}: no config object literal found to add `output: 'standalone'` to"),
+                    "add `output: 'standalone'` to the config yourself: the image runs Next.js from its standalone output",
+                )
             })?;
             (file.clone(), new)
         }

@@ -14,7 +14,7 @@ use crate::detect::audit::DEV_TOOLS;
 use crate::detect::ml::TORCH_FAMILY;
 use crate::detect::requirements::parse_pep508;
 use crate::detect::Manager;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The proposed pyproject.toml.
 #[derive(Debug, Clone, Serialize)]
@@ -44,11 +44,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
         return Ok(None);
     };
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        Error::input(
-            &declared.file,
-            None,
-            format!("is not valid TOML: {}", e.message()),
-        )
+        crate::detect::pyproject::toml_error(&declared.file, &text, &e)
     })?;
     let relock = match py.manager {
         Manager::Uv => "uv lock",

@@ -240,7 +240,12 @@ fn template_error(name: &str, dir: Option<&Path>, e: minijinja::Error) -> Error 
         Some(d) if d.join(name).exists() => d.join(name).display().to_string(),
         _ => format!("templates/{name} (built in)"),
     };
-    Error::input(file, e.line(), format!("template error: {e}"))
+    Error::input(
+        file,
+        e.line(),
+        format!("template error: {e}"),
+        "templates are minijinja (Jinja2) text: check the `{{ }}` and `{% %}` on that line, or run without --templates-dir",
+    )
 }
 
 fn environment(dir: Option<PathBuf>) -> Environment<'static> {

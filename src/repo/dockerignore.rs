@@ -72,7 +72,8 @@ impl DockerIgnore {
                     return Err(Error::input(
                         shown,
                         Some(line),
-                        "a lone `!` is not a pattern: write `!path` to re-include a path",
+                        "a lone `!` is not a pattern",
+                        "write `!path` to re-include a path, or remove the line",
                     ));
                 }
             }
@@ -85,6 +86,7 @@ impl DockerIgnore {
                     shown,
                     Some(line),
                     format!("`{}` is not a valid pattern: {e}", raw.trim()),
+                    "patterns are paths with `*`, `?`, `**` and `[a-z]` classes, as Go's filepath.Match takes them: close every `[`",
                 )
             })?;
             patterns.push(Pattern {

@@ -78,10 +78,10 @@ impl Repo {
     pub fn open(root: &Path) -> Result<Repo> {
         let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
         if !meta.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is not a folder; dockslim reads a repository folder",
-                root.display()
-            )));
+            return Err(Error::usage(
+                format!("{} is not a folder", root.display()),
+                "name the repository folder (`dockslim rewrite path/to/repo`); a Dockerfile elsewhere goes with --dockerfile",
+            ));
         }
         let real_root = root.canonicalize().map_err(|e| Error::io(root, e))?;
         let mut found = walk(root);
@@ -165,7 +165,8 @@ impl Repo {
             return Err(Error::input(
                 rel,
                 None,
-                "is outside the repository; dockslim reads only files inside it",
+                "is outside the repository",
+                "dockslim reads only files inside the repository: move the file in, or run dockslim on the folder that holds both",
             ));
         }
         if self.exists(&clean) {
@@ -206,6 +207,7 @@ impl Repo {
                         "is a symbolic link to `{}`, which does not exist",
                         crate::output::escape::printable(&target.to_string_lossy())
                     ),
+                    "point the link at a file that exists, or name the file itself",
                 ));
             }
         };
@@ -213,10 +215,13 @@ impl Repo {
             return Err(leads_out(shown, &real));
         };
         if meta.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is a folder, expected a file",
-                crate::output::escape::printable(shown)
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{} is a folder, expected a file",
+                    crate::output::escape::printable(shown)
+                ),
+                "name the file inside it, such as requirements/prod.txt",
+            ));
         }
         Ok(Some(inside.to_string_lossy().replace('\\', "/")))
     }
@@ -308,9 +313,10 @@ fn leads_out(shown: &str, real: &Path) -> Error {
         shown,
         None,
         format!(
-            "leads through a symbolic link to `{}`, outside the repository; dockslim does not follow links out of the repository",
+            "leads through a symbolic link to `{}`, outside the repository",
             crate::output::escape::printable(&real.to_string_lossy())
         ),
+        "dockslim does not follow links out of the repository (nor does docker build): copy the file into the repository",
     )
 }
 
@@ -512,9 +518,10 @@ mod tests {
         let path = dir.path().join("requirements.txt");
         std::fs::write(&path, b"flask\ngunicorn\xff\n").unwrap();
         let err = read_text_file(&path, "requirements.txt").unwrap_err();
+        assert!(err.hint().unwrap().contains("save it as UTF-8"));
         assert_eq!(
             err.to_string(),
-            "requirements.txt:2:9: is not UTF-8 text (byte 0xFF); save it as UTF-8"
+            "requirements.txt:2:9: is not UTF-8 text (byte 0xFF)"
         );
     }
 

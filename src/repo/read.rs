@@ -103,10 +103,8 @@ pub fn not_a_file(shown: &str, kind: Kind) -> Error {
     Error::input(
         shown,
         None,
-        format!(
-            "is {}, not a regular file; dockslim reads only regular files",
-            kind.described()
-        ),
+        format!("is {}, not a regular file", kind.described()),
+        "dockslim reads only regular files: replace it with the file itself",
     )
 }
 
@@ -116,9 +114,12 @@ pub fn too_large(shown: &str, bytes: u64, max: u64) -> Error {
         shown,
         None,
         format!(
-            "is {} ({bytes} bytes), more than the {} dockslim reads from one file; no real {} is this large",
+            "is {} ({bytes} bytes), more than the {} dockslim reads from one file",
             crate::units::human_bytes(bytes),
-            crate::units::human_bytes(max),
+            crate::units::human_bytes(max)
+        ),
+        format!(
+            "no real {} is this large: check that this is the file you meant",
             what_it_is(shown)
         ),
     )
@@ -157,10 +158,13 @@ pub fn regular_file(path: &Path, shown: &str, links: Links, max: u64) -> Result<
     match Kind::of(meta.file_type()) {
         Kind::File => {}
         Kind::Folder => {
-            return Err(Error::Usage(format!(
-                "{} is a folder, expected a file",
-                crate::output::escape::printable(shown)
-            )))
+            return Err(Error::usage(
+                format!(
+                    "{} is a folder, expected a file",
+                    crate::output::escape::printable(shown)
+                ),
+                "name the file inside it, such as requirements/prod.txt",
+            ))
         }
         kind => return Err(not_a_file(shown, kind)),
     }
@@ -246,9 +250,10 @@ pub fn utf8_text(bytes: Vec<u8>, shown: &str) -> Result<String> {
                 line,
                 column,
                 format!(
-                    "is not UTF-8 text (byte 0x{:02X}); save it as UTF-8",
+                    "is not UTF-8 text (byte 0x{:02X})",
                     body[e.valid_up_to()]
                 ),
+                "save it as UTF-8 (your editor's encoding setting; `iconv -f LATIN1 -t UTF-8` converts it)",
             ))
         }
     }
@@ -295,9 +300,10 @@ mod tests {
         )
         .unwrap();
         let err = regular_file(&fifo, "Dockerfile", Links::Follow, MAX_FILE_BYTES).unwrap_err();
+        assert!(err.hint().unwrap().contains("only regular files"));
         assert_eq!(
             err.to_string(),
-            "Dockerfile: is a FIFO (named pipe), not a regular file; dockslim reads only regular files"
+            "Dockerfile: is a FIFO (named pipe), not a regular file"
         );
     }
 
@@ -326,9 +332,13 @@ mod tests {
         let f = File::create(&path).unwrap();
         f.set_len(100_000_000).unwrap();
         let err = regular_file(&path, "Dockerfile", Links::Refuse, MAX_FILE_BYTES).unwrap_err();
+        assert!(err
+            .hint()
+            .unwrap()
+            .contains("no real Dockerfile is this large"));
         assert_eq!(
             err.to_string(),
-            "Dockerfile: is 100.0 MB (100000000 bytes), more than the 16.0 MB dockslim reads from one file; no real Dockerfile is this large"
+            "Dockerfile: is 100.0 MB (100000000 bytes), more than the 16.0 MB dockslim reads from one file"
         );
     }
 

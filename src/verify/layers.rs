@@ -17,6 +17,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+/// What to do when `docker save` wrote what dockslim cannot read.
+const SAVE_HINT: &str = "verify reads the archive `docker save` writes (Docker 20.10 and later, or the containerd image store); report it with `docker version` if yours is one of those";
+
 /// One layer of the image, oldest first.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Layer {
@@ -204,9 +207,10 @@ fn instruction(created_by: &str) -> String {
 /// of its first layers are the base image's, when known.
 pub fn read_saved(archive: impl Read, base_layers: Option<usize>) -> Result<ImageLayers> {
     let bad = |e: std::io::Error| {
-        Error::Unsupported(format!(
-            "docker save wrote an archive dockslim cannot read: {e}"
-        ))
+        Error::unsupported(
+            format!("docker save wrote an archive dockslim cannot read: {e}"),
+            SAVE_HINT,
+        )
     };
     let mut blobs: HashMap<String, Blob> = HashMap::new();
     let mut outer = tar::Archive::new(archive);
@@ -222,16 +226,19 @@ pub fn read_saved(archive: impl Read, base_layers: Option<usize>) -> Result<Imag
         blobs
             .get(path)
             .and_then(|b| b.text.as_deref())
-            .ok_or_else(|| Error::Unsupported(format!("docker save wrote no {path}")))
+            .ok_or_else(|| Error::unsupported(format!("docker save wrote no {path}"), SAVE_HINT))
     };
     let manifest: Vec<ManifestEntry> = serde_json::from_slice(json_of("manifest.json")?)
-        .map_err(|e| Error::Unsupported(format!("docker save's manifest.json: {e}")))?;
-    let manifest = manifest
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::Unsupported("docker save's manifest.json names no image".into()))?;
-    let config: Config = serde_json::from_slice(json_of(&manifest.config)?)
-        .map_err(|e| Error::Unsupported(format!("the image config {}: {e}", manifest.config)))?;
+        .map_err(|e| Error::unsupported(format!("docker save's manifest.json: {e}"), SAVE_HINT))?;
+    let manifest = manifest.into_iter().next().ok_or_else(|| {
+        Error::unsupported("docker save's manifest.json names no image", SAVE_HINT)
+    })?;
+    let config: Config = serde_json::from_slice(json_of(&manifest.config)?).map_err(|e| {
+        Error::unsupported(
+            format!("the image config {}: {e}", manifest.config),
+            SAVE_HINT,
+        )
+    })?;
     let instructions: Vec<String> = config
         .history
         .iter()
@@ -242,11 +249,14 @@ pub fn read_saved(archive: impl Read, base_layers: Option<usize>) -> Result<Imag
     let mut seen: HashMap<String, Vec<u64>> = HashMap::new();
     let mut layers = Vec::new();
     for (i, path) in manifest.layers.iter().enumerate() {
-        let blob = blobs
-            .get(path)
-            .ok_or_else(|| Error::Unsupported(format!("docker save wrote no layer {path}")))?;
+        let blob = blobs.get(path).ok_or_else(|| {
+            Error::unsupported(format!("docker save wrote no layer {path}"), SAVE_HINT)
+        })?;
         let files = blob.files.as_ref().ok_or_else(|| {
-            Error::Unsupported(format!("the layer {path} of docker save is not a tar"))
+            Error::unsupported(
+                format!("the layer {path} of docker save is not a tar"),
+                SAVE_HINT,
+            )
         })?;
         let mut hidden = 0;
         for (file, size) in &files.files {

@@ -53,19 +53,22 @@ impl Engine {
         let out = match out {
             Ok(out) => out,
             Err(e) => {
-                return Err(Error::Unsupported(format!(
-                    "cannot run `{}`: {e}. Install the Docker CLI, or point DOCKER at it",
-                    program.display()
-                )))
+                return Err(Error::unsupported(
+                    format!("cannot run `{}`: {e}", program.display()),
+                    "install the Docker CLI, or point the DOCKER variable at it",
+                ))
             }
         };
         let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let (server, client) = text.split_once('|').unwrap_or(("", ""));
         if !out.status.success() || server.is_empty() {
-            return Err(Error::Unsupported(format!(
-                "no Docker engine answers ({}). Start one (`sudo systemctl start docker`, Docker Desktop, or `dockerd`), or set DOCKER_HOST to reach it",
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no answer").trim()
-            )));
+            return Err(Error::unsupported(
+                format!(
+                    "no Docker engine answers ({})",
+                    String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no answer").trim()
+                ),
+                "start one (`sudo systemctl start docker`, Docker Desktop, or `dockerd`), or set DOCKER_HOST to reach it",
+            ));
         }
         // A client with the buildx plugin builds with BuildKit; clients
         // before 23.0 have BuildKit built in behind DOCKER_BUILDKIT=1; newer
@@ -101,11 +104,14 @@ impl Engine {
             .output()
             .map_err(|e| Error::io(&self.program, e))?;
         if !out.status.success() {
-            return Err(Error::Unsupported(format!(
-                "`docker {}` failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
+            return Err(Error::unsupported(
+                format!(
+                    "`docker {}` failed: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+                "the engine said why above; `docker info` shows whether it is healthy",
+            ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
@@ -255,8 +261,9 @@ pub fn verify(
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     let proposed_text = &proposal.dockerfile().new;
     if !engine.buildkit && proposed_text.contains("RUN --mount") {
-        return Err(Error::Unsupported(
-            "this Docker client only has the classic builder, which rejects RUN --mount. Install the buildx plugin, or rewrite with --set cache-mounts=false".into(),
+        return Err(Error::unsupported(
+            "this Docker client only has the classic builder, which rejects RUN --mount",
+            "install the buildx plugin, or rewrite with --set cache-mounts=false",
         ));
     }
     let work = tempfile::Builder::new()
@@ -361,8 +368,9 @@ pub fn verify(
             opts.progress,
         );
         if health == "interrupted" {
-            return Err(Error::Usage(
-                "interrupted; removed what verify had made".into(),
+            return Err(Error::usage(
+                "interrupted; removed what verify had made",
+                "run `dockslim verify` again when you have the time it takes (--timeout sets the wait for health)",
             ));
         }
         let last_logs = if health == "healthy" || health == "running" {
@@ -553,8 +561,9 @@ fn build(
         bar.finish_and_clear();
     }
     if INTERRUPTED.load(Ordering::SeqCst) {
-        return Err(Error::Usage(
-            "interrupted; removed what verify had made".into(),
+        return Err(Error::usage(
+            "interrupted; removed what verify had made",
+            "run `dockslim verify` again when you have the time it takes",
         ));
     }
     if !status.success() {
@@ -572,15 +581,23 @@ fn build(
             .find(|l| l.contains("ERROR") || l.starts_with("#"))
             .cloned()
             .unwrap_or_default();
-        return Err(Error::Unsupported(format!(
-            "the {label} image did not build (log: {}). {}\n{}",
-            log_path.display(),
-            step,
-            tail.iter()
-                .map(|l| format!("  {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        )));
+        return Err(Error::unsupported(
+            format!(
+                "the {label} image did not build (log: {}). {}\n{}",
+                log_path.display(),
+                step,
+                tail.iter()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            if label == "current" {
+                "your Dockerfile does not build as it is: fix it first, then verify compares"
+                    .to_string()
+            } else {
+                format!("the log names the failing step; `dockslim verify --repair` tries a fix, and the proposal is in {}", log_path.display())
+            },
+        ));
     }
     Ok(start.elapsed().as_secs_f64())
 }
@@ -619,10 +636,13 @@ fn saved_layers(engine: &Engine, tag: &str, base: Option<&str>) -> Result<layers
         .wait_with_output()
         .map_err(|e| Error::io(&engine.program, e))?;
     if !out.status.success() {
-        return Err(Error::Unsupported(format!(
-            "`docker save {tag}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(Error::unsupported(
+            format!(
+                "`docker save {tag}` failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            "verify measures layers from `docker save`; `docker info` shows whether the engine is healthy",
+        ));
     }
     read
 }

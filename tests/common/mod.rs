@@ -392,3 +392,26 @@ pub fn corpus_dirs() -> Vec<(String, PathBuf, CaseMeta)> {
         })
         .collect()
 }
+
+/// An error as dockslim must say it: exit status 2, and a `hint:` line
+/// with the fix under the message. Every failing CLI test goes through it.
+pub trait FailsTeaching {
+    fn fails_teaching(self) -> assert_cmd::assert::Assert;
+}
+
+impl FailsTeaching for assert_cmd::assert::Assert {
+    fn fails_teaching(self) -> assert_cmd::assert::Assert {
+        let assert = self.code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let hint = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("hint: "))
+            .unwrap_or_else(|| panic!("no `hint:` line in the error:\n{stderr}"));
+        assert!(hint.trim().len() > 10, "an empty hint: {stderr}");
+        assert!(
+            !stderr.contains("os error") && !stderr.contains("expected u16"),
+            "Rust's words reach the user: {stderr}"
+        );
+        assert
+    }
+}

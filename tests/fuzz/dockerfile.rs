@@ -8,7 +8,7 @@
 //! mark or CRLF line endings do not change what the file says.
 
 use dockslim::dockerfile::{Args, Dockerfile, Instruction, Span};
-use dockslim::error::Error;
+use dockslim::error::{Error, Kind};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -166,8 +166,11 @@ pub fn parse_problems(df: &Dockerfile) -> Vec<String> {
 /// it names one.
 pub fn error_problems(text: &str, err: &Error) -> Option<String> {
     let lines = text.split('\n').count();
-    match err {
-        Error::Input { location, .. } if location.path.to_str() == Some("Dockerfile") => {
+    if err.hint().is_none() {
+        return Some(format!("error without a hint: {err}"));
+    }
+    match &err.kind {
+        Kind::Input { location, .. } if location.path.to_str() == Some("Dockerfile") => {
             match location.line {
                 Some(l) if l == 0 || l > lines => {
                     Some(format!("error names line {l} of {lines}: {err}"))

@@ -249,7 +249,7 @@ fn no_panic_and_errors_name_a_line(text: &str) -> Result<Option<DockerIgnore>, T
             let files = [(".dockerignore".to_string(), text.to_string())].into();
             match crate::repo::error_problem(&e, &files) {
                 Some(p) => Err(TestCaseError::fail(p)),
-                None if matches!(e, dockslim::error::Error::Input { .. }) => Ok(None),
+                None if matches!(e.kind, dockslim::error::Kind::Input { .. }) => Ok(None),
                 None => Err(TestCaseError::fail(format!("not an input error: {e}"))),
             }
         }

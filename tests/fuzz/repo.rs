@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use dockslim::error::Error;
+use dockslim::error::{Error, Kind};
 use dockslim::repo::Repo;
 
 /// A repository on disk and the files it was written with.
@@ -43,8 +43,11 @@ pub fn write(files: &[(String, String)]) -> TempRepo {
 /// else on the command line; it must not fail on I/O in a folder it can
 /// read, nor report an internal error.
 pub fn error_problem(err: &Error, files: &BTreeMap<String, String>) -> Option<String> {
-    match err {
-        Error::Input { location, .. } => {
+    if err.hint().is_none() {
+        return Some(format!("error without a hint: {err}"));
+    }
+    match &err.kind {
+        Kind::Input { location, .. } => {
             let path = location.path.to_string_lossy().replace('\\', "/");
             let Some(text) = files.get(&path) else {
                 return Some(format!(
@@ -59,8 +62,7 @@ pub fn error_problem(err: &Error, files: &BTreeMap<String, String>) -> Option<St
                 _ => None,
             }
         }
-        Error::Unsupported(_) => None,
-        Error::Usage(m) if !m.contains("internal error") => None,
-        other => Some(format!("not an input error: {other:?}")),
+        Kind::Unsupported(_) | Kind::Usage(_) => None,
+        Kind::Io { .. } | Kind::Bug(_) => Some(format!("not an input error: {err:?}")),
     }
 }

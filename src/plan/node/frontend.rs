@@ -82,8 +82,9 @@ fn prefix_in_context(dir: &str, context_dir: &str, dockerfile: &str) -> Result<S
         Some(rest) if context_dir.is_empty() => Ok(format!("{rest}/")),
         Some(rest) if rest.starts_with('/') => Ok(format!("{}/", &rest[1..])),
         Some("") => Ok(String::new()),
-        _ => Err(Error::Usage(format!(
-            "frontend-dockerfile = `{dockerfile}`: its folder (the build context) must contain the frontend folder {dir}"
-        ))),
+        _ => Err(Error::usage(
+            format!("frontend-dockerfile = `{dockerfile}`: its folder (the build context) must contain the frontend folder {dir}"),
+            format!("put the frontend Dockerfile in {dir} or a folder above it, such as {dir}/Dockerfile"),
+        )),
     }
 }

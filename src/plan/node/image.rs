@@ -96,10 +96,13 @@ fn newest_allowed(profile: &NodeProfile, range: &str, at: &str) -> Result<(Strin
             format!("the newest line engines.node `{range}` at {at} allows"),
         ));
     }
-    Err(Error::Unsupported(format!(
-        "{at}: engines.node `{range}` allows none of the maintained Node lines ({}); set `node` in dockslim.yaml to the line you run",
-        profile.supported.join(", ")
-    )))
+    Err(Error::unsupported(
+        format!(
+            "{at}: engines.node `{range}` allows none of the maintained Node lines ({})",
+            profile.supported.join(", ")
+        ),
+        "set `node` in dockslim.yaml to the line you run, such as node: \"22\"",
+    ))
 }
 
 /// The note for a line the profile does not list as maintained.

@@ -188,9 +188,12 @@ pub fn server_config_path(inputs: &Inputs, dir: &str, server: StaticServer) -> R
             Some(_) => {}
         }
     }
-    Err(Error::Unsupported(format!(
-        "{} and {} exist and were not written by dockslim; move one away so dockslim can write the static server's config",
-        join(dir, name),
-        join(dir, &format!("docker/{name}"))
-    )))
+    Err(Error::unsupported(
+        format!(
+            "{} and {} exist and were not written by dockslim",
+            join(dir, name),
+            join(dir, &format!("docker/{name}"))
+        ),
+        "move one away so dockslim can write the static server's config",
+    ))
 }

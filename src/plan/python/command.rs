@@ -86,8 +86,9 @@ pub(crate) fn server_command(
 ) -> Result<Vec<String>> {
     let py = &inputs.project.python;
     let target = py.web.targets.first().ok_or_else(|| {
-        Error::Unsupported(
-            "no web application object found (looked for Flask(...), FastAPI(...), Starlette(...), an app factory, and Django's manage.py); set `command` in dockslim.yaml or --set command=\"...\"".into(),
+        Error::unsupported(
+            "no web application object found (looked for Flask(...), FastAPI(...), Starlette(...), an app factory, and Django's manage.py)",
+            "set `command` in dockslim.yaml or pass --set command=\"gunicorn app:app\" with the command that starts it",
         )
     })?;
     let spec = target.spec();

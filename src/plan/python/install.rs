@@ -215,8 +215,9 @@ pub(super) fn install(
         }
         Manager::Pipenv => {
             if !config.extras.is_empty() || !config.groups.is_empty() {
-                return Err(Error::Usage(
-                    "extras and groups apply to uv and Poetry projects; a Pipfile's [packages] are what Pipenv installs for production".into(),
+                return Err(Error::usage(
+                    "extras and groups apply to uv and Poetry projects; a Pipfile's [packages] are what Pipenv installs for production",
+                    "remove `extras` and `groups` from the configuration; move what production needs into [packages]",
                 ));
             }
             decide(

@@ -17,14 +17,20 @@ pub(crate) fn python_version(
         .filter_map(|v| Minor::parse_loose(v))
         .collect();
     let default = Minor::parse_loose(&p.default_version).ok_or_else(|| {
-        Error::Usage(format!(
-            "profile default_version `{}` is not a Python version",
-            p.default_version
-        ))
+        Error::usage(
+            format!(
+                "profile default_version `{}` is not a Python version",
+                p.default_version
+            ),
+            "write it as a minor version such as \"3.12\" in the profile (`dockslim profiles show NAME` prints it)",
+        )
     })?;
     if let Some(v) = &inputs.config.python {
         let minor = Minor::parse_loose(v).ok_or_else(|| {
-            Error::Usage(format!("python = `{v}`: expected a version such as 3.12"))
+            Error::usage(
+                format!("python = `{v}`: expected a Python version"),
+                "write a minor version such as python: \"3.12\" (in quotes: YAML reads 3.10 as 3.1)",
+            )
         })?;
         return Ok((minor, "as the configuration pins".into()));
     }
@@ -80,10 +86,13 @@ pub(crate) fn python_version(
             ));
         }
         let best = supported.iter().rev().find(|m| fits(**m)).ok_or_else(|| {
-            Error::Unsupported(format!(
-                "requires-python {range_text} allows none of the supported Python versions ({})",
-                p.supported.join(", ")
-            ))
+            Error::unsupported(
+                format!(
+                    "requires-python {range_text} allows none of the supported Python versions ({})",
+                    p.supported.join(", ")
+                ),
+                "widen requires-python to include one of them, or pin one with `python` in dockslim.yaml",
+            )
         })?;
         return Ok((
             *best,
