@@ -18,6 +18,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "python-bookworm",
         include_str!("../profiles/python-bookworm.yaml"),
     ),
+    (
+        "python-distroless",
+        include_str!("../profiles/python-distroless.yaml"),
+    ),
     ("node", include_str!("../profiles/node.yaml")),
     ("caddy", include_str!("../profiles/caddy.yaml")),
 ];
@@ -107,6 +111,21 @@ pub struct PythonProfile {
     pub servers: Servers,
     pub tools: Tools,
     pub torch: TorchIndexes,
+    /// A runtime stage on a distroless image instead of `image`.
+    #[serde(default)]
+    pub distroless: Option<Distroless>,
+}
+
+/// A distroless runtime: an image without a shell whose interpreter the
+/// builder stage (`image`) must have at the same path and minor version.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Distroless {
+    pub image: String,
+    /// The interpreter's path in both stages, such as /usr/bin/python3.11.
+    pub python: String,
+    /// Its minor version, such as "3.11".
+    pub version: String,
 }
 
 /// PyTorch's wheel indexes.
@@ -230,7 +249,7 @@ impl ProfileSource {
         Ok(ProfileSource { files })
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
         self.files.keys().map(String::as_str)
     }
 
@@ -242,28 +261,39 @@ impl ProfileSource {
     pub fn load(&self, name: &str) -> Result<Profile> {
         let merged = self.merged(name, &mut Vec::new())?;
         let (shown, _) = &self.files[name];
-        serde_norway::from_value(merged)
-            .map_err(|e| Error::input(shown.clone(), None, format!("is not a valid profile: {e}")))
+        serde_norway::from_value(merged).map_err(|e| {
+            let message = crate::error::plain_serde(&e.to_string());
+            Error::input(
+                shown.clone(),
+                None,
+                format!("is not a valid profile: {message}"),
+                "`dockslim profiles show python` prints a complete profile to start from",
+            )
+        })
     }
 
     fn merged(&self, name: &str, chain: &mut Vec<String>) -> Result<Value> {
         if chain.iter().any(|n| n == name) {
-            return Err(Error::Usage(format!(
-                "profile `{name}` extends itself through {}",
-                chain.join(" -> ")
-            )));
+            return Err(Error::usage(
+                format!(
+                    "profile `{name}` extends itself through {}",
+                    chain.join(" -> ")
+                ),
+                "make one profile of that chain extend a built-in one (python, node) instead",
+            ));
         }
         let (shown, text) = self.files.get(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "no profile named `{name}`; available: {}",
-                self.names().collect::<Vec<_>>().join(", ")
-            ))
+            Error::usage(
+                format!("no profile named `{name}`"),
+                crate::error::did_you_mean(name, self.names(), "profiles"),
+            )
         })?;
         let value: Value = serde_norway::from_str(text).map_err(|e| {
             Error::input(
                 shown.clone(),
                 e.location().map(|l| l.line()),
                 format!("is not valid YAML: {e}"),
+                "YAML wants `key: value` pairs, lists as `- item` lines, and text with `: ` or `#` in quotes",
             )
         })?;
         chain.push(name.to_string());

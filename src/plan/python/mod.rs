@@ -10,6 +10,7 @@
 //! pin names, the production command, the healthcheck).
 
 mod command;
+mod distroless;
 mod health;
 mod install;
 mod version;
@@ -37,6 +38,11 @@ pub struct PythonPlan {
     pub tool: Option<ToolPlan>,
     pub version: String,
     pub base_image: String,
+    /// The runtime stage's image when it is distroless (no shell): the
+    /// builder then has the same interpreter, at `python_bin`.
+    pub distroless: Option<distroless::DistrolessRuntime>,
+    /// The interpreter of the builder stage that makes the venv.
+    pub python_bin: String,
     pub build_packages: Vec<String>,
     pub runtime_packages: Vec<String>,
     /// Requirement files grouped by folder, each group one COPY.
@@ -141,10 +147,10 @@ pub(super) fn decide(
 pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan> {
     let profile = inputs.profile;
     let py_profile = profile.python.as_ref().ok_or_else(|| {
-        Error::Usage(format!(
-            "profile `{}` has no `python` section; use a Python profile such as `python`",
-            profile.name
-        ))
+        Error::usage(
+            format!("profile `{}` has no `python` section", profile.name),
+            "use a Python profile such as `python` (`dockslim profiles` lists them)",
+        )
     })?;
     let py = &inputs.project.python;
     let config = inputs.config;
@@ -161,11 +167,18 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
     } else {
         String::new()
     };
+    let base_reason = if py_profile.distroless.is_some() {
+        format!(
+            "Python {version} {version_reason}; the builder stage, with Debian's own interpreter"
+        )
+    } else {
+        format!("Python {version} {version_reason}; the slim Debian {} image has no compilers or docs, and the same base in both stages keeps the venv's interpreter path valid", py_profile.debian)
+    };
     decide(
         decisions,
         Topic::BaseImage,
         format!("{public}{image_note}"),
-        format!("Python {version} {version_reason}; the slim Debian {} image has no compilers or docs, and the same base in both stages keeps the venv's interpreter path valid", py_profile.debian),
+        base_reason,
         inputs.fixes(&[crate::rules::RuleId::DS402]),
     );
     // System packages: what the requirements compile against and load.
@@ -195,6 +208,22 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
     if needs_git {
         build_packages.insert("git".to_string());
     }
+    let distroless = distroless::runtime(
+        py_profile.distroless.as_ref(),
+        py_profile
+            .distroless
+            .as_ref()
+            .map(|d| super::image_name(config, &d.image))
+            .unwrap_or_default(),
+        &version.to_string(),
+        py.manager,
+        &mut build_packages,
+        &runtime_packages,
+        decisions,
+    )?;
+    let python_bin = distroless
+        .as_ref()
+        .map_or("/usr/local/bin/python3".to_string(), |d| d.python.clone());
     if !build_packages.is_empty() {
         let why = if native_reasons.is_empty() {
             "a requirement installs from git".to_string()
@@ -250,10 +279,13 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         .cloned()
         .collect();
     if py.manager == Manager::Pip && py.requirements.local_paths.iter().any(|p| p == ".") {
-        return Err(Error::Unsupported(format!(
-            "{} installs the project itself (`-e .` or `.`); dockslim cannot yet split that install from the source copy. Install the project's dependencies from the requirements file and run the code from /app instead",
-            py.requirements.entry
-        )));
+        return Err(Error::unsupported(
+            format!(
+                "{} installs the project itself (`-e .` or `.`); dockslim cannot yet split that install from the source copy",
+                py.requirements.entry
+            ),
+            "install the project's dependencies from the requirements file and run the code from /app instead",
+        ));
     }
 
     // The app, its server, and its command.
@@ -357,6 +389,8 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         tool,
         version: version.to_string(),
         base_image,
+        distroless,
+        python_bin,
         build_packages: build_packages.into_iter().collect(),
         runtime_packages: runtime_packages.into_iter().collect(),
         requirement_copies: groups,
