@@ -717,13 +717,15 @@ fn verify(
     if format == Format::Sarif {
         return Err(unsupported_format("verify", format));
     }
-    let (mut report, config) =
+    let (mut report, config, dockerfile) =
         verify_and_repair(common, fixes, args.probe, args.timeout, args.repair)?;
-    // The command line's budget wins over the configuration's.
+    // The command line's budget wins over the configuration's, and the
+    // image's own over the repository's.
+    let budgets = config.budgets_for(&dockerfile);
     report.judge(
-        args.max_size.or(config.max_size).map(|b| b.0),
+        args.max_size.or(budgets.max_size).map(|b| b.0),
         args.max_compressed_size
-            .or(config.max_compressed_size)
+            .or(budgets.max_compressed_size)
             .map(|b| b.0),
     );
     match format {
@@ -749,7 +751,7 @@ fn verify_and_repair(
     probe: Option<String>,
     timeout: u64,
     repair: bool,
-) -> Result<(crate::verify::VerifyReport, crate::config::Config)> {
+) -> Result<(crate::verify::VerifyReport, crate::config::Config, String)> {
     use crate::verify::repair::{self, Repair};
     use std::io::IsTerminal;
     let base = common.options_with(fixes);
@@ -791,7 +793,11 @@ fn verify_and_repair(
             .collect();
         if healthy || !repair || round == repair::MAX_ROUNDS || new.is_empty() {
             report.repairs = repairs;
-            return Ok((report, analysis.config.config.clone()));
+            return Ok((
+                report,
+                analysis.config.config.clone(),
+                analysis.dockerfile_shown.clone(),
+            ));
         }
         repairs.extend(new.into_iter().map(|(key, value, because)| Repair {
             round: round + 1,

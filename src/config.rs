@@ -88,6 +88,37 @@ pub struct Config {
     pub max_size: Option<crate::units::ByteSize>,
     /// Likewise for its size compressed as a registry stores it.
     pub max_compressed_size: Option<crate::units::ByteSize>,
+    /// Budgets per image, by the Dockerfile that builds it (its path in
+    /// the repository): `verify --dockerfile docker/backend/Dockerfile`
+    /// keeps to `budgets: {docker/backend/Dockerfile: {max-size: 400MB}}`
+    /// before `max-size`.
+    #[serde(default)]
+    pub budgets: BTreeMap<String, Budgets>,
+}
+
+/// The size budgets of one image.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Budgets {
+    pub max_size: Option<crate::units::ByteSize>,
+    pub max_compressed_size: Option<crate::units::ByteSize>,
+}
+
+impl Config {
+    /// The budgets of the image `dockerfile` builds (a path as the report
+    /// shows it): its own entry in `budgets` first, then `max-size`.
+    pub fn budgets_for(&self, dockerfile: &str) -> Budgets {
+        let own = self
+            .budgets
+            .iter()
+            .find(|(path, _)| repo_path(path) == repo_path(dockerfile))
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default();
+        Budgets {
+            max_size: own.max_size.or(self.max_size),
+            max_compressed_size: own.max_compressed_size.or(self.max_compressed_size),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -414,6 +445,23 @@ fn check_paths(repo: &Repo, value: &Value, shown: &str, text: Option<&str>) -> R
             ));
         }
     }
+    // A budget for a Dockerfile that is not there would never apply.
+    let budgeted = value.get("budgets").and_then(Value::as_mapping);
+    for path in budgeted
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, _)| k.as_str())
+    {
+        if let Some(problem) = path_problem(repo, path) {
+            let line = text.and_then(|t| line_of_key(t, path));
+            return Err(Error::input(
+                shown,
+                line,
+                format!("budgets: {problem}"),
+                "`budgets` is keyed by the path of the Dockerfile that builds the image, such as docker/backend/Dockerfile",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -625,5 +673,30 @@ mod tests {
         );
         let err = load(&r, &["nonsense".into()]).unwrap_err().to_string();
         assert!(err.contains("expected key=value"), "{err}");
+    }
+
+    #[test]
+    fn an_image_keeps_to_its_own_budget_before_the_repository_one() {
+        let (_d, r) = repo(&[
+            ("docker/backend/Dockerfile", "FROM python:3.12-slim\n"),
+            (
+                "dockslim.yaml",
+                "max-size: 900MB\nbudgets:\n  docker/backend/Dockerfile:\n    max-size: 400MB\n",
+            ),
+        ]);
+        let config = load(&r, &[]).unwrap().config;
+        let backend = config.budgets_for("./docker/backend/Dockerfile");
+        assert_eq!(backend.max_size.map(|b| b.0), Some(400_000_000));
+        let other = config.budgets_for("Dockerfile");
+        assert_eq!(other.max_size.map(|b| b.0), Some(900_000_000));
+        let (_d, r) = repo(&[(
+            "dockslim.yaml",
+            "budgets:\n  docker/mcp/Dockerfile:\n    max-size: 350MB\n",
+        )]);
+        let err = load(&r, &[]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("dockslim.yaml:2: budgets:"),
+            "{err}"
+        );
     }
 }

@@ -265,3 +265,30 @@ fn verify_reports() {
         }
     });
 }
+
+/// The `python-distroless` profile's Dockerfiles, judged by hadolint and
+/// checkov in CI like every generated one: a FastAPI app, and a Django app
+/// with collectstatic and a media folder it writes (their Dockerfiles
+/// removed, as for `init`). The e2e suite builds and serves both.
+#[test]
+fn distroless_dockerfiles() {
+    for name in ["fastapi-app", "django-test-folders"] {
+        let dir = common::fixture(name);
+        let _ = std::fs::remove_file(dir.path().join("Dockerfile"));
+        let opts = Options {
+            profile: Some("python-distroless".into()),
+            ..options(dir.path())
+        };
+        let analysis = dockslim::analyze(&opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let proposal = dockslim::propose(&analysis, &opts).unwrap();
+        let dockerfile = &proposal.dockerfile().new;
+        let runtime = &dockerfile[dockerfile.find("AS runtime").unwrap()..];
+        assert!(
+            !runtime.lines().any(|l| l.starts_with("RUN ")),
+            "{name}: a shell step in a runtime without a shell:\n{runtime}"
+        );
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("{name}.distroless__Dockerfile"), dockerfile);
+        });
+    }
+}
