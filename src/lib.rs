@@ -726,11 +726,7 @@ pub fn detected_summary(
         Some(t) => format!(
             "{} ({}) app {} at {}:{}",
             t.framework.name(),
-            if t.interface == detect::framework::Interface::Wsgi {
-                "WSGI"
-            } else {
-                "ASGI"
-            },
+            t.interface.name(),
             t.spec(),
             t.file,
             t.line

@@ -473,6 +473,25 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: node_modules in the backend image"
             );
         }
+        "streamlit-uv" => {
+            // Streamlit's own health endpoint answers; the script itself
+            // runs in the image (its `from backend...` import needs the
+            // WORKDIR on PYTHONPATH, as the launch script had it), grpcio's
+            // extension loads, and the page it renders has its title.
+            assert_eq!(get("/_stcore/health").lines().last(), Some("ok"), "{name}");
+            let rendered = run(docker().args([
+                "run",
+                "--rm",
+                tag,
+                "python",
+                "-c",
+                "from streamlit.testing.v1 import AppTest\nat = AppTest.from_file('streamlit_app/app.py').run(timeout=60)\nprint(list(at.exception), [t.value for t in at.title])",
+            ]));
+            assert!(
+                rendered.ends_with("[] ['API usage']"),
+                "{name}: the script does not render:\n{rendered}"
+            );
+        }
         _ => {}
     }
 }

@@ -94,6 +94,11 @@ const IMPORT_NAMES: &[(&str, &str)] = &[
     ("redis-py", "redis"),
     ("discord-py", "discord"),
     ("ruamel-yaml", "ruamel.yaml"),
+    ("grpcio", "grpc"),
+    ("grpcio-status", "grpc_status"),
+    ("google-cloud-firestore", "google.cloud.firestore"),
+    ("google-cloud-pubsub", "google.cloud.pubsub"),
+    ("google-api-core", "google.api_core"),
 ];
 
 /// The module a distribution is imported as.
@@ -163,6 +168,7 @@ mod tests {
     #[test]
     fn import_names_cover_the_usual_mismatches() {
         assert_eq!(import_name("pillow"), "PIL");
+        assert_eq!(import_name("grpcio"), "grpc");
         assert_eq!(import_name("scikit-learn"), "sklearn");
         assert_eq!(import_name("python-dotenv"), "dotenv");
         assert_eq!(import_name("beautifulsoup4"), "bs4");

@@ -24,6 +24,10 @@ pub enum Framework {
     #[serde(rename = "fastapi")]
     FastApi,
     Starlette,
+    /// A script `streamlit run` serves (see `script_apps`).
+    Streamlit,
+    /// A script whose `launch()` serves a Gradio interface.
+    Gradio,
 }
 
 impl Framework {
@@ -33,6 +37,8 @@ impl Framework {
             Framework::Django => "Django",
             Framework::FastApi => "FastAPI",
             Framework::Starlette => "Starlette",
+            Framework::Streamlit => "Streamlit",
+            Framework::Gradio => "Gradio",
         }
     }
 
@@ -41,6 +47,8 @@ impl Framework {
         match self {
             Framework::Flask => 5000,
             Framework::Django | Framework::FastApi | Framework::Starlette => 8000,
+            Framework::Streamlit => 8501,
+            Framework::Gradio => 7860,
         }
     }
 }
@@ -50,6 +58,18 @@ impl Framework {
 pub enum Interface {
     Wsgi,
     Asgi,
+    /// Not an application object: a script with its own server.
+    Script,
+}
+
+impl Interface {
+    pub fn name(self) -> &'static str {
+        match self {
+            Interface::Wsgi => "WSGI",
+            Interface::Asgi => "ASGI",
+            Interface::Script => "script",
+        }
+    }
 }
 
 /// An importable application: `module:object` for gunicorn or uvicorn.
@@ -65,8 +85,13 @@ pub struct AppTarget {
 }
 
 impl AppTarget {
+    /// `module:object` for gunicorn or uvicorn; the script's path for a
+    /// script app.
     pub fn spec(&self) -> String {
-        format!("{}:{}", self.module, self.object)
+        match self.interface {
+            Interface::Script => self.file.clone(),
+            _ => format!("{}:{}", self.module, self.object),
+        }
     }
 }
 
@@ -127,7 +152,11 @@ fn module_of(path: &str) -> (String, Option<String>) {
 
 /// Reads the sources (path, text) of the project; `deployed` is what the
 /// deployment sets in the environment (DJANGO_SETTINGS_MODULE).
-pub fn detect(sources: &[(String, String)], deployed: &[super::DeployedVar]) -> WebApp {
+pub fn detect(
+    sources: &[(String, String)],
+    deployed: &[super::DeployedVar],
+    launched: &[super::script_apps::Launch],
+) -> WebApp {
     static FLASK_APP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m)^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:flask\.)?Flask\(").unwrap()
     });
@@ -235,22 +264,67 @@ pub fn detect(sources: &[(String, String)], deployed: &[super::DeployedVar]) -> 
         app.django = Some(django);
     }
 
+    // Script apps (Streamlit, Gradio): first when a launch file runs one
+    // or there is no application object, else after the objects.
+    let scripts = super::script_apps::find(&program, launched);
+    let script_launched = scripts.first().is_some_and(|s| {
+        launched
+            .iter()
+            .any(|l| l.script.trim_start_matches("./") == s.file)
+    });
+    if script_launched || app.targets.is_empty() {
+        app.targets.splice(0..0, scripts);
+    } else {
+        app.targets.extend(scripts);
+    }
+
     // Health routes, with every blueprint, router and mount prefix.
     let mut candidates = super::py_routes::candidates(&program);
     if let Some(django) = &app.django {
         candidates.extend(super::django::health_candidates(&program, django));
     }
     (app.health_routes, app.unprobed_health) = super::route::sort(candidates);
-
-    for (path, text) in &own {
-        if let Some(c) = RUN_PORT.captures(text) {
-            if let Ok(port) = c[1].parse() {
-                app.code_port =
-                    Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())));
-                break;
-            }
+    // The port the launch file gives the script it runs.
+    if let Some(t) = app
+        .targets
+        .first()
+        .filter(|t| t.interface == Interface::Script)
+    {
+        let launch = launched
+            .iter()
+            .find(|l| l.script.trim_start_matches("./") == t.file && l.port.is_some());
+        if let Some(l) = launch {
+            app.code_port = l.port.map(|p| (p, l.file.clone(), l.line));
         }
     }
+    // A script app's server has its own: Streamlit's health endpoint;
+    // Gradio's page itself.
+    if let Some(t) = app
+        .targets
+        .first()
+        .filter(|t| t.interface == Interface::Script)
+    {
+        let path = match t.framework {
+            Framework::Streamlit => "/_stcore/health",
+            _ => "/",
+        };
+        app.health_routes.insert(
+            0,
+            Route {
+                path: path.into(),
+                file: t.file.clone(),
+                line: t.line,
+            },
+        );
+    }
+
+    // The code's own `run(port=...)`, unless a launch file gave one.
+    let code_port = own.iter().find_map(|(path, text)| {
+        let c = RUN_PORT.captures(text)?;
+        let port = c[1].parse().ok()?;
+        Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())))
+    });
+    app.code_port = app.code_port.take().or(code_port);
     app
 }
 
@@ -286,6 +360,11 @@ fn django_apps(program: &Program, django: &Django) -> (Option<AppTarget>, Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Without launch files: what the code alone says.
+    fn detect(sources: &[(String, String)], deployed: &[crate::detect::DeployedVar]) -> WebApp {
+        super::detect(sources, deployed, &[])
+    }
 
     fn src(files: &[(&str, &str)]) -> Vec<(String, String)> {
         files

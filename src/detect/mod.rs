@@ -18,6 +18,7 @@ pub mod reads;
 pub mod requirements;
 pub mod route;
 pub mod runs;
+pub mod script_apps;
 pub mod source;
 pub mod writes;
 
@@ -228,7 +229,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
     let compose = compose::services(repo);
     let mut deployed = dockerfile_env.to_vec();
     deployed.extend(compose::environment_of(&compose));
-    let mut web = framework::detect(sources, &deployed);
+    let mut web = framework::detect(sources, &deployed, &script_apps::launches(repo));
 
     let has = |n: &str| set.has(n);
     // A Django project with both entry points is served the way its
@@ -677,7 +678,7 @@ fn workspace(
                 )
             });
     }
-    let app = framework::detect(sources, &[]);
+    let app = framework::detect(sources, &[], &[]);
     if let Some(target) = app.targets.first() {
         if let Some((name, dir)) = named
             .iter()

@@ -52,6 +52,11 @@ pub fn secret_kind(path: &str) -> Option<&'static str> {
     ) {
         return Some("registry or login credentials");
     }
+    // Streamlit reads st.secrets from .streamlit/secrets.toml; the docs
+    // say to keep it out of version control, and so out of the image.
+    if lower == "secrets.toml" {
+        return Some("secrets file (Streamlit's st.secrets)");
+    }
     if lower.ends_with(".json")
         && (lower.contains("credential")
             || lower.contains("service-account")
@@ -508,5 +513,12 @@ mod tests {
         ] {
             assert!(secret_kind(path).is_none(), "{path} is not a secret");
         }
+    }
+
+    #[test]
+    fn streamlit_secrets_are_secrets_and_its_config_is_not() {
+        assert!(secret_kind(".streamlit/secrets.toml").is_some());
+        assert!(secret_kind(".streamlit/secrets.toml.example").is_none());
+        assert!(secret_kind(".streamlit/config.toml").is_none());
     }
 }

@@ -46,6 +46,8 @@ impl Rule for NoProductionServer {
         let wanted = match target.interface {
             Interface::Wsgi => "gunicorn or waitress",
             Interface::Asgi => "uvicorn, hypercorn or daphne",
+            // Streamlit and Gradio serve with their own server.
+            Interface::Script => return Vec::new(),
         };
         vec![Finding::new(
             &DOC,

@@ -74,6 +74,21 @@ const FAKE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nTUlJRXZRSUJBREFOQmdrcWhraUc
 /// The junk each fixture's real-world counterpart carries.
 pub fn add_junk(name: &str, root: &Path) {
     match name {
+        "streamlit-uv" => {
+            // The local venv uv made, and Streamlit's secrets store: what a
+            // developer's checkout carries beside the code.
+            write(
+                root,
+                ".venv/lib/python3.11/site-packages/pyarrow/libarrow.so.1800",
+                &noise(6_000_000, 41),
+            );
+            write(root, ".venv/bin/python", b"#!/bin/sh\n");
+            write(
+                root,
+                ".streamlit/secrets.toml",
+                b"[billing]\napi_key = \"sk-live-7d3f0c9a\"\n",
+            );
+        }
         "flask-junk" => {
             // A frontend's node_modules: many small files and a few large ones.
             for i in 0..1200 {

@@ -91,6 +91,9 @@ pub(crate) fn server_command(
             "set `command` in dockslim.yaml or pass --set command=\"gunicorn app:app\" with the command that starts it",
         )
     })?;
+    if target.interface == Interface::Script {
+        return Ok(script_command(inputs, target, port, decisions));
+    }
     let spec = target.spec();
     let bind = format!("0.0.0.0:{port}");
     // With no server among the dependencies, the interface's usual one;
@@ -98,7 +101,7 @@ pub(crate) fn server_command(
     let server = match (py.servers.first(), target.interface) {
         (Some(s), _) => *s,
         (None, Interface::Wsgi) => Server::Gunicorn,
-        (None, Interface::Asgi) => Server::Uvicorn,
+        (None, Interface::Asgi | Interface::Script) => Server::Uvicorn,
     };
     let factory = spec.ends_with("()");
     let words: Vec<String> = match server {
@@ -182,6 +185,62 @@ pub(crate) fn server_command(
         inputs.fixes(&[crate::rules::RuleId::DS502, crate::rules::RuleId::DS503, crate::rules::RuleId::DS504]),
     );
     Ok(words)
+}
+
+/// The command of a script app: `streamlit run` with the server settings a
+/// container needs (every address, the port, no browser, no usage
+/// statistics sent home), or `python` for a Gradio script, which reads
+/// its address and port from GRADIO_SERVER_NAME and GRADIO_SERVER_PORT
+/// (set in the image's ENV, see `app_env`).
+fn script_command(
+    inputs: &Inputs,
+    target: &crate::detect::framework::AppTarget,
+    port: u16,
+    decisions: &mut Vec<Decision>,
+) -> Vec<String> {
+    let (words, how): (Vec<String>, &str) = match target.framework {
+        Framework::Streamlit => (
+            vec![
+                "streamlit".into(),
+                "run".into(),
+                target.file.clone(),
+                format!("--server.port={port}"),
+                "--server.address=0.0.0.0".into(),
+                "--server.headless=true".into(),
+                "--browser.gatherUsageStats=false".into(),
+            ],
+            "streamlit serves the script",
+        ),
+        _ => (
+            vec!["python".into(), target.file.clone()],
+            "the script's launch() serves it, on the address and port GRADIO_SERVER_NAME and GRADIO_SERVER_PORT set",
+        ),
+    };
+    decide(
+        decisions,
+        Topic::Command,
+        words.join(" "),
+        format!(
+            "{how}: the {} app at {}:{}",
+            target.framework.name(),
+            target.file,
+            target.line
+        ),
+        inputs.fixes(&[crate::rules::RuleId::DS504]),
+    );
+    words
+}
+
+/// What a script app reads from the environment to listen where the image
+/// says: Gradio's address and port (Streamlit takes them as flags).
+pub(crate) fn app_env(inputs: &Inputs, port: u16) -> Vec<(String, String)> {
+    match inputs.project.python.web.targets.first() {
+        Some(t) if t.framework == Framework::Gradio && inputs.config.command.is_none() => vec![
+            ("GRADIO_SERVER_NAME".into(), "0.0.0.0".into()),
+            ("GRADIO_SERVER_PORT".into(), port.to_string()),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// Servers the command runs that the requirements do not install, as pip

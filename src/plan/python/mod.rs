@@ -63,6 +63,8 @@ pub struct PythonPlan {
     pub workers: u32,
     pub collectstatic: Option<Vec<(String, String)>>,
     pub pythonpath: Option<String>,
+    /// What a script app reads from the environment (Gradio's address).
+    pub app_env: Vec<(String, String)>,
     pub port: u16,
     pub expose: Vec<String>,
     pub healthcheck: Healthcheck,
@@ -298,11 +300,18 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
 
     // Source layout and collectstatic.
     let workdir = WORKDIR.to_string();
+    // `streamlit run ui/app.py` puts ui/ on sys.path, not the folder the
+    // script imports its packages from (`from backend import ...`): the
+    // WORKDIR is, as when the script is run from the repository's root.
+    let script_in_folder = py.web.targets.first().is_some_and(|t| {
+        t.interface == crate::detect::framework::Interface::Script && t.file.contains('/')
+    });
     let pythonpath = py
         .web
         .source_root
         .as_ref()
-        .map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root));
+        .map(|root| format!("{}/{}", workdir.trim_end_matches('/'), root))
+        .or_else(|| script_in_folder.then(|| workdir.clone()));
     let collectstatic = py.web.django.as_ref().filter(|d| d.static_root).map(|d| {
         let env: Vec<(String, String)> = d
             .required_env
@@ -405,6 +414,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         workers,
         collectstatic,
         pythonpath,
+        app_env: command::app_env(inputs, port),
         port,
         expose,
         healthcheck,
