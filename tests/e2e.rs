@@ -515,6 +515,7 @@ fn http_get_full(port: u16, path: &str) -> Option<String> {
 fn cannot_build_here(name: &str) -> Option<&'static str> {
     match name {
         "pip-torch" | "uv-torch" => Some("the proposal installs torch from download.pytorch.org, which this network cannot reach (the original would download about 2 GB of CUDA wheels); their output is checked by snapshots, hadolint and checkov"),
+        "django-celery" => Some("a web service and a worker from one image, with no HEALTHCHECK on purpose: built, served and worked by `django_web_and_celery_worker_from_one_image`"),
         _ => None,
     }
 }
@@ -1376,4 +1377,102 @@ fn distroless_profile_builds_and_serves_fixtures() {
             size(&slim_tag)
         );
     }
+}
+
+/// Seed-shaped compose: a Django web service and a Celery worker built from
+/// one Dockerfile (issue 15). The proposal leaves the image without a
+/// HEALTHCHECK (the worker would fail an HTTP probe: DS505 says what to give
+/// it instead); the web service serves as non-root, the worker stays up,
+/// and a task the web service queues is run by the worker, through a
+/// broker folder both mount.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn django_web_and_celery_worker_from_one_image() {
+    let dir = common::fixture("django-celery");
+    let out = assert_cmd::Command::cargo_bin("dockslim")
+        .unwrap()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("DS505"), "{report}");
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("HEALTHCHECK"), "{dockerfile}");
+    let tag = "dockslim-e2e/django-celery:after";
+    let (web, worker) = ("dockslim-e2e-django-web", "dockslim-e2e-django-worker");
+    let _cleanup = Cleanup(vec![web.into(), worker.into()], vec![tag.into()]);
+    build(dir.path(), tag);
+
+    // The broker folder both containers mount, as a compose volume would.
+    let broker = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(broker.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mount = format!("{}:/tmp/celery-broker", broker.path().display());
+    let port = free_port();
+    run(docker().args([
+        "run",
+        "-d",
+        "--name",
+        web,
+        "-v",
+        &mount,
+        "-p",
+        &format!("127.0.0.1:{port}:8000"),
+        tag,
+    ]));
+    run(docker().args([
+        "run", "-d", "--name", worker, "-v", &mount, tag, "celery", "-A", "shop", "worker", "-l",
+        "info",
+    ]));
+    let logs = |c: &str| {
+        let out = docker().args(["logs", c]).output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let wait = |what: &str, ok: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while !ok() {
+            assert!(
+                Instant::now() < deadline,
+                "{what}:\nweb:\n{}\nworker:\n{}",
+                logs(web),
+                logs(worker)
+            );
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    };
+    wait("the web service does not answer /healthz/", &|| {
+        http_get(port, "/healthz/").is_some_and(|a| a.contains(" 200"))
+    });
+    wait("the worker is not ready", &|| {
+        logs(worker).contains("ready.")
+    });
+    let queued = http_get_full(port, "/orders/7/confirm/").unwrap_or_default();
+    assert!(queued.contains("\"queued\": 7"), "{queued}");
+    wait("the worker did not run the task", &|| {
+        logs(worker).contains("order 7 confirmed")
+    });
+    for c in [web, worker] {
+        let uid = run(docker().args(["exec", c, "id", "-u"]));
+        assert_ne!(uid, "0", "{c} runs as root");
+        let health = run(docker().args([
+            "inspect",
+            "-f",
+            "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
+            c,
+        ]));
+        assert_eq!(health, "none", "{c}: the image carries a healthcheck");
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    let running = run(docker().args(["inspect", "-f", "{{.State.Running}}", worker]));
+    assert_eq!(running, "true", "the worker stopped:\n{}", logs(worker));
+    println!(
+        "django-celery: {:.1} MB; web GET /healthz/ -> 200; worker ran orders.tasks.send_confirmation(7)",
+        size(tag) as f64 / 1e6
+    );
 }

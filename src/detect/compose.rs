@@ -37,6 +37,8 @@ pub struct Service {
     /// The healthcheck's `test`, as one command line (`CMD`, `CMD-SHELL`
     /// and `NONE` dropped): it runs inside the container.
     pub healthcheck: Option<String>,
+    /// The service has a `healthcheck:` of its own, a test or `disable`.
+    pub healthcheck_set: bool,
     /// `environment:` as a map or a list of `KEY=value`, in order.
     pub environment: Vec<(String, String)>,
 }
@@ -99,6 +101,7 @@ fn merge(into: &mut Service, over: Service) {
     into.command = over.command.or(into.command.take());
     into.entrypoint = over.entrypoint.or(into.entrypoint.take());
     into.healthcheck = over.healthcheck.or(into.healthcheck.take());
+    into.healthcheck_set |= over.healthcheck_set;
     into.environment.extend(over.environment);
 }
 
@@ -158,6 +161,7 @@ fn read_service(name: &str, file: &str, body: &Value) -> Service {
             .get("healthcheck")
             .and_then(|h| h.get("test"))
             .and_then(healthcheck_test),
+        healthcheck_set: body.get("healthcheck").is_some(),
         environment: body.get("environment").map(environment).unwrap_or_default(),
     }
 }
@@ -283,6 +287,74 @@ pub fn building<'a>(services: &'a [Service], dockerfile: &str) -> Vec<&'a Servic
         .iter()
         .filter(|s| s.build.as_ref().is_some_and(|b| b.dockerfile == wanted))
         .collect()
+}
+
+/// What a worker command is, and the healthcheck that suits it.
+pub fn worker_of(command: &str) -> Option<(&'static str, String)> {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let has = |w: &str| words.contains(&w);
+    let position = |w: &str| words.iter().position(|x| *x == w);
+    if words.iter().any(|w| w.ends_with("celery")) {
+        let app = position("-A")
+            .or_else(|| position("--app"))
+            .and_then(|i| words.get(i + 1))
+            .map(|a| format!(" -A {a}"))
+            .or_else(|| {
+                words
+                    .iter()
+                    .find_map(|w| w.strip_prefix("--app="))
+                    .map(|a| format!(" -A {a}"))
+            })
+            .unwrap_or_default();
+        if has("beat") && !has("worker") {
+            return Some((
+                "Celery beat",
+                "healthcheck: {disable: true}: beat answers no ping; the restart policy watches the process".into(),
+            ));
+        }
+        if has("worker") {
+            return Some((
+                "Celery worker",
+                format!("healthcheck: test: [\"CMD-SHELL\", \"celery{app} inspect ping -d celery@$$HOSTNAME\"]"),
+            ));
+        }
+        return None;
+    }
+    let kind = if has("rq") && has("worker") || words.iter().any(|w| w.ends_with("rqworker")) {
+        "RQ worker"
+    } else if words.iter().any(|w| w.ends_with("dramatiq")) {
+        "Dramatiq worker"
+    } else if words.iter().any(|w| w.ends_with("arq")) {
+        "arq worker"
+    } else if words
+        .iter()
+        .any(|w| w.ends_with("huey_consumer") || w.ends_with("huey_consumer.py"))
+    {
+        "Huey consumer"
+    } else if has("manage.py") && (has("qcluster") || has("process_tasks")) {
+        "Django task worker"
+    } else {
+        return None;
+    };
+    Some((
+        kind,
+        "healthcheck: {disable: true}: the worker answers no HTTP; the restart policy watches the process".into(),
+    ))
+}
+
+/// Does `service` run the image of `dockerfile` (built from it, or by the
+/// image name a service that builds it gives)?
+pub fn runs_this_image(service: &Service, all: &[Service], dockerfile: &str) -> bool {
+    let same = |path: &str| path.trim_start_matches("./") == dockerfile.trim_start_matches("./");
+    if let Some(build) = &service.build {
+        return same(&build.dockerfile);
+    }
+    let Some(image) = &service.image else {
+        return false;
+    };
+    all.iter().any(|s| {
+        s.image.as_ref() == Some(image) && s.build.as_ref().is_some_and(|b| same(&b.dockerfile))
+    })
 }
 
 #[cfg(test)]

@@ -76,11 +76,11 @@ impl Rule for NoHealthcheck {
                 .map(|t| t.framework);
             let hc = crate::plan::python::healthcheck(cx.inputs, port, &mut decisions, framework);
             if hc.kind != crate::plan::python::HealthcheckKind::Cmd {
-                return vec![cx.blocked(
-                    DOC.id,
-                    line,
-                    "health checks are switched off in the configuration",
-                )];
+                let why = decisions.last().map_or(
+                    "health checks are switched off in the configuration".to_string(),
+                    |d| d.reason.clone(),
+                );
+                return vec![cx.blocked(DOC.id, line, why)];
             }
             let why = decisions
                 .last()

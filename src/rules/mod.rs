@@ -37,6 +37,7 @@ mod ds501_no_healthcheck;
 mod ds502_dev_server;
 mod ds503_no_production_server;
 mod ds504_shell_form_command;
+mod ds505_worker_with_http_healthcheck;
 
 pub use ds306_model_download_at_build::downloads_model;
 pub use ds307_alpine_without_musl_wheels::without_musl_wheels;
@@ -103,6 +104,7 @@ pub enum RuleId {
     DS502,
     DS503,
     DS504,
+    DS505,
 }
 
 impl RuleId {
@@ -136,6 +138,7 @@ impl RuleId {
         RuleId::DS502,
         RuleId::DS503,
         RuleId::DS504,
+        RuleId::DS505,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +172,7 @@ impl RuleId {
             RuleId::DS502 => "DS502",
             RuleId::DS503 => "DS503",
             RuleId::DS504 => "DS504",
+            RuleId::DS505 => "DS505",
         }
     }
 
@@ -293,6 +297,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds502_dev_server::DevServer,
         &ds503_no_production_server::NoProductionServer,
         &ds504_shell_form_command::ShellFormCommand,
+        &ds505_worker_with_http_healthcheck::WorkerWithHttpHealthcheck,
     ]
 }
 

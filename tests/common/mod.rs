@@ -82,7 +82,23 @@ pub fn add_junk(name: &str, root: &Path) {
                 ".venv/lib/python3.11/site-packages/pyarrow/libarrow.so.1800",
                 &noise(6_000_000, 41),
             );
-            write(root, ".venv/bin/python", b"#!/bin/sh\n");
+            // A developer's venv points at their own interpreter, which no
+            // image has: uv recreates such a venv when the image copies it.
+            write(
+                root,
+                ".venv/pyvenv.cfg",
+                b"home = /Users/dev/.pyenv/versions/3.11.9/bin\nversion_info = 3.11.9\n",
+            );
+            write(
+                root,
+                ".venv/bin/activate",
+                b"# This file must be used with source\n",
+            );
+            std::os::unix::fs::symlink(
+                "/Users/dev/.pyenv/versions/3.11.9/bin/python3.11",
+                root.join(".venv/bin/python"),
+            )
+            .unwrap();
             write(
                 root,
                 ".streamlit/secrets.toml",

@@ -2,6 +2,7 @@
 //! a TCP connect; an existing HEALTHCHECK's route is kept.
 
 use super::{decide, Healthcheck, HealthcheckKind};
+use crate::detect::compose::{runs_this_image, worker_of};
 use crate::detect::framework::Framework;
 use crate::dockerfile::Command;
 use crate::plan::{Decision, Inputs, Topic};
@@ -43,6 +44,30 @@ pub(crate) fn healthcheck(
             vec![],
         );
         return hc;
+    }
+    // A worker service that runs this image answers no HTTP: a probe the
+    // image carries would mark it unhealthy while it works (DS505).
+    if existing.is_none() && configured.is_none() {
+        let dockerfile = inputs.dockerfile.map_or("Dockerfile", |d| d.path.as_str());
+        let compose = &inputs.project.compose;
+        let worker = compose
+            .iter()
+            .filter(|s| !s.healthcheck_set && runs_this_image(s, compose, dockerfile))
+            .find_map(|s| Some((s, worker_of(s.command.as_deref()?)?.0)));
+        if let Some((service, kind)) = worker {
+            hc.kind = HealthcheckKind::Off;
+            decide(
+                decisions,
+                Topic::Healthcheck,
+                "none",
+                format!(
+                    "service `{}` ({}) runs this image as a {kind}, which answers no HTTP: a HEALTHCHECK in the image would mark it unhealthy (DS505). Give that service a healthcheck of its own, then `health` in dockslim.yaml adds the image's",
+                    service.name, service.file
+                ),
+                vec![],
+            );
+            return hc;
+        }
     }
     let mut route: Option<(String, String)> =
         configured.map(|r| (r, "set in the configuration".to_string()));
