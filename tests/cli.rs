@@ -1073,23 +1073,34 @@ fn caddy_profile_serves_the_static_site_with_caddy() {
 }
 
 #[test]
-fn node_project_without_a_lock_file_is_refused_with_the_fix() {
+fn node_project_without_a_lock_file_is_built_with_npm_install_and_the_finding() {
     let dir = common::fixture("vite-spa");
     std::fs::remove_file(dir.path().join("package-lock.json")).unwrap();
-    // An existing Dockerfile is still edited, where the fixes need no lock.
+    // An existing Dockerfile is still edited, and the finding is reported.
     dockslim()
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .success();
+        .success()
+        .stdout(contains("DS406 no-lock-file"))
+        .stdout(contains("run `npm install` and commit package-lock.json"));
+    // Without one, the generated file installs with the resolving install
+    // from package.json alone: no refusal.
     std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .fails_teaching()
-        .stderr(contains("no lock file"))
-        .stderr(contains("npm install"));
+        .success()
+        .stdout(contains("DS406 no-lock-file"))
+        .stdout(contains(
+            "package.json: npm resolves package.json's version ranges at build time",
+        ))
+        .stdout(contains("run `npm install` and commit package-lock.json"))
+        .stdout(contains("+COPY package.json ./\n"))
+        .stdout(contains("    npm install\n"))
+        .stdout(contains("npm ci").not())
+        .stdout(contains("package-lock.json ./").not());
 }
 
 #[test]
