@@ -654,7 +654,7 @@ pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal
             edit.new.clone(),
             "pyproject.toml",
         )?;
-        before_build.push(edit.relock.clone());
+        before_build.extend(edit.relock.clone());
     }
     if let (Some(config), Some(text)) = (&plan.server_config, rendered.server_config) {
         other(FileRole::BuildInput, &config.path, text, &config.path)?;
@@ -770,14 +770,22 @@ pub fn detected_summary(
                     py.requirements.requirements.len(),
                     py.requirements.files.join(", ")
                 ),
-                manager => format!(
-                    "{}, {} ({} dependencies; {} packages locked in {})",
-                    manager.name(),
-                    py.requirements.entry,
-                    py.requirements.requirements.len(),
-                    py.locked.len(),
-                    manager.lock_file().unwrap_or_default(),
-                ),
+                manager => match &py.lock {
+                    Some(lock) => format!(
+                        "{}, {} ({} dependencies; {} packages locked in {lock})",
+                        manager.name(),
+                        py.requirements.entry,
+                        py.requirements.requirements.len(),
+                        py.locked.len(),
+                    ),
+                    None => format!(
+                        "{}, {} ({} dependencies; no {}, so the build resolves them)",
+                        manager.name(),
+                        py.requirements.entry,
+                        py.requirements.requirements.len(),
+                        manager.lock_file().unwrap_or_default(),
+                    ),
+                },
             },
         );
         if let Some(ws) = &py.workspace {

@@ -1073,23 +1073,167 @@ fn caddy_profile_serves_the_static_site_with_caddy() {
 }
 
 #[test]
-fn node_project_without_a_lock_file_is_refused_with_the_fix() {
+fn node_project_without_a_lock_file_is_built_with_npm_install_and_the_finding() {
     let dir = common::fixture("vite-spa");
     std::fs::remove_file(dir.path().join("package-lock.json")).unwrap();
-    // An existing Dockerfile is still edited, where the fixes need no lock.
+    // An existing Dockerfile is still edited, and the finding is reported.
     dockslim()
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .success();
+        .success()
+        .stdout(contains("DS406 no-lock-file"))
+        .stdout(contains("run `npm install` and commit package-lock.json"));
+    // Without one, the generated file installs with the resolving install
+    // from package.json alone: no refusal.
     std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args(["rewrite"])
         .arg(dir.path())
         .assert()
-        .fails_teaching()
-        .stderr(contains("no lock file"))
-        .stderr(contains("npm install"));
+        .success()
+        .stdout(contains("DS406 no-lock-file"))
+        .stdout(contains(
+            "package.json: npm resolves package.json's version ranges at build time",
+        ))
+        .stdout(contains("run `npm install` and commit package-lock.json"))
+        .stdout(contains("+COPY package.json ./\n"))
+        .stdout(contains("    npm install\n"))
+        .stdout(contains("npm ci").not())
+        .stdout(contains("package-lock.json ./").not());
+}
+
+/// The three lock-less fixtures: `init` writes a Dockerfile with the
+/// install that resolves (never `--locked`, `npm ci`), the manifest copied
+/// before the source, and its decisions and the file's header name the
+/// command that writes the lock; `rewrite` and `analyze` report the
+/// finding, in JSON too.
+#[test]
+fn projects_without_a_lock_file_get_the_resolving_install_and_the_lock_command() {
+    let cases: &[(&str, &str, &[&str], &str, &str)] = &[
+        (
+            "uv-fastapi-no-lock",
+            "uv lock",
+            &[
+                "COPY pyproject.toml ./\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --no-dev --no-install-project\n",
+            ],
+            "--locked",
+            "pyproject.toml",
+        ),
+        (
+            "poetry-flask-no-lock",
+            "poetry lock",
+            &[
+                "COPY pyproject.toml ./\n",
+                "/opt/poetry/bin/poetry install --only main --no-root --no-directory\n",
+            ],
+            "poetry.lock",
+            "pyproject.toml",
+        ),
+        (
+            "express-no-lock",
+            "npm install",
+            &[
+                "COPY package.json ./\nRUN --mount=type=cache,target=/root/.npm \\\n    npm install --omit=dev\n",
+            ],
+            "npm ci",
+            "package.json",
+        ),
+    ];
+    for (name, lock_command, wanted, unwanted, manifest) in cases {
+        let dir = common::fixture(name);
+        dockslim()
+            .args(["init"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .stdout(contains("wrote Dockerfile"))
+            // init lists its decisions, not findings: the install's says it.
+            .stdout(contains(format!("DS406: `{lock_command}` writes")));
+        let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        for line in *wanted {
+            assert!(
+                dockerfile.contains(line),
+                "{name}: no {line:?} in\n{dockerfile}"
+            );
+        }
+        let comment_free: String = dockerfile
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            !comment_free.contains(unwanted),
+            "{name}: {unwanted} in\n{dockerfile}"
+        );
+        assert!(
+            dockerfile.contains(&format!("`{lock_command}` writes one to commit (DS406)")),
+            "{name}: the header does not say how to pin it:\n{dockerfile}"
+        );
+        // The manifest before the source: the dependency layer is cached.
+        let manifest_copy = dockerfile.find(&format!("COPY {manifest} ./")).unwrap();
+        let source_copy = dockerfile.find("COPY . .").unwrap();
+        assert!(manifest_copy < source_copy, "{name}");
+        std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+        dockslim()
+            .args(["rewrite"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .stdout(contains("DS406 no-lock-file"))
+            .stdout(contains(format!("run `{lock_command}` and commit")));
+        let out = dockslim()
+            .args(["analyze", "--format", "json"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "DS406")
+            .unwrap_or_else(|| panic!("{name}: no DS406 in {report}"));
+        assert_eq!(finding["file"], *manifest, "{name}");
+        assert!(
+            finding["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("run `{lock_command}`")),
+            "{name}: {finding}"
+        );
+    }
+    dockslim()
+        .args(["explain", "DS406"])
+        .assert()
+        .success()
+        .stdout(contains("no-lock-file"))
+        .stdout(contains("uv lock"))
+        .stdout(contains("poetry lock"))
+        .stdout(contains("npm install"));
+}
+
+/// Once the lock is committed, the same project installs exactly the lock
+/// and the finding is gone.
+#[test]
+fn committing_the_lock_makes_the_install_follow_it() {
+    let dir = common::fixture("express-no-lock");
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        "{\"lockfileVersion\": 3}",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("DS406").not())
+        .stdout(contains("+COPY package.json package-lock.json ./\n"))
+        .stdout(contains("npm ci --omit=dev"));
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
     // Sizes of the stand-in base images differ from the public ones, so the
     // table also gives what each image adds over its base.
     let mut table = vec![format!(
-        "{:<18} {:>22} {:>22} {:>7} {:>8} {:>6} {}",
+        "{:<22} {:>22} {:>22} {:>7} {:>8} {:>6} {}",
         "fixture", "before (over base)", "after (over base)", "saved", "build s", "uid", "health"
     )];
     let mut not_built = Vec::new();
@@ -97,7 +97,9 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
             continue;
         }
         let dir = common::fixture(&name);
-        let poetry = dir.path().join("poetry.lock").exists();
+        // A Poetry project, with or without its lock.
+        let poetry = std::fs::read_to_string(dir.path().join("pyproject.toml"))
+            .is_ok_and(|t| t.contains("[tool.poetry"));
         let before_tag = format!("dockslim-e2e/{name}:before");
         let after_tag = format!("dockslim-e2e/{name}:after");
         let container = format!("dockslim-e2e-{name}");
@@ -258,7 +260,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         };
         let code = answer.split_whitespace().nth(1).unwrap_or("?");
         table.push(format!(
-            "{:<18} {:>22} {:>22} {:>7} {:>8.1} {:>6} {status}, GET {route} -> {code}",
+            "{:<22} {:>22} {:>22} {:>7} {:>8.1} {:>6} {status}, GET {route} -> {code}",
             name,
             before
                 .map(|b| with_base(b, original_base.as_deref().unwrap()))

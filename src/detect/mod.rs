@@ -80,8 +80,14 @@ pub struct PythonProject {
     pub requirements: RequirementSet,
     /// What pyproject.toml or the Pipfile declares (uv, Poetry, Pipenv).
     pub declared: Option<Declared>,
-    /// Every package the lock file pins, dependencies of dependencies too.
+    /// Every package the lock file pins, dependencies of dependencies too
+    /// (empty without a lock file: detection then reads the declared
+    /// dependencies only).
     pub locked: Vec<String>,
+    /// The lock file the install follows (uv.lock, poetry.lock,
+    /// Pipfile.lock). None for pip, and for a uv or Poetry project that
+    /// commits no lock, whose build resolves the dependencies anew (DS406).
+    pub lock: Option<String>,
     /// The uv workspace member the image is for.
     pub workspace: Option<Workspace>,
     /// Heavy ML packages and GPU evidence.
@@ -96,6 +102,15 @@ pub struct PythonProject {
     pub uvicorn_worker_package: bool,
     /// What the app reads at run time, with the evidence (what ships).
     pub reads: reads::Reads,
+}
+
+impl PythonProject {
+    /// Whether the build resolves the dependencies itself: a uv or Poetry
+    /// project without its lock file. Two builds of one commit can then
+    /// install different versions.
+    pub fn resolves_at_build(&self) -> bool {
+        self.manager != Manager::Pip && self.lock.is_none()
+    }
 }
 
 /// A uv workspace: its members and the one the image runs.
@@ -139,7 +154,7 @@ pub struct Project {
     pub node: Option<node::NodeProject>,
     /// A static frontend in a folder of a Python repository.
     pub frontend: Option<Frontend>,
-    /// Why a frontend found beside the backend is not built (no lock file,
+    /// Why a frontend found beside the backend is not built (a workspace,
     /// say), for the report.
     pub frontend_skipped: Option<String>,
     /// A package.json outside node_modules (a frontend lives here too).
@@ -222,6 +237,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
     };
     let Found {
         manager,
+        lock,
         set,
         declared,
         workspace,
@@ -318,6 +334,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
             manager,
             ml,
             locked,
+            lock,
             declared,
             workspace,
             requirement_files: requirements::all_requirement_files(repo),
@@ -337,40 +354,25 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
 
 fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
     let has = |p: &str| repo.exists(p);
-    let manifests = [
-        ("Pipfile", "pipenv lock", "Pipfile.lock"),
-        (
-            "pyproject.toml",
-            "uv lock (or poetry lock)",
-            "the lock file",
-        ),
-    ];
-    for (manifest, command, lock) in manifests {
-        let declares = match manifest {
-            "Pipfile" => has("Pipfile"),
-            _ => repo
-                .read_text(manifest)
-                .ok()
-                .flatten()
-                .is_some_and(|t| t.contains("[tool.uv") || t.contains("[tool.poetry")),
-        };
-        if declares {
-            return Error::unsupported(
-                format!(
-                    "{}: {manifest} declares the dependencies but there is no lock file",
-                    repo.root.display()
-                ),
-                format!("run `{command}` and commit {lock}, so the image installs exactly what was tested"),
-            );
-        }
+    // A pyproject.toml that declares dependencies is a project with or
+    // without its lock (`manager_without_lock`); a Pipfile still needs its
+    // lock, since `pipenv sync` is how the image installs it.
+    if has("Pipfile") {
+        return Error::unsupported(
+            format!(
+                "{}: Pipfile declares the dependencies but there is no Pipfile.lock",
+                repo.root.display()
+            ),
+            "run `pipenv lock` and commit Pipfile.lock, so the image installs exactly what was tested",
+        );
     }
     if has("pyproject.toml") || has("setup.py") {
         return Error::unsupported(
             format!(
-                "{}: found a Python project without a requirements file or a lock file",
+                "{}: found a Python project that declares no dependencies dockslim can read, and no requirements file",
                 repo.root.display()
             ),
-            "dockslim needs requirements.txt (or requirements/prod.txt, requirements/base.txt), uv.lock, poetry.lock or Pipfile.lock to know what to install: `uv lock` or `pip freeze > requirements.txt` writes one",
+            "declare them in pyproject.toml as [project].dependencies (or [tool.poetry.dependencies]), or write requirements.txt (`pip freeze > requirements.txt`); dockslim reads those, uv.lock, poetry.lock and Pipfile.lock",
         );
     }
     if !node_manifests.is_empty() {
@@ -399,8 +401,9 @@ fn no_project_error(repo: &Repo, node_manifests: &[String]) -> Error {
 
 /// The static frontend in a folder beside a Python backend: the shallowest
 /// package.json below the root that builds a static site. A frontend that
-/// cannot be built reproducibly (no lock file, an unreadable config) is
-/// left out, with the reason; a package.json that does not parse is an
+/// cannot be built (an unreadable config, a workspace) is left out, with
+/// the reason; one without a lock file is built with the resolving install
+/// (DS406 reports it); a package.json that does not parse is an
 /// error, as any file dockslim must read.
 fn frontend(
     repo: &Repo,
@@ -468,6 +471,8 @@ fn frontend(
 /// How the project's dependencies are installed, and what they are.
 struct Found {
     manager: Manager,
+    /// The lock file, when the project commits one.
+    lock: Option<String>,
     set: RequirementSet,
     declared: Option<Declared>,
     workspace: Option<Workspace>,
@@ -476,33 +481,26 @@ struct Found {
 /// A lock file decides the manager (uv.lock, then poetry.lock, then
 /// Pipfile.lock): it pins exactly what was tested, which a requirements file
 /// beside it (often an export) may not. Without one, a production
-/// requirements file means pip.
+/// requirements file means pip, and a pyproject.toml that declares the
+/// dependencies means uv or Poetry resolving them at build time (DS406).
 fn dependencies(
     repo: &Repo,
     config: &Config,
     sources: &[(String, String)],
 ) -> Result<Option<Found>> {
-    let manager = [Manager::Uv, Manager::Poetry, Manager::Pipenv]
+    let locked = [Manager::Uv, Manager::Poetry, Manager::Pipenv]
         .into_iter()
         .find(|m| m.lock_file().is_some_and(|lock| repo.exists(lock)));
-    let Some(manager) = manager else {
-        let Some(entry) = requirements::production_entry(repo) else {
-            return Ok(None);
-        };
-        if !config.extras.is_empty() || !config.groups.is_empty() {
-            return Err(Error::usage(
-                format!("extras and groups select parts of a uv or Poetry project; {entry} is a pip requirements file, which has neither"),
-                "remove `extras` and `groups` from the configuration; with pip, name the requirements file that holds what you want",
-            ));
-        }
-        return Ok(Some(Found {
-            manager: Manager::Pip,
-            set: requirements::read_set(repo, &entry)?,
-            declared: None,
-            workspace: None,
-        }));
+    let (manager, lock) = match locked {
+        Some(manager) => (manager, manager.lock_file()),
+        None => match requirements::production_entry(repo) {
+            Some(entry) => return pip_requirements(repo, config, entry).map(Some),
+            None => match manager_without_lock(repo)? {
+                Some(manager) => (manager, None),
+                None => return Ok(None),
+            },
+        },
     };
-    let lock = manager.lock_file().unwrap_or_default();
     let root = match manager {
         Manager::Pipenv => pyproject::read_pipfile(repo)?,
         _ => pyproject::read_pyproject(repo, "")?,
@@ -510,7 +508,8 @@ fn dependencies(
     .ok_or_else(|| {
         Error::usage(
             format!(
-                "found {lock} but no {}; the lock file alone does not say which of its packages are the project's",
+                "found {} but no {}; the lock file alone does not say which of its packages are the project's",
+                lock.unwrap_or_default(),
                 manager.manifest()
             ),
             format!("commit the {} the lock file was made from", manager.manifest()),
@@ -541,13 +540,17 @@ fn dependencies(
     };
     // A workspace's lock covers every member: uv needs the root and all
     // member manifests to check it, even to install one member.
+    // Without a lock, the manifests alone: the install resolves them.
     let files = match &workspace {
         Some(ws) => {
-            let mut files = vec!["pyproject.toml".to_string(), lock.to_string()];
+            let mut files = vec!["pyproject.toml".to_string()];
+            files.extend(lock.map(str::to_string));
             files.extend(ws.members.iter().map(|m| format!("{m}/pyproject.toml")));
             files
         }
-        None => vec![declared.file.clone(), lock.to_string()],
+        None => std::iter::once(declared.file.clone())
+            .chain(lock.map(str::to_string))
+            .collect(),
     };
     let mut set = RequirementSet {
         entry: declared.file.clone(),
@@ -587,10 +590,66 @@ fn dependencies(
     }
     Ok(Some(Found {
         manager,
+        lock: lock.map(str::to_string),
         set,
         declared: Some(declared),
         workspace,
     }))
+}
+
+/// A production requirements file, installed with pip.
+fn pip_requirements(repo: &Repo, config: &Config, entry: String) -> Result<Found> {
+    if !config.extras.is_empty() || !config.groups.is_empty() {
+        return Err(Error::usage(
+            format!("extras and groups select parts of a uv or Poetry project; {entry} is a pip requirements file, which has neither"),
+            "remove `extras` and `groups` from the configuration; with pip, name the requirements file that holds what you want",
+        ));
+    }
+    Ok(Found {
+        manager: Manager::Pip,
+        lock: None,
+        set: requirements::read_set(repo, &entry)?,
+        declared: None,
+        workspace: None,
+    })
+}
+
+/// The manager of a pyproject.toml that declares its dependencies but
+/// commits no lock file, as many small repositories do: uv for a
+/// `[tool.uv]` project, Poetry for `[tool.poetry]` or a poetry-core build
+/// backend, and uv for a plain PEP 621 `[project]` with dependencies (uv
+/// reads that table as it is, and `uv lock` then writes the lock the same
+/// Dockerfile follows). None when the file declares no dependencies.
+fn manager_without_lock(repo: &Repo) -> Result<Option<Manager>> {
+    let Some(declared) = pyproject::read_pyproject(repo, "")? else {
+        return Ok(None);
+    };
+    let poetry_backend = declared
+        .build_backend
+        .as_deref()
+        .is_some_and(|b| b.starts_with("poetry"));
+    let manager = if declared.has_tool_uv && declared.project_line.is_some() {
+        Manager::Uv
+    } else if declared.has_tool_poetry || poetry_backend {
+        Manager::Poetry
+    } else if declared.project_dependencies {
+        Manager::Uv
+    } else {
+        return Ok(None);
+    };
+    // Unsupported rather than an input error: an existing Dockerfile is
+    // still checked and edited, only the generated one needs uv to read it.
+    if manager == Manager::Uv && !declared.project_version {
+        return Err(Error::unsupported(
+            format!(
+                "{}:{}: [project] gives no version and does not list it in `dynamic`, so uv cannot read the project to install its dependencies",
+                declared.file,
+                declared.project_line.unwrap_or(1)
+            ),
+            "add `version = \"0.1.0\"` under [project] (or `dynamic = [\"version\"]` with a build backend that sets it)",
+        ));
+    }
+    Ok(Some(manager))
 }
 
 fn list_or_none<'a>(names: impl Iterator<Item = &'a String>) -> String {
@@ -741,4 +800,115 @@ fn installed_names(
     names.sort();
     names.dedup();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APP: (&str, &str) = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+
+    fn detected(files: &[(&str, &str)]) -> Result<Project> {
+        let (_d, repo) = crate::repo::temp_repo(files);
+        detect(&repo, &Config::default(), &[])
+    }
+
+    /// (manager, lock, files copied before the install) for a repository.
+    fn install_of(files: &[(&str, &str)]) -> (Manager, Option<String>, Vec<String>) {
+        let py = detected(files).unwrap().python;
+        (py.manager, py.lock, py.requirements.files)
+    }
+
+    #[test]
+    fn a_pyproject_without_its_lock_resolves_with_its_manager() {
+        let pep621 = "[project]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"flask\", \"gunicorn\"]\n";
+        // A plain PEP 621 project (what `uv init` writes) is uv's.
+        let (manager, lock, files) = install_of(&[("pyproject.toml", pep621), APP]);
+        assert_eq!(
+            (manager, lock, files),
+            (Manager::Uv, None, vec!["pyproject.toml".to_string()])
+        );
+        let py = detected(&[("pyproject.toml", pep621), APP]).unwrap().python;
+        assert!(py.resolves_at_build() && py.locked.is_empty());
+        assert!(py.requirements.has("gunicorn"), "the declared set");
+        assert_eq!(py.servers, [Server::Gunicorn]);
+        // [tool.uv], and the lock once it is there.
+        let uv = "[project]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"flask\"]\n[tool.uv]\npackage = false\n";
+        assert_eq!(install_of(&[("pyproject.toml", uv), APP]).0, Manager::Uv);
+        let (manager, lock, files) =
+            install_of(&[("pyproject.toml", uv), ("uv.lock", "version = 1\n"), APP]);
+        assert_eq!(
+            (manager, lock.as_deref(), files.len()),
+            (Manager::Uv, Some("uv.lock"), 2)
+        );
+        // Poetry 1 tables, and Poetry 2's [project] with the poetry-core backend.
+        let poetry1 = "[tool.poetry]\nname = \"a\"\nversion = \"1.0.0\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3.0\"\n";
+        let (manager, lock, _) = install_of(&[("pyproject.toml", poetry1), APP]);
+        assert_eq!((manager, lock), (Manager::Poetry, None));
+        let poetry2 = "[project]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\"flask (>=3.0,<4.0)\"]\n\n[build-system]\nrequires = [\"poetry-core>=2.0.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n";
+        let py = detected(&[("pyproject.toml", poetry2), APP])
+            .unwrap()
+            .python;
+        assert_eq!(
+            (py.manager, py.requirements.has("flask")),
+            (Manager::Poetry, true)
+        );
+        // A requirements file still means pip: it is what the repository
+        // installs with, often a pinned export.
+        let (manager, _, _) = install_of(&[
+            ("pyproject.toml", pep621),
+            ("requirements.txt", "flask\n"),
+            APP,
+        ]);
+        assert_eq!(manager, Manager::Pip);
+    }
+
+    #[test]
+    fn what_a_pyproject_without_a_lock_cannot_say_is_refused_with_the_fix() {
+        // uv reads no [project] without a version: refused (an existing
+        // Dockerfile is still edited), with the line and the fix.
+        let e = detected(&[
+            (
+                "pyproject.toml",
+                "# the service\n[project]\nname = \"a\"\ndependencies = [\"flask\"]\n",
+            ),
+            APP,
+        ])
+        .unwrap_err();
+        assert!(matches!(e.kind, Kind::Unsupported(_)), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("pyproject.toml:2: [project] gives no version"),
+            "{e}"
+        );
+        assert!(e.hint().unwrap().contains("version = \"0.1.0\""));
+        // Tool settings alone declare nothing to install.
+        let e =
+            detected(&[("pyproject.toml", "[tool.ruff]\nline-length = 100\n"), APP]).unwrap_err();
+        assert!(e.to_string().contains("declares no dependencies"), "{e}");
+        assert!(e.hint().unwrap().contains("[project].dependencies"));
+        // A Pipfile still needs its lock: `pipenv sync` installs it.
+        let e = detected(&[("Pipfile", "[packages]\nflask = \"*\"\n"), APP]).unwrap_err();
+        assert!(e.hint().unwrap().contains("pipenv lock"), "{e}");
+    }
+
+    #[test]
+    fn a_node_app_without_a_lock_is_a_node_project() {
+        let project = detected(&[
+            (
+                "package.json",
+                "{\"scripts\": {\"start\": \"node server.js\"}, \"dependencies\": {\"express\": \"^4.21.0\"}}",
+            ),
+            (
+                "server.js",
+                "const app = require('express')();\napp.get('/health', (q, r) => r.send('ok'));\napp.listen(3000);\n",
+            ),
+        ])
+        .unwrap();
+        let node = project.node.unwrap();
+        assert_eq!(
+            (node.manager, node.lock_file),
+            (node::NodeManager::Npm, None)
+        );
+    }
 }

@@ -36,6 +36,35 @@ impl NodeManager {
         }
     }
 
+    /// The install: with a lock file, the one that fails instead of
+    /// changing it; without one, the install that resolves package.json's
+    /// ranges (and writes a lock inside the build).
+    pub fn install(self, locked: bool) -> &'static str {
+        if locked {
+            self.locked_install()
+        } else {
+            match self {
+                NodeManager::Npm => "npm install",
+                NodeManager::YarnClassic | NodeManager::YarnBerry => "yarn install",
+                NodeManager::Pnpm => "pnpm install",
+            }
+        }
+    }
+
+    /// The production install (no devDependencies), locked or resolving.
+    pub fn production(self, locked: bool) -> &'static str {
+        if locked {
+            self.production_install()
+        } else {
+            match self {
+                NodeManager::Npm => "npm install --omit=dev",
+                NodeManager::YarnClassic => "yarn install --production",
+                NodeManager::YarnBerry => "yarn workspaces focus --all --production",
+                NodeManager::Pnpm => "pnpm install --prod",
+            }
+        }
+    }
+
     /// The install that fails instead of changing the lock file.
     pub fn locked_install(self) -> &'static str {
         match self {
@@ -177,8 +206,9 @@ pub struct NodeProject {
     /// `packageManager` (name@version), which corepack honours.
     pub manager_pin: Option<String>,
     pub manager_from: String,
-    /// The lock file, relative to `dir`.
-    pub lock_file: String,
+    /// The lock file, relative to `dir`; None when the project commits
+    /// none, and the install resolves package.json's ranges (DS406).
+    pub lock_file: Option<String>,
     /// Files the install needs besides package.json and the lock file
     /// (`.yarnrc.yml`, `.yarn/releases`, `patches`), relative to `dir`.
     pub install_files: Vec<String>,
@@ -272,8 +302,9 @@ fn line_of(text: &str, needle: &str) -> usize {
 }
 
 /// Reads the Node project whose package.json is in `dir`. A project
-/// dockslim cannot build reproducibly (no lock file, a workspace, a server
-/// framework other than Next.js) is `Error::Unsupported` saying why.
+/// dockslim cannot build (a workspace, an app kind it does not know) is
+/// `Error::Unsupported` saying why; one without a lock file is read, and
+/// its install resolves.
 pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
     let manifest = join(dir, "package.json");
     let text = repo.read_text(&manifest)?.ok_or_else(|| {
@@ -377,14 +408,14 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
 }
 
 /// The manager: `packageManager` first (corepack obeys it), then the lock
-/// file. The lock must exist: without it the image would install whatever
-/// the registry serves that day.
+/// file, then npm. Without a lock the image installs whatever the registry
+/// serves that day; DS406 says so, with the command that writes one.
 fn manager(
     repo: &Repo,
     dir: &str,
     obj: &serde_json::Map<String, Value>,
     text: &str,
-) -> Result<(NodeManager, Option<String>, String, String)> {
+) -> Result<(NodeManager, Option<String>, String, Option<String>)> {
     let manifest = join(dir, "package.json");
     let locks = [
         ("pnpm-lock.yaml", NodeManager::Pnpm),
@@ -430,33 +461,39 @@ fn manager(
                 ))
             }
         };
+        // Another manager's lock beside the pin is not this manager's lock.
         let lock = present
             .iter()
             .find(|(_, m)| {
                 *m == manager
                     || (*m == NodeManager::YarnClassic && manager == NodeManager::YarnBerry)
             })
-            .map(|(f, _)| f.to_string())
-            .ok_or_else(|| {
-                Error::unsupported(
-                    format!(
-                        "{manifest}:{line}: packageManager is {pin} but there is no {} beside it",
-                        if name == "pnpm" { "pnpm-lock.yaml" } else if name == "yarn" { "yarn.lock" } else { "package-lock.json" }
-                    ),
-                    format!("run `{name} install` and commit the lock file, so the image installs exactly what was tested"),
-                )
-            })?;
+            .map(|(f, _)| f.to_string());
         return Ok((
             manager,
             Some(pin.to_string()),
-            format!("packageManager {pin} ({manifest}:{line}), {lock}"),
+            format!(
+                "packageManager {pin} ({manifest}:{line}), {}",
+                lock.as_deref().unwrap_or("no lock file")
+            ),
             lock,
         ));
     }
     let Some((lock, manager)) = present.first().copied() else {
-        return Err(Error::unsupported(
-            format!("{manifest}: no lock file beside it (package-lock.json, yarn.lock or pnpm-lock.yaml)"),
-            "run `npm install` (or yarn, pnpm) and commit the lock file, so the image installs exactly what was tested",
+        let yarnrc = join(dir, ".yarnrc.yml");
+        if repo.exists(&yarnrc) {
+            return Ok((
+                NodeManager::YarnBerry,
+                None,
+                format!("{yarnrc} (Yarn 2+), no lock file"),
+                None,
+            ));
+        }
+        return Ok((
+            NodeManager::Npm,
+            None,
+            format!("{manifest} names no packageManager and there is no lock file"),
+            None,
         ));
     };
     let manager = if manager == NodeManager::YarnClassic && berry(lock) {
@@ -464,7 +501,7 @@ fn manager(
     } else {
         manager
     };
-    Ok((manager, None, join(dir, lock), lock.to_string()))
+    Ok((manager, None, join(dir, lock), Some(lock.to_string())))
 }
 
 /// A framework config file in `dir` with one of these stems, and its text.
@@ -1072,16 +1109,49 @@ mod tests {
             "package.json",
             "{\n  \"packageManager\": \"yarn@4.5.0\",\n  \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}",
         )]);
-        let err = read(&repo, "").unwrap_err().to_string();
-        assert!(
-            err.contains("package.json:2") && err.contains("yarn.lock"),
-            "{err}"
+        // No lock file is not a refusal: the pinned manager resolves, and
+        // without a pin npm (or Yarn 2+ by its .yarnrc.yml) does.
+        let p = read(&repo, "").unwrap();
+        assert_eq!(
+            (p.manager, p.lock_file.as_deref()),
+            (NodeManager::YarnBerry, None)
         );
-        let (_d, repo) = temp_repo(&[("package.json", "{\"devDependencies\": {\"vite\": \"6\"}}")]);
-        assert!(read(&repo, "")
-            .unwrap_err()
-            .to_string()
-            .contains("no lock file"));
+        assert!(
+            p.manager_from.contains("no lock file"),
+            "{}",
+            p.manager_from
+        );
+        let vite =
+            "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}";
+        let (_d, repo) = temp_repo(&[("package.json", vite)]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!(
+            (p.manager, p.lock_file.as_deref()),
+            (NodeManager::Npm, None)
+        );
+        let (_d, repo) = temp_repo(&[
+            ("package.json", vite),
+            (".yarnrc.yml", "nodeLinker: node-modules\n"),
+        ]);
+        assert_eq!(read(&repo, "").unwrap().manager, NodeManager::YarnBerry);
+        // A pin names the manager even beside another manager's lock.
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"packageManager\": \"pnpm@9.15.0\", \"devDependencies\": {\"vite\": \"6\"}, \"scripts\": {\"build\": \"vite build\"}}"),
+            ("package-lock.json", "{}"),
+        ]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!(
+            (p.manager, p.lock_file.as_deref()),
+            (NodeManager::Pnpm, None)
+        );
+        assert_eq!(NodeManager::Npm.install(false), "npm install");
+        assert_eq!(NodeManager::Npm.production(false), "npm install --omit=dev");
+        assert_eq!(NodeManager::Pnpm.install(false), "pnpm install");
+        assert_eq!(
+            NodeManager::YarnClassic.production(false),
+            "yarn install --production"
+        );
+        assert_eq!(NodeManager::Npm.install(true), "npm ci");
     }
 
     #[test]

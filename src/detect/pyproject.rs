@@ -51,6 +51,16 @@ impl Manager {
         }
     }
 
+    /// The command that writes the lock file from the manifest.
+    pub fn lock_command(self) -> Option<&'static str> {
+        match self {
+            Manager::Pip => None,
+            Manager::Uv => Some("uv lock"),
+            Manager::Poetry => Some("poetry lock"),
+            Manager::Pipenv => Some("pipenv lock"),
+        }
+    }
+
     /// The file its dependencies are declared in.
     pub fn manifest(self) -> &'static str {
         match self {
@@ -95,6 +105,15 @@ pub struct Declared {
     pub readme: Option<String>,
     /// `[tool.uv] required-version`, as written (`==0.9.9`, `>=0.5`).
     pub uv_required_version: Option<String>,
+    /// The line of the `[project]` table, when there is one.
+    pub project_line: Option<usize>,
+    /// Whether `[project]` has a `dependencies` array.
+    pub project_dependencies: bool,
+    /// Whether `[project]` gives a version (or lists it as dynamic), which
+    /// uv needs to read the table at all.
+    pub project_version: bool,
+    /// `[build-system] build-backend`, as written.
+    pub build_backend: Option<String>,
 }
 
 impl Declared {
@@ -160,8 +179,12 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
     out.has_tool_poetry = poetry.is_some();
 
     if let Some(project) = project {
+        out.project_line = root.get("project").map(|p| reader.line(p));
         out.name = project.get("name").and_then(Item::as_str).map(normalize);
         out.dynamic = strings(project.get("dynamic"));
+        out.project_version =
+            project.contains_key("version") || out.dynamic.iter().any(|d| d == "version");
+        out.project_dependencies = project.contains_key("dependencies");
         out.readme = project.get("readme").and_then(|r| {
             r.as_str()
                 .or_else(|| r.as_table_like()?.get("file")?.as_str())
@@ -275,6 +298,12 @@ pub fn read_pyproject(repo: &Repo, dir: &str) -> Result<Option<Declared>> {
         .and_then(Item::as_bool)
         .unwrap_or(false);
     out.packaged = !package_off && (root.contains_key("build-system") || uv_package_on);
+    out.build_backend = root
+        .get("build-system")
+        .and_then(Item::as_table_like)
+        .and_then(|b| b.get("build-backend"))
+        .and_then(Item::as_str)
+        .map(str::to_string);
     Ok(Some(out))
 }
 

@@ -25,17 +25,17 @@ pub fn fix(cx: &FixContext, rule: RuleId) -> Vec<Outcome> {
     vec![Outcome::Fix(Fix {
         rule,
         line: 1,
-        title: format!(
-            "{} edited; run `{}` before building",
-            edit.file, edit.relock
-        ),
+        title: match &edit.relock {
+            Some(relock) => format!("{} edited; run `{relock}` before building", edit.file),
+            None => format!("{} edited", edit.file),
+        },
         reason,
         safety: Safety::Unsafe,
         edits: vec![],
         files: vec![FileWrite {
             path: edit.file,
             text: edit.new,
-            before_build: Some(edit.relock),
+            before_build: edit.relock,
         }],
         reshapes: false,
     })]

@@ -22,8 +22,10 @@ pub struct PyprojectEdit {
     /// The file, relative to the repository.
     pub file: String,
     pub new: String,
-    /// The command that brings the lock file in line (`uv lock`).
-    pub relock: String,
+    /// The command that brings the lock file in line (`uv lock`); None
+    /// when the project commits no lock, since its build resolves the
+    /// edited file as it is.
+    pub relock: Option<String>,
 }
 
 /// A wheel index for the torch packages.
@@ -46,19 +48,21 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         crate::detect::pyproject::toml_error(&declared.file, &text, &e)
     })?;
-    let relock = match py.manager {
-        Manager::Uv => "uv lock",
-        _ => "poetry lock",
-    };
+    let lock_command = py.manager.lock_command().unwrap_or_default();
+    let relock = py.lock.is_some().then_some(lock_command);
     let mut decide = |topic: Topic,
                       choice: String,
                       reason: String,
                       fixes: Vec<crate::rules::RuleId>| {
+        let lock = match relock {
+            Some(relock) => format!("run `{relock}` and commit the lock file before building, since the Dockerfile installs with the lock as it is"),
+            None => format!("there is no lock file, so the build resolves the edited file as it is; `{lock_command}` pins it (DS406)"),
+        };
         decisions.push(Decision {
             file: "pyproject.toml".into(),
             topic,
             choice,
-            reason: format!("{reason}; run `{relock}` and commit the lock file before building, since the Dockerfile installs with the lock as it is"),
+            reason: format!("{reason}; {lock}"),
             fixes,
         })
     };
@@ -155,7 +159,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<Option<Pyp
     Ok(Some(PyprojectEdit {
         file: declared.file.clone(),
         new,
-        relock: relock.to_string(),
+        relock: relock.map(str::to_string),
     }))
 }
 

@@ -33,6 +33,7 @@ mod ds402_unpinned_base_image;
 mod ds403_secret_in_env_or_arg;
 mod ds404_add_instead_of_copy;
 mod ds405_unpinned_package_manager;
+mod ds406_no_lock_file;
 mod ds501_no_healthcheck;
 mod ds502_dev_server;
 mod ds503_no_production_server;
@@ -100,6 +101,7 @@ pub enum RuleId {
     DS403,
     DS404,
     DS405,
+    DS406,
     DS501,
     DS502,
     DS503,
@@ -134,6 +136,7 @@ impl RuleId {
         RuleId::DS403,
         RuleId::DS404,
         RuleId::DS405,
+        RuleId::DS406,
         RuleId::DS501,
         RuleId::DS502,
         RuleId::DS503,
@@ -168,6 +171,7 @@ impl RuleId {
             RuleId::DS403 => "DS403",
             RuleId::DS404 => "DS404",
             RuleId::DS405 => "DS405",
+            RuleId::DS406 => "DS406",
             RuleId::DS501 => "DS501",
             RuleId::DS502 => "DS502",
             RuleId::DS503 => "DS503",
@@ -293,6 +297,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds403_secret_in_env_or_arg::SecretInEnvOrArg,
         &ds404_add_instead_of_copy::AddInsteadOfCopy,
         &ds405_unpinned_package_manager::UnpinnedPackageManager,
+        &ds406_no_lock_file::NoLockFile,
         &ds501_no_healthcheck::NoHealthcheck,
         &ds502_dev_server::DevServer,
         &ds503_no_production_server::NoProductionServer,

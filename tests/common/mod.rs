@@ -216,6 +216,43 @@ pub fn add_junk(name: &str, root: &Path) {
                 b"{\"type\": \"service_account\", \"private_key\": \"fake\"}\n",
             );
         }
+        "uv-fastapi-no-lock" => {
+            // uv's project environment from `uv run`, and bytecode.
+            write(root, ".venv/pyvenv.cfg", b"home = /usr/bin\n");
+            for i in 0..60 {
+                write(
+                    root,
+                    &format!(".venv/lib/python3.12/site-packages/pkg{i:02}/__init__.py"),
+                    &noise(20_000, 6000 + i as u64),
+                );
+            }
+            write(
+                root,
+                "__pycache__/main.cpython-312.pyc",
+                &noise(2_000, 6100),
+            );
+        }
+        "poetry-flask-no-lock" => {
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+            write(root, ".pytest_cache/v/cache/nodeids", b"[]\n");
+            write(
+                root,
+                "notes/__pycache__/app.cpython-312.pyc",
+                &noise(2_000, 6200),
+            );
+        }
+        "express-no-lock" => {
+            // The node_modules a local `npm install` left; the lock it wrote
+            // stays out of git, as the fixture's .gitignore says.
+            for i in 0..200 {
+                write(
+                    root,
+                    &format!("node_modules/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(5_000, 6300 + i as u64),
+                );
+            }
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
         "vite-spa" | "flask-vite" | "express-api" | "nextjs-app" => {
             // What a developer's checkout carries: node_modules with the
             // caches tools keep inside it, a stale build, .git, a local env.

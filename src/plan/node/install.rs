@@ -1,6 +1,7 @@
 //! The install every kind shares: what is copied before it, corepack, the
-//! package manager's locked install (and its production-only and prune
-//! forms), and the .npmrc mounted as a secret.
+//! package manager's locked install (or, with no lock file, its resolving
+//! one; and their production-only and prune forms), and the .npmrc mounted
+//! as a secret.
 
 use super::Stage;
 use crate::detect::node::{NodeManager, NodeProject};
@@ -24,10 +25,9 @@ pub(super) fn install(
     cache_mounts: bool,
 ) -> Install {
     let m = node.manager;
-    let mut copies = vec![
-        format!("{prefix}package.json"),
-        format!("{prefix}{}", node.lock_file),
-    ];
+    let locked = node.lock_file.is_some();
+    let mut copies = vec![format!("{prefix}package.json")];
+    copies.extend(node.lock_file.iter().map(|lock| format!("{prefix}{lock}")));
     let mut dirs = Vec::new();
     for f in &node.install_files {
         if f.ends_with('/') {
@@ -55,8 +55,11 @@ pub(super) fn install(
     };
     let prune = match m {
         NodeManager::Npm => "npm prune --omit=dev".to_string(),
-        NodeManager::YarnClassic => {
+        NodeManager::YarnClassic if locked => {
             "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline".into()
+        }
+        NodeManager::YarnClassic => {
+            "yarn install --production --ignore-scripts --prefer-offline".into()
         }
         NodeManager::YarnBerry => "yarn workspaces focus --all --production".into(),
         NodeManager::Pnpm => store("pnpm prune --prod"),
@@ -65,8 +68,8 @@ pub(super) fn install(
         copies,
         dirs,
         corepack,
-        install: store(m.locked_install()),
-        production_install: store(m.production_install()),
+        install: store(m.install(locked)),
+        production_install: store(m.production(locked)),
         prune,
         cache_dir: m.cache_dir().to_string(),
     }
@@ -75,15 +78,28 @@ pub(super) fn install(
 /// Why the install is what it is, and the .npmrc's secret mount.
 pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool) {
     let (inputs, node) = (st.inputs, st.node);
+    let cache = if cache_mounts {
+        "; downloads stay in a BuildKit cache mount, out of the layers"
+    } else {
+        ""
+    };
+    let reason = match &node.lock_file {
+        Some(_) => format!(
+            "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{cache}",
+            node.manager.name(),
+            node.manager_from,
+        ),
+        None => format!(
+            "{} ({}): resolves package.json's version ranges at build time, so two builds can install different versions (DS406: `{}` writes the lock, and the install then follows it); only package.json is copied first, so the install layer is reused until it changes{cache}",
+            node.manager.name(),
+            node.manager_from,
+            node.manager.install(false),
+        ),
+    };
     st.decide(
         Topic::Install,
         inst.install.clone(),
-        format!(
-            "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{}",
-            node.manager.name(),
-            node.manager_from,
-            if cache_mounts { "; downloads stay in a BuildKit cache mount, out of the layers" } else { "" }
-        ),
+        reason,
         inputs.fixes(&[crate::rules::RuleId::DS201, crate::rules::RuleId::DS302]),
     );
     if node.npmrc {

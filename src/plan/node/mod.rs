@@ -4,7 +4,8 @@
 //! Dockerfile of a Python repository. Every kind starts from the same
 //! stage, planned here; each concern has its module:
 //! - `image`: which Node line, and the build stage's image;
-//! - `install`: the package manager's locked install, the .npmrc secret;
+//! - `install`: the package manager's locked (or resolving) install, the
+//!   .npmrc secret;
 //! - `static_site`: a static site's build, the nginx or Caddy image that
 //!   serves it, and that server's config file;
 //! - `next`: a Next.js server run from its standalone output;
@@ -65,6 +66,9 @@ pub struct NodePlan {
     pub install_dirs: Vec<(String, String)>,
     pub corepack: Option<String>,
     pub install: String,
+    /// The command that writes the missing lock file (`npm install`); None
+    /// when the project commits one.
+    pub lock_command: Option<String>,
     pub cache_dir: String,
     pub cache_mounts: bool,
     pub npmrc: bool,
@@ -269,6 +273,10 @@ fn common_plan(
         install_dirs: inst.dirs.clone(),
         corepack: inst.corepack.clone(),
         install: inst.install.clone(),
+        lock_command: node
+            .lock_file
+            .is_none()
+            .then(|| node.manager.install(false).to_string()),
         cache_dir: inst.cache_dir.clone(),
         cache_mounts,
         npmrc: node.npmrc,

@@ -111,7 +111,10 @@ pub(super) fn install(
             Ok(("/opt/venv".into(), None))
         }
         Manager::Uv => {
-            let mut selection = vec!["--locked".to_string()];
+            // Without uv.lock, `uv sync` resolves pyproject.toml and writes
+            // the lock inside the builder; the second sync reuses it.
+            let mut selection: Vec<String> =
+                py.lock.iter().map(|_| "--locked".to_string()).collect();
             // --no-dev would win over an explicit `--group dev` in uv.
             if !config.groups.iter().any(|g| g == "dev") {
                 selection.push("--no-dev".to_string());
@@ -159,7 +162,7 @@ pub(super) fn install(
                 decisions,
                 Topic::DependencyLayer,
                 format!("uv sync {}", dependency_flags.join(" ")),
-                format!("only {manifests} copied before the sync, so source edits reuse the cached layer; --locked fails the build when uv.lock is out of date instead of resolving anew, {}; {}", if dependency_flags.iter().any(|f| f == "--no-dev") { "and --no-dev leaves the development group out" } else { "and the dev group is installed, as the configuration asks" }, cache("uv")),
+                format!("only {manifests} copied before the sync, so source edits reuse the cached layer; {}, {}; {}", if py.lock.is_some() { "--locked fails the build when uv.lock is out of date instead of resolving anew" } else { "there is no uv.lock, so the sync resolves the declared ranges at build time and writes the lock in the builder only (DS406: `uv lock` writes one to commit, and the sync then gets --locked)" }, if dependency_flags.iter().any(|f| f == "--no-dev") { "and --no-dev leaves the development group out" } else { "and the dev group is installed, as the configuration asks" }, cache("uv")),
                 fixes,
             );
             if packaged {
@@ -200,7 +203,7 @@ pub(super) fn install(
                 decisions,
                 Topic::DependencyLayer,
                 format!("poetry install {}", flags.join(" ")),
-                format!("only {manifests} copied before the install, so source edits reuse the cached layer; the main group only, exactly as poetry.lock pins it (the install fails when the lock is stale); the app runs from its source folder, so the project itself is not installed; {}", cache("Poetry")),
+                format!("only {manifests} copied before the install, so source edits reuse the cached layer; the main group only, {}; the app runs from its source folder, so the project itself is not installed; {}", if py.lock.is_some() { "exactly as poetry.lock pins it (the install fails when the lock is stale)" } else { "resolved at build time since there is no poetry.lock: Poetry writes the lock in the builder only (DS406: `poetry lock` writes one to commit)" }, cache("Poetry")),
                 fixes,
             );
             Ok((

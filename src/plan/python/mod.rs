@@ -36,6 +36,9 @@ pub struct PythonPlan {
     pub venv: String,
     /// uv, Poetry or Pipenv: pinned version and flags.
     pub tool: Option<ToolPlan>,
+    /// The command that writes the lock file the project does not commit
+    /// (`uv lock`, `poetry lock`): the install resolves at build time.
+    pub lock_command: Option<String>,
     pub version: String,
     pub base_image: String,
     /// The runtime stage's image when it is distroless (no shell): the
@@ -396,6 +399,9 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         manager: py.manager,
         venv,
         tool,
+        lock_command: py
+            .resolves_at_build()
+            .then(|| py.manager.lock_command().unwrap_or_default().to_string()),
         version: version.to_string(),
         base_image,
         distroless,
