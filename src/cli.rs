@@ -37,7 +37,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Show findings and the proposed Dockerfile and .dockerignore as a diff; --apply writes them.
     #[command(
@@ -154,13 +154,13 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ProfilesAction {
     /// Show one profile, merged with the profiles it extends.
     Show { name: String },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Common {
     /// The repository folder.
     #[arg(default_value = ".")]
@@ -188,10 +188,14 @@ pub struct Common {
     /// Exit 1 when any finding is at or above this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
+    /// One image of a repository that builds several: a compose service,
+    /// a Dockerfile's folder, or its path (default: every image).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["dockerfile", "context"])]
+    pub service: Option<String>,
 }
 
 /// Which fixes edit an existing Dockerfile.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct FixArgs {
     /// Apply only these rules' fixes (comma-separated or repeated: DS301,DS201).
     #[arg(long, value_name = "RULE")]
@@ -252,7 +256,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
 }
 
 fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
-    match cli.command {
+    // A repository that builds several images: the command once per image.
+    if let (Some(common), Some(format)) = (cli.common(), cli.format().or(Some(Format::Text))) {
+        if let Some(runs) = crate::per_image::runs(common)? {
+            let command = cli.command;
+            return crate::per_image::run_each(runs, format, out, &|one, buffer| {
+                dispatch_one(command.clone().with_common(one.clone()), buffer)
+            });
+        }
+    }
+    dispatch_one(cli.command, out)
+}
+
+fn dispatch_one(command: Command, out: &mut dyn Write) -> Result<Outcome> {
+    match command {
         Command::Rewrite {
             common,
             fixes,
@@ -363,7 +380,34 @@ pub fn command_line_error(error: clap::Error) -> std::process::ExitCode {
     std::process::ExitCode::from(2)
 }
 
+impl Command {
+    /// The same command on other options (one image of several).
+    fn with_common(mut self, one: Common) -> Command {
+        match &mut self {
+            Command::Rewrite { common, .. }
+            | Command::Init { common, .. }
+            | Command::Analyze { common, .. }
+            | Command::Context { common, .. }
+            | Command::Verify { common, .. } => *common = one,
+            _ => {}
+        }
+        self
+    }
+}
+
 impl Cli {
+    /// The options common to the commands that read a repository.
+    fn common(&self) -> Option<&Common> {
+        match &self.command {
+            Command::Rewrite { common, .. }
+            | Command::Init { common, .. }
+            | Command::Analyze { common, .. }
+            | Command::Context { common, .. }
+            | Command::Verify { common, .. } => Some(common),
+            _ => None,
+        }
+    }
+
     /// The repository folder the command reads, if it reads one.
     fn repository(&self) -> Option<PathBuf> {
         match &self.command {

@@ -16,6 +16,7 @@ pub mod dockerfile;
 pub mod edit;
 pub mod error;
 pub mod output;
+pub mod per_image;
 pub mod plan;
 pub mod profile;
 pub mod render;

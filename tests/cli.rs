@@ -1292,3 +1292,105 @@ fn configured_health_route_is_what_a_node_image_probes() {
         .success()
         .stdout(contains("printf 'GET /index.html HTTP/1.0"));
 }
+
+#[test]
+fn a_repository_of_several_images_gets_one_section_per_image() {
+    let dir = common::fixture("two-services");
+    // Text: a section per compose service, each planned in its own context.
+    dockslim()
+        .arg("rewrite")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("== image api: api/Dockerfile, context api; from compose.yaml (service api)"))
+        .stdout(contains("== image events: events/Dockerfile, context events; from compose.yaml (service events)"))
+        .stdout(contains("+FROM python:3.12-slim"))
+        .stdout(contains("+RUN npm install --omit=dev"));
+    // JSON: one document holding each image's report.
+    let out = dockslim()
+        .args(["rewrite", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema"], "dockslim-images/1");
+    let names: Vec<&str> = doc["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api", "events"]);
+    assert_eq!(doc["images"][1]["report"]["schema"], "dockslim-report/1");
+    // SARIF: one run, paths relative to the repository.
+    let out = dockslim()
+        .args(["analyze", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uris: std::collections::BTreeSet<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["locations"].as_array().unwrap())
+        .map(|l| {
+            l["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains("api/Dockerfile") && uris.contains("events/Dockerfile"),
+        "{uris:?}"
+    );
+    // --service picks one image by name, folder or path; a typo is named.
+    dockslim()
+        .args(["rewrite", "--format", "markdown", "--service", "events"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("## Image `events`"))
+        .stdout(contains("api/Dockerfile").not());
+    dockslim()
+        .args(["analyze", "--service", "api/Dockerfile"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("== image api"));
+    dockslim()
+        .args(["rewrite", "--service", "evnts"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("--service evnts: no such image"))
+        .stderr(contains("hint: did you mean `events`?"));
+    // --apply writes each image's files in its own folder; --check then agrees.
+    let before = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for file in [
+        "api/Dockerfile",
+        "api/.dockerignore",
+        "events/Dockerfile",
+        "events/.dockerignore",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(
+            text.contains("dockslim") || text.contains("USER"),
+            "{file}:\n{text}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(),
+        before
+    );
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}

@@ -1478,3 +1478,75 @@ fn django_web_and_celery_worker_from_one_image() {
         size(tag) as f64 / 1e6
     );
 }
+
+/// A repository of several images (issue 15): `rewrite --apply` at the
+/// root edits each compose service's Dockerfile in its own context; each
+/// builds, runs as non-root, becomes healthy and serves, and is smaller
+/// than the image its original Dockerfile builds.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn every_image_of_a_compose_repository() {
+    let dir = common::fixture("two-services");
+    let mut cleanup = Cleanup(vec![], vec![]);
+    let mut before = std::collections::BTreeMap::new();
+    for (service, _, _) in [("api", 5000, "/healthz"), ("events", 8080, "/healthz")] {
+        let tag = format!("dockslim-e2e/two-services-{service}:before");
+        build(&dir.path().join(service), &tag);
+        before.insert(service, size(&tag));
+        cleanup.1.push(tag);
+    }
+    let out = assert_cmd::Command::cargo_bin("dockslim")
+        .unwrap()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (service, container_port, route) in
+        [("api", 5000, "/healthz"), ("events", 8080, "/healthz")]
+    {
+        let tag = format!("dockslim-e2e/two-services-{service}:after");
+        let container = format!("dockslim-e2e-two-services-{service}");
+        cleanup.1.push(tag.clone());
+        cleanup.0.push(container.clone());
+        build(&dir.path().join(service), &tag);
+        let port = free_port();
+        run(docker().args([
+            "run",
+            "-d",
+            "--name",
+            &container,
+            "-p",
+            &format!("127.0.0.1:{port}:{container_port}"),
+            &tag,
+        ]));
+        let uid = run(docker().args(["exec", &container, "id", "-u"]));
+        assert_ne!(uid, "0", "{service}: runs as root");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let health = loop {
+            let h = run(docker().args(["inspect", "-f", "{{.State.Health.Status}}", &container]));
+            if h != "starting" || Instant::now() > deadline {
+                break h;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        };
+        assert_eq!(health, "healthy", "{service}");
+        let answer = http_get(port, route).unwrap_or_default();
+        assert!(answer.contains(" 200"), "{service} {route}: {answer}");
+        let after = size(&tag);
+        assert!(
+            after < before[service],
+            "{service}: {after} B is not smaller than {} B",
+            before[service]
+        );
+        println!(
+            "two-services {service}: {:.1} MB -> {:.1} MB, uid {uid}, {health}, GET {route} -> 200",
+            before[service] as f64 / 1e6,
+            after as f64 / 1e6
+        );
+    }
+}

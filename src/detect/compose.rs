@@ -63,9 +63,23 @@ pub struct Mount {
 
 /// Every service of every default compose file in the repository root.
 pub fn services(repo: &Repo) -> Vec<Service> {
+    services_from(&|file| repo.read_text(file).ok().flatten())
+}
+
+/// The same, read from a folder without walking it (image discovery).
+pub fn services_in(dir: &std::path::Path) -> Vec<Service> {
+    use crate::repo::read::{regular_file, utf8_text, Links, MAX_FILE_BYTES};
+    // A file of the repository: a link is not followed, as in the walk.
+    services_from(&|file| {
+        let bytes = regular_file(&dir.join(file), file, Links::Refuse, MAX_FILE_BYTES).ok()??;
+        utf8_text(bytes, file).ok()
+    })
+}
+
+fn services_from(read: &dyn Fn(&str) -> Option<String>) -> Vec<Service> {
     let mut out: Vec<Service> = Vec::new();
     for file in FILES {
-        let Ok(Some(text)) = repo.read_text(file) else {
+        let Some(text) = read(file) else {
             continue;
         };
         if crate::repo::read::yaml_too_deep(&text) {

@@ -6,6 +6,7 @@ pub mod compose;
 pub mod django;
 pub mod factory;
 pub mod framework;
+pub mod images;
 pub mod imports;
 pub mod ml;
 pub mod node;

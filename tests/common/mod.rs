@@ -12,13 +12,19 @@ pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Every fixture folder name, sorted.
+/// Fixtures of several images (a compose file with one folder per
+/// service): the per-image tests take them; the single-image loops, which
+/// plan the root as one image, do not.
+pub const MULTI_IMAGE: &[&str] = &["two-services"];
+
+/// Every single-image fixture folder name, sorted.
 pub fn fixture_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !MULTI_IMAGE.contains(&n.as_str()))
         .collect();
     names.sort();
     names
@@ -74,6 +80,22 @@ const FAKE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nTUlJRXZRSUJBREFOQmdrcWhraUc
 /// The junk each fixture's real-world counterpart carries.
 pub fn add_junk(name: &str, root: &Path) {
     match name {
+        "two-services" => {
+            // Each service folder as a developer's checkout has it: the
+            // API's local venv, the events service's host node_modules.
+            write(
+                root,
+                "api/.venv/lib/python3.12/site-packages/psycopg2/_psycopg.so",
+                &noise(4_000_000, 51),
+            );
+            for i in 0..40 {
+                write(
+                    root,
+                    &format!("events/node_modules/pkg{i:02}/index.js"),
+                    &noise(50_000, 60 + i as u64),
+                );
+            }
+        }
         "streamlit-uv" => {
             // The local venv uv made, and Streamlit's secrets store: what a
             // developer's checkout carries beside the code.

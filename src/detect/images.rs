@@ -1,0 +1,234 @@
+//! Every image a repository builds: the compose services with a `build`
+//! (their context, Dockerfile and target), and the Dockerfiles where teams
+//! keep them that no service builds (the root, `<service>/Dockerfile`,
+//! `docker/<name>/Dockerfile`); `Dockerfile.<name>` when a service builds it.
+//!
+//! `rewrite`, `analyze`, `context`, `init` and `verify` at a root with
+//! several images plan each with its own build context (one section per
+//! image in every format); `--service NAME` picks one.
+
+use serde::Serialize;
+
+use std::path::Path;
+
+use super::compose;
+
+/// One image the repository builds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Image {
+    /// The compose service's name, else the Dockerfile's folder (or the
+    /// `<name>` of `Dockerfile.<name>`), `app` for the root's Dockerfile.
+    pub name: String,
+    /// Repository-relative paths, `/`-separated; the context is "." for
+    /// the root.
+    pub dockerfile: String,
+    pub context: String,
+    /// The compose service's `build.target`.
+    pub target: Option<String>,
+    /// Where the image was found: `compose.yaml (service web)`, or the
+    /// Dockerfile's path for one no service builds.
+    pub found_in: String,
+}
+
+/// The images of the repository at `root`, compose services first (in
+/// file order), then the other Dockerfiles by path. A Dockerfile two
+/// services build (a web and a worker) is one image, named after the first.
+/// Only the root and the folders below it are looked at, never walked: a
+/// repository of 200,000 files costs a few directory reads.
+pub fn discover(root: &Path) -> Vec<Image> {
+    let exists = |rel: &str| root.join(rel).is_file();
+    let mut images: Vec<Image> = Vec::new();
+    for service in compose::services_in(root) {
+        let Some(build) = &service.build else {
+            continue;
+        };
+        if images
+            .iter()
+            .any(|i| i.dockerfile == build.dockerfile && i.target == build.target)
+        {
+            continue;
+        }
+        if !exists(&build.dockerfile) {
+            continue;
+        }
+        images.push(Image {
+            name: service.name.clone(),
+            dockerfile: build.dockerfile.clone(),
+            context: build.context.clone(),
+            target: build.target.clone(),
+            found_in: format!("{} (service {})", service.file, service.name),
+        });
+    }
+    let mut others: Vec<Image> = shallow_files(root)
+        .iter()
+        .filter_map(|p| conventional(root, p))
+        .filter(|o| !images.iter().any(|i| i.dockerfile == o.dockerfile))
+        .collect();
+    others.sort_by(|a, b| a.dockerfile.cmp(&b.dockerfile));
+    for mut image in others {
+        // Two folders may share a name (api/Dockerfile, docker/api/Dockerfile).
+        if images.iter().any(|i| i.name == image.name) {
+            image.name = image
+                .dockerfile
+                .trim_end_matches("/Dockerfile")
+                .replace('/', "-");
+        }
+        images.push(image);
+    }
+    images
+}
+
+/// The files where a Dockerfile may be: the root's, `<folder>/Dockerfile`
+/// and `docker/<name>/Dockerfile`, skipping hidden folders (a
+/// `.devcontainer` is a development image) and vendored ones. Symbolic
+/// links are not followed, as in the walk: a linked Dockerfile is the file
+/// it leads to, found there.
+fn shallow_files(root: &Path) -> Vec<String> {
+    let entries = |dir: &Path| -> Vec<(String, std::fs::FileType)> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| Some((e.file_name().to_str()?.to_string(), e.file_type().ok()?)))
+            .collect()
+    };
+    let regular = |path: &Path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    let skipped = |name: &str| {
+        (name.starts_with('.') && name != ".docker")
+            || matches!(
+                name,
+                "node_modules" | "venv" | "vendor" | "target" | "dist" | "build"
+            )
+    };
+    let mut out = Vec::new();
+    for (name, kind) in entries(root) {
+        if kind.is_file() {
+            out.push(name);
+            continue;
+        }
+        if !kind.is_dir() || skipped(&name) {
+            continue;
+        }
+        let folder = root.join(&name);
+        if regular(&folder.join("Dockerfile")) {
+            out.push(format!("{name}/Dockerfile"));
+        }
+        if matches!(name.as_str(), "docker" | "dockerfiles" | ".docker") {
+            for (inner, inner_kind) in entries(&folder) {
+                if inner_kind.is_dir() && regular(&folder.join(&inner).join("Dockerfile")) {
+                    out.push(format!("{name}/{inner}/Dockerfile"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `folder` holds a project a Dockerfile beside it builds: then
+/// the folder is its build context; else (`docker/Dockerfile`,
+/// `deploy/Dockerfile`) the Dockerfile builds the root.
+fn holds_project(root: &Path, folder: &str) -> bool {
+    const MANIFESTS: &[&str] = &[
+        "requirements.txt",
+        "pyproject.toml",
+        "Pipfile",
+        "setup.py",
+        "package.json",
+        "uv.lock",
+        "poetry.lock",
+    ];
+    let dir = root.join(folder);
+    MANIFESTS.iter().any(|m| dir.join(m).is_file())
+        || std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with("requirements") && n.ends_with(".txt"))
+            })
+}
+
+/// A Dockerfile where teams keep one, with the context it is built with:
+/// the root's (from the root), `<folder>/Dockerfile` (from its folder
+/// when the folder holds the project, else from the root) and
+/// `docker/<name>/Dockerfile` (from the root, whose files a folder of
+/// Dockerfiles copies). `Dockerfile.<name>` beside the root's is an image
+/// only when a compose service builds it: alone it is usually a variant of
+/// the root's (`Dockerfile.dev`, `Dockerfile.test`), which a production
+/// rewrite would break, or the `Dockerfile.frontend` dockslim writes as
+/// part of the root's plan.
+fn conventional(root: &Path, path: &str) -> Option<Image> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let image = |name: &str, context: &str| Image {
+        name: name.to_string(),
+        dockerfile: path.to_string(),
+        context: context.to_string(),
+        target: None,
+        found_in: path.to_string(),
+    };
+    match parts.as_slice() {
+        ["Dockerfile"] => Some(image("app", ".")),
+        ["docker" | "dockerfiles" | ".docker", name, "Dockerfile"] => Some(image(name, ".")),
+        [folder, "Dockerfile"] if holds_project(root, folder) => Some(image(folder, folder)),
+        [folder, "Dockerfile"] => Some(image(folder, ".")),
+        _ => None,
+    }
+}
+
+/// The image `wanted` names: a name, a Dockerfile path or a context folder.
+pub fn select<'a>(images: &'a [Image], wanted: &str) -> Option<&'a Image> {
+    let wanted = wanted.trim_start_matches("./").trim_end_matches('/');
+    images
+        .iter()
+        .find(|i| i.name == wanted)
+        .or_else(|| images.iter().find(|i| i.dockerfile == wanted))
+        .or_else(|| images.iter().find(|i| i.context == wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_services_first_then_the_dockerfiles_teams_keep() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            (
+                "compose.yaml",
+                "services:\n  api:\n    build: ./backend\n  worker:\n    build: ./backend\n  web:\n    build:\n      context: .\n      dockerfile: docker/frontend/Dockerfile\n      target: runner\n  db:\n    image: postgres:16\n",
+            ),
+            ("backend/Dockerfile", "FROM python:3.12-slim\n"),
+            ("backend/requirements.txt", "flask\n"),
+            ("deploy/Dockerfile", "FROM python:3.12-slim\n"),
+            (".devcontainer/Dockerfile", "FROM python:3.12\n"),
+            ("docker/frontend/Dockerfile", "FROM node:22\n"),
+            ("docker/mcp/Dockerfile", "FROM python:3.12-slim\n"),
+            ("Dockerfile.worker", "FROM python:3.12-slim\n"),
+            ("Dockerfile.dockerignore", "node_modules\n"),
+            ("node_modules/x/Dockerfile", "FROM scratch\n"),
+            ("ops/deploy.sh", "echo\n"),
+        ]);
+        let images = discover(&repo.root);
+        let shown: Vec<(&str, &str, &str)> = images
+            .iter()
+            .map(|i| (i.name.as_str(), i.dockerfile.as_str(), i.context.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("api", "backend/Dockerfile", "backend"),
+                ("web", "docker/frontend/Dockerfile", "."),
+                ("deploy", "deploy/Dockerfile", "."),
+                ("mcp", "docker/mcp/Dockerfile", "."),
+            ]
+        );
+        assert_eq!(images[1].target.as_deref(), Some("runner"));
+        assert_eq!(select(&images, "backend").unwrap().name, "api");
+        assert_eq!(
+            select(&images, "./docker/mcp/Dockerfile").unwrap().name,
+            "mcp"
+        );
+        assert!(select(&images, "frontend").is_none());
+    }
+}

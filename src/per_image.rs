@@ -1,0 +1,233 @@
+//! A command run once per image of the repository (see `detect::images`):
+//! at a root that builds several images, `rewrite`, `analyze`, `context`,
+//! `init` and `verify` plan each image with its own build context and
+//! Dockerfile, and write one section per image in every format. `--service
+//! NAME` (a compose service, a Dockerfile's folder, or a path) picks one.
+//!
+//! Each image runs through the single-image command unchanged, into a
+//! buffer; this module only chooses the images and joins their outputs. An
+//! image dockslim cannot plan is said in its own section (the error and
+//! its hint) while the others are still proposed.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::cli::{Common, Format, Outcome};
+use crate::detect::images::{self, Image};
+use crate::error::{Error, Result};
+
+/// One image and the command-line options that build it.
+pub struct Run {
+    pub image: Image,
+    pub common: Common,
+}
+
+/// The images to run on, or `None` to run once as before: `--dockerfile`
+/// or `--context` name one image; a repository with one image (or none)
+/// is that image.
+pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
+    if common.dockerfile.is_some() || common.context.is_some() || !common.dir.is_dir() {
+        return Ok(None);
+    }
+    let found = images::discover(&common.dir);
+    let chosen: Vec<&Image> = match &common.service {
+        Some(wanted) => {
+            let image = images::select(&found, wanted)
+                .ok_or_else(|| no_such_image(common, &found, wanted))?;
+            vec![image]
+        }
+        None if found.len() > 1 => found.iter().collect(),
+        None => return Ok(None),
+    };
+    Ok(Some(
+        chosen
+            .into_iter()
+            .map(|image| Run {
+                common: common_for(common, image),
+                image: image.clone(),
+            })
+            .collect(),
+    ))
+}
+
+fn no_such_image(common: &Common, found: &[Image], wanted: &str) -> Error {
+    let message = format!(
+        "--service {wanted}: no such image in {}",
+        common.dir.display()
+    );
+    if found.is_empty() {
+        return Error::usage(
+            message,
+            "dockslim found no image: no compose service with `build`, and no Dockerfile at the root, in <folder>/Dockerfile or docker/<name>/Dockerfile",
+        );
+    }
+    let names: Vec<&str> = found.iter().map(|i| i.name.as_str()).collect();
+    Error::usage(
+        message,
+        crate::error::did_you_mean(wanted, names.iter().copied(), "images"),
+    )
+}
+
+/// The options of one image: its context as the folder, its Dockerfile,
+/// and the compose service's build target.
+fn common_for(common: &Common, image: &Image) -> Common {
+    let mut one = common.clone();
+    one.service = None;
+    one.dir = common.dir.join(&image.context);
+    one.dockerfile = Some(common.dir.join(&image.dockerfile));
+    if let Some(target) = &image.target {
+        one.sets.insert(0, format!("target={target}"));
+    }
+    one
+}
+
+/// Runs `command` for each image and writes the joined output. The exit is
+/// the worst of the images' (a check failed in one fails the run); when no
+/// image could be planned at all, the first error is the run's.
+pub fn run_each(
+    runs: Vec<Run>,
+    format: Format,
+    out: &mut dyn Write,
+    command: &dyn Fn(&Common, &mut dyn Write) -> Result<Outcome>,
+) -> Result<Outcome> {
+    let mut sections = Vec::new();
+    for run in runs {
+        let mut buffer = Vec::new();
+        let result = command(&run.common, &mut buffer).map_err(|e| e.quoting_from(&run.common.dir));
+        sections.push((run.image, buffer, result));
+    }
+    if sections.iter().all(|(_, _, r)| r.is_err()) {
+        let (_, _, first) = sections.into_iter().next().expect("at least one image");
+        return first;
+    }
+    let io = |e| Error::io("<stdout>", e);
+    match format {
+        Format::Json => out
+            .write_all(json_document(&sections).as_bytes())
+            .map_err(io)?,
+        Format::Sarif => out.write_all(sarif_log(&sections).as_bytes()).map_err(io)?,
+        Format::Text | Format::Diff | Format::Markdown => {
+            for (image, buffer, result) in &sections {
+                out.write_all(heading(image, format).as_bytes())
+                    .map_err(io)?;
+                match result {
+                    Ok(_) => out.write_all(buffer).map_err(io)?,
+                    Err(e) => out.write_all(e.render().as_bytes()).map_err(io)?,
+                }
+                out.write_all(b"\n").map_err(io)?;
+            }
+        }
+    }
+    for (image, _, result) in &sections {
+        if let Err(e) = result {
+            eprintln!("dockslim: image `{}` was not planned: {e}", image.name);
+        }
+    }
+    Ok(
+        if sections
+            .iter()
+            .any(|(_, _, r)| matches!(r, Ok(Outcome::CheckFailed)))
+        {
+            Outcome::CheckFailed
+        } else {
+            Outcome::Ok
+        },
+    )
+}
+
+/// The line that opens an image's section.
+fn heading(image: &Image, format: Format) -> String {
+    let target = image
+        .target
+        .as_deref()
+        .map(|t| format!(", target {t}"))
+        .unwrap_or_default();
+    let what = format!(
+        "{}, context {}{target}; from {}",
+        image.dockerfile, image.context, image.found_in
+    );
+    match format {
+        Format::Markdown => format!("## Image `{}`\n\n{what}\n\n", image.name),
+        _ => format!("== image {}: {what}\n\n", image.name),
+    }
+}
+
+/// `{"schema": "dockslim-images/1", "images": [...]}`: each image with its
+/// command's document, or the error document of why it was not planned.
+fn json_document(sections: &[(Image, Vec<u8>, Result<Outcome>)]) -> String {
+    let images: Vec<Value> = sections
+        .iter()
+        .map(|(image, buffer, result)| {
+            let mut entry = json!({
+                "name": image.name,
+                "dockerfile": image.dockerfile,
+                "context": image.context,
+                "target": image.target,
+                "found_in": image.found_in,
+            });
+            match result {
+                Ok(_) => entry["report"] = serde_json::from_slice(buffer).unwrap_or(Value::Null),
+                Err(e) => {
+                    let doc: Value = serde_json::from_str(&crate::output::errors::json(e))
+                        .unwrap_or(Value::Null);
+                    entry["error"] = doc["error"].clone();
+                }
+            }
+            entry
+        })
+        .collect();
+    let document = json!({ "schema": "dockslim-images/1", "images": images });
+    serde_json::to_string_pretty(&document).expect("JSON serialises") + "\n"
+}
+
+/// One SARIF log: every image's results in one run, their paths made
+/// relative to the repository (code scanning needs them so), and an image
+/// that was not planned as a notification.
+fn sarif_log(sections: &[(Image, Vec<u8>, Result<Outcome>)]) -> String {
+    let mut merged: Option<Value> = None;
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for (image, buffer, result) in sections {
+        match result {
+            Ok(_) => {
+                let Ok(mut log) = serde_json::from_slice::<Value>(buffer) else {
+                    continue;
+                };
+                if let Some(found) = log["runs"][0]["results"].as_array_mut() {
+                    for r in found.iter_mut() {
+                        prefix_uris(r, &image.context);
+                    }
+                    results.append(found);
+                }
+                merged.get_or_insert(log);
+            }
+            Err(e) => notifications.push(json!({
+                "level": "error",
+                "message": { "text": format!("image `{}` was not planned: {e}", image.name) },
+            })),
+        }
+    }
+    let mut log = merged.unwrap_or(Value::Null);
+    log["runs"][0]["results"] = Value::Array(results);
+    if !notifications.is_empty() {
+        log["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }]);
+    }
+    serde_json::to_string_pretty(&log).expect("JSON serialises") + "\n"
+}
+
+fn prefix_uris(result: &mut Value, context: &str) {
+    if context == "." || context.is_empty() {
+        return;
+    }
+    for location in result["locations"].as_array_mut().into_iter().flatten() {
+        let uri = &mut location["physicalLocation"]["artifactLocation"]["uri"];
+        if let Some(path) = uri.as_str() {
+            *uri = Value::String(Path::new(context).join(path).to_string_lossy().into_owned());
+        }
+    }
+}
