@@ -63,6 +63,36 @@ fn http_get(port: u16, path: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Starts `tag` as `container`, its `container_port` published on a free
+/// local port, and waits up to two minutes for its health to settle.
+/// Returns the local port and the health (`none` without a HEALTHCHECK).
+fn start_until_settled(tag: &str, container: &str, container_port: u16) -> (u16, String) {
+    let port = free_port();
+    run(docker().args([
+        "run",
+        "-d",
+        "--name",
+        container,
+        "-p",
+        &format!("127.0.0.1:{port}:{container_port}"),
+        tag,
+    ]));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let health = loop {
+        let h = run(docker().args([
+            "inspect",
+            "-f",
+            "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
+            container,
+        ]));
+        if h != "starting" || Instant::now() > deadline {
+            break h;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    (port, health)
+}
+
 struct Cleanup(Vec<String>, Vec<String>);
 impl Drop for Cleanup {
     fn drop(&mut self) {
@@ -1349,25 +1379,7 @@ fn distroless_profile_builds_and_serves_fixtures() {
         // Healthy through the exec-form HEALTHCHECK, and serving.
         let container = format!("dockslim-e2e-distroless-{name}");
         cleanup.0.push(container.clone());
-        let port = free_port();
-        run(docker().args([
-            "run",
-            "-d",
-            "--name",
-            &container,
-            "-p",
-            &format!("127.0.0.1:{port}:8000"),
-            &tag,
-        ]));
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let health = loop {
-            let health =
-                run(docker().args(["inspect", "-f", "{{.State.Health.Status}}", &container]));
-            if health != "starting" || Instant::now() > deadline {
-                break health;
-            }
-            std::thread::sleep(Duration::from_secs(1));
-        };
+        let (port, health) = start_until_settled(&tag, &container, 8000);
         assert_eq!(health, "healthy", "{name}");
         let answer = http_get(port, route).unwrap_or_default();
         assert!(answer.contains(" 200"), "{name} {route}: {answer}");
@@ -1514,26 +1526,9 @@ fn every_image_of_a_compose_repository() {
         cleanup.1.push(tag.clone());
         cleanup.0.push(container.clone());
         build(&dir.path().join(service), &tag);
-        let port = free_port();
-        run(docker().args([
-            "run",
-            "-d",
-            "--name",
-            &container,
-            "-p",
-            &format!("127.0.0.1:{port}:{container_port}"),
-            &tag,
-        ]));
+        let (port, health) = start_until_settled(&tag, &container, container_port);
         let uid = run(docker().args(["exec", &container, "id", "-u"]));
         assert_ne!(uid, "0", "{service}: runs as root");
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let health = loop {
-            let h = run(docker().args(["inspect", "-f", "{{.State.Health.Status}}", &container]));
-            if h != "starting" || Instant::now() > deadline {
-                break h;
-            }
-            std::thread::sleep(Duration::from_secs(1));
-        };
         assert_eq!(health, "healthy", "{service}");
         let answer = http_get(port, route).unwrap_or_default();
         assert!(answer.contains(" 200"), "{service} {route}: {answer}");

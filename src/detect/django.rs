@@ -464,15 +464,9 @@ fn include(
 mod tests {
     use super::*;
     use crate::detect::route;
-    use crate::detect::source::Lang;
 
     fn program<'a>(files: &'a [(&'a str, &'a str)]) -> Program<'a> {
-        Program::new(
-            files
-                .iter()
-                .map(|(p, t)| Source::new(p, t, Lang::Python))
-                .collect(),
-        )
+        Program::of_python(files)
     }
 
     const MANAGE: &str = "import os\nif __name__ == '__main__':\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n";

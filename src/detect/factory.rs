@@ -164,15 +164,9 @@ pub fn bound(program: &Program, factories: &[Factory]) -> Vec<Bound> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::source::{Lang, Source};
 
     fn program<'a>(files: &'a [(&'a str, &'a str)]) -> Program<'a> {
-        Program::new(
-            files
-                .iter()
-                .map(|(p, t)| Source::new(p, t, Lang::Python))
-                .collect(),
-        )
+        Program::of_python(files)
     }
 
     #[test]

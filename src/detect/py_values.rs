@@ -29,6 +29,17 @@ pub enum Target {
 }
 
 impl<'a> Program<'a> {
+    /// A program of Python files given as (path, text), for tests.
+    #[cfg(test)]
+    pub fn of_python(files: &'a [(&'a str, &'a str)]) -> Program<'a> {
+        Program::new(
+            files
+                .iter()
+                .map(|(p, t)| Source::new(p, t, super::source::Lang::Python))
+                .collect(),
+        )
+    }
+
     pub fn new(sources: Vec<Source<'a>>) -> Program<'a> {
         let files = sources.iter().map(|s| s.path).collect();
         let bindings = sources.iter().map(imports::bindings).collect();
@@ -208,15 +219,9 @@ fn shown(expr: &Expr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::source::Lang;
 
     fn program<'a>(files: &'a [(&'a str, &'a str)]) -> Program<'a> {
-        Program::new(
-            files
-                .iter()
-                .map(|(p, t)| Source::new(p, t, Lang::Python))
-                .collect(),
-        )
+        Program::of_python(files)
     }
 
     #[test]
