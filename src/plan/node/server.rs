@@ -25,6 +25,32 @@ pub(super) fn dependencies(
     }
 }
 
+/// What the runtime stage of a built server takes: the whole pruned
+/// workdir, or only what the framework's output needs (`ships`). An output
+/// that needs no node_modules (Nuxt's `.output`) needs no prune either.
+pub(super) fn ships(st: &mut Stage, plan: &mut NodePlan, output: &str, ships: &[String]) {
+    if ships.is_empty() || plan.build.is_none() {
+        return;
+    }
+    plan.ships = ships.to_vec();
+    plan.output = format!("{}/{output}", plan.workdir);
+    let needs_modules = ships.iter().any(|s| s == "node_modules");
+    if !needs_modules {
+        plan.prune = None;
+    }
+    let framework = st.node.app.framework();
+    st.decide(
+        Topic::Runtime,
+        format!("the runtime stage gets {} from the build stage", ships.join(", ")),
+        if needs_modules {
+            format!("{framework}'s build output runs with the production node_modules beside it; the sources, devDependencies and build caches stay in the build stage")
+        } else {
+            format!("{framework}'s {output}/ holds the server and the node_modules files it uses, so nothing else is copied and no prune is needed")
+        },
+        st.inputs.fixes(&[crate::rules::RuleId::DS304]),
+    );
+}
+
 /// The rest of a server's plan once its command is chosen: the summary,
 /// why the dependencies are what they are, and the healthcheck.
 pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, health: Option<&Route>) {
