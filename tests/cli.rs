@@ -1320,6 +1320,16 @@ fn node_framework_servers_are_built_and_run_from_their_output() {
                 "+CMD [\"node\", \"build\"]\n",
             ],
         ),
+        (
+            "nuxt-app",
+            "Nuxt (Node server)",
+            &[
+                "+RUN npm run build\n+\n+FROM",
+                "+COPY --from=build /app/.output ./.output\n+USER",
+                "fetch('http://127.0.0.1:3000/api/health')",
+                "+CMD [\"node\", \".output/server/index.mjs\"]\n",
+            ],
+        ),
     ];
     for (name, stack, wanted) in cases {
         let dir = common::fixture(name);

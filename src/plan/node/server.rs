@@ -55,21 +55,39 @@ pub(super) fn ships(st: &mut Stage, plan: &mut NodePlan, output: &str, ships: &[
 /// why the dependencies are what they are, and the healthcheck.
 pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, health: Option<&Route>) {
     let (inputs, node) = (st.inputs, st.node);
-    plan.summary = format!(
-        "{framework} server {}, production dependencies installed with {}",
-        node.name.clone().unwrap_or_else(|| node.manifest()),
-        node.manager.name()
-    );
+    let name = node.name.clone().unwrap_or_else(|| node.manifest());
+    // An output that carries its own node_modules (Nuxt's .output): the
+    // install is only the build's, and nothing of it is in the image.
+    let self_contained = !plan.ships.is_empty() && !plan.ships.iter().any(|s| s == "node_modules");
+    plan.summary = if self_contained {
+        format!(
+            "{framework} server {name}, built with {}, run from its self-contained build output",
+            node.manager.name()
+        )
+    } else {
+        format!(
+            "{framework} server {name}, production dependencies installed with {}",
+            node.manager.name()
+        )
+    };
     st.decide(
         Topic::Dependencies,
         match &plan.prune {
             Some(p) => format!("{} then {p}", plan.install),
             None => plan.install.clone(),
         },
-        format!(
-            "{} devDependencies stay out of the image",
-            node.dev_dependencies.len()
-        ),
+        if self_contained {
+            format!(
+                "the build stage's install serves only the build; the image gets {}, which holds the files of the {} dependencies the server uses",
+                plan.ships.join(", "),
+                node.dependencies.len()
+            )
+        } else {
+            format!(
+                "{} devDependencies stay out of the image",
+                node.dev_dependencies.len()
+            )
+        },
         inputs.fixes(&[crate::rules::RuleId::DS304]),
     );
     let writable = crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir);
