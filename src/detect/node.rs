@@ -591,13 +591,6 @@ fn script_flag(script: &str, flag: &str) -> Option<String> {
     })
 }
 
-/// Frameworks dockslim recognises but does not write images for yet.
-const UNSUPPORTED_FRAMEWORKS: &[(&str, &str)] = &[
-    ("@remix-run/node", "Remix"),
-    ("@react-router/node", "React Router (framework mode)"),
-    ("@angular/core", "Angular"),
-];
-
 const SERVER_FRAMEWORKS: &[(&str, &str)] = &[
     ("express", "Express"),
     ("fastify", "Fastify"),
@@ -694,17 +687,6 @@ fn app(
     if let Some(app) = super::node_kinds::app(repo, dir, manifest, text, script, dependencies, has)
     {
         return app;
-    }
-    for (package, framework) in UNSUPPORTED_FRAMEWORKS {
-        if has(package) {
-            return Err(Error::unsupported(
-                format!(
-                    "{manifest}:{}: a {framework} app; dockslim writes Dockerfiles for static sites (Vite, Create React App, Astro, Vue CLI, Gatsby, Docusaurus, Next.js export, SvelteKit with adapter-static), Next.js, NestJS, SvelteKit (adapter-node) and Nuxt servers and Express/Fastify/Koa/hapi/Hono APIs, not {framework} yet",
-                    line_of(text, &format!("\"{package}\""))
-                ),
-                "`dockslim analyze` still reports the build context and the findings that apply to any Dockerfile",
-            ));
-        }
     }
     if has("astro") {
         let config = config_file(repo, dir, "astro.config");

@@ -50,6 +50,27 @@ pub(super) fn app(
             &needs_build,
         ));
     }
+    for (package, framework, builder) in [
+        ("@react-router/node", "React Router", "react-router build"),
+        ("@remix-run/node", "Remix", "remix vite:build"),
+    ] {
+        if has(package) {
+            return Some(needs_build(framework, builder).and_then(|build| {
+                remix(
+                    repo,
+                    dir,
+                    (manifest, text),
+                    framework,
+                    build,
+                    script,
+                    dependencies,
+                )
+            }));
+        }
+    }
+    if has("@angular/core") {
+        return Some(angular(repo, dir, manifest, text, has, &needs_build));
+    }
     if has("nuxt") {
         return Some(
             needs_build("Nuxt", "nuxt build").map(|build| NodeApp::Server {
@@ -69,6 +90,269 @@ pub(super) fn app(
         );
     }
     None
+}
+
+/// Package bins that serve a built app in production, with the package
+/// that ships each: run from a production dependency, they are the
+/// image's command as `node <file>` would be.
+const SERVE_BINS: &[(&str, &str)] = &[
+    ("react-router-serve", "@react-router/serve"),
+    ("remix-serve", "@remix-run/serve"),
+];
+
+/// Remix and React Router's framework mode: `react-router build` (or
+/// `remix vite:build`) writes build/server and build/client, and the start
+/// script serves them with the framework's server bin (`react-router-serve
+/// ./build/server/index.js`), or with `node server.js` around an Express
+/// adapter.
+fn remix(
+    repo: &Repo,
+    dir: &str,
+    (manifest, text): (&str, &str),
+    framework: &'static str,
+    build: String,
+    script: &dyn Fn(&str) -> Option<String>,
+    dependencies: &[String],
+) -> Result<NodeApp> {
+    let start = script("start").unwrap_or_default();
+    let at = format!("{manifest}:{}", line_of(text, "\"start\""));
+    let words = shlex::split(&start).unwrap_or_default();
+    let first = words.first().map(String::as_str).unwrap_or("");
+    let command = if first == "node" {
+        words.clone()
+    } else if let Some((bin, package)) = SERVE_BINS.iter().find(|(b, _)| *b == first) {
+        if !dependencies.iter().any(|d| d == package) {
+            return Err(Error::unsupported(
+                format!("{at}: the start script runs `{bin}`, but {package}, which provides it, is not among the production dependencies, so the image's install leaves it out"),
+                format!("move {package} to `dependencies` in package.json"),
+            ));
+        }
+        // The bin's `#!/usr/bin/env node` line makes node PID 1.
+        let mut cmd = vec![format!("./node_modules/.bin/{bin}")];
+        cmd.extend(words[1..].iter().cloned());
+        cmd
+    } else {
+        return Err(Error::unsupported(
+            format!(
+                "{at}: a {framework} app whose start script is `{start}`; dockslim runs `react-router-serve`/`remix-serve` from a production dependency, or `node <file>`"
+            ),
+            "write the start script as `react-router-serve ./build/server/index.js` (or `remix-serve`, or `node server.js` for a custom server)",
+        ));
+    };
+    // A server bin serving a file under build/ from a Vite build (React
+    // Router, Remix's Vite plugin: build/server and build/client) needs
+    // only build/, package.json and the production node_modules at run
+    // time. Remix's classic compiler puts the assets in public/build, and a
+    // custom server (`node server.js`) may read anything: those keep the
+    // whole (pruned) folder.
+    let bin = first != "node";
+    let vite = framework == "React Router" || config_file(repo, dir, "vite.config").is_some();
+    let serves_build = words
+        .iter()
+        .skip(1)
+        .any(|w| clean_rel(w).starts_with("build/"));
+    let sources = node_sources(repo, dir);
+    Ok(NodeApp::Server {
+        framework,
+        command,
+        command_from: format!("{at} (the start script)"),
+        build_script: Some(build),
+        port: if bin {
+            Some((3000, format!("{first}'s default; it reads PORT")))
+        } else {
+            listen_port(sources.iter().copied())
+        },
+        health: best(remix_routes(repo, dir)),
+        output: "build".into(),
+        ships: if bin && vite && serves_build {
+            vec!["package.json".into(), "node_modules".into(), "build".into()]
+        } else {
+            Vec::new()
+        },
+        port_env: if bin { vec!["PORT".into()] } else { Vec::new() },
+        host_env: bin.then(|| "HOST".to_string()),
+    })
+}
+
+/// Remix and React Router routes: app/routes.ts's `route("path", ...)`
+/// calls when the app configures its routes, else the flat file routes of
+/// app/routes/ (`healthcheck.tsx` is /healthcheck, `api.health.ts` is
+/// /api/health, `_index` is the parent, a `_layout` segment adds nothing).
+fn remix_routes(repo: &Repo, dir: &str) -> Vec<Candidate> {
+    static ROUTE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\broute\(\s*['"]([^'"]*)['"]"#).unwrap());
+    let app = join(dir, "app");
+    if let Some((file, text)) = config_file(repo, &app, "routes") {
+        if !text.contains("flatRoutes(") {
+            // Nested routes and prefix() add segments this reading does not
+            // follow: their paths are not probed.
+            let nested = text.contains("prefix(") || text.contains("...");
+            return text
+                .lines()
+                .enumerate()
+                .flat_map(|(i, line)| {
+                    ROUTE.captures_iter(line).map(move |c| (i, c[1].to_string()))
+                })
+                .map(|(i, path)| Candidate {
+                    route: Route {
+                        path: route::join("", &path),
+                        file: file.clone(),
+                        line: i + 1,
+                    },
+                    problem: nested.then(|| "routes.ts nests routes or uses prefix(), which dockslim does not follow".to_string()),
+                })
+                .collect();
+        }
+    }
+    files_under(repo, &join(&app, "routes"))
+        .into_iter()
+        .filter_map(|(file, rel)| {
+            let name = match rel.split_once('/') {
+                Some((folder, "route.tsx" | "route.ts" | "route.jsx" | "route.js")) => folder,
+                Some(_) => return None,
+                None => rel.rsplit_once('.').map(|(stem, _)| stem)?,
+            };
+            let segments: Vec<String> = name
+                .split('.')
+                .filter(|s| *s != "_index" && !s.starts_with('_'))
+                .map(|s| match s.strip_prefix('$') {
+                    Some(param) => format!(":{param}"),
+                    None => s.trim_end_matches('_').to_string(),
+                })
+                .collect();
+            Some(Candidate {
+                route: Route {
+                    path: format!("/{}", segments.join("/")),
+                    file: file.to_string(),
+                    line: 1,
+                },
+                problem: None,
+            })
+        })
+        .collect()
+}
+
+/// Angular: `ng build` writes the browser files to the build target's
+/// `outputPath` in angular.json: with the application builder (Angular
+/// 17+) into its `browser` folder, with the older browser builder into the
+/// folder itself. A static site: nginx serves it like any other.
+fn angular(
+    repo: &Repo,
+    dir: &str,
+    manifest: &str,
+    text: &str,
+    has: &dyn Fn(&str) -> bool,
+    needs_build: &dyn Fn(&str, &str) -> Result<String>,
+) -> Result<NodeApp> {
+    if has("@angular/ssr") {
+        return Err(Error::unsupported(
+            format!(
+                "{manifest}:{}: an Angular app rendered on a server (@angular/ssr); dockslim writes images for Angular apps served as static files",
+                line_of(text, "\"@angular/ssr\"")
+            ),
+            "`dockslim analyze` still reports the build context and the findings that apply to any Dockerfile",
+        ));
+    }
+    let script = needs_build("Angular", "ng build")?;
+    let path = join(dir, "angular.json");
+    let unclear = |why: String| {
+        Error::unsupported(
+            format!("{path}: {why}, so the output folder is unclear"),
+            "give the build target of the application an `outputPath` string, such as \"outputPath\": \"dist/app\"",
+        )
+    };
+    let config_text = repo
+        .read_text(&path)?
+        .ok_or_else(|| unclear("not found".into()))?;
+    let config: Value = serde_json::from_str(&config_text).map_err(|e| {
+        Error::input_at(
+            &path,
+            e.line(),
+            e.column(),
+            format!("expected valid JSON: {e}"),
+            "angular.json is JSON: double-quoted keys and strings, no comma after the last item",
+        )
+    })?;
+    let projects = config
+        .get("projects")
+        .and_then(Value::as_object)
+        .ok_or_else(|| unclear("no `projects`".into()))?;
+    // The app the workspace builds: the only application, or the
+    // (pre-v14) `defaultProject`.
+    let apps: Vec<(&String, &Value)> = projects
+        .iter()
+        .filter(|(_, p)| p.get("projectType").and_then(Value::as_str) != Some("library"))
+        .collect();
+    let default = config.get("defaultProject").and_then(Value::as_str);
+    let (name, project) = match (apps.as_slice(), default) {
+        ([one], _) => *one,
+        (_, Some(d)) if projects.contains_key(d) => {
+            (projects.get_key_value(d).unwrap().0, &projects[d])
+        }
+        _ => {
+            return Err(unclear(format!(
+                "{} applications and no defaultProject",
+                apps.len()
+            )))
+        }
+    };
+    let build = project
+        .get("architect")
+        .or_else(|| project.get("targets"))
+        .and_then(|a| a.get("build"))
+        .ok_or_else(|| unclear(format!("project `{name}` has no build target")))?;
+    let builder = build.get("builder").and_then(Value::as_str).unwrap_or("");
+    let application = builder.ends_with(":application");
+    let at = format!("{path}:{}", line_of(&config_text, "\"outputPath\""));
+    let (output, output_from) = match build.get("options").and_then(|o| o.get("outputPath")) {
+        Some(Value::String(out)) => {
+            let out = clean_rel(out);
+            if application {
+                (
+                    join(&out, "browser"),
+                    format!("{at} (outputPath; the application builder writes browser/)"),
+                )
+            } else {
+                (out, at)
+            }
+        }
+        Some(Value::Object(o)) => {
+            let base = o
+                .get("base")
+                .and_then(Value::as_str)
+                .ok_or_else(|| unclear("outputPath has no `base`".into()))?;
+            let browser = o
+                .get("browser")
+                .and_then(Value::as_str)
+                .unwrap_or("browser");
+            (
+                clean_rel(&join(base, browser)),
+                format!("{at} (outputPath)"),
+            )
+        }
+        Some(_) => {
+            return Err(unclear(
+                "outputPath is neither a string nor { base, browser }".into(),
+            ))
+        }
+        None => {
+            let out = format!("dist/{name}");
+            if application {
+                (
+                    join(&out, "browser"),
+                    "the application builder's default, dist/<project>/browser".into(),
+                )
+            } else {
+                (out, "Angular's default, dist/<project>".into())
+            }
+        }
+    };
+    Ok(NodeApp::Static {
+        framework: "Angular",
+        script,
+        output,
+        output_from,
+    })
 }
 
 /// The best probe-able health route among `candidates`.
@@ -460,5 +744,118 @@ mod tests {
         let mut paths: Vec<&str> = cands.iter().map(|c| c.route.path.as_str()).collect();
         paths.sort();
         assert_eq!(paths, ["/api/health", "/api/status", "/hook"]);
+    }
+
+    #[test]
+    fn react_router_and_remix_serve_their_build_with_the_package_bin() {
+        let pkg = "{\"type\": \"module\", \"scripts\": {\"build\": \"react-router build\", \"start\": \"react-router-serve ./build/server/index.js\"},\n \"dependencies\": {\"@react-router/node\": \"7\", \"@react-router/serve\": \"7\", \"react-router\": \"7\"}, \"devDependencies\": {\"@react-router/dev\": \"7\", \"vite\": \"6\"}}";
+        let (_d, repo) = temp_repo(&[
+            ("package.json", pkg),
+            ("app/routes.ts", "import { type RouteConfig, index, route } from '@react-router/dev/routes';\n\nexport default [\n  index('routes/home.tsx'),\n  route('healthcheck', 'routes/healthcheck.ts'),\n] satisfies RouteConfig;\n"),
+        ]);
+        let app = read(&repo, "").unwrap().app;
+        let NodeApp::Server {
+            framework,
+            command,
+            health,
+            ships,
+            port,
+            ..
+        } = &app
+        else {
+            panic!("{app:?}")
+        };
+        assert_eq!(*framework, "React Router");
+        assert_eq!(
+            command,
+            &[
+                "./node_modules/.bin/react-router-serve",
+                "./build/server/index.js"
+            ]
+        );
+        assert_eq!(port.as_ref().map(|p| p.0), Some(3000));
+        let health = health.as_ref().unwrap();
+        assert_eq!((health.path.as_str(), health.line), ("/healthcheck", 5));
+        assert_eq!(ships, &["package.json", "node_modules", "build"]);
+
+        // A bin from a devDependency is not in the production install.
+        let dev = pkg.replace("\"@react-router/serve\": \"7\", ", "").replace(
+            "\"vite\": \"6\"",
+            "\"vite\": \"6\", \"@react-router/serve\": \"7\"",
+        );
+        let (_d, repo) = temp_repo(&[("package.json", dev.as_str())]);
+        let err = read(&repo, "").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("not among the production dependencies"),
+            "{err}"
+        );
+        assert!(err
+            .hint()
+            .unwrap()
+            .contains("move @react-router/serve to `dependencies`"));
+
+        // Remix's flat file routes.
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"scripts\": {\"build\": \"remix build\", \"start\": \"remix-serve ./build/index.js\"}, \"dependencies\": {\"@remix-run/node\": \"2\", \"@remix-run/serve\": \"2\"}}"),
+            ("app/routes/_index.tsx", ""),
+            ("app/routes/api.health.ts", "export const loader = () => new Response('ok');\n"),
+            ("app/routes/notes.$id.tsx", ""),
+        ]);
+        let app = read(&repo, "").unwrap().app;
+        assert!(
+            matches!(&app, NodeApp::Server { framework: "Remix", health: Some(h), ships, .. } if h.path == "/api/health" && ships.is_empty()),
+            "{app:?}"
+        );
+    }
+
+    #[test]
+    fn angular_output_from_angular_json() {
+        let pkg = (
+            "package.json",
+            "{\"scripts\": {\"build\": \"ng build\"}, \"dependencies\": {\"@angular/core\": \"20\"}, \"devDependencies\": {\"@angular/build\": \"20\"}}",
+        );
+        let config = |builder: &str, output: &str| {
+            format!("{{\n  \"projects\": {{\n    \"shop\": {{\n      \"projectType\": \"application\",\n      \"architect\": {{\n        \"build\": {{\n          \"builder\": \"{builder}\",\n          \"options\": {{\n            {output}\n            \"browser\": \"src/main.ts\"\n          }}\n        }}\n      }}\n    }}\n  }}\n}}\n")
+        };
+        let static_output = |angular_json: String| {
+            let (_d, repo) = temp_repo(&[pkg, ("angular.json", angular_json.as_str())]);
+            match read(&repo, "").unwrap().app {
+                NodeApp::Static {
+                    framework: "Angular",
+                    output,
+                    output_from,
+                    ..
+                } => (output, output_from),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (out, from) = static_output(config(
+            "@angular/build:application",
+            "\"outputPath\": \"dist/shop\",",
+        ));
+        assert_eq!(out, "dist/shop/browser");
+        assert!(from.starts_with("angular.json:9"), "{from}");
+        let (out, _) = static_output(config("@angular/build:application", ""));
+        assert_eq!(out, "dist/shop/browser");
+        let (out, _) = static_output(config(
+            "@angular-devkit/build-angular:browser",
+            "\"outputPath\": \"dist/shop\",",
+        ));
+        assert_eq!(out, "dist/shop");
+        let (out, _) = static_output(config(
+            "@angular/build:application",
+            "\"outputPath\": { \"base\": \"www\", \"browser\": \"\" },",
+        ));
+        assert_eq!(out, "www");
+
+        let (_d, repo) = temp_repo(&[(
+            "package.json",
+            "{\"scripts\": {\"build\": \"ng build\"}, \"dependencies\": {\"@angular/core\": \"20\", \"@angular/ssr\": \"20\"}}",
+        )]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("@angular/ssr"));
     }
 }

@@ -738,6 +738,8 @@ pub fn node(
     outputs.extend(match project.app.framework() {
         "SvelteKit" | "SvelteKit (adapter-static)" => vec![".svelte-kit".to_string()],
         "Nuxt" => vec![".nuxt".to_string()],
+        "React Router" => vec![".react-router".to_string()],
+        "Angular" => vec![".angular".to_string()],
         _ => vec![],
     });
     let mut candidates = node_candidates(inputs, "", &outputs);
@@ -782,8 +784,12 @@ fn node_needed(
         .map(|f| f.path.clone())
         .filter(|p| p.starts_with(&prefix) && !p.starts_with(&output))
         .filter(|p| {
-            !p.split('/')
-                .any(|d| matches!(d, "node_modules" | ".next" | ".svelte-kit" | ".nuxt"))
+            !p.split('/').any(|d| {
+                matches!(
+                    d,
+                    "node_modules" | ".next" | ".svelte-kit" | ".nuxt" | ".react-router"
+                )
+            })
         })
         .filter(|p| secret_kind(p).is_none() && !p.ends_with(".log"))
         .filter(|p| !docker_files.is_excluded(p))
