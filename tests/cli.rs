@@ -1330,6 +1330,23 @@ fn node_framework_servers_are_built_and_run_from_their_output() {
                 "+CMD [\"node\", \".output/server/index.mjs\"]\n",
             ],
         ),
+        (
+            "react-router-app",
+            "React Router (Node server)",
+            &[
+                "+ENV PORT=3000\n+ENV HOST=0.0.0.0\n",
+                "fetch('http://127.0.0.1:3000/healthcheck')",
+                "+CMD [\"./node_modules/.bin/react-router-serve\", \"./build/server/index.js\"]\n",
+            ],
+        ),
+        (
+            "angular-spa",
+            "Angular",
+            &[
+                "+COPY --from=build /app/dist/parts-catalog/browser /usr/share/nginx/html\n",
+                "+USER 101:101\n",
+            ],
+        ),
     ];
     for (name, stack, wanted) in cases {
         let dir = common::fixture(name);

@@ -541,6 +541,34 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: more than .output in the image"
             );
         }
+        "react-router-app" => {
+            // react-router-serve renders the page from its loader, and the
+            // image holds the build, not app/ or the Vite toolchain.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Lentil soup"),
+                "{name}: GET / is not the rendered page:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -d /app/app /app/node_modules/vite /app/node_modules/@react-router/dev 2>/dev/null || true"),
+                "",
+                "{name}: sources or devDependencies in the image"
+            );
+        }
+        "angular-spa" => {
+            // nginx serves the application builder's browser/ folder: the
+            // built index.html with its hashed bundle, and client-side
+            // routes fall back to it.
+            for path in ["/", "/parts/42"] {
+                let page = get(path);
+                assert!(
+                    page.starts_with("HTTP/1.1 200")
+                        && page.contains("<title>Parts catalog</title>")
+                        && page.contains("main-"),
+                    "{name}: GET {path} is not the built index.html:\n{page}"
+                );
+            }
+        }
         _ => {}
     }
 }

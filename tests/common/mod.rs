@@ -253,7 +253,7 @@ pub fn add_junk(name: &str, root: &Path) {
             }
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
-        "nest-api" | "sveltekit-node" | "nuxt-app" => {
+        "nest-api" | "sveltekit-node" | "nuxt-app" | "react-router-app" | "angular-spa" => {
             // A local `npm install` and build: node_modules (with the
             // binaries of the host's platform), the build output and the
             // framework's generated folder, none of which the image takes.
@@ -272,6 +272,10 @@ pub fn add_junk(name: &str, root: &Path) {
             let generated: &[&str] = match name {
                 "nest-api" => &["dist/main.js"],
                 "sveltekit-node" => &["build/index.js", ".svelte-kit/output/server/index.js"],
+                "react-router-app" => &[
+                    "build/server/index.js",
+                    ".react-router/types/app/+types/root.ts",
+                ],
                 _ => &[".output/server/index.mjs", ".nuxt/nuxt.d.ts"],
             };
             for (i, path) in generated.iter().enumerate() {
