@@ -1394,3 +1394,104 @@ fn a_repository_of_several_images_gets_one_section_per_image() {
         .assert()
         .success();
 }
+
+/// NestJS, SvelteKit (adapter-node) and Nuxt are servers their build
+/// writes: detected, not refused, with the command, port and health route
+/// their framework implies.
+#[test]
+fn node_framework_servers_are_built_and_run_from_their_output() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "nest-api",
+            "NestJS (Node server)",
+            &[
+                "+RUN npm run build \\\n+ && npm prune --omit=dev\n",
+                "+COPY --from=build /app ./\n",
+                "+EXPOSE 3000\n",
+                "fetch('http://127.0.0.1:3000/health')",
+                "+CMD [\"node\", \"dist/main\"]\n",
+            ],
+        ),
+        (
+            "sveltekit-node",
+            "SvelteKit (Node server)",
+            &[
+                "+ENV PORT=3000\n+ENV HOST=0.0.0.0\n",
+                "+COPY --from=build /app/node_modules ./node_modules\n+COPY --from=build /app/build ./build\n",
+                "fetch('http://127.0.0.1:3000/health')",
+                "+CMD [\"node\", \"build\"]\n",
+            ],
+        ),
+        (
+            "nuxt-app",
+            "Nuxt (Node server)",
+            &[
+                "+RUN npm run build\n+\n+FROM",
+                "+COPY --from=build /app/.output ./.output\n+USER",
+                "fetch('http://127.0.0.1:3000/api/health')",
+                "+CMD [\"node\", \".output/server/index.mjs\"]\n",
+            ],
+        ),
+        (
+            "react-router-app",
+            "React Router (Node server)",
+            &[
+                "+ENV PORT=3000\n+ENV HOST=0.0.0.0\n",
+                "fetch('http://127.0.0.1:3000/healthcheck')",
+                "+CMD [\"./node_modules/.bin/react-router-serve\", \"./build/server/index.js\"]\n",
+            ],
+        ),
+        (
+            "angular-spa",
+            "Angular",
+            &[
+                "+COPY --from=build /app/dist/parts-catalog/browser /usr/share/nginx/html\n",
+                "+USER 101:101\n",
+            ],
+        ),
+    ];
+    for (name, stack, wanted) in cases {
+        let dir = common::fixture(name);
+        let out = dockslim()
+            .args(["rewrite"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .stdout(contains(*stack))
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        for line in *wanted {
+            assert!(out.contains(line), "{name}: no {line:?} in\n{out}");
+        }
+    }
+    // The configured port reaches the environment the server reads.
+    let dir = common::fixture("sveltekit-node");
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--set", "port=8080"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+ENV PORT=8080\n"))
+        .stdout(contains("+EXPOSE 8080\n"));
+}
+
+#[test]
+fn sveltekit_with_adapter_auto_is_refused_with_the_adapter_to_install() {
+    let dir = common::fixture("sveltekit-node");
+    let config = dir.path().join("svelte.config.js");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("adapter-node", "adapter-auto")).unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .failure()
+        .stderr(contains(
+            "svelte.config.js:1: a SvelteKit app with adapter-auto",
+        ))
+        .stderr(contains("@sveltejs/adapter-node"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+}

@@ -524,6 +524,81 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: the script does not render:\n{rendered}"
             );
         }
+        "nest-api" => {
+            // The compiled controllers answer, and the Nest CLI and
+            // TypeScript (devDependencies the build needed) were pruned.
+            let items = get("/items");
+            assert!(
+                items.starts_with("HTTP/1.1 200") && items.contains("\"name\":\"bolt\""),
+                "{name}: GET /items:\n{items}"
+            );
+            assert_eq!(
+                in_image("ls -d /app/node_modules/@nestjs/cli /app/node_modules/typescript 2>/dev/null || true"),
+                "",
+                "{name}: devDependencies in the image"
+            );
+        }
+        "sveltekit-node" => {
+            // The server renders the page from its load function, imports
+            // its production dependency (nanoid) from node_modules, and the
+            // image holds the build, not the sources or the dev toolchain.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Heron by the weir"),
+                "{name}: GET / is not the rendered page:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -d /app/src /app/.svelte-kit /app/node_modules/vite /app/node_modules/svelte 2>/dev/null || true"),
+                "",
+                "{name}: sources or devDependencies in the image"
+            );
+            assert!(
+                !in_image("ls /app/node_modules/nanoid/package.json").is_empty(),
+                "{name}: the production dependency is missing"
+            );
+        }
+        "nuxt-app" => {
+            // Server-side rendering calls the app's own API route, and the
+            // image holds .output alone: no node_modules beside it, no sources.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Ridge loop"),
+                "{name}: GET / is not the rendered page:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -A /app"),
+                ".output",
+                "{name}: more than .output in the image"
+            );
+        }
+        "react-router-app" => {
+            // react-router-serve renders the page from its loader, and the
+            // image holds the build, not app/ or the Vite toolchain.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Lentil soup"),
+                "{name}: GET / is not the rendered page:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -d /app/app /app/node_modules/vite /app/node_modules/@react-router/dev 2>/dev/null || true"),
+                "",
+                "{name}: sources or devDependencies in the image"
+            );
+        }
+        "angular-spa" => {
+            // nginx serves the application builder's browser/ folder: the
+            // built index.html with its hashed bundle, and client-side
+            // routes fall back to it.
+            for path in ["/", "/parts/42"] {
+                let page = get(path);
+                assert!(
+                    page.starts_with("HTTP/1.1 200")
+                        && page.contains("<title>Parts catalog</title>")
+                        && page.contains("main-"),
+                    "{name}: GET {path} is not the built index.html:\n{page}"
+                );
+            }
+        }
         _ => {}
     }
 }

@@ -10,6 +10,7 @@ pub mod images;
 pub mod imports;
 pub mod ml;
 pub mod node;
+mod node_kinds;
 pub mod node_routes;
 pub mod py_routes;
 pub mod py_values;

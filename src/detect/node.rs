@@ -184,6 +184,20 @@ pub enum NodeApp {
         /// The best parameter-free GET health route, every router prefix
         /// applied.
         health: Option<Route>,
+        /// The build output, relative to the project folder (`dist`; `build`
+        /// for SvelteKit's adapter-node, `.output` for Nuxt).
+        output: String,
+        /// What the runtime stage takes from the build stage, relative to the
+        /// project folder; empty for the whole folder (pruned). SvelteKit's
+        /// build needs package.json (`"type": "module"`) and the production
+        /// node_modules beside it; Nuxt's `.output` holds its own.
+        ships: Vec<String>,
+        /// Environment variables the server reads its port from, set to the
+        /// port the image exposes (adapter-node's PORT, Nitro's NITRO_PORT).
+        port_env: Vec<String>,
+        /// The environment variable of the address it binds, set to 0.0.0.0
+        /// so the published port reaches it.
+        host_env: Option<String>,
     },
 }
 
@@ -238,7 +252,7 @@ impl NodeProject {
         match &self.app {
             NodeApp::Static { output, .. } => self.path(output),
             NodeApp::NextServer { dist_dir, .. } => self.path(dist_dir),
-            NodeApp::Server { .. } => self.path("dist"),
+            NodeApp::Server { output, .. } => self.path(output),
         }
     }
 
@@ -295,7 +309,7 @@ pub fn manifests(repo: &Repo) -> Vec<String> {
 }
 
 /// The 1-based line of the first line containing `needle`, or 1.
-fn line_of(text: &str, needle: &str) -> usize {
+pub(super) fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
         .position(|l| l.contains(needle))
         .map_or(1, |i| i + 1)
@@ -505,7 +519,7 @@ fn manager(
 }
 
 /// A framework config file in `dir` with one of these stems, and its text.
-fn config_file(repo: &Repo, dir: &str, stem: &str) -> Option<(String, String)> {
+pub(super) fn config_file(repo: &Repo, dir: &str, stem: &str) -> Option<(String, String)> {
     ["js", "mjs", "cjs", "ts", "mts", "cts"]
         .iter()
         .map(|ext| join(dir, &format!("{stem}.{ext}")))
@@ -523,7 +537,10 @@ static STRING_OPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// The string value of `key: '...'` in a config file (also
 /// `key: resolve(__dirname, '...')`), with its line. `Err(line)` when the key
 /// is set to something else (an expression dockslim cannot evaluate).
-fn string_option(text: &str, key: &str) -> Option<std::result::Result<(String, usize), usize>> {
+pub(super) fn string_option(
+    text: &str,
+    key: &str,
+) -> Option<std::result::Result<(String, usize), usize>> {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("//") || trimmed.starts_with('*') {
@@ -573,16 +590,6 @@ fn script_flag(script: &str, flag: &str) -> Option<String> {
         }
     })
 }
-
-/// Frameworks dockslim recognises but does not write images for yet.
-const UNSUPPORTED_FRAMEWORKS: &[(&str, &str)] = &[
-    ("@sveltejs/kit", "SvelteKit"),
-    ("nuxt", "Nuxt"),
-    ("@remix-run/node", "Remix"),
-    ("@react-router/node", "React Router (framework mode)"),
-    ("@angular/core", "Angular"),
-    ("@nestjs/core", "NestJS"),
-];
 
 const SERVER_FRAMEWORKS: &[(&str, &str)] = &[
     ("express", "Express"),
@@ -677,16 +684,9 @@ fn app(
             health,
         });
     }
-    for (package, framework) in UNSUPPORTED_FRAMEWORKS {
-        if has(package) {
-            return Err(Error::unsupported(
-                format!(
-                    "{manifest}:{}: a {framework} app; dockslim writes Dockerfiles for static sites (Vite, Create React App, Astro, Vue CLI, Gatsby, Docusaurus, Next.js export), Next.js servers and Express/Fastify/Koa/hapi/Hono APIs, not {framework} yet",
-                    line_of(text, &format!("\"{package}\""))
-                ),
-                "`dockslim analyze` still reports the build context and the findings that apply to any Dockerfile",
-            ));
-        }
+    if let Some(app) = super::node_kinds::app(repo, dir, manifest, text, script, dependencies, has)
+    {
+        return app;
     }
     if has("astro") {
         let config = config_file(repo, dir, "astro.config");
@@ -817,11 +817,15 @@ fn app(
             .0
             .into_iter()
             .next(),
+        output: "dist".into(),
+        ships: Vec::new(),
+        port_env: Vec::new(),
+        host_env: None,
     })
 }
 
 /// `./build/` -> `build`; keeps a leading `../`.
-fn clean_rel(path: &str) -> String {
+pub(super) fn clean_rel(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -836,7 +840,7 @@ fn clean_rel(path: &str) -> String {
 }
 
 /// The server sources of the package in `dir`, tests left out.
-fn node_sources<'r>(repo: &'r Repo, dir: &str) -> Vec<&'r (String, String)> {
+pub(super) fn node_sources<'r>(repo: &'r Repo, dir: &str) -> Vec<&'r (String, String)> {
     let prefix = if dir.is_empty() {
         String::new()
     } else {
@@ -860,7 +864,7 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-fn listen_port<'a>(
+pub(super) fn listen_port<'a>(
     sources: impl IntoIterator<Item = &'a (String, String)>,
 ) -> Option<(u16, String)> {
     sources.into_iter().find_map(|(path, text)| {

@@ -496,6 +496,105 @@ fn resolve_module<'p>(from: &str, spec: &str, paths: &[&'p str]) -> Option<&'p s
         .find_map(|c| paths.iter().find(|p| **p == c.as_str()).copied())
 }
 
+/// NestJS routes: a class's `@Controller('health')` (or `@Controller()`,
+/// or `{ path: 'health' }`) and its methods' `@Get()` or `@Get('live')`,
+/// under `app.setGlobalPrefix('api')`. Nest routes by decorator, not by
+/// `app.get`, so the Express reader above sees none of them. Read line by
+/// line: a decorator applies to the controller opened last in its file.
+pub fn nest_candidates<'a>(
+    sources: impl IntoIterator<Item = &'a (String, String)>,
+) -> Vec<Candidate> {
+    static DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"@(Controller|Get|Post|Put|Patch|Delete|All|Head|Options)\(([^)]*)\)").unwrap()
+    });
+    static PREFIX: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"setGlobalPrefix\(([^)]*)\)").unwrap());
+    let sources: Vec<&(String, String)> = sources.into_iter().collect();
+    // The global prefix: a literal, or a problem every route shares (an
+    // `exclude` list or an expression dockslim does not evaluate).
+    let mut global: std::result::Result<String, String> = Ok(String::new());
+    for (path, text) in &sources {
+        if let Some((i, c)) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| Some((i, PREFIX.captures(l)?)))
+        {
+            global = match nest_path(&c[1]) {
+                Some(p) if !c[1].contains("exclude") => Ok(p),
+                _ => Err(format!(
+                    "the global prefix at {path}:{} is not a plain string literal",
+                    i + 1
+                )),
+            };
+        }
+    }
+    let mut out = Vec::new();
+    for (path, text) in &sources {
+        let mut controller: Option<Option<String>> = None;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") || trimmed.starts_with('*') {
+                continue;
+            }
+            for c in DECORATOR.captures_iter(line) {
+                let arg = nest_path(&c[2]);
+                if &c[1] == "Controller" {
+                    controller = Some(arg);
+                    continue;
+                }
+                let Some(prefix) = &controller else {
+                    continue;
+                };
+                let method = (&c[1] != "Get" && &c[1] != "All").then(|| c[1].to_uppercase());
+                let problem = if let Some(m) = &method {
+                    Some(format!("a {m} route, not a GET"))
+                } else if let Err(why) = &global {
+                    Some(why.clone())
+                } else if prefix.is_none() {
+                    Some("the controller's path is not a string literal".into())
+                } else if arg.is_none() {
+                    Some("the route's path is not a string literal".into())
+                } else {
+                    None
+                };
+                let full = route::join(
+                    &route::join(
+                        &route::join("", global.as_deref().unwrap_or("")),
+                        prefix.as_deref().unwrap_or(""),
+                    ),
+                    arg.as_deref().unwrap_or(""),
+                );
+                out.push(Candidate {
+                    route: Route {
+                        path: full,
+                        file: path.clone(),
+                        line: i + 1,
+                    },
+                    problem,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A Nest decorator's path argument: nothing (`''`), a string literal, or
+/// an object's `path: '...'`; None for anything else.
+fn nest_path(arg: &str) -> Option<String> {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*['"`]([^'"`$]*)['"`]\s*(?:,|$)"#).unwrap());
+    static PATH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\bpath\s*:\s*['"`]([^'"`$]*)['"`]"#).unwrap());
+    let arg = arg.trim();
+    if arg.is_empty() {
+        return Some(String::new());
+    }
+    LITERAL
+        .captures(arg)
+        .or_else(|| arg.starts_with('{').then(|| PATH.captures(arg)).flatten())
+        .map(|c| c[1].to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,5 +677,37 @@ mod tests {
             unprobed,
             ["/health: router `router` in index.js is never mounted where dockslim can see"]
         );
+    }
+
+    #[test]
+    fn nest_controllers_and_the_global_prefix() {
+        let files = vec![
+            (
+                "src/main.ts".to_string(),
+                "const app = await NestFactory.create(AppModule);\napp.setGlobalPrefix('api');\n".to_string(),
+            ),
+            (
+                "src/health/health.controller.ts".to_string(),
+                "@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return { ok: true } }\n  @Post('ping')\n  p() {}\n}\n".to_string(),
+            ),
+            (
+                "src/app.controller.ts".to_string(),
+                "@Controller({ path: 'status', version: '1' })\nexport class AppController {\n  @Get('live')\n  live() {}\n}\n".to_string(),
+            ),
+        ];
+        let (probed, unprobed) = route::sort(nest_candidates(&files));
+        let paths: Vec<&str> = probed.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["/api/health", "/api/status/live"]);
+        assert_eq!(
+            (probed[0].file.as_str(), probed[0].line),
+            ("src/health/health.controller.ts", 3)
+        );
+        assert_eq!(unprobed[0].route.path, "/api/health/ping");
+
+        let mut excluded = files.clone();
+        excluded[0].1 = "app.setGlobalPrefix('api', { exclude: ['health'] });\n".to_string();
+        let (probed, unprobed) = route::sort(nest_candidates(&excluded));
+        assert!(probed.is_empty(), "{probed:?}");
+        assert!(unprobed[0].why.contains("global prefix"), "{unprobed:?}");
     }
 }

@@ -732,7 +732,17 @@ pub fn node(
 ) -> IgnorePlan {
     let mut needed = node_needed(inputs, project, output);
     needed.extend(needs.paths.iter().cloned());
-    let mut candidates = node_candidates(inputs, "", &[output.to_string()]);
+    let mut outputs = vec![output.to_string()];
+    // The folders a framework's build generates beside its output, which a
+    // local build leaves in the checkout.
+    outputs.extend(match project.app.framework() {
+        "SvelteKit" | "SvelteKit (adapter-static)" => vec![".svelte-kit".to_string()],
+        "Nuxt" => vec![".nuxt".to_string()],
+        "React Router" => vec![".react-router".to_string()],
+        "Angular" => vec![".angular".to_string()],
+        _ => vec![],
+    });
+    let mut candidates = node_candidates(inputs, "", &outputs);
     keep_build_settings(
         &mut candidates,
         inputs,
@@ -773,7 +783,14 @@ fn node_needed(
         .own_files()
         .map(|f| f.path.clone())
         .filter(|p| p.starts_with(&prefix) && !p.starts_with(&output))
-        .filter(|p| !p.split('/').any(|d| d == "node_modules" || d == ".next"))
+        .filter(|p| {
+            !p.split('/').any(|d| {
+                matches!(
+                    d,
+                    "node_modules" | ".next" | ".svelte-kit" | ".nuxt" | ".react-router"
+                )
+            })
+        })
         .filter(|p| secret_kind(p).is_none() && !p.ends_with(".log"))
         .filter(|p| !docker_files.is_excluded(p))
         .collect()

@@ -275,6 +275,36 @@ pub fn add_junk(name: &str, root: &Path) {
             }
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
+        "nest-api" | "sveltekit-node" | "nuxt-app" | "react-router-app" | "angular-spa" => {
+            // A local `npm install` and build: node_modules (with the
+            // binaries of the host's platform), the build output and the
+            // framework's generated folder, none of which the image takes.
+            for i in 0..300 {
+                write(
+                    root,
+                    &format!("node_modules/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(5_000, 7100 + i as u64),
+                );
+            }
+            write(
+                root,
+                "node_modules/@esbuild/darwin-arm64/bin/esbuild",
+                &noise(4_000_000, 7099),
+            );
+            let generated: &[&str] = match name {
+                "nest-api" => &["dist/main.js"],
+                "sveltekit-node" => &["build/index.js", ".svelte-kit/output/server/index.js"],
+                "react-router-app" => &[
+                    "build/server/index.js",
+                    ".react-router/types/app/+types/root.ts",
+                ],
+                _ => &[".output/server/index.mjs", ".nuxt/nuxt.d.ts"],
+            };
+            for (i, path) in generated.iter().enumerate() {
+                write(root, path, &noise(300_000, 7200 + i as u64));
+            }
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
         "vite-spa" | "flask-vite" | "express-api" | "nextjs-app" => {
             // What a developer's checkout carries: node_modules with the
             // caches tools keep inside it, a stale build, .git, a local env.

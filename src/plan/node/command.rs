@@ -39,3 +39,33 @@ pub(super) fn server_command(
     plan.cmd = cmd;
     st.decide(Topic::Command, plan.cmd.join(" "), why, vec![]);
 }
+
+/// The environment a framework's server reads its port and address from
+/// (adapter-node's PORT and HOST, Nitro's), set so that it listens on the
+/// port the image exposes, on every interface.
+pub(super) fn listen_env(
+    st: &mut Stage,
+    plan: &mut NodePlan,
+    port_env: &[String],
+    host_env: Option<&str>,
+) {
+    if port_env.is_empty() && host_env.is_none() {
+        return;
+    }
+    for name in port_env {
+        plan.env.push((name.clone(), plan.port.to_string()));
+    }
+    if let Some(name) = host_env {
+        plan.env.push((name.to_string(), "0.0.0.0".into()));
+    }
+    let set: Vec<String> = plan.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    st.decide(
+        Topic::Port,
+        set.join(" "),
+        format!(
+            "{} reads its port and address from the environment; set here, it listens where EXPOSE and the healthcheck expect",
+            st.node.app.framework()
+        ),
+        vec![],
+    );
+}

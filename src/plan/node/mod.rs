@@ -79,6 +79,9 @@ pub struct NodePlan {
     pub build: Option<String>,
     /// Drops devDependencies after a server's build.
     pub prune: Option<String>,
+    /// What a built server's runtime stage takes from the build stage,
+    /// relative to the workdir; empty for the whole (pruned) workdir.
+    pub ships: Vec<String>,
     /// The build output, as an absolute path in the build stage.
     pub output: String,
     /// What serves the app: `nginx`, `caddy` or `node`.
@@ -237,9 +240,15 @@ fn by_kind(
             build_script,
             port,
             health,
+            output,
+            ships,
+            port_env,
+            host_env,
         } => {
             server::dependencies(st, plan, inst, build_script.as_deref());
+            server::ships(st, plan, output, ships);
             plan.port = command::port(st, port.as_ref());
+            command::listen_env(st, plan, port_env, host_env.as_deref());
             command::server_command(st, plan, command, command_from);
             server::finish(st, plan, framework, health.as_ref());
             None
@@ -285,6 +294,7 @@ fn common_plan(
         build_env: Vec::new(),
         build: None,
         prune: None,
+        ships: Vec::new(),
         output: String::new(),
         server: "node",
         server_config: None,

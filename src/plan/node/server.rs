@@ -25,25 +25,69 @@ pub(super) fn dependencies(
     }
 }
 
+/// What the runtime stage of a built server takes: the whole pruned
+/// workdir, or only what the framework's output needs (`ships`). An output
+/// that needs no node_modules (Nuxt's `.output`) needs no prune either.
+pub(super) fn ships(st: &mut Stage, plan: &mut NodePlan, output: &str, ships: &[String]) {
+    if ships.is_empty() || plan.build.is_none() {
+        return;
+    }
+    plan.ships = ships.to_vec();
+    plan.output = format!("{}/{output}", plan.workdir);
+    let needs_modules = ships.iter().any(|s| s == "node_modules");
+    if !needs_modules {
+        plan.prune = None;
+    }
+    let framework = st.node.app.framework();
+    st.decide(
+        Topic::Runtime,
+        format!("the runtime stage gets {} from the build stage", ships.join(", ")),
+        if needs_modules {
+            format!("{framework}'s build output runs with the production node_modules beside it; the sources, devDependencies and build caches stay in the build stage")
+        } else {
+            format!("{framework}'s {output}/ holds the server and the node_modules files it uses, so nothing else is copied and no prune is needed")
+        },
+        st.inputs.fixes(&[crate::rules::RuleId::DS304]),
+    );
+}
+
 /// The rest of a server's plan once its command is chosen: the summary,
 /// why the dependencies are what they are, and the healthcheck.
 pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, health: Option<&Route>) {
     let (inputs, node) = (st.inputs, st.node);
-    plan.summary = format!(
-        "{framework} server {}, production dependencies installed with {}",
-        node.name.clone().unwrap_or_else(|| node.manifest()),
-        node.manager.name()
-    );
+    let name = node.name.clone().unwrap_or_else(|| node.manifest());
+    // An output that carries its own node_modules (Nuxt's .output): the
+    // install is only the build's, and nothing of it is in the image.
+    let self_contained = !plan.ships.is_empty() && !plan.ships.iter().any(|s| s == "node_modules");
+    plan.summary = if self_contained {
+        format!(
+            "{framework} server {name}, built with {}, run from its self-contained build output",
+            node.manager.name()
+        )
+    } else {
+        format!(
+            "{framework} server {name}, production dependencies installed with {}",
+            node.manager.name()
+        )
+    };
     st.decide(
         Topic::Dependencies,
         match &plan.prune {
             Some(p) => format!("{} then {p}", plan.install),
             None => plan.install.clone(),
         },
-        format!(
-            "{} devDependencies stay out of the image",
-            node.dev_dependencies.len()
-        ),
+        if self_contained {
+            format!(
+                "the build stage's install serves only the build; the image gets {}, which holds the files of the {} dependencies the server uses",
+                plan.ships.join(", "),
+                node.dependencies.len()
+            )
+        } else {
+            format!(
+                "{} devDependencies stay out of the image",
+                node.dev_dependencies.len()
+            )
+        },
         inputs.fixes(&[crate::rules::RuleId::DS304]),
     );
     let writable = crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir);
