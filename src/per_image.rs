@@ -22,6 +22,8 @@ use crate::error::{Error, Result};
 pub struct Run {
     pub image: Image,
     pub common: Common,
+    /// Named with `--service`: planned whatever it is built from.
+    pub chosen: bool,
 }
 
 /// The images to run on, or `None` to run once as before: `--dockerfile`
@@ -47,6 +49,7 @@ pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
             .map(|image| Run {
                 common: common_for(common, image),
                 image: image.clone(),
+                chosen: common.service.is_some(),
             })
             .collect(),
     ))
@@ -93,19 +96,30 @@ pub fn run_each(
     command: &dyn Fn(&Common, &mut dyn Write) -> Result<Outcome>,
 ) -> Result<Outcome> {
     let mut sections = Vec::new();
+    let mut skipped = Vec::new();
     for run in runs {
+        if let Some(base) = not_planned_base(&run) {
+            skipped.push((run.image, base));
+            continue;
+        }
         let mut buffer = Vec::new();
         let result = command(&run.common, &mut buffer).map_err(|e| e.quoting_from(&run.common.dir));
         sections.push((run.image, buffer, result));
+    }
+    let io = |e| Error::io("<stdout>", e);
+    if sections.is_empty() {
+        for (image, base) in &skipped {
+            writeln!(out, "{}", skip_note(image, base)).map_err(io)?;
+        }
+        return Ok(Outcome::Ok);
     }
     if sections.iter().all(|(_, _, r)| r.is_err()) {
         let (_, _, first) = sections.into_iter().next().expect("at least one image");
         return first;
     }
-    let io = |e| Error::io("<stdout>", e);
     match format {
         Format::Json => out
-            .write_all(json_document(&sections).as_bytes())
+            .write_all(json_document(&sections, &skipped).as_bytes())
             .map_err(io)?,
         Format::Sarif => out.write_all(sarif_log(&sections).as_bytes()).map_err(io)?,
         Format::Text | Format::Diff | Format::Markdown => {
@@ -117,6 +131,11 @@ pub fn run_each(
                     Err(e) => out.write_all(e.render().as_bytes()).map_err(io)?,
                 }
                 out.write_all(b"\n").map_err(io)?;
+            }
+            for (image, base) in &skipped {
+                out.write_all(heading(image, format).as_bytes())
+                    .map_err(io)?;
+                writeln!(out, "{}\n", skip_note(image, base)).map_err(io)?;
             }
         }
     }
@@ -134,6 +153,30 @@ pub fn run_each(
         } else {
             Outcome::Ok
         },
+    )
+}
+
+/// The base image of an image dockslim does not plan unless asked: one
+/// built from neither a Python nor a Node image (nginx, a database, a Go
+/// build). Its Dockerfile would be edited with the facts of the project in
+/// its context, which it does not run. `--service` plans it anyway.
+fn not_planned_base(run: &Run) -> Option<String> {
+    if run.chosen {
+        return None;
+    }
+    let path = run.common.dockerfile.as_ref()?;
+    let text = crate::repo::read_text_file(path, &run.image.dockerfile).ok()??;
+    let mut df = crate::dockerfile::Dockerfile::parse(&text, &run.image.dockerfile).ok()?;
+    df.target = run.image.target.clone();
+    let base = df.image_base();
+    let image = crate::dockerfile::image::ImageRef::parse(&base);
+    (!image.is_python() && !image.is_node()).then_some(base)
+}
+
+fn skip_note(image: &Image, base: &str) -> String {
+    format!(
+        "not planned: built from {base}, not a Python or Node image; `--service {}` plans it with the project in its context",
+        image.name
     )
 }
 
@@ -156,7 +199,10 @@ fn heading(image: &Image, format: Format) -> String {
 
 /// `{"schema": "dockslim-images/1", "images": [...]}`: each image with its
 /// command's document, or the error document of why it was not planned.
-fn json_document(sections: &[(Image, Vec<u8>, Result<Outcome>)]) -> String {
+fn json_document(
+    sections: &[(Image, Vec<u8>, Result<Outcome>)],
+    skipped: &[(Image, String)],
+) -> String {
     let images: Vec<Value> = sections
         .iter()
         .map(|(image, buffer, result)| {
@@ -177,6 +223,16 @@ fn json_document(sections: &[(Image, Vec<u8>, Result<Outcome>)]) -> String {
             }
             entry
         })
+        .chain(skipped.iter().map(|(image, base)| {
+            json!({
+                "name": image.name,
+                "dockerfile": image.dockerfile,
+                "context": image.context,
+                "target": image.target,
+                "found_in": image.found_in,
+                "not_planned": skip_note(image, base),
+            })
+        }))
         .collect();
     let document = json!({ "schema": "dockslim-images/1", "images": images });
     serde_json::to_string_pretty(&document).expect("JSON serialises") + "\n"

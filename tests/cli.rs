@@ -1305,7 +1305,12 @@ fn a_repository_of_several_images_gets_one_section_per_image() {
         .stdout(contains("== image api: api/Dockerfile, context api; from compose.yaml (service api)"))
         .stdout(contains("== image events: events/Dockerfile, context events; from compose.yaml (service events)"))
         .stdout(contains("+FROM python:3.12-slim"))
-        .stdout(contains("+RUN npm install --omit=dev"));
+        .stdout(contains("+RUN npm install --omit=dev"))
+        // An nginx image is listed, not edited with a project it does not run.
+        .stdout(contains("== image proxy: proxy/Dockerfile, context proxy"))
+        .stdout(contains(
+            "not planned: built from nginx:1.27, not a Python or Node image; `--service proxy` plans it",
+        ));
     // JSON: one document holding each image's report.
     let out = dockslim()
         .args(["rewrite", "--format", "json"])
@@ -1320,7 +1325,11 @@ fn a_repository_of_several_images_gets_one_section_per_image() {
         .iter()
         .map(|i| i["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["api", "events"]);
+    assert_eq!(names, ["api", "events", "proxy"]);
+    assert!(doc["images"][2]["not_planned"]
+        .as_str()
+        .unwrap()
+        .contains("nginx:1.27"));
     assert_eq!(doc["images"][1]["report"]["schema"], "dockslim-report/1");
     // SARIF: one run, paths relative to the repository.
     let out = dockslim()
