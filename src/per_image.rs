@@ -107,13 +107,7 @@ pub fn run_each(
         sections.push((run.image, buffer, result));
     }
     let io = |e| Error::io("<stdout>", e);
-    if sections.is_empty() {
-        for (image, base) in &skipped {
-            writeln!(out, "{}", skip_note(image, base)).map_err(io)?;
-        }
-        return Ok(Outcome::Ok);
-    }
-    if sections.iter().all(|(_, _, r)| r.is_err()) {
+    if !sections.is_empty() && sections.iter().all(|(_, _, r)| r.is_err()) {
         let (_, _, first) = sections.into_iter().next().expect("at least one image");
         return first;
     }
@@ -265,7 +259,10 @@ fn sarif_log(sections: &[(Image, Vec<u8>, Result<Outcome>)]) -> String {
             })),
         }
     }
-    let mut log = merged.unwrap_or(Value::Null);
+    // With no image planned, the log of a run that found nothing.
+    let mut log = merged.unwrap_or_else(|| {
+        serde_json::from_str(&crate::output::sarif::log(&[])).expect("dockslim's SARIF parses")
+    });
     log["runs"][0]["results"] = Value::Array(results);
     if !notifications.is_empty() {
         log["runs"][0]["invocations"] = json!([{
