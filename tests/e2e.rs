@@ -622,6 +622,7 @@ fn http_get_full(port: u16, path: &str) -> Option<String> {
 fn cannot_build_here(name: &str) -> Option<&'static str> {
     match name {
         "pip-torch" | "uv-torch" => Some("the proposal installs torch from download.pytorch.org, which this network cannot reach (the original would download about 2 GB of CUDA wheels); their output is checked by snapshots, hadolint and checkov"),
+        "python-service" => Some("a long-running script with no port and no HEALTHCHECK on purpose: built, run and watched by `a_python_service_runs_without_a_port`"),
         "django-celery" => Some("a web service and a worker from one image, with no HEALTHCHECK on purpose: built, served and worked by `django_web_and_celery_worker_from_one_image`"),
         _ => None,
     }
@@ -1619,4 +1620,54 @@ fn every_image_of_a_compose_repository() {
             after as f64 / 1e6
         );
     }
+}
+
+/// A long-running Python script that serves no HTTP (issue 15): `init`
+/// gives it `python main.py`, no port and no HEALTHCHECK (the restart
+/// policy watches it); it runs as non-root, stays up, and writes the
+/// folder its code makes.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn a_python_service_runs_without_a_port() {
+    let dir = common::fixture("python-service");
+    let out = assert_cmd::Command::cargo_bin("dockslim")
+        .unwrap()
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("CMD [\"python\", \"main.py\"]"),
+        "{dockerfile}"
+    );
+    assert!(
+        !dockerfile.contains("EXPOSE") && !dockerfile.contains("HEALTHCHECK"),
+        "{dockerfile}"
+    );
+    let tag = "dockslim-e2e/python-service:after";
+    let container = "dockslim-e2e-python-service";
+    let _cleanup = Cleanup(vec![container.into()], vec![tag.into()]);
+    build(dir.path(), tag);
+    run(docker().args(["run", "-d", "--name", container, tag]));
+    std::thread::sleep(Duration::from_secs(6));
+    let running = run(docker().args(["inspect", "-f", "{{.State.Running}}", container]));
+    let logs = docker().args(["logs", container]).output().unwrap();
+    let logs = String::from_utf8_lossy(&logs.stderr).into_owned();
+    assert_eq!(running, "true", "the service stopped:\n{logs}");
+    assert!(logs.contains("tick "), "{logs}");
+    let uid = run(docker().args(["exec", container, "id", "-u"]));
+    assert_ne!(uid, "0", "runs as root");
+    let ticks = run(docker().args(["exec", container, "cat", "/app/data/ticks.log"]));
+    assert!(ticks.lines().count() >= 3, "{ticks}");
+    println!(
+        "python-service: {:.1} MB, uid {uid}, running, {} ticks written to /app/data",
+        size(tag) as f64 / 1e6,
+        ticks.lines().count()
+    );
 }

@@ -28,6 +28,9 @@ pub enum Framework {
     Streamlit,
     /// A script whose `launch()` serves a Gradio interface.
     Gradio,
+    /// A long-running script that serves no HTTP (a bot, a consumer, a
+    /// scheduler): `python main.py`, no port, no HTTP probe.
+    Service,
 }
 
 impl Framework {
@@ -39,6 +42,7 @@ impl Framework {
             Framework::Starlette => "Starlette",
             Framework::Streamlit => "Streamlit",
             Framework::Gradio => "Gradio",
+            Framework::Service => "Python service",
         }
     }
 
@@ -49,6 +53,8 @@ impl Framework {
             Framework::Django | Framework::FastApi | Framework::Starlette => 8000,
             Framework::Streamlit => 8501,
             Framework::Gradio => 7860,
+            // No port: `choose_port` says so and the image exposes none.
+            Framework::Service => 0,
         }
     }
 }
@@ -277,6 +283,11 @@ pub fn detect(
     } else {
         app.targets.extend(scripts);
     }
+    // Nothing that serves HTTP: a long-running script is the app.
+    if app.targets.is_empty() && super::django::detect(&program, deployed).is_none() {
+        app.targets
+            .extend(super::script_apps::service(&program, launched));
+    }
 
     // Health routes, with every blueprint, router and mount prefix.
     let mut candidates = super::py_routes::candidates(&program);
@@ -298,11 +309,11 @@ pub fn detect(
         }
     }
     // A script app's server has its own: Streamlit's health endpoint;
-    // Gradio's page itself.
+    // Gradio's page itself. A service has none.
     if let Some(t) = app
         .targets
         .first()
-        .filter(|t| t.interface == Interface::Script)
+        .filter(|t| t.interface == Interface::Script && t.framework != Framework::Service)
     {
         let path = match t.framework {
             Framework::Streamlit => "/_stcore/health",

@@ -40,8 +40,11 @@ fn is_launch_file(path: &str) -> bool {
                 && (name.ends_with(".yml") || name.ends_with(".yaml"))))
 }
 
-/// The scripts launch files run with `streamlit run`.
+/// The scripts launch files run: `streamlit run X` anywhere, and a
+/// Procfile's `worker: python X.py`.
 pub fn launches(repo: &Repo) -> Vec<Launch> {
+    static PROCFILE_PYTHON: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^[\w-]+:\s*python3?\s+([\w./-]+\.py)\s*$").unwrap());
     static STREAMLIT_RUN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"streamlit["',\s]+run["',\s]+\.?/?([\w./-]+\.py)([^\n]*)"#).unwrap()
     });
@@ -54,6 +57,17 @@ pub fn launches(repo: &Repo) -> Vec<Launch> {
         let Ok(Some(text)) = repo.read_text_at_most(&file.path, 1_000_000) else {
             continue;
         };
+        if file.path == "Procfile" {
+            for c in PROCFILE_PYTHON.captures_iter(&text) {
+                found.push(Launch {
+                    framework: Framework::Service,
+                    script: c[1].to_string(),
+                    port: None,
+                    file: file.path.clone(),
+                    line: crate::error::line_of(&text, c.get(0).unwrap().start()),
+                });
+            }
+        }
         for c in STREAMLIT_RUN.captures_iter(&text) {
             found.push(Launch {
                 framework: Framework::Streamlit,
@@ -103,8 +117,10 @@ pub fn find(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
         } else {
             None
         };
+        // A Procfile's python worker is a service, found by `service`.
         let launch = launched
             .iter()
+            .filter(|l| l.framework != Framework::Service)
             .find(|l| l.script.trim_start_matches("./") == path);
         let Some((framework, at)) = framework.or(launch.map(|l| (l.framework, 0))) else {
             continue;
@@ -136,6 +152,55 @@ pub fn find(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
     };
     targets.sort_by_key(rank);
     targets.into_iter().map(|(_, t)| t).collect()
+}
+
+/// A long-running script, when nothing serves HTTP: the one a Procfile
+/// runs with python, else a root-level `main.py`, `bot.py`, `worker.py`,
+/// `run.py`, `service.py`, `consumer.py` or `scheduler.py` with a
+/// `__main__` block.
+pub fn service(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
+    static MAIN_BLOCK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?m)^if\s+__name__\s*==\s*["']__main__["']\s*:"#).unwrap());
+    const NAMES: &[&str] = &[
+        "main.py",
+        "bot.py",
+        "worker.py",
+        "run.py",
+        "service.py",
+        "consumer.py",
+        "scheduler.py",
+    ];
+    let target = |path: &str, line: usize| AppTarget {
+        framework: Framework::Service,
+        interface: Interface::Script,
+        module: path.to_string(),
+        object: String::new(),
+        file: path.to_string(),
+        line,
+    };
+    let by_launch = launched
+        .iter()
+        .filter(|l| l.framework == Framework::Service)
+        .find_map(|l| {
+            let path = l.script.trim_start_matches("./");
+            let src = program.sources.iter().find(|s| s.path == path)?;
+            Some(target(
+                path,
+                MAIN_BLOCK.find(src.text).map_or(1, |m| src.line(m.start())),
+            ))
+        });
+    if let Some(t) = by_launch {
+        return vec![t];
+    }
+    NAMES
+        .iter()
+        .find_map(|name| {
+            let src = program.sources.iter().find(|s| s.path == *name)?;
+            let found = MAIN_BLOCK.find(src.text)?;
+            Some(target(name, src.line(found.start())))
+        })
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]
@@ -200,5 +265,27 @@ mod tests {
         );
         assert_eq!(port_flag(" --server.port=8502"), Some(8502));
         assert_eq!(port_flag(" --server.headless true"), None);
+    }
+
+    #[test]
+    fn a_long_running_script_is_the_app_when_nothing_serves_http() {
+        let files = [
+            ("lib/feeds.py", "def poll():\n    return []\n"),
+            ("main.py", "import time\nfrom lib.feeds import poll\n\nif __name__ == \"__main__\":\n    while True:\n        poll()\n        time.sleep(30)\n"),
+        ];
+        let found = service(&program(&files), &[]);
+        assert_eq!((found[0].file.as_str(), found[0].line), ("main.py", 4));
+        assert_eq!(found[0].framework, Framework::Service);
+        // A Procfile's worker line names it, whatever its name.
+        let files = [("relay.py", "if __name__ == '__main__':\n    pass\n")];
+        let launched = [Launch {
+            framework: Framework::Service,
+            script: "relay.py".into(),
+            port: None,
+            file: "Procfile".into(),
+            line: 1,
+        }];
+        assert_eq!(service(&program(&files), &launched)[0].file, "relay.py");
+        assert!(service(&program(&files), &[]).is_empty());
     }
 }

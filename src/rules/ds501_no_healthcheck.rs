@@ -35,6 +35,12 @@ impl Rule for NoHealthcheck {
         let Some(df) = cx.dockerfile else {
             return Vec::new();
         };
+        // A long-running script that serves nothing has nothing to probe.
+        let service = cx.project.and_then(|p| p.python.web.framework())
+            == Some(crate::detect::framework::Framework::Service);
+        if service {
+            return Vec::new();
+        }
         let chain = df.shipped_stages();
         if chain.iter().any(|s| {
             s.instructions

@@ -15,6 +15,15 @@ pub(super) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16
         (p, "set in the configuration".to_string())
     } else if let Some((p, file, line)) = &py.web.code_port {
         (*p, format!("the port the code runs on at {file}:{line}"))
+    } else if py.web.framework() == Some(Framework::Service) {
+        decide(
+            decisions,
+            Topic::Port,
+            "none",
+            "a long-running script that serves no HTTP: the image exposes no port",
+            vec![],
+        );
+        return 0;
     } else {
         let f = py.web.framework().unwrap_or(Framework::Flask);
         (
@@ -210,6 +219,10 @@ fn script_command(
                 "--browser.gatherUsageStats=false".into(),
             ],
             "streamlit serves the script",
+        ),
+        Framework::Service => (
+            vec!["python".into(), target.file.clone()],
+            "the long-running script; it serves no HTTP",
         ),
         _ => (
             vec!["python".into(), target.file.clone()],

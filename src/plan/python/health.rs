@@ -45,6 +45,19 @@ pub(crate) fn healthcheck(
         );
         return hc;
     }
+    // A long-running script that serves nothing has nothing to probe:
+    // Docker's restart policy watches the process itself.
+    if existing.is_none() && configured.is_none() && framework == Some(Framework::Service) {
+        hc.kind = HealthcheckKind::Off;
+        decide(
+            decisions,
+            Topic::Healthcheck,
+            "none",
+            "the app serves no HTTP and listens on no port: the restart policy (`restart: unless-stopped`) watches the process; `health` in dockslim.yaml adds a check of the app's own (a heartbeat file, say)",
+            vec![],
+        );
+        return hc;
+    }
     // A worker service that runs this image answers no HTTP: a probe the
     // image carries would mark it unhealthy while it works (DS505).
     if existing.is_none() && configured.is_none() {

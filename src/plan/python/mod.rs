@@ -383,7 +383,8 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
 
     let healthcheck = healthcheck(inputs, port, decisions, framework);
 
-    let expose = vec![port.to_string()];
+    // Port 0: a service that listens on none.
+    let expose: Vec<String> = (port != 0).then(|| port.to_string()).into_iter().collect();
 
     let summary = match target {
         Some(t) => format!(
