@@ -170,6 +170,12 @@ pub fn service(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
         "consumer.py",
         "scheduler.py",
     ];
+    // A script that imports a web framework serves HTTP in a way dockslim
+    // did not find (aiohttp's run_app, a custom loop): not a service.
+    static WEB_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*(?:import|from)\s+(?:flask|fastapi|starlette|django|aiohttp|tornado|sanic|bottle|falcon|quart|litestar|uvicorn|gunicorn|streamlit|gradio)\b").unwrap()
+    });
+    let serves_web = |src: &crate::detect::source::Source| WEB_IMPORT.is_match(&src.code);
     let target = |path: &str, line: usize| AppTarget {
         framework: Framework::Service,
         interface: Interface::Script,
@@ -183,7 +189,10 @@ pub fn service(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
         .filter(|l| l.framework == Framework::Service)
         .find_map(|l| {
             let path = l.script.trim_start_matches("./");
-            let src = program.sources.iter().find(|s| s.path == path)?;
+            let src = program
+                .sources
+                .iter()
+                .find(|s| s.path == path && !serves_web(s))?;
             Some(target(
                 path,
                 MAIN_BLOCK.find(src.text).map_or(1, |m| src.line(m.start())),
@@ -195,7 +204,10 @@ pub fn service(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
     NAMES
         .iter()
         .find_map(|name| {
-            let src = program.sources.iter().find(|s| s.path == *name)?;
+            let src = program
+                .sources
+                .iter()
+                .find(|s| s.path == *name && !serves_web(s))?;
             let found = MAIN_BLOCK.find(src.text)?;
             Some(target(name, src.line(found.start())))
         })
@@ -286,6 +298,12 @@ mod tests {
             line: 1,
         }];
         assert_eq!(service(&program(&files), &launched)[0].file, "relay.py");
+        assert!(service(&program(&files), &[]).is_empty());
+        // A script that runs a web server dockslim did not find is not one.
+        let files = [(
+            "main.py",
+            "from aiohttp import web\n\nif __name__ == '__main__':\n    web.run_app(web.Application(), port=8080)\n",
+        )];
         assert!(service(&program(&files), &[]).is_empty());
     }
 }
