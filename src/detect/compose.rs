@@ -63,6 +63,10 @@ pub struct Mount {
 
 /// Every service of every default compose file in the repository root.
 pub fn services(repo: &Repo) -> Vec<Service> {
+    if repo.compose_root != repo.root {
+        // A project folder of a larger context: its compose files.
+        return services_in(&repo.compose_root);
+    }
     services_from(&|file| repo.read_text(file).ok().flatten())
 }
 
