@@ -338,22 +338,31 @@ fn widened_path(source: &str, folder: &str) -> String {
     format!("{folder}/{clean}{}", if trailing { "/" } else { "" })
 }
 
+/// The first line of the allow-list `widen_ignore` writes.
+const ALLOW_HEADER: &str = "# Built from the repository root, this image takes only";
+
 /// An ignore file of the context, as the folder sees it: the patterns that
 /// reach into it, without its prefix (`backend/tests` is `tests`,
-/// `**/__pycache__` stays). Patterns about the rest of the context decide
-/// nothing inside the folder.
+/// `**/__pycache__` stays), and the comments and blank lines as written.
+/// Patterns about the rest of the context decide nothing inside the folder.
 pub fn narrow_ignore(text: &str, folder: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
         let trimmed = line.trim();
+        if trimmed.starts_with(ALLOW_HEADER) {
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
         let (bang, pattern) = match trimmed.strip_prefix('!') {
             Some(rest) => ("!", rest.trim_start()),
             None => ("", trimmed),
         };
         let pattern = pattern.trim_start_matches('/');
-        let kept = if pattern.is_empty() || trimmed.starts_with('#') {
-            None
-        } else if pattern.starts_with("**/") {
+        let kept = if pattern.starts_with("**/") {
             Some(pattern.to_string())
         } else {
             pattern
@@ -374,9 +383,7 @@ pub fn narrow_ignore(text: &str, folder: &str) -> String {
 /// The Dockerfile's own ignore file for the proposal: nothing of the
 /// context but the folder, then the proposal's patterns inside it.
 pub fn widen_ignore(proposed: &str, folder: &str) -> String {
-    let allow = format!(
-        "# Built from the repository root, this image takes only {folder}/ from it.\n*\n!{folder}/\n"
-    );
+    let allow = format!("{ALLOW_HEADER} {folder}/ from it.\n*\n!{folder}/\n");
     let mut out = String::new();
     let mut allowed = false;
     for line in proposed.lines() {
@@ -488,7 +495,13 @@ mod tests {
             "# junk\nnode_modules\nbackend/tests\n**/__pycache__\n!backend/tests/fixtures\nfrontend/.next\n",
             "backend",
         );
-        assert_eq!(narrowed, "tests\n**/__pycache__\n!tests/fixtures\n");
+        assert_eq!(narrowed, "# junk\ntests\n**/__pycache__\n!tests/fixtures\n");
+        // What widening wrote narrows back to what it widened.
+        let proposal = "# Generated\n\n# Caches\nx\n";
+        assert_eq!(
+            narrow_ignore(&widen_ignore(proposal, "backend"), "backend"),
+            proposal
+        );
         let widened = widen_ignore("tests/\n**/*.pyc\n!tests/fixtures\n", "backend");
         let headed = widen_ignore("# Generated\n\n# Caches\nx\n", "backend");
         assert!(headed.starts_with("# Generated\n# Built from"), "{headed}");

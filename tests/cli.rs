@@ -1504,3 +1504,60 @@ fn sveltekit_with_adapter_auto_is_refused_with_the_adapter_to_install() {
         .stderr(contains("@sveltejs/adapter-node"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }
+
+#[test]
+fn images_built_from_the_root_are_planned_in_their_folders() {
+    let dir = common::fixture("docker-folder-images");
+    // Every image of the compose file, each edited where it stands: the
+    // sources keep their folder, the ignore file is the Dockerfile's own.
+    let out = dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff = String::from_utf8(out.stdout).unwrap();
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+        insta::assert_snapshot!("docker-folder-images__rewrite_diff", diff);
+    });
+    for image in ["backend", "mcp-server", "frontend"] {
+        assert!(diff.contains(&format!("== image {image}: ")), "{image}");
+    }
+    assert!(!diff.contains("not supported"), "{diff}");
+    assert!(diff.contains("+++ b/docker/backend/Dockerfile.dockerignore\n"));
+    assert!(diff.contains("+!backend/\n") && diff.contains("+backend/tests\n"));
+    // One image named on the command line, as `docker build -f` takes it.
+    dockslim()
+        .args(["analyze", "--dockerfile"])
+        .arg(dir.path().join("docker/backend/Dockerfile"))
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("FastAPI (ASGI) app app.main:app at app/main.py"));
+    // --apply writes each image's files; --check then agrees; the
+    // compose file and the sources are not touched.
+    let compose = std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap(),
+        compose
+    );
+    assert!(dir
+        .path()
+        .join("docker/mcp/Dockerfile.dockerignore")
+        .is_file());
+    assert!(!dir.path().join("backend/.dockerignore").exists());
+}
