@@ -192,6 +192,10 @@ pub struct Common {
     /// a Dockerfile's folder, or its path (default: every image).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["dockerfile", "context"])]
     pub service: Option<String>,
+    /// Set for each image of a repository that builds several: the folder
+    /// whose compose files build it.
+    #[arg(skip)]
+    pub compose_root: Option<PathBuf>,
 }
 
 /// Which fixes edit an existing Dockerfile.
@@ -217,6 +221,7 @@ impl Common {
             profiles_dir: self.profiles_dir.clone(),
             templates_dir: self.templates_dir.clone(),
             sets: self.sets.clone(),
+            compose_root: self.compose_root.clone(),
             ..Options::default()
         }
     }

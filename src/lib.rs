@@ -48,6 +48,9 @@ pub struct Options {
     pub skip: Vec<String>,
     /// Only the fixes that cannot change what the image does.
     pub safe_only: bool,
+    /// The folder whose compose files build this image, when it is above
+    /// `dir` (a service built from `./api`).
+    pub compose_root: Option<PathBuf>,
 }
 
 /// Everything read and found, before any decision.
@@ -234,7 +237,10 @@ pub struct Sources {
 
 /// Reads the repository, its configuration, Dockerfile and ignore file.
 pub fn read_sources(opts: &Options) -> Result<Sources> {
-    let repo = Repo::open(&opts.dir)?;
+    let mut repo = Repo::open(&opts.dir)?;
+    if let Some(root) = &opts.compose_root {
+        repo = repo.with_compose_root(root);
+    }
     let config = config::load(&repo, &opts.sets)?;
 
     let (dockerfile_path, explicit) = match &opts.dockerfile {

@@ -80,6 +80,9 @@ fn common_for(common: &Common, image: &Image) -> Common {
     one.service = None;
     one.dir = common.dir.join(&image.context);
     one.dockerfile = Some(common.dir.join(&image.dockerfile));
+    // The compose files at the root build it: their ports, mounts and
+    // environment are the image's, whatever folder its context is.
+    one.compose_root = Some(common.dir.clone());
     if let Some(target) = &image.target {
         one.sets.insert(0, format!("target={target}"));
     }

@@ -1561,3 +1561,24 @@ fn images_built_from_the_root_are_planned_in_their_folders() {
         .is_file());
     assert!(!dir.path().join("backend/.dockerignore").exists());
 }
+
+#[test]
+fn an_image_built_from_a_folder_keeps_what_the_root_compose_file_says() {
+    let dir = common::fixture("two-services");
+    // The compose file at the root mounts a volume where the api writes.
+    let compose = dir.path().join("compose.yaml");
+    let text = std::fs::read_to_string(&compose).unwrap().replacen(
+        "      - \"5000:5000\"\n",
+        "      - \"5000:5000\"\n    volumes:\n      - uploads:/srv/uploads\n",
+        1,
+    );
+    std::fs::write(&compose, format!("{text}volumes:\n  uploads:\n")).unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--service", "api"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+ && mkdir -p /srv/uploads \\\n+ && chown app:app /srv/uploads\n",
+        ));
+}

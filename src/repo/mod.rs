@@ -54,6 +54,10 @@ pub struct Repo {
     /// to a project folder (`narrowed`), the context it came from, whose
     /// compose file builds the image with paths relative to it.
     pub compose_root: PathBuf,
+    /// Where the build context is below `compose_root` (`api` for a
+    /// service built from `./api`; empty when the context is that root):
+    /// the compose files' paths are read relative to the context.
+    pub compose_context: String,
 }
 
 /// Folders that hold third-party or generated code; we never look for the
@@ -101,7 +105,25 @@ impl Repo {
             python: OnceLock::new(),
             javascript: OnceLock::new(),
             compose_root: root.to_path_buf(),
+            compose_context: String::new(),
         })
+    }
+
+    /// Reads the compose files of `root`, a folder above this repository
+    /// whose compose files build it (`docker compose` run at the
+    /// repository's top, this image's context a folder of it).
+    pub fn with_compose_root(mut self, root: &Path) -> Repo {
+        let real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        if let Some(below) = self
+            .real_root
+            .strip_prefix(&real)
+            .ok()
+            .filter(|b| !b.as_os_str().is_empty())
+        {
+            self.compose_context = below.to_string_lossy().replace('\\', "/");
+            self.compose_root = root.to_path_buf();
+        }
+        self
     }
 
     /// The folder `folder` (relative, `/`-separated) as a repository of its
@@ -138,6 +160,7 @@ impl Repo {
             python: OnceLock::new(),
             javascript: OnceLock::new(),
             compose_root: self.compose_root.clone(),
+            compose_context: self.compose_context.clone(),
         })
     }
 
