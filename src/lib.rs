@@ -692,6 +692,9 @@ pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal
             &edit.file,
         )?;
     }
+    if let Some(edit) = &plan.compose {
+        other(FileRole::Compose, &edit.file, edit.new.clone(), &edit.file)?;
+    }
     if let (Some(f), Some(r)) = (&plan.frontend, rendered.frontend) {
         other(
             FileRole::Frontend,

@@ -1582,3 +1582,31 @@ fn an_image_built_from_a_folder_keeps_what_the_root_compose_file_says() {
             "+ && mkdir -p /srv/uploads \\\n+ && chown app:app /srv/uploads\n",
         ));
 }
+
+#[test]
+fn an_image_the_proposal_adds_gets_its_compose_service() {
+    let dir = common::fixture("api-with-spa");
+    let compose = "# the API and its database\nservices:\n  api:\n    build: .\n    ports:\n      - \"8000:8000\"\n  db:\n    image: postgres:16\n\nvolumes:\n  data:\n";
+    std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
+    // A minimal edit: the lines as written, the frontend's service added.
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+++ b/docker-compose.yml\n@@ -6,6 +6,12 @@\n       - \"8000:8000\"\n   db:\n     image: postgres:16\n+  frontend:\n+    build:\n+      context: .\n+      dockerfile: Dockerfile.frontend\n+    ports:\n+      - \"8080:8080\"\n \n volumes:\n   data:\n",
+        ))
+        .stdout(contains("+++ b/compose.yaml").not());
+    // Applied, then checked: the next run plans both images and agrees.
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}

@@ -80,6 +80,8 @@ pub enum Topic {
     DevelopmentTools,
     /// `PyTorch index`: the PyTorch index added to pyproject.toml.
     PytorchIndex,
+    /// `compose`: the compose service that builds an image the proposal adds.
+    Compose,
 
     /// A fix the edit engine applied, shown as its rule's name
     /// (`runs-as-root`, `no-healthcheck`, ...).
@@ -151,6 +153,7 @@ impl Topic {
             Topic::StandaloneOutput => "standalone output",
             Topic::DevelopmentTools => "development tools",
             Topic::PytorchIndex => "PyTorch index",
+            Topic::Compose => "compose",
             Topic::Fix(rule) => crate::rules::find(rule.as_str()).map_or("", |r| r.doc().name),
         })
     }
