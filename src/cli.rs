@@ -264,10 +264,17 @@ fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     // A repository that builds several images: the command once per image.
     if let (Some(common), Some(format)) = (cli.common(), cli.format().or(Some(Format::Text))) {
         if let Some(runs) = crate::per_image::runs(common)? {
+            let root = common.dir.clone();
             let command = cli.command;
-            return crate::per_image::run_each(runs, format, out, &|one, buffer| {
+            let init = matches!(command, Command::Init { .. });
+            let images: Vec<_> = runs.iter().map(|r| r.image.clone()).collect();
+            let outcome = crate::per_image::run_each(runs, format, out, &|one, buffer| {
                 dispatch_one(command.clone().with_common(one.clone()), buffer)
-            });
+            })?;
+            if init {
+                crate::per_image::write_compose_for_projects(&root, &images, out)?;
+            }
+            return Ok(outcome);
         }
     }
     dispatch_one(cli.command, out)

@@ -33,14 +33,20 @@ pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
     if common.dockerfile.is_some() || common.context.is_some() || !common.dir.is_dir() {
         return Ok(None);
     }
-    let found = images::discover(&common.dir);
+    let mut found = images::discover(&common.dir);
+    if found.is_empty() {
+        // No Dockerfile and no compose service yet: the project folders.
+        found = images::projects(&common.dir);
+    }
     let chosen: Vec<&Image> = match &common.service {
         Some(wanted) => {
             let image = images::select(&found, wanted)
                 .ok_or_else(|| no_such_image(common, &found, wanted))?;
             vec![image]
         }
-        None if found.len() > 1 => found.iter().collect(),
+        // A project folder is planned in its folder even when it is the
+        // only one: the root holds no project.
+        None if found.len() > 1 || found.iter().any(|i| i.unwritten) => found.iter().collect(),
         None => return Ok(None),
     };
     Ok(Some(
@@ -79,7 +85,8 @@ fn common_for(common: &Common, image: &Image) -> Common {
     let mut one = common.clone();
     one.service = None;
     one.dir = common.dir.join(&image.context);
-    one.dockerfile = Some(common.dir.join(&image.dockerfile));
+    // A Dockerfile not written yet is the folder's own, found by default.
+    one.dockerfile = (!image.unwritten).then(|| common.dir.join(&image.dockerfile));
     // The compose files at the root build it: their ports, mounts and
     // environment are the image's, whatever folder its context is.
     one.compose_root = Some(common.dir.clone());
@@ -286,4 +293,63 @@ fn prefix_uris(result: &mut Value, context: &str) {
             *uri = Value::String(Path::new(context).join(path).to_string_lossy().into_owned());
         }
     }
+}
+
+/// After `init` wrote a Dockerfile in each project folder of a repository
+/// that had none (see `images::projects`): a compose.yaml at the root that
+/// builds them all, each published on the port its Dockerfile exposes, as
+/// `docker init` writes one. Nothing when a compose file is there already
+/// or fewer than two images were written.
+pub fn write_compose_for_projects(
+    root: &Path,
+    images: &[Image],
+    out: &mut dyn Write,
+) -> Result<()> {
+    const COMPOSE_FILES: &[&str] = &[
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ];
+    if images.len() < 2
+        || !images.iter().all(|i| i.unwritten)
+        || COMPOSE_FILES.iter().any(|f| root.join(f).exists())
+    {
+        return Ok(());
+    }
+    let mut services = Vec::new();
+    for image in images {
+        let path = root.join(&image.dockerfile);
+        let Some(text) = crate::repo::read_text_file(&path, &image.dockerfile)? else {
+            return Ok(()); // one image was not written: no compose file for half
+        };
+        let df = crate::dockerfile::Dockerfile::parse(&text, &image.dockerfile)?;
+        let port = df
+            .intent()
+            .expose
+            .first()
+            .and_then(|(p, _)| p.split('/').next()?.parse::<u16>().ok());
+        services.push(crate::plan::compose_file::ComposeService {
+            name: image.name.clone(),
+            context: image.context.clone(),
+            dockerfile: "Dockerfile".into(),
+            port,
+        });
+    }
+    let change = crate::output::FileChange {
+        role: crate::output::FileRole::Compose,
+        path: "compose.yaml".into(),
+        abs: root.join("compose.yaml"),
+        old: None,
+        new: crate::plan::compose_file::generated(&services),
+        reasons: vec![],
+    };
+    crate::output::apply::apply(std::slice::from_ref(&change))?;
+    let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    writeln!(
+        out,
+        "wrote compose.yaml\n  - compose: builds {} from their folders. `docker compose up --build` builds and starts them all",
+        names.join(", ")
+    )
+    .map_err(|e| Error::io("<stdout>", e))
 }

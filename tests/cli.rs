@@ -1610,3 +1610,38 @@ fn an_image_the_proposal_adds_gets_its_compose_service() {
         .assert()
         .success();
 }
+
+#[test]
+fn init_writes_an_image_per_project_folder_and_the_compose_file() {
+    // A backend and a service in their own folders, no Dockerfile yet.
+    let dir = common::fixture("two-services");
+    for gone in ["api/Dockerfile", "events/Dockerfile", "compose.yaml"] {
+        std::fs::remove_file(dir.path().join(gone)).unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join("proxy")).unwrap();
+    dockslim()
+        .arg("init")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("== image api: api/Dockerfile, context api; from api/, a project with no Dockerfile yet"))
+        .stdout(contains("wrote compose.yaml"));
+    let api = std::fs::read_to_string(dir.path().join("api/Dockerfile")).unwrap();
+    assert!(api.contains("CMD [\"gunicorn\""), "{api}");
+    let events = std::fs::read_to_string(dir.path().join("events/Dockerfile")).unwrap();
+    assert!(events.contains("npm ci"), "{events}");
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains(
+            "  api:\n    build:\n      context: ./api\n    ports:\n      - \"5000:5000\"\n"
+        ),
+        "{compose}"
+    );
+    assert!(compose.contains("      context: ./events\n    ports:\n      - \"8080:8080\"\n"));
+    // The next run reads the compose file and finds nothing to change.
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}

@@ -222,11 +222,13 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     let compose = frontend.as_ref().and_then(|f| {
         let app = compose_file::ComposeService {
             name: "app".into(),
+            context: ".".into(),
             dockerfile: "Dockerfile".into(),
             port: Some(python.port),
         };
         let added = compose_file::ComposeService {
             name: "frontend".into(),
+            context: ".".into(),
             dockerfile: f.dockerfile.clone(),
             port: Some(f.node.port),
         };
