@@ -38,6 +38,10 @@ pub struct Narrowed {
     pub ignore_path: PathBuf,
     pub ignore_shown: String,
     pub ignore_text: Option<String>,
+    /// The whole build context and the ignore file that applies to it
+    /// today: what the proposal's ignore file is measured against.
+    pub context: Repo,
+    pub context_ignore: DockerIgnore,
 }
 
 /// The sources as the image's project sees them, when its project is a
@@ -58,7 +62,8 @@ pub fn narrow(mut sources: Sources) -> Result<Sources> {
         ))
     })?;
     let original = sources.dockerfile.replace(narrowed_df).expect("read above");
-    sources.repo = sources.repo.narrowed(&folder)?;
+    let inside = sources.repo.narrowed(&folder)?;
+    let context = std::mem::replace(&mut sources.repo, inside);
 
     // What the context's ignore file says inside the folder decides what
     // the pipeline sees; the proposal is written to the Dockerfile's own.
@@ -84,10 +89,13 @@ pub fn narrow(mut sources: Sources) -> Result<Sources> {
         .ignore_text
         .as_deref()
         .map(|text| narrow_ignore(text, &folder));
-    sources.ignore = match &inside {
-        Some(text) => DockerIgnore::parse(text, &sources.ignore_shown)?,
-        None => DockerIgnore::default(),
-    };
+    let context_ignore = std::mem::replace(
+        &mut sources.ignore,
+        match &inside {
+            Some(text) => DockerIgnore::parse(text, &sources.ignore_shown)?,
+            None => DockerIgnore::default(),
+        },
+    );
     sources.ignore_text = inside;
     sources.narrowed = Some(Narrowed {
         folder,
@@ -96,6 +104,8 @@ pub fn narrow(mut sources: Sources) -> Result<Sources> {
         ignore_path,
         ignore_shown,
         ignore_text,
+        context,
+        context_ignore,
     });
     Ok(sources)
 }
@@ -117,6 +127,9 @@ impl Narrowed {
                 }
                 FileRole::DockerIgnore => {
                     change.new = widen_ignore(&change.new, &self.folder);
+                    change
+                        .reasons
+                        .insert(0, self.context_decision(&change.new)?);
                     change.old = self.ignore_text.clone();
                     change.path = self.ignore_shown.clone();
                     change.abs = self.ignore_path.clone();
@@ -125,6 +138,34 @@ impl Narrowed {
             }
         }
         Ok(proposal)
+    }
+
+    /// What the Dockerfile's own ignore file `text` sends of the whole
+    /// context, against what is sent today: the headline of a root-context
+    /// image, whose build otherwise takes the other images' sources (and
+    /// their node_modules) along.
+    fn context_decision(&self, text: &str) -> Result<crate::plan::Decision> {
+        use crate::repo::context::measure;
+        use crate::units::human_bytes;
+        let today = measure(&self.context, &self.context_ignore);
+        let own = DockerIgnore::parse(text, &self.ignore_shown)?;
+        let proposed = measure(&self.context, &own);
+        Ok(crate::plan::Decision {
+            file: self.ignore_shown.clone(),
+            topic: crate::plan::Topic::BuildContext,
+            choice: format!(
+                "the whole context: {} in {} files today, {} in {} files with this file",
+                human_bytes(today.sent_bytes),
+                today.sent_files,
+                human_bytes(proposed.sent_bytes),
+                proposed.sent_files
+            ),
+            reason: format!(
+                "the image is built from the repository root but takes only {}/ from it; this ignore file, the Dockerfile's own, sends only that folder (BuildKit reads it instead of the root's .dockerignore; the classic builder reads only the root's, and builds the same image from a larger context)",
+                self.folder
+            ),
+            fixes: vec![],
+        })
     }
 
     /// Findings about the project's files name them from the context.
