@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Common, Format, Outcome};
 use crate::detect::images::{self, Image};
+use crate::dockerfile::stages::is_dev_name;
 use crate::error::{Error, Result};
 
 /// One image and the command-line options that build it.
@@ -44,9 +45,13 @@ pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
                 .ok_or_else(|| no_such_image(common, &found, wanted))?;
             vec![image]
         }
-        // A project folder is planned in its folder even when it is the
-        // only one: the root holds no project.
-        None if found.len() > 1 || found.iter().any(|i| i.unwritten) => found.iter().collect(),
+        // One image is planned as one, in its own context, unless it is the
+        // root's Dockerfile built from the root (which the plain run reads):
+        // a compose service built from ./web, a project folder with no
+        // Dockerfile yet (the root holds no project).
+        None if found.len() > 1 || found.iter().any(|i| !i.is_the_roots()) => {
+            found.iter().collect()
+        }
         None => return Ok(None),
     };
     Ok(Some(
@@ -90,8 +95,14 @@ fn common_for(common: &Common, image: &Image) -> Common {
     // The compose files at the root build it: their ports, mounts and
     // environment are the image's, whatever folder its context is.
     one.compose_root = Some(common.dir.clone());
-    if let Some(target) = &image.target {
-        one.sets.insert(0, format!("target={target}"));
+    match &image.target {
+        // A development target is compose's local loop (a dev server, the
+        // source mounted): the image that ships is the file's production
+        // stage, which is what gets planned; the development stage stays
+        // as written (see `not_planned`).
+        Some(target) if is_dev_name(target) => {}
+        Some(target) => one.sets.insert(0, format!("target={target}")),
+        None => {}
     }
     one
 }
@@ -108,8 +119,8 @@ pub fn run_each(
     let mut sections = Vec::new();
     let mut skipped = Vec::new();
     for run in runs {
-        if let Some(base) = not_planned_base(&run) {
-            skipped.push((run.image, base));
+        if let Some(note) = not_planned(&run) {
+            skipped.push((run.image, note));
             continue;
         }
         let mut buffer = Vec::new();
@@ -136,10 +147,10 @@ pub fn run_each(
                 }
                 out.write_all(b"\n").map_err(io)?;
             }
-            for (image, base) in &skipped {
+            for (image, note) in &skipped {
                 out.write_all(heading(image, format).as_bytes())
                     .map_err(io)?;
-                writeln!(out, "{}\n", skip_note(image, base)).map_err(io)?;
+                writeln!(out, "{note}\n").map_err(io)?;
             }
         }
     }
@@ -148,49 +159,68 @@ pub fn run_each(
             eprintln!("dockslim: image `{}` was not planned: {e}", image.name);
         }
     }
-    Ok(
-        if sections
-            .iter()
-            .any(|(_, _, r)| matches!(r, Ok(Outcome::CheckFailed)))
-        {
-            Outcome::CheckFailed
-        } else {
-            Outcome::Ok
-        },
-    )
+    let check_failed = sections
+        .iter()
+        .any(|(_, _, r)| matches!(r, Ok(Outcome::CheckFailed)));
+    // An image dockslim does not support yet is a finding of its section,
+    // and the others stand; a bug or a file it cannot read is the run's
+    // error (exit 101 or 2), so CI does not pass over it.
+    if let Some(error) = sections
+        .into_iter()
+        .filter_map(|(_, _, r)| r.err())
+        .find(|e| !matches!(e.kind, crate::error::Kind::Unsupported(_)))
+    {
+        return Err(error);
+    }
+    Ok(if check_failed {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
 /// The base image of an image dockslim does not plan unless asked: one
 /// built from neither a Python nor a Node image (nginx, a database, a Go
 /// build). Its Dockerfile would be edited with the facts of the project in
 /// its context, which it does not run. `--service` plans it anyway.
-fn not_planned_base(run: &Run) -> Option<String> {
-    if run.chosen {
-        return None;
-    }
+fn not_planned(run: &Run) -> Option<String> {
     let path = run.common.dockerfile.as_ref()?;
     let text = crate::repo::read_text_file(path, &run.image.dockerfile).ok()??;
     let mut df = crate::dockerfile::Dockerfile::parse(&text, &run.image.dockerfile).ok()?;
+    if let Some(target) = run.image.target.as_deref().filter(|t| is_dev_name(t)) {
+        // Compose builds a development stage; the production one is the
+        // file's last, unless that is for development too.
+        let last = df.stages.last()?;
+        if last.alias.as_deref().is_some_and(is_dev_name) || last.alias.as_deref() == Some(target) {
+            return Some(format!(
+                "not planned: compose builds its development stage `{target}`, and no stage after it is the production image; a development image keeps its dev server and dev dependencies, so dockslim leaves it as written"
+            ));
+        }
+        return None;
+    }
+    if run.chosen {
+        return None;
+    }
     df.target = run.image.target.clone();
     let base = df.image_base();
     let image = crate::dockerfile::image::ImageRef::parse(&base);
-    (!image.is_python() && !image.is_node()).then_some(base)
-}
-
-fn skip_note(image: &Image, base: &str) -> String {
-    format!(
-        "not planned: built from {base}, not a Python or Node image; `--service {}` plans it with the project in its context",
-        image.name
-    )
+    (!image.is_python() && !image.is_node()).then(|| {
+        format!(
+            "not planned: built from {base}, not a Python or Node image; `--service {}` plans it with the project in its context",
+            run.image.name
+        )
+    })
 }
 
 /// The line that opens an image's section.
 fn heading(image: &Image, format: Format) -> String {
-    let target = image
-        .target
-        .as_deref()
-        .map(|t| format!(", target {t}"))
-        .unwrap_or_default();
+    let target = match image.target.as_deref() {
+        Some(t) if is_dev_name(t) => {
+            format!(", compose target {t} (a development stage)")
+        }
+        Some(t) => format!(", target {t}"),
+        None => String::new(),
+    };
     let what = format!(
         "{}, context {}{target}; from {}",
         image.dockerfile, image.context, image.found_in
@@ -227,14 +257,14 @@ fn json_document(
             }
             entry
         })
-        .chain(skipped.iter().map(|(image, base)| {
+        .chain(skipped.iter().map(|(image, note)| {
             json!({
                 "name": image.name,
                 "dockerfile": image.dockerfile,
                 "context": image.context,
                 "target": image.target,
                 "found_in": image.found_in,
-                "not_planned": skip_note(image, base),
+                "not_planned": note,
             })
         }))
         .collect();

@@ -1645,3 +1645,90 @@ fn init_writes_an_image_per_project_folder_and_the_compose_file() {
         .assert()
         .success();
 }
+
+/// Writes `files` under a new temporary folder.
+fn repo_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_one_image_a_compose_file_builds_from_a_folder_is_planned_there() {
+    // The most common compose shape: one app image (a web service and its
+    // worker) beside stock images, its Dockerfile in its folder.
+    let dir = repo_of(&[
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    build: ./services/web\n    ports:\n      - \"5000:5000\"\n  worker:\n    build: ./services/web\n    command: celery -A tasks worker\n  redis:\n    image: redis:7\n",
+        ),
+        ("services/web/requirements.txt", "flask==3.0.3\ngunicorn==23.0.0\ncelery==5.4.0\n"),
+        (
+            "services/web/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/health')\ndef health():\n    return 'ok'\n",
+        ),
+        ("services/web/tasks.py", "from celery import Celery\napp = Celery('tasks')\n"),
+        (
+            "services/web/Dockerfile",
+            "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n",
+        ),
+    ]);
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("== image web: services/web/Dockerfile, context services/web; from docker-compose.yml (service web)"))
+        .stdout(contains("+COPY requirements.txt ."));
+}
+
+#[test]
+fn a_development_target_compose_builds_is_left_as_written() {
+    let app = "from flask import Flask\napp = Flask(__name__)\n";
+    // Compose builds the dev stage for the local loop: the production stage
+    // after it is the image that ships, and the only one edited.
+    let dir = repo_of(&[
+        (
+            "compose.yaml",
+            "services:\n  vote:\n    build:\n      context: vote\n      target: dev\n    volumes:\n      - ./vote:/usr/local/app\n  worker:\n    build:\n      context: worker\n      target: development\n",
+        ),
+        ("vote/requirements.txt", "flask==3.0.3\ngunicorn==23.0.0\n"),
+        ("vote/app.py", app),
+        (
+            "vote/Dockerfile",
+            "FROM python:3.11-slim AS base\nWORKDIR /usr/local/app\nCOPY requirements.txt ./requirements.txt\nRUN pip install --no-cache-dir -r requirements.txt\n\nFROM base AS dev\nRUN pip install watchdog\nENV FLASK_ENV=development\nCMD [\"python\", \"app.py\"]\n\nFROM base AS final\nCOPY . .\nEXPOSE 8080\nCMD [\"gunicorn\", \"app:app\", \"-b\", \"0.0.0.0:8080\"]\n",
+        ),
+        ("worker/package.json", "{\"name\": \"w\", \"scripts\": {\"start\": \"node index.js\"}}\n"),
+        (
+            "worker/Dockerfile",
+            "FROM node:20 AS development\nWORKDIR /app\nCOPY package.json .\nRUN npm install\nCOPY . .\nCMD [\"npm\", \"start\"]\n",
+        ),
+    ]);
+    let out = dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff = String::from_utf8(out.stdout).unwrap();
+    // The dev stage keeps its reloading server and packages.
+    assert!(!diff.contains("-CMD [\"python\", \"app.py\"]"), "{diff}");
+    assert!(!diff.contains("-RUN pip install watchdog"), "{diff}");
+    assert!(
+        diff.contains("+USER "),
+        "the production stage gets its user: {diff}"
+    );
+    // A file of development stages only is not planned, and says why.
+    assert!(
+        diff.contains("not planned: compose builds its development stage `development`, and no stage after it is the production image"),
+        "{diff}"
+    );
+}

@@ -35,6 +35,14 @@ pub struct Image {
     pub unwritten: bool,
 }
 
+impl Image {
+    /// The root's Dockerfile built from the root, with no target: what a
+    /// run at the root reads when no image is named.
+    pub fn is_the_roots(&self) -> bool {
+        self.context == "." && self.dockerfile == "Dockerfile" && self.target.is_none()
+    }
+}
+
 /// The images of the repository at `root`, compose services first (in
 /// file order), then the other Dockerfiles by path. A Dockerfile two
 /// services build (a web and a worker) is one image, named after the first.
@@ -53,7 +61,15 @@ pub fn discover(root: &Path) -> Vec<Image> {
         {
             continue;
         }
-        if !exists(&build.dockerfile) {
+        // A service whose Dockerfile is not written yet is an image to
+        // write, when it is the one dockslim writes (`<context>/Dockerfile`).
+        let own = if build.context == "." {
+            "Dockerfile".to_string()
+        } else {
+            format!("{}/Dockerfile", build.context)
+        };
+        let unwritten = !exists(&build.dockerfile);
+        if unwritten && build.dockerfile != own {
             continue;
         }
         images.push(Image {
@@ -62,7 +78,7 @@ pub fn discover(root: &Path) -> Vec<Image> {
             context: build.context.clone(),
             target: build.target.clone(),
             found_in: format!("{} (service {})", service.file, service.name),
-            unwritten: false,
+            unwritten,
         });
     }
     let mut others: Vec<Image> = shallow_files(root)
