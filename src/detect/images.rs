@@ -135,9 +135,17 @@ fn shallow_files(root: &Path) -> Vec<String> {
         if regular(&folder.join("Dockerfile")) {
             out.push(format!("{name}/Dockerfile"));
         }
-        if matches!(name.as_str(), "docker" | "dockerfiles" | ".docker") {
+        // Folders of Dockerfiles, and the folders monorepos keep their
+        // apps and services in: one level deeper.
+        if matches!(
+            name.as_str(),
+            "docker" | "dockerfiles" | ".docker" | "apps" | "services" | "packages" | "src"
+        ) {
             for (inner, inner_kind) in entries(&folder) {
-                if inner_kind.is_dir() && regular(&folder.join(&inner).join("Dockerfile")) {
+                if inner_kind.is_dir()
+                    && !skipped(&inner)
+                    && regular(&folder.join(&inner).join("Dockerfile"))
+                {
                     out.push(format!("{name}/{inner}/Dockerfile"));
                 }
             }
@@ -194,10 +202,98 @@ fn conventional(root: &Path, path: &str) -> Option<Image> {
     match parts.as_slice() {
         ["Dockerfile"] => Some(image("app", ".")),
         ["docker" | "dockerfiles" | ".docker", name, "Dockerfile"] => Some(image(name, ".")),
-        [folder, "Dockerfile"] if holds_project(root, folder) => Some(image(folder, folder)),
-        [folder, "Dockerfile"] => Some(image(folder, ".")),
+        [folder, "Dockerfile"] => Some(image(folder, &context_of(root, folder, path))),
+        [outer, inner, "Dockerfile"] => {
+            let folder = format!("{outer}/{inner}");
+            Some(image(inner, &context_of(root, &folder, path)))
+        }
         _ => None,
     }
+}
+
+/// The build context of the Dockerfile at `path` in `folder`: where the
+/// files it copies are. A source found below the folder and not from the
+/// root says the folder (an nginx/ with its nginx.conf), one found from
+/// the root and not below the folder says the root (`COPY apps/web/...`, a
+/// root lock file). When its sources say neither (`COPY . .`), a member of
+/// a workspace is built from the workspace's root, and a folder holding a
+/// project from itself.
+fn context_of(root: &Path, folder: &str, path: &str) -> String {
+    let text = crate::repo::read_text_file(&root.join(path), path)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if let Ok(df) = crate::dockerfile::Dockerfile::parse(&text, path) {
+        let sources: Vec<String> = df
+            .instructions()
+            .filter(|i| {
+                matches!(
+                    i.keyword,
+                    crate::dockerfile::Keyword::Copy | crate::dockerfile::Keyword::Add
+                ) && i.flag("from").is_none()
+            })
+            .filter_map(|i| match &i.args {
+                crate::dockerfile::Args::Copy { sources, .. } => Some(sources.clone()),
+                _ => None,
+            })
+            .flatten()
+            // RUN --mount=type=bind,source=uv.lock reads the context too.
+            .chain(df.instructions().flat_map(|i| {
+                i.flags
+                    .iter()
+                    .filter(|f| f.name == "mount")
+                    .filter_map(|f| f.value.as_deref())
+                    .filter(|v| {
+                        !v.contains("from=")
+                            && !v.contains("type=cache")
+                            && !v.contains("type=secret")
+                            && !v.contains("type=ssh")
+                            && !v.contains("type=tmpfs")
+                    })
+                    .filter_map(|v| {
+                        v.split(',')
+                            .find_map(|kv| {
+                                kv.strip_prefix("source=")
+                                    .or_else(|| kv.strip_prefix("src="))
+                            })
+                            .map(str::to_string)
+                    })
+                    .collect::<Vec<_>>()
+            }))
+            .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_string())
+            .filter(|s| {
+                !s.is_empty()
+                    && s != "."
+                    && !s.starts_with("<<")
+                    && !s.contains("://")
+                    && !s.contains(['*', '?', '[', '$'])
+            })
+            .collect();
+        let from_root = |s: &str| root.join(s).exists();
+        let from_folder = |s: &str| root.join(folder).join(s).exists();
+        if sources.iter().any(|s| from_folder(s) && !from_root(s)) {
+            return folder.to_string();
+        }
+        if sources.iter().any(|s| from_root(s) && !from_folder(s)) {
+            return ".".to_string();
+        }
+    }
+    if is_workspace_root(root) && holds_project(root, folder) && folder.contains('/') {
+        return ".".to_string();
+    }
+    if holds_project(root, folder) {
+        folder.to_string()
+    } else {
+        ".".to_string()
+    }
+}
+
+/// A JavaScript or uv workspace whose members build from its root.
+fn is_workspace_root(root: &Path) -> bool {
+    let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
+    root.join("pnpm-workspace.yaml").is_file()
+        || read("package.json").contains("\"workspaces\"")
+        || read("pyproject.toml").contains("[tool.uv.workspace]")
 }
 
 /// The projects of a repository with no image yet and no project at its
@@ -262,6 +358,39 @@ pub fn select<'a>(images: &'a [Image], wanted: &str) -> Option<&'a Image> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_context_is_where_the_copied_files_are() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("package.json", "{\"workspaces\": [\"apps/*\"]}\n"),
+            ("package-lock.json", "{}\n"),
+            ("apps/web/package.json", "{}\n"),
+            ("apps/web/Dockerfile", "FROM node:20\nCOPY package-lock.json apps/web/package.json ./\n"),
+            ("apps/api/package.json", "{}\n"),
+            ("apps/api/Dockerfile", "FROM node:20\nCOPY . .\n"),
+            ("nginx/nginx.conf", "events {}\n"),
+            ("nginx/Dockerfile", "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n"),
+            ("src/time/pyproject.toml", "[project]\nname = 't'\n"),
+            ("src/time/uv.lock", "version = 1\n"),
+            (
+                "src/time/Dockerfile",
+                "FROM python:3.12\nRUN --mount=type=bind,source=uv.lock,target=uv.lock uv sync\nCOPY . /app\n",
+            ),
+        ]);
+        let found = discover(&repo.root);
+        let context = |name: &str| {
+            found
+                .iter()
+                .find(|i| i.name == name)
+                .map(|i| i.context.as_str())
+                .unwrap_or("(not found)")
+        };
+        assert_eq!(context("web"), ".");
+        // A workspace member copying `.` builds from the workspace root.
+        assert_eq!(context("api"), ".");
+        assert_eq!(context("nginx"), "nginx");
+        assert_eq!(context("time"), "src/time");
+    }
 
     #[test]
     fn project_folders_are_images_when_the_root_has_none() {

@@ -108,6 +108,9 @@ impl Rule for RunsAsRoot {
         if let Some(line) = model_in_roots_cache(cx) {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
         }
+        if let Some((line, stage)) = root_local_of_other_tools(cx) {
+            return vec![cx.blocked(DOC.id, Some(line), format!("this COPY takes /root/.local from stage {stage}, where no pip install --user put it (uv's managed Python and tools live there, and a venv's interpreter may link into it); root's home is private to other users, so install them elsewhere (UV_PYTHON_INSTALL_DIR=/opt/python, a venv under /opt) before running as a user"))];
+        }
         if let Some(line) = user_install_as_root(cx) {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN installs with pip --user into /root/.local, which no other user can read (root's home is private); install without --user (into the image's Python or a venv), then run as a user")];
         }
@@ -131,6 +134,20 @@ impl Rule for RunsAsRoot {
         let wanted = config
             .and_then(|u| u.name.clone())
             .unwrap_or_else(|| profile.name.clone());
+        let create = if alpine {
+            format!("RUN addgroup -S -g {uid} {wanted} \\\n && adduser -S -D -u {uid} -G {wanted} -h /home/{wanted} -s /sbin/nologin {wanted}")
+        } else {
+            format!("RUN groupadd --system --gid {uid} {wanted} \\\n && useradd --system --uid {uid} --gid {wanted} --no-log-init \\\n      --create-home --home-dir /home/{wanted} --shell /usr/sbin/nologin {wanted}")
+        };
+        // A COPY --chown to the user the fix creates, before any step
+        // creates it, fails to build ("unable to find user"): the user must
+        // exist before that line.
+        let chowned_early = target.instructions.iter().find(|i| {
+            i.flag("chown").is_some_and(|c| {
+                let who = c.split(':').next().unwrap_or(c);
+                who == wanted
+            })
+        });
         let dirs = writable_dirs(cx);
         let dir_list: Vec<&str> = dirs.iter().map(|(d, _)| d.as_str()).collect();
         let (text, who) = match (existing_user(cx), image.is_node()) {
@@ -162,13 +179,21 @@ impl Rule for RunsAsRoot {
                     "node (uid 1000), the user the Node image ships".to_string(),
                 )
             }
+            (None, false) if chowned_early.is_some() => {
+                // The user is created before the first COPY --chown to it
+                // (below); here the folders it writes, and USER.
+                let mut text = String::new();
+                if !dirs.is_empty() {
+                    text.push_str(&format!(
+                        "RUN mkdir -p {0} \\\n && chown {wanted}:{wanted} {0}\n",
+                        dir_list.join(" ")
+                    ));
+                }
+                text.push_str(&format!("USER {uid}:{uid}"));
+                (text, format!("{wanted} (uid {uid}), a system user, created before the first COPY --chown to it (that line failed to build without it); USER names the UID so Kubernetes' runAsNonRoot can verify it"))
+            }
             (None, false) => {
-                let create = if alpine {
-                    format!("RUN addgroup -S -g {uid} {wanted} \\\n && adduser -S -D -u {uid} -G {wanted} -h /home/{wanted} -s /sbin/nologin {wanted}")
-                } else {
-                    format!("RUN groupadd --system --gid {uid} {wanted} \\\n && useradd --system --uid {uid} --gid {wanted} --no-log-init \\\n      --create-home --home-dir /home/{wanted} --shell /usr/sbin/nologin {wanted}")
-                };
-                let mut text = create;
+                let mut text = create.clone();
                 if !dirs.is_empty() {
                     text.push_str(&format!(
                         " \\\n && mkdir -p {0} \\\n && chown {wanted}:{wanted} {0}",
@@ -227,6 +252,9 @@ impl Rule for RunsAsRoot {
             ));
         }
         let mut edits = vec![cx.writer().insert_after(anchor, &text)];
+        if let (Some(first), None, false) = (chowned_early, existing_user(cx), image.is_node()) {
+            edits.push(cx.writer().insert_before(first, &create));
+        }
         let home = match (existing_user(cx), image.is_node()) {
             (Some(name), _) => format!("/home/{name}"),
             (None, true) => "/home/node".to_string(),
@@ -406,14 +434,47 @@ fn user_install_as_root(cx: &FixContext) -> Option<usize> {
     cx.shipped()
         .iter()
         .flat_map(|s| s.run_commands())
-        .find(|c| {
-            let (i, prog) = shell::program(&c.words);
-            let rest = &c.words[(i + 1).min(c.words.len())..];
-            let pip = matches!(prog, "pip" | "pip3")
-                || (prog.starts_with("python") && rest.starts_with(&["-m".into(), "pip".into()]));
-            pip && rest.iter().any(|w| w == "install") && rest.iter().any(|w| w == "--user")
-        })
+        .find(|c| is_user_install(&c.words))
         .map(|c| c.inst.line)
+}
+
+/// `pip install --user ...` (or `python -m pip`).
+fn is_user_install(words: &[String]) -> bool {
+    let (i, prog) = shell::program(words);
+    let rest = &words[(i + 1).min(words.len())..];
+    let pip = matches!(prog, "pip" | "pip3")
+        || (prog.starts_with("python") && rest.starts_with(&["-m".into(), "pip".into()]));
+    pip && rest.iter().any(|w| w == "install") && rest.iter().any(|w| w == "--user")
+}
+
+/// A `COPY --from=STAGE /root/.local ...` of something other than pip's
+/// user site (uv's managed Python and tools live there too, and a venv's
+/// interpreter may point into it): root's home is private, and moving it
+/// would break those links. The line, and the stage it copies from.
+fn root_local_of_other_tools(cx: &FixContext) -> Option<(usize, String)> {
+    use crate::dockerfile::Args;
+    cx.shipped()
+        .iter()
+        .flat_map(|s| s.instructions.iter())
+        .find_map(|inst| {
+            let from = inst.flag("from")?;
+            let Args::Copy { sources, .. } = &inst.args else {
+                return None;
+            };
+            if !sources
+                .iter()
+                .any(|s| s.trim_end_matches('/') == "/root/.local")
+            {
+                return None;
+            }
+            let stage = cx
+                .df
+                .stage_named(from)
+                .or_else(|| from.parse::<usize>().ok().and_then(|i| cx.df.stages.get(i)));
+            let pip_user =
+                stage.is_some_and(|s| s.run_commands().iter().any(|c| is_user_install(&c.words)));
+            (!pip_user).then(|| (inst.line, from.to_string()))
+        })
 }
 
 /// Edits that move root's user site (`COPY --from=builder /root/.local
@@ -718,6 +779,43 @@ mod tests {
         );
         // The builder installs as root, as before.
         assert!(text.contains("RUN pip install --user -r requirements.txt\n"));
+    }
+
+    #[test]
+    fn roots_local_from_other_tools_is_left_with_a_reason() {
+        let fx = Fixture::new(&[
+            APP,
+            ("requirements.txt", "flask\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim AS uv\nRUN pip install uv && uv python install 3.12\n\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=uv /root/.local /root/.local\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        let reasons = fx.blocked_reasons(RuleId::DS401);
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("takes /root/.local from stage uv")),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn a_user_created_after_a_copy_chown_to_it_comes_before_it() {
+        let fx = Fixture::new(&[
+            APP,
+            ("requirements.txt", "flask\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY --chown=app:app . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS401);
+        assert!(!blocked.contains(&RuleId::DS401), "{blocked:?}");
+        let created = text.find("useradd").expect("a user is created");
+        let chown = text.find("COPY --chown=app:app").unwrap();
+        assert!(created < chown, "{text}");
+        assert!(text.contains("\nUSER 10001:10001\n"), "{text}");
     }
 
     #[test]
