@@ -325,8 +325,15 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         .as_ref()
         .map(|df| df.deployed_env())
         .unwrap_or_default();
-    let mut project =
-        detect::Project::detect_for_analysis(&sources.repo, &sources.config.config, &env)?;
+    let mut project = detect::Project::detect_for_analysis(
+        &sources.repo,
+        &sources.config.config,
+        &env,
+        sources
+            .dockerfile
+            .as_ref()
+            .is_some_and(|df| dockerfile::image::ImageRef::parse(&df.image_base()).is_node()),
+    )?;
     if let Some(df) = &mut sources.dockerfile {
         df.target = image_target(df, &sources.config.config, &project.compose)?;
     }

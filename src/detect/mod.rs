@@ -187,8 +187,9 @@ impl Project {
         repo: &Repo,
         config: &Config,
         dockerfile_env: &[DeployedVar],
+        image_is_node: bool,
     ) -> Result<Project> {
-        match detect(repo, config, dockerfile_env) {
+        match detect_image(repo, config, dockerfile_env, image_is_node) {
             Err(e) if matches!(e.kind, Kind::Unsupported(_)) => Ok(Project {
                 stack: Stack::Python,
                 python: PythonProject::default(),
@@ -212,10 +213,28 @@ impl Project {
 /// Works out what the repository is. `dockerfile_env` is the environment
 /// the existing Dockerfile sets; the compose files' is read here.
 pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> Result<Project> {
+    detect_image(repo, config, dockerfile_env, false)
+}
+
+/// `detect`, for an image built from a Node base: a folder holding both a
+/// Python project and a package.json (a Django backend beside the React
+/// app its root package.json builds) is the Node project there.
+pub fn detect_image(
+    repo: &Repo,
+    config: &Config,
+    dockerfile_env: &[DeployedVar],
+    image_is_node: bool,
+) -> Result<Project> {
     let node_manifests = node::manifests(repo);
     let sources = repo.python_sources();
-    let Some(found) = dependencies(repo, config, sources)? else {
-        if node_manifests.iter().any(|m| m == "package.json") {
+    let has_package_json = node_manifests.iter().any(|m| m == "package.json");
+    let found = if image_is_node && has_package_json {
+        None
+    } else {
+        dependencies(repo, config, sources)?
+    };
+    let Some(found) = found else {
+        if has_package_json {
             let node = node::read(repo, "")?;
             let packages: Vec<(String, String)> = node
                 .dependencies

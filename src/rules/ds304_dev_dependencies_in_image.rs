@@ -353,6 +353,55 @@ fn node_env_decides(
     })
 }
 
+/// The package.json script the image's command runs (`npm run dev`,
+/// `npm start`, `pnpm dev`, `yarn serve`), when it needs what --omit=dev
+/// would drop: a dev server's script, or one that runs a devDependency
+/// (`nodemon src/index.js`, `webpack serve`, `tsc && node dist`).
+fn command_script_needs_dev(
+    cx: &FixContext,
+    node: &crate::detect::node::NodeProject,
+) -> Option<String> {
+    let words: Vec<String> = [
+        crate::dockerfile::Keyword::Entrypoint,
+        crate::dockerfile::Keyword::Cmd,
+    ]
+    .into_iter()
+    .filter_map(|k| cx.effective(k))
+    .flat_map(|i| i.command().map(|c| c.words()).unwrap_or_default())
+    .collect();
+    let (i, prog) = shell::program(&words);
+    let rest = &words[(i + 1).min(words.len())..];
+    let script = match (prog, rest.first().map(String::as_str)) {
+        ("npm" | "pnpm" | "yarn" | "bun", Some("run" | "run-script")) => rest.get(1)?.clone(),
+        ("npm" | "pnpm" | "yarn" | "bun", Some(s @ ("start" | "test"))) => s.to_string(),
+        ("pnpm" | "yarn" | "bun", Some(s)) if !s.starts_with('-') => s.to_string(),
+        _ => return None,
+    };
+    if matches!(script.as_str(), "dev" | "develop" | "watch" | "serve") || script.ends_with(":dev")
+    {
+        return Some(format!("the image's command runs the `{script}` script, a development server, which needs the devDependencies"));
+    }
+    let text = cx.inputs.repo.read_text(&node.manifest()).ok()??;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let body = json.get("scripts")?.get(&script)?.as_str()?;
+    // A binary of a devDependency: mostly the package's own name; tsc is
+    // TypeScript's.
+    let binaries = |d: &str| -> Vec<String> {
+        match d {
+            "typescript" => vec!["tsc".into()],
+            _ => vec![d.rsplit('/').next().unwrap_or(d).to_string()],
+        }
+    };
+    let used = body
+        .split(|c: char| c.is_whitespace() || matches!(c, '&' | ';' | '|' | '(' | ')'))
+        .find(|w| {
+            node.dev_dependencies
+                .iter()
+                .any(|d| binaries(d).iter().any(|b| b == w))
+        })?;
+    Some(format!("the image's command runs the `{script}` script (`{body}`), and `{used}` is a devDependency"))
+}
+
 fn node_fix(cx: &FixContext) -> Vec<Outcome> {
     let Some(node) = cx.inputs.project.node.as_ref() else {
         return Vec::new();
@@ -412,6 +461,10 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
                 out.push(cx.blocked(DOC.id, line, "the image's command runs a devDependency"));
                 continue;
             }
+            if let Some(why) = command_script_needs_dev(cx, node) {
+                out.push(cx.blocked(DOC.id, line, why));
+                continue;
+            }
             let Some(sub_word) = c.word(i + 1).or_else(|| c.word(i)) else {
                 out.push(cx.blocked(
                     DOC.id,
@@ -460,6 +513,36 @@ mod tests {
             found[0].message,
             "requirements.txt includes requirements-test.txt, a development set"
         );
+    }
+
+    #[test]
+    fn a_command_whose_script_needs_dev_dependencies_keeps_them() {
+        for (cmd, script) in [
+            (
+                "[\"npm\", \"run\", \"dev\"]",
+                "\"start\": \"node index.js\", \"dev\": \"node --watch index.js\"",
+            ),
+            (
+                "[\"npm\", \"run\", \"prod\"]",
+                "\"start\": \"node index.js\", \"prod\": \"tsc && node dist/index.js\"",
+            ),
+        ] {
+            let fx = Fixture::new(&[
+                (
+                    "package.json",
+                    &format!("{{\"scripts\": {{{script}}}, \"dependencies\": {{\"express\": \"4\"}}, \"devDependencies\": {{\"nodemon\": \"3\", \"typescript\": \"5\"}}}}"),
+                ),
+                ("package-lock.json", "{}"),
+                ("index.js", "require('express')().listen(3000)\n"),
+                (
+                    "Dockerfile",
+                    &format!("FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nCMD {cmd}\n"),
+                ),
+            ]);
+            let (text, blocked) = fx.fixed(RuleId::DS304);
+            assert!(blocked.contains(&RuleId::DS304), "{cmd}: {text}");
+            assert!(text.contains("RUN npm ci\n"), "{text}");
+        }
     }
 
     #[test]
