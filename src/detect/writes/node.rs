@@ -307,6 +307,14 @@ impl<'t> Source<'t> {
                 Some(place)
             }
             "path.dirname" | "dirname" => self.eval(*args.first()?, depth)?.parent(),
+            // ESM's __filename: `fileURLToPath(import.meta.url)`.
+            "fileURLToPath" | "url.fileURLToPath"
+                if args
+                    .first()
+                    .is_some_and(|a| self.text_of(*a) == "import.meta.url") =>
+            {
+                Some(Place::InRepo(self.path.to_string()))
+            }
             "process.cwd" => Some(Place::FromCwd(String::new())),
             _ => None,
         }
@@ -404,6 +412,27 @@ router.mkdir('not a folder')
                     8
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn esm_files_find_their_folder_through_import_meta_url() {
+        let text = r#"import { promises as fs } from 'fs'
+import path from 'path'
+import { fileURLToPath } from 'url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const MEMORY = path.join(here, 'memory.jsonl')
+await fs.writeFile(MEMORY, '')
+"#;
+        assert_eq!(
+            places("dist/index.js", text),
+            [(
+                Place::InRepo("dist/memory.jsonl".into()),
+                Target::File,
+                Evidence::NodeWriteFile,
+                7
+            )]
         );
     }
 

@@ -198,10 +198,20 @@ impl<'t> Source<'t> {
     /// "app.db")`).
     fn setting(&self, assignment: Node<'t>) -> Option<Write> {
         let left = assignment.child_by_field_name("left")?;
-        if left.kind() != "identifier" || !is_module_or_class_level(assignment) {
-            return None;
-        }
-        let name = self.text_of(left);
+        let name: String = match left.kind() {
+            "identifier" if is_module_or_class_level(assignment) => self.text_of(left).to_string(),
+            // `app.config["UPLOAD_FOLDER"] = ...`, at any level: Flask
+            // factories set their config inside create_app().
+            "subscript" => {
+                let of = left.child_by_field_name("value")?;
+                if !self.text_of(of).ends_with("config") {
+                    return None;
+                }
+                self.literal(left.child_by_field_name("subscript")?)?
+            }
+            _ => return None,
+        };
+        let name = name.as_str();
         let named = if name == "MEDIA_ROOT" {
             Some(Evidence::MediaRoot)
         } else if FOLDER_SETTING.is_match(name) {
@@ -658,6 +668,28 @@ def handler(name):
 print("sqlite is fun")
 "#;
         assert_eq!(places("tool.py", text), []);
+    }
+
+    #[test]
+    fn a_flask_config_entry_named_for_a_folder() {
+        let text = r#"import os
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    app.config["UPLOAD_FOLDER"] = os.path.join(os.path.dirname(__file__), "uploads")
+    app.config["SECRET_KEY"] = "x"
+    return app
+"#;
+        assert_eq!(
+            places("web/app.py", text),
+            [(
+                repo("web/uploads"),
+                Target::Folder,
+                Evidence::FolderSetting,
+                6
+            )]
+        );
     }
 
     #[test]
