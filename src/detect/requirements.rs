@@ -65,16 +65,35 @@ pub struct RequirementSet {
 }
 
 impl RequirementSet {
+    /// Listed, or installed by an extra of a listed package
+    /// (`fastapi[standard]` brings uvicorn).
     pub fn has(&self, name: &str) -> bool {
-        self.requirements
-            .iter()
-            .any(|r| r.name == name && r.applies_on_linux())
+        self.requirements.iter().any(|r| {
+            r.applies_on_linux()
+                && (r.name == name
+                    || r.extras
+                        .iter()
+                        .any(|extra| extra_brings(&r.name, extra).contains(&name)))
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&Requirement> {
         self.requirements
             .iter()
             .find(|r| r.name == name && r.applies_on_linux())
+    }
+}
+
+/// The servers an extra of a framework installs: `fastapi[standard]`
+/// (what `pip install "fastapi[standard]"` and the FastAPI docs use) brings
+/// uvicorn and the `fastapi` command, whose `fastapi run` serves with it.
+fn extra_brings(package: &str, extra: &str) -> &'static [&'static str] {
+    match (package, extra) {
+        ("fastapi", "standard" | "standard-no-fastapi-cloud-cli" | "all") => {
+            &["uvicorn", "fastapi-cli"]
+        }
+        ("fastapi-cli", "standard") => &["uvicorn"],
+        _ => &[],
     }
 }
 

@@ -77,6 +77,11 @@ impl Rule for NoProductionServer {
             return Vec::new();
         };
         let file = &cx.inputs.project.python.requirements.entry;
+        if file.is_empty() {
+            // No requirements file read (the project was not found): the
+            // image may install its server some other way.
+            return Vec::new();
+        }
         vec![Outcome::Fix(Fix {
             rule: DOC.id,
             line: install.inst.line,
@@ -116,6 +121,15 @@ mod tests {
     /// text: the engine holds back every fix that edits inside a RUN whose
     /// shell does not parse (found by fuzzing: DS503 added the server there
     /// every round), while a new line after it is still a new instruction.
+    #[test]
+    fn an_extra_that_brings_the_server_counts() {
+        let fx = Fixture::new(&[
+            ("requirements.txt", "fastapi[standard]==0.115.6\n"),
+            ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+        ]);
+        assert!(fx.check(&NoProductionServer).is_empty());
+    }
+
     #[test]
     fn an_unparsed_run_is_not_edited_inside() {
         let fx = Fixture::new(&[
