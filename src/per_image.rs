@@ -49,7 +49,12 @@ pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
         // root's Dockerfile built from the root (which the plain run reads):
         // a compose service built from ./web, a project folder with no
         // Dockerfile yet (the root holds no project).
-        None if found.len() > 1 || found.iter().any(|i| !i.is_the_roots()) => {
+        // (A root Dockerfile of another kind, a link, is the root run's to
+        // read and refuse.)
+        None if found.len() > 1
+            || (found.iter().any(|i| !i.is_the_roots())
+                && std::fs::symlink_metadata(common.dir.join("Dockerfile")).is_err()) =>
+        {
             found.iter().collect()
         }
         None => return Ok(None),
