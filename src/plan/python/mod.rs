@@ -10,6 +10,7 @@
 //! pin names, the production command, the healthcheck).
 
 mod command;
+mod development;
 mod distroless;
 mod health;
 mod install;
@@ -76,6 +77,9 @@ pub struct PythonPlan {
     pub summary: String,
     /// The frontend the backend serves, built in a Node stage.
     pub frontend: Option<FrontendStage>,
+    /// The development target's stages (`targets: [development]`), placed
+    /// before the runtime stage, which stays last.
+    pub development: Option<development::DevelopmentStage>,
 }
 
 /// A frontend built in a Node stage of the Python image.
@@ -396,7 +400,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         None => "Python service".to_string(),
     };
 
-    Ok(PythonPlan {
+    let mut plan = PythonPlan {
         manager: py.manager,
         venv,
         tool,
@@ -428,7 +432,12 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         cmd,
         summary,
         frontend: None,
-    })
+        development: None,
+    };
+    if config.wants(crate::config::Target::Development) {
+        plan.development = Some(development::plan(inputs, &plan, decisions)?);
+    }
+    Ok(plan)
 }
 
 /// The folders the code writes, where the generated image puts them (the

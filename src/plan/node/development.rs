@@ -1,0 +1,161 @@
+//! The `development` target of a generated Node Dockerfile (`targets:
+//! [development]`): the full install with the devDependencies, and the
+//! project's reloading server (Vite's and Next.js's dev servers, the `dev`
+//! script of a server, else `node --watch`) as the non-root `node` user,
+//! the source expected as a bind mount. It comes before the runtime stage,
+//! which stays last, so `docker build .` builds production.
+
+use serde::Serialize;
+
+use super::install::Install;
+use super::{NodeKind, NodePlan, Stage};
+use crate::detect::node::NodeApp;
+use crate::error::{Error, Result};
+use crate::plan::Topic;
+
+/// The development stage of a Node image.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeDevelopment {
+    /// The install with the devDependencies (`npm ci`, not `--omit=dev`).
+    pub install: String,
+    /// The reloading server.
+    pub cmd: Vec<String>,
+    /// Folders the dev server writes under the WORKDIR, made and given to
+    /// the `node` user (Vite's dependency cache, Next.js's build folder).
+    pub writable: Vec<String>,
+    /// The official Node image's `node` user, by UID (a static site's
+    /// runtime user is nginx's, which the Node image does not have).
+    pub user: &'static str,
+}
+
+/// How the development server is started, decided from the app's kind
+/// and its scripts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reloader {
+    /// Vite's dev server.
+    Vite,
+    /// `next dev`.
+    NextDev,
+    /// The project's own `dev` script (nodemon, tsx watch, ...).
+    DevScript(String),
+    /// Node's own watch mode on the server's entry file.
+    NodeWatch(String),
+}
+
+/// The development stage's plan, or an error for an app whose reloading
+/// server dockslim does not know yet.
+pub(super) fn plan(st: &mut Stage, plan: &NodePlan, inst: &Install) -> Result<NodeDevelopment> {
+    let reloader = reloader(st, plan)?;
+    let bin = |name: &str| format!("node_modules/.bin/{name}");
+    let port = plan.port.to_string();
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let (cmd, writable, why) = match &reloader {
+        Reloader::Vite => {
+            let mut cmd = vec![bin("vite")];
+            cmd.extend(words(&["--host", "0.0.0.0", "--port"]));
+            cmd.push(port);
+            cmd.push("--strictPort".into());
+            (
+                cmd,
+                vec!["node_modules/.vite".to_string()],
+                "Vite's dev server, on every interface and the production port; it serves each file as it is saved".to_string(),
+            )
+        }
+        Reloader::NextDev => {
+            let mut cmd = vec![bin("next")];
+            cmd.extend(words(&["dev", "-H", "0.0.0.0", "-p"]));
+            cmd.push(port);
+            (
+                cmd,
+                vec![plan.dist_dir.clone()],
+                "`next dev`, on every interface and the production port; it recompiles a page when its file is saved".to_string(),
+            )
+        }
+        Reloader::DevScript(script) => (
+            shell_words(&st.node.manager.run("dev")),
+            Vec::new(),
+            format!("the project's `dev` script (`{script}`), which restarts the server on a change"),
+        ),
+        Reloader::NodeWatch(entry) => (
+            vec!["node".into(), "--watch".into(), entry.clone()],
+            Vec::new(),
+            format!("no `dev` script, so Node's own watch mode restarts {entry} when a file it loads changes"),
+        ),
+    };
+    st.decide(
+        Topic::DevelopmentTarget,
+        format!("development stage: {}", inst.install),
+        "`targets: [development]`: the full install with the devDependencies, the source copied (and expected as a bind mount over it), run as the `node` user; it comes before the runtime stage, which stays last so `docker build .` builds production",
+        vec![],
+    );
+    st.decide(Topic::DevelopmentCommand, cmd.join(" "), why, vec![]);
+    Ok(NodeDevelopment {
+        install: inst.install.clone(),
+        cmd,
+        writable,
+        user: "1000:1000",
+    })
+}
+
+/// Which reloading server the app has.
+fn reloader(st: &Stage, plan: &NodePlan) -> Result<Reloader> {
+    let node = st.node;
+    let not_yet = |what: &str| {
+        Error::unsupported(
+            format!("targets: dockslim knows no reloading server for {what} yet"),
+            "remove `development` from `targets`, and keep a development Dockerfile of your own",
+        )
+    };
+    match (&node.app, plan.kind) {
+        (NodeApp::Static { framework, .. }, _) if *framework == "Vite" => Ok(Reloader::Vite),
+        (NodeApp::Static { framework, .. }, _) => Err(not_yet(&format!("a {framework} site"))),
+        (NodeApp::NextServer { .. }, _) => Ok(Reloader::NextDev),
+        (
+            NodeApp::Server {
+                framework,
+                command,
+                build_script,
+                ..
+            },
+            NodeKind::Server,
+        ) => {
+            if let Some(script) = node.script("dev") {
+                return Ok(Reloader::DevScript(script.to_string()));
+            }
+            // A server that runs from its source: Node watches the entry
+            // file and what it loads. A built one (TypeScript, a
+            // framework's output) would watch the build, not the source.
+            match (build_script, command.as_slice()) {
+                (None, [node_bin, entry]) if node_bin == "node" => {
+                    Ok(Reloader::NodeWatch(entry.clone()))
+                }
+                _ => Err(not_yet(&format!(
+                    "a {framework} server without a `dev` script"
+                ))),
+            }
+        }
+        _ => Err(not_yet(&format!("a {} app", node.app.framework()))),
+    }
+}
+
+/// `npm run dev` as exec-form words.
+fn shell_words(line: &str) -> Vec<String> {
+    line.split_whitespace().map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dev_script_is_run_through_the_manager() {
+        assert_eq!(
+            shell_words(&crate::detect::node::NodeManager::Npm.run("dev")),
+            ["npm", "run", "dev"]
+        );
+        assert_eq!(
+            shell_words(&crate::detect::node::NodeManager::Pnpm.run("dev")),
+            ["pnpm", "run", "dev"]
+        );
+    }
+}
