@@ -401,14 +401,10 @@ fn check(value: &Value, shown: &str, text: Option<&str>) -> Result<()> {
                 // [developmnet]`): name it, on its own line, with the closest.
                 let (wanted, known) = unknown_variant(&message).unwrap_or_default();
                 let key = failing_key(value);
-                let hint = crate::error::did_you_mean(
-                    &wanted,
-                    known.iter().map(String::as_str),
-                    "values",
-                );
-                let line = text.and_then(|t| {
-                    line_of_value(t, &key, &wanted).or_else(|| line_of_key(t, &key))
-                });
+                let hint =
+                    crate::error::did_you_mean(&wanted, known.iter().map(String::as_str), "values");
+                let line = text
+                    .and_then(|t| line_of_value(t, &key, &wanted).or_else(|| line_of_key(t, &key)));
                 let problem = format!("{key}: unknown value `{wanted}`");
                 return Err(match line {
                     Some(line) => {
@@ -752,6 +748,33 @@ mod tests {
         );
         let err = load(&r, &["nonsense".into()]).unwrap_err().to_string();
         assert!(err.contains("expected key=value"), "{err}");
+    }
+
+    #[test]
+    fn targets_are_typed_and_a_misspelt_one_is_named_on_its_line() {
+        let (_d, r) = repo(&[("dockslim.yaml", "port: 8000\ntargets: [development]\n")]);
+        let c = load(&r, &[]).unwrap().config;
+        assert!(c.wants(Target::Development));
+        assert_eq!(c.generated_only(), ["targets"]);
+        let (_d, r) = repo(&[]);
+        let c = load(&r, &["targets=development".into()]).unwrap().config;
+        assert_eq!(c.targets, [Target::Development]);
+        assert!(!Config::default().wants(Target::Development));
+
+        let (_d, r) = repo(&[("dockslim.yaml", "port: 8000\ntargets:\n  - developmnet\n")]);
+        let err = load(&r, &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dockslim.yaml:3:5: targets: unknown value `developmnet`"
+        );
+        assert_eq!(err.hint().as_deref(), Some("did you mean `development`?"));
+        let (_d, r) = repo(&[]);
+        let err = load(&r, &["targets=staging".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--set targets=staging: targets: unknown value `staging`"
+        );
+        assert_eq!(err.hint().as_deref(), Some("the values are: development"));
     }
 
     #[test]

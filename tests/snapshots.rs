@@ -292,3 +292,81 @@ fn distroless_dockerfiles() {
         });
     }
 }
+
+/// `targets: [development]` (passed as `--set`, so the fixtures and their
+/// snapshots stay as they are), for a repository without a Dockerfile: the
+/// file is the production one with the development stages added before
+/// the runtime stage, which stays last and unchanged, so `docker build .`
+/// builds what it builds without the setting. Judged by hadolint and
+/// checkov in CI like every generated Dockerfile (the `.development`
+/// snapshots); the e2e suite builds both targets of fastapi-app and
+/// express-api and watches the development one reload.
+#[test]
+fn development_target_dockerfiles() {
+    for name in [
+        "fastapi-app",
+        "poetry-flask-no-lock",
+        "uv-fastapi",
+        "django-psycopg2",
+        "express-api",
+        "vite-spa",
+        "nextjs-app",
+    ] {
+        let dir = common::fixture(name);
+        let _ = std::fs::remove_file(dir.path().join("Dockerfile"));
+        let plain_opts = options(dir.path());
+        let production = dockslim::propose(&dockslim::analyze(&plain_opts).unwrap(), &plain_opts)
+            .unwrap()
+            .dockerfile()
+            .new
+            .clone();
+        let opts = Options {
+            sets: vec!["targets=development".into()],
+            ..options(dir.path())
+        };
+        let analysis = dockslim::analyze(&opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let proposal = dockslim::propose(&analysis, &opts).unwrap();
+        let dockerfile = proposal.dockerfile().new.clone();
+        // Stages are separated by a blank line; the development ones are
+        // the only blocks added.
+        let blocks: Vec<&str> = dockerfile.split("\n\n").collect();
+        let is_dev = |b: &&str| {
+            b.lines().any(|l| {
+                l.starts_with("FROM ")
+                    && (l.ends_with(" AS development") || l.ends_with(" AS development-deps"))
+            })
+        };
+        let without: Vec<&str> = blocks.iter().copied().filter(|b| !is_dev(b)).collect();
+        assert_eq!(
+            without.join("\n\n"),
+            production,
+            "{name}: the setting changes more than the development stages"
+        );
+        assert!(
+            blocks.iter().any(|b| b.contains(" AS development\n")),
+            "{name}: no development stage"
+        );
+        let last = blocks.last().unwrap();
+        assert!(
+            last.starts_with("FROM ") && last.lines().next().unwrap().ends_with(" AS runtime"),
+            "{name}: production is not the last stage:\n{last}"
+        );
+        let dev = blocks
+            .iter()
+            .find(|b| b.contains(" AS development\n"))
+            .unwrap();
+        let user = dev
+            .lines()
+            .find_map(|l| l.strip_prefix("USER "))
+            .unwrap_or_else(|| panic!("{name}: the development stage names no user"));
+        assert!(
+            !user.starts_with('0') && !user.starts_with("root"),
+            "{name}: development runs as {user}"
+        );
+        dockslim::dockerfile::Dockerfile::parse(&dockerfile, "proposal")
+            .unwrap_or_else(|e| panic!("{name}: the output does not parse: {e}"));
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("{name}.development__Dockerfile"), dockerfile);
+        });
+    }
+}

@@ -26,6 +26,10 @@ pub struct NodeDevelopment {
     /// The official Node image's `node` user, by UID (a static site's
     /// runtime user is nginx's, which the Node image does not have).
     pub user: &'static str,
+    /// Folders a bind mount of the source would hide that must stay the
+    /// image's: node_modules, and the dev server's build folder (as
+    /// anonymous volumes, `-v /app/node_modules`).
+    pub volumes: Vec<String>,
 }
 
 /// How the development server is started, decided from the app's kind
@@ -89,7 +93,15 @@ pub(super) fn plan(st: &mut Stage, plan: &NodePlan, inst: &Install) -> Result<No
         vec![],
     );
     st.decide(Topic::DevelopmentCommand, cmd.join(" "), why, vec![]);
+    let mut volumes = vec![format!("{}/node_modules", plan.workdir)];
+    volumes.extend(
+        writable
+            .iter()
+            .filter(|w| !w.starts_with("node_modules"))
+            .map(|w| format!("{}/{w}", plan.workdir)),
+    );
     Ok(NodeDevelopment {
+        volumes,
         install: inst.install.clone(),
         cmd,
         writable,

@@ -205,11 +205,7 @@ fn stage(
     let config = by_kind(&mut st, &mut plan, &inst)?;
     // Only an image that serves the app gets one; a Python image's
     // frontend stage only builds.
-    if at.serves
-        && inputs
-            .config
-            .wants(crate::config::Target::Development)
-    {
+    if at.serves && inputs.config.wants(crate::config::Target::Development) {
         plan.development = Some(development::plan(&mut st, &plan, &inst)?);
     }
     Ok((plan, config))

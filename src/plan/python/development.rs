@@ -89,7 +89,7 @@ pub(super) fn plan(
         decisions,
         Topic::DevelopmentCommand,
         cmd.join(" "),
-        "the framework's own reloading server, started as `python -m` so it runs whatever venv the stage has; the source is expected as a bind mount on the WORKDIR, and the stage copies it too so the image also runs without one",
+        "the framework's own reloading server, run by the venv's python (`python -m`, `python manage.py`) rather than a console script whose first line names the builder's venv; the source is expected as a bind mount on the WORKDIR, and the stage copies it too so the image also runs without one",
         vec![],
     );
     Ok(DevelopmentStage {
@@ -104,8 +104,11 @@ pub(super) fn plan(
 /// builder's venv (which already holds the production ones).
 fn install(inputs: &Inputs, p: &PythonPlan) -> Result<Option<DevInstall>> {
     let py = &inputs.project.python;
-    let has_group =
-        |name: &str| py.declared.as_ref().is_some_and(|d| d.groups.contains_key(name));
+    let has_group = |name: &str| {
+        py.declared
+            .as_ref()
+            .is_some_and(|d| d.groups.contains_key(name))
+    };
     let tool = p.tool.as_ref();
     let (cache, run, copies) = match py.manager {
         Manager::Pip => {
@@ -128,7 +131,11 @@ fn install(inputs: &Inputs, p: &PythonPlan) -> Result<Option<DevInstall>> {
                 .filter(|f| !copied.contains(f))
                 .cloned()
                 .collect();
-            let no_cache = if p.cache_mounts { "" } else { " --no-cache-dir" };
+            let no_cache = if p.cache_mounts {
+                ""
+            } else {
+                " --no-cache-dir"
+            };
             let index: String = p.index_options.iter().map(|o| format!(" {o}")).collect();
             (
                 "/root/.cache/pip",
@@ -156,7 +163,11 @@ fn install(inputs: &Inputs, p: &PythonPlan) -> Result<Option<DevInstall>> {
             if has_group("dev") && !inputs.config.groups.iter().any(|g| g == "dev") {
                 flags.extend(["--group".to_string(), "dev".to_string()]);
             }
-            ("/root/.cache/uv", format!("uv sync {}", flags.join(" ")), Vec::new())
+            (
+                "/root/.cache/uv",
+                format!("uv sync {}", flags.join(" ")),
+                Vec::new(),
+            )
         }
         Manager::Poetry => {
             let tool = tool.ok_or_else(|| Error::bug("a Poetry plan without its tool"))?;
@@ -278,15 +289,13 @@ fn reload_command(inputs: &Inputs, p: &PythonPlan) -> Result<Vec<String>> {
             cmd.push(port);
             cmd
         }
-        other => {
-            return Err(Error::unsupported(
-                format!(
-                    "targets: dockslim knows no reloading server for a {} app yet",
-                    other.name()
-                ),
-                "remove `development` from `targets`, and keep a development Dockerfile of your own",
-            ))
-        }
+        other => return Err(Error::unsupported(
+            format!(
+                "targets: dockslim knows no reloading server for a {} app yet",
+                other.name()
+            ),
+            "remove `development` from `targets`, and keep a development Dockerfile of your own",
+        )),
     })
 }
 
