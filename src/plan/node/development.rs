@@ -61,7 +61,13 @@ pub(super) fn plan(st: &mut Stage, plan: &NodePlan, inst: &Install) -> Result<No
             cmd.push("--strictPort".into());
             (
                 cmd,
-                vec!["node_modules/.vite".to_string()],
+                // Its dependency cache, and the folder Vite bundles its
+                // config into (else it writes beside vite.config.js, in
+                // the source, which the node user may not own).
+                vec![
+                    "node_modules/.vite".to_string(),
+                    "node_modules/.vite-temp".to_string(),
+                ],
                 "Vite's dev server, on every interface and the production port; it serves each file as it is saved".to_string(),
             )
         }
