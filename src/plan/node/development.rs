@@ -165,6 +165,93 @@ fn shell_words(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The development stage planned for a Node repository holding
+    /// `files`, with `targets: [development]`.
+    fn development(files: &[(&str, &str)]) -> Result<NodeDevelopment> {
+        let (dir, _) = crate::repo::temp_repo(files);
+        let opts = crate::Options {
+            dir: dir.path().to_path_buf(),
+            sets: vec!["targets=development".into()],
+            ..Default::default()
+        };
+        let proposal = crate::propose(&crate::analyze(&opts)?, &opts)?;
+        Ok(proposal.plan.unwrap().node.unwrap().development.unwrap())
+    }
+
+    const SERVER: (&str, &str) = (
+        "src/index.js",
+        "const express = require('express')\nconst app = express()\napp.get('/health', (req, res) => res.send('ok'))\napp.listen(3000)\n",
+    );
+
+    #[test]
+    fn a_server_runs_its_dev_script_else_node_watch() {
+        let d = development(&[
+            SERVER,
+            ("package.json", "{\"name\": \"api\", \"scripts\": {\"start\": \"node src/index.js\", \"dev\": \"nodemon src/index.js\"}, \"dependencies\": {\"express\": \"^4\"}, \"devDependencies\": {\"nodemon\": \"^3\"}}"),
+            ("package-lock.json", "{}"),
+        ])
+        .unwrap();
+        assert_eq!(d.cmd, ["npm", "run", "dev"]);
+        // The full install, devDependencies included.
+        assert_eq!(d.install, "npm ci");
+        assert_eq!(d.user, "1000:1000");
+        assert_eq!(d.volumes, ["/app/node_modules"]);
+
+        let d = development(&[
+            SERVER,
+            ("package.json", "{\"name\": \"api\", \"scripts\": {\"start\": \"node src/index.js\"}, \"dependencies\": {\"express\": \"^4\"}}"),
+        ])
+        .unwrap();
+        assert_eq!(d.cmd, ["node", "--watch", "src/index.js"]);
+        assert_eq!(d.install, "npm install");
+    }
+
+    #[test]
+    fn vite_and_next_run_their_dev_servers_on_every_interface() {
+        let d = development(&[
+            ("package.json", "{\"scripts\": {\"dev\": \"vite\", \"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("package-lock.json", "{}"),
+            ("index.html", "<div id=app></div>\n"),
+        ])
+        .unwrap();
+        // Not the `dev` script: plain `vite` listens on localhost only.
+        assert_eq!(d.cmd[..3], ["node_modules/.bin/vite", "--host", "0.0.0.0"]);
+        assert_eq!(
+            d.writable,
+            ["node_modules/.vite", "node_modules/.vite-temp"]
+        );
+        // A static site's runtime user is nginx's; development is node's.
+        assert_eq!(d.user, "1000:1000");
+
+        let d = development(&[
+            ("package.json", "{\"scripts\": {\"dev\": \"next dev\", \"build\": \"next build\", \"start\": \"next start\"}, \"dependencies\": {\"next\": \"15\", \"react\": \"19\"}}"),
+            ("package-lock.json", "{}"),
+            ("next.config.mjs", "export default { output: 'standalone' }\n"),
+            ("app/page.js", "export default function Page() { return 'hi' }\n"),
+        ])
+        .unwrap();
+        assert_eq!(
+            d.cmd[..4],
+            ["node_modules/.bin/next", "dev", "-H", "0.0.0.0"]
+        );
+        assert_eq!(d.volumes, ["/app/node_modules", "/app/.next"]);
+    }
+
+    #[test]
+    fn a_built_server_without_a_dev_script_is_refused() {
+        let err = development(&[
+            ("src/main.ts", "import { NestFactory } from '@nestjs/core'\n"),
+            ("nest-cli.json", "{}\n"),
+            ("package.json", "{\"scripts\": {\"build\": \"nest build\", \"start:prod\": \"node dist/main\"}, \"dependencies\": {\"@nestjs/core\": \"11\", \"@nestjs/common\": \"11\"}, \"devDependencies\": {\"@nestjs/cli\": \"11\"}}"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no reloading server for a NestJS server"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn dev_script_is_run_through_the_manager() {
         assert_eq!(

@@ -303,6 +303,213 @@ fn reload_command(inputs: &Inputs, p: &PythonPlan) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// The development stage planned for a repository holding `files`,
+    /// with `targets: [development]` and the other settings in `sets`.
+    fn development(files: &[(&str, &str)], sets: &[&str]) -> Result<DevelopmentStage> {
+        let (dir, _) = crate::repo::temp_repo(files);
+        let mut all = vec!["targets=development".to_string()];
+        all.extend(sets.iter().map(|s| s.to_string()));
+        let opts = crate::Options {
+            dir: dir.path().to_path_buf(),
+            sets: all,
+            ..Default::default()
+        };
+        let proposal = crate::propose(&crate::analyze(&opts)?, &opts)?;
+        let plan = proposal.plan.expect("a generated file");
+        Ok(plan.python.unwrap().development.unwrap())
+    }
+
+    const FLASK: (&str, &str) = (
+        "app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/healthz')\ndef health():\n    return 'ok'\n",
+    );
+
+    #[test]
+    fn pip_installs_the_dev_requirements_beside_the_main_ones() {
+        let d = development(
+            &[
+                FLASK,
+                ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+                (
+                    "requirements-dev.txt",
+                    "-r requirements.txt\n-r requirements/lint.txt\npytest\n",
+                ),
+                ("requirements/lint.txt", "ruff\n"),
+            ],
+            &[],
+        )
+        .unwrap();
+        let install = d.install.unwrap();
+        assert_eq!(
+            install.run,
+            "pip --python /opt/venv/bin/python install -r requirements.txt -r requirements-dev.txt"
+        );
+        // requirements.txt is in the builder already; the rest is copied.
+        let copied: Vec<(&str, &str)> = install
+            .copies
+            .iter()
+            .flat_map(|g| g.sources.iter().map(|s| (s.as_str(), g.dest.as_str())))
+            .collect();
+        assert_eq!(
+            copied,
+            [
+                ("requirements-dev.txt", "./"),
+                ("requirements/lint.txt", "requirements/")
+            ]
+        );
+        assert_eq!(install.cache, Some("/root/.cache/pip"));
+        assert_eq!(
+            d.cmd,
+            [
+                "python", "-m", "flask", "--app", "app:app", "run", "--debug", "--host", "0.0.0.0",
+                "--port", "5000"
+            ]
+        );
+        assert_eq!(
+            (d.from_venv.as_str(), d.venv.as_str()),
+            ("/opt/venv", "/opt/venv")
+        );
+    }
+
+    #[test]
+    fn pip_without_a_dev_file_runs_the_production_venv() {
+        let d = development(
+            &[FLASK, ("requirements.txt", "flask==3.1.0\n")],
+            &["cache-mounts=false"],
+        )
+        .unwrap();
+        assert!(d.install.is_none());
+    }
+
+    #[test]
+    fn without_cache_mounts_pip_keeps_no_cache() {
+        let d = development(
+            &[
+                FLASK,
+                ("requirements.txt", "flask==3.1.0\n"),
+                ("requirements/dev.txt", "pytest\n"),
+            ],
+            &["cache-mounts=false"],
+        )
+        .unwrap();
+        let install = d.install.unwrap();
+        assert_eq!(install.cache, None);
+        assert!(
+            install.run.contains("install --no-cache-dir -r"),
+            "{}",
+            install.run
+        );
+    }
+
+    #[test]
+    fn poetry_adds_the_dev_group_and_pipenv_its_dev_packages() {
+        let pyproject = "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3.1\"\n\n[tool.poetry.group.dev.dependencies]\npytest = \"^8\"\n";
+        let d = development(&[FLASK, ("pyproject.toml", pyproject)], &[]).unwrap();
+        let install = d.install.unwrap();
+        assert_eq!(
+            install.run,
+            "/opt/poetry/bin/poetry install --with dev --no-root --no-directory"
+        );
+        // Poetry fills /app/.venv, which a bind mount on /app would hide.
+        assert_eq!(
+            (d.from_venv.as_str(), d.venv.as_str()),
+            ("/app/.venv", "/opt/venv")
+        );
+
+        let pipfile = "[packages]\nflask = \"*\"\n\n[dev-packages]\npytest = \"*\"\n";
+        let d = development(
+            &[FLASK, ("Pipfile", pipfile), ("Pipfile.lock", "{\"_meta\": {}, \"default\": {\"flask\": {\"version\": \"==3.1.0\"}}, \"develop\": {}}")],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(d.install.unwrap().run, "/opt/pipenv/bin/pipenv sync --dev");
+    }
+
+    #[test]
+    fn each_framework_gets_its_reloading_server() {
+        // Flask's CLI calls an app factory itself.
+        let d = development(
+            &[
+                (
+                    "shop/__init__.py",
+                    "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n",
+                ),
+                ("requirements.txt", "flask\n"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            &d.cmd[..5],
+            ["python", "-m", "flask", "--app", "shop:create_app()"]
+        );
+        let d = development(
+            &[
+                ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+                ("requirements.txt", "fastapi\nuvicorn\n"),
+            ],
+            &["port=9000"],
+        )
+        .unwrap();
+        assert_eq!(
+            d.cmd,
+            [
+                "python", "-m", "uvicorn", "main:app", "--reload", "--host", "0.0.0.0", "--port",
+                "9000"
+            ]
+        );
+        let d = development(
+            &[
+                (
+                    "streamlit_app.py",
+                    "import streamlit as st\nst.title('x')\n",
+                ),
+                ("requirements.txt", "streamlit\n"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            &d.cmd[..5],
+            ["python", "-m", "streamlit", "run", "streamlit_app.py"]
+        );
+        assert!(d
+            .cmd
+            .windows(2)
+            .any(|w| w == ["--server.runOnSave", "true"]));
+    }
+
+    #[test]
+    fn an_app_without_a_known_reloader_is_refused_with_the_way_out() {
+        let err = development(
+            &[
+                ("app.py", "import gradio as gr\ngr.Interface(fn=str, inputs='text', outputs='text').launch()\n"),
+                ("requirements.txt", "gradio\n"),
+            ],
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no reloading server for a Gradio app"),
+            "{err}"
+        );
+        assert!(err
+            .hint()
+            .unwrap()
+            .contains("remove `development` from `targets`"));
+    }
+
+    #[test]
+    fn distroless_is_refused() {
+        let err = development(
+            &[FLASK, ("requirements.txt", "flask==3.1.0\n")],
+            &["profile=python-distroless"],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("distroless"), "{err}");
+    }
+
     #[test]
     fn dev_files_group_by_folder_like_the_builder() {
         let groups = group_by_folder(&[
