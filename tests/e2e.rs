@@ -1687,8 +1687,9 @@ fn image_shape(tag: &str) -> String {
     ]))
 }
 
-/// `targets: [development]` (issue 15) on a Python fixture and two Node
-/// ones (an Express API, a Vite site):
+/// `targets: [development]` (issue 15) on two Python fixtures (pip and
+/// FastAPI, Poetry and Flask) and two Node ones (an Express API, a Vite
+/// site):
 /// the default target of the file built without `--target` is the
 /// production proposal (same layers, same command); the development
 /// target runs as non-root with the fixture's source bind-mounted, serves
@@ -1713,6 +1714,8 @@ fn development_target_builds_and_reloads() {
         /// A command that succeeds only where the development dependencies
         /// are installed.
         dev_only: &'static [&'static str],
+        /// Poetry in this sandbox needs its CA and pip settings.
+        poetry: bool,
     }
     let cases = [
         Case {
@@ -1727,6 +1730,23 @@ fn development_target_builds_and_reloads() {
             answer_after: "{\"service\":\"inventory, edited\"}",
             volumes: &[],
             dev_only: &["python", "-c", "import pytest, httpx"],
+            poetry: false,
+        },
+        // Poetry's in-project venv, moved out of the bind mount, and
+        // Flask's reloader.
+        Case {
+            name: "poetry-flask-no-lock",
+            port: 5000,
+            uid: "10001",
+            route: "/notes/standup",
+            file: "notes/app.py",
+            before: "\"deploy friday\"",
+            after: "\"deploy thursday\"",
+            answer_before: "\"deploy friday\"",
+            answer_after: "\"deploy thursday\"",
+            volumes: &[],
+            dev_only: &["python", "-c", "import pytest"],
+            poetry: true,
         },
         Case {
             name: "express-api",
@@ -1740,6 +1760,7 @@ fn development_target_builds_and_reloads() {
             answer_after: "\"total\":43",
             volumes: &["/app/node_modules"],
             dev_only: &["test", "-x", "node_modules/.bin/nodemon"],
+            poetry: false,
         },
         // Vite's dev server serves each module as it is on disk: the edit
         // shows in the next answer, and its cache in node_modules/.vite is
@@ -1756,6 +1777,7 @@ fn development_target_builds_and_reloads() {
             answer_after: "<h1>Fabric catalogue</h1>",
             volumes: &["/app/node_modules"],
             dev_only: &["test", "-x", "node_modules/.bin/vite"],
+            poetry: false,
         },
     ];
     let mut cleanup = Cleanup(vec![], vec![]);
@@ -1777,6 +1799,9 @@ fn development_target_builds_and_reloads() {
                 cmd.args(["--set", set]);
             }
             cmd.arg(dir.path()).assert().success();
+            if case.poetry {
+                adapt_poetry_to_sandbox(&dir.path().join("Dockerfile"));
+            }
             std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap()
         };
         let production = init(&[]);
