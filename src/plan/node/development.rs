@@ -30,6 +30,9 @@ pub struct NodeDevelopment {
     /// image's: node_modules, and the dev server's build folder (as
     /// anonymous volumes, `-v /app/node_modules`).
     pub volumes: Vec<String>,
+    /// The host folder to mount: the project's folder of the build
+    /// context (`$PWD/web` for a Python repository's frontend).
+    pub mount: String,
 }
 
 /// How the development server is started, decided from the app's kind
@@ -106,7 +109,12 @@ pub(super) fn plan(st: &mut Stage, plan: &NodePlan, inst: &Install) -> Result<No
             .filter(|w| !w.starts_with("node_modules"))
             .map(|w| format!("{}/{w}", plan.workdir)),
     );
+    let mount = match st.at.prefix.trim_end_matches('/') {
+        "" => "$PWD".to_string(),
+        dir => format!("$PWD/{dir}"),
+    };
     Ok(NodeDevelopment {
+        mount,
         volumes,
         install: inst.install.clone(),
         cmd,

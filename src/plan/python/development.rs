@@ -40,6 +40,9 @@ pub struct DevelopmentStage {
     pub venv: String,
     /// The reloading server.
     pub cmd: Vec<String>,
+    /// What the image makes under the WORKDIR that a bind mount of the
+    /// source would hide (the built frontend), kept as anonymous volumes.
+    pub volumes: Vec<String>,
 }
 
 /// The development dependencies' install.
@@ -56,7 +59,7 @@ pub struct DevInstall {
 /// The development stage's plan, or an error when the app has no
 /// reloading server dockslim knows (a Gradio app, a service with no HTTP)
 /// or the profile's runtime cannot run one (distroless: no shell).
-pub(super) fn plan(
+pub(crate) fn plan(
     inputs: &Inputs,
     p: &PythonPlan,
     decisions: &mut Vec<Decision>,
@@ -92,7 +95,13 @@ pub(super) fn plan(
         "the framework's own reloading server, run by the venv's python (`python -m`, `python manage.py`) rather than a console script whose first line names the builder's venv; the source is expected as a bind mount on the WORKDIR, and the stage copies it too so the image also runs without one",
         vec![],
     );
+    let volumes = p
+        .frontend
+        .iter()
+        .map(|f| format!("{}/{}", p.workdir.trim_end_matches('/'), f.output))
+        .collect();
     Ok(DevelopmentStage {
+        volumes,
         from_venv: p.venv.clone(),
         venv: DEV_VENV.to_string(),
         install,

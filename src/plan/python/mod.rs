@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 
 pub use command::bind_port;
 pub(crate) use command::{missing_servers, server_command};
+pub(crate) use development::plan as development_stage;
 pub(crate) use health::healthcheck;
 pub(crate) use version::python_version;
 
@@ -400,7 +401,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         None => "Python service".to_string(),
     };
 
-    let mut plan = PythonPlan {
+    Ok(PythonPlan {
         manager: py.manager,
         venv,
         tool,
@@ -433,11 +434,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         summary,
         frontend: None,
         development: None,
-    };
-    if config.wants(crate::config::Target::Development) {
-        plan.development = Some(development::plan(inputs, &plan, decisions)?);
-    }
-    Ok(plan)
+    })
 }
 
 /// The folders the code writes, where the generated image puts them (the
