@@ -385,5 +385,18 @@ fn development_target_dockerfiles() {
                 insta::assert_snapshot!(format!("{name}.development__{file}"), dockerfile);
             });
         }
+        // The generated file is a fixed point: rewritten with the same
+        // setting, nothing changes (the fixes leave the development stage
+        // as it is).
+        dockslim::output::apply::apply(&proposal.changes).unwrap();
+        let again = dockslim::propose(&dockslim::analyze(&opts).unwrap(), &opts).unwrap();
+        for change in &again.changes {
+            assert!(
+                !change.differs(),
+                "{name}: rewriting the development output changes {}:\n{}",
+                change.path,
+                change.unified_diff()
+            );
+        }
     }
 }
