@@ -192,6 +192,10 @@ pub struct Common {
     /// a Dockerfile's folder, or its path (default: every image).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["dockerfile", "context"])]
     pub service: Option<String>,
+    /// Set for each image of a repository that builds several: the folder
+    /// whose compose files build it.
+    #[arg(skip)]
+    pub compose_root: Option<PathBuf>,
 }
 
 /// Which fixes edit an existing Dockerfile.
@@ -217,6 +221,7 @@ impl Common {
             profiles_dir: self.profiles_dir.clone(),
             templates_dir: self.templates_dir.clone(),
             sets: self.sets.clone(),
+            compose_root: self.compose_root.clone(),
             ..Options::default()
         }
     }
@@ -259,10 +264,17 @@ fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     // A repository that builds several images: the command once per image.
     if let (Some(common), Some(format)) = (cli.common(), cli.format().or(Some(Format::Text))) {
         if let Some(runs) = crate::per_image::runs(common)? {
+            let root = common.dir.clone();
             let command = cli.command;
-            return crate::per_image::run_each(runs, format, out, &|one, buffer| {
+            let init = matches!(command, Command::Init { .. });
+            let images: Vec<_> = runs.iter().map(|r| r.image.clone()).collect();
+            let outcome = crate::per_image::run_each(runs, format, out, &|one, buffer| {
                 dispatch_one(command.clone().with_common(one.clone()), buffer)
-            });
+            })?;
+            if init {
+                crate::per_image::write_compose_for_projects(&root, &images, out)?;
+            }
+            return Ok(outcome);
         }
     }
     dispatch_one(cli.command, out)

@@ -22,6 +22,7 @@ pub mod profile;
 pub mod render;
 pub mod repo;
 pub mod rules;
+pub mod subproject;
 pub mod units;
 pub mod verify;
 
@@ -47,6 +48,9 @@ pub struct Options {
     pub skip: Vec<String>,
     /// Only the fixes that cannot change what the image does.
     pub safe_only: bool,
+    /// The folder whose compose files build this image, when it is above
+    /// `dir` (a service built from `./api`).
+    pub compose_root: Option<PathBuf>,
 }
 
 /// Everything read and found, before any decision.
@@ -67,6 +71,8 @@ pub struct Analysis {
     pub context: repo::context::Measure,
     pub secrets: Vec<repo::secrets::SecretFile>,
     pub findings: Vec<rules::Finding>,
+    /// The image's project is a folder of its build context.
+    pub narrowed: Option<subproject::Narrowed>,
 }
 
 /// A proposal: each file beside what is on disk, and why.
@@ -224,11 +230,17 @@ pub struct Sources {
     pub ignore_text: Option<String>,
     pub ignore_path: PathBuf,
     pub ignore_shown: String,
+    /// The image's project is a folder of its build context: `repo` is that
+    /// folder, `dockerfile` reads as if it were the context.
+    pub narrowed: Option<subproject::Narrowed>,
 }
 
 /// Reads the repository, its configuration, Dockerfile and ignore file.
 pub fn read_sources(opts: &Options) -> Result<Sources> {
-    let repo = Repo::open(&opts.dir)?;
+    let mut repo = Repo::open(&opts.dir)?;
+    if let Some(root) = &opts.compose_root {
+        repo = repo.with_compose_root(root);
+    }
     let config = config::load(&repo, &opts.sets)?;
 
     let (dockerfile_path, explicit) = match &opts.dockerfile {
@@ -290,7 +302,7 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         None => DockerIgnore::default(),
     };
 
-    Ok(Sources {
+    let sources = Sources {
         repo,
         config,
         dockerfile,
@@ -300,7 +312,9 @@ pub fn read_sources(opts: &Options) -> Result<Sources> {
         ignore_text,
         ignore_path,
         ignore_shown,
-    })
+        narrowed: None,
+    };
+    subproject::narrow(sources)
 }
 
 /// Reads the repository, its Dockerfile and ignore file, and runs the rules.
@@ -347,7 +361,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
             .ml
             .note_base_image(&df.path, df.image_stage().line, &df.image_base());
     }
-    analyze_sources(sources, project, opts)
+    let mut analysis = analyze_sources(sources, project, opts)?;
+    if let Some(narrowed) = &analysis.narrowed {
+        narrowed.widen_findings(&mut analysis.findings, &analysis.repo);
+    }
+    Ok(analysis)
 }
 
 /// The stage of the Dockerfile that is the image, when something outside
@@ -396,6 +414,7 @@ pub fn analyze_sources(
         ignore_text,
         ignore_path,
         ignore_shown,
+        narrowed,
     } = sources;
     let profiles = profile::ProfileSource::new(opts.profiles_dir.as_deref())?;
     let profile_name = opts
@@ -440,6 +459,7 @@ pub fn analyze_sources(
         context,
         secrets,
         findings,
+        narrowed,
     })
 }
 
@@ -449,9 +469,13 @@ pub fn propose(analysis: &Analysis, opts: &Options) -> Result<Proposal> {
     // A misspelt rule id is an error whether or not there is a Dockerfile
     // for the fixes to edit: said once, never silently ignored.
     selection(analysis, opts)?;
-    match &analysis.dockerfile {
-        Some(df) => propose_edits(analysis, df, opts),
-        None => propose_generated(analysis, opts),
+    let proposal = match &analysis.dockerfile {
+        Some(df) => propose_edits(analysis, df, opts)?,
+        None => propose_generated(analysis, opts)?,
+    };
+    match &analysis.narrowed {
+        Some(narrowed) => narrowed.widen(proposal),
+        None => Ok(proposal),
     }
 }
 
@@ -667,6 +691,9 @@ pub fn propose_generated(analysis: &Analysis, opts: &Options) -> Result<Proposal
             edit.new.clone(),
             &edit.file,
         )?;
+    }
+    if let Some(edit) = &plan.compose {
+        other(FileRole::Compose, &edit.file, edit.new.clone(), &edit.file)?;
     }
     if let (Some(f), Some(r)) = (&plan.frontend, rendered.frontend) {
         other(

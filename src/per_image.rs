@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Common, Format, Outcome};
 use crate::detect::images::{self, Image};
+use crate::dockerfile::stages::is_dev_name;
 use crate::error::{Error, Result};
 
 /// One image and the command-line options that build it.
@@ -33,14 +34,24 @@ pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
     if common.dockerfile.is_some() || common.context.is_some() || !common.dir.is_dir() {
         return Ok(None);
     }
-    let found = images::discover(&common.dir);
+    let mut found = images::discover(&common.dir);
+    if found.is_empty() {
+        // No Dockerfile and no compose service yet: the project folders.
+        found = images::projects(&common.dir);
+    }
     let chosen: Vec<&Image> = match &common.service {
         Some(wanted) => {
             let image = images::select(&found, wanted)
                 .ok_or_else(|| no_such_image(common, &found, wanted))?;
             vec![image]
         }
-        None if found.len() > 1 => found.iter().collect(),
+        // One image is planned as one, in its own context, unless it is the
+        // root's Dockerfile built from the root (which the plain run reads):
+        // a compose service built from ./web, a project folder with no
+        // Dockerfile yet (the root holds no project).
+        None if found.len() > 1 || found.iter().any(|i| !i.is_the_roots()) => {
+            found.iter().collect()
+        }
         None => return Ok(None),
     };
     Ok(Some(
@@ -79,9 +90,19 @@ fn common_for(common: &Common, image: &Image) -> Common {
     let mut one = common.clone();
     one.service = None;
     one.dir = common.dir.join(&image.context);
-    one.dockerfile = Some(common.dir.join(&image.dockerfile));
-    if let Some(target) = &image.target {
-        one.sets.insert(0, format!("target={target}"));
+    // A Dockerfile not written yet is the folder's own, found by default.
+    one.dockerfile = (!image.unwritten).then(|| common.dir.join(&image.dockerfile));
+    // The compose files at the root build it: their ports, mounts and
+    // environment are the image's, whatever folder its context is.
+    one.compose_root = Some(common.dir.clone());
+    match &image.target {
+        // A development target is compose's local loop (a dev server, the
+        // source mounted): the image that ships is the file's production
+        // stage, which is what gets planned; the development stage stays
+        // as written (see `not_planned`).
+        Some(target) if is_dev_name(target) => {}
+        Some(target) => one.sets.insert(0, format!("target={target}")),
+        None => {}
     }
     one
 }
@@ -98,8 +119,8 @@ pub fn run_each(
     let mut sections = Vec::new();
     let mut skipped = Vec::new();
     for run in runs {
-        if let Some(base) = not_planned_base(&run) {
-            skipped.push((run.image, base));
+        if let Some(note) = not_planned(&run) {
+            skipped.push((run.image, note));
             continue;
         }
         let mut buffer = Vec::new();
@@ -126,10 +147,10 @@ pub fn run_each(
                 }
                 out.write_all(b"\n").map_err(io)?;
             }
-            for (image, base) in &skipped {
+            for (image, note) in &skipped {
                 out.write_all(heading(image, format).as_bytes())
                     .map_err(io)?;
-                writeln!(out, "{}\n", skip_note(image, base)).map_err(io)?;
+                writeln!(out, "{note}\n").map_err(io)?;
             }
         }
     }
@@ -138,49 +159,68 @@ pub fn run_each(
             eprintln!("dockslim: image `{}` was not planned: {e}", image.name);
         }
     }
-    Ok(
-        if sections
-            .iter()
-            .any(|(_, _, r)| matches!(r, Ok(Outcome::CheckFailed)))
-        {
-            Outcome::CheckFailed
-        } else {
-            Outcome::Ok
-        },
-    )
+    let check_failed = sections
+        .iter()
+        .any(|(_, _, r)| matches!(r, Ok(Outcome::CheckFailed)));
+    // An image dockslim does not support yet is a finding of its section,
+    // and the others stand; a bug or a file it cannot read is the run's
+    // error (exit 101 or 2), so CI does not pass over it.
+    if let Some(error) = sections
+        .into_iter()
+        .filter_map(|(_, _, r)| r.err())
+        .find(|e| !matches!(e.kind, crate::error::Kind::Unsupported(_)))
+    {
+        return Err(error);
+    }
+    Ok(if check_failed {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
 /// The base image of an image dockslim does not plan unless asked: one
 /// built from neither a Python nor a Node image (nginx, a database, a Go
 /// build). Its Dockerfile would be edited with the facts of the project in
 /// its context, which it does not run. `--service` plans it anyway.
-fn not_planned_base(run: &Run) -> Option<String> {
-    if run.chosen {
-        return None;
-    }
+fn not_planned(run: &Run) -> Option<String> {
     let path = run.common.dockerfile.as_ref()?;
     let text = crate::repo::read_text_file(path, &run.image.dockerfile).ok()??;
     let mut df = crate::dockerfile::Dockerfile::parse(&text, &run.image.dockerfile).ok()?;
+    if let Some(target) = run.image.target.as_deref().filter(|t| is_dev_name(t)) {
+        // Compose builds a development stage; the production one is the
+        // file's last, unless that is for development too.
+        let last = df.stages.last()?;
+        if last.alias.as_deref().is_some_and(is_dev_name) || last.alias.as_deref() == Some(target) {
+            return Some(format!(
+                "not planned: compose builds its development stage `{target}`, and no stage after it is the production image; a development image keeps its dev server and dev dependencies, so dockslim leaves it as written"
+            ));
+        }
+        return None;
+    }
+    if run.chosen {
+        return None;
+    }
     df.target = run.image.target.clone();
     let base = df.image_base();
     let image = crate::dockerfile::image::ImageRef::parse(&base);
-    (!image.is_python() && !image.is_node()).then_some(base)
-}
-
-fn skip_note(image: &Image, base: &str) -> String {
-    format!(
-        "not planned: built from {base}, not a Python or Node image; `--service {}` plans it with the project in its context",
-        image.name
-    )
+    (!image.is_python() && !image.is_node()).then(|| {
+        format!(
+            "not planned: built from {base}, not a Python or Node image; `--service {}` plans it with the project in its context",
+            run.image.name
+        )
+    })
 }
 
 /// The line that opens an image's section.
 fn heading(image: &Image, format: Format) -> String {
-    let target = image
-        .target
-        .as_deref()
-        .map(|t| format!(", target {t}"))
-        .unwrap_or_default();
+    let target = match image.target.as_deref() {
+        Some(t) if is_dev_name(t) => {
+            format!(", compose target {t} (a development stage)")
+        }
+        Some(t) => format!(", target {t}"),
+        None => String::new(),
+    };
     let what = format!(
         "{}, context {}{target}; from {}",
         image.dockerfile, image.context, image.found_in
@@ -217,14 +257,14 @@ fn json_document(
             }
             entry
         })
-        .chain(skipped.iter().map(|(image, base)| {
+        .chain(skipped.iter().map(|(image, note)| {
             json!({
                 "name": image.name,
                 "dockerfile": image.dockerfile,
                 "context": image.context,
                 "target": image.target,
                 "found_in": image.found_in,
-                "not_planned": skip_note(image, base),
+                "not_planned": note,
             })
         }))
         .collect();
@@ -283,4 +323,63 @@ fn prefix_uris(result: &mut Value, context: &str) {
             *uri = Value::String(Path::new(context).join(path).to_string_lossy().into_owned());
         }
     }
+}
+
+/// After `init` wrote a Dockerfile in each project folder of a repository
+/// that had none (see `images::projects`): a compose.yaml at the root that
+/// builds them all, each published on the port its Dockerfile exposes, as
+/// `docker init` writes one. Nothing when a compose file is there already
+/// or fewer than two images were written.
+pub fn write_compose_for_projects(
+    root: &Path,
+    images: &[Image],
+    out: &mut dyn Write,
+) -> Result<()> {
+    const COMPOSE_FILES: &[&str] = &[
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    ];
+    if images.len() < 2
+        || !images.iter().all(|i| i.unwritten)
+        || COMPOSE_FILES.iter().any(|f| root.join(f).exists())
+    {
+        return Ok(());
+    }
+    let mut services = Vec::new();
+    for image in images {
+        let path = root.join(&image.dockerfile);
+        let Some(text) = crate::repo::read_text_file(&path, &image.dockerfile)? else {
+            return Ok(()); // one image was not written: no compose file for half
+        };
+        let df = crate::dockerfile::Dockerfile::parse(&text, &image.dockerfile)?;
+        let port = df
+            .intent()
+            .expose
+            .first()
+            .and_then(|(p, _)| p.split('/').next()?.parse::<u16>().ok());
+        services.push(crate::plan::compose_file::ComposeService {
+            name: image.name.clone(),
+            context: image.context.clone(),
+            dockerfile: "Dockerfile".into(),
+            port,
+        });
+    }
+    let change = crate::output::FileChange {
+        role: crate::output::FileRole::Compose,
+        path: "compose.yaml".into(),
+        abs: root.join("compose.yaml"),
+        old: None,
+        new: crate::plan::compose_file::generated(&services),
+        reasons: vec![],
+    };
+    crate::output::apply::apply(std::slice::from_ref(&change))?;
+    let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    writeln!(
+        out,
+        "wrote compose.yaml\n  - compose: builds {} from their folders. `docker compose up --build` builds and starts them all",
+        names.join(", ")
+    )
+    .map_err(|e| Error::io("<stdout>", e))
 }

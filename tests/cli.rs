@@ -1505,6 +1505,234 @@ fn sveltekit_with_adapter_auto_is_refused_with_the_adapter_to_install() {
     assert_eq!(before, snapshot_tree(dir.path()));
 }
 
+#[test]
+fn images_built_from_the_root_are_planned_in_their_folders() {
+    let dir = common::fixture("docker-folder-images");
+    // Every image of the compose file, each edited where it stands: the
+    // sources keep their folder, the ignore file is the Dockerfile's own.
+    let out = dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff = String::from_utf8(out.stdout).unwrap();
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+        insta::assert_snapshot!("docker-folder-images__rewrite_diff", diff);
+    });
+    for image in ["backend", "mcp-server", "frontend"] {
+        assert!(diff.contains(&format!("== image {image}: ")), "{image}");
+    }
+    assert!(!diff.contains("not supported"), "{diff}");
+    assert!(diff.contains("+++ b/docker/backend/Dockerfile.dockerignore\n"));
+    assert!(diff.contains("+!backend/\n") && diff.contains("+backend/tests\n"));
+    // One image named on the command line, as `docker build -f` takes it.
+    dockslim()
+        .args(["analyze", "--dockerfile"])
+        .arg(dir.path().join("docker/backend/Dockerfile"))
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("FastAPI (ASGI) app app.main:app at app/main.py"));
+    // --apply writes each image's files; --check then agrees; the
+    // compose file and the sources are not touched.
+    let compose = std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap(),
+        compose
+    );
+    assert!(dir
+        .path()
+        .join("docker/mcp/Dockerfile.dockerignore")
+        .is_file());
+    assert!(!dir.path().join("backend/.dockerignore").exists());
+}
+
+#[test]
+fn an_image_built_from_a_folder_keeps_what_the_root_compose_file_says() {
+    let dir = common::fixture("two-services");
+    // The compose file at the root mounts a volume where the api writes.
+    let compose = dir.path().join("compose.yaml");
+    let text = std::fs::read_to_string(&compose).unwrap().replacen(
+        "      - \"5000:5000\"\n",
+        "      - \"5000:5000\"\n    volumes:\n      - uploads:/srv/uploads\n",
+        1,
+    );
+    std::fs::write(&compose, format!("{text}volumes:\n  uploads:\n")).unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--service", "api"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+ && mkdir -p /srv/uploads \\\n+ && chown app:app /srv/uploads\n",
+        ));
+}
+
+#[test]
+fn an_image_the_proposal_adds_gets_its_compose_service() {
+    let dir = common::fixture("api-with-spa");
+    let compose = "# the API and its database\nservices:\n  api:\n    build: .\n    ports:\n      - \"8000:8000\"\n  db:\n    image: postgres:16\n\nvolumes:\n  data:\n";
+    std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
+    // A minimal edit: the lines as written, the frontend's service added.
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+++ b/docker-compose.yml\n@@ -6,6 +6,12 @@\n       - \"8000:8000\"\n   db:\n     image: postgres:16\n+  frontend:\n+    build:\n+      context: .\n+      dockerfile: Dockerfile.frontend\n+    ports:\n+      - \"8080:8080\"\n \n volumes:\n   data:\n",
+        ))
+        .stdout(contains("+++ b/compose.yaml").not());
+    // Applied, then checked: the next run plans both images and agrees.
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn init_writes_an_image_per_project_folder_and_the_compose_file() {
+    // A backend and a service in their own folders, no Dockerfile yet.
+    let dir = common::fixture("two-services");
+    for gone in ["api/Dockerfile", "events/Dockerfile", "compose.yaml"] {
+        std::fs::remove_file(dir.path().join(gone)).unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join("proxy")).unwrap();
+    dockslim()
+        .arg("init")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("== image api: api/Dockerfile, context api; from api/, a project with no Dockerfile yet"))
+        .stdout(contains("wrote compose.yaml"));
+    let api = std::fs::read_to_string(dir.path().join("api/Dockerfile")).unwrap();
+    assert!(api.contains("CMD [\"gunicorn\""), "{api}");
+    let events = std::fs::read_to_string(dir.path().join("events/Dockerfile")).unwrap();
+    assert!(events.contains("npm ci"), "{events}");
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains(
+            "  api:\n    build:\n      context: ./api\n    ports:\n      - \"5000:5000\"\n"
+        ),
+        "{compose}"
+    );
+    assert!(compose.contains("      context: ./events\n    ports:\n      - \"8080:8080\"\n"));
+    // The next run reads the compose file and finds nothing to change.
+    dockslim()
+        .args(["rewrite", "--check"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+/// Writes `files` under a new temporary folder.
+fn repo_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_one_image_a_compose_file_builds_from_a_folder_is_planned_there() {
+    // The most common compose shape: one app image (a web service and its
+    // worker) beside stock images, its Dockerfile in its folder.
+    let dir = repo_of(&[
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    build: ./services/web\n    ports:\n      - \"5000:5000\"\n  worker:\n    build: ./services/web\n    command: celery -A tasks worker\n  redis:\n    image: redis:7\n",
+        ),
+        ("services/web/requirements.txt", "flask==3.0.3\ngunicorn==23.0.0\ncelery==5.4.0\n"),
+        (
+            "services/web/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/health')\ndef health():\n    return 'ok'\n",
+        ),
+        ("services/web/tasks.py", "from celery import Celery\napp = Celery('tasks')\n"),
+        (
+            "services/web/Dockerfile",
+            "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n",
+        ),
+    ]);
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("== image web: services/web/Dockerfile, context services/web; from docker-compose.yml (service web)"))
+        .stdout(contains("+COPY requirements.txt ."));
+}
+
+#[test]
+fn a_development_target_compose_builds_is_left_as_written() {
+    let app = "from flask import Flask\napp = Flask(__name__)\n";
+    // Compose builds the dev stage for the local loop: the production stage
+    // after it is the image that ships, and the only one edited.
+    let dir = repo_of(&[
+        (
+            "compose.yaml",
+            "services:\n  vote:\n    build:\n      context: vote\n      target: dev\n    volumes:\n      - ./vote:/usr/local/app\n  worker:\n    build:\n      context: worker\n      target: development\n",
+        ),
+        ("vote/requirements.txt", "flask==3.0.3\ngunicorn==23.0.0\n"),
+        ("vote/app.py", app),
+        (
+            "vote/Dockerfile",
+            "FROM python:3.11-slim AS base\nWORKDIR /usr/local/app\nCOPY requirements.txt ./requirements.txt\nRUN pip install --no-cache-dir -r requirements.txt\n\nFROM base AS dev\nRUN pip install watchdog\nENV FLASK_ENV=development\nCMD [\"python\", \"app.py\"]\n\nFROM base AS final\nCOPY . .\nEXPOSE 8080\nCMD [\"gunicorn\", \"app:app\", \"-b\", \"0.0.0.0:8080\"]\n",
+        ),
+        ("worker/package.json", "{\"name\": \"w\", \"scripts\": {\"start\": \"node index.js\"}}\n"),
+        (
+            "worker/Dockerfile",
+            "FROM node:20 AS development\nWORKDIR /app\nCOPY package.json .\nRUN npm install\nCOPY . .\nCMD [\"npm\", \"start\"]\n",
+        ),
+    ]);
+    let out = dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff = String::from_utf8(out.stdout).unwrap();
+    // The dev stage keeps its reloading server and packages.
+    assert!(!diff.contains("-CMD [\"python\", \"app.py\"]"), "{diff}");
+    assert!(!diff.contains("-RUN pip install watchdog"), "{diff}");
+    assert!(
+        diff.contains("+USER "),
+        "the production stage gets its user: {diff}"
+    );
+    // A file of development stages only is not planned, and says why.
+    assert!(
+        diff.contains("not planned: compose builds its development stage `development`, and no stage after it is the production image"),
+        "{diff}"
+    );
+}
+
 /// `targets: [development]`: `init` (and `rewrite` of a repository with no
 /// Dockerfile) writes a development stage before the production one, which
 /// stays last; an existing Dockerfile is edited, never given stages, and the

@@ -63,6 +63,15 @@ pub struct Mount {
 
 /// Every service of every default compose file in the repository root.
 pub fn services(repo: &Repo) -> Vec<Service> {
+    if repo.compose_root != repo.root {
+        // A project folder of a larger context, or a context below the
+        // folder compose runs in: those compose files, their paths read
+        // from the context as the Dockerfile's are.
+        return services_in(&repo.compose_root)
+            .into_iter()
+            .map(|s| from_context(s, &repo.compose_context))
+            .collect();
+    }
     services_from(&|file| repo.read_text(file).ok().flatten())
 }
 
@@ -277,6 +286,29 @@ fn is_host_path(source: &str) -> bool {
         || source.starts_with('$')
 }
 
+/// A service with its build paths relative to the context `context`
+/// (relative to the compose files' folder): `api/Dockerfile` is
+/// `Dockerfile` from `api`. A path outside the context stays as written.
+fn from_context(mut service: Service, context: &str) -> Service {
+    if context.is_empty() {
+        return service;
+    }
+    let inside = |path: &str| {
+        let path = clean(path);
+        if path == context {
+            return ".".to_string();
+        }
+        path.strip_prefix(context)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .map_or(path.clone(), str::to_string)
+    };
+    if let Some(build) = &mut service.build {
+        build.context = inside(&build.context);
+        build.dockerfile = inside(&build.dockerfile);
+    }
+    service
+}
+
 fn clean(path: &str) -> String {
     let c = crate::repo::dockerignore::go_clean(path.trim_start_matches("./"));
     if c.is_empty() {
@@ -373,6 +405,26 @@ pub fn runs_this_image(service: &Service, all: &[Service], dockerfile: &str) -> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn build_paths_are_read_from_the_context() {
+        let service = Service {
+            build: Some(Build {
+                context: "./api".into(),
+                dockerfile: "api/Dockerfile".into(),
+                target: None,
+            }),
+            ..Service::default()
+        };
+        let from_api = from_context(service.clone(), "api");
+        let build = from_api.build.unwrap();
+        assert_eq!(
+            (build.context.as_str(), build.dockerfile.as_str()),
+            (".", "Dockerfile")
+        );
+        let elsewhere = from_context(service, "events").build.unwrap();
+        assert_eq!(elsewhere.dockerfile, "api/Dockerfile");
+    }
+
     use super::*;
 
     #[test]

@@ -25,9 +25,22 @@ pub struct Image {
     pub context: String,
     /// The compose service's `build.target`.
     pub target: Option<String>,
-    /// Where the image was found: `compose.yaml (service web)`, or the
-    /// Dockerfile's path for one no service builds.
+    /// Where the image was found: `compose.yaml (service web)`, the
+    /// Dockerfile's path for one no service builds, or the manifest of a
+    /// project that has no Dockerfile yet.
     pub found_in: String,
+    /// A project folder with no Dockerfile yet (see `projects`): its
+    /// Dockerfile is the one dockslim would write.
+    #[serde(skip)]
+    pub unwritten: bool,
+}
+
+impl Image {
+    /// The root's Dockerfile built from the root, with no target: what a
+    /// run at the root reads when no image is named.
+    pub fn is_the_roots(&self) -> bool {
+        self.context == "." && self.dockerfile == "Dockerfile" && self.target.is_none()
+    }
 }
 
 /// The images of the repository at `root`, compose services first (in
@@ -48,7 +61,15 @@ pub fn discover(root: &Path) -> Vec<Image> {
         {
             continue;
         }
-        if !exists(&build.dockerfile) {
+        // A service whose Dockerfile is not written yet is an image to
+        // write, when it is the one dockslim writes (`<context>/Dockerfile`).
+        let own = if build.context == "." {
+            "Dockerfile".to_string()
+        } else {
+            format!("{}/Dockerfile", build.context)
+        };
+        let unwritten = !exists(&build.dockerfile);
+        if unwritten && build.dockerfile != own {
             continue;
         }
         images.push(Image {
@@ -57,6 +78,7 @@ pub fn discover(root: &Path) -> Vec<Image> {
             context: build.context.clone(),
             target: build.target.clone(),
             found_in: format!("{} (service {})", service.file, service.name),
+            unwritten,
         });
     }
     let mut others: Vec<Image> = shallow_files(root)
@@ -167,6 +189,7 @@ fn conventional(root: &Path, path: &str) -> Option<Image> {
         context: context.to_string(),
         target: None,
         found_in: path.to_string(),
+        unwritten: false,
     };
     match parts.as_slice() {
         ["Dockerfile"] => Some(image("app", ".")),
@@ -175,6 +198,56 @@ fn conventional(root: &Path, path: &str) -> Option<Image> {
         [folder, "Dockerfile"] => Some(image(folder, ".")),
         _ => None,
     }
+}
+
+/// The projects of a repository with no image yet and no project at its
+/// root: each top-level folder that holds a manifest (a `backend/` with
+/// its requirements, a `frontend/` with its package.json) is an image to
+/// write, built from its folder. Folders of documentation, examples and
+/// tests are not services.
+pub fn projects(root: &Path) -> Vec<Image> {
+    if holds_project(root, ".") {
+        return Vec::new();
+    }
+    let mut folders: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| {
+            !name.starts_with('.')
+                && !matches!(
+                    name.as_str(),
+                    "node_modules"
+                        | "venv"
+                        | "vendor"
+                        | "target"
+                        | "dist"
+                        | "build"
+                        | "docs"
+                        | "doc"
+                        | "examples"
+                        | "example"
+                        | "tests"
+                        | "test"
+                        | "scripts"
+                )
+        })
+        .filter(|name| holds_project(root, name))
+        .collect();
+    folders.sort();
+    folders
+        .into_iter()
+        .map(|folder| Image {
+            name: folder.clone(),
+            dockerfile: format!("{folder}/Dockerfile"),
+            context: folder.clone(),
+            target: None,
+            found_in: format!("{folder}/, a project with no Dockerfile yet"),
+            unwritten: true,
+        })
+        .collect()
 }
 
 /// The image `wanted` names: a name, a Dockerfile path or a context folder.
@@ -189,6 +262,26 @@ pub fn select<'a>(images: &'a [Image], wanted: &str) -> Option<&'a Image> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn project_folders_are_images_when_the_root_has_none() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("backend/requirements.txt", "fastapi\n"),
+            ("web/package.json", "{}\n"),
+            ("docs/package.json", "{}\n"),
+            ("README.md", "x\n"),
+        ]);
+        let found = projects(&repo.root);
+        let names: Vec<&str> = found.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["backend", "web"]);
+        assert!(found.iter().all(|i| i.unwritten && i.context == i.name));
+        // A project at the root is the image; its folders are not.
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("requirements.txt", "flask\n"),
+            ("web/package.json", "{}\n"),
+        ]);
+        assert!(projects(&repo.root).is_empty());
+    }
     use super::*;
 
     #[test]

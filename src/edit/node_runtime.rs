@@ -22,6 +22,14 @@ pub struct Runtime {
 /// target stage.
 pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String> {
     let target = cx.target();
+    // The runtime stage goes at the end of the file: it is the image only
+    // when the image is the file's last stage (no `target` before others).
+    if target.index + 1 != cx.df.stages.len() {
+        return Err(format!(
+            "the image is stage {}, which other stages follow; a runtime stage added at the end of the file would not be the image",
+            target.name()
+        ));
+    }
     let image = ImageRef::parse(&cx.df.base_image_of(target));
     if !image.is_node() {
         return Err(format!(

@@ -28,6 +28,8 @@ pub enum FileRole {
     Pyproject,
     /// A separate frontend's Dockerfile or ignore file.
     Frontend,
+    /// The compose file, with a service for an image the proposal adds.
+    Compose,
 }
 
 /// One file dockslim proposes, beside what is on disk today.

@@ -5,6 +5,7 @@
 //! Dockerfile is edited instead (src/edit/); its fixes reuse some of these
 //! decisions.
 
+pub mod compose_file;
 pub mod dockerignore;
 mod large_folders;
 pub mod next_config;
@@ -60,6 +61,8 @@ pub struct Plan {
     pub next_config: Option<next_config::NextConfigEdit>,
     /// A Python repository's frontend, given its own Dockerfile.
     pub frontend: Option<SeparateFrontend>,
+    /// The compose file, with a service for the image the proposal adds.
+    pub compose: Option<compose_file::ComposeEdit>,
 }
 
 /// The Dockerfile and ignore file of a frontend kept out of the backend.
@@ -149,6 +152,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
             server_config,
             next_config,
             frontend: None,
+            compose: None,
         });
     }
 
@@ -219,6 +223,21 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
     let needs = dockerignore::ImageNeeds::of_plan(&python);
     let dockerignore = dockerignore::plan_with(inputs, &needs, extra_ignore, &mut decisions);
     let pyproject = pyproject_edit::plan(inputs, &mut decisions)?;
+    let compose = frontend.as_ref().and_then(|f| {
+        let app = compose_file::ComposeService {
+            name: "app".into(),
+            context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+            port: Some(python.port),
+        };
+        let added = compose_file::ComposeService {
+            name: "frontend".into(),
+            context: ".".into(),
+            dockerfile: f.dockerfile.clone(),
+            port: Some(f.node.port),
+        };
+        compose_file::with_service(inputs.repo, &app, &added, &mut decisions)
+    });
     let template = match python.manager {
         crate::detect::Manager::Pip => "python-pip.Dockerfile.j2",
         crate::detect::Manager::Uv => "python-uv.Dockerfile.j2",
@@ -236,6 +255,7 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
         server_config: None,
         next_config: None,
         frontend,
+        compose,
     })
 }
 

@@ -80,6 +80,8 @@ pub enum Topic {
     DevelopmentTools,
     /// `PyTorch index`: the PyTorch index added to pyproject.toml.
     PytorchIndex,
+    /// `compose`: the compose service that builds an image the proposal adds.
+    Compose,
 
     // Both stacks, with `targets: [development]`.
     /// `development target`: the development stages and their install.
@@ -159,6 +161,7 @@ impl Topic {
             Topic::PytorchIndex => "PyTorch index",
             Topic::DevelopmentTarget => "development target",
             Topic::DevelopmentCommand => "development command",
+            Topic::Compose => "compose",
             Topic::Fix(rule) => crate::rules::find(rule.as_str()).map_or("", |r| r.doc().name),
         })
     }

@@ -50,6 +50,14 @@ pub struct Repo {
     python: OnceLock<Vec<(String, String)>>,
     /// The project's own JavaScript and TypeScript sources, likewise.
     javascript: OnceLock<Vec<(String, String)>>,
+    /// Where the compose files are: the root, or for a repository narrowed
+    /// to a project folder (`narrowed`), the context it came from, whose
+    /// compose file builds the image with paths relative to it.
+    pub compose_root: PathBuf,
+    /// Where the build context is below `compose_root` (`api` for a
+    /// service built from `./api`; empty when the context is that root):
+    /// the compose files' paths are read relative to the context.
+    pub compose_context: String,
 }
 
 /// Folders that hold third-party or generated code; we never look for the
@@ -96,6 +104,63 @@ impl Repo {
             unreadable: found.unreadable,
             python: OnceLock::new(),
             javascript: OnceLock::new(),
+            compose_root: root.to_path_buf(),
+            compose_context: String::new(),
+        })
+    }
+
+    /// Reads the compose files of `root`, a folder above this repository
+    /// whose compose files build it (`docker compose` run at the
+    /// repository's top, this image's context a folder of it).
+    pub fn with_compose_root(mut self, root: &Path) -> Repo {
+        let real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        if let Some(below) = self
+            .real_root
+            .strip_prefix(&real)
+            .ok()
+            .filter(|b| !b.as_os_str().is_empty())
+        {
+            self.compose_context = below.to_string_lossy().replace('\\', "/");
+            self.compose_root = root.to_path_buf();
+        }
+        self
+    }
+
+    /// The folder `folder` (relative, `/`-separated) as a repository of its
+    /// own: its files, without the prefix. The walk is not repeated; the
+    /// compose files are still read from this repository's root.
+    pub fn narrowed(&self, folder: &str) -> Result<Repo> {
+        let prefix = format!("{}/", folder.trim_end_matches('/'));
+        let strip = |p: &str| p.strip_prefix(&prefix).map(str::to_string);
+        let root = self.root.join(folder);
+        let real_root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
+        Ok(Repo {
+            root,
+            real_root,
+            files: self
+                .files
+                .iter()
+                .filter_map(|f| {
+                    Some(RepoFile {
+                        path: strip(&f.path)?,
+                        ..f.clone()
+                    })
+                })
+                .collect(),
+            others: self
+                .others
+                .iter()
+                .filter_map(|(p, k)| Some((strip(p)?, *k)))
+                .collect(),
+            unreadable: self
+                .unreadable
+                .iter()
+                .filter_map(|(p, why)| Some((strip(p)?, why.clone())))
+                .collect(),
+            python: OnceLock::new(),
+            javascript: OnceLock::new(),
+            compose_root: self.compose_root.clone(),
+            compose_context: self.compose_context.clone(),
         })
     }
 

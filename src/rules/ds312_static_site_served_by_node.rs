@@ -102,6 +102,28 @@ mod tests {
     const LOCK: (&str, &str) = ("package-lock.json", "{}");
 
     #[test]
+    fn an_image_stage_other_stages_follow_is_left_with_a_reason() {
+        // A runtime stage appended at the end would not be the image, and
+        // the finding would come back after every round.
+        let fx = Fixture::new(&[
+            PKG,
+            LOCK,
+            ("dockslim.yaml", "target: development\n"),
+            (
+                "Dockerfile",
+                "FROM node:20 AS development\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [\"npm\", \"start\"]\n\nFROM development AS dev-envs\nRUN apt-get update\n",
+            ),
+        ]);
+        let reasons = fx.blocked_reasons(RuleId::DS312);
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("which other stages follow")),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
     fn before_and_after() {
         let node = Fixture::new(&[
             PKG,

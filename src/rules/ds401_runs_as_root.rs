@@ -108,6 +108,9 @@ impl Rule for RunsAsRoot {
         if let Some(line) = model_in_roots_cache(cx) {
             return vec![cx.blocked(DOC.id, Some(line), "this RUN downloads a model into root's cache at build time, which the app user would not find; DS306 moves the download to the first start")];
         }
+        if let Some(line) = user_install_as_root(cx) {
+            return vec![cx.blocked(DOC.id, Some(line), "this RUN installs with pip --user into /root/.local, which no other user can read (root's home is private); install without --user (into the image's Python or a venv), then run as a user")];
+        }
         let image = ImageRef::parse(&cx.df.base_image_of(target));
         if matches!(
             image.name.as_str(),
@@ -224,6 +227,18 @@ impl Rule for RunsAsRoot {
             ));
         }
         let mut edits = vec![cx.writer().insert_after(anchor, &text)];
+        let home = match (existing_user(cx), image.is_node()) {
+            (Some(name), _) => format!("/home/{name}"),
+            (None, true) => "/home/node".to_string(),
+            (None, false) => format!("/home/{wanted}"),
+        };
+        let moved = user_site_moved(cx, &home);
+        if !moved.is_empty() {
+            reason.push_str(&format!(
+                "; the packages pip installed with --user move from /root/.local (root's home, which no other user can read) to {home}/.local, the user's own, where Python looks for them"
+            ));
+            edits.extend(moved);
+        }
         for heir in &heirs {
             let text = format!(
                 "# `{}` ran as root before the image's stage got a user; it still does\n# hadolint ignore=DL3002\nUSER 0",
@@ -382,6 +397,60 @@ fn model_in_roots_cache(cx: &FixContext) -> Option<usize> {
                 })
                 .then_some(inst.line)
         })
+}
+
+/// A RUN of the shipped stages that installs with `pip install --user`
+/// as root: the packages land in /root/.local, which the app user can
+/// neither read nor find (Python looks in its own home's .local).
+fn user_install_as_root(cx: &FixContext) -> Option<usize> {
+    cx.shipped()
+        .iter()
+        .flat_map(|s| s.run_commands())
+        .find(|c| {
+            let (i, prog) = shell::program(&c.words);
+            let rest = &c.words[(i + 1).min(c.words.len())..];
+            let pip = matches!(prog, "pip" | "pip3")
+                || (prog.starts_with("python") && rest.starts_with(&["-m".into(), "pip".into()]));
+            pip && rest.iter().any(|w| w == "install") && rest.iter().any(|w| w == "--user")
+        })
+        .map(|c| c.inst.line)
+}
+
+/// Edits that move root's user site (`COPY --from=builder /root/.local
+/// /root/.local`, the builder's `pip install --user`) to the app user's
+/// home, and the ENV lines (PATH, PYTHONUSERBASE) that name it: Python
+/// finds user packages under `$HOME/.local`, and root's home is private.
+fn user_site_moved(cx: &FixContext, home: &str) -> Vec<crate::edit::Edit> {
+    use crate::dockerfile::Args;
+    let mut edits = Vec::new();
+    for stage in cx.shipped() {
+        for inst in &stage.instructions {
+            match (&inst.keyword, &inst.args) {
+                (
+                    Keyword::Copy,
+                    Args::Copy {
+                        dest, dest_span, ..
+                    },
+                ) if inst.flag("from").is_some()
+                    && dest.trim_end_matches('/') == "/root/.local" =>
+                {
+                    let slash = if dest.ends_with('/') { "/" } else { "" };
+                    edits.push(
+                        cx.writer()
+                            .replace(dest_span.clone(), &format!("{home}/.local{slash}")),
+                    );
+                }
+                (Keyword::Env, Args::Text { text, span }) if text.contains("/root/.local") => {
+                    edits.push(cx.writer().replace(
+                        span.clone(),
+                        &text.replace("/root/.local", &format!("{home}/.local")),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    edits
 }
 
 /// The user the shipped stages create (`useradd app`, `adduser -D app`).
@@ -626,6 +695,45 @@ mod tests {
     }
 
     const APP: (&str, &str) = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+
+    #[test]
+    fn packages_installed_with_user_move_to_the_users_home() {
+        let fx = Fixture::new(&[
+            APP,
+            ("requirements.txt", "flask\ngunicorn\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.11-slim AS builder\nCOPY requirements.txt .\nRUN pip install --user -r requirements.txt\n\nFROM python:3.11-slim\nWORKDIR /app\nCOPY --from=builder /root/.local /root/.local\nENV PATH=/root/.local/bin:$PATH\nCOPY . .\nCMD [\"gunicorn\", \"app:app\"]\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS401);
+        assert!(!blocked.contains(&RuleId::DS401), "{blocked:?}");
+        assert!(
+            text.contains("COPY --from=builder /root/.local /home/app/.local\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ENV PATH=/home/app/.local/bin:$PATH\n"),
+            "{text}"
+        );
+        // The builder installs as root, as before.
+        assert!(text.contains("RUN pip install --user -r requirements.txt\n"));
+    }
+
+    #[test]
+    fn a_user_install_in_the_image_itself_is_left_with_a_reason() {
+        let fx = Fixture::new(&[
+            APP,
+            ("requirements.txt", "flask\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --user -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS401);
+        assert!(blocked.contains(&RuleId::DS401), "{blocked:?}");
+        assert!(!text.contains("USER"), "{text}");
+    }
 
     #[test]
     fn a_stage_built_from_the_image_keeps_running_as_root() {

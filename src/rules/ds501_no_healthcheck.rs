@@ -94,7 +94,9 @@ impl Rule for NoHealthcheck {
                 .unwrap_or_default();
             (hc.command.clone(), hc, why)
         } else if image.is_node() {
-            let found = cx.inputs.project.node.as_ref().and_then(|n| match &n.app {
+            let app = cx.inputs.project.node.as_ref().map(|n| &n.app);
+            let next = matches!(app, Some(crate::detect::node::NodeApp::NextServer { .. }));
+            let found = app.and_then(|app| match app {
                 crate::detect::node::NodeApp::Server { health, .. }
                 | crate::detect::node::NodeApp::NextServer { health, .. } => health.clone(),
                 _ => None,
@@ -110,13 +112,26 @@ impl Rule for NoHealthcheck {
                     "health checks are switched off in the configuration",
                 )];
             }
-            let command = crate::plan::node::node_probe(port, path.as_deref());
+            let (command, host) = if next {
+                (
+                    crate::plan::node::next_probe(port, path.as_deref()),
+                    "$HOSTNAME",
+                )
+            } else {
+                (
+                    crate::plan::node::node_probe(port, path.as_deref()),
+                    "127.0.0.1",
+                )
+            };
             let hc = crate::plan::node::healthcheck_timing(cx.inputs, command.clone());
-            let why = match (&path, configured.is_none().then_some(found).flatten()) {
-                (Some(p), Some(r)) => format!("GET http://127.0.0.1:{port}{p}, the app's health route at {}:{}, with Node's fetch, which the image has", r.file, r.line),
-                (Some(p), None) => format!("GET http://127.0.0.1:{port}{p} with Node's fetch, which the image has"),
+            let mut why = match (&path, configured.is_none().then_some(found).flatten()) {
+                (Some(p), Some(r)) => format!("GET http://{host}:{port}{p}, the app's health route at {}:{}, with Node's fetch, which the image has", r.file, r.line),
+                (Some(p), None) => format!("GET http://{host}:{port}{p} with Node's fetch, which the image has"),
                 (None, _) => format!("a TCP connect to port {port} with Node, which the image has: no health route was found"),
             };
+            if next {
+                why.push_str("; Next.js's standalone server listens on $HOSTNAME, which Docker sets to the container's address unless the image sets it, so the probe asks there");
+            }
             (command, hc, why)
         } else {
             return vec![cx.blocked(DOC.id, line, format!("{} has neither Python nor Node to probe with, and dockslim adds no curl for it", image.name))];

@@ -259,7 +259,20 @@ pub fn verify(
 ) -> Result<VerifyReport> {
     let engine = Engine::connect()?;
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-    let proposed_text = &proposal.dockerfile().new;
+    // An image whose project is a folder of its context is built as the
+    // pipeline read it: from the folder, the proposal's sources narrowed
+    // again (the same image: its own ignore file sends only the folder).
+    let narrowed = analysis.narrowed.as_ref();
+    let proposed_text = &match narrowed {
+        Some(n) => {
+            let df = crate::dockerfile::Dockerfile::parse(
+                &proposal.dockerfile().new,
+                &analysis.dockerfile_shown,
+            )?;
+            crate::subproject::narrow_dockerfile(&df, &n.folder)
+        }
+        None => proposal.dockerfile().new.clone(),
+    };
     if !engine.buildkit && proposed_text.contains("RUN --mount") {
         return Err(Error::unsupported(
             "this Docker client only has the classic builder, which rejects RUN --mount",
@@ -435,7 +448,13 @@ pub fn verify(
     };
     let proposed_ignore_file = proposal
         .change(FileRole::DockerIgnore)
-        .map(|c| (c.new.clone(), c.path.clone()))
+        .map(|c| match narrowed {
+            Some(n) => (
+                crate::subproject::narrow_ignore(&c.new, &n.folder),
+                analysis.ignore_shown.clone(),
+            ),
+            None => (c.new.clone(), c.path.clone()),
+        })
         .unwrap_or_else(|| {
             (
                 analysis.ignore_text.clone().unwrap_or_default(),
@@ -454,7 +473,12 @@ pub fn verify(
         .changes
         .iter()
         .filter(|c| c.role == FileRole::BuildInput)
-        .map(|c| (c.path.as_str(), c.new.as_str()))
+        .map(|c| {
+            let path = narrowed
+                .and_then(|n| c.path.strip_prefix(&format!("{}/", n.folder)))
+                .unwrap_or(&c.path);
+            (path, c.new.as_str())
+        })
         .collect();
     let proposed = run_one(
         "proposed",

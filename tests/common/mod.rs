@@ -15,7 +15,7 @@ pub fn fixtures_dir() -> PathBuf {
 /// Fixtures of several images (a compose file with one folder per
 /// service): the per-image tests take them; the single-image loops, which
 /// plan the root as one image, do not.
-pub const MULTI_IMAGE: &[&str] = &["two-services"];
+pub const MULTI_IMAGE: &[&str] = &["docker-folder-images", "two-services"];
 
 /// Every single-image fixture folder name, sorted.
 pub fn fixture_names() -> Vec<String> {

@@ -34,6 +34,23 @@ pub(crate) fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
     vec!["node".into(), "-e".into(), script]
 }
 
+/// A probe of a Next.js server where it listens: the standalone
+/// `server.js` binds `$HOSTNAME`, which Docker sets to the container's own
+/// name (its network address, not 127.0.0.1) unless the image sets it, and
+/// `next start` binds every address. Asking for `$HOSTNAME` reaches both.
+pub(crate) fn next_probe(port: u16, path: Option<&str>) -> Vec<String> {
+    let host = "(process.env.HOSTNAME || '127.0.0.1')";
+    let script = match path {
+        Some(path) => format!(
+            "fetch('http://' + {host} + ':{port}{path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+        ),
+        None => format!(
+            "require('net').connect({port}, {host}).on('connect', () => process.exit(0)).on('error', () => process.exit(1))"
+        ),
+    };
+    vec!["node".into(), "-e".into(), script]
+}
+
 /// A probe of a static server's `path` with what its image has.
 pub(super) fn static_probe(server: StaticServer, port: u16, path: &str) -> Vec<String> {
     match server {
