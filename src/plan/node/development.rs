@@ -145,18 +145,23 @@ fn reloader(st: &Stage, plan: &NodePlan) -> Result<Reloader> {
             },
             NodeKind::Server,
         ) => {
+            // A built server (TypeScript, SvelteKit, Nuxt, Remix) is not
+            // served yet: its `dev` script is the framework's dev server,
+            // which listens on localhost only unless told otherwise (`vite
+            // dev`, `nuxt dev`), and Node would watch the build, not the
+            // source.
+            if build_script.is_some() {
+                return Err(not_yet(&format!("a {framework} server that is built")));
+            }
+            // A server that runs from its source: its own `dev` script,
+            // else Node watching the entry file and what it loads.
             if let Some(script) = node.script("dev") {
                 return Ok(Reloader::DevScript(script.to_string()));
             }
-            // A server that runs from its source: Node watches the entry
-            // file and what it loads. A built one (TypeScript, a
-            // framework's output) would watch the build, not the source.
-            match (build_script, command.as_slice()) {
-                (None, [node_bin, entry]) if node_bin == "node" => {
-                    Ok(Reloader::NodeWatch(entry.clone()))
-                }
+            match command.as_slice() {
+                [node_bin, entry] if node_bin == "node" => Ok(Reloader::NodeWatch(entry.clone())),
                 _ => Err(not_yet(&format!(
-                    "a {framework} server without a `dev` script"
+                    "a {framework} server without a `dev` script whose command is not `node FILE`"
                 ))),
             }
         }
@@ -246,7 +251,7 @@ mod tests {
     }
 
     #[test]
-    fn a_built_server_without_a_dev_script_is_refused() {
+    fn a_built_server_is_refused_even_with_a_dev_script() {
         let err = development(&[
             ("src/main.ts", "import { NestFactory } from '@nestjs/core'\n"),
             ("nest-cli.json", "{}\n"),
@@ -255,7 +260,21 @@ mod tests {
         .unwrap_err();
         assert!(
             err.to_string()
-                .contains("no reloading server for a NestJS server"),
+                .contains("no reloading server for a NestJS server that is built"),
+            "{err}"
+        );
+        // SvelteKit's `dev` script is `vite dev`, which listens on
+        // localhost only: not taken.
+        let err = development(&[
+            ("svelte.config.js", "import adapter from '@sveltejs/adapter-node'\nexport default { kit: { adapter: adapter() } }\n"),
+            ("vite.config.js", "import { sveltekit } from '@sveltejs/kit/vite'\nexport default { plugins: [sveltekit()] }\n"),
+            ("src/routes/+page.svelte", "<h1>hi</h1>\n"),
+            ("package.json", "{\"type\": \"module\", \"scripts\": {\"dev\": \"vite dev\", \"build\": \"vite build\"}, \"devDependencies\": {\"@sveltejs/kit\": \"2\", \"@sveltejs/adapter-node\": \"5\", \"vite\": \"6\"}}"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no reloading server for a SvelteKit server that is built"),
             "{err}"
         );
     }
