@@ -94,6 +94,37 @@ pub struct Config {
     /// before `max-size`.
     #[serde(default)]
     pub budgets: BTreeMap<String, Budgets>,
+    /// Stages a generated Dockerfile has beside the production one
+    /// (`docker build --target development`); production stays the last
+    /// stage, the one `docker build .` builds.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// A stage of a generated Dockerfile besides production, which is always
+/// there (and last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// Development dependencies and a reloading server, the source
+    /// expected as a bind mount.
+    Development,
+}
+
+impl Target {
+    /// The stage's name, which `--target` takes.
+    pub fn stage(self) -> &'static str {
+        match self {
+            Target::Development => "development",
+        }
+    }
+}
+
+impl Config {
+    /// Whether the generated Dockerfile gets a development stage.
+    pub fn wants(&self, target: Target) -> bool {
+        self.targets.contains(&target)
+    }
 }
 
 /// The size budgets of one image.
@@ -199,6 +230,8 @@ impl Config {
             ("node", self.node.is_some()),
             ("frontend", self.frontend.is_some()),
             ("frontend-dockerfile", self.frontend_dockerfile.is_some()),
+            // A user's Dockerfile is edited, never given new stages.
+            ("targets", !self.targets.is_empty()),
         ]
         .into_iter()
         .filter(|(_, set)| *set)
@@ -297,6 +330,7 @@ pub fn load(repo: &Repo, sets: &[String]) -> Result<Loaded> {
                 | "drop"
                 | "writable"
                 | "packages"
+                | "targets"
         ) {
             Value::Sequence(
                 raw.split(',')
@@ -362,20 +396,31 @@ fn check(value: &Value, shown: &str, text: Option<&str>) -> Result<()> {
                     crate::error::did_you_mean(&key, known.iter().map(String::as_str), "keys");
                 (key.clone(), format!("unknown key `{key}`"), hint)
             }
+            None if unknown_variant(&message).is_some() => {
+                // A value that is not one of the choices (`targets:
+                // [developmnet]`): name it, on its own line, with the closest.
+                let (wanted, known) = unknown_variant(&message).unwrap_or_default();
+                let key = failing_key(value);
+                let hint =
+                    crate::error::did_you_mean(&wanted, known.iter().map(String::as_str), "values");
+                let line = text
+                    .and_then(|t| line_of_value(t, &key, &wanted).or_else(|| line_of_key(t, &key)));
+                let problem = format!("{key}: unknown value `{wanted}`");
+                return Err(match line {
+                    Some(line) => {
+                        let column = text
+                            .and_then(|t| t.lines().nth(line - 1))
+                            .and_then(|l| l.find(wanted.as_str()))
+                            .map_or(1, |c| c + 1);
+                        Error::input_at(shown, line, column, problem, hint)
+                    }
+                    None => Error::input(shown, None, problem, hint),
+                });
+            }
             None => {
                 // serde does not name the key whose value is wrong: the first
                 // key that fails alone is it.
-                let key = value
-                    .as_mapping()
-                    .into_iter()
-                    .flatten()
-                    .find(|(k, v)| {
-                        let mut alone = Mapping::new();
-                        alone.insert((*k).clone(), (*v).clone());
-                        serde_norway::from_value::<Config>(Value::Mapping(alone)).is_err()
-                    })
-                    .and_then(|(k, _)| k.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let key = failing_key(value);
                 let plain = crate::error::plain_serde(&message);
                 (
                 key.clone(),
@@ -394,6 +439,36 @@ fn check(value: &Value, shown: &str, text: Option<&str>) -> Result<()> {
         (Some(line), Some(column)) => Error::input_at(shown, line, column, problem, hint),
         _ => Error::input(shown, line, problem, hint),
     })
+}
+
+/// serde does not name the key whose value is wrong: the first key that
+/// fails alone is it.
+fn failing_key(value: &Value) -> String {
+    value
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .find(|(k, v)| {
+            let mut alone = Mapping::new();
+            alone.insert((*k).clone(), (*v).clone());
+            serde_norway::from_value::<Config>(Value::Mapping(alone)).is_err()
+        })
+        .and_then(|(k, _)| k.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The value and the known values of serde's "unknown variant `developmnet`,
+/// expected `development`" (or "expected one of `a`, `b`").
+fn unknown_variant(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.split("unknown variant `").nth(1)?;
+    let (wanted, rest) = rest.split_once('`')?;
+    let known = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((wanted.to_string(), known))
 }
 
 /// The key and the known keys of serde's "unknown field `prot`, expected
@@ -673,6 +748,33 @@ mod tests {
         );
         let err = load(&r, &["nonsense".into()]).unwrap_err().to_string();
         assert!(err.contains("expected key=value"), "{err}");
+    }
+
+    #[test]
+    fn targets_are_typed_and_a_misspelt_one_is_named_on_its_line() {
+        let (_d, r) = repo(&[("dockslim.yaml", "port: 8000\ntargets: [development]\n")]);
+        let c = load(&r, &[]).unwrap().config;
+        assert!(c.wants(Target::Development));
+        assert_eq!(c.generated_only(), ["targets"]);
+        let (_d, r) = repo(&[]);
+        let c = load(&r, &["targets=development".into()]).unwrap().config;
+        assert_eq!(c.targets, [Target::Development]);
+        assert!(!Config::default().wants(Target::Development));
+
+        let (_d, r) = repo(&[("dockslim.yaml", "port: 8000\ntargets:\n  - developmnet\n")]);
+        let err = load(&r, &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "dockslim.yaml:3:5: targets: unknown value `developmnet`"
+        );
+        assert_eq!(err.hint().as_deref(), Some("did you mean `development`?"));
+        let (_d, r) = repo(&[]);
+        let err = load(&r, &["targets=staging".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--set targets=staging: targets: unknown value `staging`"
+        );
+        assert_eq!(err.hint().as_deref(), Some("the values are: development"));
     }
 
     #[test]

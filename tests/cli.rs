@@ -1732,3 +1732,80 @@ fn a_development_target_compose_builds_is_left_as_written() {
         "{diff}"
     );
 }
+
+/// `targets: [development]`: `init` (and `rewrite` of a repository with no
+/// Dockerfile) writes a development stage before the production one, which
+/// stays last; an existing Dockerfile is edited, never given stages, and the
+/// setting is named as not used; a misspelt target is an error on its line.
+#[test]
+fn development_target_is_for_generated_files_only() {
+    let dir = common::fixture("express-api");
+    // The user's Dockerfile: no stage is added, and the warning says why.
+    dockslim()
+        .args([
+            "rewrite",
+            "--format",
+            "diff",
+            "--set",
+            "targets=development",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("AS development").not());
+    dockslim()
+        .args(["rewrite", "--set", "targets=development"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "warning: `targets` shapes the Dockerfile `init` writes",
+        ));
+    // No Dockerfile: rewrite generates one, with the stage.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    std::fs::write(dir.path().join("dockslim.yaml"), "targets: [development]\n").unwrap();
+    let out = dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let dev = out.find("+FROM node:20-slim AS development").expect(&out);
+    let runtime = out.find("+FROM node:20-slim AS runtime").expect(&out);
+    assert!(dev < runtime, "production is not last:\n{out}");
+    assert!(out.contains("+CMD [\"npm\", \"run\", \"dev\"]"), "{out}");
+    // A misspelt target, named on its line with the closest one.
+    std::fs::write(
+        dir.path().join("dockslim.yaml"),
+        "port: 8080\ntargets:\n  - developmnet\n",
+    )
+    .unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .arg("init")
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains(
+            "dockslim.yaml:3:5: targets: unknown value `developmnet`",
+        ))
+        .stderr(contains("3 |   - developmnet\n"))
+        .stderr(contains("hint: did you mean `development`?"));
+    assert_eq!(
+        before,
+        snapshot_tree(dir.path()),
+        "an error changed the disk"
+    );
+    std::fs::remove_file(dir.path().join("dockslim.yaml")).unwrap();
+    dockslim()
+        .args(["init", "--set", "targets=prod"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains(
+            "--set targets=prod: targets: unknown value `prod`",
+        ));
+}

@@ -1814,3 +1814,244 @@ fn every_image_of_a_repository_built_from_its_root() {
         );
     }
 }
+
+/// Rebuilt from BuildKit's cache, the same image has the same layers and
+/// config: the digests of its layers and what it runs, to compare two
+/// images whose IDs may differ only by their creation time.
+fn image_shape(tag: &str) -> String {
+    run(docker().args([
+        "image",
+        "inspect",
+        "-f",
+        "{{json .RootFS.Layers}} {{json .Config.Cmd}} {{.Config.User}} {{json .Config.ExposedPorts}} {{json .Config.Healthcheck}}",
+        tag,
+    ]))
+}
+
+/// `targets: [development]` (issue 15) on two Python fixtures (pip and
+/// FastAPI, Poetry and Flask) and two Node ones (an Express API, a Vite
+/// site):
+/// the default target of the file built without `--target` is the
+/// production proposal (same layers, same command); the development
+/// target runs as non-root with the fixture's source bind-mounted, serves
+/// its route, and serves the edit of a source file without a restart of
+/// the container, which proves the reload.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn development_target_builds_and_reloads() {
+    struct Case {
+        name: &'static str,
+        port: u16,
+        uid: &'static str,
+        route: &'static str,
+        file: &'static str,
+        before: &'static str,
+        after: &'static str,
+        /// What the route answers before and after the edit.
+        answer_before: &'static str,
+        answer_after: &'static str,
+        /// Folders the image keeps under the bind mount.
+        volumes: &'static [&'static str],
+        /// A command that succeeds only where the development dependencies
+        /// are installed.
+        dev_only: &'static [&'static str],
+        /// Poetry in this sandbox needs its CA and pip settings.
+        poetry: bool,
+    }
+    let cases = [
+        Case {
+            name: "fastapi-app",
+            port: 8000,
+            uid: "10001",
+            route: "/",
+            file: "app/main.py",
+            before: "\"service\": \"inventory\"",
+            after: "\"service\": \"inventory, edited\"",
+            answer_before: "{\"service\":\"inventory\"}",
+            answer_after: "{\"service\":\"inventory, edited\"}",
+            volumes: &[],
+            dev_only: &["python", "-c", "import pytest, httpx"],
+            poetry: false,
+        },
+        // Poetry's in-project venv, moved out of the bind mount, and
+        // Flask's reloader.
+        Case {
+            name: "poetry-flask-no-lock",
+            port: 5000,
+            uid: "10001",
+            route: "/notes/standup",
+            file: "notes/app.py",
+            before: "\"deploy friday\"",
+            after: "\"deploy thursday\"",
+            answer_before: "\"deploy friday\"",
+            answer_after: "\"deploy thursday\"",
+            volumes: &[],
+            dev_only: &["python", "-c", "import pytest"],
+            poetry: true,
+        },
+        Case {
+            name: "express-api",
+            port: 8080,
+            uid: "1000",
+            route: "/orders",
+            file: "src/server.js",
+            before: "total: 42",
+            after: "total: 43",
+            answer_before: "\"total\":42",
+            answer_after: "\"total\":43",
+            volumes: &["/app/node_modules"],
+            dev_only: &["test", "-x", "node_modules/.bin/nodemon"],
+            poetry: false,
+        },
+        // Vite's dev server serves each module as it is on disk: the edit
+        // shows in the next answer, and its cache in node_modules/.vite is
+        // the node user's.
+        Case {
+            name: "vite-spa",
+            port: 8080,
+            uid: "1000",
+            route: "/src/router.js",
+            file: "src/router.js",
+            before: "<h1>Fabric catalog</h1>",
+            after: "<h1>Fabric catalogue</h1>",
+            answer_before: "<h1>Fabric catalog</h1>",
+            answer_after: "<h1>Fabric catalogue</h1>",
+            volumes: &["/app/node_modules"],
+            dev_only: &["test", "-x", "node_modules/.bin/vite"],
+            poetry: false,
+        },
+    ];
+    let mut cleanup = Cleanup(vec![], vec![]);
+    for case in &cases {
+        let name = case.name;
+        let dir = common::fixture(name);
+        let _ = std::fs::remove_file(dir.path().join("Dockerfile"));
+        let _ = std::fs::remove_file(dir.path().join(".dockerignore"));
+        let prod_tag = format!("dev-devtarget-{name}:production");
+        let default_tag = format!("dev-devtarget-{name}:default");
+        let dev_tag = format!("dev-devtarget-{name}:development");
+        cleanup
+            .1
+            .extend([prod_tag.clone(), default_tag.clone(), dev_tag.clone()]);
+        let init = |sets: &[&str]| {
+            let mut cmd = assert_cmd::Command::cargo_bin("dockslim").unwrap();
+            cmd.args(["init", "--force"]);
+            for set in sets {
+                cmd.args(["--set", set]);
+            }
+            cmd.arg(dir.path()).assert().success();
+            if case.poetry {
+                adapt_poetry_to_sandbox(&dir.path().join("Dockerfile"));
+            }
+            std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap()
+        };
+        let production = init(&[]);
+        build(dir.path(), &prod_tag);
+        let with_dev = init(&["targets=development"]);
+        let last_stage = |text: &str| text[text.rfind("\nFROM ").unwrap()..].to_string();
+        assert_eq!(last_stage(&with_dev), last_stage(&production), "{name}");
+        build(dir.path(), &default_tag);
+        let start = Instant::now();
+        run(docker()
+            .args(["build", "-q", "--target", "development", "-t", &dev_tag])
+            .arg(dir.path()));
+        let dev_build = start.elapsed();
+        assert_eq!(
+            image_shape(&default_tag),
+            image_shape(&prod_tag),
+            "{name}: `docker build .` of the file with a development target is not the production image"
+        );
+
+        // The development dependencies are in the development image only.
+        let runs = |tag: &str| {
+            docker()
+                .args(["run", "--rm", tag])
+                .args(case.dev_only)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        };
+        assert!(
+            runs(&dev_tag),
+            "{name}: no development dependencies in development"
+        );
+        assert!(
+            !runs(&prod_tag),
+            "{name}: development dependencies in production"
+        );
+
+        // The container's user reads the bind-mounted copy.
+        run(Command::new("chmod").args(["-R", "a+rX"]).arg(dir.path()));
+        let container = format!("dev-devtarget-{name}");
+        cleanup.0.push(container.clone());
+        let port = free_port();
+        let mut args: Vec<String> = vec![
+            "run".into(),
+            "-d".into(),
+            "--name".into(),
+            container.clone(),
+            "-p".into(),
+            format!("127.0.0.1:{port}:{}", case.port),
+            "-v".into(),
+            format!("{}:/app", dir.path().display()),
+        ];
+        for v in case.volumes {
+            args.extend(["-v".into(), v.to_string()]);
+        }
+        args.push(dev_tag.clone());
+        run(docker().args(&args));
+        let served = |wanted: &str| {
+            let deadline = Instant::now() + Duration::from_secs(90);
+            loop {
+                let answer = http_get_full(port, case.route).unwrap_or_default();
+                if answer.contains(" 200") && answer.contains(wanted) {
+                    return answer;
+                }
+                if Instant::now() > deadline {
+                    let logs = docker().args(["logs", &container]).output().unwrap();
+                    panic!(
+                        "{name}: {} never served `{wanted}`; last answer:\n{answer}\nlogs:\n{}{}",
+                        case.route,
+                        String::from_utf8_lossy(&logs.stdout),
+                        String::from_utf8_lossy(&logs.stderr)
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        };
+        served(case.answer_before);
+        let uid = run(docker().args(["exec", &container, "id", "-u"]));
+        assert_eq!(uid, case.uid, "{name}: the development container's user");
+        let mounted = run(docker().args([
+            "inspect",
+            "-f",
+            "{{range .Mounts}}{{if eq .Type \"bind\"}}{{.Source}}{{end}}{{end}}",
+            &container,
+        ]));
+        assert_eq!(mounted, dir.path().display().to_string(), "{name}");
+        let started = run(docker().args(["inspect", "-f", "{{.State.StartedAt}}", &container]));
+
+        // Edit the source on the host, in the temporary copy.
+        let path = dir.path().join(case.file);
+        let code = std::fs::read_to_string(&path).unwrap();
+        assert!(code.contains(case.before), "{name}: {}", case.file);
+        std::fs::write(&path, code.replace(case.before, case.after)).unwrap();
+        let reloaded = Instant::now();
+        served(case.answer_after);
+        let reload = reloaded.elapsed();
+        assert_eq!(
+            run(docker().args(["inspect", "-f", "{{.State.StartedAt}}", &container])),
+            started,
+            "{name}: the container restarted"
+        );
+        println!(
+            "{name}: development image {} bytes (built in {:.0?}), production {} bytes; served the edit of {} {:.1?} after saving it, as uid {uid}",
+            size(&dev_tag),
+            dev_build,
+            size(&prod_tag),
+            case.file,
+            reload
+        );
+    }
+}

@@ -292,3 +292,111 @@ fn distroless_dockerfiles() {
         });
     }
 }
+
+/// `targets: [development]` (passed as `--set`, so the fixtures and their
+/// snapshots stay as they are), for a repository without a Dockerfile: the
+/// file is the production one with the development stages added before
+/// the runtime stage, which stays last and unchanged, so `docker build .`
+/// builds what it builds without the setting. Judged by hadolint and
+/// checkov in CI like every generated Dockerfile (the `.development`
+/// snapshots); the e2e suite builds both targets of fastapi-app and
+/// express-api and watches the development one reload.
+#[test]
+fn development_target_dockerfiles() {
+    for name in [
+        "fastapi-app",
+        "poetry-flask-no-lock",
+        "uv-fastapi",
+        "django-psycopg2",
+        "express-api",
+        "vite-spa",
+        "nextjs-app",
+        // A frontend built into the Python image, and one with a
+        // Dockerfile of its own.
+        "flask-vite",
+        "api-with-spa",
+    ] {
+        let dir = common::fixture(name);
+        let _ = std::fs::remove_file(dir.path().join("Dockerfile"));
+        let plain_opts = options(dir.path());
+        let plain =
+            dockslim::propose(&dockslim::analyze(&plain_opts).unwrap(), &plain_opts).unwrap();
+        let opts = Options {
+            sets: vec!["targets=development".into()],
+            ..options(dir.path())
+        };
+        let analysis = dockslim::analyze(&opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let proposal = dockslim::propose(&analysis, &opts).unwrap();
+        // The Dockerfile, and a separate frontend's when there is one.
+        let files = |p: &dockslim::Proposal| -> Vec<(String, String)> {
+            p.changes
+                .iter()
+                .filter(|c| {
+                    c.role == FileRole::Dockerfile
+                        || (c.role == FileRole::Frontend && c.path.ends_with("Dockerfile.frontend"))
+                })
+                .map(|c| (c.path.clone(), c.new.clone()))
+                .collect()
+        };
+        let (plain_files, dev_files) = (files(&plain), files(&proposal));
+        assert_eq!(plain_files.len(), dev_files.len(), "{name}");
+        for ((path, production), (_, dockerfile)) in plain_files.iter().zip(&dev_files) {
+            let (production, dockerfile) = (production.clone(), dockerfile.clone());
+            // Stages are separated by a blank line; the development ones are
+            // the only blocks added.
+            let blocks: Vec<&str> = dockerfile.split("\n\n").collect();
+            let is_dev = |b: &&str| {
+                b.lines().any(|l| {
+                    l.starts_with("FROM ")
+                        && (l.ends_with(" AS development") || l.ends_with(" AS development-deps"))
+                })
+            };
+            let without: Vec<&str> = blocks.iter().copied().filter(|b| !is_dev(b)).collect();
+            assert_eq!(
+                without.join("\n\n"),
+                production,
+                "{name}: the setting changes more than the development stages"
+            );
+            assert!(
+                blocks.iter().any(|b| b.contains(" AS development\n")),
+                "{name}: no development stage"
+            );
+            let last = blocks.last().unwrap();
+            assert!(
+                last.starts_with("FROM ") && last.lines().next().unwrap().ends_with(" AS runtime"),
+                "{name}: production is not the last stage:\n{last}"
+            );
+            let dev = blocks
+                .iter()
+                .find(|b| b.contains(" AS development\n"))
+                .unwrap();
+            let user = dev
+                .lines()
+                .find_map(|l| l.strip_prefix("USER "))
+                .unwrap_or_else(|| panic!("{name}: the development stage names no user"));
+            assert!(
+                !user.starts_with('0') && !user.starts_with("root"),
+                "{name}: development runs as {user}"
+            );
+            dockslim::dockerfile::Dockerfile::parse(&dockerfile, "proposal")
+                .unwrap_or_else(|e| panic!("{name}: the output does not parse: {e}"));
+            let file = path.replace('/', "_");
+            insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+                insta::assert_snapshot!(format!("{name}.development__{file}"), dockerfile);
+            });
+        }
+        // The generated file is a fixed point: rewritten with the same
+        // setting, nothing changes (the fixes leave the development stage
+        // as it is).
+        dockslim::output::apply::apply(&proposal.changes).unwrap();
+        let again = dockslim::propose(&dockslim::analyze(&opts).unwrap(), &opts).unwrap();
+        for change in &again.changes {
+            assert!(
+                !change.differs(),
+                "{name}: rewriting the development output changes {}:\n{}",
+                change.path,
+                change.unified_diff()
+            );
+        }
+    }
+}

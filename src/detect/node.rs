@@ -235,9 +235,21 @@ pub struct NodeProject {
     pub app: NodeApp,
     pub dependencies: Vec<String>,
     pub dev_dependencies: Vec<String>,
+    /// package.json's scripts, as written (the development target runs
+    /// the `dev` script when there is one). Not in reports.
+    #[serde(skip)]
+    pub scripts: Vec<(String, String)>,
 }
 
 impl NodeProject {
+    /// A script of package.json by name.
+    pub fn script(&self, name: &str) -> Option<&str> {
+        self.scripts
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// `dir/rel`, or `rel` at the root.
     pub fn path(&self, rel: &str) -> String {
         join(&self.dir, rel)
@@ -418,6 +430,7 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
         app,
         dependencies,
         dev_dependencies,
+        scripts,
     })
 }
 

@@ -216,6 +216,10 @@ pub fn build(inputs: &Inputs) -> Result<Plan> {
             fixes: vec![],
         });
     }
+    // Planned once the frontend is placed: the stage copies its output too.
+    if inputs.config.wants(crate::config::Target::Development) {
+        python.development = Some(python::development_stage(inputs, &python, &mut decisions)?);
+    }
     let needs = dockerignore::ImageNeeds::of_plan(&python);
     let dockerignore = dockerignore::plan_with(inputs, &needs, extra_ignore, &mut decisions);
     let pyproject = pyproject_edit::plan(inputs, &mut decisions)?;

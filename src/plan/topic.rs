@@ -83,6 +83,12 @@ pub enum Topic {
     /// `compose`: the compose service that builds an image the proposal adds.
     Compose,
 
+    // Both stacks, with `targets: [development]`.
+    /// `development target`: the development stages and their install.
+    DevelopmentTarget,
+    /// `development command`: the reloading server the development stage runs.
+    DevelopmentCommand,
+
     /// A fix the edit engine applied, shown as its rule's name
     /// (`runs-as-root`, `no-healthcheck`, ...).
     Fix(RuleId),
@@ -153,6 +159,8 @@ impl Topic {
             Topic::StandaloneOutput => "standalone output",
             Topic::DevelopmentTools => "development tools",
             Topic::PytorchIndex => "PyTorch index",
+            Topic::DevelopmentTarget => "development target",
+            Topic::DevelopmentCommand => "development command",
             Topic::Compose => "compose",
             Topic::Fix(rule) => crate::rules::find(rule.as_str()).map_or("", |r| r.doc().name),
         })

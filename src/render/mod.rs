@@ -34,6 +34,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/partials/python.j2"),
     ),
     (
+        "partials/python-development.j2",
+        include_str!("../../templates/partials/python-development.j2"),
+    ),
+    (
+        "partials/node-development.j2",
+        include_str!("../../templates/partials/node-development.j2"),
+    ),
+    (
         "dockerignore.j2",
         include_str!("../../templates/dockerignore.j2"),
     ),

@@ -16,6 +16,7 @@
 //!   a Dockerfile of its own.
 
 mod command;
+mod development;
 mod frontend;
 mod health;
 mod image;
@@ -102,6 +103,9 @@ pub struct NodePlan {
     pub cmd: Vec<String>,
     /// How to build a Dockerfile that is not the default one.
     pub build_hint: Option<String>,
+    /// The development target's stage (`targets: [development]`), placed
+    /// before the runtime stage, which stays last.
+    pub development: Option<development::NodeDevelopment>,
 }
 
 /// A file dockslim writes besides the Dockerfile (nginx.conf, Caddyfile).
@@ -199,6 +203,11 @@ fn stage(
     install::decide_install(&mut st, &inst, cache_mounts);
     let mut plan = common_plan(&st, builder_image, &inst, cache_mounts);
     let config = by_kind(&mut st, &mut plan, &inst)?;
+    // Only an image that serves the app gets one; a Python image's
+    // frontend stage only builds.
+    if at.serves && inputs.config.wants(crate::config::Target::Development) {
+        plan.development = Some(development::plan(&mut st, &plan, &inst)?);
+    }
     Ok((plan, config))
 }
 
@@ -310,5 +319,6 @@ fn common_plan(
         healthcheck: healthcheck_timing(inputs, vec![]),
         cmd: Vec::new(),
         build_hint: None,
+        development: None,
     }
 }

@@ -10,6 +10,7 @@
 //! pin names, the production command, the healthcheck).
 
 mod command;
+mod development;
 mod distroless;
 mod health;
 mod install;
@@ -23,6 +24,7 @@ use crate::error::{Error, Result};
 
 pub use command::bind_port;
 pub(crate) use command::{missing_servers, server_command};
+pub(crate) use development::plan as development_stage;
 pub(crate) use health::healthcheck;
 pub(crate) use version::python_version;
 
@@ -76,6 +78,9 @@ pub struct PythonPlan {
     pub summary: String,
     /// The frontend the backend serves, built in a Node stage.
     pub frontend: Option<FrontendStage>,
+    /// The development target's stages (`targets: [development]`), placed
+    /// before the runtime stage, which stays last.
+    pub development: Option<development::DevelopmentStage>,
 }
 
 /// A frontend built in a Node stage of the Python image.
@@ -428,6 +433,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         cmd,
         summary,
         frontend: None,
+        development: None,
     })
 }
 
