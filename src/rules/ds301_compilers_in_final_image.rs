@@ -605,6 +605,26 @@ impl<'a> PipExtraction<'a> {
                     c.inst.line
                 ));
             }
+            // `poetry install`, `uv sync`, `pipenv install`, `pdm install`:
+            // the project's dependencies, built in the image itself, where
+            // the moved compilers would be gone.
+            let (i, prog) = shell::program(&c.words);
+            let sub = c.words.get(i + 1).map(String::as_str);
+            let installs = match prog {
+                "poetry" | "pipenv" | "pdm" => sub == Some("install") || sub == Some("sync"),
+                "uv" => {
+                    sub == Some("sync")
+                        || (sub == Some("pip")
+                            && c.words.get(i + 2).map(String::as_str) == Some("install"))
+                }
+                _ => false,
+            };
+            if installs {
+                return Err(format!(
+                    "line {} installs the project's dependencies with {prog} in the image itself, which needs the build packages there; install them in a builder stage first",
+                    c.inst.line
+                ));
+            }
         }
         Ok(())
     }
@@ -740,6 +760,27 @@ mod tests {
         let found = fx.check(&CompilersInFinalImage);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].message, "gcc, libpq-dev stay in the final image");
+    }
+
+    #[test]
+    fn a_project_install_left_in_the_image_keeps_the_compilers() {
+        let fx = Fixture::new(&[
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\npsycopg2 = \"^2.9\"\n",
+            ),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nRUN pip install poetry\nCOPY pyproject.toml ./\nRUN poetry config virtualenvs.create false\nRUN poetry install --no-root\nCOPY . .\n",
+            ),
+        ]);
+        let reasons = fx.blocked_reasons(RuleId::DS301);
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("line 6 installs the project's dependencies with poetry")),
+            "{reasons:?}"
+        );
     }
 
     #[test]

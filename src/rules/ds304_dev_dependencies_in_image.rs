@@ -220,6 +220,22 @@ fn manager_fix(cx: &FixContext) -> Vec<Outcome> {
                 continue;
             };
             let (i, _) = shell::program(&c.words);
+            // `poetry install --with dev`, `uv sync --group dev`: the team
+            // asks for the dev group by name; --only main beside it would
+            // contradict the line, not fix it.
+            if let Some(asked) = c.words.windows(2).find(|w| {
+                matches!(w[0].as_str(), "--with" | "--group" | "--extra")
+                    && w[1]
+                        .split(',')
+                        .any(|g| matches!(g, "dev" | "test" | "tests" | "lint"))
+            }) {
+                out.push(cx.blocked(
+                    DOC.id,
+                    Some(c.inst.line),
+                    format!("the install asks for the {} group by name (`{} {}`): the team installs it on purpose, so dockslim leaves that choice to you", asked[1], asked[0], asked[1]),
+                ));
+                continue;
+            }
             let Some(sub) = c.word(i + 1) else {
                 out.push(cx.blocked(
                     DOC.id,
@@ -512,6 +528,29 @@ mod tests {
         assert_eq!(
             found[0].message,
             "requirements.txt includes requirements-test.txt, a development set"
+        );
+    }
+
+    #[test]
+    fn a_dev_group_asked_for_by_name_is_left_with_a_reason() {
+        let fx = Fixture::new(&[
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3\"\n[tool.poetry.group.dev.dependencies]\npytest = \"^8\"\n",
+            ),
+            ("poetry.lock", ""),
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nRUN pip install poetry\nCOPY . .\nRUN poetry install --with dev --no-root\nCMD [\"flask\", \"run\"]\n",
+            ),
+        ]);
+        let reasons = fx.blocked_reasons(RuleId::DS304);
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("asks for the dev group by name")),
+            "{reasons:?}"
         );
     }
 
