@@ -34,6 +34,9 @@ pub fn runs(common: &Common) -> Result<Option<Vec<Run>>> {
     if common.dockerfile.is_some() || common.context.is_some() || !common.dir.is_dir() {
         return Ok(None);
     }
+    for (file, why) in crate::detect::compose::unreadable_in(&common.dir) {
+        eprintln!("dockslim: warning: {file}: {why}; its services were not read");
+    }
     let mut found = images::discover(&common.dir);
     if found.is_empty() {
         // No Dockerfile and no compose service yet: the project folders.

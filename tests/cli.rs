@@ -1809,3 +1809,20 @@ fn development_target_is_for_generated_files_only() {
             "--set targets=prod: targets: unknown value `prod`",
         ));
 }
+
+#[test]
+fn a_compose_file_that_is_not_yaml_is_said_not_read() {
+    let dir = common::fixture("two-services");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  api:\n    build: ./api\n    volumes:\n      - {{project_name}}_data:/data\n",
+    )
+    .unwrap();
+    dockslim()
+        .arg("analyze")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(contains("dockslim: warning: compose.yaml: "))
+        .stderr(contains("its services were not read"));
+}

@@ -85,6 +85,26 @@ pub fn services_in(dir: &std::path::Path) -> Vec<Service> {
     })
 }
 
+/// The compose files of `dir` that are not YAML dockslim can read, with
+/// why (serde's message, which names the line): their services are
+/// skipped, and the user should know that they were.
+pub fn unreadable_in(dir: &std::path::Path) -> Vec<(String, String)> {
+    FILES
+        .iter()
+        .filter_map(|file| {
+            let text = std::fs::read_to_string(dir.join(file)).ok()?;
+            let error = serde_norway::from_str::<Value>(&text).err()?;
+            let mut why = crate::error::plain_serde(&error.to_string());
+            if text.contains("{{") {
+                why.push_str(
+                    " (a template with {{ }} placeholders is YAML only once it is rendered)",
+                );
+            }
+            Some((file.to_string(), why))
+        })
+        .collect()
+}
+
 fn services_from(read: &dyn Fn(&str) -> Option<String>) -> Vec<Service> {
     let mut out: Vec<Service> = Vec::new();
     for file in FILES {
