@@ -265,10 +265,27 @@ fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
     if let (Some(common), Some(format)) = (cli.common(), cli.format().or(Some(Format::Text))) {
         if let Some(runs) = crate::per_image::runs(common)? {
             let root = common.dir.clone();
+            // `rewrite --apply` writes nothing unless every image can be
+            // planned: a dry run first, whose error (a file that does not
+            // parse, a bug) is the run's before any image is written.
+            if let Command::Rewrite { apply: true, .. } = &cli.command {
+                let mut dry = cli.command.clone();
+                if let Command::Rewrite { apply, check, .. } = &mut dry {
+                    *apply = false;
+                    *check = false;
+                }
+                crate::per_image::run_each(
+                    runs.clone(),
+                    format,
+                    false,
+                    &mut std::io::sink(),
+                    &|one, buffer| dispatch_one(dry.clone().with_common(one.clone()), buffer),
+                )?;
+            }
             let command = cli.command;
             let init = matches!(command, Command::Init { .. });
             let images: Vec<_> = runs.iter().map(|r| r.image.clone()).collect();
-            let outcome = crate::per_image::run_each(runs, format, out, &|one, buffer| {
+            let outcome = crate::per_image::run_each(runs, format, true, out, &|one, buffer| {
                 dispatch_one(command.clone().with_common(one.clone()), buffer)
             })?;
             if init {

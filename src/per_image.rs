@@ -20,6 +20,7 @@ use crate::dockerfile::stages::is_dev_name;
 use crate::error::{Error, Result};
 
 /// One image and the command-line options that build it.
+#[derive(Clone)]
 pub struct Run {
     pub image: Image,
     pub common: Common,
@@ -121,6 +122,7 @@ fn common_for(common: &Common, image: &Image) -> Common {
 pub fn run_each(
     runs: Vec<Run>,
     format: Format,
+    warn: bool,
     out: &mut dyn Write,
     command: &dyn Fn(&Common, &mut dyn Write) -> Result<Outcome>,
 ) -> Result<Outcome> {
@@ -162,7 +164,7 @@ pub fn run_each(
             }
         }
     }
-    for (image, _, result) in &sections {
+    for (image, _, result) in sections.iter().filter(|_| warn) {
         if let Err(e) = result {
             eprintln!("dockslim: image `{}` was not planned: {e}", image.name);
         }

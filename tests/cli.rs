@@ -1826,3 +1826,20 @@ fn a_compose_file_that_is_not_yaml_is_said_not_read() {
         .stderr(contains("dockslim: warning: compose.yaml: "))
         .stderr(contains("its services were not read"));
 }
+
+#[test]
+fn rewrite_apply_writes_no_image_when_one_cannot_be_read() {
+    let dir = common::fixture("two-services");
+    // The second image's package.json does not parse: exit 2, and the
+    // first image's files are not written either.
+    std::fs::write(dir.path().join("events/package.json"), "{\"name\": \"events\",\n").unwrap();
+    let before = std::fs::read(dir.path().join("api/Dockerfile")).unwrap();
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("package.json"));
+    assert_eq!(std::fs::read(dir.path().join("api/Dockerfile")).unwrap(), before);
+    assert!(!dir.path().join("api/.dockerignore").exists());
+}
