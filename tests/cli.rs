@@ -1832,7 +1832,11 @@ fn rewrite_apply_writes_no_image_when_one_cannot_be_read() {
     let dir = common::fixture("two-services");
     // The second image's package.json does not parse: exit 2, and the
     // first image's files are not written either.
-    std::fs::write(dir.path().join("events/package.json"), "{\"name\": \"events\",\n").unwrap();
+    std::fs::write(
+        dir.path().join("events/package.json"),
+        "{\"name\": \"events\",\n",
+    )
+    .unwrap();
     let before = std::fs::read(dir.path().join("api/Dockerfile")).unwrap();
     dockslim()
         .args(["rewrite", "--apply"])
@@ -1840,6 +1844,9 @@ fn rewrite_apply_writes_no_image_when_one_cannot_be_read() {
         .assert()
         .fails_teaching()
         .stderr(contains("package.json"));
-    assert_eq!(std::fs::read(dir.path().join("api/Dockerfile")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("api/Dockerfile")).unwrap(),
+        before
+    );
     assert!(!dir.path().join("api/.dockerignore").exists());
 }

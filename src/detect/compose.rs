@@ -92,7 +92,14 @@ pub fn unreadable_in(dir: &std::path::Path) -> Vec<(String, String)> {
     FILES
         .iter()
         .filter_map(|file| {
-            let text = std::fs::read_to_string(dir.join(file)).ok()?;
+            use crate::repo::read::{regular_file, utf8_text, Links, MAX_FILE_BYTES};
+            let bytes =
+                regular_file(&dir.join(file), file, Links::Refuse, MAX_FILE_BYTES).ok()??;
+            let text = utf8_text(bytes, file).ok()?;
+            if crate::repo::read::yaml_too_deep(&text) {
+                // Not parsed at all, as in `services_from`.
+                return None;
+            }
             let error = serde_norway::from_str::<Value>(&text).err()?;
             let mut why = crate::error::plain_serde(&error.to_string());
             if text.contains("{{") {
