@@ -11,6 +11,7 @@ pub mod imports;
 pub mod ml;
 pub mod node;
 mod node_kinds;
+pub mod node_workspace;
 pub mod node_routes;
 pub mod py_routes;
 pub mod py_values;
@@ -216,7 +217,7 @@ pub fn detect(repo: &Repo, config: &Config, dockerfile_env: &[DeployedVar]) -> R
     let sources = repo.python_sources();
     let Some(found) = dependencies(repo, config, sources)? else {
         if node_manifests.iter().any(|m| m == "package.json") {
-            let node = node::read(repo, "")?;
+            let node = node::read_root(repo, config.package.as_deref())?;
             let packages: Vec<(String, String)> = node
                 .dependencies
                 .iter()

@@ -34,6 +34,7 @@ use crate::error::Result;
 pub use frontend::{frontend_stage, separate_frontend};
 pub(crate) use health::{healthcheck_timing, node_probe};
 pub(crate) use image::version;
+use install::run_script;
 pub use static_site::server_config_path;
 
 /// What a Node image is.
@@ -75,6 +76,13 @@ pub struct NodePlan {
     pub npmrc_path: String,
     /// What the build stage copies after the install (`.` or `frontend/`).
     pub source: String,
+    /// In a workspace, what it copies instead, as (source, dest): the root
+    /// files the build reads, the member's folder and its workspace
+    /// packages' folders, at their own paths.
+    pub sources: Vec<(String, String)>,
+    /// The app's folder under the workdir with a trailing slash
+    /// (`apps/web/` for a workspace member), else empty.
+    pub app_path: String,
     pub build_env: Vec<(String, String)>,
     pub build: Option<String>,
     /// Drops devDependencies after a server's build.
@@ -291,6 +299,21 @@ fn common_plan(
         npmrc: node.npmrc,
         npmrc_path: node.path(".npmrc"),
         source,
+        sources: node
+            .workspace
+            .as_ref()
+            .map(|ws| {
+                ws.root_files
+                    .iter()
+                    .map(|f| (f.clone(), "./".to_string()))
+                    .chain(ws.source_dirs().into_iter().map(|d| (d.clone(), format!("{d}/"))))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        app_path: match node.app_dir_in_build() {
+            "" => String::new(),
+            dir => format!("{dir}/"),
+        },
         build_env: Vec::new(),
         build: None,
         prune: None,

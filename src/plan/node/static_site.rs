@@ -62,8 +62,9 @@ fn build(
     output_from: &str,
 ) {
     let (node, workdir) = (st.node, st.at.workdir);
-    plan.build = Some(node.manager.run(script));
-    plan.output = normalize_path(&join(workdir.trim_start_matches('/'), output))
+    plan.build = Some(super::run_script(node, script));
+    let workdir_app = join(workdir.trim_start_matches('/'), node.app_dir_in_build());
+    plan.output = normalize_path(&join(&workdir_app, output))
         .map(|p| format!("/{p}"))
         .unwrap_or_else(|| format!("{workdir}/{output}"));
     plan.assets_dir = assets_dir(framework).into();
@@ -148,7 +149,8 @@ fn serve(st: &mut Stage, plan: &mut NodePlan, kind: StaticServer) -> Result<Serv
     };
     plan.server_config = Some(
         path.strip_prefix(&format!("{}/", node.dir))
-            .filter(|_| prefix.is_empty() && !node.dir.is_empty())
+            // A workspace is built from its root: the path stays whole.
+            .filter(|_| prefix.is_empty() && !node.dir.is_empty() && node.workspace.is_none())
             .map(str::to_string)
             .unwrap_or_else(|| path.clone()),
     );
