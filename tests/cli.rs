@@ -1504,3 +1504,107 @@ fn sveltekit_with_adapter_auto_is_refused_with_the_adapter_to_install() {
         .stderr(contains("@sveltejs/adapter-node"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }
+
+fn write_files(root: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+#[test]
+fn pnpm_workspace_file_of_settings_is_a_single_package() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\"name\": \"site\", \"packageManager\": \"pnpm@9.15.9\", \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ("pnpm-workspace.yaml", "onlyBuiltDependencies:\n  - esbuild\noverrides:\n  nanoid: ^3.3.8\n"),
+        ],
+    );
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+COPY package.json pnpm-lock.yaml ./\n"))
+        .stdout(contains(
+            "pnpm install --frozen-lockfile --store-dir /pnpm/store\n",
+        ))
+        .stdout(contains("--filter").not());
+}
+
+#[test]
+fn workspace_member_is_built_from_the_root_with_its_packages() {
+    let dir = common::fixture("pnpm-workspace-next");
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\n+COPY apps/web/package.json apps/web/\n+COPY packages/shared/package.json packages/shared/\n",
+        ))
+        .stdout(contains("pnpm install --frozen-lockfile --filter web... --store-dir /pnpm/store\n+COPY apps/web apps/web/\n+COPY packages/shared packages/shared/\n"))
+        .stdout(contains("+RUN pnpm --filter web... run build\n"))
+        .stdout(contains("+COPY --from=build /app/apps/web/.next/standalone ./\n"))
+        .stdout(contains("+CMD [\"node\", \"apps/web/server.js\"]\n"));
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("workspace member: web (apps/web)"))
+        .stdout(contains("@atelier/shared (packages/shared)"));
+}
+
+#[test]
+fn workspace_with_several_apps_needs_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let vite = |name: &str| {
+        format!("{{\"name\": \"{name}\", \"scripts\": {{\"build\": \"vite build\"}}, \"dependencies\": {{\"ui\": \"*\"}}, \"devDependencies\": {{\"vite\": \"^6\"}}}}")
+    };
+    let (shop, admin) = (vite("shop"), vite("admin"));
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\n  \"name\": \"stores\",\n  \"private\": true,\n  \"workspaces\": [\"apps/*\", \"packages/*\"]\n}\n"),
+            ("package-lock.json", "{\"lockfileVersion\": 3}"),
+            ("apps/shop/package.json", &shop),
+            ("apps/admin/package.json", &admin),
+            ("packages/ui/package.json", "{\"name\": \"ui\", \"main\": \"index.js\"}"),
+        ],
+    );
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("package.json:4"))
+        .stderr(contains(
+            "several apps: admin (apps/admin), shop (apps/shop)",
+        ))
+        .stderr(contains("--set package=admin"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+    dockslim()
+        .args(["rewrite", "--set", "package=shpo"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("package = `shpo` is not a member"))
+        .stderr(contains("did you mean `shop`?"));
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--set", "package=apps/shop"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+COPY apps/admin/package.json apps/admin/\n+COPY apps/shop/package.json apps/shop/\n+COPY packages/ui/package.json packages/ui/\n"))
+        .stdout(contains("npm ci --workspace apps/shop --include-workspace-root\n"))
+        .stdout(contains("+COPY apps/shop apps/shop/\n+COPY packages/ui packages/ui/\n"))
+        .stdout(contains("+RUN npm run build --workspace apps/shop\n"))
+        .stdout(contains("/app/apps/shop/dist /usr/share/nginx/html"))
+        .stdout(contains("+COPY apps/shop/nginx.conf /etc/nginx/nginx.conf"));
+}

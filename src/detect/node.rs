@@ -399,7 +399,10 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
     let Some(declared) = ws::declared(repo, "", &root.obj, &root.text)? else {
         if let Some(p) = package {
             return Err(Error::usage(
-                format!("package = `{p}` names a workspace member, but {} declares no workspace", root.path),
+                format!(
+                    "package = `{p}` names a workspace member, but {} declares no workspace",
+                    root.path
+                ),
                 "remove `package` from the configuration: this project is a single package",
             ));
         }
@@ -429,7 +432,14 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
         obj: chosen.obj.clone(),
     };
     let root_evidence = manifest_version_evidence(&root.path, &root.text, &root.obj);
-    let project = project(repo, &chosen.member.dir, &member, mgr, Some(workspace), root_evidence)?;
+    let project = project(
+        repo,
+        &chosen.member.dir,
+        &member,
+        mgr,
+        Some(workspace),
+        root_evidence,
+    )?;
     // A server's image runs with the member's production node_modules,
     // which a workspace keeps hoisted at the root and linked between
     // members: that needs `pnpm deploy` or `yarn workspaces focus
@@ -492,16 +502,7 @@ fn project(
     let dependencies = names("dependencies");
     let dev_dependencies = names("devDependencies");
     let has = |n: &str| dependencies.iter().chain(&dev_dependencies).any(|d| d == n);
-    let app = app(
-        repo,
-        dir,
-        manifest,
-        text,
-        obj,
-        &script,
-        &dependencies,
-        &has,
-    )?;
+    let app = app(repo, dir, manifest, text, obj, &script, &dependencies, &has)?;
 
     // The install reads the settings beside the lock: the root's in a
     // workspace.
@@ -1485,31 +1486,59 @@ mod tests {
     #[test]
     fn workspace_member_is_read_with_the_root_lock() {
         let (_d, repo) = temp_repo(&[
-            ("package.json", "{\"name\": \"acme\", \"private\": true, \"engines\": {\"node\": \">=20\"}}"),
+            (
+                "package.json",
+                "{\"name\": \"acme\", \"private\": true, \"engines\": {\"node\": \">=20\"}}",
+            ),
             ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
-            ("pnpm-workspace.yaml", "packages:\n  - apps/*\n  - packages/*\n"),
+            (
+                "pnpm-workspace.yaml",
+                "packages:\n  - apps/*\n  - packages/*\n",
+            ),
             ("apps/web/package.json", NEXT_WEB),
-            ("apps/web/next.config.mjs", "export default { output: 'standalone' }\n"),
-            ("apps/web/app/api/health/route.js", "export function GET() {}\n"),
+            (
+                "apps/web/next.config.mjs",
+                "export default { output: 'standalone' }\n",
+            ),
+            (
+                "apps/web/app/api/health/route.js",
+                "export function GET() {}\n",
+            ),
             ("apps/docs/package.json", "{\"name\": \"docs\"}"),
-            ("packages/ui/package.json", "{\"name\": \"@acme/ui\", \"scripts\": {\"build\": \"tsc\"}}"),
+            (
+                "packages/ui/package.json",
+                "{\"name\": \"@acme/ui\", \"scripts\": {\"build\": \"tsc\"}}",
+            ),
         ]);
         let p = read_root(&repo, None).unwrap();
         let ws = p.workspace.as_ref().unwrap();
-        assert_eq!((p.dir.as_str(), ws.member.name.as_str()), ("apps/web", "web"));
+        assert_eq!(
+            (p.dir.as_str(), ws.member.name.as_str()),
+            ("apps/web", "web")
+        );
         assert_eq!(ws.declared_at, "pnpm-workspace.yaml:1");
         assert_eq!(p.lock_file.as_deref(), Some("pnpm-lock.yaml"));
         assert_eq!(ws.source_dirs(), ["apps/web", "packages/ui"]);
         assert_eq!(ws.builds_first.len(), 1);
-        assert!(matches!(&p.app, NodeApp::NextServer { standalone: true, health: Some(h), .. } if h.file == "apps/web/app/api/health/route.js"));
+        assert!(
+            matches!(&p.app, NodeApp::NextServer { standalone: true, health: Some(h), .. } if h.file == "apps/web/app/api/health/route.js")
+        );
         // The root's engines.node counts for the member.
         assert!(p.version_evidence.iter().any(|e| e.file == "package.json"));
         // Read from the member's folder as a frontend, a workspace root
         // is still refused; the member itself names no workspace.
-        assert!(read(&repo, "").unwrap_err().to_string().contains("workspace"));
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("workspace"));
         // A member the configuration names that is not one.
         let err = read_root(&repo, Some("webb")).unwrap_err();
-        assert!(err.hint().unwrap_or_default().contains("did you mean `web`"), "{err:?}");
+        assert!(
+            err.hint()
+                .unwrap_or_default()
+                .contains("did you mean `web`"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -1521,7 +1550,10 @@ mod tests {
         ]);
         let err = read_root(&repo, None).unwrap_err();
         assert!(matches!(err.kind, crate::error::Kind::Unsupported(_)));
-        assert!(err.to_string().contains("services/api/package.json"), "{err}");
+        assert!(
+            err.to_string().contains("services/api/package.json"),
+            "{err}"
+        );
         assert!(err.hint().unwrap_or_default().contains("api"), "{err:?}");
     }
 

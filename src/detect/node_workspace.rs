@@ -151,7 +151,10 @@ pub fn declared(
         // Settings only, or the root alone: pnpm treats the folder as one
         // package, and so do we (package.json's `workspaces` is npm's and
         // Yarn's, which pnpm does not read).
-        if obj.get("packageManager").and_then(Value::as_str).is_some_and(|p| p.starts_with("pnpm@"))
+        if obj
+            .get("packageManager")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.starts_with("pnpm@"))
             || repo.exists(&join(dir, "pnpm-lock.yaml"))
         {
             return Ok(None);
@@ -164,9 +167,18 @@ pub fn declared(
         Some(Value::Object(o)) => o
             .get("packages")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         Some(_) => {
             return Err(Error::input(
                 &manifest,
@@ -208,8 +220,9 @@ fn matches(pattern: &str, dir: &str) -> bool {
             Some((head, tail)) => {
                 name.len() >= head.len()
                     && name.starts_with(head)
-                    && (0..=name.len() - head.len())
-                        .any(|i| name.is_char_boundary(head.len() + i) && one(tail, &name[head.len() + i..]))
+                    && (0..=name.len() - head.len()).any(|i| {
+                        name.is_char_boundary(head.len() + i) && one(tail, &name[head.len() + i..])
+                    })
             }
         }
     }
@@ -260,7 +273,9 @@ impl MemberManifest {
     /// and a build or start script.
     fn is_app(&self) -> bool {
         let specs = self.dependency_specs();
-        specs.iter().any(|(d, _)| APP_DEPENDENCIES.contains(&d.as_str()))
+        specs
+            .iter()
+            .any(|(d, _)| APP_DEPENDENCIES.contains(&d.as_str()))
             && (self.script("build") || self.script("start"))
     }
 }
@@ -274,34 +289,32 @@ pub fn members(repo: &Repo, declared: &Declared) -> Result<Vec<MemberManifest>> 
         let Some(dir) = manifest.strip_suffix("/package.json") else {
             continue;
         };
-        if !include.iter().any(|p| matches(p, dir))
-            || exclude.iter().any(|p| matches(&p[1..], dir))
+        if !include.iter().any(|p| matches(p, dir)) || exclude.iter().any(|p| matches(&p[1..], dir))
         {
             continue;
         }
         let Some(text) = repo.read_text(&manifest)? else {
             continue;
         };
-        let obj = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(o)) => o,
-            Ok(_) => {
-                return Err(Error::input(
-                    &manifest,
-                    Some(1),
-                    "expected a JSON object with the package's fields",
-                    "a package.json is one { ... } object, such as {\"name\": \"web\"}",
-                ))
-            }
-            Err(e) => {
-                return Err(Error::input_at(
+        let obj =
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(o)) => o,
+                Ok(_) => {
+                    return Err(Error::input(
+                        &manifest,
+                        Some(1),
+                        "expected a JSON object with the package's fields",
+                        "a package.json is one { ... } object, such as {\"name\": \"web\"}",
+                    ))
+                }
+                Err(e) => return Err(Error::input_at(
                     &manifest,
                     e.line(),
                     e.column(),
                     format!("expected valid JSON: {e}"),
                     "JSON wants double-quoted keys and strings and no comma after the last item",
-                ))
-            }
-        };
+                )),
+            };
         // A member without a name cannot be filtered or depended on; npm
         // and pnpm name it by its folder in that case.
         let name = obj
@@ -421,11 +434,7 @@ pub fn builds_first(members: &[MemberManifest], local: &[Member]) -> Vec<Member>
     local
         .iter()
         .rev()
-        .filter(|l| {
-            members
-                .iter()
-                .any(|m| m.member == **l && m.script("build"))
-        })
+        .filter(|l| members.iter().any(|m| m.member == **l && m.script("build")))
         .cloned()
         .collect()
 }
@@ -477,7 +486,10 @@ mod tests {
         let yaml = "packages:\n  - 'apps/*'\n";
         let (_d, repo) = temp_repo(&[("package.json", pkg), ("pnpm-workspace.yaml", yaml)]);
         let d = declared(&repo, "", &obj(pkg), pkg).unwrap().unwrap();
-        assert_eq!((d.at.as_str(), d.patterns), ("pnpm-workspace.yaml:1", vec!["apps/*".to_string()]));
+        assert_eq!(
+            (d.at.as_str(), d.patterns),
+            ("pnpm-workspace.yaml:1", vec!["apps/*".to_string()])
+        );
     }
 
     #[test]
@@ -505,15 +517,27 @@ mod tests {
         // `ui` is a member's name: npm links it whatever its range.
         assert_eq!(
             local_dependencies(&ms, web),
-            vec![Member { name: "ui".into(), dir: "packages/ui".into() }]
+            vec![Member {
+                name: "ui".into(),
+                dir: "packages/ui".into()
+            }]
         );
         // Two apps and no choice: the error lists them and the setting.
         let err = choose(&d, &ms, None).unwrap_err();
         let hint = err.hint().unwrap_or_default();
-        assert!(err.to_string().contains("web (apps/web), old (apps/old)") || err.to_string().contains("old (apps/old), web (apps/web)"), "{err}");
+        assert!(
+            err.to_string().contains("web (apps/web), old (apps/old)")
+                || err.to_string().contains("old (apps/old), web (apps/web)"),
+            "{err}"
+        );
         assert!(hint.contains("package"), "{hint}");
         // A misspelt member gets "did you mean".
         let err = choose(&d, &ms, Some("webb")).unwrap_err();
-        assert!(err.hint().unwrap_or_default().contains("did you mean `web`"), "{err:?}");
+        assert!(
+            err.hint()
+                .unwrap_or_default()
+                .contains("did you mean `web`"),
+            "{err:?}"
+        );
     }
 }

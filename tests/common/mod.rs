@@ -305,6 +305,39 @@ pub fn add_junk(name: &str, root: &Path) {
             }
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
+        "pnpm-workspace-next" => {
+            // A developer's checkout of the monorepo: pnpm's root and member
+            // node_modules, a local Next.js build and cache, .git, a local env.
+            for (i, dir) in [
+                "node_modules/.pnpm",
+                "apps/web/node_modules",
+                "packages/shared/node_modules",
+            ]
+            .iter()
+            .enumerate()
+            {
+                for j in 0..100 {
+                    write(
+                        root,
+                        &format!("{dir}/pkg{:02}/index{}.js", j / 10, j % 10),
+                        &noise(8_000, 8000 + (i * 100 + j) as u64),
+                    );
+                }
+            }
+            for i in 0..20 {
+                write(
+                    root,
+                    &format!("apps/web/.next/cache/images/{i:02}/img.webp"),
+                    &noise(300_000, 8400 + i as u64),
+                );
+            }
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+            write(
+                root,
+                "apps/web/.env.local",
+                b"NEXT_PUBLIC_X=1\nAPI_TOKEN=local-only\n",
+            );
+        }
         "vite-spa" | "flask-vite" | "express-api" | "nextjs-app" => {
             // What a developer's checkout carries: node_modules with the
             // caches tools keep inside it, a stale build, .git, a local env.

@@ -116,7 +116,10 @@ fn workspace_install(
         }
     }
     for member in &ws.members {
-        dirs.push((format!("{}/package.json", member.dir), format!("{}/", member.dir)));
+        dirs.push((
+            format!("{}/package.json", member.dir),
+            format!("{}/", member.dir),
+        ));
     }
     let name = ws.member_name();
     let install = match m {

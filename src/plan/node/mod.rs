@@ -306,7 +306,11 @@ fn common_plan(
                 ws.root_files
                     .iter()
                     .map(|f| (f.clone(), "./".to_string()))
-                    .chain(ws.source_dirs().into_iter().map(|d| (d.clone(), format!("{d}/"))))
+                    .chain(
+                        ws.source_dirs()
+                            .into_iter()
+                            .map(|d| (d.clone(), format!("{d}/"))),
+                    )
                     .collect()
             })
             .unwrap_or_default(),
