@@ -1606,5 +1606,5 @@ fn workspace_with_several_apps_needs_package() {
         .stdout(contains("+COPY apps/shop apps/shop/\n+COPY packages/ui packages/ui/\n"))
         .stdout(contains("+RUN npm run build --workspace apps/shop\n"))
         .stdout(contains("/app/apps/shop/dist /usr/share/nginx/html"))
-        .stdout(contains("+COPY apps/shop/nginx.conf /etc/nginx/nginx.conf"));
+        .stdout(contains("+COPY nginx.conf /etc/nginx/nginx.conf\n"));
 }

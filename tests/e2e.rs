@@ -421,6 +421,33 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: sources in the image"
             );
         }
+        "npm-workspace-vite" => {
+            // The member's site, built after the workspace package it
+            // imports (whose dist/ only its own build writes), served by
+            // nginx with neither Node nor node_modules in the image.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("<title>Swatch catalog</title>"),
+                "{name}: GET / is not the built index.html:\n{page}"
+            );
+            let asset =
+                in_image("ls /usr/share/nginx/html/assets | grep '^index-.*\\.js$' | head -n 1");
+            let js = get(&format!("/assets/{asset}"));
+            assert!(
+                js.contains("EUR ") && !js.contains("stale"),
+                "{name}: the app's bundle does not hold the freshly built @shop/format:\n{js}"
+            );
+            assert_eq!(
+                in_image("command -v node npm || true"),
+                "",
+                "{name}: Node in a static image"
+            );
+            assert_eq!(
+                in_image("find / -xdev -name node_modules -not -path '/proc/*' | head -n 3"),
+                "",
+                "{name}: node_modules in the image"
+            );
+        }
         "pnpm-workspace-next" => {
             // The member's page and route run with the workspace package
             // they import; the standalone server is the member's, as the

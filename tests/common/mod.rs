@@ -305,6 +305,28 @@ pub fn add_junk(name: &str, root: &Path) {
             }
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
+        "npm-workspace-vite" => {
+            // npm's hoisted node_modules and the builds a local `npm run
+            // build` left in both members.
+            for i in 0..150 {
+                write(
+                    root,
+                    &format!("node_modules/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(8_000, 8500 + i as u64),
+                );
+            }
+            write(
+                root,
+                "apps/catalog/dist/assets/old-build.js",
+                &noise(400_000, 8700),
+            );
+            write(
+                root,
+                "packages/format/dist/index.js",
+                b"export const stale = true\n",
+            );
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
         "pnpm-workspace-next" => {
             // A developer's checkout of the monorepo: pnpm's root and member
             // node_modules, a local Next.js build and cache, .git, a local env.

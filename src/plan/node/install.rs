@@ -237,3 +237,23 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
         );
     }
 }
+
+/// What `run_script` runs before the member's own script, for the reason
+/// of the build decision: the workspace packages built first.
+pub(super) fn built_first(node: &NodeProject, script: &str) -> String {
+    match &node.workspace {
+        Some(ws) if script == "build" && !ws.builds_first.is_empty() => format!(
+            "; first the `build` script of {}, which the member uses{}",
+            ws.builds_first
+                .iter()
+                .map(|m| m.dir.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            match node.manager {
+                NodeManager::Pnpm => " (pnpm's `--filter member...` runs them in dependency order)",
+                _ => ", dependencies before their dependents",
+            }
+        ),
+        _ => String::new(),
+    }
+}

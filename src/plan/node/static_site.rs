@@ -72,8 +72,9 @@ fn build(
         Topic::Build,
         plan.build.clone().unwrap_or_default(),
         format!(
-            "the `{script}` script of {}; {framework} writes the site to {output} ({output_from})",
-            node.manifest()
+            "the `{script}` script of {}{}; {framework} writes the site to {output} ({output_from})",
+            node.manifest(),
+            super::install::built_first(node, script),
         ),
         vec![],
     );
@@ -142,8 +143,15 @@ fn serve(st: &mut Stage, plan: &mut NodePlan, kind: StaticServer) -> Result<Serv
     plan.user = server.user;
     plan.cmd = server.cmd;
     // A build-only stage (a Python image's frontend) serves nothing.
+    // Beside the Dockerfile: the package's folder, or the root of a
+    // workspace, which the image is built from.
+    let config_dir = if node.workspace.is_some() {
+        ""
+    } else {
+        node.dir.as_str()
+    };
     let path = if st.at.serves {
-        server_config_path(inputs, &node.dir, kind)?
+        server_config_path(inputs, config_dir, kind)?
     } else {
         String::new()
     };
