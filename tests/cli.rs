@@ -1608,3 +1608,32 @@ fn workspace_with_several_apps_needs_package() {
         .stdout(contains("/app/apps/shop/dist /usr/share/nginx/html"))
         .stdout(contains("+COPY nginx.conf /etc/nginx/nginx.conf\n"));
 }
+
+/// A workspace's own Dockerfile (the whole repository copied, the member
+/// built with a filter) is edited: the runtime stage runs the member's
+/// standalone server, and the build the user wrote is recognised, not
+/// run again.
+#[test]
+fn workspace_dockerfile_gets_the_members_standalone_runtime() {
+    let dir = common::fixture("pnpm-workspace-next");
+    let config = dir.path().join("apps/web/next.config.mjs");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("  output: 'standalone',\n", "")).unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node:20\nWORKDIR /repo\nCOPY . .\nRUN corepack enable && pnpm install --frozen-lockfile\nRUN pnpm --filter web build\nEXPOSE 3000\nCMD pnpm --filter web start\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+++ b/apps/web/next.config.mjs"))
+        .stdout(contains("+  output: 'standalone',"))
+        .stdout(contains("+COPY --from=build /repo/apps/web/public ./apps/web/public\n"))
+        .stdout(contains("+COPY --from=build /repo/apps/web/.next/standalone ./\n"))
+        .stdout(contains("+COPY --from=build /repo/apps/web/.next/static ./apps/web/.next/static\n"))
+        .stdout(contains("+CMD [\"node\", \"apps/web/server.js\"]\n"))
+        .stdout(contains("+RUN pnpm").not());
+}

@@ -170,6 +170,15 @@ pub enum NodeApp {
         /// A health route the app defines, such as `/api/health`, with
         /// the file that proves it.
         health: Option<Route>,
+        /// The folder Next.js traces from, relative to the repository,
+        /// when next.config sets `outputFileTracingRoot`, with its file and
+        /// line.
+        tracing_root: Option<(String, String)>,
+        /// The app's folder inside the standalone output, relative to it:
+        /// empty for a single project; the member's folder (`apps/web`)
+        /// in a workspace, since Next.js traces from the folder of the lock
+        /// file (or `outputFileTracingRoot`) and keeps the layout below it.
+        standalone_dir: String,
     },
     /// An HTTP server such as Express or Fastify.
     Server {
@@ -502,7 +511,15 @@ fn project(
     let dependencies = names("dependencies");
     let dev_dependencies = names("devDependencies");
     let has = |n: &str| dependencies.iter().chain(&dev_dependencies).any(|d| d == n);
-    let app = app(repo, dir, manifest, text, obj, &script, &dependencies, &has)?;
+    let mut app = app(repo, dir, manifest, text, obj, &script, &dependencies, &has)?;
+    if let NodeApp::NextServer {
+        tracing_root,
+        standalone_dir,
+        ..
+    } = &mut app
+    {
+        *standalone_dir = standalone_dir_of(dir, workspace.is_some(), tracing_root.as_ref())?;
+    }
 
     // The install reads the settings beside the lock: the root's in a
     // workspace.
@@ -794,12 +811,19 @@ fn app(
             file,
             line: 1,
         });
+        let tracing_root = match &config {
+            Some((path, text)) => tracing_root(text, path, dir)?,
+            None => None,
+        };
         return Ok(NodeApp::NextServer {
             script: "build".into(),
             standalone: matches!(&output, Some(Ok((o, _))) if o == "standalone"),
             config: config.map(|(p, _)| p),
             dist_dir,
             health,
+            tracing_root,
+            // Set by `project`, which knows whether a workspace holds it.
+            standalone_dir: String::new(),
         });
     }
     if let Some(app) = super::node_kinds::app(repo, dir, manifest, text, script, dependencies, has)
@@ -940,6 +964,80 @@ fn app(
         port_env: Vec::new(),
         host_env: None,
     })
+}
+
+/// `outputFileTracingRoot` in next.config, resolved against the app's
+/// folder `dir` to a folder of the repository, with its `file:line`. Read
+/// forms: `path.join(__dirname, '../..')` (or `resolve`, or
+/// `import.meta.dirname`), `new URL('../../', import.meta.url)` and
+/// `process.cwd()` (the app's folder, where `next build` runs). Another
+/// expression is an error, since the image's paths depend on it.
+fn tracing_root(text: &str, file: &str, dir: &str) -> Result<Option<(String, String)>> {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"['"`]([^'"`$]*)['"`]"#).unwrap());
+    let Some((i, line)) = text.lines().enumerate().find(|(_, l)| {
+        find_key(l, "outputFileTracingRoot").is_some() && !l.trim_start().starts_with("//")
+    }) else {
+        return Ok(None);
+    };
+    let at = format!("{file}:{}", i + 1);
+    let value = &line[find_key(line, "outputFileTracingRoot").unwrap_or(0)..];
+    let relative: Vec<String> = if value.contains("__dirname")
+        || value.contains("import.meta.dirname")
+        || value.contains("import.meta.url")
+    {
+        LITERAL
+            .captures_iter(value)
+            .map(|c| c[1].to_string())
+            .collect()
+    } else if value.contains("process.cwd()") {
+        Vec::new()
+    } else {
+        return Err(Error::unsupported(
+            format!("{at}: `outputFileTracingRoot` is set to an expression dockslim cannot read, so where the standalone server lands is unclear"),
+            "write it as path.join(__dirname, '../..') (the workspace root) or remove it: Next.js then traces from the folder of the lock file",
+        ));
+    };
+    let joined = relative
+        .iter()
+        .fold(dir.to_string(), |acc, part| join(&acc, part));
+    let root = normalize_path(&joined).ok_or_else(|| {
+        Error::unsupported(
+            format!("{at}: `outputFileTracingRoot` points outside the repository"),
+            "point it at the workspace root inside the repository, such as path.join(__dirname, '../..')",
+        )
+    })?;
+    Ok(Some((root, at)))
+}
+
+/// The app's folder inside the standalone output: its path below the
+/// folder Next.js traces from (the configured root, else the workspace
+/// root, else the app's own folder).
+fn standalone_dir_of(
+    dir: &str,
+    in_workspace: bool,
+    tracing_root: Option<&(String, String)>,
+) -> Result<String> {
+    let root = match tracing_root {
+        Some((root, _)) => root.as_str(),
+        None if in_workspace => "",
+        None => dir,
+    };
+    if root == dir {
+        return Ok(String::new());
+    }
+    if root.is_empty() {
+        return Ok(dir.to_string());
+    }
+    dir.strip_prefix(&format!("{root}/"))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            let at = tracing_root.map(|(_, at)| at.as_str()).unwrap_or_default();
+            Error::unsupported(
+                format!("{at}: `outputFileTracingRoot` is {root}, which does not hold the app's folder {dir}"),
+                "point it at a folder above the app, such as the workspace root",
+            )
+        })
 }
 
 /// `./build/` -> `build`; keeps a leading `../`.
@@ -1539,6 +1637,59 @@ mod tests {
                 .contains("did you mean `web`"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn standalone_layout_follows_the_tracing_root() {
+        let member = |config: &str| {
+            let (d, repo) = temp_repo(&[
+                ("package.json", "{\"private\": true}"),
+                ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+                ("pnpm-workspace.yaml", "packages: ['apps/*']\n"),
+                ("apps/web/package.json", NEXT_WEB),
+                ("apps/web/next.config.js", config),
+            ]);
+            (d, read_root(&repo, None))
+        };
+        let dir_of = |p: Result<NodeProject>| match p.unwrap().app {
+            NodeApp::NextServer { standalone_dir, .. } => standalone_dir,
+            other => panic!("{other:?}"),
+        };
+        // Next.js finds the workspace root by its lock file.
+        let (_d, p) = member("module.exports = { output: 'standalone' }\n");
+        assert_eq!(dir_of(p), "apps/web");
+        let (_d, p) = member("const path = require('path')\nmodule.exports = {\n  output: 'standalone',\n  outputFileTracingRoot: path.join(__dirname, '../../'),\n}\n");
+        assert_eq!(dir_of(p), "apps/web");
+        // Traced from the app's own folder: server.js at the top.
+        let (_d, p) = member(
+            "module.exports = {\n  output: 'standalone',\n  outputFileTracingRoot: __dirname,\n}\n",
+        );
+        assert_eq!(dir_of(p), "");
+        let (_d, p) = member("module.exports = {\n  outputFileTracingRoot: process.cwd(),\n  output: 'standalone',\n}\n");
+        assert_eq!(dir_of(p), "");
+        let (_d, p) = member(
+            "export default {\n  output: 'standalone',\n  outputFileTracingRoot: ROOT,\n}\n",
+        );
+        let err = p.unwrap_err().to_string();
+        assert!(
+            err.contains("apps/web/next.config.js:3") && err.contains("outputFileTracingRoot"),
+            "{err}"
+        );
+        // A single project traced from above the repository.
+        let (_d, repo) = temp_repo(&[
+            (
+                "package.json",
+                "{\"scripts\": {\"build\": \"next build\"}, \"dependencies\": {\"next\": \"15\"}}",
+            ),
+            (
+                "next.config.js",
+                "module.exports = { outputFileTracingRoot: path.join(__dirname, '..') }\n",
+            ),
+        ]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("outside the repository"));
     }
 
     #[test]

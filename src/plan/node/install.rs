@@ -152,7 +152,7 @@ fn workspace_install(
 /// member, after the same script of the workspace packages it depends on
 /// (pnpm orders them itself; npm and Yarn run them one by one, dependencies
 /// first).
-pub(super) fn run_script(node: &NodeProject, script: &str) -> String {
+pub(crate) fn run_script(node: &NodeProject, script: &str) -> String {
     let Some(ws) = &node.workspace else {
         return node.manager.run(script);
     };

@@ -34,7 +34,7 @@ use crate::error::Result;
 pub use frontend::{frontend_stage, separate_frontend};
 pub(crate) use health::{healthcheck_timing, node_probe};
 pub(crate) use image::version;
-use install::run_script;
+pub(crate) use install::run_script;
 pub use static_site::server_config_path;
 
 /// What a Node image is.
@@ -83,6 +83,10 @@ pub struct NodePlan {
     /// The app's folder under the workdir with a trailing slash
     /// (`apps/web/` for a workspace member), else empty.
     pub app_path: String,
+    /// A Next.js app's folder inside its standalone output, with a
+    /// trailing slash (`apps/web/` when traced from a workspace root), else
+    /// empty: where the runtime puts server.js, the static files and public/.
+    pub standalone_path: String,
     pub build_env: Vec<(String, String)>,
     pub build: Option<String>,
     /// Drops devDependencies after a server's build.
@@ -236,8 +240,13 @@ fn by_kind(
             script,
             dist_dir,
             health,
+            standalone_dir,
             ..
         } => {
+            plan.standalone_path = match standalone_dir.as_str() {
+                "" => String::new(),
+                d => format!("{d}/"),
+            };
             next::plan(st, plan, script, dist_dir, health.as_ref());
             None
         }
@@ -318,6 +327,7 @@ fn common_plan(
             "" => String::new(),
             dir => format!("{dir}/"),
         },
+        standalone_path: String::new(),
         build_env: Vec::new(),
         build: None,
         prune: None,

@@ -25,18 +25,21 @@ pub(super) fn plan(
     // In a workspace Next.js traces from the workspace root (the folder of
     // the lock file, or outputFileTracingRoot), so the standalone folder
     // keeps the workspace's layout and the server is the member's.
-    plan.cmd = vec!["node".into(), format!("{}server.js", plan.app_path)];
+    plan.cmd = vec!["node".into(), format!("{}server.js", plan.standalone_path)];
     plan.summary = format!(
         "Next.js app {}, built with {}, run from its standalone output",
         node.name.clone().unwrap_or_else(|| node.manifest()),
         node.manager.name()
     );
-    let traced = match &node.workspace {
-        Some(_) => format!(
-            "; Next.js traces from the workspace root, so the server is {}server.js and the static files and public/ go beside it",
-            plan.app_path
+    let traced = match plan.standalone_path.as_str() {
+        "" => String::new(),
+        path => format!(
+            "; Next.js traces from {}, so the server is {path}server.js in the standalone output and the static files and public/ go beside it",
+            match &node.app {
+                crate::detect::node::NodeApp::NextServer { tracing_root: Some((_, at)), .. } => format!("the outputFileTracingRoot at {at}"),
+                _ => "the workspace root (the folder of its lock file)".to_string(),
+            }
         ),
-        None => String::new(),
     };
     st.decide(Topic::Runtime, format!("{} as node (1000), `{}`", plan.runtime_image, plan.cmd.join(" ")), format!("Next.js's standalone output holds the server and only the node_modules files it traces as used; the image gets it, .next/static and public/, never the full node_modules or the sources{traced}"), inputs.fixes(&[crate::rules::RuleId::DS311, crate::rules::RuleId::DS401, crate::rules::RuleId::DS502]));
     let path = health.map_or("/", |r| r.path.as_str());
