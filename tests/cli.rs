@@ -1631,9 +1631,58 @@ fn workspace_dockerfile_gets_the_members_standalone_runtime() {
         .success()
         .stdout(contains("+++ b/apps/web/next.config.mjs"))
         .stdout(contains("+  output: 'standalone',"))
-        .stdout(contains("+COPY --from=build /repo/apps/web/public ./apps/web/public\n"))
-        .stdout(contains("+COPY --from=build /repo/apps/web/.next/standalone ./\n"))
-        .stdout(contains("+COPY --from=build /repo/apps/web/.next/static ./apps/web/.next/static\n"))
+        .stdout(contains(
+            "+COPY --from=build /repo/apps/web/public ./apps/web/public\n",
+        ))
+        .stdout(contains(
+            "+COPY --from=build /repo/apps/web/.next/standalone ./\n",
+        ))
+        .stdout(contains(
+            "+COPY --from=build /repo/apps/web/.next/static ./apps/web/.next/static\n",
+        ))
         .stdout(contains("+CMD [\"node\", \"apps/web/server.js\"]\n"))
         .stdout(contains("+RUN pnpm").not());
+}
+
+/// A server member of a pnpm workspace: `pnpm deploy` gives the runtime
+/// the member and its production dependencies; the folders its code
+/// writes are placed where the deployed member runs.
+#[test]
+fn pnpm_workspace_server_member_is_deployed() {
+    let dir = common::fixture("pnpm-workspace-express");
+    let code = dir.path().join("apps/api/src/index.js");
+    let text = std::fs::read_to_string(&code).unwrap();
+    std::fs::write(
+        &code,
+        format!("const fs = require('fs')\nfs.mkdirSync('uploads', {{ recursive: true }})\n{text}"),
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "pnpm install --frozen-lockfile --filter api... --store-dir /pnpm/store\n",
+        ))
+        .stdout(contains(
+            "+    pnpm --filter api deploy --prod /out --store-dir /pnpm/store\n",
+        ))
+        .stdout(contains("+COPY --from=build /out ./\n"))
+        .stdout(contains("+RUN mkdir -p /app/uploads \\\n"))
+        .stdout(contains("+CMD [\"node\", \"src/index.js\"]\n"));
+    // Without a pin, the profile's pnpm 10 deploys in its legacy mode.
+    let manifest = dir.path().join("package.json");
+    let root = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        root.replace("  \"packageManager\": \"pnpm@9.15.9\"\n", "  \"x\": 1\n"),
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("pnpm --filter api deploy --prod --legacy /out"));
 }

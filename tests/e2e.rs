@@ -448,6 +448,32 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: node_modules in the image"
             );
         }
+        "pnpm-workspace-express" => {
+            // `pnpm deploy` gave the image the member alone, with its
+            // production dependencies and the workspace package it
+            // requires at run time; no devDependency, no pnpm, no other
+            // member.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Welcome to the API"),
+                "{name}: GET / does not answer through packages/shared:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -A /app | tr '\\n' ' '"),
+                "node_modules package.json src",
+                "{name}: the image holds more than the deployed member"
+            );
+            assert_eq!(
+                in_image("ls /app/node_modules/.pnpm | grep -c nodemon || true"),
+                "0",
+                "{name}: a devDependency in the image"
+            );
+            assert_eq!(
+                in_image("command -v pnpm || true"),
+                "",
+                "{name}: pnpm in the runtime image"
+            );
+        }
         "pnpm-workspace-next" => {
             // The member's page and route run with the workspace package
             // they import; the standalone server is the member's, as the

@@ -451,19 +451,22 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
     )?;
     // A server's image runs with the member's production node_modules,
     // which a workspace keeps hoisted at the root and linked between
-    // members: that needs `pnpm deploy` or `yarn workspaces focus
-    // --production` in the runtime, not planned yet. Next.js (its
-    // standalone output traces what it uses) and static sites (no Node at
-    // run time) need none.
-    if let NodeApp::Server { framework, .. } = &project.app {
+    // members: pnpm's `deploy` gathers them into one folder; npm's and
+    // Yarn's equivalents are not planned yet. Next.js (its standalone
+    // output traces what it uses) and static sites (no Node at run time)
+    // need none.
+    if let (NodeApp::Server { framework, .. }, false) =
+        (&project.app, project.manager == NodeManager::Pnpm)
+    {
         return Err(Error::unsupported(
             format!(
-                "{}: a {framework} server in a workspace member; dockslim builds Next.js apps and static sites from workspaces, not yet servers that need the member's production node_modules at run time",
-                chosen.manifest
+                "{}: a {framework} server in a {} workspace; dockslim builds Next.js apps and static sites from every workspace, and servers from pnpm workspaces (with `pnpm deploy`), not yet servers that need an npm or Yarn workspace's production node_modules at run time",
+                chosen.manifest,
+                project.manager.name(),
             ),
             format!(
-                "`pnpm deploy --filter {} --prod /out` (pnpm) or `yarn workspaces focus {} --production` gives such an image its dependencies; until dockslim plans it, write that Dockerfile by hand",
-                chosen.member.name, chosen.member.name
+                "`yarn workspaces focus {} --production` (Yarn 2+) or `npm ci --omit=dev --workspace {}` in a stage of its own gives such an image its dependencies; until dockslim plans it, write that Dockerfile by hand",
+                chosen.member.name, chosen.member.dir
             ),
         ));
     }

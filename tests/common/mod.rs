@@ -327,6 +327,23 @@ pub fn add_junk(name: &str, root: &Path) {
             );
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
+        "pnpm-workspace-express" => {
+            // pnpm's virtual store and the member's links, from a local install.
+            for i in 0..100 {
+                write(
+                    root,
+                    &format!("node_modules/.pnpm/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(8_000, 8800 + i as u64),
+                );
+            }
+            write(root, "apps/api/node_modules/.bin/nodemon", b"#!/bin/sh\n");
+            write(
+                root,
+                "apps/api/.env",
+                b"DATABASE_URL=postgres://api:secret@db/api\n",
+            );
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
         "pnpm-workspace-next" => {
             // A developer's checkout of the monorepo: pnpm's root and member
             // node_modules, a local Next.js build and cache, .git, a local env.

@@ -91,6 +91,10 @@ pub struct NodePlan {
     pub build: Option<String>,
     /// Drops devDependencies after a server's build.
     pub prune: Option<String>,
+    /// A pnpm workspace server's `pnpm deploy`: the member's files and its
+    /// production node_modules (workspace packages included) gathered into
+    /// /out, which the runtime stage copies whole.
+    pub deploy: Option<String>,
     /// What a built server's runtime stage takes from the build stage,
     /// relative to the workdir; empty for the whole (pruned) workdir.
     pub ships: Vec<String>,
@@ -263,7 +267,11 @@ fn by_kind(
             host_env,
         } => {
             server::dependencies(st, plan, inst, build_script.as_deref());
-            server::ships(st, plan, output, ships);
+            if node.workspace.is_some() {
+                server::deploy(st, plan, inst);
+            } else {
+                server::ships(st, plan, output, ships);
+            }
             plan.port = command::port(st, port.as_ref());
             command::listen_env(st, plan, port_env, host_env.as_deref());
             command::server_command(st, plan, command, command_from);
@@ -331,6 +339,7 @@ fn common_plan(
         build_env: Vec::new(),
         build: None,
         prune: None,
+        deploy: None,
         ships: Vec::new(),
         output: String::new(),
         server: "node",
