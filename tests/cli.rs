@@ -1686,3 +1686,50 @@ fn pnpm_workspace_server_member_is_deployed() {
         .success()
         .stdout(contains("pnpm --filter api deploy --prod --legacy /out"));
 }
+
+/// Yarn workspaces: Yarn 2+ installs the member with `workspaces focus`;
+/// Yarn 1, which has no focus, installs the workspace; both build the
+/// member's workspace packages first, then the member.
+#[test]
+fn yarn_workspace_members_are_focused_or_installed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\"private\": true, \"packageManager\": \"yarn@4.5.3\", \"workspaces\": [\"apps/*\", \"packages/*\"]}"),
+            ("yarn.lock", "__metadata:\n  version: 8\n"),
+            (".yarnrc.yml", "nodeLinker: node-modules\n"),
+            ("apps/site/package.json", "{\"name\": \"site\", \"scripts\": {\"build\": \"vite build\"}, \"dependencies\": {\"@acme/theme\": \"workspace:^\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("packages/theme/package.json", "{\"name\": \"@acme/theme\", \"scripts\": {\"build\": \"node build.mjs\"}}"),
+        ],
+    );
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+COPY package.json yarn.lock .yarnrc.yml ./\n"))
+        .stdout(contains("    yarn workspaces focus site\n"))
+        .stdout(contains(
+            "+RUN yarn workspace @acme/theme run build \\\n+ && yarn workspace site run build\n",
+        ))
+        .stdout(contains("/app/apps/site/dist /usr/share/nginx/html"));
+    write_files(
+        dir.path(),
+        &[
+            (
+                "package.json",
+                "{\"private\": true, \"workspaces\": [\"apps/*\", \"packages/*\"]}",
+            ),
+            ("yarn.lock", "# yarn lockfile v1\n"),
+        ],
+    );
+    std::fs::remove_file(dir.path().join(".yarnrc.yml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("    yarn install --frozen-lockfile\n"))
+        .stdout(contains("yarn workspace site run build\n"));
+}
