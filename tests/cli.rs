@@ -1529,7 +1529,10 @@ fn pnpm_workspace_file_of_settings_is_a_single_package() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout(contains("+COPY package.json pnpm-lock.yaml ./\n"))
+        // Its settings shape the install the lock records: copied with it.
+        .stdout(contains(
+            "+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\n",
+        ))
         .stdout(contains(
             "pnpm install --frozen-lockfile --store-dir /pnpm/store\n",
         ))

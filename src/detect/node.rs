@@ -528,7 +528,21 @@ fn project(
     // workspace.
     let install_dir = if workspace.is_some() { "" } else { dir };
     let mut install_files = Vec::new();
-    for extra in [".yarnrc.yml", ".yarnrc", ".pnpmfile.cjs"] {
+    // pnpm-workspace.yaml of a single package holds install settings
+    // (overrides, onlyBuiltDependencies, catalogs) that the lock records:
+    // a frozen install without it fails or installs otherwise. A
+    // workspace's own is copied with the root's manifest.
+    let extras: &[&str] = if workspace.is_some() {
+        &[".yarnrc.yml", ".yarnrc", ".pnpmfile.cjs"]
+    } else {
+        &[
+            ".yarnrc.yml",
+            ".yarnrc",
+            ".pnpmfile.cjs",
+            "pnpm-workspace.yaml",
+        ]
+    };
+    for extra in extras {
         if repo.exists(&join(install_dir, extra)) {
             install_files.push(extra.to_string());
         }
