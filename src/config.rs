@@ -51,7 +51,8 @@ pub struct Config {
     /// (uv, Poetry); development groups are never installed otherwise.
     #[serde(default)]
     pub groups: Vec<String>,
-    /// The uv workspace member the image is for.
+    /// The workspace member the image is for: a uv workspace's, or an npm,
+    /// Yarn or pnpm workspace's (by package name or folder).
     pub package: Option<String>,
     /// Which PyTorch build to install: `cpu` (the default when nothing in
     /// the repository uses a GPU) or `cuda`.
@@ -199,7 +200,6 @@ impl Config {
             ("workers", self.workers.is_some()),
             ("extras", !self.extras.is_empty()),
             ("groups", !self.groups.is_empty()),
-            ("package", self.package.is_some()),
             ("torch", self.torch.is_some()),
             ("frontend", self.frontend.is_some()),
             ("frontend-dockerfile", self.frontend_dockerfile.is_some()),

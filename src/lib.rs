@@ -794,6 +794,20 @@ pub fn detected_summary(
                 n.dev_dependencies.len()
             ),
         );
+        if let Some(ws) = &n.workspace {
+            push(
+                "workspace",
+                format!(
+                    "{} workspace of {} members ({}); the image is for {} ({}): {}",
+                    n.manager.program(),
+                    ws.members.len(),
+                    ws.declared_at,
+                    ws.member.name,
+                    ws.member.dir,
+                    ws.chosen_because
+                ),
+            );
+        }
     }
     if supported && node.is_none() {
         push(

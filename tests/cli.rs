@@ -1850,3 +1850,235 @@ fn rewrite_apply_writes_no_image_when_one_cannot_be_read() {
     );
     assert!(!dir.path().join("api/.dockerignore").exists());
 }
+
+fn write_files(root: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+#[test]
+fn pnpm_workspace_file_of_settings_is_a_single_package() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\"name\": \"site\", \"packageManager\": \"pnpm@9.15.9\", \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ("pnpm-workspace.yaml", "onlyBuiltDependencies:\n  - esbuild\noverrides:\n  nanoid: ^3.3.8\n"),
+        ],
+    );
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        // Its settings shape the install the lock records: copied with it.
+        .stdout(contains(
+            "+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\n",
+        ))
+        .stdout(contains(
+            "pnpm install --frozen-lockfile --store-dir /pnpm/store\n",
+        ))
+        .stdout(contains("--filter").not());
+}
+
+#[test]
+fn workspace_member_is_built_from_the_root_with_its_packages() {
+    let dir = common::fixture("pnpm-workspace-next");
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\n+COPY apps/web/package.json apps/web/\n+COPY packages/shared/package.json packages/shared/\n",
+        ))
+        .stdout(contains("pnpm install --frozen-lockfile --filter web... --store-dir /pnpm/store\n+COPY apps/web apps/web/\n+COPY packages/shared packages/shared/\n"))
+        .stdout(contains("+RUN pnpm --filter web... run build\n"))
+        .stdout(contains("+COPY --from=build /app/apps/web/.next/standalone ./\n"))
+        .stdout(contains("+CMD [\"node\", \"apps/web/server.js\"]\n"));
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("workspace member: web (apps/web)"))
+        .stdout(contains("@atelier/shared (packages/shared)"));
+}
+
+#[test]
+fn workspace_with_several_apps_needs_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let vite = |name: &str| {
+        format!("{{\"name\": \"{name}\", \"scripts\": {{\"build\": \"vite build\"}}, \"dependencies\": {{\"ui\": \"*\"}}, \"devDependencies\": {{\"vite\": \"^6\"}}}}")
+    };
+    let (shop, admin) = (vite("shop"), vite("admin"));
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\n  \"name\": \"stores\",\n  \"private\": true,\n  \"workspaces\": [\"apps/*\", \"packages/*\"]\n}\n"),
+            ("package-lock.json", "{\"lockfileVersion\": 3}"),
+            ("apps/shop/package.json", &shop),
+            ("apps/admin/package.json", &admin),
+            ("packages/ui/package.json", "{\"name\": \"ui\", \"main\": \"index.js\"}"),
+        ],
+    );
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["rewrite", "--apply"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("package.json:4"))
+        .stderr(contains(
+            "several apps: admin (apps/admin), shop (apps/shop)",
+        ))
+        .stderr(contains("--set package=admin"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+    dockslim()
+        .args(["rewrite", "--set", "package=shpo"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("package = `shpo` is not a member"))
+        .stderr(contains("did you mean `shop`?"));
+    dockslim()
+        .args(["rewrite", "--format", "diff", "--set", "package=apps/shop"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+COPY apps/admin/package.json apps/admin/\n+COPY apps/shop/package.json apps/shop/\n+COPY packages/ui/package.json packages/ui/\n"))
+        .stdout(contains("npm ci --workspace apps/shop --include-workspace-root\n"))
+        .stdout(contains("+COPY apps/shop apps/shop/\n+COPY packages/ui packages/ui/\n"))
+        .stdout(contains("+RUN npm run build --workspace apps/shop\n"))
+        .stdout(contains("/app/apps/shop/dist /usr/share/nginx/html"))
+        .stdout(contains("+COPY nginx.conf /etc/nginx/nginx.conf\n"));
+}
+
+/// A workspace's own Dockerfile (the whole repository copied, the member
+/// built with a filter) is edited: the runtime stage runs the member's
+/// standalone server, and the build the user wrote is recognised, not
+/// run again.
+#[test]
+fn workspace_dockerfile_gets_the_members_standalone_runtime() {
+    let dir = common::fixture("pnpm-workspace-next");
+    let config = dir.path().join("apps/web/next.config.mjs");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("  output: 'standalone',\n", "")).unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node:20\nWORKDIR /repo\nCOPY . .\nRUN corepack enable && pnpm install --frozen-lockfile\nRUN pnpm --filter web build\nEXPOSE 3000\nCMD pnpm --filter web start\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+++ b/apps/web/next.config.mjs"))
+        .stdout(contains("+  output: 'standalone',"))
+        .stdout(contains(
+            "+COPY --from=build /repo/apps/web/public ./apps/web/public\n",
+        ))
+        .stdout(contains(
+            "+COPY --from=build /repo/apps/web/.next/standalone ./\n",
+        ))
+        .stdout(contains(
+            "+COPY --from=build /repo/apps/web/.next/static ./apps/web/.next/static\n",
+        ))
+        .stdout(contains("+CMD [\"node\", \"apps/web/server.js\"]\n"))
+        .stdout(contains("+RUN pnpm").not());
+}
+
+/// A server member of a pnpm workspace: `pnpm deploy` gives the runtime
+/// the member and its production dependencies; the folders its code
+/// writes are placed where the deployed member runs.
+#[test]
+fn pnpm_workspace_server_member_is_deployed() {
+    let dir = common::fixture("pnpm-workspace-express");
+    let code = dir.path().join("apps/api/src/index.js");
+    let text = std::fs::read_to_string(&code).unwrap();
+    std::fs::write(
+        &code,
+        format!("const fs = require('fs')\nfs.mkdirSync('uploads', {{ recursive: true }})\n{text}"),
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "pnpm install --frozen-lockfile --filter api... --store-dir /pnpm/store\n",
+        ))
+        .stdout(contains(
+            "+    pnpm --filter api deploy --prod /out --store-dir /pnpm/store\n",
+        ))
+        .stdout(contains("+COPY --from=build /out ./\n"))
+        .stdout(contains("+RUN mkdir -p /app/uploads \\\n"))
+        .stdout(contains("+CMD [\"node\", \"src/index.js\"]\n"));
+    // Without a pin, the profile's pnpm 10 deploys in its legacy mode.
+    let manifest = dir.path().join("package.json");
+    let root = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        root.replace("  \"packageManager\": \"pnpm@9.15.9\"\n", "  \"x\": 1\n"),
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("pnpm --filter api deploy --prod --legacy /out"));
+}
+
+/// Yarn workspaces: Yarn 2+ installs the member with `workspaces focus`;
+/// Yarn 1, which has no focus, installs the workspace; both build the
+/// member's workspace packages first, then the member.
+#[test]
+fn yarn_workspace_members_are_focused_or_installed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\"private\": true, \"packageManager\": \"yarn@4.5.3\", \"workspaces\": [\"apps/*\", \"packages/*\"]}"),
+            ("yarn.lock", "__metadata:\n  version: 8\n"),
+            (".yarnrc.yml", "nodeLinker: node-modules\n"),
+            ("apps/site/package.json", "{\"name\": \"site\", \"scripts\": {\"build\": \"vite build\"}, \"dependencies\": {\"@acme/theme\": \"workspace:^\"}, \"devDependencies\": {\"vite\": \"^6\"}}"),
+            ("packages/theme/package.json", "{\"name\": \"@acme/theme\", \"scripts\": {\"build\": \"node build.mjs\"}}"),
+        ],
+    );
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("+COPY package.json yarn.lock .yarnrc.yml ./\n"))
+        .stdout(contains("    yarn workspaces focus site\n"))
+        .stdout(contains(
+            "+RUN yarn workspace @acme/theme run build \\\n+ && yarn workspace site run build\n",
+        ))
+        .stdout(contains("/app/apps/site/dist /usr/share/nginx/html"));
+    write_files(
+        dir.path(),
+        &[
+            (
+                "package.json",
+                "{\"private\": true, \"workspaces\": [\"apps/*\", \"packages/*\"]}",
+            ),
+            ("yarn.lock", "# yarn lockfile v1\n"),
+        ],
+    );
+    std::fs::remove_file(dir.path().join(".yarnrc.yml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("    yarn install --frozen-lockfile\n"))
+        .stdout(contains("yarn workspace site run build\n"));
+}

@@ -172,6 +172,7 @@ fn fixtures_build_run_healthy_non_root_and_smaller() {
         if poetry {
             adapt_poetry_to_sandbox(&dir.path().join("Dockerfile"));
         }
+        adapt_corepack_to_sandbox(&dir.path().join("Dockerfile"));
         let build_time = build(dir.path(), &after_tag);
         let after = size(&after_tag);
 
@@ -420,6 +421,99 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: sources in the image"
             );
         }
+        "npm-workspace-vite" => {
+            // The member's site, built after the workspace package it
+            // imports (whose dist/ only its own build writes), served by
+            // nginx with neither Node nor node_modules in the image.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("<title>Swatch catalog</title>"),
+                "{name}: GET / is not the built index.html:\n{page}"
+            );
+            let asset =
+                in_image("ls /usr/share/nginx/html/assets | grep '^index-.*\\.js$' | head -n 1");
+            let js = get(&format!("/assets/{asset}"));
+            assert!(
+                js.contains("EUR ") && !js.contains("stale"),
+                "{name}: the app's bundle does not hold the freshly built @shop/format:\n{js}"
+            );
+            assert_eq!(
+                in_image("command -v node npm || true"),
+                "",
+                "{name}: Node in a static image"
+            );
+            assert_eq!(
+                in_image("find / -xdev -name node_modules -not -path '/proc/*' | head -n 3"),
+                "",
+                "{name}: node_modules in the image"
+            );
+        }
+        "pnpm-workspace-express" => {
+            // `pnpm deploy` gave the image the member alone, with its
+            // production dependencies and the workspace package it
+            // requires at run time; no devDependency, no pnpm, no other
+            // member.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Welcome to the API"),
+                "{name}: GET / does not answer through packages/shared:\n{page}"
+            );
+            assert_eq!(
+                in_image("ls -A /app | tr '\\n' ' '"),
+                "node_modules package.json src",
+                "{name}: the image holds more than the deployed member"
+            );
+            assert_eq!(
+                in_image("ls /app/node_modules/.pnpm | grep -c nodemon || true"),
+                "0",
+                "{name}: a devDependency in the image"
+            );
+            assert_eq!(
+                in_image("command -v pnpm || true"),
+                "",
+                "{name}: pnpm in the runtime image"
+            );
+        }
+        "pnpm-workspace-next" => {
+            // The member's page and route run with the workspace package
+            // they import; the standalone server is the member's, as the
+            // node user, with public/ and the static chunks beside it.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200") && page.contains("Welcome to Atelier"),
+                "{name}: GET / is not the page built with packages/shared:\n{page}"
+            );
+            assert!(
+                get("/api/health").contains("\"shared\":\"0.1.0\""),
+                "{name}: the route does not answer with the shared package's value"
+            );
+            assert!(
+                get("/robots.txt").contains("User-agent"),
+                "{name}: apps/web/public is not served"
+            );
+            let chunk = in_image(
+                "ls /app/apps/web/.next/static/chunks | grep '^webpack-.*\\.js$' | head -n 1",
+            );
+            assert!(
+                get(&format!("/_next/static/chunks/{chunk}")).starts_with("HTTP/1.1 200"),
+                "{name}: the static chunks are not served"
+            );
+            assert_eq!(
+                run(docker().args(["run", "--rm", "--entrypoint", "id", tag, "-un"])),
+                "node",
+                "{name}: not the node user"
+            );
+            assert_eq!(
+                in_image("ls -d /app/apps/web/app /app/packages/shared/index.js /app/pnpm-lock.yaml 2>/dev/null || true"),
+                "",
+                "{name}: sources or the lock in the image"
+            );
+            assert_eq!(
+                in_image("command -v pnpm || true"),
+                "",
+                "{name}: pnpm in the runtime image"
+            );
+        }
         "api-with-spa" => {
             // The SPA has its own Dockerfile; the API image holds none of it.
             assert_eq!(
@@ -643,6 +737,36 @@ fn adapt_poetry_to_sandbox(dockerfile: &std::path::Path) {
         out.push('\n');
         if line.starts_with("FROM python:") {
             out.push_str("ENV REQUESTS_CA_BUNDLE=$SSL_CERT_FILE PIP_IGNORE_INSTALLED=1\n");
+        }
+    }
+    std::fs::write(dockerfile, out).unwrap();
+}
+
+/// Two differences between the sandbox's Node stand-ins and the official
+/// images, bridged for the build only: the stand-ins ship npm but not
+/// corepack (node:20 to node:24 official images ship it), so it is
+/// installed with npm before `corepack enable`; and the npm registry as this
+/// network serves it carries no package signatures, which corepack checks
+/// before it runs a pnpm or Yarn it downloaded (COREPACK_INTEGRITY_KEYS=0
+/// skips that check). Real images need neither.
+fn adapt_corepack_to_sandbox(dockerfile: &std::path::Path) {
+    let text = std::fs::read_to_string(dockerfile).unwrap();
+    if !text.contains("RUN corepack enable") {
+        return;
+    }
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.strip_prefix("RUN corepack enable") {
+            Some(rest) => {
+                out.push_str("ENV COREPACK_INTEGRITY_KEYS=0\n");
+                out.push_str(&format!(
+                    "RUN npm install -g corepack@0.34.0 && corepack enable{rest}\n"
+                ));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
     }
     std::fs::write(dockerfile, out).unwrap();

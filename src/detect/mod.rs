@@ -12,6 +12,7 @@ pub mod ml;
 pub mod node;
 mod node_kinds;
 pub mod node_routes;
+pub mod node_workspace;
 pub mod py_routes;
 pub mod py_values;
 pub mod pyproject;
@@ -235,7 +236,7 @@ pub fn detect_image(
     };
     let Some(found) = found else {
         if has_package_json {
-            let node = node::read(repo, "")?;
+            let node = node::read_root(repo, config.package.as_deref())?;
             let packages: Vec<(String, String)> = node
                 .dependencies
                 .iter()

@@ -170,6 +170,15 @@ pub enum NodeApp {
         /// A health route the app defines, such as `/api/health`, with
         /// the file that proves it.
         health: Option<Route>,
+        /// The folder Next.js traces from, relative to the repository,
+        /// when next.config sets `outputFileTracingRoot`, with its file and
+        /// line.
+        tracing_root: Option<(String, String)>,
+        /// The app's folder inside the standalone output, relative to it:
+        /// empty for a single project; the member's folder (`apps/web`)
+        /// in a workspace, since Next.js traces from the folder of the lock
+        /// file (or `outputFileTracingRoot`) and keeps the layout below it.
+        standalone_dir: String,
     },
     /// An HTTP server such as Express or Fastify.
     Server {
@@ -220,7 +229,8 @@ pub struct NodeProject {
     /// `packageManager` (name@version), which corepack honours.
     pub manager_pin: Option<String>,
     pub manager_from: String,
-    /// The lock file, relative to `dir`; None when the project commits
+    /// The lock file, relative to `dir` (to the root for a workspace
+    /// member); None when the project commits
     /// none, and the install resolves package.json's ranges (DS406).
     pub lock_file: Option<String>,
     /// Files the install needs besides package.json and the lock file
@@ -239,6 +249,12 @@ pub struct NodeProject {
     /// the `dev` script when there is one). Not in reports.
     #[serde(skip)]
     pub scripts: Vec<(String, String)>,
+    /// The workspace this project is the chosen member of; None for a
+    /// single package. Then `dir` is the member's folder, while the
+    /// manager, `lock_file`, `install_files` and `npmrc` are the
+    /// workspace root's (one lock pins every member), and the image is
+    /// built with the root as its context.
+    pub workspace: Option<super::node_workspace::NodeWorkspace>,
 }
 
 impl NodeProject {
@@ -248,6 +264,16 @@ impl NodeProject {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The folder the app sits in inside the build, relative to the
+    /// workdir: the member's folder in a workspace (the build keeps the
+    /// workspace's layout), else empty (the project is the workdir).
+    pub fn app_dir_in_build(&self) -> &str {
+        match &self.workspace {
+            Some(_) => &self.dir,
+            None => "",
+        }
     }
 
     /// `dir/rel`, or `rel` at the root.
@@ -327,11 +353,14 @@ pub(super) fn line_of(text: &str, needle: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
-/// Reads the Node project whose package.json is in `dir`. A project
-/// dockslim cannot build (a workspace, an app kind it does not know) is
-/// `Error::Unsupported` saying why; one without a lock file is read, and
-/// its install resolves.
-pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
+/// A package.json, parsed: its path, its text and its fields.
+struct Manifest {
+    path: String,
+    text: String,
+    obj: serde_json::Map<String, Value>,
+}
+
+fn parse_manifest(repo: &Repo, dir: &str) -> Result<Manifest> {
     let manifest = join(dir, "package.json");
     let text = repo.read_text(&manifest)?.ok_or_else(|| {
         Error::unsupported(
@@ -348,7 +377,7 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
             "JSON wants double-quoted keys and strings and no comma after the last item; `npm pkg get name` checks the file",
         )
     })?;
-    let Some(obj) = pkg.as_object() else {
+    let Value::Object(obj) = pkg else {
         return Err(Error::input(
             &manifest,
             Some(1),
@@ -356,6 +385,121 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
             "a package.json is one { ... } object, such as {\"name\": \"app\", \"scripts\": {...}}",
         ));
     };
+    Ok(Manifest {
+        path: manifest,
+        text,
+        obj,
+    })
+}
+
+/// Reads the Node project whose package.json is in `dir`. A project
+/// dockslim cannot build (a workspace, an app kind it does not know) is
+/// `Error::Unsupported` saying why; one without a lock file is read, and
+/// its install resolves.
+pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
+    let m = parse_manifest(repo, dir)?;
+    if let Some(declared) = super::node_workspace::declared(repo, dir, &m.obj, &m.text)? {
+        return Err(Error::unsupported(
+            format!(
+                "{}: a workspace (monorepo) root; dockslim builds a workspace's member from the repository root, not from a folder",
+                declared.at
+            ),
+            "run dockslim at the workspace root, or on the folder of the package the image runs",
+        ));
+    }
+    let mgr = manager(repo, dir, &m.obj, &m.text)?;
+    project(repo, dir, &m, mgr, None, Vec::new())
+}
+
+/// Reads the Node project at the repository root: a single package, or
+/// the member of the workspace declared there that the image runs
+/// (`package` names it; else the one app among the members).
+pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
+    use super::node_workspace as ws;
+    let root = parse_manifest(repo, "")?;
+    let Some(declared) = ws::declared(repo, "", &root.obj, &root.text)? else {
+        if let Some(p) = package {
+            return Err(Error::usage(
+                format!(
+                    "package = `{p}` names a workspace member, but {} declares no workspace",
+                    root.path
+                ),
+                "remove `package` from the configuration: this project is a single package",
+            ));
+        }
+        return read(repo, "");
+    };
+    let members = ws::members(repo, &declared)?;
+    let (chosen, because) = ws::choose(&declared, &members, package)?;
+    let found = ws::local_dependencies(&members, chosen);
+    let builds_first = ws::builds_first(&members, &found);
+    let mut local = found;
+    local.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let workspace = ws::NodeWorkspace {
+        declared_at: declared.at.clone(),
+        members: members.iter().map(|m| m.member.clone()).collect(),
+        member: chosen.member.clone(),
+        chosen_because: because,
+        local,
+        builds_first,
+        root_files: ws::root_files(repo),
+    };
+    // The manager, its lock and its settings are the root's: one lock file
+    // pins the whole workspace.
+    let mgr = manager(repo, "", &root.obj, &root.text)?;
+    let member = Manifest {
+        path: chosen.manifest.clone(),
+        text: chosen.text.clone(),
+        obj: chosen.obj.clone(),
+    };
+    let root_evidence = manifest_version_evidence(&root.path, &root.text, &root.obj);
+    let project = project(
+        repo,
+        &chosen.member.dir,
+        &member,
+        mgr,
+        Some(workspace),
+        root_evidence,
+    )?;
+    // A server's image runs with the member's production node_modules,
+    // which a workspace keeps hoisted at the root and linked between
+    // members: pnpm's `deploy` gathers them into one folder; npm's and
+    // Yarn's equivalents are not planned yet. Next.js (its standalone
+    // output traces what it uses) and static sites (no Node at run time)
+    // need none.
+    if let (NodeApp::Server { framework, .. }, false) =
+        (&project.app, project.manager == NodeManager::Pnpm)
+    {
+        return Err(Error::unsupported(
+            format!(
+                "{}: a {framework} server in a {} workspace; dockslim builds Next.js apps and static sites from every workspace, and servers from pnpm workspaces (with `pnpm deploy`), not yet servers that need an npm or Yarn workspace's production node_modules at run time",
+                chosen.manifest,
+                project.manager.name(),
+            ),
+            format!(
+                "`yarn workspaces focus {} --production` (Yarn 2+) or `npm ci --omit=dev --workspace {}` in a stage of its own gives such an image its dependencies; until dockslim plans it, write that Dockerfile by hand",
+                chosen.member.name, chosen.member.dir
+            ),
+        ));
+    }
+    Ok(project)
+}
+
+/// The manager as `manager` decides it: which, its pin, why, the lock.
+type ManagerChoice = (NodeManager, Option<String>, String, Option<String>);
+
+/// The project in `dir` from its parsed manifest. A workspace member gets
+/// the root's manager, lock, install files and .npmrc, and the root's
+/// Node version fields after its own.
+fn project(
+    repo: &Repo,
+    dir: &str,
+    m: &Manifest,
+    (manager, manager_pin, manager_from, lock_file): ManagerChoice,
+    workspace: Option<super::node_workspace::NodeWorkspace>,
+    root_evidence: Vec<NodeVersionEvidence>,
+) -> Result<NodeProject> {
+    let (manifest, text, obj) = (&m.path, &m.text, &m.obj);
     let field_str = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_string);
     let names = |key: &str| -> Vec<String> {
         obj.get(key)
@@ -379,42 +523,49 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
             .map(|(_, v)| v.clone())
     };
 
-    if obj.contains_key("workspaces") || repo.exists(&join(dir, "pnpm-workspace.yaml")) {
-        return Err(Error::unsupported(
-            format!(
-                "{manifest}:{}: a workspace (monorepo) root; dockslim writes Dockerfiles for single Node projects, not workspaces yet",
-                line_of(&text, "\"workspaces\"")
-            ),
-            "run dockslim on the folder of the package the image runs",
-        ));
-    }
-
-    let (manager, manager_pin, manager_from, lock_file) = manager(repo, dir, obj, &text)?;
     let dependencies = names("dependencies");
     let dev_dependencies = names("devDependencies");
     let has = |n: &str| dependencies.iter().chain(&dev_dependencies).any(|d| d == n);
-    let app = app(
-        repo,
-        dir,
-        &manifest,
-        &text,
-        obj,
-        &script,
-        &dependencies,
-        &has,
-    )?;
+    let mut app = app(repo, dir, manifest, text, obj, &script, &dependencies, &has)?;
+    if let NodeApp::NextServer {
+        tracing_root,
+        standalone_dir,
+        ..
+    } = &mut app
+    {
+        *standalone_dir = standalone_dir_of(dir, workspace.is_some(), tracing_root.as_ref())?;
+    }
 
+    // The install reads the settings beside the lock: the root's in a
+    // workspace.
+    let install_dir = if workspace.is_some() { "" } else { dir };
     let mut install_files = Vec::new();
-    for extra in [".yarnrc.yml", ".yarnrc", ".pnpmfile.cjs"] {
-        if repo.exists(&join(dir, extra)) {
+    // pnpm-workspace.yaml of a single package holds install settings
+    // (overrides, onlyBuiltDependencies, catalogs) that the lock records:
+    // a frozen install without it fails or installs otherwise. A
+    // workspace's own is copied with the root's manifest.
+    let extras: &[&str] = if workspace.is_some() {
+        &[".yarnrc.yml", ".yarnrc", ".pnpmfile.cjs"]
+    } else {
+        &[
+            ".yarnrc.yml",
+            ".yarnrc",
+            ".pnpmfile.cjs",
+            "pnpm-workspace.yaml",
+        ]
+    };
+    for extra in extras {
+        if repo.exists(&join(install_dir, extra)) {
             install_files.push(extra.to_string());
         }
     }
     for folder in [".yarn/releases", ".yarn/plugins", "patches"] {
-        if repo.has_dir(&join(dir, folder)) {
+        if repo.has_dir(&join(install_dir, folder)) {
             install_files.push(format!("{folder}/"));
         }
     }
+    let mut version_evidence = version_evidence(repo, dir, manifest, text, obj);
+    version_evidence.extend(root_evidence);
 
     Ok(NodeProject {
         dir: dir.to_string(),
@@ -424,13 +575,14 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
         manager_from,
         lock_file,
         install_files,
-        npmrc: repo.exists(&join(dir, ".npmrc")),
+        npmrc: repo.exists(&join(install_dir, ".npmrc")),
         has_public: repo.has_dir(&join(dir, "public")),
-        version_evidence: version_evidence(repo, dir, &manifest, &text, obj),
+        version_evidence,
         app,
         dependencies,
         dev_dependencies,
         scripts,
+        workspace,
     })
 }
 
@@ -689,12 +841,19 @@ fn app(
             file,
             line: 1,
         });
+        let tracing_root = match &config {
+            Some((path, text)) => tracing_root(text, path, dir)?,
+            None => None,
+        };
         return Ok(NodeApp::NextServer {
             script: "build".into(),
             standalone: matches!(&output, Some(Ok((o, _))) if o == "standalone"),
             config: config.map(|(p, _)| p),
             dist_dir,
             health,
+            tracing_root,
+            // Set by `project`, which knows whether a workspace holds it.
+            standalone_dir: String::new(),
         });
     }
     if let Some(app) = super::node_kinds::app(repo, dir, manifest, text, script, dependencies, has)
@@ -837,6 +996,80 @@ fn app(
     })
 }
 
+/// `outputFileTracingRoot` in next.config, resolved against the app's
+/// folder `dir` to a folder of the repository, with its `file:line`. Read
+/// forms: `path.join(__dirname, '../..')` (or `resolve`, or
+/// `import.meta.dirname`), `new URL('../../', import.meta.url)` and
+/// `process.cwd()` (the app's folder, where `next build` runs). Another
+/// expression is an error, since the image's paths depend on it.
+fn tracing_root(text: &str, file: &str, dir: &str) -> Result<Option<(String, String)>> {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"['"`]([^'"`$]*)['"`]"#).unwrap());
+    let Some((i, line)) = text.lines().enumerate().find(|(_, l)| {
+        find_key(l, "outputFileTracingRoot").is_some() && !l.trim_start().starts_with("//")
+    }) else {
+        return Ok(None);
+    };
+    let at = format!("{file}:{}", i + 1);
+    let value = &line[find_key(line, "outputFileTracingRoot").unwrap_or(0)..];
+    let relative: Vec<String> = if value.contains("__dirname")
+        || value.contains("import.meta.dirname")
+        || value.contains("import.meta.url")
+    {
+        LITERAL
+            .captures_iter(value)
+            .map(|c| c[1].to_string())
+            .collect()
+    } else if value.contains("process.cwd()") {
+        Vec::new()
+    } else {
+        return Err(Error::unsupported(
+            format!("{at}: `outputFileTracingRoot` is set to an expression dockslim cannot read, so where the standalone server lands is unclear"),
+            "write it as path.join(__dirname, '../..') (the workspace root) or remove it: Next.js then traces from the folder of the lock file",
+        ));
+    };
+    let joined = relative
+        .iter()
+        .fold(dir.to_string(), |acc, part| join(&acc, part));
+    let root = normalize_path(&joined).ok_or_else(|| {
+        Error::unsupported(
+            format!("{at}: `outputFileTracingRoot` points outside the repository"),
+            "point it at the workspace root inside the repository, such as path.join(__dirname, '../..')",
+        )
+    })?;
+    Ok(Some((root, at)))
+}
+
+/// The app's folder inside the standalone output: its path below the
+/// folder Next.js traces from (the configured root, else the workspace
+/// root, else the app's own folder).
+fn standalone_dir_of(
+    dir: &str,
+    in_workspace: bool,
+    tracing_root: Option<&(String, String)>,
+) -> Result<String> {
+    let root = match tracing_root {
+        Some((root, _)) => root.as_str(),
+        None if in_workspace => "",
+        None => dir,
+    };
+    if root == dir {
+        return Ok(String::new());
+    }
+    if root.is_empty() {
+        return Ok(dir.to_string());
+    }
+    dir.strip_prefix(&format!("{root}/"))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            let at = tracing_root.map(|(_, at)| at.as_str()).unwrap_or_default();
+            Error::unsupported(
+                format!("{at}: `outputFileTracingRoot` is {root}, which does not hold the app's folder {dir}"),
+                "point it at a folder above the app, such as the workspace root",
+            )
+        })
+}
+
 /// `./build/` -> `build`; keeps a leading `../`.
 pub(super) fn clean_rel(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -939,6 +1172,18 @@ fn version_evidence(
             }
         }
     }
+    out.extend(manifest_version_evidence(manifest, text, obj));
+    out
+}
+
+/// What a package.json says of the Node version: volta's pin, then the
+/// `engines.node` range.
+fn manifest_version_evidence(
+    manifest: &str,
+    text: &str,
+    obj: &serde_json::Map<String, Value>,
+) -> Vec<NodeVersionEvidence> {
+    let mut out = Vec::new();
     if let Some(v) = obj
         .get("volta")
         .and_then(|v| v.get("node"))
@@ -1345,6 +1590,152 @@ mod tests {
             ),
             None
         );
+    }
+
+    const NEXT_WEB: &str = "{\"name\": \"web\", \"scripts\": {\"build\": \"next build\"}, \"dependencies\": {\"@acme/ui\": \"workspace:*\", \"next\": \"15\"}}";
+
+    #[test]
+    fn pnpm_settings_alone_do_not_make_a_workspace() {
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"name\": \"site\", \"packageManager\": \"pnpm@9.15.9\", \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ("pnpm-workspace.yaml", "onlyBuiltDependencies:\n  - esbuild\n"),
+        ]);
+        for p in [read(&repo, "").unwrap(), read_root(&repo, None).unwrap()] {
+            assert!(p.workspace.is_none());
+            assert_eq!((p.dir.as_str(), p.manager), ("", NodeManager::Pnpm));
+            assert!(matches!(p.app, NodeApp::Static { .. }));
+        }
+        // `package` on a single package is a mistake worth saying.
+        let err = read_root(&repo, Some("web")).unwrap_err();
+        assert!(err.to_string().contains("declares no workspace"), "{err}");
+    }
+
+    #[test]
+    fn workspace_member_is_read_with_the_root_lock() {
+        let (_d, repo) = temp_repo(&[
+            (
+                "package.json",
+                "{\"name\": \"acme\", \"private\": true, \"engines\": {\"node\": \">=20\"}}",
+            ),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            (
+                "pnpm-workspace.yaml",
+                "packages:\n  - apps/*\n  - packages/*\n",
+            ),
+            ("apps/web/package.json", NEXT_WEB),
+            (
+                "apps/web/next.config.mjs",
+                "export default { output: 'standalone' }\n",
+            ),
+            (
+                "apps/web/app/api/health/route.js",
+                "export function GET() {}\n",
+            ),
+            ("apps/docs/package.json", "{\"name\": \"docs\"}"),
+            (
+                "packages/ui/package.json",
+                "{\"name\": \"@acme/ui\", \"scripts\": {\"build\": \"tsc\"}}",
+            ),
+        ]);
+        let p = read_root(&repo, None).unwrap();
+        let ws = p.workspace.as_ref().unwrap();
+        assert_eq!(
+            (p.dir.as_str(), ws.member.name.as_str()),
+            ("apps/web", "web")
+        );
+        assert_eq!(ws.declared_at, "pnpm-workspace.yaml:1");
+        assert_eq!(p.lock_file.as_deref(), Some("pnpm-lock.yaml"));
+        assert_eq!(ws.source_dirs(), ["apps/web", "packages/ui"]);
+        assert_eq!(ws.builds_first.len(), 1);
+        assert!(
+            matches!(&p.app, NodeApp::NextServer { standalone: true, health: Some(h), .. } if h.file == "apps/web/app/api/health/route.js")
+        );
+        // The root's engines.node counts for the member.
+        assert!(p.version_evidence.iter().any(|e| e.file == "package.json"));
+        // Read from the member's folder as a frontend, a workspace root
+        // is still refused; the member itself names no workspace.
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("workspace"));
+        // A member the configuration names that is not one.
+        let err = read_root(&repo, Some("webb")).unwrap_err();
+        assert!(
+            err.hint()
+                .unwrap_or_default()
+                .contains("did you mean `web`"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn standalone_layout_follows_the_tracing_root() {
+        let member = |config: &str| {
+            let (d, repo) = temp_repo(&[
+                ("package.json", "{\"private\": true}"),
+                ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+                ("pnpm-workspace.yaml", "packages: ['apps/*']\n"),
+                ("apps/web/package.json", NEXT_WEB),
+                ("apps/web/next.config.js", config),
+            ]);
+            (d, read_root(&repo, None))
+        };
+        let dir_of = |p: Result<NodeProject>| match p.unwrap().app {
+            NodeApp::NextServer { standalone_dir, .. } => standalone_dir,
+            other => panic!("{other:?}"),
+        };
+        // Next.js finds the workspace root by its lock file.
+        let (_d, p) = member("module.exports = { output: 'standalone' }\n");
+        assert_eq!(dir_of(p), "apps/web");
+        let (_d, p) = member("const path = require('path')\nmodule.exports = {\n  output: 'standalone',\n  outputFileTracingRoot: path.join(__dirname, '../../'),\n}\n");
+        assert_eq!(dir_of(p), "apps/web");
+        // Traced from the app's own folder: server.js at the top.
+        let (_d, p) = member(
+            "module.exports = {\n  output: 'standalone',\n  outputFileTracingRoot: __dirname,\n}\n",
+        );
+        assert_eq!(dir_of(p), "");
+        let (_d, p) = member("module.exports = {\n  outputFileTracingRoot: process.cwd(),\n  output: 'standalone',\n}\n");
+        assert_eq!(dir_of(p), "");
+        let (_d, p) = member(
+            "export default {\n  output: 'standalone',\n  outputFileTracingRoot: ROOT,\n}\n",
+        );
+        let err = p.unwrap_err().to_string();
+        assert!(
+            err.contains("apps/web/next.config.js:3") && err.contains("outputFileTracingRoot"),
+            "{err}"
+        );
+        // A single project traced from above the repository.
+        let (_d, repo) = temp_repo(&[
+            (
+                "package.json",
+                "{\"scripts\": {\"build\": \"next build\"}, \"dependencies\": {\"next\": \"15\"}}",
+            ),
+            (
+                "next.config.js",
+                "module.exports = { outputFileTracingRoot: path.join(__dirname, '..') }\n",
+            ),
+        ]);
+        assert!(read(&repo, "")
+            .unwrap_err()
+            .to_string()
+            .contains("outside the repository"));
+    }
+
+    #[test]
+    fn a_server_member_is_refused_with_the_way_out() {
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"workspaces\": [\"services/*\"]}"),
+            ("package-lock.json", "{}"),
+            ("services/api/package.json", "{\"name\": \"api\", \"scripts\": {\"start\": \"node index.js\"}, \"dependencies\": {\"express\": \"4\"}}"),
+        ]);
+        let err = read_root(&repo, None).unwrap_err();
+        assert!(matches!(err.kind, crate::error::Kind::Unsupported(_)));
+        assert!(
+            err.to_string().contains("services/api/package.json"),
+            "{err}"
+        );
+        assert!(err.hint().unwrap_or_default().contains("api"), "{err:?}");
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
             .find(|i| matches!(i.keyword, Keyword::Run | Keyword::Copy | Keyword::Add))
             .ok_or("the stage copies no source to build")?;
         let run = match project.manager {
+            // A workspace member's script, with its workspace packages'.
+            _ if project.workspace.is_some() => crate::plan::node::run_script(project, &script),
             NodeManager::Npm => format!("npm run {script}"),
             NodeManager::Pnpm => format!("pnpm run {script}"),
             _ => format!("yarn {script}"),
@@ -180,13 +182,116 @@ fn runs_script(words: &[String], script: &str) -> bool {
         .iter()
         .map(String::as_str)
         .collect();
+    // A workspace's selectors (`--filter web`, `-w apps/web`, `yarn
+    // workspace web`) say which member; the script is the word after them.
+    let rest = without_workspace_selectors(prog, &rest);
     match prog {
-        "npm" | "pnpm" | "bun" => rest.first() == Some(&"run") && rest.get(1) == Some(&script),
+        "npm" | "bun" => {
+            matches!(rest.first(), Some(&"run" | &"run-script")) && rest.get(1) == Some(&script)
+        }
+        // pnpm runs a script without `run` when no command of its own has
+        // the name.
+        "pnpm" => {
+            rest.first() == Some(&script)
+                || rest.first() == Some(&"run") && rest.get(1) == Some(&script)
+        }
         "yarn" => {
             rest.first() == Some(&script)
                 || rest.first() == Some(&"run") && rest.get(1) == Some(&script)
         }
         "npx" | "next" | "vite" => rest.contains(&"build"),
+        // Monorepo task runners run each package's script of that name.
+        "turbo" | "nx" => rest.contains(&script),
         _ => false,
+    }
+}
+
+/// The words after a package manager's workspace selectors: pnpm's
+/// `--filter X`/`-F X`/`-r`, npm's `--workspace X`/`-w X`/`--workspaces`,
+/// Yarn's `workspace NAME` and `workspaces foreach [flags]`.
+fn without_workspace_selectors<'a>(prog: &str, words: &[&'a str]) -> Vec<&'a str> {
+    let with_value: &[&str] = match prog {
+        "pnpm" => &["--filter", "-F", "--dir", "-C"],
+        "npm" => &["--workspace", "-w", "--prefix"],
+        _ => &[],
+    };
+    let alone: &[&str] = match prog {
+        "pnpm" => &[
+            "-r",
+            "--recursive",
+            "--if-present",
+            "--parallel",
+            "--stream",
+        ],
+        "npm" => &[
+            "--workspaces",
+            "-ws",
+            "--if-present",
+            "--include-workspace-root",
+        ],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    if prog == "yarn" {
+        match words.first() {
+            Some(&"workspace") => i = 2,
+            Some(&"workspaces") if words.get(1) == Some(&"foreach") => {
+                i = 2;
+                while words.get(i).is_some_and(|w| w.starts_with('-')) {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    while let Some(w) = words.get(i) {
+        if with_value.contains(w) {
+            i += 2;
+            continue;
+        }
+        if alone.contains(w) || with_value.iter().any(|f| w.starts_with(&format!("{f}="))) {
+            i += 1;
+            continue;
+        }
+        out.push(*w);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_script;
+
+    fn words(line: &str) -> Vec<String> {
+        shlex::split(line).unwrap()
+    }
+
+    #[test]
+    fn workspace_builds_count_as_the_build() {
+        for line in [
+            "npm run build",
+            "pnpm run build",
+            "pnpm --filter web build",
+            "pnpm -F web run build",
+            "pnpm --filter=web... build",
+            "npm run build -w apps/web",
+            "npm --workspace=apps/web run build",
+            "yarn workspace web build",
+            "yarn workspace web run build",
+            "yarn workspaces foreach -A --topological run build",
+            "turbo run build --filter web",
+        ] {
+            assert!(runs_script(&words(line), "build"), "{line}");
+        }
+        for line in [
+            "pnpm --filter web dev",
+            "npm run lint -w apps/web",
+            "yarn workspace web start",
+            "pnpm install --filter web...",
+        ] {
+            assert!(!runs_script(&words(line), "build"), "{line}");
+        }
     }
 }

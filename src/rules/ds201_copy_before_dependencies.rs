@@ -631,9 +631,18 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
     };
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("package.json: {e}"))?;
-    if json.get("workspaces").is_some()
-        || repo.exists("pnpm-workspace.yaml") && text.contains("workspace:")
-    {
+    // A workspace is read as detection reads it: pnpm-workspace.yaml's
+    // `packages` (its members' manifests need not say `workspace:`), or
+    // package.json's `workspaces`; a pnpm-workspace.yaml of settings alone
+    // is an install file of a single package.
+    let declared = match &json {
+        serde_json::Value::Object(obj) => {
+            crate::detect::node_workspace::declared(repo, "", obj, &text)
+                .map_err(|e| e.to_string())?
+        }
+        _ => None,
+    };
+    if declared.is_some() || json.get("workspaces").is_some() {
         return Err("a workspace: its members' package.json files are read too".into());
     }
     if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
@@ -653,6 +662,8 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
         ".yarnrc",
         "bun.lockb",
         "bun.lock",
+        "pnpm-workspace.yaml",
+        ".pnpmfile.cjs",
     ] {
         if repo.exists(f) {
             files.push(f.to_string());
@@ -784,6 +795,47 @@ mod tests {
             let report = fx.blocked_reasons(RuleId::DS201).join(" ");
             assert!(report.contains(why), "{report}");
         }
+    }
+
+    /// A pnpm workspace whose root manifest never says `workspace:` is
+    /// still a workspace: the fix would leave its members' manifests out of
+    /// the install. A pnpm-workspace.yaml of settings alone goes with the
+    /// lock it shapes.
+    #[test]
+    fn pnpm_workspaces_hold_back_and_pnpm_settings_go_with_the_lock() {
+        let dockerfile = "FROM node:22\nCOPY . .\nRUN pnpm install --frozen-lockfile\n";
+        let fx = Fixture::new(&[
+            ("package.json", "{\"private\": true}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ("pnpm-workspace.yaml", "packages:\n  - apps/*\n"),
+            ("apps/web/package.json", "{\"name\": \"web\"}"),
+            ("Dockerfile", dockerfile),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS201);
+        assert!(
+            blocked.contains(&RuleId::DS201) && text == dockerfile,
+            "{text}"
+        );
+        assert!(fx
+            .blocked_reasons(RuleId::DS201)
+            .join(" ")
+            .contains("workspace"));
+        let fx = Fixture::new(&[
+            ("package.json", "{\"packageManager\": \"pnpm@9.15.9\"}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            (
+                "pnpm-workspace.yaml",
+                "onlyBuiltDependencies:\n  - esbuild\n",
+            ),
+            ("Dockerfile", dockerfile),
+        ]);
+        let (text, _) = fx.fixed(RuleId::DS201);
+        assert!(
+            text.contains(
+                "COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\nRUN pnpm install"
+            ),
+            "{text}"
+        );
     }
 
     /// `env` alone runs no program: nothing after it to read (found by

@@ -305,6 +305,78 @@ pub fn add_junk(name: &str, root: &Path) {
             }
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
+        "npm-workspace-vite" => {
+            // npm's hoisted node_modules and the builds a local `npm run
+            // build` left in both members.
+            for i in 0..150 {
+                write(
+                    root,
+                    &format!("node_modules/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(8_000, 8500 + i as u64),
+                );
+            }
+            write(
+                root,
+                "apps/catalog/dist/assets/old-build.js",
+                &noise(400_000, 8700),
+            );
+            write(
+                root,
+                "packages/format/dist/index.js",
+                b"export const stale = true\n",
+            );
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
+        "pnpm-workspace-express" => {
+            // pnpm's virtual store and the member's links, from a local install.
+            for i in 0..100 {
+                write(
+                    root,
+                    &format!("node_modules/.pnpm/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(8_000, 8800 + i as u64),
+                );
+            }
+            write(root, "apps/api/node_modules/.bin/nodemon", b"#!/bin/sh\n");
+            write(
+                root,
+                "apps/api/.env",
+                b"DATABASE_URL=postgres://api:secret@db/api\n",
+            );
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
+        "pnpm-workspace-next" => {
+            // A developer's checkout of the monorepo: pnpm's root and member
+            // node_modules, a local Next.js build and cache, .git, a local env.
+            for (i, dir) in [
+                "node_modules/.pnpm",
+                "apps/web/node_modules",
+                "packages/shared/node_modules",
+            ]
+            .iter()
+            .enumerate()
+            {
+                for j in 0..100 {
+                    write(
+                        root,
+                        &format!("{dir}/pkg{:02}/index{}.js", j / 10, j % 10),
+                        &noise(8_000, 8000 + (i * 100 + j) as u64),
+                    );
+                }
+            }
+            for i in 0..20 {
+                write(
+                    root,
+                    &format!("apps/web/.next/cache/images/{i:02}/img.webp"),
+                    &noise(300_000, 8400 + i as u64),
+                );
+            }
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+            write(
+                root,
+                "apps/web/.env.local",
+                b"NEXT_PUBLIC_X=1\nAPI_TOKEN=local-only\n",
+            );
+        }
         "vite-spa" | "flask-vite" | "express-api" | "nextjs-app" => {
             // What a developer's checkout carries: node_modules with the
             // caches tools keep inside it, a stale build, .git, a local env.

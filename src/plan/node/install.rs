@@ -24,6 +24,9 @@ pub(super) fn install(
     prefix: &str,
     cache_mounts: bool,
 ) -> Install {
+    if let Some(ws) = &node.workspace {
+        return workspace_install(inputs, node, ws, cache_mounts);
+    }
     let m = node.manager;
     let locked = node.lock_file.is_some();
     let mut copies = vec![format!("{prefix}package.json")];
@@ -36,23 +39,8 @@ pub(super) fn install(
             copies.push(format!("{prefix}{f}"));
         }
     }
-    let corepack = m.needs_corepack().then(|| match &node.manager_pin {
-        Some(_) => "corepack enable".to_string(),
-        None => {
-            let pin = match m {
-                NodeManager::Pnpm => &inputs.profile.node.corepack.pnpm,
-                _ => &inputs.profile.node.corepack.yarn,
-            };
-            format!("corepack enable && corepack prepare {pin} --activate")
-        }
-    });
-    let store = |cmd: &str| {
-        if m == NodeManager::Pnpm && cache_mounts {
-            format!("{cmd} --store-dir {}", m.cache_dir())
-        } else {
-            cmd.to_string()
-        }
-    };
+    let corepack = corepack(inputs, node);
+    let store = |cmd: &str| with_store(m, cache_mounts, cmd);
     let prune = match m {
         NodeManager::Npm => "npm prune --omit=dev".to_string(),
         NodeManager::YarnClassic if locked => {
@@ -75,6 +63,116 @@ pub(super) fn install(
     }
 }
 
+/// The corepack step for the managers official images do not ship.
+fn corepack(inputs: &Inputs, node: &NodeProject) -> Option<String> {
+    let m = node.manager;
+    m.needs_corepack().then(|| match &node.manager_pin {
+        Some(_) => "corepack enable".to_string(),
+        None => {
+            let pin = match m {
+                NodeManager::Pnpm => &inputs.profile.node.corepack.pnpm,
+                _ => &inputs.profile.node.corepack.yarn,
+            };
+            format!("corepack enable && corepack prepare {pin} --activate")
+        }
+    })
+}
+
+/// pnpm's store in the cache mount's folder, so downloads stay out of the
+/// layers.
+fn with_store(m: NodeManager, cache_mounts: bool, cmd: &str) -> String {
+    if m == NodeManager::Pnpm && cache_mounts {
+        format!("{cmd} --store-dir {}", m.cache_dir())
+    } else {
+        cmd.to_string()
+    }
+}
+
+/// A workspace member's install, from the workspace root: the root's
+/// manifest, lock and settings, then every member's package.json at its own
+/// path (the lock covers them all, and a manager checks it against them),
+/// then an install of only what the member and its workspace packages
+/// need. Sources come after, so this layer is reused until a manifest or
+/// the lock changes.
+fn workspace_install(
+    inputs: &Inputs,
+    node: &NodeProject,
+    ws: &crate::detect::node_workspace::NodeWorkspace,
+    cache_mounts: bool,
+) -> Install {
+    let m = node.manager;
+    let locked = node.lock_file.is_some();
+    let mut copies = vec!["package.json".to_string()];
+    copies.extend(node.lock_file.iter().cloned());
+    if inputs.repo.exists("pnpm-workspace.yaml") {
+        copies.push("pnpm-workspace.yaml".into());
+    }
+    let mut dirs = Vec::new();
+    for f in &node.install_files {
+        if f.ends_with('/') {
+            dirs.push((f.clone(), f.clone()));
+        } else {
+            copies.push(f.clone());
+        }
+    }
+    for member in &ws.members {
+        dirs.push((
+            format!("{}/package.json", member.dir),
+            format!("{}/", member.dir),
+        ));
+    }
+    let name = ws.member_name();
+    let install = match m {
+        // `name...`: the member and every workspace package it depends on.
+        NodeManager::Pnpm => format!("{} --filter {name}...", m.install(locked)),
+        NodeManager::Npm => format!(
+            "{} --workspace {} --include-workspace-root",
+            m.install(locked),
+            ws.member.dir
+        ),
+        // focus installs the member's dependencies and its workspace
+        // packages' (Yarn 4's built-in command; a plugin in Yarn 2 and 3).
+        NodeManager::YarnBerry => format!("yarn workspaces focus {name}"),
+        // Yarn 1 has no focus: the whole workspace is installed.
+        NodeManager::YarnClassic => m.install(locked).to_string(),
+    };
+    let install = with_store(m, cache_mounts, &install);
+    Install {
+        copies,
+        dirs,
+        corepack: corepack(inputs, node),
+        production_install: install.clone(),
+        install,
+        prune: String::new(),
+        cache_dir: m.cache_dir().to_string(),
+    }
+}
+
+/// The command that runs `script` of the project: in a workspace, of the
+/// member, after the same script of the workspace packages it depends on
+/// (pnpm orders them itself; npm and Yarn run them one by one, dependencies
+/// first).
+pub(crate) fn run_script(node: &NodeProject, script: &str) -> String {
+    let Some(ws) = &node.workspace else {
+        return node.manager.run(script);
+    };
+    let name = ws.member_name();
+    match node.manager {
+        NodeManager::Pnpm => format!("pnpm --filter {name}... run {script}"),
+        m => ws
+            .builds_first
+            .iter()
+            .filter(|_| script == "build")
+            .chain(std::iter::once(&ws.member))
+            .map(|member| match m {
+                NodeManager::Npm => format!("npm run {script} --workspace {}", member.dir),
+                _ => format!("yarn workspace {} run {script}", member.name),
+            })
+            .collect::<Vec<_>>()
+            .join(" \\\n && "),
+    }
+}
+
 /// Why the install is what it is, and the .npmrc's secret mount.
 pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool) {
     let (inputs, node) = (st.inputs, st.node);
@@ -83,7 +181,35 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
     } else {
         ""
     };
+    if let Some(ws) = &node.workspace {
+        let local = if ws.local.is_empty() {
+            "no workspace packages".to_string()
+        } else {
+            ws.local
+                .iter()
+                .map(|m| format!("{} ({})", m.name, m.dir))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        st.decide(
+            Topic::WorkspaceMember,
+            format!("{} ({})", ws.member.name, ws.member.dir),
+            format!(
+                "{}; the workspace declared at {} is built from its root, as one lock file pins every member: the root's manifest and lock and every member's package.json are copied first, then `{}` installs only what {} and the workspace packages it uses ({local}) need, and only their folders are copied after it",
+                ws.chosen_because,
+                ws.declared_at,
+                inst.install,
+                ws.member.name,
+            ),
+            vec![],
+        );
+    }
     let reason = match &node.lock_file {
+        Some(_) if node.workspace.is_some() => format!(
+            "{} ({}): installs exactly what the lock file pins and fails if a package.json and the lock disagree; the install layer is reused until a manifest or the lock changes{cache}",
+            node.manager.name(),
+            node.manager_from,
+        ),
         Some(_) => format!(
             "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{cache}",
             node.manager.name(),
@@ -109,5 +235,25 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
             format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
             inputs.fixes(&[crate::rules::RuleId::DS101]),
         );
+    }
+}
+
+/// What `run_script` runs before the member's own script, for the reason
+/// of the build decision: the workspace packages built first.
+pub(super) fn built_first(node: &NodeProject, script: &str) -> String {
+    match &node.workspace {
+        Some(ws) if script == "build" && !ws.builds_first.is_empty() => format!(
+            "; first the `build` script of {}, which the member uses{}",
+            ws.builds_first
+                .iter()
+                .map(|m| m.dir.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            match node.manager {
+                NodeManager::Pnpm => " (pnpm's `--filter member...` runs them in dependency order)",
+                _ => ", dependencies before their dependents",
+            }
+        ),
+        _ => String::new(),
     }
 }

@@ -35,6 +35,7 @@ use crate::error::Result;
 pub use frontend::{frontend_stage, separate_frontend};
 pub(crate) use health::{healthcheck_timing, next_probe, node_probe};
 pub(crate) use image::version;
+pub(crate) use install::run_script;
 pub use static_site::server_config_path;
 
 /// What a Node image is.
@@ -76,10 +77,25 @@ pub struct NodePlan {
     pub npmrc_path: String,
     /// What the build stage copies after the install (`.` or `frontend/`).
     pub source: String,
+    /// In a workspace, what it copies instead, as (source, dest): the root
+    /// files the build reads, the member's folder and its workspace
+    /// packages' folders, at their own paths.
+    pub sources: Vec<(String, String)>,
+    /// The app's folder under the workdir with a trailing slash
+    /// (`apps/web/` for a workspace member), else empty.
+    pub app_path: String,
+    /// A Next.js app's folder inside its standalone output, with a
+    /// trailing slash (`apps/web/` when traced from a workspace root), else
+    /// empty: where the runtime puts server.js, the static files and public/.
+    pub standalone_path: String,
     pub build_env: Vec<(String, String)>,
     pub build: Option<String>,
     /// Drops devDependencies after a server's build.
     pub prune: Option<String>,
+    /// A pnpm workspace server's `pnpm deploy`: the member's files and its
+    /// production node_modules (workspace packages included) gathered into
+    /// /out, which the runtime stage copies whole.
+    pub deploy: Option<String>,
     /// What a built server's runtime stage takes from the build stage,
     /// relative to the workdir; empty for the whole (pruned) workdir.
     pub ships: Vec<String>,
@@ -237,8 +253,13 @@ fn by_kind(
             script,
             dist_dir,
             health,
+            standalone_dir,
             ..
         } => {
+            plan.standalone_path = match standalone_dir.as_str() {
+                "" => String::new(),
+                d => format!("{d}/"),
+            };
             next::plan(st, plan, script, dist_dir, health.as_ref());
             None
         }
@@ -255,7 +276,11 @@ fn by_kind(
             host_env,
         } => {
             server::dependencies(st, plan, inst, build_script.as_deref());
-            server::ships(st, plan, output, ships);
+            if node.workspace.is_some() {
+                server::deploy(st, plan, inst);
+            } else {
+                server::ships(st, plan, output, ships);
+            }
             plan.port = command::port(st, port.as_ref());
             command::listen_env(st, plan, port_env, host_env.as_deref());
             command::server_command(st, plan, command, command_from);
@@ -300,9 +325,30 @@ fn common_plan(
         npmrc: node.npmrc,
         npmrc_path: node.path(".npmrc"),
         source,
+        sources: node
+            .workspace
+            .as_ref()
+            .map(|ws| {
+                ws.root_files
+                    .iter()
+                    .map(|f| (f.clone(), "./".to_string()))
+                    .chain(
+                        ws.source_dirs()
+                            .into_iter()
+                            .map(|d| (d.clone(), format!("{d}/"))),
+                    )
+                    .collect()
+            })
+            .unwrap_or_default(),
+        app_path: match node.app_dir_in_build() {
+            "" => String::new(),
+            dir => format!("{dir}/"),
+        },
+        standalone_path: String::new(),
         build_env: Vec::new(),
         build: None,
         prune: None,
+        deploy: None,
         ships: Vec::new(),
         output: String::new(),
         server: "node",

@@ -25,6 +25,54 @@ pub(super) fn dependencies(
     }
 }
 
+/// A pnpm workspace member's server: the build stage installs what the
+/// member and its workspace packages need and builds them, then `pnpm
+/// deploy` copies the member with only its production dependencies (its
+/// workspace packages injected as real folders) to /out, the runtime
+/// stage's whole app. Nothing else of the workspace reaches the image.
+pub(super) fn deploy(st: &mut Stage, plan: &mut NodePlan, inst: &Install) {
+    let node = st.node;
+    let Some(ws) = &node.workspace else {
+        return;
+    };
+    plan.install = inst.install.clone();
+    plan.build = plan
+        .build
+        .as_ref()
+        .map(|_| super::run_script(node, "build"));
+    plan.prune = None;
+    // pnpm 10 deploys a workspace package only with injected workspace
+    // packages, or in the legacy mode that pnpm 9 has by default.
+    let pin = node
+        .manager_pin
+        .clone()
+        .unwrap_or_else(|| st.inputs.profile.node.corepack.pnpm.clone());
+    let major: u32 = pin
+        .split_once('@')
+        .and_then(|(_, v)| v.split('.').next()?.parse().ok())
+        .unwrap_or(0);
+    let legacy = if major >= 10 { " --legacy" } else { "" };
+    let deploy = format!(
+        "pnpm --filter {} deploy --prod{legacy} /out",
+        ws.member_name()
+    );
+    let deploy = if plan.cache_mounts {
+        format!("{deploy} --store-dir {}", node.manager.cache_dir())
+    } else {
+        deploy
+    };
+    st.decide(
+        Topic::Runtime,
+        format!("the runtime stage gets /out from `{deploy}`"),
+        format!(
+            "pnpm deploy ({pin}) copies {} with its production dependencies only, the workspace packages it uses copied in as folders, so the image holds neither the rest of the workspace nor the devDependencies",
+            ws.member.dir
+        ),
+        st.inputs.fixes(&[crate::rules::RuleId::DS304]),
+    );
+    plan.deploy = Some(deploy);
+}
+
 /// What the runtime stage of a built server takes: the whole pruned
 /// workdir, or only what the framework's output needs (`ships`). An output
 /// that needs no node_modules (Nuxt's `.output`) needs no prune either.
@@ -90,7 +138,24 @@ pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, healt
         },
         inputs.fixes(&[crate::rules::RuleId::DS304]),
     );
-    let writable = crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir);
+    let writable = match (&node.workspace, &plan.deploy) {
+        // The deployed member is the workdir; the rest of the workspace
+        // is not in the image.
+        (Some(ws), Some(_)) => {
+            let workdir = plan.workdir.clone();
+            let member = ws.member.dir.clone();
+            let copied = move |p: &str| {
+                let rest = if p == member {
+                    Some("")
+                } else {
+                    p.strip_prefix(&format!("{member}/"))
+                }?;
+                Some(crate::detect::node::join(&workdir, rest))
+            };
+            crate::plan::python::writable_dirs_with(&inputs.project.writes, &plan.workdir, &copied)
+        }
+        _ => crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir),
+    };
     st.decide(
         Topic::User,
         "node (uid 1000)",

@@ -62,8 +62,9 @@ fn build(
     output_from: &str,
 ) {
     let (node, workdir) = (st.node, st.at.workdir);
-    plan.build = Some(node.manager.run(script));
-    plan.output = normalize_path(&join(workdir.trim_start_matches('/'), output))
+    plan.build = Some(super::run_script(node, script));
+    let workdir_app = join(workdir.trim_start_matches('/'), node.app_dir_in_build());
+    plan.output = normalize_path(&join(&workdir_app, output))
         .map(|p| format!("/{p}"))
         .unwrap_or_else(|| format!("{workdir}/{output}"));
     plan.assets_dir = assets_dir(framework).into();
@@ -71,8 +72,9 @@ fn build(
         Topic::Build,
         plan.build.clone().unwrap_or_default(),
         format!(
-            "the `{script}` script of {}; {framework} writes the site to {output} ({output_from})",
-            node.manifest()
+            "the `{script}` script of {}{}; {framework} writes the site to {output} ({output_from})",
+            node.manifest(),
+            super::install::built_first(node, script),
         ),
         vec![],
     );
@@ -141,14 +143,22 @@ fn serve(st: &mut Stage, plan: &mut NodePlan, kind: StaticServer) -> Result<Serv
     plan.user = server.user;
     plan.cmd = server.cmd;
     // A build-only stage (a Python image's frontend) serves nothing.
+    // Beside the Dockerfile: the package's folder, or the root of a
+    // workspace, which the image is built from.
+    let config_dir = if node.workspace.is_some() {
+        ""
+    } else {
+        node.dir.as_str()
+    };
     let path = if st.at.serves {
-        server_config_path(inputs, &node.dir, kind)?
+        server_config_path(inputs, config_dir, kind)?
     } else {
         String::new()
     };
     plan.server_config = Some(
         path.strip_prefix(&format!("{}/", node.dir))
-            .filter(|_| prefix.is_empty() && !node.dir.is_empty())
+            // A workspace is built from its root: the path stays whole.
+            .filter(|_| prefix.is_empty() && !node.dir.is_empty() && node.workspace.is_none())
             .map(str::to_string)
             .unwrap_or_else(|| path.clone()),
     );

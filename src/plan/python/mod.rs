@@ -450,10 +450,21 @@ pub(crate) fn writable_dirs(
             format!("{}/{p}", workdir.trim_end_matches('/'))
         })
     };
+    writable_dirs_with(writes, workdir, &copied)
+}
+
+/// `writable_dirs` where `copied` says where the image holds a folder of
+/// the repository (None: not in the image), as for a workspace member
+/// deployed alone.
+pub(crate) fn writable_dirs_with(
+    writes: &[crate::detect::writes::Write],
+    workdir: &str,
+    copied: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, String)> {
     let env = std::collections::BTreeMap::new();
     let mut out: Vec<(String, String)> = Vec::new();
     for write in writes {
-        let Some(dir) = write.folder_in_image(&copied, workdir, &env) else {
+        let Some(dir) = write.folder_in_image(copied, workdir, &env) else {
             continue;
         };
         if dir != "/" && !out.iter().any(|(d, _)| *d == dir) {
