@@ -1504,3 +1504,119 @@ fn sveltekit_with_adapter_auto_is_refused_with_the_adapter_to_install() {
         .stderr(contains("@sveltejs/adapter-node"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }
+
+/// MCP servers (issue 15): fastmcp is told its address by FASTMCP_HOST;
+/// the official SDK, which binds 127.0.0.1 whatever the environment says,
+/// is served by uvicorn on its app factory; both are probed with a real
+/// MCP request. A stdio server gets no port and no HEALTHCHECK, with the
+/// reason, and a transport the code computes is refused with a hint.
+#[test]
+fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
+    let dir = common::fixture("mcp-http");
+    dockslim()
+        .args(["init"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("FASTMCP_HOST=0.0.0.0"))
+        .stdout(contains(
+            "POST http://127.0.0.1:8000/mcp answers an MCP initialize request",
+        ));
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("    FASTMCP_HOST=0.0.0.0 \\\n    FASTMCP_PORT=8000\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("CMD [\"python\", \"server.py\"]"),
+        "{dockerfile}"
+    );
+    assert!(dockerfile.contains("EXPOSE 8000"), "{dockerfile}");
+    // uvicorn comes with fastmcp: no second copy is installed.
+    assert!(
+        !dockerfile.contains("pip install uvicorn") && !dockerfile.contains("uvicorn=="),
+        "{dockerfile}"
+    );
+
+    // The official SDK 1.x, its port in the constructor.
+    let server = dir.path().join("server.py");
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace(
+            "from fastmcp import FastMCP",
+            "from mcp.server.fastmcp import FastMCP",
+        )
+        .replace("FastMCP(\"notes\")", "FastMCP(\"notes\", port=9100)"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "mcp==1.30.0\n").unwrap();
+    let out = dockslim()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("gets 421"), "{report}");
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("CMD [\"uvicorn\", \"server:mcp.streamable_http_app\", \"--factory\", \"--host\", \"0.0.0.0\", \"--port\", \"9100\", \"--workers\", \"1\"]"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("FASTMCP_HOST"), "{dockerfile}");
+
+    // Over stdio: not a network service.
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace("mcp.run(transport=\"streamable-http\")", "mcp.run()"),
+    )
+    .unwrap();
+    let out = dockslim()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("an MCP server over stdio (server.py:8) is not a network service"),
+        "{report}"
+    );
+    assert!(report.contains("docker run -i --rm IMAGE"), "{report}");
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("CMD [\"python\", \"server.py\"]"),
+        "{dockerfile}"
+    );
+    assert!(
+        !dockerfile
+            .lines()
+            .any(|l| l.starts_with("EXPOSE") || l.starts_with("HEALTHCHECK")),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("checkov:skip=CKV_DOCKER_2:an MCP server over stdio"),
+        "{dockerfile}"
+    );
+
+    // A transport the code computes: refused, the disk left alone.
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace(
+            "mcp.run()",
+            "mcp.run(transport=os.environ[\"MCP_TRANSPORT\"])",
+        ),
+    )
+    .unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("runs with a transport dockslim cannot read"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+}

@@ -623,6 +623,7 @@ fn cannot_build_here(name: &str) -> Option<&'static str> {
     match name {
         "pip-torch" | "uv-torch" => Some("the proposal installs torch from download.pytorch.org, which this network cannot reach (the original would download about 2 GB of CUDA wheels); their output is checked by snapshots, hadolint and checkov"),
         "python-service" => Some("a long-running script with no port and no HEALTHCHECK on purpose: built, run and watched by `a_python_service_runs_without_a_port`"),
+        "mcp-http" => Some("an MCP server, whose health is a POST of an MCP request rather than a GET: built, probed and called by `an_mcp_server_answers_mcp_requests_over_http`"),
         "django-celery" => Some("a web service and a worker from one image, with no HEALTHCHECK on purpose: built, served and worked by `django_web_and_celery_worker_from_one_image`"),
         _ => None,
     }
@@ -1672,4 +1673,126 @@ fn a_python_service_runs_without_a_port() {
         size(tag) as f64 / 1e6,
         ticks.lines().count()
     );
+}
+
+/// An MCP request over HTTP/1.0 (no chunked answers): the status line, the
+/// headers and the body.
+fn mcp_post(port: u16, session: Option<&str>, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let session = session.map_or(String::new(), |id| format!("Mcp-Session-Id: {id}\r\n"));
+    write!(
+        s,
+        "POST /mcp HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n{session}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// An MCP server over streamable HTTP (issue 15), in both shapes people
+/// ship: fastmcp, told its address by FASTMCP_HOST, and the official SDK
+/// (mcp 1.x, the same code with its FastMCP), served by uvicorn on its app
+/// factory. Each builds, runs as non-root, becomes healthy through the
+/// HEALTHCHECK's own MCP initialize, and answers a client over the
+/// published port: initialize, then the fixture's tools called for real.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn an_mcp_server_answers_mcp_requests_over_http() {
+    for variant in ["fastmcp", "mcp-sdk-1"] {
+        let dir = common::fixture("mcp-http");
+        if variant == "mcp-sdk-1" {
+            let server = dir.path().join("server.py");
+            let text = std::fs::read_to_string(&server).unwrap();
+            std::fs::write(
+                &server,
+                text.replace(
+                    "from fastmcp import FastMCP",
+                    "from mcp.server.fastmcp import FastMCP",
+                ),
+            )
+            .unwrap();
+            std::fs::write(dir.path().join("requirements.txt"), "mcp==1.30.0\n").unwrap();
+        }
+        let out = assert_cmd::Command::cargo_bin("dockslim")
+            .unwrap()
+            .arg("init")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        let tag = format!("dockslim-e2e/mcp-http-{variant}:after");
+        let container = format!("dockslim-e2e-mcp-http-{variant}");
+        let _cleanup = Cleanup(vec![container.clone()], vec![tag.clone()]);
+        build(dir.path(), &tag);
+        let (port, health) = start_until_settled(&tag, &container, 8000);
+        let logs = || {
+            let out = docker().args(["logs", &container]).output().unwrap();
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        };
+        assert_eq!(health, "healthy", "{variant}:\n{dockerfile}\n{}", logs());
+        let uid = run(docker().args(["exec", &container, "id", "-u"]));
+        assert_ne!(uid, "0", "{variant}: runs as root");
+
+        let init = mcp_post(
+            port,
+            None,
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+        );
+        assert!(init.starts_with("HTTP/1.1 200"), "{variant}: {init}");
+        assert!(
+            init.contains(r#""serverInfo":{"name":"notes""#),
+            "{variant}: {init}"
+        );
+        let session = init
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("mcp-session-id")
+                    .then(|| v.trim().to_string())
+            })
+            .unwrap_or_else(|| panic!("{variant}: no session id: {init}"));
+        let ack = mcp_post(
+            port,
+            Some(&session),
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        );
+        assert!(ack.starts_with("HTTP/1.1 202"), "{variant}: {ack}");
+        let added = mcp_post(
+            port,
+            Some(&session),
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_note","arguments":{"title":"Docker","body":"slim images"}}}"#,
+        );
+        assert!(
+            added.contains(r#"\"id\": 1"#) || added.contains(r#"\"id\":1"#),
+            "{variant}: {added}"
+        );
+        let found = mcp_post(
+            port,
+            Some(&session),
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search_notes","arguments":{"query":"slim"}}}"#,
+        );
+        assert!(found.contains("slim images"), "{variant}: {found}");
+        println!(
+            "mcp-http ({variant}): {:.1} MB ({:.1} MB over the base), uid {uid}, {health}, initialize -> 200, tools/call add_note and search_notes answered",
+            size(&tag) as f64 / 1e6,
+            (size(&tag) - size("python:3.12-slim-trixie")) as f64 / 1e6
+        );
+    }
 }

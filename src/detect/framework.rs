@@ -31,6 +31,8 @@ pub enum Framework {
     /// A long-running script that serves no HTTP (a bot, a consumer, a
     /// scheduler): `python main.py`, no port, no HTTP probe.
     Service,
+    /// An MCP server (see `mcp`): over HTTP, or over stdio with no port.
+    Mcp,
 }
 
 impl Framework {
@@ -43,6 +45,7 @@ impl Framework {
             Framework::Streamlit => "Streamlit",
             Framework::Gradio => "Gradio",
             Framework::Service => "Python service",
+            Framework::Mcp => "MCP server",
         }
     }
 
@@ -50,7 +53,8 @@ impl Framework {
     pub fn default_port(self) -> u16 {
         match self {
             Framework::Flask => 5000,
-            Framework::Django | Framework::FastApi | Framework::Starlette => 8000,
+            // The MCP packages' own default port.
+            Framework::Django | Framework::FastApi | Framework::Starlette | Framework::Mcp => 8000,
             Framework::Streamlit => 8501,
             Framework::Gradio => 7860,
             // No port: `choose_port` says so and the image exposes none.
@@ -117,6 +121,8 @@ pub struct WebApp {
     pub django: Option<Django>,
     /// The folder to put on PYTHONPATH for a `src/` layout.
     pub source_root: Option<String>,
+    /// The MCP server the code builds, when it does.
+    pub mcp: Option<super::mcp::McpServer>,
 }
 
 impl WebApp {
@@ -140,7 +146,7 @@ fn is_test_file(path: &str) -> bool {
 /// -> `pkg.app` with `src` as the source root.
 /// A `src` folder deeper down (`packages/api/src/api/app.py`, a workspace
 /// member) is the source root the same way.
-fn module_of(path: &str) -> (String, Option<String>) {
+pub(super) fn module_of(path: &str) -> (String, Option<String>) {
     let split = match path.strip_prefix("src/") {
         Some(rest) => Some(("src", rest)),
         None => path.find("/src/").map(|i| (&path[..i + 4], &path[i + 5..])),
@@ -283,6 +289,12 @@ pub fn detect(
     } else {
         app.targets.extend(scripts);
     }
+    // An MCP server, when nothing else serves HTTP: it is the app, over
+    // HTTP or stdio (see `mcp`).
+    app.mcp = super::mcp::find(&program);
+    if let Some(server) = app.mcp.as_ref().filter(|_| app.targets.is_empty()) {
+        app.targets.push(mcp_target(server));
+    }
     // Nothing that serves HTTP: a long-running script is the app.
     if app.targets.is_empty() && super::django::detect(&program, deployed).is_none() {
         app.targets
@@ -293,6 +305,9 @@ pub fn detect(
     let mut candidates = super::py_routes::candidates(&program);
     if let Some(django) = &app.django {
         candidates.extend(super::django::health_candidates(&program, django));
+    }
+    if let Some(server) = &app.mcp {
+        candidates.extend(super::mcp::route_candidates(&program, server));
     }
     (app.health_routes, app.unprobed_health) = super::route::sort(candidates);
     // The port the launch file gives the script it runs.
@@ -309,12 +324,12 @@ pub fn detect(
         }
     }
     // A script app's server has its own: Streamlit's health endpoint;
-    // Gradio's page itself. A service has none.
-    if let Some(t) = app
-        .targets
-        .first()
-        .filter(|t| t.interface == Interface::Script && t.framework != Framework::Service)
-    {
+    // Gradio's page itself. A service has none; an MCP server's endpoint
+    // answers a POST, not a GET (see `plan::python::mcp`).
+    if let Some(t) = app.targets.first().filter(|t| {
+        t.interface == Interface::Script
+            && !matches!(t.framework, Framework::Service | Framework::Mcp)
+    }) {
         let path = match t.framework {
             Framework::Streamlit => "/_stcore/health",
             _ => "/",
@@ -336,7 +351,53 @@ pub fn detect(
         Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())))
     });
     app.code_port = app.code_port.take().or(code_port);
+    // An MCP server's port in its constructor (mcp 1.x settings).
+    let http_mcp = app.framework() == Some(Framework::Mcp)
+        && app.mcp.as_ref().is_some_and(|s| s.transport.is_http());
+    if let Some(server) = app.mcp.as_ref().filter(|_| http_mcp) {
+        if app.code_port.is_none() {
+            app.code_port = server.port.map(|p| (p, server.file.clone(), server.line));
+        }
+    }
     app
+}
+
+/// The app target of an MCP server: the script that runs it, or the ASGI
+/// app object a module builds from it. A server nothing runs is started as
+/// `python` on its own file.
+fn mcp_target(server: &super::mcp::McpServer) -> AppTarget {
+    use super::mcp::Start;
+    match &server.start {
+        Some(Start::App {
+            module,
+            object,
+            file,
+            line,
+        }) => AppTarget {
+            framework: Framework::Mcp,
+            interface: Interface::Asgi,
+            module: module.clone(),
+            object: object.clone(),
+            file: file.clone(),
+            line: *line,
+        },
+        Some(Start::Run { file, line, .. }) => AppTarget {
+            framework: Framework::Mcp,
+            interface: Interface::Script,
+            module: server.module.clone(),
+            object: server.object.clone(),
+            file: file.clone(),
+            line: *line,
+        },
+        None => AppTarget {
+            framework: Framework::Mcp,
+            interface: Interface::Script,
+            module: server.module.clone(),
+            object: server.object.clone(),
+            file: server.file.clone(),
+            line: server.line,
+        },
+    }
 }
 
 /// The WSGI and ASGI applications the settings name, or the wsgi.py of

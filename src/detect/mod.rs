@@ -8,6 +8,7 @@ pub mod factory;
 pub mod framework;
 pub mod images;
 pub mod imports;
+pub mod mcp;
 pub mod ml;
 pub mod node;
 mod node_kinds;

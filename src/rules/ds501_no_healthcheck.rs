@@ -38,7 +38,16 @@ impl Rule for NoHealthcheck {
         // A long-running script that serves nothing has nothing to probe.
         let service = cx.project.and_then(|p| p.python.web.framework())
             == Some(crate::detect::framework::Framework::Service);
-        if service {
+        // Nor has an MCP server over stdio, which listens on no port.
+        let stdio_mcp = cx.project.is_some_and(|p| {
+            let web = &p.python.web;
+            web.framework() == Some(crate::detect::framework::Framework::Mcp)
+                && web
+                    .mcp
+                    .as_ref()
+                    .is_some_and(|s| s.transport == crate::detect::mcp::Transport::Stdio)
+        });
+        if service || stdio_mcp {
             return Vec::new();
         }
         let chain = df.shipped_stages();

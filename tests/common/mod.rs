@@ -224,6 +224,21 @@ pub fn add_junk(name: &str, root: &Path) {
                 &noise(2_000, 4100),
             );
         }
+        "mcp-http" => {
+            // The developer's venv and the token an agent config left.
+            write(root, ".venv/pyvenv.cfg", b"home = /usr/bin\n");
+            write(
+                root,
+                ".venv/lib/python3.12/site-packages/pydantic_core/_pydantic_core.so",
+                &noise(3_000_000, 6400),
+            );
+            write(root, ".env", b"NOTES_API_TOKEN=local-dev-token\n");
+            write(
+                root,
+                "__pycache__/server.cpython-312.pyc",
+                &noise(2_000, 6401),
+            );
+        }
         "fastapi-app" => {
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
             write(root, ".pytest_cache/v/cache/nodeids", b"[]\n");

@@ -3,6 +3,7 @@
 
 use super::decide;
 use crate::detect::framework::{Framework, Interface};
+use crate::detect::mcp::Transport;
 use crate::detect::Server;
 use crate::dockerfile::shell;
 use crate::error::{Error, Result};
@@ -13,6 +14,18 @@ pub(super) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16
     let py = &inputs.project.python;
     let (port, why) = if let Some(p) = inputs.config.port {
         (p, "set in the configuration".to_string())
+    } else if let Some(server) = stdio_mcp(inputs) {
+        decide(
+            decisions,
+            Topic::Port,
+            "none",
+            format!(
+                "an MCP server over stdio ({}:{}) is not a network service: it talks over stdin and stdout to the client that starts it, so the image exposes no port",
+                server.file, server.line
+            ),
+            vec![],
+        );
+        return 0;
     } else if let Some((p, file, line)) = &py.web.code_port {
         (*p, format!("the port the code runs on at {file}:{line}"))
     } else if py.web.framework() == Some(Framework::Service) {
@@ -40,6 +53,14 @@ pub(super) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16
     };
     decide(decisions, Topic::Port, port.to_string(), why, vec![]);
     port
+}
+
+/// The MCP server the image runs, when it talks over stdio.
+pub(crate) fn stdio_mcp<'a>(inputs: &'a Inputs) -> Option<&'a crate::detect::mcp::McpServer> {
+    let web = &inputs.project.python.web;
+    web.mcp
+        .as_ref()
+        .filter(|s| web.framework() == Some(Framework::Mcp) && s.transport == Transport::Stdio)
 }
 
 /// The port in `-b 0.0.0.0:8000`, `--bind=:8000`, `--port 8000`, `runserver 0.0.0.0:8000`.
@@ -100,6 +121,14 @@ pub(crate) fn server_command(
             "set `command` in dockslim.yaml or pass --set command=\"gunicorn app:app\" with the command that starts it",
         )
     })?;
+    if let Some(server) = py
+        .web
+        .mcp
+        .as_ref()
+        .filter(|_| target.framework == Framework::Mcp)
+    {
+        return super::mcp::command(inputs, target, server, port, decisions);
+    }
     if target.interface == Interface::Script {
         return Ok(script_command(inputs, target, port, decisions));
     }
@@ -252,6 +281,14 @@ pub(crate) fn app_env(inputs: &Inputs, port: u16) -> Vec<(String, String)> {
             ("GRADIO_SERVER_NAME".into(), "0.0.0.0".into()),
             ("GRADIO_SERVER_PORT".into(), port.to_string()),
         ],
+        Some(t) if t.framework == Framework::Mcp && inputs.config.command.is_none() => inputs
+            .project
+            .python
+            .web
+            .mcp
+            .as_ref()
+            .map(|s| super::mcp::env(s, port))
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
 }
@@ -293,6 +330,17 @@ pub(crate) fn missing_servers(
         needed.push("uvicorn-worker");
     }
     let set = &inputs.project.python.requirements;
+    // The MCP packages install uvicorn themselves (it serves their run()).
+    let provided = |dist: &str| {
+        dist == "uvicorn"
+            && inputs
+                .project
+                .python
+                .web
+                .mcp
+                .as_ref()
+                .is_some_and(|s| set.has(s.sdk.package()))
+    };
     let installed_by_dockerfile: Vec<String> = inputs
         .dockerfile
         .map(|df| {
@@ -307,7 +355,7 @@ pub(crate) fn missing_servers(
         .unwrap_or_default();
     let mut out = Vec::new();
     for dist in needed {
-        if set.has(dist) {
+        if set.has(dist) || provided(dist) {
             continue;
         }
         let named = |spec: &str| crate::detect::requirements::spec_name(spec) == dist;
