@@ -5,13 +5,13 @@
 //! or a module-level ASGI app (`app = mcp.streamable_http_app()`).
 //!
 //! What each package does with the address matters in a container, and was
-//! read from their sources (mcp 1.9.4, 1.20.0, 1.30.0, 2.3.0; fastmcp
-//! 2.14.7, 4.2.3):
+//! read from their sources (mcp 1.9.4 to 1.30.0 and 2.3.0; fastmcp 2.14.7
+//! and 4.2.3):
 //! - every one binds 127.0.0.1 by default, unreachable from outside;
 //! - standalone fastmcp reads FASTMCP_HOST and FASTMCP_PORT (global
 //!   settings) when `run()` is given no host or port;
-//! - the official SDK does not: 1.x reads FASTMCP_* only up to about 1.19
-//!   (later the constructor passes its own default host over the
+//! - the official SDK does not: 1.x reads FASTMCP_* only up to 1.12.2
+//!   (from 1.12.3 the constructor passes its own default host over the
 //!   environment), and 2.x has no such setting. Its ASGI app factories
 //!   (`streamable_http_app`, `sse_app`) are what `run()` serves, so uvicorn
 //!   can serve them on every address instead.

@@ -117,7 +117,7 @@ pub(super) fn serve(server: &McpServer, port: u16) -> Result<(Serve, String)> {
     let bound = match &server.host {
         Some(h) => format!("binds {h}"),
         None => {
-            "binds 127.0.0.1 (the SDK's default; no environment variable changes it)".to_string()
+            "binds 127.0.0.1 (the SDK's default, which no environment variable changes from mcp 1.12.3 on)".to_string()
         }
     };
     let mut why = format!(
