@@ -1620,3 +1620,83 @@ fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
         .stderr(contains("runs with a transport dockslim cannot read"));
     assert_eq!(before, snapshot_tree(dir.path()));
 }
+
+/// Django Channels (issue 15): the ASGI application serves the websockets,
+/// so it is what runs, under daphne when the project has it (even beside
+/// gunicorn), else under uvicorn with a websocket library it can answer an
+/// upgrade with.
+#[test]
+fn django_channels_runs_its_asgi_application() {
+    let dir = common::fixture("django-channels");
+    let cmd = |dir: &std::path::Path| {
+        let out = dockslim()
+            .args(["init", "--force"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{report}");
+        let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+        let cmd = dockerfile
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("CMD "))
+            .unwrap()
+            .to_string();
+        (cmd, dockerfile, report)
+    };
+    let daphne = "CMD [\"daphne\", \"--bind\", \"0.0.0.0\", \"--port\", \"8000\", \"chatroom.asgi:application\"]";
+    // An existing Dockerfile's runserver (daphne's, with `daphne` in
+    // INSTALLED_APPS) becomes daphne itself.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "-> daphne --bind 0.0.0.0 --port 8000 chatroom.asgi:application",
+        ));
+    let (got, _, report) = cmd(dir.path());
+    assert_eq!(got, daphne);
+    assert!(
+        report
+            .contains("Django Channels (`channels` in INSTALLED_APPS at chatroom/settings.py:10)"),
+        "{report}"
+    );
+    // gunicorn beside it serves WSGI only: daphne still runs the project.
+    let requirements = dir.path().join("requirements.txt");
+    let text = std::fs::read_to_string(&requirements).unwrap();
+    std::fs::write(&requirements, format!("{text}gunicorn==23.0.0\n")).unwrap();
+    assert_eq!(cmd(dir.path()).0, daphne);
+    // uvicorn instead of daphne: uvicorn, given a websocket library.
+    std::fs::write(
+        &requirements,
+        text.replace("daphne==4.2.3", "uvicorn==0.32.1"),
+    )
+    .unwrap();
+    let settings = dir.path().join("chatroom/settings.py");
+    let s = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(&settings, s.replace("    \"daphne\",\n", "")).unwrap();
+    let (got, dockerfile, report) = cmd(dir.path());
+    assert!(
+        got.starts_with("CMD [\"uvicorn\", \"chatroom.asgi:application\""),
+        "{got}"
+    );
+    assert!(dockerfile.contains("websockets"), "{dockerfile}");
+    assert!(
+        report.contains("uvicorn answers only with a websocket library"),
+        "{report}"
+    );
+    std::fs::write(
+        &requirements,
+        text.replace("daphne==4.2.3", "uvicorn[standard]==0.32.1"),
+    )
+    .unwrap();
+    let (_, dockerfile, _) = cmd(dir.path());
+    assert!(!dockerfile.contains("websockets"), "{dockerfile}");
+}

@@ -371,6 +371,24 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
         ]))
     };
     match name {
+        "django-channels" => {
+            let page = get("/");
+            assert!(
+                page.lines().next().is_some_and(|l| l.contains(" 200"))
+                    && page.contains("/ws/echo/"),
+                "{name}: GET / is not the view:\n{page}"
+            );
+            let (handshake, echo) = websocket_echo(port, "/ws/echo/", "hello");
+            assert!(
+                handshake.starts_with("HTTP/1.1 101")
+                    && handshake.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+                "{name}: the websocket handshake was not accepted:\n{handshake}"
+            );
+            assert!(
+                echo.contains("\"echo\": \"HELLO\"") && echo.contains("\"n\": 1"),
+                "{name}: the consumer did not answer: {echo:?}"
+            );
+        }
         "vite-spa" => {
             for path in ["/", "/swatches/linen"] {
                 let page = get(path);
@@ -601,6 +619,55 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
         }
         _ => {}
     }
+}
+
+/// A websocket handshake on `path` (RFC 6455's sample key, an Origin the
+/// app allows), then one masked text frame sent: the handshake answer and
+/// the text of the first frame that comes back.
+fn websocket_echo(port: u16, path: &str, text: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut byte).unwrap_or(0) == 0 {
+            return (String::from_utf8_lossy(&head).into_owned(), String::new());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    if !head.starts_with("HTTP/1.1 101") {
+        return (head, String::new());
+    }
+    // A client's frames are masked (RFC 6455 5.3).
+    let mask = [0x12u8, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x81, 0x80 | text.len() as u8];
+    frame.extend(mask);
+    frame.extend(text.bytes().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    s.write_all(&frame).unwrap();
+    let mut header = [0u8; 2];
+    s.read_exact(&mut header).unwrap();
+    let len = match header[1] & 0x7f {
+        126 => {
+            let mut ext = [0u8; 2];
+            s.read_exact(&mut ext).unwrap();
+            u16::from_be_bytes(ext) as usize
+        }
+        n => n as usize,
+    };
+    let mut payload = vec![0u8; len];
+    s.read_exact(&mut payload).unwrap();
+    (head, String::from_utf8_lossy(&payload).into_owned())
 }
 
 /// GET over plain HTTP/1.0 on 127.0.0.1; the whole answer.

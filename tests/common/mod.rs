@@ -224,6 +224,18 @@ pub fn add_junk(name: &str, root: &Path) {
                 &noise(2_000, 4100),
             );
         }
+        "django-channels" => {
+            // A local run's database and bytecode, and the settings a
+            // developer keeps out of git.
+            write(root, "db.sqlite3", &noise(150_000, 6500));
+            write(
+                root,
+                "echo/__pycache__/consumers.cpython-312.pyc",
+                &noise(3_000, 6501),
+            );
+            write(root, ".env", b"DJANGO_SECRET_KEY=local-secret\n");
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
         "mcp-http" => {
             // The developer's venv and the token an agent config left.
             write(root, ".venv/pyvenv.cfg", b"home = /usr/bin\n");

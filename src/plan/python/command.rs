@@ -209,18 +209,39 @@ pub(crate) fn server_command(
             spec.clone(),
         ],
     };
+    let channels = py
+        .web
+        .django
+        .as_ref()
+        .and_then(|d| d.channels.as_ref())
+        .filter(|_| target.interface == Interface::Asgi)
+        .map_or(String::new(), |c| {
+            format!(
+                "; Django Channels (`{}` in INSTALLED_APPS at {}:{}) serves its websockets from the ASGI application only, so no WSGI server runs it",
+                c.value, c.file, c.line
+            )
+        });
     decide(
         decisions,
         Topic::Command,
         words.join(" "),
         format!(
-            "{} serves the {} app {spec} found at {}:{}; worker processes come from WEB_CONCURRENCY",
+            "{} serves the {} app {spec} found at {}:{}; {}{channels}",
             server.name(),
             target.framework.name(),
             target.file,
-            target.line
+            target.line,
+            match server {
+                // daphne has no worker processes: one serves every connection.
+                Server::Daphne => "daphne runs one process; scale it with replicas",
+                _ => "worker processes come from WEB_CONCURRENCY",
+            }
         ),
-        inputs.fixes(&[crate::rules::RuleId::DS502, crate::rules::RuleId::DS503, crate::rules::RuleId::DS504]),
+        inputs.fixes(&[
+            crate::rules::RuleId::DS502,
+            crate::rules::RuleId::DS503,
+            crate::rules::RuleId::DS504,
+        ]),
     );
     Ok(words)
 }
@@ -323,6 +344,21 @@ pub(crate) fn missing_servers(
     {
         needed.push("uvicorn");
     }
+    // uvicorn answers a websocket upgrade only with a websocket library
+    // (`uvicorn[standard]` brings one): Django Channels' routes need it.
+    let uvicorn = program == "uvicorn" || needed.contains(&"uvicorn");
+    let py = &inputs.project.python;
+    let channels = py.web.django.as_ref().is_some_and(|d| d.channels.is_some());
+    let has_ws = ["websockets", "wsproto"]
+        .iter()
+        .any(|n| py.requirements.has(n) || py.locked.iter().any(|l| l == n))
+        || py
+            .requirements
+            .get("uvicorn")
+            .is_some_and(|r| r.extras.iter().any(|e| e == "standard"));
+    if uvicorn && channels && !has_ws {
+        needed.push("websockets");
+    }
     if words[i.min(words.len())..]
         .iter()
         .any(|w| w.contains("uvicorn_worker."))
@@ -372,11 +408,16 @@ pub(crate) fn missing_servers(
                 "unpinned; add it to the requirements to pin it",
             )
         };
+        let runs = if dist == "websockets" {
+            "the command runs uvicorn for Django Channels, whose websocket routes uvicorn answers only with a websocket library; the requirements install none (neither websockets, wsproto nor uvicorn[standard])".to_string()
+        } else {
+            format!("the command runs {dist}, which the requirements do not install")
+        };
         decide(
             decisions,
             Topic::ServerPackage,
             spec.clone(),
-            format!("the command runs {dist}, which the requirements do not install, so the venv gets {source}"),
+            format!("{runs}, so the venv gets {source}"),
             inputs.fixes(&[crate::rules::RuleId::DS503]),
         );
         out.push(spec);
