@@ -1538,6 +1538,37 @@ fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
         "{dockerfile}"
     );
 
+    // An existing Dockerfile that runs it as the code does: it listens on
+    // 127.0.0.1 only (DS506), and no HEALTHCHECK is added that would pass
+    // inside while no client can connect.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"server.py\"]\n",
+    )
+    .unwrap();
+    let out = dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("error   DS506 mcp-server-on-loopback     Dockerfile:6:"),
+        "{report}"
+    );
+    assert!(
+        report.contains("set `ENV FASTMCP_HOST=0.0.0.0`"),
+        "{report}"
+    );
+    assert!(!report.contains("+HEALTHCHECK"), "{report}");
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    dockslim()
+        .args(["explain", "DS506"])
+        .assert()
+        .success()
+        .stdout(contains("mcp-server-on-loopback"));
+
     // The official SDK 1.x, its port in the constructor.
     let server = dir.path().join("server.py");
     let text = std::fs::read_to_string(&server).unwrap();

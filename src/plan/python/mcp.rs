@@ -194,6 +194,78 @@ pub(super) fn env(server: &McpServer, port: u16) -> Vec<(String, String)> {
     }
 }
 
+/// Why an existing Dockerfile's image serves the MCP server on 127.0.0.1
+/// only, unreachable through a published port, and what fixes it; None
+/// when it does not (stdio, the code binds every address, fastmcp given
+/// FASTMCP_HOST, a command other than `python` on the run file).
+pub(crate) fn loopback_in(
+    server: &McpServer,
+    intent: &crate::dockerfile::Intent,
+    port: u16,
+) -> Option<String> {
+    let Some(Start::Run { file, .. }) = &server.start else {
+        return None;
+    };
+    if !server.transport.is_http() || server.binds_everywhere() {
+        return None;
+    }
+    let (cmd, _) = intent.cmd.as_ref()?;
+    let mut words = intent
+        .entrypoint
+        .as_ref()
+        .map(|(e, _)| e.words())
+        .unwrap_or_default();
+    words.extend(cmd.words());
+    let (i, program) = crate::dockerfile::shell::program(&words);
+    let module = file
+        .strip_suffix("/__main__.py")
+        .map(|p| p.replace('/', "."));
+    let runs_file = program.starts_with("python")
+        && words[i..].iter().skip(1).any(|w| {
+            w.trim_start_matches("./").ends_with(file.as_str())
+                || module.as_deref() == Some(w.as_str())
+        });
+    if !runs_file {
+        return None;
+    }
+    let host_env = intent
+        .env
+        .iter()
+        .find(|(k, _, _)| k == "FASTMCP_HOST")
+        .map(|(_, v, _)| v.as_str());
+    match server.sdk {
+        Sdk::Standalone if server.host.is_none() => match host_env {
+            Some(h) if !matches!(h, "127.0.0.1" | "localhost" | "::1") => None,
+            _ => Some(format!(
+                "fastmcp binds 127.0.0.1 unless FASTMCP_HOST says otherwise; set `ENV FASTMCP_HOST=0.0.0.0`{}",
+                if server.port.is_none() && port != 8000 {
+                    format!(" and FASTMCP_PORT={port}")
+                } else {
+                    String::new()
+                }
+            )),
+        },
+        _ => {
+            let fix = match serve(server, port) {
+                Ok((Serve::Uvicorn { spec, .. }, _)) => format!(
+                    "serve the SDK's app with uvicorn instead: `CMD [\"uvicorn\", \"{spec}\", \"--factory\", \"--host\", \"0.0.0.0\", \"--port\", \"{port}\", \"--workers\", \"1\"]`"
+                ),
+                _ => format!("pass host=\"0.0.0.0\" to {}.run(...)", server.object),
+            };
+            let bound = server.host.as_deref().unwrap_or("127.0.0.1");
+            Some(format!(
+                "{} binds {bound}{}; {fix}",
+                server.sdk.name(),
+                if server.host.is_none() {
+                    " by default and reads no environment variable for it (mcp 1.12.3 and later)"
+                } else {
+                    ", as the code asks"
+                }
+            ))
+        }
+    }
+}
+
 /// The HEALTHCHECK command that proves an MCP request works, and what it
 /// asks: streamable HTTP answers an `initialize` POST (the session it opens
 /// is closed with DELETE, so probes do not pile sessions up); SSE opens its
@@ -312,6 +384,41 @@ mod tests {
         let (serve, why) = serve(&s, 0).unwrap();
         assert_eq!(serve, Serve::Script { env: vec![] });
         assert!(why.contains("docker run -i"), "{why}");
+    }
+
+    #[test]
+    fn a_dockerfile_that_runs_the_server_on_loopback_is_found() {
+        let intent = |text: &str| {
+            crate::dockerfile::Dockerfile::parse(text, "Dockerfile")
+                .unwrap()
+                .intent()
+        };
+        let plain = intent("FROM python:3.12\nCOPY . .\nCMD [\"python\", \"server.py\"]\n");
+        let s = server(Sdk::Standalone, Transport::StreamableHttp, None);
+        let why = loopback_in(&s, &plain, 8000).unwrap();
+        assert!(why.contains("ENV FASTMCP_HOST=0.0.0.0"), "{why}");
+        let told =
+            intent("FROM python:3.12\nENV FASTMCP_HOST=0.0.0.0\nCMD python /app/server.py\n");
+        assert_eq!(loopback_in(&s, &told, 8000), None);
+        let s = server(Sdk::Official1, Transport::StreamableHttp, None);
+        let why = loopback_in(&s, &told, 8000).unwrap();
+        assert!(
+            why.contains("\"server:mcp.streamable_http_app\", \"--factory\""),
+            "{why}"
+        );
+        // Another command, stdio, or a server bound everywhere: nothing.
+        let other = intent("FROM python:3.12\nCMD [\"uvicorn\", \"server:app\"]\n");
+        assert_eq!(loopback_in(&s, &other, 8000), None);
+        assert_eq!(
+            loopback_in(
+                &server(Sdk::Official1, Transport::Stdio, None),
+                &plain,
+                8000
+            ),
+            None
+        );
+        let everywhere = server(Sdk::Official2, Transport::Sse, Some("0.0.0.0"));
+        assert_eq!(loopback_in(&everywhere, &plain, 8000), None);
     }
 
     #[test]

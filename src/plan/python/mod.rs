@@ -13,7 +13,7 @@ mod command;
 mod distroless;
 mod health;
 mod install;
-mod mcp;
+pub(crate) mod mcp;
 mod version;
 
 use serde::Serialize;
