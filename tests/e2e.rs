@@ -1764,29 +1764,53 @@ fn mcp_post(port: u16, session: Option<&str>, body: &str) -> String {
     answer
 }
 
-/// An MCP server over streamable HTTP (issue 15), in both shapes people
+/// An MCP server over streamable HTTP (issue 15), in the shapes people
 /// ship: fastmcp, told its address by FASTMCP_HOST, and the official SDK
-/// (mcp 1.x, the same code with its FastMCP), served by uvicorn on its app
-/// factory. Each builds, runs as non-root, becomes healthy through the
-/// HEALTHCHECK's own MCP initialize, and answers a client over the
-/// published port: initialize, then the fixture's tools called for real.
+/// (the same code with mcp 1.x's FastMCP and 2.x's MCPServer), served by
+/// uvicorn on its app factory. Each builds, runs as non-root, becomes
+/// healthy through the HEALTHCHECK's own MCP initialize, and answers a
+/// client over the published port: initialize, then the fixture's tools
+/// called for real.
 #[test]
 #[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
 fn an_mcp_server_answers_mcp_requests_over_http() {
-    for variant in ["fastmcp", "mcp-sdk-1"] {
+    // The fixture's code with each package's import: mcp 2.x renamed
+    // FastMCP to MCPServer.
+    let variants = [
+        ("fastmcp", None),
+        (
+            "mcp-sdk-1",
+            Some((
+                "from mcp.server.fastmcp import FastMCP",
+                "FastMCP(",
+                "mcp==1.30.0",
+            )),
+        ),
+        (
+            "mcp-sdk-2",
+            Some((
+                "from mcp.server.mcpserver import MCPServer",
+                "MCPServer(",
+                "mcp==2.3.0",
+            )),
+        ),
+    ];
+    for (variant, code) in variants {
         let dir = common::fixture("mcp-http");
-        if variant == "mcp-sdk-1" {
+        if let Some((import, ctor, requirement)) = code {
             let server = dir.path().join("server.py");
             let text = std::fs::read_to_string(&server).unwrap();
             std::fs::write(
                 &server,
-                text.replace(
-                    "from fastmcp import FastMCP",
-                    "from mcp.server.fastmcp import FastMCP",
-                ),
+                text.replace("from fastmcp import FastMCP", import)
+                    .replace("FastMCP(", ctor),
             )
             .unwrap();
-            std::fs::write(dir.path().join("requirements.txt"), "mcp==1.30.0\n").unwrap();
+            std::fs::write(
+                dir.path().join("requirements.txt"),
+                format!("{requirement}\n"),
+            )
+            .unwrap();
         }
         let out = assert_cmd::Command::cargo_bin("dockslim")
             .unwrap()
