@@ -306,7 +306,13 @@ pub fn detect(
     if let Some(django) = &app.django {
         candidates.extend(super::django::health_candidates(&program, django));
     }
-    if let Some(server) = &app.mcp {
+    // An MCP server's own routes, when it is the app (mounted in another
+    // app, they sit under a prefix its routes do not say).
+    if let Some(server) = app
+        .mcp
+        .as_ref()
+        .filter(|_| app.framework() == Some(Framework::Mcp))
+    {
         candidates.extend(super::mcp::route_candidates(&program, server));
     }
     (app.health_routes, app.unprobed_health) = super::route::sort(candidates);
@@ -345,8 +351,17 @@ pub fn detect(
     }
 
     // The code's own `run(port=...)`, unless a launch file gave one.
+    // An MCP server's run() in an app it is mounted in says the port of a
+    // server that does not run.
+    let other_mcp = app
+        .mcp
+        .as_ref()
+        .filter(|_| app.framework() != Some(Framework::Mcp))
+        .map(|s| s.object.as_str());
     let code_port = own.iter().find_map(|(path, text)| {
-        let c = RUN_PORT.captures(text)?;
+        let c = RUN_PORT
+            .captures_iter(text)
+            .find(|c| other_mcp.is_none_or(|o| !text[..c.get(0).unwrap().start()].ends_with(o)))?;
         let port = c[1].parse().ok()?;
         Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())))
     });
@@ -569,6 +584,28 @@ mod tests {
         assert!(django.static_root);
         assert_eq!(django.allowed_hosts.unwrap(), ["localhost"]);
         assert_eq!(app.health_routes[0].path, "/health/");
+    }
+
+    #[test]
+    fn an_mcp_server_is_the_app_only_when_nothing_else_serves() {
+        let mcp = "from fastmcp import FastMCP\nmcp = FastMCP('t')\n\n@mcp.custom_route('/health', methods=['GET'])\nasync def h(request):\n    return None\n\nif __name__ == '__main__':\n    mcp.run(transport='http', port=9001)\n";
+        let app = detect(&src(&[("server.py", mcp)]), &[]);
+        assert_eq!(app.framework(), Some(Framework::Mcp));
+        assert_eq!(app.targets[0].interface, Interface::Script);
+        assert_eq!(app.health_routes[0].path, "/health");
+        assert_eq!(app.code_port.as_ref().unwrap().0, 9001);
+        // Mounted in a FastAPI app: FastAPI is the app, and the MCP
+        // server's routes are not its routes.
+        let app = detect(
+            &src(&[
+                ("server.py", mcp),
+                ("main.py", "from fastapi import FastAPI\nfrom server import mcp\napp = FastAPI()\napp.mount('/mcp', mcp.http_app())\n"),
+            ]),
+            &[],
+        );
+        assert_eq!(app.framework(), Some(Framework::FastApi));
+        assert!(app.health_routes.is_empty(), "{:?}", app.health_routes);
+        assert_eq!(app.code_port, None);
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl McpServer {
 /// The imports that name a server class, and which package each is.
 fn sdk_of(src: &Source) -> Option<(Sdk, &'static str)> {
     static FROM: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^[ \t]*from[ \t]+(fastmcp|mcp\.server\.fastmcp|mcp\.server\.mcpserver|mcp\.server)[ \t]+import[ \t]+[^\n]*\b(FastMCP|MCPServer)\b").unwrap()
+        Regex::new(r"(?m)^[ \t]*from[ \t]+(fastmcp|mcp\.server\.fastmcp|mcp\.server\.mcpserver|mcp\.server)(?:\.server)?[ \t]+import[ \t]+(?:\([^)]*?|[^\n(]*?)\b(FastMCP|MCPServer)\b").unwrap()
     });
     static IMPORT_FASTMCP: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?m)^[ \t]*import[ \t]+fastmcp\b").unwrap());
@@ -563,6 +563,20 @@ mod tests {
         assert_eq!((c[0].route.path.as_str(), c[0].route.line), ("/health", 4));
         assert!(c[0].problem.is_none());
         assert!(c[1].problem.as_deref().unwrap().contains("not GET"));
+    }
+
+    #[test]
+    fn imports_in_parentheses_and_from_the_server_module() {
+        let s = found(&[(
+            "server.py",
+            "from fastmcp import (\n    Context,\n    FastMCP,\n)\nmcp = FastMCP('t')\nmcp.run(transport='sse')\n",
+        )]);
+        assert_eq!((s.sdk, s.transport), (Sdk::Standalone, Transport::Sse));
+        let s = found(&[(
+            "server.py",
+            "from mcp.server.fastmcp.server import FastMCP\nmcp = FastMCP('t')\n",
+        )]);
+        assert_eq!((s.sdk, s.start), (Sdk::Official1, None));
     }
 
     #[test]
