@@ -1539,8 +1539,9 @@ fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
     );
 
     // An existing Dockerfile that runs it as the code does: it listens on
-    // 127.0.0.1 only (DS506), and no HEALTHCHECK is added that would pass
-    // inside while no client can connect.
+    // 127.0.0.1 only (DS506); the fix sets FASTMCP_HOST, and only then is a
+    // HEALTHCHECK added (one before would pass inside while no client can
+    // connect).
     std::fs::write(
         dir.path().join("Dockerfile"),
         "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"server.py\"]\n",
@@ -1561,7 +1562,21 @@ fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
         report.contains("set `ENV FASTMCP_HOST=0.0.0.0`"),
         "{report}"
     );
+    assert!(
+        report.contains("+ENV FASTMCP_HOST=0.0.0.0\n+HEALTHCHECK"),
+        "{report}"
+    );
+    let out = dockslim()
+        .args(["rewrite", "--skip", "DS506"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
     assert!(!report.contains("+HEALTHCHECK"), "{report}");
+    assert!(
+        report.contains("DS501 line 1: the MCP server listens on 127.0.0.1 only"),
+        "{report}"
+    );
     std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     dockslim()
         .args(["explain", "DS506"])

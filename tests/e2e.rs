@@ -1743,25 +1743,73 @@ fn a_python_service_runs_without_a_port() {
 }
 
 /// An MCP request over HTTP/1.0 (no chunked answers): the status line, the
-/// headers and the body.
+/// headers and the body (empty when the connection is refused or reset).
 fn mcp_post(port: u16, session: Option<&str>, body: &str) -> String {
+    try_mcp_post(port, session, body).unwrap_or_default()
+}
+
+fn try_mcp_post(port: u16, session: Option<&str>, body: &str) -> Option<String> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect_timeout(
         &([127, 0, 0, 1], port).into(),
         Duration::from_secs(2),
     )
-    .unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let session = session.map_or(String::new(), |id| format!("Mcp-Session-Id: {id}\r\n"));
     write!(
         s,
         "POST /mcp HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n{session}Content-Length: {}\r\n\r\n{body}",
         body.len()
     )
-    .unwrap();
+    .ok()?;
     let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    answer
+    s.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// A client's session: initialize (the fixture's server answers as
+/// `notes`), the initialized notification, then both tools called.
+fn mcp_client_works(port: u16, variant: &str) {
+    let init = mcp_post(
+        port,
+        None,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+    );
+    assert!(init.starts_with("HTTP/1.1 200"), "{variant}: {init}");
+    assert!(
+        init.contains(r#""serverInfo":{"name":"notes""#),
+        "{variant}: {init}"
+    );
+    let session = init
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("mcp-session-id")
+                .then(|| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{variant}: no session id: {init}"));
+    let ack = mcp_post(
+        port,
+        Some(&session),
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    assert!(ack.starts_with("HTTP/1.1 202"), "{variant}: {ack}");
+    let added = mcp_post(
+        port,
+        Some(&session),
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_note","arguments":{"title":"Docker","body":"slim images"}}}"#,
+    );
+    assert!(
+        added.contains(r#"\"id\": 1"#) || added.contains(r#"\"id\":1"#),
+        "{variant}: {added}"
+    );
+    let found = mcp_post(
+        port,
+        Some(&session),
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search_notes","arguments":{"query":"slim"}}}"#,
+    );
+    assert!(found.contains("slim images"), "{variant}: {found}");
 }
 
 /// An MCP server over streamable HTTP (issue 15), in the shapes people
@@ -1841,49 +1889,105 @@ fn an_mcp_server_answers_mcp_requests_over_http() {
         let uid = run(docker().args(["exec", &container, "id", "-u"]));
         assert_ne!(uid, "0", "{variant}: runs as root");
 
-        let init = mcp_post(
-            port,
-            None,
-            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
-        );
-        assert!(init.starts_with("HTTP/1.1 200"), "{variant}: {init}");
-        assert!(
-            init.contains(r#""serverInfo":{"name":"notes""#),
-            "{variant}: {init}"
-        );
-        let session = init
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("mcp-session-id")
-                    .then(|| v.trim().to_string())
-            })
-            .unwrap_or_else(|| panic!("{variant}: no session id: {init}"));
-        let ack = mcp_post(
-            port,
-            Some(&session),
-            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-        );
-        assert!(ack.starts_with("HTTP/1.1 202"), "{variant}: {ack}");
-        let added = mcp_post(
-            port,
-            Some(&session),
-            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_note","arguments":{"title":"Docker","body":"slim images"}}}"#,
-        );
-        assert!(
-            added.contains(r#"\"id\": 1"#) || added.contains(r#"\"id\":1"#),
-            "{variant}: {added}"
-        );
-        let found = mcp_post(
-            port,
-            Some(&session),
-            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search_notes","arguments":{"query":"slim"}}}"#,
-        );
-        assert!(found.contains("slim images"), "{variant}: {found}");
+        mcp_client_works(port, variant);
         println!(
             "mcp-http ({variant}): {:.1} MB ({:.1} MB over the base), uid {uid}, {health}, initialize -> 200, tools/call add_note and search_notes answered",
             size(&tag) as f64 / 1e6,
             (size(&tag) - size("python:3.12-slim-trixie")) as f64 / 1e6
+        );
+    }
+}
+
+/// The fixture's server as the official SDK writes it: (import, class
+/// call, requirement) for mcp 1.x and 2.x.
+const MCP_SDK_1: (&str, &str, &str) = (
+    "from mcp.server.fastmcp import FastMCP",
+    "FastMCP(",
+    "mcp==1.30.0",
+);
+
+/// An existing Dockerfile that runs the MCP server as its code does
+/// (`python server.py`, whose run() binds 127.0.0.1): its image refuses
+/// every client through the published port. `rewrite --apply` (DS506:
+/// FASTMCP_HOST for fastmcp, uvicorn on the app factory for the official
+/// SDK; then DS501's probe) makes one that becomes healthy and answers.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn an_mcp_dockerfile_on_loopback_is_rewritten_to_answer() {
+    for (variant, code) in [("fastmcp", None), ("mcp-sdk-1", Some(MCP_SDK_1))] {
+        let dir = common::fixture("mcp-http");
+        if let Some((import, ctor, requirement)) = code {
+            let server = dir.path().join("server.py");
+            let text = std::fs::read_to_string(&server).unwrap();
+            std::fs::write(
+                &server,
+                text.replace("from fastmcp import FastMCP", import)
+                    .replace("FastMCP(", ctor),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.path().join("requirements.txt"),
+                format!("{requirement}\n"),
+            )
+            .unwrap();
+        }
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"server.py\"]\n",
+        )
+        .unwrap();
+        let before_tag = format!("dockslim-e2e/mcp-rewrite-{variant}:before");
+        let after_tag = format!("dockslim-e2e/mcp-rewrite-{variant}:after");
+        let (before_c, after_c) = (
+            format!("dockslim-e2e-mcp-rewrite-{variant}-before"),
+            format!("dockslim-e2e-mcp-rewrite-{variant}-after"),
+        );
+        let _cleanup = Cleanup(
+            vec![before_c.clone(), after_c.clone()],
+            vec![before_tag.clone(), after_tag.clone()],
+        );
+        build(dir.path(), &before_tag);
+        let (port, _) = start_until_settled(&before_tag, &before_c, 8000);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !String::from_utf8_lossy(&docker().args(["logs", &before_c]).output().unwrap().stderr)
+            .contains("Uvicorn running on http://127.0.0.1:8000")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{variant}: the original never started"
+            );
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        let refused = mcp_post(
+            port,
+            None,
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+        );
+        assert!(
+            !refused.contains(" 200 "),
+            "{variant}: the original answers: {refused}"
+        );
+
+        let out = assert_cmd::Command::cargo_bin("dockslim")
+            .unwrap()
+            .args(["rewrite", "--apply"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{report}");
+        assert!(report.contains("DS506"), "{report}");
+        let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        build(dir.path(), &after_tag);
+        let (port, health) = start_until_settled(&after_tag, &after_c, 8000);
+        assert_eq!(health, "healthy", "{variant}:\n{dockerfile}");
+        let uid = run(docker().args(["exec", &after_c, "id", "-u"]));
+        assert_ne!(uid, "0", "{variant}: runs as root");
+        mcp_client_works(port, variant);
+        println!(
+            "mcp-http rewritten ({variant}): {:.1} MB -> {:.1} MB, refused through the port before, {health} and answering after, uid {uid}",
+            size(&before_tag) as f64 / 1e6,
+            size(&after_tag) as f64 / 1e6
         );
     }
 }

@@ -345,6 +345,8 @@ pub fn fix_order() -> Vec<&'static dyn Rule> {
         RuleId::DS502,
         RuleId::DS503,
         RuleId::DS504,
+        // The command settled, the MCP server's address before its probe.
+        RuleId::DS506,
         RuleId::DS404,
         RuleId::DS403,
         RuleId::DS401,

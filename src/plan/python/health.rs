@@ -76,30 +76,6 @@ pub(crate) fn healthcheck(
             return hc;
         }
     }
-    // An MCP server the Dockerfile runs on 127.0.0.1 only (DS506): a probe
-    // from inside would pass while no client can connect.
-    if existing.is_none() && configured.is_none() {
-        let web = &py.web;
-        let loopback = inputs
-            .dockerfile
-            .zip(web.mcp.as_ref())
-            .and_then(|(df, server)| {
-                (web.framework() == Some(Framework::Mcp))
-                    .then(|| super::mcp::loopback_in(server, &df.intent(), port))
-                    .flatten()
-            });
-        if let Some(why) = loopback {
-            hc.kind = HealthcheckKind::Off;
-            decide(
-                decisions,
-                Topic::Healthcheck,
-                "none",
-                format!("the MCP server listens on 127.0.0.1 only (DS506: {why}), so a probe from inside the container would pass while no client can connect; once it listens on every address, the HEALTHCHECK follows"),
-                vec![],
-            );
-            return hc;
-        }
-    }
     // A worker service that runs this image answers no HTTP: a probe the
     // image carries would mark it unhealthy while it works (DS505).
     if existing.is_none() && configured.is_none() {

@@ -10,7 +10,7 @@ use crate::plan::{Decision, Inputs, Topic};
 
 /// How the image starts the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Serve {
+pub(crate) enum Serve {
     /// `python FILE` (or `python -m PKG` for a package's `__main__.py`):
     /// what the code's own `run()` does, with the environment given.
     Script { env: Vec<(String, String)> },
@@ -21,7 +21,7 @@ pub(super) enum Serve {
 
 /// The way to serve `server`, and why; an error when the image cannot
 /// serve it as the code does without changing the code.
-pub(super) fn serve(server: &McpServer, port: u16) -> Result<(Serve, String)> {
+pub(crate) fn serve(server: &McpServer, port: u16) -> Result<(Serve, String)> {
     let at = format!("{}:{}", server.file, server.line);
     let start = server.start.as_ref().ok_or_else(|| {
         Error::unsupported(
@@ -157,23 +157,7 @@ pub(super) fn command(
             Some(package) => vec!["python".into(), "-m".into(), package.replace('/', ".")],
             None => vec!["python".into(), target.file.clone()],
         },
-        Serve::Uvicorn { spec, factory } => {
-            let mut w = vec!["uvicorn".to_string(), spec.clone()];
-            if *factory {
-                w.push("--factory".into());
-            }
-            w.extend([
-                "--host".into(),
-                "0.0.0.0".into(),
-                "--port".into(),
-                port.to_string(),
-                // Stateful sessions live in one process: WEB_CONCURRENCY,
-                // which uvicorn would read, must not split them.
-                "--workers".into(),
-                "1".into(),
-            ]);
-            w
-        }
+        Serve::Uvicorn { spec, factory } => uvicorn_words(spec, *factory, port),
     };
     decide(
         decisions,
@@ -183,6 +167,25 @@ pub(super) fn command(
         inputs.fixes(&[crate::rules::RuleId::DS504]),
     );
     Ok(words)
+}
+
+/// `uvicorn SPEC [--factory] --host 0.0.0.0 --port P --workers 1`.
+pub(crate) fn uvicorn_words(spec: &str, factory: bool, port: u16) -> Vec<String> {
+    let mut w = vec!["uvicorn".to_string(), spec.to_string()];
+    if factory {
+        w.push("--factory".into());
+    }
+    w.extend([
+        "--host".into(),
+        "0.0.0.0".into(),
+        "--port".into(),
+        port.to_string(),
+        // Stateful sessions live in one process: WEB_CONCURRENCY, which
+        // uvicorn would read, must not split them.
+        "--workers".into(),
+        "1".into(),
+    ]);
+    w
 }
 
 /// What the server reads from the environment to listen where the image
@@ -216,15 +219,17 @@ pub(crate) fn loopback_in(
         .map(|(e, _)| e.words())
         .unwrap_or_default();
     words.extend(cmd.words());
-    let (i, program) = crate::dockerfile::shell::program(&words);
+    // Past any wrapper (`tini --`, `dumb-init`, `gosu app`): the
+    // interpreter and the file it runs.
     let module = file
         .strip_suffix("/__main__.py")
         .map(|p| p.replace('/', "."));
-    let runs_file = program.starts_with("python")
-        && words[i..].iter().skip(1).any(|w| {
+    let runs_file = python_at(&words).is_some_and(|i| {
+        words[i + 1..].iter().any(|w| {
             w.trim_start_matches("./").ends_with(file.as_str())
                 || module.as_deref() == Some(w.as_str())
-        });
+        })
+    });
     if !runs_file {
         return None;
     }
@@ -264,6 +269,15 @@ pub(crate) fn loopback_in(
             ))
         }
     }
+}
+
+/// The index of the Python interpreter among a command's words.
+pub(crate) fn python_at(words: &[String]) -> Option<usize> {
+    words.iter().position(|w| {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        name.strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    })
 }
 
 /// The HEALTHCHECK command that proves an MCP request works, and what it
