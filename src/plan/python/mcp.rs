@@ -224,11 +224,14 @@ pub(crate) fn loopback_in(
     let module = file
         .strip_suffix("/__main__.py")
         .map(|p| p.replace('/', "."));
+    // The script by its file name: the image's path to it (`/app/server.py`)
+    // and the repository's (`mcp_server/server.py`) differ in their folders
+    // when the Dockerfile copies a folder's contents to the WORKDIR.
+    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
     let runs_file = python_at(&words).is_some_and(|i| {
-        words[i + 1..].iter().any(|w| {
-            w.trim_start_matches("./").ends_with(file.as_str())
-                || module.as_deref() == Some(w.as_str())
-        })
+        words[i + 1..]
+            .iter()
+            .any(|w| name(w) == name(file) || module.as_deref() == Some(w.as_str()))
     });
     if !runs_file {
         return None;
@@ -411,6 +414,14 @@ mod tests {
         let s = server(Sdk::Standalone, Transport::StreamableHttp, None);
         let why = loopback_in(&s, &plain, 8000).unwrap();
         assert!(why.contains("ENV FASTMCP_HOST=0.0.0.0"), "{why}");
+        // The repository's mcp_server/server.py, copied to the WORKDIR.
+        let mut nested = s.clone();
+        nested.start = Some(Start::Run {
+            file: "mcp_server/server.py".into(),
+            line: 20,
+            unguarded: false,
+        });
+        assert!(loopback_in(&nested, &plain, 8000).is_some());
         let told =
             intent("FROM python:3.12\nENV FASTMCP_HOST=0.0.0.0\nCMD python /app/server.py\n");
         assert_eq!(loopback_in(&s, &told, 8000), None);
