@@ -1538,6 +1538,24 @@ fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
         "{dockerfile}"
     );
 
+    // With authentication, an MCP request without a token is refused: a
+    // TCP connect instead.
+    let authed = common::fixture("mcp-http");
+    let server = authed.path().join("server.py");
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace("FastMCP(\"notes\")", "FastMCP(\"notes\", auth=verifier)"),
+    )
+    .unwrap();
+    dockslim()
+        .args(["init"])
+        .arg(authed.path())
+        .assert()
+        .success()
+        .stdout(contains("healthcheck: TCP connect to port 8000"))
+        .stdout(contains("requires authentication"));
+
     // An existing Dockerfile that runs it as the code does: it listens on
     // 127.0.0.1 only (DS506); the fix sets FASTMCP_HOST, and only then is a
     // HEALTHCHECK added (one before would pass inside while no client can

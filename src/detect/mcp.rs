@@ -146,6 +146,9 @@ pub struct McpServer {
     /// The code passes `transport_security` (the SDK's Host and Origin
     /// allowlist) to the constructor or `run()`.
     pub transport_security: bool,
+    /// The constructor's authentication (`auth=`, `token_verifier=`,
+    /// `auth_server_provider=`): an MCP request without a token is refused.
+    pub auth: bool,
 }
 
 impl McpServer {
@@ -212,9 +215,16 @@ pub fn find(program: &Program) -> Option<McpServer> {
             path: String::new(),
             run_options: Vec::new(),
             transport_security: false,
+            auth: false,
         };
         // The 1.x constructor takes the settings (host, port, paths).
         let mut settings = kwargs(src, &ctor_args);
+        server.auth = settings.iter().any(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "auth" | "token_verifier" | "auth_server_provider"
+            )
+        });
         if let Some(app) = module_app(src, &server.object) {
             server.transport = app.1;
             server.start = Some(app.0);
@@ -475,6 +485,12 @@ mod tests {
             })
         );
         assert_eq!((s.host, s.port, s.path.as_str()), (None, None, "/mcp"));
+        assert!(!s.auth);
+        let s = found(&[(
+            "server.py",
+            "from fastmcp import FastMCP\nmcp = FastMCP('t', auth=JWTVerifier(public_key=KEY))\nmcp.run(transport='http')\n",
+        )]);
+        assert!(s.auth);
     }
 
     #[test]

@@ -183,6 +183,22 @@ pub(crate) fn healthcheck(
             ];
             decide(decisions, Topic::Healthcheck, format!("GET {url}"), format!("{why}; Python's urllib needs no curl in the image, and any error or non-2xx answer marks the container unhealthy"), fixes);
         }
+        None if framework == Some(Framework::Mcp)
+            && py.web.mcp.as_ref().is_some_and(|s| s.auth) =>
+        {
+            let server = py.web.mcp.as_ref().unwrap();
+            hc.command = tcp_probe(port);
+            decide(
+                decisions,
+                Topic::Healthcheck,
+                format!("TCP connect to port {port}"),
+                format!(
+                    "the MCP server built at {}:{} requires authentication, so an MCP request without a token would be refused, and it has no GET health route of its own (a `@{}.custom_route`, which answers without one); a TCP connect catches a dead server",
+                    server.file, server.line, server.object
+                ),
+                fixes,
+            );
+        }
         None if framework == Some(Framework::Mcp) && py.web.mcp.is_some() => {
             let server = py.web.mcp.as_ref().unwrap();
             let (command, what) = super::mcp::probe(server, port);

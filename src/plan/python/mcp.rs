@@ -330,6 +330,7 @@ mod tests {
             path: "/mcp".into(),
             run_options: Vec::new(),
             transport_security: false,
+            auth: false,
         }
     }
 
