@@ -758,6 +758,19 @@ pub fn detected_summary(
                     .map_or("", |r| r.why.as_str())
             )
         }
+        Some(t) if t.framework == detect::framework::Framework::Mcp && py.web.mcp.is_some() => {
+            let server = py.web.mcp.as_ref().unwrap();
+            format!(
+                "MCP server `{}` at {}:{} ({}, transport {}), started at {}:{}",
+                server.object,
+                server.file,
+                server.line,
+                server.sdk.name(),
+                server.transport.name(),
+                t.file,
+                t.line
+            )
+        }
         Some(t) => format!(
             "{} ({}) app {} at {}:{}",
             t.framework.name(),

@@ -2082,3 +2082,263 @@ fn yarn_workspace_members_are_focused_or_installed_whole() {
         .stdout(contains("    yarn install --frozen-lockfile\n"))
         .stdout(contains("yarn workspace site run build\n"));
 }
+
+/// MCP servers (issue 15): fastmcp is told its address by FASTMCP_HOST;
+/// the official SDK, which binds 127.0.0.1 whatever the environment says,
+/// is served by uvicorn on its app factory; both are probed with a real
+/// MCP request. A stdio server gets no port and no HEALTHCHECK, with the
+/// reason, and a transport the code computes is refused with a hint.
+#[test]
+fn mcp_servers_listen_everywhere_or_say_why_they_cannot() {
+    let dir = common::fixture("mcp-http");
+    dockslim()
+        .args(["init"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("FASTMCP_HOST=0.0.0.0"))
+        .stdout(contains(
+            "POST http://127.0.0.1:8000/mcp answers an MCP initialize request",
+        ));
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("    FASTMCP_HOST=0.0.0.0 \\\n    FASTMCP_PORT=8000\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("CMD [\"python\", \"server.py\"]"),
+        "{dockerfile}"
+    );
+    assert!(dockerfile.contains("EXPOSE 8000"), "{dockerfile}");
+    // uvicorn comes with fastmcp: no second copy is installed.
+    assert!(
+        !dockerfile.contains("pip install uvicorn") && !dockerfile.contains("uvicorn=="),
+        "{dockerfile}"
+    );
+
+    // With authentication, an MCP request without a token is refused: a
+    // TCP connect instead.
+    let authed = common::fixture("mcp-http");
+    let server = authed.path().join("server.py");
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace("FastMCP(\"notes\")", "FastMCP(\"notes\", auth=verifier)"),
+    )
+    .unwrap();
+    dockslim()
+        .args(["init"])
+        .arg(authed.path())
+        .assert()
+        .success()
+        .stdout(contains("healthcheck: TCP connect to port 8000"))
+        .stdout(contains("requires authentication"));
+
+    // An existing Dockerfile that runs it as the code does: it listens on
+    // 127.0.0.1 only (DS506); the fix sets FASTMCP_HOST, and only then is a
+    // HEALTHCHECK added (one before would pass inside while no client can
+    // connect).
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"server.py\"]\n",
+    )
+    .unwrap();
+    let out = dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("error   DS506 mcp-server-on-loopback     Dockerfile:6:"),
+        "{report}"
+    );
+    assert!(
+        report.contains("set `ENV FASTMCP_HOST=0.0.0.0`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("+ENV FASTMCP_HOST=0.0.0.0\n+HEALTHCHECK"),
+        "{report}"
+    );
+    let out = dockslim()
+        .args(["rewrite", "--skip", "DS506"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!report.contains("+HEALTHCHECK"), "{report}");
+    assert!(
+        report.contains("DS501 line 1: the MCP server listens on 127.0.0.1 only"),
+        "{report}"
+    );
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    dockslim()
+        .args(["explain", "DS506"])
+        .assert()
+        .success()
+        .stdout(contains("mcp-server-on-loopback"));
+
+    // The official SDK 1.x, its port in the constructor.
+    let server = dir.path().join("server.py");
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace(
+            "from fastmcp import FastMCP",
+            "from mcp.server.fastmcp import FastMCP",
+        )
+        .replace("FastMCP(\"notes\")", "FastMCP(\"notes\", port=9100)"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "mcp==1.30.0\n").unwrap();
+    let out = dockslim()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("gets 421"), "{report}");
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("CMD [\"uvicorn\", \"server:mcp.streamable_http_app\", \"--factory\", \"--host\", \"0.0.0.0\", \"--port\", \"9100\", \"--workers\", \"1\"]"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("FASTMCP_HOST"), "{dockerfile}");
+
+    // Over stdio: not a network service.
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace("mcp.run(transport=\"streamable-http\")", "mcp.run()"),
+    )
+    .unwrap();
+    let out = dockslim()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("an MCP server over stdio (server.py:8) is not a network service"),
+        "{report}"
+    );
+    assert!(report.contains("docker run -i --rm IMAGE"), "{report}");
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("CMD [\"python\", \"server.py\"]"),
+        "{dockerfile}"
+    );
+    assert!(
+        !dockerfile
+            .lines()
+            .any(|l| l.starts_with("EXPOSE") || l.starts_with("HEALTHCHECK")),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("checkov:skip=CKV_DOCKER_2:an MCP server over stdio"),
+        "{dockerfile}"
+    );
+
+    // A transport the code computes: refused, the disk left alone.
+    let text = std::fs::read_to_string(&server).unwrap();
+    std::fs::write(
+        &server,
+        text.replace(
+            "mcp.run()",
+            "mcp.run(transport=os.environ[\"MCP_TRANSPORT\"])",
+        ),
+    )
+    .unwrap();
+    let before = snapshot_tree(dir.path());
+    dockslim()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .assert()
+        .fails_teaching()
+        .stderr(contains("runs with a transport dockslim cannot read"));
+    assert_eq!(before, snapshot_tree(dir.path()));
+}
+
+/// Django Channels (issue 15): the ASGI application serves the websockets,
+/// so it is what runs, under daphne when the project has it (even beside
+/// gunicorn), else under uvicorn with a websocket library it can answer an
+/// upgrade with.
+#[test]
+fn django_channels_runs_its_asgi_application() {
+    let dir = common::fixture("django-channels");
+    let cmd = |dir: &std::path::Path| {
+        let out = dockslim()
+            .args(["init", "--force"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{report}");
+        let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+        let cmd = dockerfile
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("CMD "))
+            .unwrap()
+            .to_string();
+        (cmd, dockerfile, report)
+    };
+    let daphne = "CMD [\"daphne\", \"--bind\", \"0.0.0.0\", \"--port\", \"8000\", \"chatroom.asgi:application\"]";
+    // An existing Dockerfile's runserver (daphne's, with `daphne` in
+    // INSTALLED_APPS) becomes daphne itself.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "-> daphne --bind 0.0.0.0 --port 8000 chatroom.asgi:application",
+        ));
+    let (got, _, report) = cmd(dir.path());
+    assert_eq!(got, daphne);
+    assert!(
+        report
+            .contains("Django Channels (`channels` in INSTALLED_APPS at chatroom/settings.py:10)"),
+        "{report}"
+    );
+    // gunicorn beside it serves WSGI only: daphne still runs the project.
+    let requirements = dir.path().join("requirements.txt");
+    let text = std::fs::read_to_string(&requirements).unwrap();
+    std::fs::write(&requirements, format!("{text}gunicorn==23.0.0\n")).unwrap();
+    assert_eq!(cmd(dir.path()).0, daphne);
+    // uvicorn instead of daphne: uvicorn, given a websocket library.
+    std::fs::write(
+        &requirements,
+        text.replace("daphne==4.2.3", "uvicorn==0.32.1"),
+    )
+    .unwrap();
+    let settings = dir.path().join("chatroom/settings.py");
+    let s = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(&settings, s.replace("    \"daphne\",\n", "")).unwrap();
+    let (got, dockerfile, report) = cmd(dir.path());
+    assert!(
+        got.starts_with("CMD [\"uvicorn\", \"chatroom.asgi:application\""),
+        "{got}"
+    );
+    assert!(dockerfile.contains("websockets"), "{dockerfile}");
+    assert!(
+        report.contains("uvicorn answers only with a websocket library"),
+        "{report}"
+    );
+    std::fs::write(
+        &requirements,
+        text.replace("daphne==4.2.3", "uvicorn[standard]==0.32.1"),
+    )
+    .unwrap();
+    let (_, dockerfile, _) = cmd(dir.path());
+    assert!(!dockerfile.contains("websockets"), "{dockerfile}");
+}

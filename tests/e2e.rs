@@ -372,6 +372,24 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
         ]))
     };
     match name {
+        "django-channels" => {
+            let page = get("/");
+            assert!(
+                page.lines().next().is_some_and(|l| l.contains(" 200"))
+                    && page.contains("/ws/echo/"),
+                "{name}: GET / is not the view:\n{page}"
+            );
+            let (handshake, echo) = websocket_echo(port, "/ws/echo/", "hello");
+            assert!(
+                handshake.starts_with("HTTP/1.1 101")
+                    && handshake.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+                "{name}: the websocket handshake was not accepted:\n{handshake}"
+            );
+            assert!(
+                echo.contains("\"echo\": \"HELLO\"") && echo.contains("\"n\": 1"),
+                "{name}: the consumer did not answer: {echo:?}"
+            );
+        }
         "vite-spa" => {
             for path in ["/", "/swatches/linen"] {
                 let page = get(path);
@@ -697,6 +715,55 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
     }
 }
 
+/// A websocket handshake on `path` (RFC 6455's sample key, an Origin the
+/// app allows), then one masked text frame sent: the handshake answer and
+/// the text of the first frame that comes back.
+fn websocket_echo(port: u16, path: &str, text: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut byte).unwrap_or(0) == 0 {
+            return (String::from_utf8_lossy(&head).into_owned(), String::new());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    if !head.starts_with("HTTP/1.1 101") {
+        return (head, String::new());
+    }
+    // A client's frames are masked (RFC 6455 5.3).
+    let mask = [0x12u8, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x81, 0x80 | text.len() as u8];
+    frame.extend(mask);
+    frame.extend(text.bytes().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    s.write_all(&frame).unwrap();
+    let mut header = [0u8; 2];
+    s.read_exact(&mut header).unwrap();
+    let len = match header[1] & 0x7f {
+        126 => {
+            let mut ext = [0u8; 2];
+            s.read_exact(&mut ext).unwrap();
+            u16::from_be_bytes(ext) as usize
+        }
+        n => n as usize,
+    };
+    let mut payload = vec![0u8; len];
+    s.read_exact(&mut payload).unwrap();
+    (head, String::from_utf8_lossy(&payload).into_owned())
+}
+
 /// GET over plain HTTP/1.0 on 127.0.0.1; the whole answer.
 fn http_get_full(port: u16, path: &str) -> Option<String> {
     use std::io::{Read, Write};
@@ -717,6 +784,7 @@ fn cannot_build_here(name: &str) -> Option<&'static str> {
     match name {
         "pip-torch" | "uv-torch" => Some("the proposal installs torch from download.pytorch.org, which this network cannot reach (the original would download about 2 GB of CUDA wheels); their output is checked by snapshots, hadolint and checkov"),
         "python-service" => Some("a long-running script with no port and no HEALTHCHECK on purpose: built, run and watched by `a_python_service_runs_without_a_port`"),
+        "mcp-http" => Some("an MCP server, whose health is a POST of an MCP request rather than a GET: built, probed and called by `an_mcp_server_answers_mcp_requests_over_http`"),
         "django-celery" => Some("a web service and a worker from one image, with no HEALTHCHECK on purpose: built, served and worked by `django_web_and_celery_worker_from_one_image`"),
         _ => None,
     }
@@ -2181,6 +2249,256 @@ fn development_target_builds_and_reloads() {
             size(&prod_tag),
             case.file,
             reload
+        );
+    }
+}
+
+/// An MCP request over HTTP/1.0 (no chunked answers): the status line, the
+/// headers and the body (empty when the connection is refused or reset).
+fn mcp_post(port: u16, session: Option<&str>, body: &str) -> String {
+    try_mcp_post(port, session, body).unwrap_or_default()
+}
+
+fn try_mcp_post(port: u16, session: Option<&str>, body: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &([127, 0, 0, 1], port).into(),
+        Duration::from_secs(2),
+    )
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let session = session.map_or(String::new(), |id| format!("Mcp-Session-Id: {id}\r\n"));
+    write!(
+        s,
+        "POST /mcp HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n{session}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// A client's session: initialize (the fixture's server answers as
+/// `notes`), the initialized notification, then both tools called.
+fn mcp_client_works(port: u16, variant: &str) {
+    let init = mcp_post(
+        port,
+        None,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+    );
+    assert!(init.starts_with("HTTP/1.1 200"), "{variant}: {init}");
+    assert!(
+        init.contains(r#""serverInfo":{"name":"notes""#),
+        "{variant}: {init}"
+    );
+    let session = init
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("mcp-session-id")
+                .then(|| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{variant}: no session id: {init}"));
+    let ack = mcp_post(
+        port,
+        Some(&session),
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    assert!(ack.starts_with("HTTP/1.1 202"), "{variant}: {ack}");
+    let added = mcp_post(
+        port,
+        Some(&session),
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_note","arguments":{"title":"Docker","body":"slim images"}}}"#,
+    );
+    assert!(
+        added.contains(r#"\"id\": 1"#) || added.contains(r#"\"id\":1"#),
+        "{variant}: {added}"
+    );
+    let found = mcp_post(
+        port,
+        Some(&session),
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search_notes","arguments":{"query":"slim"}}}"#,
+    );
+    assert!(found.contains("slim images"), "{variant}: {found}");
+}
+
+/// An MCP server over streamable HTTP (issue 15), in the shapes people
+/// ship: fastmcp, told its address by FASTMCP_HOST, and the official SDK
+/// (the same code with mcp 1.x's FastMCP and 2.x's MCPServer), served by
+/// uvicorn on its app factory. Each builds, runs as non-root, becomes
+/// healthy through the HEALTHCHECK's own MCP initialize, and answers a
+/// client over the published port: initialize, then the fixture's tools
+/// called for real.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn an_mcp_server_answers_mcp_requests_over_http() {
+    // The fixture's code with each package's import: mcp 2.x renamed
+    // FastMCP to MCPServer.
+    let variants = [
+        ("fastmcp", None),
+        (
+            "mcp-sdk-1",
+            Some((
+                "from mcp.server.fastmcp import FastMCP",
+                "FastMCP(",
+                "mcp==1.30.0",
+            )),
+        ),
+        (
+            "mcp-sdk-2",
+            Some((
+                "from mcp.server.mcpserver import MCPServer",
+                "MCPServer(",
+                "mcp==2.3.0",
+            )),
+        ),
+    ];
+    for (variant, code) in variants {
+        let dir = common::fixture("mcp-http");
+        if let Some((import, ctor, requirement)) = code {
+            let server = dir.path().join("server.py");
+            let text = std::fs::read_to_string(&server).unwrap();
+            std::fs::write(
+                &server,
+                text.replace("from fastmcp import FastMCP", import)
+                    .replace("FastMCP(", ctor),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.path().join("requirements.txt"),
+                format!("{requirement}\n"),
+            )
+            .unwrap();
+        }
+        let out = assert_cmd::Command::cargo_bin("dockslim")
+            .unwrap()
+            .arg("init")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        let tag = format!("dockslim-e2e/mcp-http-{variant}:after");
+        let container = format!("dockslim-e2e-mcp-http-{variant}");
+        let _cleanup = Cleanup(vec![container.clone()], vec![tag.clone()]);
+        build(dir.path(), &tag);
+        let (port, health) = start_until_settled(&tag, &container, 8000);
+        let logs = || {
+            let out = docker().args(["logs", &container]).output().unwrap();
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        };
+        assert_eq!(health, "healthy", "{variant}:\n{dockerfile}\n{}", logs());
+        let uid = run(docker().args(["exec", &container, "id", "-u"]));
+        assert_ne!(uid, "0", "{variant}: runs as root");
+
+        mcp_client_works(port, variant);
+        println!(
+            "mcp-http ({variant}): {:.1} MB ({:.1} MB over the base), uid {uid}, {health}, initialize -> 200, tools/call add_note and search_notes answered",
+            size(&tag) as f64 / 1e6,
+            (size(&tag) - size("python:3.12-slim-trixie")) as f64 / 1e6
+        );
+    }
+}
+
+/// The fixture's server as the official SDK writes it: (import, class
+/// call, requirement) for mcp 1.x and 2.x.
+const MCP_SDK_1: (&str, &str, &str) = (
+    "from mcp.server.fastmcp import FastMCP",
+    "FastMCP(",
+    "mcp==1.30.0",
+);
+
+/// An existing Dockerfile that runs the MCP server as its code does
+/// (`python server.py`, whose run() binds 127.0.0.1): its image refuses
+/// every client through the published port. `rewrite --apply` (DS506:
+/// FASTMCP_HOST for fastmcp, uvicorn on the app factory for the official
+/// SDK; then DS501's probe) makes one that becomes healthy and answers.
+#[test]
+#[ignore = "needs a Docker engine: run ../shared/docker-sandbox/setup, then cargo test --test e2e -- --ignored"]
+fn an_mcp_dockerfile_on_loopback_is_rewritten_to_answer() {
+    for (variant, code) in [("fastmcp", None), ("mcp-sdk-1", Some(MCP_SDK_1))] {
+        let dir = common::fixture("mcp-http");
+        if let Some((import, ctor, requirement)) = code {
+            let server = dir.path().join("server.py");
+            let text = std::fs::read_to_string(&server).unwrap();
+            std::fs::write(
+                &server,
+                text.replace("from fastmcp import FastMCP", import)
+                    .replace("FastMCP(", ctor),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.path().join("requirements.txt"),
+                format!("{requirement}\n"),
+            )
+            .unwrap();
+        }
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nEXPOSE 8000\nCMD [\"python\", \"server.py\"]\n",
+        )
+        .unwrap();
+        let before_tag = format!("dockslim-e2e/mcp-rewrite-{variant}:before");
+        let after_tag = format!("dockslim-e2e/mcp-rewrite-{variant}:after");
+        let (before_c, after_c) = (
+            format!("dockslim-e2e-mcp-rewrite-{variant}-before"),
+            format!("dockslim-e2e-mcp-rewrite-{variant}-after"),
+        );
+        let _cleanup = Cleanup(
+            vec![before_c.clone(), after_c.clone()],
+            vec![before_tag.clone(), after_tag.clone()],
+        );
+        build(dir.path(), &before_tag);
+        let (port, _) = start_until_settled(&before_tag, &before_c, 8000);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !String::from_utf8_lossy(&docker().args(["logs", &before_c]).output().unwrap().stderr)
+            .contains("Uvicorn running on http://127.0.0.1:8000")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{variant}: the original never started"
+            );
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        let refused = mcp_post(
+            port,
+            None,
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}"#,
+        );
+        assert!(
+            !refused.contains(" 200 "),
+            "{variant}: the original answers: {refused}"
+        );
+
+        let out = assert_cmd::Command::cargo_bin("dockslim")
+            .unwrap()
+            .args(["rewrite", "--apply"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{report}");
+        assert!(report.contains("DS506"), "{report}");
+        let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        build(dir.path(), &after_tag);
+        let (port, health) = start_until_settled(&after_tag, &after_c, 8000);
+        assert_eq!(health, "healthy", "{variant}:\n{dockerfile}");
+        let uid = run(docker().args(["exec", &after_c, "id", "-u"]));
+        assert_ne!(uid, "0", "{variant}: runs as root");
+        mcp_client_works(port, variant);
+        println!(
+            "mcp-http rewritten ({variant}): {:.1} MB -> {:.1} MB, refused through the port before, {health} and answering after, uid {uid}",
+            size(&before_tag) as f64 / 1e6,
+            size(&after_tag) as f64 / 1e6
         );
     }
 }

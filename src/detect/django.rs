@@ -42,6 +42,15 @@ pub struct Django {
     pub asgi_application: Option<Setting>,
     #[serde(skip)]
     pub root_urlconf: Option<Setting>,
+    /// Django Channels: `channels` (or Channels 4's `daphne`) in
+    /// INSTALLED_APPS, with the settings file:line. Its websocket routes
+    /// need the ASGI application; a WSGI server would drop them.
+    #[serde(skip)]
+    pub channels: Option<Setting>,
+    /// `daphne` in INSTALLED_APPS: the project runs under daphne (its
+    /// runserver too).
+    #[serde(skip)]
+    pub daphne_app: bool,
 }
 
 /// A setting's string value and the file:line that assigns it.
@@ -108,6 +117,8 @@ pub fn detect(program: &Program, deployed: &[DeployedVar]) -> Option<Django> {
         wsgi_application: None,
         asgi_application: None,
         root_urlconf: None,
+        channels: None,
+        daphne_app: false,
     };
     if let Some(file) = settings {
         read_settings(program, file, &mut django);
@@ -194,6 +205,24 @@ fn read_settings(program: &Program, file: usize, django: &mut Django) {
     django.wsgi_application = string("WSGI_APPLICATION");
     django.asgi_application = string("ASGI_APPLICATION");
     django.root_urlconf = string("ROOT_URLCONF");
+    if let Some((f, (line, _, span))) = lookup("INSTALLED_APPS") {
+        let src = &program.sources[f];
+        let apps = installed_apps(program, f, &src.expr(span), 0);
+        let has = |name: &str| apps.iter().any(|a| a == name);
+        django.daphne_app = has("daphne");
+        if has("channels") || has("daphne") {
+            django.channels = Some(Setting {
+                value: if has("channels") {
+                    "channels"
+                } else {
+                    "daphne"
+                }
+                .into(),
+                file: src.path.to_string(),
+                line,
+            });
+        }
+    }
     let mut required = Vec::new();
     for f in chain(program, file, 0) {
         required.extend(required_env(&program.sources[f]));
@@ -201,6 +230,31 @@ fn read_settings(program: &Program, file: usize, django: &mut Django) {
     let mut seen = std::collections::HashSet::new();
     required.retain(|r| seen.insert(r.clone()));
     django.required_env = required;
+}
+
+/// The app names of INSTALLED_APPS: a list, or lists added up by name
+/// (`DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS`, cookiecutter's shape).
+fn installed_apps(program: &Program, file: usize, expr: &Expr, depth: usize) -> Vec<String> {
+    if depth > 8 {
+        return Vec::new();
+    }
+    match expr {
+        Expr::List(items) => items
+            .iter()
+            .filter_map(|i| program.string(file, i).ok())
+            .collect(),
+        Expr::Concat(parts) => parts
+            .iter()
+            .flat_map(|p| installed_apps(program, file, p, depth + 1))
+            .collect(),
+        Expr::Name(name) => match lookup(program, file, name, 0) {
+            Some((f, (_, _, span))) => {
+                installed_apps(program, f, &program.sources[f].expr(span), depth + 1)
+            }
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
 /// A module-level assignment: its line, its value's code text and span.
@@ -470,6 +524,44 @@ mod tests {
     }
 
     const MANAGE: &str = "import os\nif __name__ == '__main__':\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n";
+
+    #[test]
+    fn channels_in_installed_apps_added_up_from_lists() {
+        let files = [
+            ("manage.py", MANAGE),
+            ("mysite/settings/__init__.py", ""),
+            (
+                "mysite/settings/base.py",
+                "DJANGO_APPS = ['django.contrib.auth']\nTHIRD_PARTY_APPS = [\n    'channels',\n]\nINSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + ['chat']\nASGI_APPLICATION = 'mysite.asgi.application'\n",
+            ),
+            ("mysite/settings/dev.py", "from .base import *\n"),
+        ];
+        let django = detect(&program(&files), &[]).unwrap();
+        let channels = django.channels.unwrap();
+        assert_eq!(
+            (
+                channels.value.as_str(),
+                channels.file.as_str(),
+                channels.line
+            ),
+            ("channels", "mysite/settings/base.py", 5)
+        );
+        assert!(!django.daphne_app);
+        assert_eq!(
+            django.asgi_application.unwrap().value,
+            "mysite.asgi.application"
+        );
+        // A plain project is not Channels.
+        let files = [
+            ("manage.py", MANAGE),
+            ("mysite/settings/__init__.py", ""),
+            (
+                "mysite/settings/dev.py",
+                "INSTALLED_APPS = ['django.contrib.auth', 'shop']\n",
+            ),
+        ];
+        assert!(detect(&program(&files), &[]).unwrap().channels.is_none());
+    }
 
     #[test]
     fn deployment_wins_over_the_development_default() {

@@ -31,6 +31,8 @@ pub enum Framework {
     /// A long-running script that serves no HTTP (a bot, a consumer, a
     /// scheduler): `python main.py`, no port, no HTTP probe.
     Service,
+    /// An MCP server (see `mcp`): over HTTP, or over stdio with no port.
+    Mcp,
 }
 
 impl Framework {
@@ -43,6 +45,7 @@ impl Framework {
             Framework::Streamlit => "Streamlit",
             Framework::Gradio => "Gradio",
             Framework::Service => "Python service",
+            Framework::Mcp => "MCP server",
         }
     }
 
@@ -50,7 +53,8 @@ impl Framework {
     pub fn default_port(self) -> u16 {
         match self {
             Framework::Flask => 5000,
-            Framework::Django | Framework::FastApi | Framework::Starlette => 8000,
+            // The MCP packages' own default port.
+            Framework::Django | Framework::FastApi | Framework::Starlette | Framework::Mcp => 8000,
             Framework::Streamlit => 8501,
             Framework::Gradio => 7860,
             // No port: `choose_port` says so and the image exposes none.
@@ -117,6 +121,8 @@ pub struct WebApp {
     pub django: Option<Django>,
     /// The folder to put on PYTHONPATH for a `src/` layout.
     pub source_root: Option<String>,
+    /// The MCP server the code builds, when it does.
+    pub mcp: Option<super::mcp::McpServer>,
 }
 
 impl WebApp {
@@ -140,7 +146,7 @@ fn is_test_file(path: &str) -> bool {
 /// -> `pkg.app` with `src` as the source root.
 /// A `src` folder deeper down (`packages/api/src/api/app.py`, a workspace
 /// member) is the source root the same way.
-fn module_of(path: &str) -> (String, Option<String>) {
+pub(super) fn module_of(path: &str) -> (String, Option<String>) {
     let split = match path.strip_prefix("src/") {
         Some(rest) => Some(("src", rest)),
         None => path.find("/src/").map(|i| (&path[..i + 4], &path[i + 5..])),
@@ -283,6 +289,12 @@ pub fn detect(
     } else {
         app.targets.extend(scripts);
     }
+    // An MCP server, when nothing else serves HTTP: it is the app, over
+    // HTTP or stdio (see `mcp`).
+    app.mcp = super::mcp::find(&program);
+    if let Some(server) = app.mcp.as_ref().filter(|_| app.targets.is_empty()) {
+        app.targets.push(mcp_target(server));
+    }
     // Nothing that serves HTTP: a long-running script is the app.
     if app.targets.is_empty() && super::django::detect(&program, deployed).is_none() {
         app.targets
@@ -293,6 +305,15 @@ pub fn detect(
     let mut candidates = super::py_routes::candidates(&program);
     if let Some(django) = &app.django {
         candidates.extend(super::django::health_candidates(&program, django));
+    }
+    // An MCP server's own routes, when it is the app (mounted in another
+    // app, they sit under a prefix its routes do not say).
+    if let Some(server) = app
+        .mcp
+        .as_ref()
+        .filter(|_| app.framework() == Some(Framework::Mcp))
+    {
+        candidates.extend(super::mcp::route_candidates(&program, server));
     }
     (app.health_routes, app.unprobed_health) = super::route::sort(candidates);
     // The port the launch file gives the script it runs.
@@ -309,12 +330,12 @@ pub fn detect(
         }
     }
     // A script app's server has its own: Streamlit's health endpoint;
-    // Gradio's page itself. A service has none.
-    if let Some(t) = app
-        .targets
-        .first()
-        .filter(|t| t.interface == Interface::Script && t.framework != Framework::Service)
-    {
+    // Gradio's page itself. A service has none; an MCP server's endpoint
+    // answers a POST, not a GET (see `plan::python::mcp`).
+    if let Some(t) = app.targets.first().filter(|t| {
+        t.interface == Interface::Script
+            && !matches!(t.framework, Framework::Service | Framework::Mcp)
+    }) {
         let path = match t.framework {
             Framework::Streamlit => "/_stcore/health",
             _ => "/",
@@ -330,13 +351,68 @@ pub fn detect(
     }
 
     // The code's own `run(port=...)`, unless a launch file gave one.
+    // An MCP server's run() in an app it is mounted in says the port of a
+    // server that does not run.
+    let other_mcp = app
+        .mcp
+        .as_ref()
+        .filter(|_| app.framework() != Some(Framework::Mcp))
+        .map(|s| s.object.as_str());
     let code_port = own.iter().find_map(|(path, text)| {
-        let c = RUN_PORT.captures(text)?;
+        let c = RUN_PORT
+            .captures_iter(text)
+            .find(|c| other_mcp.is_none_or(|o| !text[..c.get(0).unwrap().start()].ends_with(o)))?;
         let port = c[1].parse().ok()?;
         Some((port, path.clone(), line_at(text, c.get(0).unwrap().start())))
     });
     app.code_port = app.code_port.take().or(code_port);
+    // An MCP server's port in its constructor (mcp 1.x settings).
+    let http_mcp = app.framework() == Some(Framework::Mcp)
+        && app.mcp.as_ref().is_some_and(|s| s.transport.is_http());
+    if let Some(server) = app.mcp.as_ref().filter(|_| http_mcp) {
+        if app.code_port.is_none() {
+            app.code_port = server.port.map(|p| (p, server.file.clone(), server.line));
+        }
+    }
     app
+}
+
+/// The app target of an MCP server: the script that runs it, or the ASGI
+/// app object a module builds from it. A server nothing runs is started as
+/// `python` on its own file.
+fn mcp_target(server: &super::mcp::McpServer) -> AppTarget {
+    use super::mcp::Start;
+    match &server.start {
+        Some(Start::App {
+            module,
+            object,
+            file,
+            line,
+        }) => AppTarget {
+            framework: Framework::Mcp,
+            interface: Interface::Asgi,
+            module: module.clone(),
+            object: object.clone(),
+            file: file.clone(),
+            line: *line,
+        },
+        Some(Start::Run { file, line, .. }) => AppTarget {
+            framework: Framework::Mcp,
+            interface: Interface::Script,
+            module: server.module.clone(),
+            object: server.object.clone(),
+            file: file.clone(),
+            line: *line,
+        },
+        None => AppTarget {
+            framework: Framework::Mcp,
+            interface: Interface::Script,
+            module: server.module.clone(),
+            object: server.object.clone(),
+            file: server.file.clone(),
+            line: server.line,
+        },
+    }
 }
 
 /// The WSGI and ASGI applications the settings name, or the wsgi.py of
@@ -508,6 +584,28 @@ mod tests {
         assert!(django.static_root);
         assert_eq!(django.allowed_hosts.unwrap(), ["localhost"]);
         assert_eq!(app.health_routes[0].path, "/health/");
+    }
+
+    #[test]
+    fn an_mcp_server_is_the_app_only_when_nothing_else_serves() {
+        let mcp = "from fastmcp import FastMCP\nmcp = FastMCP('t')\n\n@mcp.custom_route('/health', methods=['GET'])\nasync def h(request):\n    return None\n\nif __name__ == '__main__':\n    mcp.run(transport='http', port=9001)\n";
+        let app = detect(&src(&[("server.py", mcp)]), &[]);
+        assert_eq!(app.framework(), Some(Framework::Mcp));
+        assert_eq!(app.targets[0].interface, Interface::Script);
+        assert_eq!(app.health_routes[0].path, "/health");
+        assert_eq!(app.code_port.as_ref().unwrap().0, 9001);
+        // Mounted in a FastAPI app: FastAPI is the app, and the MCP
+        // server's routes are not its routes.
+        let app = detect(
+            &src(&[
+                ("server.py", mcp),
+                ("main.py", "from fastapi import FastAPI\nfrom server import mcp\napp = FastAPI()\napp.mount('/mcp', mcp.http_app())\n"),
+            ]),
+            &[],
+        );
+        assert_eq!(app.framework(), Some(Framework::FastApi));
+        assert!(app.health_routes.is_empty(), "{:?}", app.health_routes);
+        assert_eq!(app.code_port, None);
     }
 
     #[test]

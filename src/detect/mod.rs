@@ -8,6 +8,7 @@ pub mod factory;
 pub mod framework;
 pub mod images;
 pub mod imports;
+pub mod mcp;
 pub mod ml;
 pub mod node;
 mod node_kinds;
@@ -273,7 +274,11 @@ pub fn detect_image(
     // A Django project with both entry points is served the way its
     // dependencies say: ASGI when only ASGI servers are installed.
     let asgi_servers = ["uvicorn", "hypercorn", "daphne"].iter().any(|s| has(s));
-    if web.django.is_some() && !has("gunicorn") && !has("waitress") && asgi_servers {
+    // Django Channels serves its websockets from the ASGI application
+    // only: ASGI whatever WSGI server is also installed.
+    let channels = web.django.as_ref().is_some_and(|d| d.channels.is_some());
+    if web.django.is_some() && (channels || (!has("gunicorn") && !has("waitress") && asgi_servers))
+    {
         if let Some(i) = web
             .targets
             .iter()
@@ -288,7 +293,23 @@ pub fn detect_image(
         .targets
         .first()
         .is_some_and(|t| t.interface == framework::Interface::Asgi);
-    if asgi {
+    if asgi && channels {
+        // Channels' own server first (`daphne` in INSTALLED_APPS says the
+        // project runs under it), else uvicorn; with neither installed,
+        // daphne, which the command then installs.
+        if has("daphne") || web.django.as_ref().is_some_and(|d| d.daphne_app) {
+            servers.push(Server::Daphne);
+        }
+        if has("uvicorn") {
+            servers.push(Server::Uvicorn);
+        }
+        if has("hypercorn") {
+            servers.push(Server::Hypercorn);
+        }
+        if servers.is_empty() {
+            servers.push(Server::Daphne);
+        }
+    } else if asgi {
         if has("gunicorn") && (has("uvicorn") || has("uvicorn-worker")) {
             servers.push(Server::GunicornUvicorn);
         }

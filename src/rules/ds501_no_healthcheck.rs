@@ -38,7 +38,16 @@ impl Rule for NoHealthcheck {
         // A long-running script that serves nothing has nothing to probe.
         let service = cx.project.and_then(|p| p.python.web.framework())
             == Some(crate::detect::framework::Framework::Service);
-        if service {
+        // Nor has an MCP server over stdio, which listens on no port.
+        let stdio_mcp = cx.project.is_some_and(|p| {
+            let web = &p.python.web;
+            web.framework() == Some(crate::detect::framework::Framework::Mcp)
+                && web
+                    .mcp
+                    .as_ref()
+                    .is_some_and(|s| s.transport == crate::detect::mcp::Transport::Stdio)
+        });
+        if service || stdio_mcp {
             return Vec::new();
         }
         let chain = df.shipped_stages();
@@ -69,6 +78,19 @@ impl Rule for NoHealthcheck {
         let Some((port, port_why)) = crate::edit::facts::port(cx) else {
             return vec![cx.blocked(DOC.id, line, "no port is known (no EXPOSE, no bind address in the command); set `port` in dockslim.yaml")];
         };
+        // An MCP server the image runs on 127.0.0.1 only (DS506): a probe
+        // from inside would pass while no client can connect. Once DS506's
+        // fix makes it listen everywhere, the next round adds the probe.
+        let web = &cx.inputs.project.python.web;
+        let mcp = web
+            .mcp
+            .as_ref()
+            .filter(|_| web.framework() == Some(crate::detect::framework::Framework::Mcp));
+        if let Some(why) =
+            mcp.and_then(|s| crate::plan::python::mcp::loopback_in(s, &cx.df.intent(), port))
+        {
+            return vec![cx.blocked(DOC.id, line, format!("the MCP server listens on 127.0.0.1 only (DS506: {why}), so a probe from inside the container would pass while no client can connect"))];
+        }
         let image = ImageRef::parse(&cx.df.base_image_of(target));
         let (command, timing, why) = if image.is_python() {
             let mut decisions = Vec::new();

@@ -39,6 +39,7 @@ mod ds502_dev_server;
 mod ds503_no_production_server;
 mod ds504_shell_form_command;
 mod ds505_worker_with_http_healthcheck;
+mod ds506_mcp_server_on_loopback;
 
 pub use ds306_model_download_at_build::downloads_model;
 pub use ds307_alpine_without_musl_wheels::without_musl_wheels;
@@ -107,6 +108,7 @@ pub enum RuleId {
     DS503,
     DS504,
     DS505,
+    DS506,
 }
 
 impl RuleId {
@@ -142,6 +144,7 @@ impl RuleId {
         RuleId::DS503,
         RuleId::DS504,
         RuleId::DS505,
+        RuleId::DS506,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,6 +180,7 @@ impl RuleId {
             RuleId::DS503 => "DS503",
             RuleId::DS504 => "DS504",
             RuleId::DS505 => "DS505",
+            RuleId::DS506 => "DS506",
         }
     }
 
@@ -303,6 +307,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ds503_no_production_server::NoProductionServer,
         &ds504_shell_form_command::ShellFormCommand,
         &ds505_worker_with_http_healthcheck::WorkerWithHttpHealthcheck,
+        &ds506_mcp_server_on_loopback::McpServerOnLoopback,
     ]
 }
 
@@ -340,6 +345,8 @@ pub fn fix_order() -> Vec<&'static dyn Rule> {
         RuleId::DS502,
         RuleId::DS503,
         RuleId::DS504,
+        // The command settled, the MCP server's address before its probe.
+        RuleId::DS506,
         RuleId::DS404,
         RuleId::DS403,
         RuleId::DS401,

@@ -224,6 +224,33 @@ pub fn add_junk(name: &str, root: &Path) {
                 &noise(2_000, 4100),
             );
         }
+        "django-channels" => {
+            // A local run's database and bytecode, and the settings a
+            // developer keeps out of git.
+            write(root, "db.sqlite3", &noise(150_000, 6500));
+            write(
+                root,
+                "echo/__pycache__/consumers.cpython-312.pyc",
+                &noise(3_000, 6501),
+            );
+            write(root, ".env", b"DJANGO_SECRET_KEY=local-secret\n");
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
+        "mcp-http" => {
+            // The developer's venv and the token an agent config left.
+            write(root, ".venv/pyvenv.cfg", b"home = /usr/bin\n");
+            write(
+                root,
+                ".venv/lib/python3.12/site-packages/pydantic_core/_pydantic_core.so",
+                &noise(3_000_000, 6400),
+            );
+            write(root, ".env", b"NOTES_API_TOKEN=local-dev-token\n");
+            write(
+                root,
+                "__pycache__/server.cpython-312.pyc",
+                &noise(2_000, 6401),
+            );
+        }
         "fastapi-app" => {
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
             write(root, ".pytest_cache/v/cache/nodeids", b"[]\n");

@@ -328,6 +328,8 @@ mod tests {
             wsgi_application: None,
             asgi_application: None,
             root_urlconf: None,
+            channels: None,
+            daphne_app: false,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::decide;
 use crate::detect::framework::{Framework, Interface};
+use crate::detect::mcp::Transport;
 use crate::detect::Server;
 use crate::dockerfile::shell;
 use crate::error::{Error, Result};
@@ -13,6 +14,18 @@ pub(super) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16
     let py = &inputs.project.python;
     let (port, why) = if let Some(p) = inputs.config.port {
         (p, "set in the configuration".to_string())
+    } else if let Some(server) = stdio_mcp(inputs) {
+        decide(
+            decisions,
+            Topic::Port,
+            "none",
+            format!(
+                "an MCP server over stdio ({}:{}) is not a network service: it talks over stdin and stdout to the client that starts it, so the image exposes no port",
+                server.file, server.line
+            ),
+            vec![],
+        );
+        return 0;
     } else if let Some((p, file, line)) = &py.web.code_port {
         (*p, format!("the port the code runs on at {file}:{line}"))
     } else if py.web.framework() == Some(Framework::Service) {
@@ -40,6 +53,14 @@ pub(super) fn choose_port(inputs: &Inputs, decisions: &mut Vec<Decision>) -> u16
     };
     decide(decisions, Topic::Port, port.to_string(), why, vec![]);
     port
+}
+
+/// The MCP server the image runs, when it talks over stdio.
+pub(crate) fn stdio_mcp<'a>(inputs: &'a Inputs) -> Option<&'a crate::detect::mcp::McpServer> {
+    let web = &inputs.project.python.web;
+    web.mcp
+        .as_ref()
+        .filter(|s| web.framework() == Some(Framework::Mcp) && s.transport == Transport::Stdio)
 }
 
 /// The port in `-b 0.0.0.0:8000`, `--bind=:8000`, `--port 8000`, `runserver 0.0.0.0:8000`.
@@ -100,6 +121,14 @@ pub(crate) fn server_command(
             "set `command` in dockslim.yaml or pass --set command=\"gunicorn app:app\" with the command that starts it",
         )
     })?;
+    if let Some(server) = py
+        .web
+        .mcp
+        .as_ref()
+        .filter(|_| target.framework == Framework::Mcp)
+    {
+        return super::mcp::command(inputs, target, server, port, decisions);
+    }
     if target.interface == Interface::Script {
         return Ok(script_command(inputs, target, port, decisions));
     }
@@ -180,18 +209,39 @@ pub(crate) fn server_command(
             spec.clone(),
         ],
     };
+    let channels = py
+        .web
+        .django
+        .as_ref()
+        .and_then(|d| d.channels.as_ref())
+        .filter(|_| target.interface == Interface::Asgi)
+        .map_or(String::new(), |c| {
+            format!(
+                "; Django Channels (`{}` in INSTALLED_APPS at {}:{}) serves its websockets from the ASGI application only, so no WSGI server runs it",
+                c.value, c.file, c.line
+            )
+        });
     decide(
         decisions,
         Topic::Command,
         words.join(" "),
         format!(
-            "{} serves the {} app {spec} found at {}:{}; worker processes come from WEB_CONCURRENCY",
+            "{} serves the {} app {spec} found at {}:{}; {}{channels}",
             server.name(),
             target.framework.name(),
             target.file,
-            target.line
+            target.line,
+            match server {
+                // daphne has no worker processes: one serves every connection.
+                Server::Daphne => "daphne runs one process; scale it with replicas",
+                _ => "worker processes come from WEB_CONCURRENCY",
+            }
         ),
-        inputs.fixes(&[crate::rules::RuleId::DS502, crate::rules::RuleId::DS503, crate::rules::RuleId::DS504]),
+        inputs.fixes(&[
+            crate::rules::RuleId::DS502,
+            crate::rules::RuleId::DS503,
+            crate::rules::RuleId::DS504,
+        ]),
     );
     Ok(words)
 }
@@ -252,6 +302,14 @@ pub(crate) fn app_env(inputs: &Inputs, port: u16) -> Vec<(String, String)> {
             ("GRADIO_SERVER_NAME".into(), "0.0.0.0".into()),
             ("GRADIO_SERVER_PORT".into(), port.to_string()),
         ],
+        Some(t) if t.framework == Framework::Mcp && inputs.config.command.is_none() => inputs
+            .project
+            .python
+            .web
+            .mcp
+            .as_ref()
+            .map(|s| super::mcp::env(s, port))
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
 }
@@ -286,6 +344,21 @@ pub(crate) fn missing_servers(
     {
         needed.push("uvicorn");
     }
+    // uvicorn answers a websocket upgrade only with a websocket library
+    // (`uvicorn[standard]` brings one): Django Channels' routes need it.
+    let uvicorn = program == "uvicorn" || needed.contains(&"uvicorn");
+    let py = &inputs.project.python;
+    let channels = py.web.django.as_ref().is_some_and(|d| d.channels.is_some());
+    let has_ws = ["websockets", "wsproto"]
+        .iter()
+        .any(|n| py.requirements.has(n) || py.locked.iter().any(|l| l == n))
+        || py
+            .requirements
+            .get("uvicorn")
+            .is_some_and(|r| r.extras.iter().any(|e| e == "standard"));
+    if uvicorn && channels && !has_ws {
+        needed.push("websockets");
+    }
     if words[i.min(words.len())..]
         .iter()
         .any(|w| w.contains("uvicorn_worker."))
@@ -293,6 +366,17 @@ pub(crate) fn missing_servers(
         needed.push("uvicorn-worker");
     }
     let set = &inputs.project.python.requirements;
+    // The MCP packages install uvicorn themselves (it serves their run()).
+    let provided = |dist: &str| {
+        dist == "uvicorn"
+            && inputs
+                .project
+                .python
+                .web
+                .mcp
+                .as_ref()
+                .is_some_and(|s| set.has(s.sdk.package()))
+    };
     let installed_by_dockerfile: Vec<String> = inputs
         .dockerfile
         .map(|df| {
@@ -307,7 +391,7 @@ pub(crate) fn missing_servers(
         .unwrap_or_default();
     let mut out = Vec::new();
     for dist in needed {
-        if set.has(dist) {
+        if set.has(dist) || provided(dist) {
             continue;
         }
         let named = |spec: &str| crate::detect::requirements::spec_name(spec) == dist;
@@ -324,11 +408,16 @@ pub(crate) fn missing_servers(
                 "unpinned; add it to the requirements to pin it",
             )
         };
+        let runs = if dist == "websockets" {
+            "the command runs uvicorn for Django Channels, whose websocket routes uvicorn answers only with a websocket library; the requirements install none (neither websockets, wsproto nor uvicorn[standard])".to_string()
+        } else {
+            format!("the command runs {dist}, which the requirements do not install")
+        };
         decide(
             decisions,
             Topic::ServerPackage,
             spec.clone(),
-            format!("the command runs {dist}, which the requirements do not install, so the venv gets {source}"),
+            format!("{runs}, so the venv gets {source}"),
             inputs.fixes(&[crate::rules::RuleId::DS503]),
         );
         out.push(spec);

@@ -58,6 +58,24 @@ pub(crate) fn healthcheck(
         );
         return hc;
     }
+    // An MCP server over stdio has no network endpoint: it lives as long
+    // as the client that started it keeps it attached.
+    if existing.is_none() && configured.is_none() {
+        if let Some(server) = super::stdio_mcp(inputs) {
+            hc.kind = HealthcheckKind::Off;
+            decide(
+                decisions,
+                Topic::Healthcheck,
+                "none",
+                format!(
+                    "an MCP server over stdio ({}:{}) answers no network probe; its client starts it (`docker run -i --rm IMAGE`) and it exits when the client closes stdin",
+                    server.file, server.line
+                ),
+                vec![],
+            );
+            return hc;
+        }
+    }
     // A worker service that runs this image answers no HTTP: a probe the
     // image carries would mark it unhealthy while it works (DS505).
     if existing.is_none() && configured.is_none() {
@@ -164,6 +182,37 @@ pub(crate) fn healthcheck(
                 format!("import urllib.request; urllib.request.urlopen('{url}', timeout=4)"),
             ];
             decide(decisions, Topic::Healthcheck, format!("GET {url}"), format!("{why}; Python's urllib needs no curl in the image, and any error or non-2xx answer marks the container unhealthy"), fixes);
+        }
+        None if framework == Some(Framework::Mcp)
+            && py.web.mcp.as_ref().is_some_and(|s| s.auth) =>
+        {
+            let server = py.web.mcp.as_ref().unwrap();
+            hc.command = tcp_probe(port);
+            decide(
+                decisions,
+                Topic::Healthcheck,
+                format!("TCP connect to port {port}"),
+                format!(
+                    "the MCP server built at {}:{} requires authentication, so an MCP request without a token would be refused, and it has no GET health route of its own (a `@{}.custom_route`, which answers without one); a TCP connect catches a dead server",
+                    server.file, server.line, server.object
+                ),
+                fixes,
+            );
+        }
+        None if framework == Some(Framework::Mcp) && py.web.mcp.is_some() => {
+            let server = py.web.mcp.as_ref().unwrap();
+            let (command, what) = super::mcp::probe(server, port);
+            hc.command = command;
+            decide(
+                decisions,
+                Topic::Healthcheck,
+                what,
+                format!(
+                    "the MCP server built at {}:{} has no GET health route of its own (a `@{}.custom_route`), so the probe is a real MCP request; Python's urllib needs no curl in the image",
+                    server.file, server.line, server.object
+                ),
+                fixes,
+            );
         }
         None => {
             hc.command = tcp_probe(port);

@@ -14,6 +14,7 @@ mod development;
 mod distroless;
 mod health;
 mod install;
+pub(crate) mod mcp;
 mod version;
 
 use serde::Serialize;
@@ -23,7 +24,7 @@ use crate::detect::Manager;
 use crate::error::{Error, Result};
 
 pub use command::bind_port;
-pub(crate) use command::{missing_servers, server_command};
+pub(crate) use command::{missing_servers, server_command, stdio_mcp};
 pub(crate) use development::plan as development_stage;
 pub(crate) use health::healthcheck;
 pub(crate) use version::python_version;
@@ -71,6 +72,8 @@ pub struct PythonPlan {
     /// What a script app reads from the environment (Gradio's address).
     pub app_env: Vec<(String, String)>,
     pub port: u16,
+    /// An MCP server over stdio: no port, attached with `docker run -i`.
+    pub stdio: bool,
     pub expose: Vec<String>,
     pub healthcheck: Healthcheck,
     pub cmd: Vec<String>,
@@ -392,6 +395,10 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
     let expose: Vec<String> = (port != 0).then(|| port.to_string()).into_iter().collect();
 
     let summary = match target {
+        Some(t) if stdio_mcp(inputs).is_some() => format!(
+            "MCP server {} over stdio, run by python (docker run -i)",
+            t.spec()
+        ),
         Some(t) => format!(
             "{} app {} served by {}",
             t.framework.name(),
@@ -428,6 +435,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
         pythonpath,
         app_env: command::app_env(inputs, port),
         port,
+        stdio: stdio_mcp(inputs).is_some(),
         expose,
         healthcheck,
         cmd,
