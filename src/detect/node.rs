@@ -596,6 +596,34 @@ fn manager(
     text: &str,
 ) -> Result<(NodeManager, Option<String>, String, Option<String>)> {
     let manifest = join(dir, "package.json");
+    // Bun: its lock (bun.lock, or bun.lockb before 1.2) with no other
+    // manager's, or a packageManager pin. An npm install would ignore the
+    // lock, and the code may use Bun's own APIs, which Node lacks.
+    let bun_lock = ["bun.lock", "bun.lockb"]
+        .into_iter()
+        .find(|f| repo.exists(&join(dir, f)));
+    let pinned_bun = obj
+        .get("packageManager")
+        .and_then(Value::as_str)
+        .is_some_and(|p| p.starts_with("bun@"));
+    let other_lock = [
+        "pnpm-lock.yaml",
+        "yarn.lock",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+    ]
+    .into_iter()
+    .any(|f| repo.exists(&join(dir, f)));
+    if pinned_bun || (bun_lock.is_some() && !other_lock) {
+        let why = match bun_lock {
+            Some(lock) => format!("{} is Bun's lock file", join(dir, lock)),
+            None => format!("{manifest} pins packageManager bun"),
+        };
+        return Err(Error::unsupported(
+            format!("{manifest}: a Bun project ({why}); dockslim plans npm, pnpm and Yarn installs, not Bun's yet"),
+            "write the Dockerfile on oven/bun (bun install --frozen-lockfile, then bun run); `dockslim analyze` still checks it",
+        ));
+    }
     let locks = [
         ("pnpm-lock.yaml", NodeManager::Pnpm),
         ("yarn.lock", NodeManager::YarnClassic),
@@ -1327,6 +1355,25 @@ mod tests {
             err.contains("vite.config.js:2") && err.contains("outDir"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_bun_project_is_said_to_be_bun() {
+        for files in [
+            &[
+                ("package.json", "{\"name\": \"a\", \"scripts\": {\"start\": \"bun run index.ts\"}}"),
+                ("bun.lock", "{}\n"),
+            ][..],
+            &[(
+                "package.json",
+                "{\"name\": \"a\", \"packageManager\": \"bun@1.2.0\", \"scripts\": {\"start\": \"node index.js\"}}",
+            )][..],
+        ] {
+            let (_d, repo) = crate::repo::temp_repo(files);
+            let err = read(&repo, "").unwrap_err();
+            assert!(matches!(err.kind, crate::error::Kind::Unsupported(_)), "{err}");
+            assert!(err.to_string().contains("a Bun project"), "{err}");
+        }
     }
 
     #[test]
