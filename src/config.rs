@@ -460,29 +460,27 @@ fn failing_key(value: &Value) -> String {
 /// The value and the known values of serde's "unknown variant `developmnet`,
 /// expected `development`" (or "expected one of `a`, `b`").
 fn unknown_variant(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.split("unknown variant `").nth(1)?;
-    let (wanted, rest) = rest.split_once('`')?;
-    let known = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
-    Some((wanted.to_string(), known))
+    unknown_of(message, "unknown variant `")
 }
 
 /// The key and the known keys of serde's "unknown field `prot`, expected
 /// one of `port`, `profile`, ...".
 fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let (key, rest) = rest.split_once('`')?;
+    unknown_of(message, "unknown field `")
+}
+
+/// The name after `opening` in serde's message, and the back-quoted
+/// names of what it expected.
+fn unknown_of(message: &str, opening: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.split(opening).nth(1)?;
+    let (name, rest) = rest.split_once('`')?;
     let known = rest
         .split('`')
         .skip(1)
         .step_by(2)
         .map(str::to_string)
         .collect();
-    Some((key.to_string(), known))
+    Some((name.to_string(), known))
 }
 
 /// The 1-based line where `key:` is written in a YAML `text`.

@@ -398,11 +398,7 @@ pub fn narrow_ignore(text: &str, folder: &str) -> String {
             out.push('\n');
             continue;
         }
-        let (bang, pattern) = match trimmed.strip_prefix('!') {
-            Some(rest) => ("!", rest.trim_start()),
-            None => ("", trimmed),
-        };
-        let pattern = pattern.trim_start_matches('/');
+        let (bang, pattern) = negation(trimmed);
         let kept = if pattern.starts_with("**/") {
             Some(pattern.to_string())
         } else {
@@ -419,6 +415,15 @@ pub fn narrow_ignore(text: &str, folder: &str) -> String {
         }
     }
     out
+}
+
+/// An ignore pattern's `!` (or none) and the pattern, without the
+/// leading `/` Docker ignores.
+fn negation(line: &str) -> (&'static str, &str) {
+    match line.strip_prefix('!') {
+        Some(rest) => ("!", rest.trim_start().trim_start_matches('/')),
+        None => ("", line.trim_start_matches('/')),
+    }
 }
 
 /// The Dockerfile's own ignore file for the proposal: nothing of the
@@ -439,12 +444,8 @@ pub fn widen_ignore(proposed: &str, folder: &str) -> String {
             out.push('\n');
             continue;
         }
-        let (bang, pattern) = match trimmed.strip_prefix('!') {
-            Some(rest) => ("!", rest.trim_start()),
-            None => ("", trimmed),
-        };
         // `**/x` stays "anywhere in the folder", as in the narrowed file.
-        let pattern = pattern.trim_start_matches('/');
+        let (bang, pattern) = negation(trimmed);
         out.push_str(&format!("{bang}{folder}/{pattern}\n"));
     }
     if !allowed {

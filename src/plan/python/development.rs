@@ -217,7 +217,7 @@ fn install(inputs: &Inputs, p: &PythonPlan) -> Result<Option<DevInstall>> {
 }
 
 /// Files grouped by folder, one COPY each, as the builder copies them.
-fn group_by_folder(files: &[String]) -> Vec<CopyGroup> {
+pub(super) fn group_by_folder(files: &[String]) -> Vec<CopyGroup> {
     let mut groups: Vec<CopyGroup> = Vec::new();
     for file in files {
         let dest = match file.rfind('/') {

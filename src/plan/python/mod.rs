@@ -259,20 +259,7 @@ pub fn plan(inputs: &Inputs, decisions: &mut Vec<Decision>) -> Result<PythonPlan
     }
 
     // Requirements: the production set, copied before the source.
-    let mut groups: Vec<CopyGroup> = Vec::new();
-    for file in &py.requirements.files {
-        let dest = match file.rfind('/') {
-            Some(i) => format!("{}/", &file[..i]),
-            None => "./".to_string(),
-        };
-        match groups.iter_mut().find(|g| g.dest == dest) {
-            Some(g) => g.sources.push(file.clone()),
-            None => groups.push(CopyGroup {
-                sources: vec![file.clone()],
-                dest,
-            }),
-        }
-    }
+    let groups = development::group_by_folder(&py.requirements.files);
     let mut extra_packages = Vec::new();
     let cache_mounts = config.cache_mounts.unwrap_or(profile.cache_mounts);
     let index_options = install::torch_index(inputs, py_profile, decisions);
