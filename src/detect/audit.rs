@@ -61,6 +61,8 @@ const LOADED_BY_NAME: &[&str] = &[
     "websockets",
     "watchfiles",
     "tzdata",
+    // Celery's web monitor: a command (`celery flower`), never imported.
+    "flower",
 ];
 
 /// Distribution name -> the module it is imported as, where they differ in
@@ -99,7 +101,43 @@ const IMPORT_NAMES: &[(&str, &str)] = &[
     ("google-cloud-firestore", "google.cloud.firestore"),
     ("google-cloud-pubsub", "google.cloud.pubsub"),
     ("google-api-core", "google.api_core"),
+    ("mysql-connector-python", "mysql.connector"),
+    ("mysql-connector", "mysql.connector"),
+    ("pyzmq", "zmq"),
+    ("pyserial", "serial"),
+    ("pyopenssl", "OpenSSL"),
+    ("python-socketio", "socketio"),
+    ("python-decouple", "decouple"),
+    ("pygithub", "github"),
 ];
+
+/// Distributions another one loads for the app: the module the app imports
+/// (or names) that needs them. Starlette's and FastAPI's templates are
+/// Jinja2's, their static files aiofiles'; Celery reaches its broker and
+/// result backend (redis, RabbitMQ) by the URL in its settings.
+const USED_THROUGH: &[(&str, &[&str])] = &[
+    (
+        "jinja2",
+        &["fastapi.templating", "starlette.templating", "flask"],
+    ),
+    (
+        "aiofiles",
+        &["fastapi.staticfiles", "starlette.staticfiles"],
+    ),
+    ("redis", &["celery", "rq", "django_redis", "channels_redis"]),
+    ("kombu", &["celery"]),
+    ("amqp", &["celery"]),
+    ("librabbitmq", &["celery"]),
+];
+
+/// Whether `dist` is loaded by another package the app uses (`used` is
+/// what `used_modules` found).
+pub fn used_through(dist: &str, used: &BTreeSet<String>) -> bool {
+    USED_THROUGH
+        .iter()
+        .filter(|(d, _)| *d == dist)
+        .any(|(_, through)| through.iter().any(|m| used.contains(*m)))
+}
 
 /// The module a distribution is imported as.
 pub fn import_name(dist: &str) -> String {

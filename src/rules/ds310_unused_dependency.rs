@@ -62,6 +62,7 @@ impl Rule for UnusedDependency {
                 || r.url.is_some()
                 || r.local_path.is_some()
                 || loaded_by_name(name)
+                || crate::detect::audit::used_through(name, &used)
                 || DEV_TOOLS.contains(&name)
                 || own.as_deref() == Some(name)
                 || (TORCH_FAMILY.contains(&name) && uses_transformers)
@@ -88,6 +89,23 @@ impl Rule for UnusedDependency {
 mod tests {
     use super::*;
     use crate::rules::testing::Fixture;
+
+    #[test]
+    fn packages_other_packages_load_are_used() {
+        let fx = Fixture::new(&[
+            (
+                "requirements.txt",
+                "fastapi\njinja2\ncelery\nredis\nflower\nmysql-connector-python\n",
+            ),
+            (
+                "main.py",
+                "from fastapi import FastAPI\nfrom fastapi.templating import Jinja2Templates\nimport mysql.connector\napp = FastAPI()\n",
+            ),
+            ("tasks.py", "from celery import Celery\napp = Celery('t', broker='redis://redis')\n"),
+        ]);
+        let found = fx.check(&UnusedDependency);
+        assert!(found.is_empty(), "{found:?}");
+    }
 
     #[test]
     fn mapped_names_servers_and_strings() {
