@@ -371,6 +371,10 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let mut analysis = analyze_sources(sources, project, opts)?;
     if let Some(narrowed) = &analysis.narrowed {
         narrowed.widen_findings(&mut analysis.findings, &analysis.repo);
+        let ignored = &analysis.config.config.ignore;
+        if !ignored.iter().any(|i| i.eq_ignore_ascii_case("DS101")) {
+            analysis.findings.extend(narrowed.secrets_outside());
+        }
     }
     Ok(analysis)
 }

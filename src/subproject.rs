@@ -168,6 +168,22 @@ impl Narrowed {
         })
     }
 
+    /// DS101 for the secrets of the whole context outside the folder that
+    /// today's ignore file sends: the narrowed reading sees only the folder.
+    pub fn secrets_outside(&self) -> Vec<crate::rules::Finding> {
+        let today = crate::repo::context::measure(&self.context, &self.context_ignore);
+        let secrets = crate::repo::secrets::scan(&self.context);
+        let prefix = format!("{}/", self.folder);
+        self.context
+            .files
+            .iter()
+            .zip(&today.sent)
+            .filter(|(f, sent)| **sent && !f.path.starts_with(&prefix))
+            .filter_map(|(f, _)| secrets.iter().find(|s| s.path == f.path))
+            .map(|s| crate::rules::ds101_secret_in_context::sent_from_the_root(s, &self.folder))
+            .collect()
+    }
+
     /// Findings about the project's files name them from the context.
     pub fn widen_findings(&self, findings: &mut [crate::rules::Finding], repo: &Repo) {
         for finding in findings {

@@ -2342,3 +2342,17 @@ fn django_channels_runs_its_asgi_application() {
     let (_, dockerfile, _) = cmd(dir.path());
     assert!(!dockerfile.contains("websockets"), "{dockerfile}");
 }
+
+#[test]
+fn a_secret_beside_the_folder_an_image_takes_is_still_found() {
+    let dir = common::fixture("docker-folder-images");
+    std::fs::write(dir.path().join(".env"), "DATABASE_PASSWORD=hunter2\n").unwrap();
+    dockslim()
+        .args(["analyze", "--service", "backend"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("DS101 secret-in-context          .env: "))
+        .stdout(contains("though the image takes only backend/ from it"))
+        .stdout(contains("hunter2").not());
+}

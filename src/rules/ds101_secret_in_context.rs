@@ -62,6 +62,22 @@ impl Rule for SecretInContext {
     }
 }
 
+/// A secret file outside the project folder of an image built from the
+/// repository root (`crate::subproject`): today's context sends it to the
+/// engine, though no COPY of this image takes it.
+pub fn sent_from_the_root(secret: &crate::repo::secrets::SecretFile, folder: &str) -> Finding {
+    Finding::new(
+        &DOC,
+        secret.path.clone(),
+        None,
+        format!(
+            "{} is sent in the build context (built from the repository root, though the image takes only {folder}/ from it)",
+            secret.kind
+        ),
+    )
+    .with_bytes(secret.size)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

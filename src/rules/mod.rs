@@ -8,7 +8,7 @@
 //! DS1xx build context, DS2xx layer order and caching, DS3xx image size,
 //! DS4xx security, DS5xx runtime behaviour.
 
-mod ds101_secret_in_context;
+pub(crate) mod ds101_secret_in_context;
 mod ds102_heavy_folder_in_context;
 mod ds103_model_files_in_context;
 mod ds201_copy_before_dependencies;
