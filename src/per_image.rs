@@ -104,6 +104,13 @@ fn common_for(common: &Common, image: &Image) -> Common {
     // The compose files at the root build it: their ports, mounts and
     // environment are the image's, whatever folder its context is.
     one.compose_root = Some(common.dir.clone());
+    // A workspace member's own Dockerfile runs that member, unless the
+    // command line or dockslim.yaml names one.
+    if let Some(member) = image.workspace_member(&common.dir) {
+        if !common.sets.iter().any(|s| s.starts_with("package=")) {
+            one.sets.insert(0, format!("package={member}"));
+        }
+    }
     match &image.target {
         // A development target is compose's local loop (a dev server, the
         // source mounted): the image that ships is the file's production

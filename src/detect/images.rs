@@ -36,6 +36,20 @@ pub struct Image {
 }
 
 impl Image {
+    /// The JavaScript workspace member whose folder holds this image's
+    /// Dockerfile (`apps/web/Dockerfile` built from the workspace root):
+    /// the member the image runs.
+    pub fn workspace_member(&self, root: &Path) -> Option<String> {
+        let folder = self.dockerfile.rsplit_once('/')?.0;
+        (self.context == "."
+            && folder.contains('/')
+            && root.join(folder).join("package.json").is_file()
+            && (root.join("pnpm-workspace.yaml").is_file()
+                || std::fs::read_to_string(root.join("package.json"))
+                    .is_ok_and(|t| t.contains("\"workspaces\""))))
+        .then(|| folder.to_string())
+    }
+
     /// The root's Dockerfile built from the root, with no target: what a
     /// run at the root reads when no image is named.
     pub fn is_the_roots(&self) -> bool {
@@ -289,7 +303,7 @@ fn context_of(root: &Path, folder: &str, path: &str) -> String {
 }
 
 /// A JavaScript or uv workspace whose members build from its root.
-fn is_workspace_root(root: &Path) -> bool {
+pub fn is_workspace_root(root: &Path) -> bool {
     let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
     root.join("pnpm-workspace.yaml").is_file()
         || read("package.json").contains("\"workspaces\"")
@@ -358,6 +372,27 @@ pub fn select<'a>(images: &'a [Image], wanted: &str) -> Option<&'a Image> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_workspace_members_own_dockerfile_runs_that_member() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("pnpm-workspace.yaml", "packages:\n  - apps/*\n"),
+            ("package.json", "{}\n"),
+            ("apps/web/package.json", "{}\n"),
+            ("apps/web/Dockerfile", "FROM node:20\nCOPY . .\n"),
+            ("apps/docs/package.json", "{}\n"),
+            ("apps/docs/Dockerfile", "FROM node:20\nCOPY . .\n"),
+        ]);
+        let found = discover(&repo.root);
+        let members: Vec<Option<String>> = found
+            .iter()
+            .map(|i| i.workspace_member(&repo.root))
+            .collect();
+        assert_eq!(
+            members,
+            [Some("apps/docs".to_string()), Some("apps/web".to_string())]
+        );
+    }
 
     #[test]
     fn the_context_is_where_the_copied_files_are() {
