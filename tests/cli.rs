@@ -1649,11 +1649,7 @@ fn init_writes_an_image_per_project_folder_and_the_compose_file() {
 /// Writes `files` under a new temporary folder.
 fn repo_of(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    write_files(dir.path(), files);
     dir
 }
 

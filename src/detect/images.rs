@@ -44,9 +44,7 @@ impl Image {
         (self.context == "."
             && folder.contains('/')
             && root.join(folder).join("package.json").is_file()
-            && (root.join("pnpm-workspace.yaml").is_file()
-                || std::fs::read_to_string(root.join("package.json"))
-                    .is_ok_and(|t| t.contains("\"workspaces\""))))
+            && is_js_workspace_root(root))
         .then(|| folder.to_string())
     }
 
@@ -303,11 +301,28 @@ fn context_of(root: &Path, folder: &str, path: &str) -> String {
 }
 
 /// A JavaScript or uv workspace whose members build from its root.
-pub fn is_workspace_root(root: &Path) -> bool {
-    let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
-    root.join("pnpm-workspace.yaml").is_file()
-        || read("package.json").contains("\"workspaces\"")
-        || read("pyproject.toml").contains("[tool.uv.workspace]")
+fn is_workspace_root(root: &Path) -> bool {
+    is_js_workspace_root(root)
+        || std::fs::read_to_string(root.join("pyproject.toml"))
+            .is_ok_and(|t| t.contains("[tool.uv.workspace]"))
+}
+
+/// A pnpm, npm or Yarn workspace's root. A pnpm-workspace.yaml of
+/// settings alone (no `packages`, or only `.`) is a single package, as
+/// `node_workspace::declared` reads it.
+fn is_js_workspace_root(root: &Path) -> bool {
+    let pnpm_members = std::fs::read_to_string(root.join("pnpm-workspace.yaml"))
+        .ok()
+        .and_then(|t| serde_norway::from_str::<serde_norway::Value>(&t).ok())
+        .and_then(|v| v.get("packages")?.as_sequence().cloned())
+        .is_some_and(|packages| {
+            packages
+                .iter()
+                .any(|p| !matches!(p.as_str(), Some("." | "./")))
+        });
+    pnpm_members
+        || std::fs::read_to_string(root.join("package.json"))
+            .is_ok_and(|t| t.contains("\"workspaces\""))
 }
 
 /// The projects of a repository with no image yet and no project at its
@@ -392,6 +407,21 @@ mod tests {
             members,
             [Some("apps/docs".to_string()), Some("apps/web".to_string())]
         );
+    }
+
+    #[test]
+    fn a_pnpm_workspace_file_of_settings_makes_no_workspace() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            (
+                "pnpm-workspace.yaml",
+                "onlyBuiltDependencies:\n  - esbuild\n",
+            ),
+            ("package.json", "{}\n"),
+        ]);
+        assert!(!is_js_workspace_root(&repo.root));
+        let (_d, repo) =
+            crate::repo::temp_repo(&[("pnpm-workspace.yaml", "packages:\n  - apps/*\n")]);
+        assert!(is_js_workspace_root(&repo.root));
     }
 
     #[test]
