@@ -2079,6 +2079,91 @@ fn yarn_workspace_members_are_focused_or_installed_whole() {
         .stdout(contains("yarn workspace site run build\n"));
 }
 
+/// A server member of an npm or Yarn workspace: the image keeps the
+/// workspace's layout (the root's node_modules links the workspace
+/// packages by path) and runs the member in its folder. A build installs
+/// everything, builds the workspace packages first, then prunes what the
+/// member does not need in production; Yarn 2+ with Plug'n'Play, which
+/// writes no node_modules, is refused with the setting that gives one.
+#[test]
+fn npm_and_yarn_workspace_servers_run_in_the_members_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\"private\": true, \"workspaces\": [\"services/*\", \"libs/*\"]}"),
+            ("package-lock.json", "{\"lockfileVersion\": 3}"),
+            ("services/billing/package.json", "{\"name\": \"billing\", \"scripts\": {\"build\": \"tsc\", \"start\": \"node dist/main.js\"}, \"dependencies\": {\"@acme/money\": \"*\", \"fastify\": \"^5\"}, \"devDependencies\": {\"typescript\": \"^5\"}}"),
+            ("services/billing/src/main.ts", "import Fastify from 'fastify'\nconst app = Fastify()\napp.get('/health', async () => ({ ok: true }))\napp.listen({ port: 3100, host: '0.0.0.0' })\n"),
+            ("libs/money/package.json", "{\"name\": \"@acme/money\", \"main\": \"dist/index.js\", \"scripts\": {\"build\": \"tsc\"}}"),
+        ],
+    );
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "    npm ci --workspace services/billing --include-workspace-root\n",
+        ))
+        .stdout(contains(
+            "+RUN npm run build --workspace libs/money \\\n+ && npm run build --workspace services/billing \\\n+ && npm prune --omit=dev --workspace services/billing --include-workspace-root\n",
+        ))
+        .stdout(contains("+COPY --from=build /app ./\n+WORKDIR /app/services/billing\n"))
+        .stdout(contains("+CMD [\"node\", \"dist/main.js\"]\n"));
+    // Yarn 2+ with node_modules: focus on the member, in production.
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{\"private\": true, \"packageManager\": \"yarn@4.5.3\", \"workspaces\": [\"services/*\", \"libs/*\"]}"),
+            ("yarn.lock", "__metadata:\n  version: 8\n"),
+            (".yarnrc.yml", "nodeLinker: node-modules\n"),
+        ],
+    );
+    std::fs::remove_file(dir.path().join("package-lock.json")).unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+ && yarn workspace billing run build \\\n+ && yarn workspaces focus billing --production\n",
+        ))
+        .stdout(contains("+WORKDIR /app/services/billing\n"));
+    // Plug'n'Play, Yarn's default linker: no node_modules to ship.
+    write_files(dir.path(), &[(".yarnrc.yml", "enableTelemetry: false\n")]);
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "services/billing/package.json: a Fastify server installed by Yarn 2+ with Plug'n'Play",
+        ))
+        .stderr(contains("add `nodeLinker: node-modules` to .yarnrc.yml"));
+    // Yarn 1 has no focus: the workspace's production install.
+    write_files(
+        dir.path(),
+        &[
+            (
+                "package.json",
+                "{\"private\": true, \"workspaces\": [\"services/*\", \"libs/*\"]}",
+            ),
+            ("yarn.lock", "# yarn lockfile v1\n"),
+        ],
+    );
+    std::fs::remove_file(dir.path().join(".yarnrc.yml")).unwrap();
+    dockslim()
+        .args(["rewrite", "--format", "diff"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+ && yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline\n",
+        ))
+        .stdout(contains("+WORKDIR /app/services/billing\n"));
+}
+
 /// MCP servers (issue 15): fastmcp is told its address by FASTMCP_HOST;
 /// the official SDK, which binds 127.0.0.1 whatever the environment says,
 /// is served by uvicorn on its app factory; both are probed with a real

@@ -492,6 +492,47 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: pnpm in the runtime image"
             );
         }
+        "npm-workspace-express" => {
+            // The member runs in its folder of the workspace's layout, with
+            // the workspace package it imports linked from the root's
+            // node_modules, and writes its receipts as the node user; no
+            // devDependency, no other member's dependency.
+            let answer = http_post(
+                port,
+                "/receipts",
+                &["Content-Type: application/json"],
+                r#"{"payee": "bakery", "cents": 1250}"#,
+            )
+            .unwrap_or_default();
+            assert!(
+                answer.starts_with("HTTP/1.1 201") && answer.contains("bakery: 12.50 EUR"),
+                "{name}: POST /receipts did not write through @ledger/format:\n{answer}"
+            );
+            assert_eq!(
+                in_image("ls -A /app | tr '\\n' ' '"),
+                "apps node_modules package-lock.json package.json packages tools",
+                "{name}: the image holds more than the workspace's tree"
+            );
+            assert_eq!(
+                in_image("ls -A /app/apps /app/tools/seed | tr '\\n' ' '"),
+                "/app/apps: api  /app/tools/seed: package.json",
+                "{name}: another member's files in the image"
+            );
+            for absent in ["nodemon", "is-odd"] {
+                assert_eq!(
+                    in_image(&format!(
+                        "test -e /app/node_modules/{absent} && echo present || true"
+                    )),
+                    "",
+                    "{name}: the devDependency {absent} is in the image"
+                );
+            }
+            assert_eq!(
+                in_image("readlink /app/node_modules/@ledger/format"),
+                "../../packages/format",
+                "{name}: the workspace package is not linked from the root's node_modules"
+            );
+        }
         "pnpm-workspace-next" => {
             // The member's page and route run with the workspace package
             // they import; the standalone server is the member's, as the

@@ -408,7 +408,11 @@ pub fn read(repo: &Repo, dir: &str) -> Result<NodeProject> {
         ));
     }
     let mgr = manager(repo, dir, &m.obj, &m.text)?;
-    project(repo, dir, &m, mgr, None, Vec::new())
+    let project = project(repo, dir, &m, mgr, None, Vec::new())?;
+    if let NodeApp::Server { framework, .. } = &project.app {
+        plug_n_play_server(repo, &project, framework)?;
+    }
+    Ok(project)
 }
 
 /// Reads the Node project at the repository root: a single package, or
@@ -463,26 +467,51 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
     )?;
     // A server's image runs with the member's production node_modules,
     // which a workspace keeps hoisted at the root and linked between
-    // members: pnpm's `deploy` gathers them into one folder; npm's and
-    // Yarn's equivalents are not planned yet. Next.js (its standalone
-    // output traces what it uses) and static sites (no Node at run time)
-    // need none.
-    if let (NodeApp::Server { framework, .. }, false) =
-        (&project.app, project.manager == NodeManager::Pnpm)
-    {
-        return Err(Error::unsupported(
-            format!(
-                "{}: a {framework} server in a {} workspace; dockslim builds Next.js apps and static sites from every workspace, and servers from pnpm workspaces (with `pnpm deploy`), not yet servers that need an npm or Yarn workspace's production node_modules at run time",
-                chosen.manifest,
-                project.manager.name(),
-            ),
-            format!(
-                "`yarn workspaces focus {} --production` (Yarn 2+) or `npm ci --omit=dev --workspace {}` in a stage of its own gives such an image its dependencies; until dockslim plans it, write that Dockerfile by hand",
-                chosen.member.name, chosen.member.dir
-            ),
-        ));
+    // members: pnpm's `deploy` gathers them into one folder; with npm and
+    // Yarn the image keeps the workspace's layout (the root's
+    // node_modules, the member and its workspace packages). Yarn's
+    // Plug'n'Play has no node_modules to keep.
+    if let NodeApp::Server { framework, .. } = &project.app {
+        plug_n_play_server(repo, &project, framework)?;
     }
     Ok(project)
+}
+
+/// Refuses a Yarn 2+ server installed with Plug'n'Play (the default
+/// linker): it runs through the `.pnp.cjs` loader and `.yarn/cache`,
+/// while dockslim's server images carry a node_modules folder, which such
+/// an install never writes.
+fn plug_n_play_server(repo: &Repo, project: &NodeProject, framework: &str) -> Result<()> {
+    if project.manager != NodeManager::YarnBerry {
+        return Ok(());
+    }
+    let yarnrc = ".yarnrc.yml";
+    let install_dir = match &project.workspace {
+        Some(_) => String::new(),
+        None => project.dir.clone(),
+    };
+    let path = join(&install_dir, yarnrc);
+    let linker = repo
+        .read_text(&path)
+        .ok()
+        .flatten()
+        .and_then(|t| serde_norway::from_str::<serde_norway::Value>(&t).ok())
+        .and_then(|v| v.get("nodeLinker")?.as_str().map(str::to_string));
+    if matches!(linker.as_deref(), Some("node-modules" | "pnpm")) {
+        return Ok(());
+    }
+    // "an Express server", "a Fastify server".
+    let article = match framework.chars().next() {
+        Some('A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    };
+    Err(Error::unsupported(
+        format!(
+            "{}: {article} {framework} server installed by Yarn 2+ with Plug'n'Play ({path} sets no nodeLinker, and pnp is Yarn's default); it runs through .pnp.cjs and .yarn/cache, and dockslim plans server images that carry node_modules",
+            project.manifest()
+        ),
+        format!("add `nodeLinker: node-modules` to {path} (and run `yarn install`), or write the Dockerfile by hand with `node -r ./.pnp.cjs`"),
+    ))
 }
 
 /// The manager as `manager` decides it: which, its pin, why, the lock.
@@ -1769,20 +1798,74 @@ mod tests {
             .contains("outside the repository"));
     }
 
+    /// An npm workspace's server member is read with the root's manager
+    /// and lock; the same member under Yarn's Plug'n'Play is refused.
     #[test]
-    fn a_server_member_is_refused_with_the_way_out() {
+    fn a_server_member_is_read_unless_plug_n_play() {
+        let api = (
+            "services/api/package.json",
+            "{\"name\": \"api\", \"scripts\": {\"start\": \"node index.js\"}, \"dependencies\": {\"express\": \"4\"}}",
+        );
         let (_d, repo) = temp_repo(&[
             ("package.json", "{\"workspaces\": [\"services/*\"]}"),
             ("package-lock.json", "{}"),
-            ("services/api/package.json", "{\"name\": \"api\", \"scripts\": {\"start\": \"node index.js\"}, \"dependencies\": {\"express\": \"4\"}}"),
+            api,
+        ]);
+        let p = read_root(&repo, None).unwrap();
+        assert_eq!(
+            (p.manager, p.lock_file.as_deref(), p.dir.as_str()),
+            (NodeManager::Npm, Some("package-lock.json"), "services/api")
+        );
+        assert!(matches!(p.app, NodeApp::Server { .. }));
+        let (_d, repo) = temp_repo(&[
+            (
+                "package.json",
+                "{\"workspaces\": [\"services/*\"], \"packageManager\": \"yarn@4.5.3\"}",
+            ),
+            ("yarn.lock", "__metadata:\n  version: 8\n"),
+            api,
         ]);
         let err = read_root(&repo, None).unwrap_err();
         assert!(matches!(err.kind, crate::error::Kind::Unsupported(_)));
         assert!(
-            err.to_string().contains("services/api/package.json"),
+            err.to_string().contains("services/api/package.json: an Express server installed by Yarn 2+ with Plug'n'Play (.yarnrc.yml sets no nodeLinker"),
             "{err}"
         );
-        assert!(err.hint().unwrap_or_default().contains("api"), "{err:?}");
+    }
+
+    /// A Yarn 2+ server under Plug'n'Play has no node_modules for the
+    /// image to carry: refused, with the linker setting that writes one. A
+    /// static site (built, then served without Node) is planned either way.
+    #[test]
+    fn plug_n_play_servers_are_refused_with_the_linker_setting() {
+        let server = (
+            "package.json",
+            "{\"name\": \"api\", \"scripts\": {\"start\": \"node index.js\"}, \"dependencies\": {\"express\": \"4\"}}",
+        );
+        let lock = ("yarn.lock", "__metadata:\n  version: 8\n");
+        for yarnrc in [
+            "",
+            "nodeLinker: pnp\n",
+            "yarnPath: .yarn/releases/yarn-4.5.3.cjs\n",
+        ] {
+            let (_d, repo) = temp_repo(&[server, lock, (".yarnrc.yml", yarnrc)]);
+            let err = read(&repo, "").unwrap_err();
+            assert!(
+                matches!(err.kind, crate::error::Kind::Unsupported(_)),
+                "{yarnrc:?}: {err}"
+            );
+            assert!(err.to_string().contains("Plug'n'Play"), "{err}");
+            assert!(err.hint().unwrap().contains("nodeLinker: node-modules"));
+        }
+        for yarnrc in ["nodeLinker: node-modules\n", "nodeLinker: \"pnpm\"\n"] {
+            let (_d, repo) = temp_repo(&[server, lock, (".yarnrc.yml", yarnrc)]);
+            assert_eq!(read(&repo, "").unwrap().manager, NodeManager::YarnBerry);
+        }
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}"),
+            lock,
+        ]);
+        assert!(read(&repo, "").is_ok());
     }
 
     #[test]

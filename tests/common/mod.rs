@@ -354,6 +354,24 @@ pub fn add_junk(name: &str, root: &Path) {
             );
             write(root, ".git/HEAD", b"ref: refs/heads/main\n");
         }
+        "npm-workspace-express" => {
+            // npm's hoisted node_modules with the workspace links and a
+            // devDependency, a local env.
+            for i in 0..150 {
+                write(
+                    root,
+                    &format!("node_modules/pkg{:02}/index{}.js", i / 10, i % 10),
+                    &noise(8_000, 9100 + i as u64),
+                );
+            }
+            write(
+                root,
+                "node_modules/nodemon/bin/nodemon.js",
+                b"#!/usr/bin/env node\n",
+            );
+            write(root, "apps/api/.env", b"LEDGER_TOKEN=local-only\n");
+            write(root, ".git/HEAD", b"ref: refs/heads/main\n");
+        }
         "pnpm-workspace-express" => {
             // pnpm's virtual store and the member's links, from a local install.
             for i in 0..100 {

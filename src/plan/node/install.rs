@@ -41,25 +41,27 @@ pub(super) fn install(
     }
     let corepack = corepack(inputs, node);
     let store = |cmd: &str| with_store(m, cache_mounts, cmd);
-    let prune = match m {
-        NodeManager::Npm => "npm prune --omit=dev".to_string(),
-        NodeManager::YarnClassic if locked => {
-            "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline".into()
-        }
-        NodeManager::YarnClassic => {
-            "yarn install --production --ignore-scripts --prefer-offline".into()
-        }
-        NodeManager::YarnBerry => "yarn workspaces focus --all --production".into(),
-        NodeManager::Pnpm => store("pnpm prune --prod"),
-    };
     Install {
         copies,
         dirs,
         corepack,
         install: store(m.install(locked)),
         production_install: store(m.production(locked)),
-        prune,
+        prune: store(prune(m, locked)),
         cache_dir: m.cache_dir().to_string(),
+    }
+}
+
+/// What drops the devDependencies after a build's full install.
+fn prune(m: NodeManager, locked: bool) -> &'static str {
+    match m {
+        NodeManager::Npm => "npm prune --omit=dev",
+        NodeManager::YarnClassic if locked => {
+            "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline"
+        }
+        NodeManager::YarnClassic => "yarn install --production --ignore-scripts --prefer-offline",
+        NodeManager::YarnBerry => "yarn workspaces focus --all --production",
+        NodeManager::Pnpm => "pnpm prune --prod",
     }
 }
 
@@ -136,15 +138,47 @@ fn workspace_install(
         // Yarn 1 has no focus: the whole workspace is installed.
         NodeManager::YarnClassic => m.install(locked).to_string(),
     };
-    let install = with_store(m, cache_mounts, &install);
+    let (production_install, prune) = workspace_production(node, ws);
     Install {
         copies,
         dirs,
         corepack: corepack(inputs, node),
-        production_install: install.clone(),
-        install,
-        prune: String::new(),
+        install: with_store(m, cache_mounts, &install),
+        production_install: with_store(m, cache_mounts, &production_install),
+        prune: with_store(m, cache_mounts, &prune),
         cache_dir: m.cache_dir().to_string(),
+    }
+}
+
+/// A workspace member's production install (no devDependencies, of the
+/// member and its workspace packages where the manager can filter), and
+/// the prune that leaves the same after a build's full install. Yarn 1
+/// filters neither: every member's production dependencies are installed.
+fn workspace_production(
+    node: &NodeProject,
+    ws: &crate::detect::node_workspace::NodeWorkspace,
+) -> (String, String) {
+    let m = node.manager;
+    let locked = node.lock_file.is_some();
+    let (name, dir) = (ws.member_name(), &ws.member.dir);
+    match m {
+        NodeManager::Npm => (
+            format!(
+                "{} --workspace {dir} --include-workspace-root",
+                m.production(locked)
+            ),
+            format!("npm prune --omit=dev --workspace {dir} --include-workspace-root"),
+        ),
+        NodeManager::YarnBerry => {
+            let focus = format!("yarn workspaces focus {name} --production");
+            (focus.clone(), focus)
+        }
+        // Yarn 1's install of the whole workspace without devDependencies.
+        NodeManager::YarnClassic => (m.production(locked).to_string(), prune(m, locked).into()),
+        NodeManager::Pnpm => (
+            format!("{} --filter {name}...", m.production(locked)),
+            prune(m, locked).into(),
+        ),
     }
 }
 

@@ -96,6 +96,11 @@ pub struct NodePlan {
     /// production node_modules (workspace packages included) gathered into
     /// /out, which the runtime stage copies whole.
     pub deploy: Option<String>,
+    /// An npm or Yarn workspace server's folder in the image, where it
+    /// runs: the runtime stage copies the build stage's whole workdir (the
+    /// root's node_modules, the member, its workspace packages) and works
+    /// in the member's folder. Empty otherwise.
+    pub run_dir: String,
     /// What a built server's runtime stage takes from the build stage,
     /// relative to the workdir; empty for the whole (pruned) workdir.
     pub ships: Vec<String>,
@@ -276,8 +281,10 @@ fn by_kind(
             host_env,
         } => {
             server::dependencies(st, plan, inst, build_script.as_deref());
-            if node.workspace.is_some() {
+            if node.workspace.is_some() && node.manager == NodeManager::Pnpm {
                 server::deploy(st, plan, inst);
+            } else if node.workspace.is_some() {
+                server::workspace_tree(st, plan, inst);
             } else {
                 server::ships(st, plan, output, ships);
             }
@@ -349,6 +356,7 @@ fn common_plan(
         build: None,
         prune: None,
         deploy: None,
+        run_dir: String::new(),
         ships: Vec::new(),
         output: String::new(),
         server: "node",

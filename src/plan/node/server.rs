@@ -73,6 +73,47 @@ pub(super) fn deploy(st: &mut Stage, plan: &mut NodePlan, inst: &Install) {
     plan.deploy = Some(deploy);
 }
 
+/// An npm or Yarn workspace member's server. The build stage installs,
+/// from the workspace root, what the member and its workspace packages
+/// need (production dependencies only, unless a build needs the
+/// devDependencies; then they are pruned after it). The runtime stage gets
+/// that tree as it is, since the root's node_modules links the workspace
+/// packages by path, and runs the member in its own folder, as `npm start
+/// --workspace` would.
+pub(super) fn workspace_tree(st: &mut Stage, plan: &mut NodePlan, inst: &Install) {
+    let node = st.node;
+    let Some(ws) = &node.workspace else {
+        return;
+    };
+    if plan.build.is_some() {
+        plan.build = Some(super::run_script(node, "build"));
+    }
+    plan.run_dir = crate::detect::node::join(&plan.workdir, &ws.member.dir);
+    let install = match &plan.prune {
+        Some(prune) => format!("{} and, after the build, {prune}", inst.install),
+        None => inst.production_install.clone(),
+    };
+    let whole = match node.manager {
+        crate::detect::node::NodeManager::YarnClassic => {
+            "; Yarn 1 cannot install one member alone, so every member's production dependencies are there"
+        }
+        _ => "",
+    };
+    st.decide(
+        Topic::Runtime,
+        format!(
+            "the runtime stage gets {} from the build stage and runs in {}",
+            plan.workdir, plan.run_dir
+        ),
+        format!(
+            "`{install}` leaves the production dependencies of {} and the workspace packages it uses in the workspace's node_modules, which links those packages by path; the image keeps that layout with only their folders ({}) and none of the other members{whole}",
+            ws.member.dir,
+            ws.source_dirs().join(", ")
+        ),
+        st.inputs.fixes(&[crate::rules::RuleId::DS304]),
+    );
+}
+
 /// What the runtime stage of a built server takes: the whole pruned
 /// workdir, or only what the framework's output needs (`ships`). An output
 /// that needs no node_modules (Nuxt's `.output`) needs no prune either.
@@ -153,6 +194,18 @@ pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, healt
                 Some(crate::detect::node::join(&workdir, rest))
             };
             crate::plan::python::writable_dirs_with(&inputs.project.writes, &plan.workdir, &copied)
+        }
+        // The workspace's layout under the workdir, the member's folder
+        // the current directory; other members are not in the image.
+        (Some(ws), None) => {
+            let workdir = plan.workdir.clone();
+            let dirs = ws.source_dirs();
+            let copied = move |p: &str| {
+                dirs.iter()
+                    .any(|d| p == d || p.starts_with(&format!("{d}/")))
+                    .then(|| crate::detect::node::join(&workdir, p))
+            };
+            crate::plan::python::writable_dirs_with(&inputs.project.writes, &plan.run_dir, &copied)
         }
         _ => crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir),
     };
