@@ -29,6 +29,8 @@ use crate::{Proposal, Sources};
 pub struct Narrowed {
     /// The folder, relative to the context (`backend`).
     pub folder: String,
+    /// The files it takes from outside the folder (see `ProjectFolder`).
+    pub carried: Vec<String>,
     /// The Dockerfile as written, sources relative to the context.
     pub original: Dockerfile,
     /// Its text as the pipeline read it (`narrow_dockerfile`).
@@ -51,7 +53,7 @@ pub fn narrow(mut sources: Sources) -> Result<Sources> {
     let Some(df) = &sources.dockerfile else {
         return Ok(sources);
     };
-    let Some(folder) = folder_of(df, &sources.repo) else {
+    let Some(ProjectFolder { folder, carried }) = folder_of(df, &sources.repo) else {
         return Ok(sources);
     };
     let narrowed_text = narrow_dockerfile(df, &folder);
@@ -99,6 +101,7 @@ pub fn narrow(mut sources: Sources) -> Result<Sources> {
     sources.ignore_text = inside;
     sources.narrowed = Some(Narrowed {
         folder,
+        carried,
         original,
         narrowed_text,
         ignore_path,
@@ -126,7 +129,7 @@ impl Narrowed {
                     change.old = Some(self.original.file_text());
                 }
                 FileRole::DockerIgnore => {
-                    change.new = widen_ignore(&change.new, &self.folder);
+                    change.new = widen_ignore(&change.new, &self.folder, &self.carried);
                     change
                         .reasons
                         .insert(0, self.context_decision(&change.new)?);
@@ -161,8 +164,8 @@ impl Narrowed {
                 proposed.sent_files
             ),
             reason: format!(
-                "the image is built from the repository root but takes only {}/ from it; this ignore file, the Dockerfile's own, sends only that folder (BuildKit reads it instead of the root's .dockerignore; the classic builder reads only the root's, and builds the same image from a larger context)",
-                self.folder
+                "the image is built from the repository root but takes only {} from it; this ignore file, the Dockerfile's own, sends only that (BuildKit reads it instead of the root's .dockerignore; the classic builder reads only the root's, and builds the same image from a larger context)",
+                what_it_takes(&self.folder, &self.carried)
             ),
             fixes: vec![],
         })
@@ -194,6 +197,54 @@ impl Narrowed {
     }
 }
 
+/// Where `verify`, which builds from a copy of the folder, puts the files
+/// carried from outside it, since a build context has no `../`.
+pub const CARRIED_IN_COPY: &str = ".dockslim-carried";
+
+impl Narrowed {
+    /// A narrowed Dockerfile as `verify` builds it from its copy of the
+    /// folder: the carried files' `../` paths under `CARRIED_IN_COPY`.
+    pub fn for_the_copy(&self, narrowed_text: &str) -> Result<String> {
+        let df = Dockerfile::parse(narrowed_text, &self.original.path)?;
+        let up = up_from(&self.folder);
+        let mut text = narrowed_text.to_string();
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+        for inst in df.instructions() {
+            if !matches!(inst.keyword, Keyword::Copy | Keyword::Add) || inst.flag("from").is_some()
+            {
+                continue;
+            }
+            if let Args::Copy { source_spans, .. } = &inst.args {
+                spans.extend(
+                    source_spans
+                        .iter()
+                        .filter(|span| clean(&narrowed_text[(*span).clone()]).starts_with(&up))
+                        .cloned(),
+                );
+            }
+        }
+        spans.sort_by_key(|span| std::cmp::Reverse(span.start));
+        for span in spans {
+            let outside = clean(&narrowed_text[span.clone()])[up.len()..].to_string();
+            text.replace_range(span, &format!("{CARRIED_IN_COPY}/{outside}"));
+        }
+        Ok(text)
+    }
+
+    /// Copies the carried files into `dest/CARRIED_IN_COPY`.
+    pub fn copy_carried(&self, dest: &std::path::Path) -> Result<()> {
+        for file in &self.carried {
+            let from = self.context.abs(file);
+            let to = dest.join(CARRIED_IN_COPY).join(file);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| crate::error::Error::io(parent, e))?;
+            }
+            std::fs::copy(&from, &to).map_err(|e| crate::error::Error::io(&from, e))?;
+        }
+        Ok(())
+    }
+}
+
 /// The files whose presence makes a folder a project dockslim can plan.
 const MANIFESTS: &[&str] = &[
     "requirements.txt",
@@ -203,22 +254,65 @@ const MANIFESTS: &[&str] = &[
     "package.json",
 ];
 
-/// The folder of the context that holds the image's project, when every
-/// source the Dockerfile copies from the context lies in it (and it is not
-/// the context itself). `None` when one source lies elsewhere, when the
-/// Dockerfile copies nothing from the context, or when no folder on the way
-/// holds a manifest.
-pub fn folder_of(df: &Dockerfile, repo: &Repo) -> Option<String> {
-    let sources = context_sources(df);
-    let mut common: Option<Vec<String>> = None;
-    for source in &sources {
-        let clean = clean(source);
+/// The folder of the context that holds an image's project, and the files
+/// from elsewhere in the context the image also takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFolder {
+    /// Relative to the context (`backend`).
+    pub folder: String,
+    /// Single files copied from outside the folder, as cleaned context
+    /// paths: an entrypoint script or a server config kept beside the
+    /// Dockerfile (`docker/backend/entrypoint.sh`). The narrowed reading
+    /// names them from the folder (`../docker/backend/entrypoint.sh`).
+    pub carried: Vec<String>,
+}
+
+/// The files a project's dependencies are read from: a source with one of
+/// these names belongs to the project, never to the files it carries.
+const MANIFEST_LIKE: &[&str] = &[
+    "requirements.txt",
+    "pyproject.toml",
+    "Pipfile",
+    "Pipfile.lock",
+    "setup.py",
+    "setup.cfg",
+    "uv.lock",
+    "poetry.lock",
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+];
+
+/// The folder that holds the image's project, when the sources the
+/// Dockerfile copies from the context lie in one folder holding a manifest
+/// (and it is not the context itself), apart from single files carried
+/// from outside it. `None` when a source is the whole context, a pattern
+/// or a variable, when the project's sources lie in two projects, when a
+/// source from outside is a folder or a manifest, or when no folder on the
+/// way holds a manifest.
+pub fn folder_of(df: &Dockerfile, repo: &Repo) -> Option<ProjectFolder> {
+    let mut inside: Vec<String> = Vec::new();
+    let mut outside: Vec<String> = Vec::new();
+    for source in context_sources(df) {
+        let clean = clean(&source);
         if clean.is_empty() || clean.contains(['*', '?', '[', '$']) {
             // The whole context, a pattern, or a variable: not one folder.
             return None;
         }
-        let mut folder: Vec<String> = clean.split('/').map(str::to_string).collect();
-        if !repo.has_dir(&clean) {
+        if manifest_folder(repo, &clean).is_some() {
+            inside.push(clean);
+        } else {
+            outside.push(clean);
+        }
+    }
+    let mut common: Option<Vec<&str>> = None;
+    for clean in &inside {
+        let mut folder: Vec<&str> = clean.split('/').collect();
+        if !repo.has_dir(clean) {
             folder.pop();
         }
         common = Some(match common {
@@ -227,12 +321,41 @@ pub fn folder_of(df: &Dockerfile, repo: &Repo) -> Option<String> {
                 .iter()
                 .zip(&folder)
                 .take_while(|(a, b)| a == b)
-                .map(|(a, _)| a.clone())
+                .map(|(a, _)| *a)
                 .collect(),
         });
     }
-    let mut parts = common?;
-    // The nearest folder on the way that holds a manifest is the project.
+    let folder = manifest_folder_of_dir(repo, &common?.join("/"))?;
+    // What is carried from outside is a file the context holds, no
+    // manifest or lock (those are the project's) and no folder.
+    let carries = |c: &String| {
+        let name = c.rsplit('/').next().unwrap_or(c);
+        repo.exists(c) && !MANIFEST_LIKE.contains(&name)
+    };
+    if !outside.iter().all(carries) {
+        return None;
+    }
+    outside.sort();
+    outside.dedup();
+    Some(ProjectFolder {
+        folder,
+        carried: outside,
+    })
+}
+
+/// The nearest folder holding a manifest on the way from the source
+/// `clean` up to (not including) the context's root.
+fn manifest_folder(repo: &Repo, clean: &str) -> Option<String> {
+    if repo.has_dir(clean) {
+        return manifest_folder_of_dir(repo, clean);
+    }
+    manifest_folder_of_dir(repo, clean.rsplit_once('/')?.0)
+}
+
+/// `dir` or the nearest folder above it that holds a manifest, short of
+/// the context's root.
+fn manifest_folder_of_dir(repo: &Repo, dir: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     while !parts.is_empty() {
         let folder = parts.join("/");
         if MANIFESTS
@@ -312,16 +435,25 @@ pub fn narrow_dockerfile(df: &Dockerfile, folder: &str) -> String {
     text
 }
 
-/// `backend/app` inside `backend` is `app`; `backend` itself is `.`.
+/// `backend/app` inside `backend` is `app`; `backend` itself is `.`; a
+/// file carried from outside is named from the folder
+/// (`../docker/backend/entrypoint.sh`).
 fn narrowed_path(clean: &str, folder: &str) -> String {
     if clean == folder {
         return ".".to_string();
     }
-    clean
+    match clean
         .strip_prefix(folder)
         .and_then(|rest| rest.strip_prefix('/'))
-        .unwrap_or(clean)
-        .to_string()
+    {
+        Some(inside) => inside.to_string(),
+        None => format!("{}{clean}", up_from(folder)),
+    }
+}
+
+/// `../` once for each level of `folder`: from it back to the context.
+fn up_from(folder: &str) -> String {
+    "../".repeat(folder.split('/').count())
 }
 
 /// The proposal, with the folder's prefix back on its context sources. A
@@ -385,14 +517,28 @@ pub fn widen_dockerfile(
     Ok(out)
 }
 
-/// `app` in `backend` is `backend/app`; `.` is `backend/`.
+/// `app` in `backend` is `backend/app`; `.` is `backend/`; a carried
+/// file's `../docker/backend/entrypoint.sh` is `docker/backend/entrypoint.sh`.
 fn widened_path(source: &str, folder: &str) -> String {
     let trailing = source.ends_with('/');
     let clean = clean(source);
     if clean.is_empty() {
         return format!("{folder}/");
     }
+    if let Some(outside) = clean.strip_prefix(&up_from(folder)) {
+        return outside.to_string();
+    }
     format!("{folder}/{clean}{}", if trailing { "/" } else { "" })
+}
+
+/// `backend/`, or `backend/ and docker/backend/entrypoint.sh`.
+fn what_it_takes(folder: &str, carried: &[String]) -> String {
+    let mut all = vec![format!("{folder}/")];
+    all.extend(carried.iter().cloned());
+    match all.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => all.concat(),
+    }
 }
 
 /// The first line of the allow-list `widen_ignore` writes.
@@ -443,9 +589,15 @@ fn negation(line: &str) -> (&'static str, &str) {
 }
 
 /// The Dockerfile's own ignore file for the proposal: nothing of the
-/// context but the folder, then the proposal's patterns inside it.
-pub fn widen_ignore(proposed: &str, folder: &str) -> String {
-    let allow = format!("{ALLOW_HEADER} {folder}/ from it.\n*\n!{folder}/\n");
+/// context but the folder and the files carried from outside it, then the
+/// proposal's patterns inside the folder.
+pub fn widen_ignore(proposed: &str, folder: &str, carried: &[String]) -> String {
+    let mut allow = format!("{ALLOW_HEADER} {}", what_it_takes(folder, carried));
+    allow.push_str(" from it.\n*\n");
+    allow.push_str(&format!("!{folder}/\n"));
+    for file in carried {
+        allow.push_str(&format!("!{file}\n"));
+    }
     let mut out = String::new();
     let mut allowed = false;
     for line in proposed.lines() {
@@ -490,7 +642,13 @@ mod tests {
     fn the_folder_every_source_lies_in_is_the_project() {
         let (_dir, repo) = temp_repo(&files());
         let df = Dockerfile::parse(BACKEND, "docker/backend/Dockerfile").unwrap();
-        assert_eq!(folder_of(&df, &repo).as_deref(), Some("backend"));
+        assert_eq!(
+            folder_of(&df, &repo),
+            Some(ProjectFolder {
+                folder: "backend".into(),
+                carried: vec![]
+            })
+        );
     }
 
     #[test]
@@ -501,6 +659,67 @@ mod tests {
         assert_eq!(folder_of(&df, &repo), None);
         let whole = Dockerfile::parse("FROM python:3.11\nCOPY . .\n", "Dockerfile").unwrap();
         assert_eq!(folder_of(&whole, &repo), None);
+    }
+
+    /// An entrypoint kept beside the Dockerfile is carried into the image
+    /// from outside the project's folder: the folder is still the project,
+    /// the file is named from it in the narrowed reading and comes back as
+    /// written, and the image's own ignore file lets it through. A folder
+    /// or a manifest from outside is not carried: two folders make the
+    /// image, and the whole context stays its project.
+    #[test]
+    fn files_carried_from_outside_keep_the_folder_the_project() {
+        let mut files = files();
+        files.push(("docker/backend/entrypoint.sh", "#!/bin/sh\nexec \"$@\"\n"));
+        files.push(("shared/lib.py", "x = 1\n"));
+        let (_dir, repo) = temp_repo(&files);
+        let text = BACKEND.replace(
+            "COPY backend/ .\n",
+            "COPY backend/ .\nCOPY ./docker/backend/entrypoint.sh /entrypoint.sh\n",
+        );
+        let df = Dockerfile::parse(&text, "docker/backend/Dockerfile").unwrap();
+        assert_eq!(
+            folder_of(&df, &repo),
+            Some(ProjectFolder {
+                folder: "backend".into(),
+                carried: vec!["docker/backend/entrypoint.sh".into()]
+            })
+        );
+        let narrowed = narrow_dockerfile(&df, "backend");
+        assert!(narrowed.contains("COPY ../docker/backend/entrypoint.sh /entrypoint.sh\n"));
+        assert_eq!(
+            widen_dockerfile(&df, &narrowed, &narrowed, "backend").unwrap(),
+            text
+        );
+        let proposed = narrowed.replace(
+            "COPY ../docker/backend/entrypoint.sh /entrypoint.sh\n",
+            "COPY --chmod=755 ../docker/backend/entrypoint.sh /entrypoint.sh\n",
+        );
+        let widened = widen_dockerfile(&df, &narrowed, &proposed, "backend").unwrap();
+        assert!(
+            widened.contains("COPY --chmod=755 docker/backend/entrypoint.sh /entrypoint.sh\n"),
+            "{widened}"
+        );
+        let carried = vec!["docker/backend/entrypoint.sh".to_string()];
+        let ignore = widen_ignore("tests\n", "backend", &carried);
+        assert_eq!(
+            ignore,
+            "# Built from the repository root, this image takes only backend/ and docker/backend/entrypoint.sh from it.\n*\n!backend/\n!docker/backend/entrypoint.sh\nbackend/tests\n"
+        );
+        assert_eq!(narrow_ignore(&ignore, "backend"), "tests\n");
+        for outside in [
+            "COPY shared/ ./shared\n",
+            "COPY shared/lib.py ./shared/\n",
+            "COPY docker/backend/entrypoint.sh /entrypoint.sh\nCOPY requirements.txt /r.txt\n",
+        ] {
+            let mut files = files.clone();
+            files.push(("shared/setup.py", "\n"));
+            files.push(("requirements.txt", "flask\n"));
+            let (_dir, repo) = temp_repo(&files);
+            let text = BACKEND.replace("COPY backend/ .\n", &format!("COPY backend/ .\n{outside}"));
+            let df = Dockerfile::parse(&text, "Dockerfile").unwrap();
+            assert_eq!(folder_of(&df, &repo), None, "{outside}");
+        }
     }
 
     #[test]
@@ -557,11 +776,11 @@ mod tests {
         // What widening wrote narrows back to what it widened.
         let proposal = "# Generated\n\n# Caches\nx\n";
         assert_eq!(
-            narrow_ignore(&widen_ignore(proposal, "backend"), "backend"),
+            narrow_ignore(&widen_ignore(proposal, "backend", &[]), "backend"),
             proposal
         );
-        let widened = widen_ignore("tests/\n**/*.pyc\n!tests/fixtures\n", "backend");
-        let headed = widen_ignore("# Generated\n\n# Caches\nx\n", "backend");
+        let widened = widen_ignore("tests/\n**/*.pyc\n!tests/fixtures\n", "backend", &[]);
+        let headed = widen_ignore("# Generated\n\n# Caches\nx\n", "backend", &[]);
         assert!(headed.starts_with("# Generated\n# Built from"), "{headed}");
         assert!(headed.ends_with("\n# Caches\nbackend/x\n"), "{headed}");
         assert_eq!(

@@ -2015,6 +2015,17 @@ fn every_image_of_a_repository_built_from_its_root() {
                 // Its ignore file kept the tests out of the image.
                 let files = run(docker().args(["exec", &container, "ls", "/app"]));
                 assert!(!files.contains("tests"), "/app holds: {files}");
+                // ... and let in the entrypoint carried from docker/backend/,
+                // which started the server.
+                let pid1 = run(docker().args(["exec", &container, "cat", "/proc/1/cmdline"]));
+                assert!(pid1.contains("uvicorn"), "PID 1: {pid1:?}");
+                let entrypoint = run(docker().args([
+                    "inspect",
+                    "-f",
+                    "{{json .Config.Entrypoint}}",
+                    &container,
+                ]));
+                assert_eq!(entrypoint, r#"["docker-entrypoint.sh"]"#);
                 "POST /api/todos wrote data/todos.json"
             }
             "mcp" => {

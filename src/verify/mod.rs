@@ -303,6 +303,21 @@ pub fn verify(
         let dir = work.path().join(label);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         stage_context(&analysis.repo, &measure.sent, &dir)?;
+        // Files carried from outside a narrowed image's folder, which the
+        // copy of the folder holds under a name of its own.
+        let carried = match narrowed.filter(|n| !n.carried.is_empty()) {
+            Some(n) => {
+                n.copy_carried(&dir)?;
+                let ignore =
+                    ignore_text.map(|t| format!("{t}\n!{}/\n", crate::subproject::CARRIED_IN_COPY));
+                Some((n.for_the_copy(dockerfile)?, ignore))
+            }
+            None => None,
+        };
+        let (dockerfile, ignore_text) = match &carried {
+            Some((text, ignore)) => (text.as_str(), ignore.as_deref()),
+            None => (dockerfile, ignore_text),
+        };
         // The Dockerfile and ignore file as this build should see them.
         let files = [
             (dockerfile_rel.as_str(), Some(dockerfile)),
