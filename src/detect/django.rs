@@ -381,10 +381,21 @@ fn hosts(program: &Program, file: usize, value: &Assigned) -> Option<Vec<String>
 /// Django's default layout serves `<package>.wsgi:application` from the
 /// wsgi.py beside the settings (or beside the settings package).
 pub fn default_wsgi(program: &Program, django: &Django) -> Option<(String, String)> {
+    default_entry(program, django, "wsgi")
+}
+
+/// The asgi.py `startproject` writes beside wsgi.py, as `default_wsgi`.
+pub fn default_asgi(program: &Program, django: &Django) -> Option<(String, String)> {
+    default_entry(program, django, "asgi")
+}
+
+/// `<package>.<name>` and its file, for the nearest package above the
+/// settings module that holds `<name>.py`.
+fn default_entry(program: &Program, django: &Django, name: &str) -> Option<(String, String)> {
     let mut package = django.settings_module.as_str();
     while let Some((parent, _)) = package.rsplit_once('.') {
         package = parent;
-        let module = format!("{package}.wsgi");
+        let module = format!("{package}.{name}");
         let stem = Stem {
             path: module.replace('.', "/"),
             exact: false,

@@ -441,7 +441,22 @@ fn django_apps(program: &Program, django: &Django) -> (Option<AppTarget>, Option
             line: 1,
         })
     });
-    (wsgi, make(&django.asgi_application, Interface::Asgi))
+    // Channels serves its websockets from the ASGI application: without
+    // ASGI_APPLICATION (daphne on the command line does not need it), the
+    // asgi.py of Django's default layout.
+    let asgi = make(&django.asgi_application, Interface::Asgi).or_else(|| {
+        django.channels.as_ref()?;
+        let (module, file) = super::django::default_asgi(program, django)?;
+        Some(AppTarget {
+            framework: Framework::Django,
+            interface: Interface::Asgi,
+            module,
+            object: "application".into(),
+            file,
+            line: 1,
+        })
+    });
+    (wsgi, asgi)
 }
 
 #[cfg(test)]
@@ -555,6 +570,37 @@ mod tests {
         assert_eq!(django.required_env, ["DJANGO_SECRET_KEY"]);
         assert_eq!(django.allowed_hosts.unwrap(), ["localhost", "127.0.0.1"]);
         assert_eq!(app.health_routes[0].path, "/healthz/");
+    }
+
+    /// Channels without ASGI_APPLICATION (daphne is given the module on
+    /// its command line): the asgi.py beside wsgi.py is the ASGI target. A
+    /// project without Channels keeps to WSGI_APPLICATION alone.
+    #[test]
+    fn channels_without_asgi_application_uses_the_default_asgi_module() {
+        let files = |apps: &str| {
+            vec![
+                ("manage.py".to_string(), "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'chat.settings')\n".to_string()),
+                ("chat/settings.py".into(), format!("INSTALLED_APPS = [{apps}'django.contrib.auth']\nWSGI_APPLICATION = 'chat.wsgi.application'\n")),
+                ("chat/wsgi.py".into(), "application = get_wsgi_application()\n".into()),
+                ("chat/asgi.py".into(), "application = ProtocolTypeRouter({})\n".into()),
+            ]
+        };
+        let specs = |files: Vec<(String, String)>| {
+            let files: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(p, t)| (p.as_str(), t.as_str()))
+                .collect();
+            let app = detect(&src(&files), &[]);
+            app.targets
+                .iter()
+                .map(|t| format!("{:?} {}", t.interface, t.spec()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            specs(files("'channels', ")),
+            ["Wsgi chat.wsgi:application", "Asgi chat.asgi:application"]
+        );
+        assert_eq!(specs(files("")), ["Wsgi chat.wsgi:application"]);
     }
 
     #[test]
