@@ -2405,9 +2405,22 @@ fn an_mcp_server_answers_mcp_requests_over_http() {
                 "mcp==2.3.0",
             )),
         ),
+        // No run() in the code: a Procfile's `fastmcp run` line starts it.
+        ("fastmcp-run-line", None),
     ];
     for (variant, code) in variants {
         let dir = common::fixture("mcp-http");
+        if variant == "fastmcp-run-line" {
+            let server = dir.path().join("server.py");
+            let text = std::fs::read_to_string(&server).unwrap();
+            let without_run = &text[..text.find("if __name__").unwrap()];
+            std::fs::write(&server, without_run).unwrap();
+            std::fs::write(
+                dir.path().join("Procfile"),
+                "web: fastmcp run server.py:mcp --transport http --port 8000\n",
+            )
+            .unwrap();
+        }
         if let Some((import, ctor, requirement)) = code {
             let server = dir.path().join("server.py");
             let text = std::fs::read_to_string(&server).unwrap();

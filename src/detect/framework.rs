@@ -291,7 +291,7 @@ pub fn detect(
     }
     // An MCP server, when nothing else serves HTTP: it is the app, over
     // HTTP or stdio (see `mcp`).
-    app.mcp = super::mcp::find(&program);
+    app.mcp = super::mcp::find(&program, launched);
     if let Some(server) = app.mcp.as_ref().filter(|_| app.targets.is_empty()) {
         app.targets.push(mcp_target(server));
     }
@@ -404,7 +404,8 @@ fn mcp_target(server: &super::mcp::McpServer) -> AppTarget {
             file: file.clone(),
             line: *line,
         },
-        None => AppTarget {
+        // `fastmcp run` on the server's file, or nothing: the file.
+        Some(Start::FastmcpRun { .. }) | None => AppTarget {
             framework: Framework::Mcp,
             interface: Interface::Script,
             module: server.module.clone(),

@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use super::py_values::{Program, Target};
 use super::route::{Candidate, Route};
+use super::script_apps::Launch;
 use super::source::{Arg, Expr, Source};
 
 /// Which package builds the server.
@@ -117,6 +118,10 @@ pub enum Start {
         file: String,
         line: usize,
     },
+    /// `fastmcp run FILE[:OBJECT] --transport http ...` in a launch file
+    /// (a Dockerfile, compose file, Procfile, Makefile or shell script) at
+    /// `file:line`, for a server whose code has no run() of its own.
+    FastmcpRun { file: String, line: usize },
 }
 
 /// An MCP server the code builds, and what it says about serving it.
@@ -184,7 +189,7 @@ fn sdk_of(src: &Source) -> Option<(Sdk, &'static str)> {
 
 /// The MCP server of the program: the first module-level server object,
 /// with the way the code runs it.
-pub fn find(program: &Program) -> Option<McpServer> {
+pub fn find(program: &Program, launched: &[Launch]) -> Option<McpServer> {
     for (at, src) in program.sources.iter().enumerate() {
         let Some((sdk, class)) = sdk_of(src) else {
             continue;
@@ -244,6 +249,31 @@ pub fn find(program: &Program) -> Option<McpServer> {
                 .collect();
             // What run() says wins over the constructor.
             settings.splice(0..0, run_settings);
+        } else if let Some(launch) = fastmcp_launch(&server, launched) {
+            server.start = Some(Start::FastmcpRun {
+                file: launch.file.clone(),
+                line: launch.line,
+            });
+            // The command line's flags win over the constructor.
+            server.transport = match flag(launch, &["--transport", "-t"]) {
+                Some(t) => Transport::of(t),
+                None => Transport::Stdio, // fastmcp run's default
+            };
+            let flags = [("host", "--host"), ("port", "--port"), ("path", "--path")];
+            for (key, name) in flags {
+                if let Some(value) = flag(launch, &[name]) {
+                    settings.insert(
+                        0,
+                        (
+                            key.to_string(),
+                            Literal {
+                                string: Some(value.to_string()),
+                                int: value.parse().ok(),
+                            },
+                        ),
+                    );
+                }
+            }
         }
         let literal = |key: &str| {
             settings
@@ -258,6 +288,28 @@ pub fn find(program: &Program) -> Option<McpServer> {
         return Some(server);
     }
     None
+}
+
+/// The `fastmcp run` line that runs `server` (a standalone fastmcp
+/// server): its file, and its object when the line names one.
+fn fastmcp_launch<'a>(server: &McpServer, launched: &'a [Launch]) -> Option<&'a Launch> {
+    if server.sdk != Sdk::Standalone {
+        return None;
+    }
+    launched.iter().find(|l| {
+        l.framework == super::framework::Framework::Mcp
+            && l.script.trim_start_matches("./") == server.file
+            && l.object.as_deref().is_none_or(|o| o == server.object)
+    })
+}
+
+/// The value after the first of `names` on a launch line.
+fn flag<'a>(launch: &'a Launch, names: &[&str]) -> Option<&'a str> {
+    launch
+        .args
+        .windows(2)
+        .find(|w| names.contains(&w[0].as_str()))
+        .map(|w| w[1].as_str())
 }
 
 /// A keyword argument's literal value, as far as it is one.
@@ -464,7 +516,69 @@ mod tests {
     use super::*;
 
     fn found(files: &[(&str, &str)]) -> McpServer {
-        find(&Program::of_python(files)).expect("an MCP server")
+        find(&Program::of_python(files), &[]).expect("an MCP server")
+    }
+
+    /// A server with no run() of its own, started by `fastmcp run` in a
+    /// launch file: its transport, address, port and path are the line's
+    /// flags, in shell or exec form; without --transport it is stdio,
+    /// fastmcp's default; a line naming another object, or the official
+    /// SDK's server, is not its launch.
+    #[test]
+    fn a_fastmcp_run_line_starts_a_server_without_run() {
+        const SERVER: &str = "from fastmcp import FastMCP\nmcp = FastMCP('notes')\n\n@mcp.tool\ndef add(a: int) -> int:\n    return a\n";
+        let with_launch = |launch: (&str, &str), server: &str| {
+            let files = [("server.py", server), launch];
+            let (_d, repo) = crate::repo::temp_repo(&files);
+            let launched = super::super::script_apps::launches(&repo);
+            find(&Program::of_python(&files[..1]), &launched).expect("an MCP server")
+        };
+        let s = with_launch(
+            (
+                "Makefile",
+                "serve:\n\tfastmcp run server.py:mcp --transport http --port=9100 --path /notes\n",
+            ),
+            SERVER,
+        );
+        assert_eq!(
+            s.start,
+            Some(Start::FastmcpRun {
+                file: "Makefile".into(),
+                line: 2
+            })
+        );
+        assert_eq!(s.transport, Transport::StreamableHttp);
+        assert_eq!(
+            (s.host.as_deref(), s.port, s.path.as_str()),
+            (None, Some(9100), "/notes")
+        );
+        let s = with_launch(
+            ("Dockerfile", "FROM python:3.12-slim\nCMD [\"fastmcp\", \"run\", \"server.py\", \"-t\", \"sse\", \"--host\", \"0.0.0.0\"]\n"),
+            SERVER,
+        );
+        assert_eq!(s.transport, Transport::Sse);
+        assert_eq!(
+            (s.host.as_deref(), s.path.as_str()),
+            (Some("0.0.0.0"), "/sse")
+        );
+        let s = with_launch(("run.sh", "exec fastmcp run ./server.py\n"), SERVER);
+        assert_eq!(s.transport, Transport::Stdio);
+        assert!(matches!(s.start, Some(Start::FastmcpRun { .. })));
+        for (launch, server) in [
+            (
+                ("run.sh", "fastmcp run server.py:other --transport http\n"),
+                SERVER.to_string(),
+            ),
+            (
+                ("run.sh", "fastmcp run server.py --transport http\n"),
+                SERVER.replace(
+                    "from fastmcp import FastMCP",
+                    "from mcp.server.fastmcp import FastMCP",
+                ),
+            ),
+        ] {
+            assert_eq!(with_launch(launch, &server).start, None, "{launch:?}");
+        }
     }
 
     #[test]
@@ -573,7 +687,7 @@ mod tests {
             "from fastmcp import FastMCP\nmcp = FastMCP('t')\n\n@mcp.custom_route(\"/health\", methods=[\"GET\"])\nasync def health(request):\n    return PlainTextResponse('OK')\n\n@mcp.custom_route('/status', methods=['POST'])\nasync def status(request):\n    return None\n",
         )];
         let program = Program::of_python(&files);
-        let server = find(&program).unwrap();
+        let server = find(&program, &[]).unwrap();
         let c = route_candidates(&program, &server);
         assert_eq!(c.len(), 2);
         assert_eq!((c[0].route.path.as_str(), c[0].route.line), ("/health", 4));
@@ -601,6 +715,6 @@ mod tests {
             "server.py",
             "class FastMCP:\n    pass\nmcp = FastMCP()\nmcp.run()\n",
         )];
-        assert!(find(&Program::of_python(&files)).is_none());
+        assert!(find(&Program::of_python(&files), &[]).is_none());
     }
 }

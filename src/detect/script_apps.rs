@@ -24,6 +24,11 @@ pub struct Launch {
     pub port: Option<u16>,
     pub file: String,
     pub line: usize,
+    /// `fastmcp run server.py:mcp`: the server object the line names.
+    pub object: Option<String>,
+    /// The words after the script (`--transport`, `http`, ...), for the
+    /// launchers whose flags say more than the port.
+    pub args: Vec<String>,
 }
 
 /// Where teams write how the app starts.
@@ -45,6 +50,10 @@ fn is_launch_file(path: &str) -> bool {
 pub fn launches(repo: &Repo) -> Vec<Launch> {
     static PROCFILE_PYTHON: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?m)^[\w-]+:\s*python3?\s+([\w./-]+\.py)\s*$").unwrap());
+    // `fastmcp run server.py:mcp --transport http --port 8000`.
+    static FASTMCP_RUN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"fastmcp["',\s]+run["',\s]+\.?/?([\w./-]+\.py)(?::(\w+))?([^\n]*)"#).unwrap()
+    });
     static STREAMLIT_RUN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"streamlit["',\s]+run["',\s]+\.?/?([\w./-]+\.py)([^\n]*)"#).unwrap()
     });
@@ -65,6 +74,8 @@ pub fn launches(repo: &Repo) -> Vec<Launch> {
                     port: None,
                     file: file.path.clone(),
                     line: crate::error::line_of(&text, c.get(0).unwrap().start()),
+                    object: None,
+                    args: Vec::new(),
                 });
             }
         }
@@ -75,10 +86,40 @@ pub fn launches(repo: &Repo) -> Vec<Launch> {
                 port: port_flag(&c[2]),
                 file: file.path.clone(),
                 line: crate::error::line_of(&text, c.get(0).unwrap().start()),
+                object: None,
+                args: Vec::new(),
+            });
+        }
+        for c in FASTMCP_RUN.captures_iter(&text) {
+            let args = words(&c[3]);
+            let port = args
+                .windows(2)
+                .find(|w| w[0] == "--port")
+                .and_then(|w| w[1].parse().ok());
+            found.push(Launch {
+                framework: Framework::Mcp,
+                script: c[1].to_string(),
+                port,
+                file: file.path.clone(),
+                line: crate::error::line_of(&text, c.get(0).unwrap().start()),
+                object: c.get(2).map(|m| m.as_str().to_string()),
+                args,
             });
         }
     }
     found
+}
+
+/// A launch line's words after its script, the same written as a shell
+/// line (`--transport http`) or as an exec form (`"--transport", "http"`);
+/// `--port=8000` is two words.
+fn words(rest: &str) -> Vec<String> {
+    let end = rest.find(['#', ']', '&', ';', '|']).unwrap_or(rest.len());
+    rest[..end]
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '=' | '\\'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The port of `--server.port 8080`, `--server.port=8080` or
@@ -120,7 +161,7 @@ pub fn find(program: &Program, launched: &[Launch]) -> Vec<AppTarget> {
         // A Procfile's python worker is a service, found by `service`.
         let launch = launched
             .iter()
-            .filter(|l| l.framework != Framework::Service)
+            .filter(|l| !matches!(l.framework, Framework::Service | Framework::Mcp))
             .find(|l| l.script.trim_start_matches("./") == path);
         let Some((framework, at)) = framework.or(launch.map(|l| (l.framework, 0))) else {
             continue;
@@ -253,6 +294,8 @@ mod tests {
             port: None,
             file: "scripts/start.sh".into(),
             line: 3,
+            object: None,
+            args: Vec::new(),
         }];
         let found = find(&program(&files), &launched);
         assert_eq!(found[0].file, "dashboards/ops.py");
@@ -296,6 +339,8 @@ mod tests {
             port: None,
             file: "Procfile".into(),
             line: 1,
+            object: None,
+            args: Vec::new(),
         }];
         assert_eq!(service(&program(&files), &launched)[0].file, "relay.py");
         assert!(service(&program(&files), &[]).is_empty());

@@ -149,6 +149,11 @@ impl McpServerOnLoopback {
                     vec![Edit::replace(span.clone(), crate::render::exec_form(new))],
                 ))
             }
+            // A `fastmcp run` launch line is not a run() on loopback
+            // (`loopback_in` finds none for it).
+            Ok((Serve::FastmcpRun, _)) => {
+                Err("the server is started by a `fastmcp run` line; give it --host 0.0.0.0".into())
+            }
             Ok((Serve::Script { .. }, _)) => Err(format!(
                 "the code's run() binds {}; pass host=\"0.0.0.0\" to it",
                 server.host.as_deref().unwrap_or("127.0.0.1")

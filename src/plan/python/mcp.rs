@@ -17,6 +17,9 @@ pub(crate) enum Serve {
     /// uvicorn on the ASGI app the SDK builds: a module-level object, or
     /// the server's app factory (`mcp.streamable_http_app`).
     Uvicorn { spec: String, factory: bool },
+    /// `fastmcp run FILE:OBJECT`, as the launch line the team wrote, told
+    /// to listen on every address and the image's port.
+    FastmcpRun,
 }
 
 /// The way to serve `server`, and why; an error when the image cannot
@@ -25,7 +28,7 @@ pub(crate) fn serve(server: &McpServer, port: u16) -> Result<(Serve, String)> {
     let at = format!("{}:{}", server.file, server.line);
     let start = server.start.as_ref().ok_or_else(|| {
         Error::unsupported(
-            format!("nothing in the code runs the MCP server built at {at} (no `{}.run(...)` and no app object; `fastmcp run` and `mcp run` launch lines are not read)", server.object),
+            format!("nothing runs the MCP server built at {at}: no `{}.run(...)` or app object in the code, and no `fastmcp run` line in a Dockerfile, compose file, Procfile, Makefile or shell script (`mcp run` lines are not read)", server.object),
             format!("run it from the code (`if __name__ == \"__main__\": {}.run(transport=\"streamable-http\")`) or set `command` in dockslim.yaml", server.object),
         )
     })?;
@@ -55,6 +58,16 @@ pub(crate) fn serve(server: &McpServer, port: u16) -> Result<(Serve, String)> {
             line,
             unguarded,
         } => (file, *line, *unguarded),
+        Start::FastmcpRun { file, line } => {
+            let why = match server.transport {
+                Transport::Stdio => format!("`fastmcp run` at {file}:{line} serves stdio: a client starts the container attached, `docker run -i --rm IMAGE`, and talks to it over stdin and stdout"),
+                _ => format!(
+                    "the launch line `fastmcp run` at {file}:{line} serves {}; run the same way, with --host 0.0.0.0 and the image's port, since fastmcp binds 127.0.0.1 unless told otherwise",
+                    server.transport.name()
+                ),
+            };
+            return Ok((Serve::FastmcpRun, why));
+        }
     };
     let runs = format!("{run_file}:{run_line}");
     if server.transport == Transport::Stdio {
@@ -158,6 +171,7 @@ pub(super) fn command(
             None => vec!["python".into(), target.file.clone()],
         },
         Serve::Uvicorn { spec, factory } => uvicorn_words(spec, *factory, port),
+        Serve::FastmcpRun => fastmcp_run_words(server, port),
     };
     decide(
         decisions,
@@ -167,6 +181,33 @@ pub(super) fn command(
         inputs.fixes(&[crate::rules::RuleId::DS504]),
     );
     Ok(words)
+}
+
+/// `fastmcp run FILE:OBJECT`, with `--transport`, every address, the port
+/// and the endpoint's path for an HTTP transport.
+fn fastmcp_run_words(server: &McpServer, port: u16) -> Vec<String> {
+    let mut w = vec![
+        "fastmcp".to_string(),
+        "run".into(),
+        format!("{}:{}", server.file, server.object),
+    ];
+    if server.transport.is_http() {
+        let transport = match server.transport {
+            Transport::Sse => "sse",
+            _ => "http",
+        };
+        w.extend([
+            "--transport".into(),
+            transport.into(),
+            "--host".into(),
+            "0.0.0.0".into(),
+            "--port".into(),
+            port.to_string(),
+            "--path".into(),
+            server.path.clone(),
+        ]);
+    }
+    w
 }
 
 /// `uvicorn SPEC [--factory] --host 0.0.0.0 --port P --workers 1`.
@@ -393,7 +434,7 @@ mod tests {
         assert!(serve(&s, 8000)
             .unwrap_err()
             .to_string()
-            .contains("nothing in the code runs"));
+            .contains("no `fastmcp run` line"));
     }
 
     #[test]
