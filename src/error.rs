@@ -267,6 +267,11 @@ fn io_hint(path: &Path, error: &std::io::Error) -> String {
         K::StorageFull | K::ReadOnlyFilesystem => {
             "free space or write access on that file system is needed; nothing was changed".into()
         }
+        // `dockslim rewrite --apply | head`: the output was cut short, and
+        // what comes after the report (--apply, --check) did not run.
+        K::BrokenPipe => {
+            "the program reading dockslim's output closed it before the end (`| head`); nothing was written and no check was made. Send the output to a file, or let the reader take all of it".into()
+        }
         _ => format!("check that `{shown}` is a readable file or folder and run dockslim again"),
     }
 }
@@ -481,6 +486,20 @@ mod tests {
         for offset in [0, 1, 2, 5, 6, 7, 3, 0, 12, 100, 4, 9] {
             assert_eq!(cursor.line_of(offset), line_of(text, offset), "{offset}");
         }
+    }
+
+    #[test]
+    fn a_closed_output_says_what_did_not_run() {
+        let err = Error::io(
+            "<stdout>",
+            std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+        );
+        let hint = err.hint().unwrap();
+        assert!(
+            hint.contains("nothing was written and no check was made"),
+            "{hint}"
+        );
+        assert!(!hint.contains("readable file"), "{hint}");
     }
 
     #[test]
