@@ -791,6 +791,11 @@ pub fn detected_summary(
                     detect::node::NodeApp::Static { output, .. } =>
                         format!("static site built to {}", n.path(output)),
                     detect::node::NodeApp::NextServer { .. } => "Next.js server".into(),
+                    detect::node::NodeApp::Server { .. }
+                        if n.manager == detect::node::NodeManager::Bun =>
+                    {
+                        "Bun server".into()
+                    }
                     detect::node::NodeApp::Server { .. } => "Node server".into(),
                 },
                 n.manifest()
@@ -883,6 +888,7 @@ pub fn detected_summary(
         for topic in [
             Topic::BaseImage,
             Topic::NodeImage,
+            Topic::BunImage,
             Topic::Frontend,
             Topic::Port,
             Topic::Healthcheck,

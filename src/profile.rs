@@ -54,6 +54,28 @@ pub struct NodeProfile {
     pub static_port: u16,
     pub nginx: Nginx,
     pub caddy: Caddy,
+    /// The image Bun projects are installed, built and run on. Defaulted, so
+    /// a profile written before Bun was planned still reads.
+    #[serde(default)]
+    pub bun: BunProfile,
+}
+
+/// Bun projects' image: `image` with `{version}` replaced by the Bun line
+/// (packageManager's or engines.bun's major, else `default_version`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BunProfile {
+    pub default_version: String,
+    pub image: String,
+}
+
+impl Default for BunProfile {
+    fn default() -> Self {
+        BunProfile {
+            default_version: "1".into(),
+            image: "oven/bun:{version}-slim".into(),
+        }
+    }
 }
 
 /// Package manager versions for corepack when package.json pins none.

@@ -11,6 +11,7 @@ pub mod imports;
 pub mod mcp;
 pub mod ml;
 pub mod node;
+mod node_bun;
 mod node_kinds;
 pub mod node_routes;
 pub mod node_workspace;

@@ -24,6 +24,9 @@ pub enum NodeManager {
     /// Yarn 2 and later, run through corepack or a committed release.
     YarnBerry,
     Pnpm,
+    /// Bun, from its lock file (bun.lock, or bun.lockb before Bun 1.2) or
+    /// a `bun@` packageManager pin: installed, built and run on oven/bun.
+    Bun,
 }
 
 impl NodeManager {
@@ -33,6 +36,7 @@ impl NodeManager {
             NodeManager::YarnClassic => "yarn classic",
             NodeManager::YarnBerry => "yarn berry",
             NodeManager::Pnpm => "pnpm",
+            NodeManager::Bun => "bun",
         }
     }
 
@@ -47,6 +51,7 @@ impl NodeManager {
                 NodeManager::Npm => "npm install",
                 NodeManager::YarnClassic | NodeManager::YarnBerry => "yarn install",
                 NodeManager::Pnpm => "pnpm install",
+                NodeManager::Bun => "bun install",
             }
         }
     }
@@ -61,6 +66,7 @@ impl NodeManager {
                 NodeManager::YarnClassic => "yarn install --production",
                 NodeManager::YarnBerry => "yarn workspaces focus --all --production",
                 NodeManager::Pnpm => "pnpm install --prod",
+                NodeManager::Bun => "bun install --production",
             }
         }
     }
@@ -72,6 +78,7 @@ impl NodeManager {
             NodeManager::YarnClassic => "yarn install --frozen-lockfile",
             NodeManager::YarnBerry => "yarn install --immutable",
             NodeManager::Pnpm => "pnpm install --frozen-lockfile",
+            NodeManager::Bun => "bun install --frozen-lockfile",
         }
     }
 
@@ -84,6 +91,7 @@ impl NodeManager {
             // production dependencies; a plain project is its own workspace.
             NodeManager::YarnBerry => "yarn workspaces focus --all --production",
             NodeManager::Pnpm => "pnpm install --frozen-lockfile --prod",
+            NodeManager::Bun => "bun install --frozen-lockfile --production",
         }
     }
 
@@ -92,6 +100,7 @@ impl NodeManager {
             NodeManager::Npm => format!("npm run {script}"),
             NodeManager::YarnClassic | NodeManager::YarnBerry => format!("yarn {script}"),
             NodeManager::Pnpm => format!("pnpm run {script}"),
+            NodeManager::Bun => format!("bun run {script}"),
         }
     }
 
@@ -103,6 +112,8 @@ impl NodeManager {
             NodeManager::YarnClassic => "/usr/local/share/.cache/yarn",
             NodeManager::YarnBerry => "/root/.yarn/berry/cache",
             NodeManager::Pnpm => "/pnpm/store",
+            // Bun's global cache when run as root (BUN_INSTALL_CACHE_DIR unset).
+            NodeManager::Bun => "/root/.bun/install/cache",
         }
     }
 
@@ -118,6 +129,7 @@ impl NodeManager {
             NodeManager::Npm => "npm",
             NodeManager::YarnClassic | NodeManager::YarnBerry => "yarn",
             NodeManager::Pnpm => "pnpm",
+            NodeManager::Bun => "bun",
         }
     }
 }
@@ -229,6 +241,11 @@ pub struct NodeProject {
     /// `packageManager` (name@version), which corepack honours.
     pub manager_pin: Option<String>,
     pub manager_from: String,
+    /// A Bun project's release line (the major version), with where it is
+    /// said: the packageManager pin or engines.bun; None when nothing says
+    /// (the profile's default) and for other managers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bun_line: Option<(String, String)>,
     /// The lock file, relative to `dir` (to the root for a workspace
     /// member); None when the project commits
     /// none, and the install resolves package.json's ranges (DS406).
@@ -433,6 +450,9 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
         }
         return read(repo, "");
     };
+    if manager(repo, "", &root.obj, &root.text)?.0 == NodeManager::Bun {
+        return Err(super::node_bun::workspace_refused(&declared.at));
+    }
     let members = ws::members(repo, &declared)?;
     let (chosen, because) = ws::choose(&declared, &members, package)?;
     let found = ws::local_dependencies(&members, chosen);
@@ -555,7 +575,24 @@ fn project(
     let dependencies = names("dependencies");
     let dev_dependencies = names("devDependencies");
     let has = |n: &str| dependencies.iter().chain(&dev_dependencies).any(|d| d == n);
-    let mut app = app(repo, dir, manifest, text, obj, &script, &dependencies, &has)?;
+    let bun_line = match manager {
+        NodeManager::Bun => super::node_bun::line(manifest, text, obj, manager_pin.as_deref()),
+        _ => None,
+    };
+    let mut app = if manager == NodeManager::Bun {
+        super::node_bun::app(
+            repo,
+            dir,
+            manifest,
+            text,
+            obj,
+            &script,
+            &dependencies,
+            || app(repo, dir, manifest, text, obj, &script, &dependencies, &has),
+        )?
+    } else {
+        app(repo, dir, manifest, text, obj, &script, &dependencies, &has)?
+    };
     if let NodeApp::NextServer {
         tracing_root,
         standalone_dir,
@@ -602,6 +639,7 @@ fn project(
         manager,
         manager_pin,
         manager_from,
+        bun_line,
         lock_file,
         install_files,
         npmrc: repo.exists(&join(install_dir, ".npmrc")),
@@ -631,10 +669,10 @@ fn manager(
     let bun_lock = ["bun.lock", "bun.lockb"]
         .into_iter()
         .find(|f| repo.exists(&join(dir, f)));
-    let pinned_bun = obj
+    let bun_pin = obj
         .get("packageManager")
         .and_then(Value::as_str)
-        .is_some_and(|p| p.starts_with("bun@"));
+        .filter(|p| p.starts_with("bun@"));
     let other_lock = [
         "pnpm-lock.yaml",
         "yarn.lock",
@@ -643,15 +681,20 @@ fn manager(
     ]
     .into_iter()
     .any(|f| repo.exists(&join(dir, f)));
-    if pinned_bun || (bun_lock.is_some() && !other_lock) {
-        let why = match bun_lock {
-            Some(lock) => format!("{} is Bun's lock file", join(dir, lock)),
-            None => format!("{manifest} pins packageManager bun"),
+    if bun_pin.is_some() || (bun_lock.is_some() && !other_lock) {
+        let lock = bun_lock.map(|l| l.to_string());
+        let lock_says = match bun_lock {
+            Some(l) => format!("{} (Bun's lock file)", join(dir, l)),
+            None => "no lock file".to_string(),
         };
-        return Err(Error::unsupported(
-            format!("{manifest}: a Bun project ({why}); dockslim plans npm, pnpm and Yarn installs, not Bun's yet"),
-            "write the Dockerfile on oven/bun (bun install --frozen-lockfile, then bun run); `dockslim analyze` still checks it",
-        ));
+        let from = match bun_pin {
+            Some(pin) => format!(
+                "packageManager {pin} ({manifest}:{}), {lock_says}",
+                line_of(text, "\"packageManager\"")
+            ),
+            None => lock_says,
+        };
+        return Ok((NodeManager::Bun, bun_pin.map(str::to_string), from, lock));
     }
     let locks = [
         ("pnpm-lock.yaml", NodeManager::Pnpm),
@@ -1387,21 +1430,139 @@ mod tests {
     }
 
     #[test]
-    fn a_bun_project_is_said_to_be_bun() {
-        for files in [
-            &[
-                ("package.json", "{\"name\": \"a\", \"scripts\": {\"start\": \"bun run index.ts\"}}"),
-                ("bun.lock", "{}\n"),
-            ][..],
-            &[(
-                "package.json",
-                "{\"name\": \"a\", \"packageManager\": \"bun@1.2.0\", \"scripts\": {\"start\": \"node index.js\"}}",
-            )][..],
-        ] {
+    fn a_bun_project_is_planned_with_bun() {
+        let server = "{\"name\": \"a\", \"scripts\": {\"start\": \"bun run index.ts\"}}";
+        let entry = (
+            "index.ts",
+            "Bun.serve({ fetch: () => new Response('ok') });\n",
+        );
+        // (files, the lock file, the packageManager pin)
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
+        let cases: &[Case] = &[
+            (&[("package.json", server), ("bun.lock", "{}\n"), entry], Some("bun.lock"), None),
+            // The binary lock of Bun before 1.2 is a lock too.
+            (&[("package.json", server), ("bun.lockb", "\0"), entry], Some("bun.lockb"), None),
+            // The pin names Bun: another manager's lock is not Bun's.
+            (
+                &[
+                    ("package.json", "{\"name\": \"a\", \"packageManager\": \"bun@1.2.0\", \"scripts\": {\"start\": \"bun run index.ts\"}}"),
+                    ("package-lock.json", "{}"),
+                    entry,
+                ],
+                None,
+                Some("bun@1.2.0"),
+            ),
+        ];
+        for (files, lock, pin) in cases {
             let (_d, repo) = crate::repo::temp_repo(files);
-            let err = read(&repo, "").unwrap_err();
-            assert!(matches!(err.kind, crate::error::Kind::Unsupported(_)), "{err}");
-            assert!(err.to_string().contains("a Bun project"), "{err}");
+            let p = read(&repo, "").unwrap_or_else(|e| panic!("{files:?}: {e}"));
+            assert_eq!(p.manager, NodeManager::Bun, "{files:?}");
+            assert_eq!(p.lock_file.as_deref(), *lock, "{files:?}");
+            assert_eq!(p.manager_pin.as_deref(), *pin, "{files:?}");
+            let NodeApp::Server {
+                command,
+                framework,
+                build_script,
+                ..
+            } = &p.app
+            else {
+                panic!("{files:?}: {:?}", p.app)
+            };
+            assert_eq!(
+                (command.join(" "), *framework),
+                ("bun run index.ts".into(), "Bun")
+            );
+            assert_eq!(build_script, &None, "Bun runs the source as it is");
+        }
+        // A lock beside another manager's, with no pin, is not Bun's say.
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("package.json", "{\"name\": \"a\", \"main\": \"index.js\"}"),
+            ("bun.lock", "{}\n"),
+            ("package-lock.json", "{}"),
+        ]);
+        assert_eq!(read(&repo, "").unwrap().manager, NodeManager::Npm);
+        assert_eq!(
+            NodeManager::Bun.install(true),
+            "bun install --frozen-lockfile"
+        );
+        assert_eq!(NodeManager::Bun.install(false), "bun install");
+        assert_eq!(
+            NodeManager::Bun.production(true),
+            "bun install --frozen-lockfile --production"
+        );
+        assert!(!NodeManager::Bun.needs_corepack());
+    }
+
+    #[test]
+    fn a_bun_server_without_a_start_script_runs_its_module() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("package.json", "{\"name\": \"a\", \"module\": \"src/index.ts\", \"dependencies\": {\"elysia\": \"1\"}}"),
+            ("bun.lock", "{}\n"),
+            ("src/index.ts", "import { Elysia } from 'elysia';\nnew Elysia()\n  .get('/healthz', () => 'ok')\n  .listen(4000);\n"),
+        ]);
+        let p = read(&repo, "").unwrap();
+        let NodeApp::Server {
+            command,
+            command_from,
+            framework,
+            port,
+            health,
+            ..
+        } = &p.app
+        else {
+            panic!("{:?}", p.app)
+        };
+        assert_eq!(command, &["bun", "run", "src/index.ts"]);
+        assert!(command_from.contains("(module)"), "{command_from}");
+        assert_eq!(*framework, "Elysia");
+        assert_eq!(port.as_ref().map(|(p, _)| *p), Some(4000));
+        assert_eq!(health.as_ref().map(|r| r.path.as_str()), Some("/healthz"));
+    }
+
+    #[test]
+    fn bun_projects_dockslim_cannot_plan_are_refused_with_the_way_out() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            // A Node start script in a Bun project: which runtime is meant?
+            (
+                &[("package.json", "{\"name\": \"a\", \"packageManager\": \"bun@1.2.0\", \"scripts\": {\"start\": \"node index.js\"}}")],
+                "not a Node server on Bun",
+            ),
+            (
+                &[
+                    ("package.json", "{\"name\": \"a\", \"scripts\": {\"start\": \"bun --watch index.ts\"}}"),
+                    ("bun.lock", "{}\n"),
+                ],
+                "development reloader",
+            ),
+            (
+                &[
+                    ("package.json", "{\"name\": \"a\", \"scripts\": {\"start\": \"bun run dist/index.js\"}}"),
+                    ("bun.lock", "{}\n"),
+                ],
+                "no `build` script",
+            ),
+            (
+                &[
+                    ("package.json", "{\"name\": \"a\", \"workspaces\": [\"apps/*\"]}"),
+                    ("bun.lock", "{}\n"),
+                    ("apps/api/package.json", "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}}"),
+                    ("apps/api/index.ts", "Bun.serve({ fetch: () => new Response('ok') });\n"),
+                ],
+                "a Bun workspace",
+            ),
+        ];
+        for (files, says) in cases {
+            let (_d, repo) = crate::repo::temp_repo(files);
+            let err = read_root(&repo, None).unwrap_err();
+            assert!(
+                matches!(err.kind, crate::error::Kind::Unsupported(_)),
+                "{err}"
+            );
+            assert!(err.to_string().contains(says), "{says}: {err}");
+            assert!(
+                err.to_string().contains("package.json"),
+                "names the file: {err}"
+            );
         }
     }
 

@@ -69,6 +69,7 @@ pub fn append(cx: &FixContext, project: &NodeProject) -> Result<Runtime, String>
             _ if project.workspace.is_some() => crate::plan::node::run_script(project, &script),
             NodeManager::Npm => format!("npm run {script}"),
             NodeManager::Pnpm => format!("pnpm run {script}"),
+            NodeManager::Bun => format!("bun run {script}"),
             _ => format!("yarn {script}"),
         };
         edits.push(w.insert_after(last, &format!("RUN {run}")));

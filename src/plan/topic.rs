@@ -47,6 +47,8 @@ pub enum Topic {
     // Node.
     /// `node image`: the Node image of the build (and runtime) stages.
     NodeImage,
+    /// `bun image`: the Bun image of a Bun project's stages.
+    BunImage,
     /// `install`: how the package manager installs the dependencies.
     Install,
     /// `.npmrc`: the registry configuration the install needs.
@@ -146,6 +148,7 @@ impl Topic {
             Topic::WorkspaceMember => "workspace member",
             Topic::ProjectInstall => "project install",
             Topic::NodeImage => "node image",
+            Topic::BunImage => "bun image",
             Topic::Install => "install",
             Topic::Npmrc => ".npmrc",
             Topic::Build => "build",

@@ -31,7 +31,7 @@ static DOC: RuleDoc = RuleDoc {
     severity: Severity::Warning,
     summary: "The project commits no lock file, so each build resolves its dependencies anew.",
     why: "Without uv.lock, poetry.lock or package-lock.json the build installs whatever the version ranges resolve to that day: two builds of one commit can differ, a new or compromised release of any package (a dependency of a dependency too) reaches the image untested, and a rollback rebuilds something that never ran.",
-    fix: "Run the command that writes the lock (`uv lock`, `poetry lock`, `npm install`, `yarn install` or `pnpm install`) and commit the file; the install then follows it exactly (`uv sync --locked`, `npm ci`, `--frozen-lockfile`).",
+    fix: "Run the command that writes the lock (`uv lock`, `poetry lock`, `npm install`, `yarn install`, `pnpm install` or `bun install`) and commit the file; the install then follows it exactly (`uv sync --locked`, `npm ci`, `--frozen-lockfile`).",
     example: "Before (pyproject.toml, no uv.lock):\n  RUN uv sync --no-dev --no-install-project   # resolves at build time\nAfter (`uv lock`, uv.lock committed):\n  COPY pyproject.toml uv.lock ./\n  RUN uv sync --locked --no-dev --no-install-project",
     fix_safety: None,
     fix_risk: "",
@@ -44,6 +44,7 @@ fn node_lock(node: &NodeProject) -> &'static str {
         NodeManager::Npm => "package-lock.json",
         NodeManager::YarnClassic | NodeManager::YarnBerry => "yarn.lock",
         NodeManager::Pnpm => "pnpm-lock.yaml",
+        NodeManager::Bun => "bun.lock",
     }
 }
 
@@ -196,6 +197,29 @@ mod tests {
                 && found[0].ends_with("run `pnpm install` in web and commit web/pnpm-lock.yaml"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_bun_project_names_bun_install_and_bun_lock() {
+        let bun = (
+            "package.json",
+            "{\"packageManager\": \"bun@1.2.21\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"^4\"}}",
+        );
+        let server = (
+            "index.ts",
+            "import { Hono } from 'hono';\nconst app = new Hono();\nexport default app;\n",
+        );
+        let fx = Fixture::new(&[bun, server]);
+        let found = messages(&fx);
+        assert!(
+            found.len() == 1
+                && found[0].starts_with("package.json: bun resolves")
+                && found[0].ends_with("run `bun install` and commit bun.lock"),
+            "{found:?}"
+        );
+        // The binary lock of Bun before 1.2 is a lock.
+        let fx = Fixture::new(&[bun, server, ("bun.lockb", "\0")]);
+        assert!(messages(&fx).is_empty());
     }
 
     #[test]

@@ -15,7 +15,14 @@ pub(super) fn port(st: &mut Stage, code: Option<&(u16, String)>) -> u16 {
             format!("the port the code listens on by default ({at})"),
         )
     } else {
-        (3000, "Node's usual default".to_string())
+        (
+            3000,
+            match st.node.manager {
+                // Bun.serve (and Hono's default export) listen on 3000 unless told.
+                crate::detect::node::NodeManager::Bun => "Bun.serve's default".to_string(),
+                _ => "Node's usual default".to_string(),
+            },
+        )
     };
     st.decide(Topic::Port, port.to_string(), why, vec![]);
     port
@@ -33,7 +40,10 @@ pub(super) fn server_command(
         Some(cmd) => (cmd.words(), "set in the configuration".to_string()),
         None => (
             command.to_vec(),
-            format!("{command_from}, run directly so node is PID 1 and gets docker stop's SIGTERM"),
+            format!(
+                "{command_from}, run directly so {} is PID 1 and gets docker stop's SIGTERM",
+                plan.program
+            ),
         ),
     };
     plan.cmd = cmd;

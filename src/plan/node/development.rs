@@ -132,6 +132,12 @@ fn reloader(st: &Stage, plan: &NodePlan) -> Result<Reloader> {
             "remove `development` from `targets`, and keep a development Dockerfile of your own",
         )
     };
+    // The development stage is written for node images (their `node`
+    // user, `node --watch`); Bun's (`bun --watch`, the `bun` user) is not
+    // planned yet.
+    if node.manager == crate::detect::node::NodeManager::Bun {
+        return Err(not_yet("a Bun project"));
+    }
     match (&node.app, plan.kind) {
         (NodeApp::Static { framework, .. }, _) if *framework == "Vite" => Ok(Reloader::Vite),
         (NodeApp::Static { framework, .. }, _) => Err(not_yet(&format!("a {framework} site"))),

@@ -23,6 +23,17 @@ pub(crate) fn healthcheck_timing(inputs: &Inputs, command: Vec<String>) -> Healt
 /// A probe with Node's own fetch (slim images have no curl), or a TCP
 /// connect when the app has no health route.
 pub(crate) fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
+    probe_with("node", port, path)
+}
+
+/// The same probe run by Bun (`bun -e`), for oven/bun images, which have
+/// neither curl nor node.
+pub(crate) fn bun_probe(port: u16, path: Option<&str>) -> Vec<String> {
+    probe_with("bun", port, path)
+}
+
+/// A fetch of `path` or a TCP connect, evaluated by `program`.
+fn probe_with(program: &str, port: u16, path: Option<&str>) -> Vec<String> {
     let script = match path {
         Some(path) => format!(
             "fetch('http://127.0.0.1:{port}{path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
@@ -31,7 +42,7 @@ pub(crate) fn node_probe(port: u16, path: Option<&str>) -> Vec<String> {
             "require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"
         ),
     };
-    vec!["node".into(), "-e".into(), script]
+    vec![program.into(), "-e".into(), script]
 }
 
 /// A probe of a Next.js server where it listens: the standalone

@@ -3,7 +3,9 @@
 //! image the build stage starts from.
 
 use super::Stage;
-use crate::detect::node::{major_satisfies, NodeProject, NodeVersionEvidence, NodeVersionSays};
+use crate::detect::node::{
+    major_satisfies, NodeManager, NodeProject, NodeVersionEvidence, NodeVersionSays,
+};
 use crate::error::{Error, Result};
 use crate::plan::{image_name, Inputs, Topic};
 use crate::profile::NodeProfile;
@@ -11,6 +13,9 @@ use crate::profile::NodeProfile;
 /// The build stage's image, from the Node line `version` chooses.
 pub(super) fn builder_image(st: &mut Stage) -> Result<String> {
     let inputs = st.inputs;
+    if st.node.manager == NodeManager::Bun {
+        return Ok(bun_image(st));
+    }
     let (version, version_reason) = version(inputs, st.node)?;
     let public = inputs.profile.node.image.replace("{version}", &version);
     let image = image_name(inputs.config, &public);
@@ -21,6 +26,31 @@ pub(super) fn builder_image(st: &mut Stage) -> Result<String> {
         inputs.fixes(&[crate::rules::RuleId::DS402]),
     );
     Ok(image)
+}
+
+/// A Bun project's image: the profile's Bun image for the line the
+/// packageManager pin or engines.bun names, else the profile's default.
+/// Bun installs, builds and runs the project, so Node's line does not
+/// apply (node_modules' `node` scripts run on Bun's Node fallback).
+fn bun_image(st: &mut Stage) -> String {
+    let inputs = st.inputs;
+    let profile = &inputs.profile.node.bun;
+    let (version, why) = match &st.node.bun_line {
+        Some((major, at)) => (major.clone(), format!("{at} says Bun {major}")),
+        None => (
+            profile.default_version.clone(),
+            "no packageManager pin or engines.bun says otherwise, so the profile's line".into(),
+        ),
+    };
+    let public = profile.image.replace("{version}", &version);
+    let image = image_name(inputs.config, &public);
+    st.decide(
+        Topic::BunImage,
+        image.clone(),
+        format!("Bun {version}: {why}; the project's manager is Bun ({}), which installs the dependencies and runs the code; the slim image has Bun and its `bun` user, no compilers or docs", st.node.manager_from),
+        inputs.fixes(&[crate::rules::RuleId::DS402]),
+    );
+    image
 }
 
 /// The Node release line: the configuration, a pinned version file, the

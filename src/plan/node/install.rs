@@ -62,6 +62,12 @@ fn prune(m: NodeManager, locked: bool) -> &'static str {
         NodeManager::YarnClassic => "yarn install --production --ignore-scripts --prefer-offline",
         NodeManager::YarnBerry => "yarn workspaces focus --all --production",
         NodeManager::Pnpm => "pnpm prune --prod",
+        // Bun has no prune: the production install into an empty
+        // node_modules leaves the devDependencies out.
+        NodeManager::Bun if locked => {
+            "rm -rf node_modules && bun install --frozen-lockfile --production"
+        }
+        NodeManager::Bun => "rm -rf node_modules && bun install --production",
     }
 }
 
@@ -137,6 +143,8 @@ fn workspace_install(
         NodeManager::YarnBerry => format!("yarn workspaces focus {name}"),
         // Yarn 1 has no focus: the whole workspace is installed.
         NodeManager::YarnClassic => m.install(locked).to_string(),
+        // Not reached: a Bun workspace is refused when it is read.
+        NodeManager::Bun => m.install(locked).to_string(),
     };
     let (production_install, prune) = workspace_production(node, ws);
     Install {
@@ -179,6 +187,8 @@ fn workspace_production(
             format!("{} --filter {name}...", m.production(locked)),
             prune(m, locked).into(),
         ),
+        // Not reached: a Bun workspace is refused when it is read.
+        NodeManager::Bun => (m.production(locked).to_string(), prune(m, locked).into()),
     }
 }
 

@@ -115,7 +115,10 @@ pub struct NodePlan {
     pub dist_dir: String,
     pub has_public: bool,
     pub user: String,
-    /// Folders a server's code writes, made and given to the `node` user.
+    /// What runs the server, which is also the name of its image's
+    /// non-root user: `node` on node images, `bun` on oven/bun.
+    pub program: &'static str,
+    /// Folders a server's code writes, made and given to `program`'s user.
     pub writable_dirs: Vec<String>,
     pub port: u16,
     pub env: Vec<(String, String)>,
@@ -366,6 +369,10 @@ fn common_plan(
         has_public: node.has_public,
         // The official image's `node` user, by UID so runAsNonRoot can check it.
         user: "1000:1000".into(),
+        program: match node.manager {
+            NodeManager::Bun => "bun",
+            _ => "node",
+        },
         writable_dirs: Vec::new(),
         port: 3000,
         env: Vec::new(),

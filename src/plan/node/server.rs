@@ -2,9 +2,10 @@
 //! only, or the full install, the build script and a prune of the
 //! devDependencies.
 
-use super::health::node_probe;
+use super::health::{bun_probe, node_probe};
 use super::install::Install;
 use super::{NodeKind, NodePlan, Stage};
+use crate::detect::node::NodeManager;
 use crate::detect::route::Route;
 use crate::plan::Topic;
 
@@ -209,11 +210,14 @@ pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, healt
         }
         _ => crate::plan::python::writable_dirs(&inputs.project.writes, &plan.workdir),
     };
+    let bun = node.manager == NodeManager::Bun;
     st.decide(
         Topic::User,
-        "node (uid 1000)",
+        format!("{} (uid 1000)", plan.program),
         format!(
-            "the official image's `node` user runs the server; {}",
+            "the {} image's `{}` user runs the server; {}",
+            if bun { "oven/bun" } else { "official" },
+            plan.program,
             crate::plan::python::owned_folders(&writable)
         ),
         inputs.fixes(&[crate::rules::RuleId::DS401]),
@@ -221,9 +225,92 @@ pub(super) fn finish(st: &mut Stage, plan: &mut NodePlan, framework: &str, healt
     plan.writable_dirs = writable.into_iter().map(|(dir, _)| dir).collect();
     let port = plan.port;
     let why = match health {
-        Some(r) => format!("GET {}, the app's health route at {}:{}, with Node's fetch (slim images have no curl)", r.path, r.file, r.line),
+        Some(r) => format!(
+            "GET {}, the app's health route at {}:{}, with {} fetch (slim images have no curl)",
+            r.path,
+            r.file,
+            r.line,
+            if bun { "Bun's" } else { "Node's" }
+        ),
         None => format!("no health route found in the code, so a TCP connect to port {}; set `health` to a route for a real check", plan.port),
     };
     let path = health.map(|r| r.path.as_str());
-    plan.healthcheck = super::health::health(st, |p| node_probe(port, p), path, why);
+    let probe = if bun { bun_probe } else { node_probe };
+    plan.healthcheck = super::health::health(st, |p| probe(port, p), path, why);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::node::NodePlan;
+    use crate::Options;
+
+    /// The Node plan proposed for a repository holding `files`, with `sets`
+    /// and a profile `team` (extending node) whose YAML is `profile`.
+    fn plan(files: &[(&str, &str)], sets: &[&str], profile: Option<&str>) -> NodePlan {
+        let (dir, _) = crate::repo::temp_repo(files);
+        let profiles = tempfile::tempdir().unwrap();
+        if let Some(yaml) = profile {
+            std::fs::write(profiles.path().join("team.yaml"), yaml).unwrap();
+        }
+        let opts = Options {
+            dir: dir.path().to_path_buf(),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+            profile: profile.map(|_| "team".to_string()),
+            profiles_dir: profile.map(|_| profiles.path().to_path_buf()),
+            ..Default::default()
+        };
+        let proposal = crate::propose(&crate::analyze(&opts).unwrap(), &opts).unwrap();
+        proposal.plan.unwrap().node.unwrap()
+    }
+
+    const BUN_SERVER: &[(&str, &str)] = &[
+        (
+            "package.json",
+            "{\"name\": \"api\", \"packageManager\": \"bun@1.2.21\", \"scripts\": {\"start\": \"bun run src/index.ts\"}, \"dependencies\": {\"hono\": \"4\"}, \"devDependencies\": {\"@types/bun\": \"1\"}}",
+        ),
+        ("bun.lock", "{}\n"),
+        (
+            "src/index.ts",
+            "import { Hono } from 'hono'\nconst app = new Hono()\napp.get('/health', (c) => c.text('ok'))\nexport default { port: 8080, fetch: app.fetch }\n",
+        ),
+    ];
+
+    #[test]
+    fn a_bun_server_is_installed_and_run_by_bun_on_oven_bun() {
+        let n = plan(BUN_SERVER, &[], None);
+        assert_eq!(n.builder_image, "oven/bun:1-slim");
+        assert_eq!(n.runtime_image, "oven/bun:1-slim");
+        assert_eq!(n.install_copies, ["package.json", "bun.lock"]);
+        assert_eq!(n.install, "bun install --frozen-lockfile --production");
+        assert_eq!(n.cache_dir, "/root/.bun/install/cache");
+        assert_eq!(n.corepack, None);
+        assert_eq!(n.build, None, "Bun runs TypeScript without a build");
+        assert_eq!(n.cmd, ["bun", "run", "src/index.ts"]);
+        assert_eq!(
+            (n.port, n.program, n.user.as_str()),
+            (8080, "bun", "1000:1000")
+        );
+        assert_eq!(n.healthcheck.command[..2], ["bun", "-e"]);
+        assert!(
+            n.healthcheck.command[2].contains("fetch('http://127.0.0.1:8080/health')"),
+            "{:?}",
+            n.healthcheck.command
+        );
+    }
+
+    #[test]
+    fn the_bun_image_follows_the_profile_and_the_configuration() {
+        let n = plan(
+            BUN_SERVER,
+            &[],
+            Some("name: team\nextends: node\ndescription: ours\nnode:\n  bun:\n    default_version: '1'\n    image: 'registry.example/bun:{version}-debian'\n"),
+        );
+        assert_eq!(n.builder_image, "registry.example/bun:1-debian");
+        let n = plan(
+            BUN_SERVER,
+            &["image.oven/bun:1-slim=mirror/bun:1-slim"],
+            None,
+        );
+        assert_eq!(n.runtime_image, "mirror/bun:1-slim");
+    }
 }
