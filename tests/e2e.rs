@@ -738,6 +738,37 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: sources or devDependencies in the image"
             );
         }
+        "bun-hono" => {
+            // Bun runs the TypeScript source as the image's `bun` user, which
+            // owns the data folder the guestbook appends to; Hono (the one
+            // production dependency) is installed, @types/bun is not.
+            let posted = http_post(
+                port,
+                "/entries",
+                &["Content-Type: application/json"],
+                r#"{"name":"ada","message":"hello from the e2e test"}"#,
+            )
+            .unwrap_or_default();
+            assert!(
+                posted.starts_with("HTTP/1.1 201"),
+                "{name}: POST /entries:\n{posted}"
+            );
+            let entries = get("/entries");
+            assert!(
+                entries.starts_with("HTTP/1.1 200") && entries.contains("hello from the e2e test"),
+                "{name}: GET /entries:\n{entries}"
+            );
+            assert_eq!(
+                in_image("stat -c %U /app/data"),
+                "bun",
+                "{name}: the data folder is not the bun user's"
+            );
+            assert_eq!(
+                in_image("ls /app/node_modules"),
+                "hono",
+                "{name}: devDependencies in the image"
+            );
+        }
         "angular-spa" => {
             // nginx serves the application builder's browser/ folder: the
             // built index.html with its hashed bundle, and client-side
