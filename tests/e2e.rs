@@ -769,6 +769,25 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: devDependencies in the image"
             );
         }
+        "bun-elysia" => {
+            // The user's Dockerfile on oven/bun, edited: Elysia answers as the
+            // image's `bun` user, with neither the devDependencies nor Bun's
+            // package cache in the image.
+            let quote = get("/quotes/2");
+            assert!(
+                quote.starts_with("HTTP/1.1 200") && quote.contains("Kent Beck"),
+                "{name}: GET /quotes/2:\n{quote}"
+            );
+            assert_eq!(
+                in_image("ls -d /usr/src/app/node_modules/bun-types /root/.bun/install/cache/* 2>/dev/null || true"),
+                "",
+                "{name}: devDependencies or Bun's cache in the image"
+            );
+            assert!(
+                !in_image("ls /usr/src/app/node_modules/elysia/package.json").is_empty(),
+                "{name}: the production dependency is missing"
+            );
+        }
         "angular-spa" => {
             // nginx serves the application builder's browser/ folder: the
             // built index.html with its hashed bundle, and client-side

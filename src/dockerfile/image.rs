@@ -55,6 +55,19 @@ impl ImageRef {
         self.is_official("node")
     }
 
+    /// Bun's official Debian and Alpine images (`oven/bun`, or a mirror's
+    /// `.../oven/bun`), which ship Bun and its `bun` user (uid 1000) but
+    /// neither node nor curl. The distroless tags, which have no shell, are
+    /// not counted.
+    pub fn is_bun(&self) -> bool {
+        self.name == "bun"
+            && (self.prefix == "oven/" || self.prefix.ends_with("/oven/"))
+            && !self
+                .tag
+                .as_deref()
+                .is_some_and(|t| t.contains("distroless"))
+    }
+
     /// A full Debian image of Python or Node: built on buildpack-deps, with
     /// compilers, headers, git, curl and wget (about 1 GB).
     pub fn is_full(&self) -> bool {

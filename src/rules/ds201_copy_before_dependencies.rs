@@ -40,6 +40,7 @@ fn installs_dependencies(cmd: &[String]) -> bool {
         ("npm", "ci" | "install" | "i")
             | ("yarn", "" | "install")
             | ("pnpm", "install" | "i")
+            | ("bun", "install" | "i")
             | ("poetry", "install")
             | ("uv", "sync")
             | ("pipenv", "install")
@@ -250,6 +251,7 @@ fn movable_between<'a>(
                 } else if cmds.iter().flatten().any(|w| {
                     w.contains("pip")
                         || w.contains("npm")
+                        || w.contains("bun")
                         || w.contains("PIP_")
                         || w.contains("venv")
                         || w.contains("uv")
@@ -279,6 +281,10 @@ fn is_housekeeping(cmd: &[String]) -> bool {
                 || w.starts_with("/tmp")
         }),
         "npm" | "yarn" | "pnpm" => cmd.get(i + 1).is_some_and(|s| s == "cache"),
+        "bun" => {
+            cmd.get(i + 1).is_some_and(|s| s == "pm")
+                && cmd.get(i + 2).is_some_and(|s| s == "cache")
+        }
         _ => false,
     }
 }
@@ -364,7 +370,7 @@ fn manifests(
                     crate::detect::requirements::read_set(repo, &rel).map_err(|e| e.to_string())?;
                 files.extend(set.files);
             }
-        } else if matches!(shell::program(&c).1, "npm" | "yarn" | "pnpm") {
+        } else if matches!(shell::program(&c).1, "npm" | "yarn" | "pnpm" | "bun") {
             files.extend(node_manifests(cx)?);
         } else if shell::program(&c).1 == "pipenv" {
             return Err(
@@ -691,6 +697,23 @@ mod tests {
         assert!(good.check(&CopyBeforeDependencies).is_empty());
         let node = Fixture::new(&[("Dockerfile", "FROM node:22\nCOPY . .\nRUN npm ci\n")]);
         assert_eq!(node.lines(&CopyBeforeDependencies), [Some(2)]);
+        let bun = Fixture::new(&[
+            (
+                "package.json",
+                "{\"name\": \"a\", \"module\": \"index.ts\"}",
+            ),
+            ("bun.lock", "{}\n"),
+            (
+                "Dockerfile",
+                "FROM oven/bun:1\nCOPY . .\nRUN bun install --frozen-lockfile\n",
+            ),
+        ]);
+        assert_eq!(bun.lines(&CopyBeforeDependencies), [Some(2)]);
+        let (text, _) = bun.fixed(RuleId::DS201);
+        assert!(
+            text.starts_with("FROM oven/bun:1\nCOPY bun.lock package.json ./\nRUN bun install --frozen-lockfile\nCOPY . .\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! What it finds: `pip install` that keeps pip's download cache, and
 //! `apt-get install` that leaves /var/lib/apt/lists behind, in a layer; and
-//! the same for npm, yarn and apk, which keep their caches unless told not to.
+//! the same for npm, yarn, bun and apk, which keep their caches unless told
+//! not to.
 //! Why it matters: the caches are never read again at run time but ship in
 //! every pull: pip's cache is often as large as the packages themselves, apt
 //! lists add 20 to 50 MB.
@@ -35,6 +36,8 @@ enum Cache {
     Apt,
     Npm,
     Yarn,
+    /// Bun's global cache (/root/.bun/install/cache for root).
+    Bun,
     Apk,
 }
 
@@ -81,9 +84,10 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
                 any(&|c: &[String]| {
                     let (i, p) = shell::program(c);
                     p == what
-                        && c[i + 1..]
-                            .windows(2)
-                            .any(|w| w[0] == "cache" && w[1] == "clean")
+                        && c[i + 1..].windows(2).any(|w| {
+                            (w[0] == "cache" && w[1] == "clean")
+                                || (what == "bun" && w[0] == "cache" && w[1] == "rm")
+                        })
                 })
             };
             for cmd in &cmds {
@@ -110,6 +114,13 @@ fn offences<'a>(stages: &[&'a Stage]) -> Vec<Offence<'a>> {
                                 && !mount.contains("yarn") =>
                         {
                             Some(Cache::Yarn)
+                        }
+                        "bun"
+                            if matches!(sub, Some("install" | "i"))
+                                && !cleaned("bun")
+                                && !mount.contains(".bun") =>
+                        {
+                            Some(Cache::Bun)
                         }
                         "apk"
                             if shell::package_subcommand(c).is_some_and(|(s, _)| s == "add")
@@ -166,6 +177,7 @@ impl Rule for PackageCacheInLayer {
                     }
                     Cache::Npm => "npm keeps its package cache in this layer".to_string(),
                     Cache::Yarn => "yarn keeps its package cache in this layer".to_string(),
+                    Cache::Bun => "bun keeps its package cache in this layer".to_string(),
                     Cache::Apk => "apk keeps its package cache in this layer".to_string(),
                 };
                 Finding::new(&DOC, df.path.clone(), Some(o.cmd.inst.line), message)
@@ -230,7 +242,7 @@ impl Rule for PackageCacheInLayer {
                         "apk add --no-cache",
                     )
                 }
-                Cache::Apt | Cache::Npm | Cache::Yarn => {
+                Cache::Apt | Cache::Npm | Cache::Yarn | Cache::Bun => {
                     if script
                         .commands
                         .last()
@@ -252,6 +264,7 @@ impl Rule for PackageCacheInLayer {
                             "npm cache clean --force",
                             "npm's cache cleaned in the same RUN",
                         ),
+                        Cache::Bun => ("bun pm cache rm", "bun's cache removed in the same RUN"),
                         _ => ("yarn cache clean", "yarn's cache cleaned in the same RUN"),
                     };
                     (w.append_command(o.cmd.inst, script, clean), title)
@@ -292,6 +305,20 @@ mod tests {
             "FROM node:20\nRUN npm ci\nRUN yarn install --frozen-lockfile\nRUN apk add curl\nRUN npm ci && npm cache clean --force\nRUN --mount=type=cache,target=/root/.npm npm ci\nRUN apk add --no-cache curl\n",
         )]);
         assert_eq!(fx.lines(&PackageCacheInLayer), [Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn bun_keeps_its_cache_unless_removed_or_mounted() {
+        let fx = Fixture::new(&[(
+            "Dockerfile",
+            "FROM oven/bun:1\nRUN bun install --frozen-lockfile\nRUN bun install && bun pm cache rm\nRUN --mount=type=cache,target=/root/.bun/install/cache bun install\nRUN bun run build\n",
+        )]);
+        assert_eq!(fx.lines(&PackageCacheInLayer), [Some(2)]);
+        let (text, _) = fx.fixed(RuleId::DS302);
+        assert!(
+            text.contains("RUN bun install --frozen-lockfile && bun pm cache rm\n"),
+            "{text}"
+        );
     }
 
     #[test]

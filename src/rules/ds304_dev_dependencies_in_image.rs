@@ -75,7 +75,7 @@ impl Rule for DevDependenciesInImage {
                     }
                     let full_install = cmds.iter().any(|c| {
                         let w: Vec<&str> = c.iter().map(String::as_str).collect();
-                        matches!(w.first(), Some(&("npm" | "yarn" | "pnpm")))
+                        matches!(w.first(), Some(&("npm" | "yarn" | "pnpm" | "bun")))
                             && w.iter().any(|x| matches!(*x, "install" | "i" | "ci"))
                             && !w.iter().any(|x| {
                                 x.starts_with("--omit=dev")
@@ -436,7 +436,7 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
             let installs = match prog {
                 "npm" => matches!(sub, "install" | "i" | "ci"),
                 "yarn" => matches!(sub, "" | "install"),
-                "pnpm" => matches!(sub, "install" | "i"),
+                "pnpm" | "bun" => matches!(sub, "install" | "i"),
                 _ => false,
             };
             let omitted = c.words.iter().any(|x| {
@@ -458,8 +458,10 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
             let line = Some(c.inst.line);
             let later = commands[n + 1..].iter().find(|l| {
                 let p = shell::program(&l.words).1;
-                matches!(p, "npm" | "yarn" | "pnpm" | "npx" | "tsc" | "node")
-                    && !l.words.iter().any(|w| w == "cache")
+                matches!(
+                    p,
+                    "npm" | "yarn" | "pnpm" | "npx" | "tsc" | "node" | "bun" | "bunx"
+                ) && !l.words.iter().any(|w| w == "cache")
             });
             if let Some(l) = later {
                 out.push(cx.blocked(DOC.id, line, format!("line {} runs `{}` after the install, which may need the devDependencies; build in a stage of its own", l.inst.line, l.words.join(" "))));
@@ -491,7 +493,7 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
             };
             let flag = match prog {
                 "npm" => "--omit=dev",
-                "yarn" => "--production",
+                "yarn" | "bun" => "--production",
                 _ => "--prod",
             };
             out.push(Outcome::Fix(Fix {

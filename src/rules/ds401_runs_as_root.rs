@@ -150,7 +150,15 @@ impl Rule for RunsAsRoot {
         });
         let dirs = writable_dirs(cx);
         let dir_list: Vec<&str> = dirs.iter().map(|(d, _)| d.as_str()).collect();
-        let (text, who) = match (existing_user(cx), image.is_node()) {
+        // The user the base image ships for its apps: node's, or Bun's.
+        let shipped = if image.is_node() {
+            Some(("node", "the Node image"))
+        } else if image.is_bun() {
+            Some(("bun", "the oven/bun image"))
+        } else {
+            None
+        };
+        let (text, who) = match (existing_user(cx), shipped) {
             (Some(name), _) => {
                 let mut text = String::new();
                 if !dirs.is_empty() {
@@ -165,21 +173,18 @@ impl Rule for RunsAsRoot {
                     format!("{name}, the user the Dockerfile already creates"),
                 )
             }
-            (None, true) => {
+            (None, Some((user, image))) => {
                 let mut text = String::new();
                 if !dirs.is_empty() {
                     text.push_str(&format!(
-                        "RUN mkdir -p {0} \\\n && chown node:node {0}\n",
+                        "RUN mkdir -p {0} \\\n && chown {user}:{user} {0}\n",
                         dir_list.join(" ")
                     ));
                 }
                 text.push_str("USER 1000:1000");
-                (
-                    text,
-                    "node (uid 1000), the user the Node image ships".to_string(),
-                )
+                (text, format!("{user} (uid 1000), the user {image} ships"))
             }
-            (None, false) if chowned_early.is_some() => {
+            (None, None) if chowned_early.is_some() => {
                 // The user is created before the first COPY --chown to it
                 // (below); here the folders it writes, and USER.
                 let mut text = String::new();
@@ -192,7 +197,7 @@ impl Rule for RunsAsRoot {
                 text.push_str(&format!("USER {uid}:{uid}"));
                 (text, format!("{wanted} (uid {uid}), a system user, created before the first COPY --chown to it (that line failed to build without it); USER names the UID so Kubernetes' runAsNonRoot can verify it"))
             }
-            (None, false) => {
+            (None, None) => {
                 let mut text = create.clone();
                 if !dirs.is_empty() {
                     text.push_str(&format!(
@@ -252,13 +257,13 @@ impl Rule for RunsAsRoot {
             ));
         }
         let mut edits = vec![cx.writer().insert_after(anchor, &text)];
-        if let (Some(first), None, false) = (chowned_early, existing_user(cx), image.is_node()) {
+        if let (Some(first), None, None) = (chowned_early, existing_user(cx), shipped) {
             edits.push(cx.writer().insert_before(first, &create));
         }
-        let home = match (existing_user(cx), image.is_node()) {
+        let home = match (existing_user(cx), shipped) {
             (Some(name), _) => format!("/home/{name}"),
-            (None, true) => "/home/node".to_string(),
-            (None, false) => format!("/home/{wanted}"),
+            (None, Some((user, _))) => format!("/home/{user}"),
+            (None, None) => format!("/home/{wanted}"),
         };
         let moved = user_site_moved(cx, &home);
         if !moved.is_empty() {
@@ -756,6 +761,35 @@ mod tests {
     }
 
     const APP: (&str, &str) = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+
+    #[test]
+    fn oven_bun_images_run_as_their_bun_user() {
+        let fx = Fixture::new(&[
+            (
+                "package.json",
+                "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"4\"}}",
+            ),
+            ("bun.lock", "{}\n"),
+            (
+                "index.ts",
+                "import { mkdirSync } from 'node:fs';\nimport { Hono } from 'hono';\nmkdirSync('uploads', { recursive: true });\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\nexport default { port: 8080, fetch: app.fetch };\n",
+            ),
+            (
+                "Dockerfile",
+                "FROM oven/bun:1\nWORKDIR /usr/src/app\nCOPY . .\nRUN bun install\nCMD [\"bun\", \"run\", \"index.ts\"]\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS401);
+        assert!(!blocked.contains(&RuleId::DS401), "{blocked:?}");
+        assert!(
+            text.contains("RUN mkdir -p /usr/src/app/uploads \\\n && chown bun:bun /usr/src/app/uploads\nUSER 1000:1000\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("useradd"),
+            "the image ships its user:\n{text}"
+        );
+    }
 
     #[test]
     fn packages_installed_with_user_move_to_the_users_home() {

@@ -115,7 +115,9 @@ impl Rule for NoHealthcheck {
                 .map(|d| format!("{}: {}", d.choice, d.reason))
                 .unwrap_or_default();
             (hc.command.clone(), hc, why)
-        } else if image.is_node() {
+        } else if image.is_node() || image.is_bun() {
+            // oven/bun has no node: Bun evaluates the same probe.
+            let runtime = if image.is_bun() { "Bun" } else { "Node" };
             let app = cx.inputs.project.node.as_ref().map(|n| &n.app);
             let next = matches!(app, Some(crate::detect::node::NodeApp::NextServer { .. }));
             let found = app.and_then(|app| match app {
@@ -139,6 +141,11 @@ impl Rule for NoHealthcheck {
                     crate::plan::node::next_probe(port, path.as_deref()),
                     "$HOSTNAME",
                 )
+            } else if image.is_bun() {
+                (
+                    crate::plan::node::bun_probe(port, path.as_deref()),
+                    "127.0.0.1",
+                )
             } else {
                 (
                     crate::plan::node::node_probe(port, path.as_deref()),
@@ -147,16 +154,16 @@ impl Rule for NoHealthcheck {
             };
             let hc = crate::plan::node::healthcheck_timing(cx.inputs, command.clone());
             let mut why = match (&path, configured.is_none().then_some(found).flatten()) {
-                (Some(p), Some(r)) => format!("GET http://{host}:{port}{p}, the app's health route at {}:{}, with Node's fetch, which the image has", r.file, r.line),
-                (Some(p), None) => format!("GET http://{host}:{port}{p} with Node's fetch, which the image has"),
-                (None, _) => format!("a TCP connect to port {port} with Node, which the image has: no health route was found"),
+                (Some(p), Some(r)) => format!("GET http://{host}:{port}{p}, the app's health route at {}:{}, with {runtime}'s fetch, which the image has", r.file, r.line),
+                (Some(p), None) => format!("GET http://{host}:{port}{p} with {runtime}'s fetch, which the image has"),
+                (None, _) => format!("a TCP connect to port {port} with {runtime}, which the image has: no health route was found"),
             };
             if next {
                 why.push_str("; Next.js's standalone server listens on $HOSTNAME, which Docker sets to the container's address unless the image sets it, so the probe asks there");
             }
             (command, hc, why)
         } else {
-            return vec![cx.blocked(DOC.id, line, format!("{} has neither Python nor Node to probe with, and dockslim adds no curl for it", image.name))];
+            return vec![cx.blocked(DOC.id, line, format!("{} has neither Python, Node nor Bun to probe with, and dockslim adds no curl for it", image.name))];
         };
         let text = format!(
             "HEALTHCHECK --interval={} --timeout={} --start-period={} --retries={} \\\n  CMD {}",
@@ -191,6 +198,35 @@ impl Rule for NoHealthcheck {
 mod tests {
     use super::*;
     use crate::rules::testing::Fixture;
+
+    #[test]
+    fn oven_bun_images_are_probed_with_bun() {
+        let fx = Fixture::new(&[
+            (
+                "package.json",
+                "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"4\"}}",
+            ),
+            ("bun.lock", "{}\n"),
+            (
+                "index.ts",
+                "import { mkdirSync } from 'node:fs';\nimport { Hono } from 'hono';\nmkdirSync('uploads', { recursive: true });\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\nexport default { port: 8080, fetch: app.fetch };\n",
+            ),
+            (
+                "Dockerfile",
+                "FROM oven/bun:1.2-slim\nCOPY . .\nRUN bun install\nEXPOSE 8080\nCMD [\"bun\", \"run\", \"index.ts\"]\n",
+            ),
+        ]);
+        let (text, blocked) = fx.fixed(RuleId::DS501);
+        assert!(!blocked.contains(&RuleId::DS501), "{blocked:?}");
+        assert!(
+            text.contains("CMD [\"bun\", \"-e\", \"fetch('http://127.0.0.1:8080/health')"),
+            "{text}"
+        );
+        // Bun's distroless tags have no shell to build on: not counted.
+        assert!(!crate::dockerfile::image::ImageRef::parse("oven/bun:distroless").is_bun());
+        assert!(crate::dockerfile::image::ImageRef::parse("mirror.example/oven/bun:1").is_bun());
+        assert!(!crate::dockerfile::image::ImageRef::parse("someone/bun:1").is_bun());
+    }
 
     #[test]
     fn before_and_after() {

@@ -33,7 +33,7 @@ use crate::detect::node::{NodeApp, NodeManager, NodeProject};
 use crate::error::Result;
 
 pub use frontend::{frontend_stage, separate_frontend};
-pub(crate) use health::{healthcheck_timing, next_probe, node_probe};
+pub(crate) use health::{bun_probe, healthcheck_timing, next_probe, node_probe};
 pub(crate) use image::version;
 pub(crate) use install::run_script;
 pub use static_site::server_config_path;
