@@ -329,10 +329,12 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         &sources.repo,
         &sources.config.config,
         &env,
-        sources
-            .dockerfile
-            .as_ref()
-            .is_some_and(|df| dockerfile::image::ImageRef::parse(&df.image_base()).is_node()),
+        sources.dockerfile.as_ref().is_some_and(|df| {
+            // Built on Node or Bun: a package.json beside a Python
+            // project is the project the image runs.
+            let image = dockerfile::image::ImageRef::parse(&df.image_base());
+            image.is_node() || image.is_bun()
+        }),
     )?;
     if let Some(df) = &mut sources.dockerfile {
         df.target = image_target(df, &sources.config.config, &project.compose)?;

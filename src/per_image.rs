@@ -221,9 +221,9 @@ fn not_planned(run: &Run) -> Option<String> {
     df.target = run.image.target.clone();
     let base = df.image_base();
     let image = crate::dockerfile::image::ImageRef::parse(&base);
-    (!image.is_python() && !image.is_node()).then(|| {
+    (!image.is_python() && !image.is_node() && !image.is_bun()).then(|| {
         format!(
-            "not planned: built from {base}, not a Python or Node image; `--service {}` plans it with the project in its context",
+            "not planned: built from {base}, not a Python, Node or Bun image; `--service {}` plans it with the project in its context",
             run.image.name
         )
     })

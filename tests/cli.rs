@@ -1309,7 +1309,7 @@ fn a_repository_of_several_images_gets_one_section_per_image() {
         // An nginx image is listed, not edited with a project it does not run.
         .stdout(contains("== image proxy: proxy/Dockerfile, context proxy"))
         .stdout(contains(
-            "not planned: built from nginx:1.27, not a Python or Node image; `--service proxy` plans it",
+            "not planned: built from nginx:1.27, not a Python, Node or Bun image; `--service proxy` plans it",
         ));
     // JSON: one document holding each image's report.
     let out = dockslim()
@@ -2436,4 +2436,64 @@ fn a_secret_beside_the_folder_an_image_takes_is_still_found() {
         .stdout(contains("DS101 secret-in-context          .env: "))
         .stdout(contains("though the image takes only backend/ from it"))
         .stdout(contains("hunter2").not());
+}
+
+/// A Bun project beside a Python one, in an image built on oven/bun: the
+/// image runs the Bun server, so it is the project planned, and the fixes
+/// use the image's own `bun` user and Bun to probe; a Bun workspace is
+/// refused with the file and the way out.
+#[test]
+fn an_oven_bun_image_runs_the_bun_project_beside_python() {
+    let dir = repo_of(&[
+        ("requirements.txt", "flask\n"),
+        ("tools/report.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "package.json",
+            "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"^4\"}}",
+        ),
+        ("bun.lock", "{}\n"),
+        (
+            "index.ts",
+            "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\nexport default { port: 8080, fetch: app.fetch };\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM oven/bun:1\nWORKDIR /app\nCOPY . .\nRUN bun install --frozen-lockfile\nEXPOSE 8080\nCMD [\"bun\", \"run\", \"index.ts\"]\n",
+        ),
+    ]);
+    dockslim()
+        .arg("rewrite")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("Hono (Bun server) in package.json"))
+        .stdout(contains("+USER 1000:1000"))
+        .stdout(contains(
+            "+  CMD [\"bun\", \"-e\", \"fetch('http://127.0.0.1:8080/health')",
+        ))
+        .stdout(contains("useradd").not());
+
+    let ws = repo_of(&[
+        (
+            "package.json",
+            "{\"name\": \"mono\", \"workspaces\": [\"apps/*\"]}",
+        ),
+        ("bun.lock", "{}\n"),
+        (
+            "apps/api/package.json",
+            "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}}",
+        ),
+        (
+            "apps/api/index.ts",
+            "Bun.serve({ fetch: () => new Response('ok') });\n",
+        ),
+    ]);
+    dockslim()
+        .arg("init")
+        .arg(ws.path())
+        .assert()
+        .code(2)
+        .stderr(contains("package.json"))
+        .stderr(contains("a Bun workspace"))
+        .stderr(contains("bun install --frozen-lockfile --filter"));
 }
