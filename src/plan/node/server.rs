@@ -299,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn a_bun_server_run_from_its_build_is_built_then_pruned() {
+        let mut files = BUN_SERVER.to_vec();
+        files[0] = (
+            "package.json",
+            "{\"name\": \"api\", \"scripts\": {\"build\": \"bun build src/index.ts --outdir dist --target bun\", \"start\": \"bun run dist/index.js\"}, \"dependencies\": {\"hono\": \"4\"}, \"devDependencies\": {\"@types/bun\": \"1\"}}",
+        );
+        let n = plan(&files, &[], None);
+        assert_eq!(n.install, "bun install --frozen-lockfile");
+        assert_eq!(n.build.as_deref(), Some("bun run build"));
+        assert_eq!(
+            n.prune.as_deref(),
+            Some("rm -rf node_modules && bun install --frozen-lockfile --production")
+        );
+        assert_eq!(n.cmd, ["bun", "run", "dist/index.js"]);
+    }
+
+    #[test]
     fn the_bun_image_follows_the_profile_and_the_configuration() {
         let n = plan(
             BUN_SERVER,
