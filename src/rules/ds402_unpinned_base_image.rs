@@ -127,12 +127,24 @@ impl Rule for UnpinnedBaseImage {
                         continue;
                     }
                 }
+            } else if image.is_bun() {
+                // The Bun line the project names (packageManager or
+                // engines.bun), else the profile's.
+                let profile = &cx.inputs.profile.node.bun;
+                match cx.inputs.project.node.as_ref().and_then(|n| n.bun_line.clone()) {
+                    Some((major, at)) => (major, format!("from {at}")),
+                    None => (
+                        profile.default_version.clone(),
+                        "of Bun, the profile's line: no packageManager pin or engines.bun names one"
+                            .to_string(),
+                    ),
+                }
             } else {
                 out.push(cx.blocked(
                     DOC.id,
                     line,
                     format!(
-                        "dockslim knows the versions of the python and node images, not of {}",
+                        "dockslim knows the versions of the python, node and oven/bun images, not of {}",
                         image.name
                     ),
                 ));
@@ -169,5 +181,30 @@ mod tests {
     fn before_and_after() {
         let fx = Fixture::new(&[("Dockerfile", "FROM python AS a\nFROM node:latest\nFROM registry:5000/team/app\nFROM a\nFROM python:3.12-slim\nFROM scratch\n")]);
         assert_eq!(fx.lines(&UnpinnedBaseImage), [Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn oven_bun_is_pinned_to_the_projects_bun_line() {
+        let files = |from: &'static str| {
+            Fixture::new(&[
+                (
+                    "package.json",
+                    "{\"name\": \"a\", \"packageManager\": \"bun@1.2.21\", \"scripts\": {\"start\": \"bun run index.ts\"}}",
+                ),
+                ("bun.lock", "{}\n"),
+                ("index.ts", "Bun.serve({ fetch: () => new Response('ok') });\n"),
+                ("Dockerfile", from),
+            ])
+        };
+        for (from, pinned) in [
+            ("FROM oven/bun\n", "FROM oven/bun:1\n"),
+            ("FROM oven/bun:latest\n", "FROM oven/bun:1\n"),
+        ] {
+            let fx = files(from);
+            assert_eq!(fx.lines(&UnpinnedBaseImage), [Some(1)], "{from}");
+            let (text, blocked) = fx.fixed(RuleId::DS402);
+            assert!(!blocked.contains(&RuleId::DS402), "{from}: {blocked:?}");
+            assert!(text.starts_with(pinned), "{from}: {text}");
+        }
     }
 }
