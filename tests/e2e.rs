@@ -769,6 +769,28 @@ fn serves_what_it_should(name: &str, dir: &std::path::Path, tag: &str, port: u16
                 "{name}: devDependencies in the image"
             );
         }
+        "bun-vite" => {
+            // Built with Bun on oven/bun (Vite's `node` shebang runs on Bun's
+            // node fallback), served by nginx: neither Bun nor node_modules
+            // in the image.
+            let page = get("/");
+            assert!(
+                page.starts_with("HTTP/1.1 200")
+                    && page.contains("<title>Trail log</title>")
+                    && page.contains("/assets/index-"),
+                "{name}: GET / is not the built index.html:\n{page}"
+            );
+            assert_eq!(
+                in_image("command -v bun node || true"),
+                "",
+                "{name}: Bun or Node in a static image"
+            );
+            assert_eq!(
+                in_image("find / -xdev -name node_modules -not -path '/proc/*' | head -n 3"),
+                "",
+                "{name}: node_modules in the image"
+            );
+        }
         "bun-elysia" => {
             // The user's Dockerfile on oven/bun, edited: Elysia answers as the
             // image's `bun` user, with neither the devDependencies nor Bun's

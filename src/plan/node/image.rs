@@ -47,7 +47,7 @@ fn bun_image(st: &mut Stage) -> String {
     st.decide(
         Topic::BunImage,
         image.clone(),
-        format!("Bun {version}: {why}; the project's manager is Bun ({}), which installs the dependencies and runs the code; the slim image has Bun and its `bun` user, no compilers or docs", st.node.manager_from),
+        format!("Bun {version}: {why}; the project's manager is Bun ({}), which installs the dependencies and runs its scripts and code; the slim image has Bun and its `bun` user, no compilers or docs", st.node.manager_from),
         inputs.fixes(&[crate::rules::RuleId::DS402]),
     );
     image
