@@ -2,8 +2,8 @@
 //!
 //! Evidence: `fs.mkdir`/`mkdirSync`/`fs.promises.mkdir`, `mkdirp`, fs-extra's
 //! `ensureDir`; `writeFile*`, `appendFile*`, `createWriteStream`,
-//! fs-extra's `outputFile*`; SQLite databases opened by better-sqlite3
-//! (`new Database(path)`), sqlite3 (`new sqlite3.Database(path)`), the
+//! fs-extra's `outputFile*`, Bun's `Bun.write(path, ...)`; SQLite databases
+//! opened by better-sqlite3 or bun:sqlite (`new Database(path)`), sqlite3 (`new sqlite3.Database(path)`), the
 //! `sqlite` package (`open({ filename })`), and Knex or Sequelize settings
 //! (`filename`/`storage` beside a sqlite client or dialect).
 
@@ -62,7 +62,7 @@ static MAY_WRITE: LazyLock<Regex> = LazyLock::new(|| {
     let names: Vec<String> = MAKES_FOLDER
         .iter()
         .chain(WRITES_FILE)
-        .chain(&["Database", "filename", "sqlite"])
+        .chain(&["Database", "filename", "sqlite", "Bun.write"])
         .map(|n| regex::escape(n))
         .collect();
     Regex::new(&names.join("|")).expect("literal alternatives")
@@ -141,7 +141,9 @@ impl<'t> Source<'t> {
         let first = arguments(call).first().copied();
         let (target, evidence) = if MAKES_FOLDER.contains(&name) && from_fs {
             (Target::Folder, Evidence::NodeMkdir)
-        } else if WRITES_FILE.contains(&name) && from_fs {
+        } else if (WRITES_FILE.contains(&name) && from_fs)
+            || (object == Some("Bun") && name == "write")
+        {
             (Target::File, Evidence::NodeWriteFile)
         } else if name == "open" && object.is_none() {
             // The sqlite package: open({ filename, driver }).
@@ -410,6 +412,32 @@ router.mkdir('not a folder')
                     Target::File,
                     Evidence::NodeWriteFile,
                     8
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn bun_writes_and_bun_sqlite() {
+        let text = r#"import { Database } from "bun:sqlite";
+const db = new Database("data/app.sqlite", { create: true });
+await Bun.write("exports/latest.json", JSON.stringify(rows));
+await writer.write("not a file");
+"#;
+        assert_eq!(
+            places("src/index.ts", text),
+            [
+                (
+                    Place::FromCwd("data/app.sqlite".into()),
+                    Target::File,
+                    Evidence::NodeSqlite,
+                    2
+                ),
+                (
+                    Place::FromCwd("exports/latest.json".into()),
+                    Target::File,
+                    Evidence::NodeWriteFile,
+                    3
                 ),
             ]
         );
