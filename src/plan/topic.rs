@@ -101,6 +101,7 @@ pub enum Topic {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrontendPart {
     NodeImage,
+    BunImage,
     Install,
     Build,
     Npmrc,
@@ -111,6 +112,7 @@ impl FrontendPart {
     pub fn of(topic: &Topic) -> Option<FrontendPart> {
         match topic {
             Topic::NodeImage => Some(FrontendPart::NodeImage),
+            Topic::BunImage => Some(FrontendPart::BunImage),
             Topic::Install => Some(FrontendPart::Install),
             Topic::Build => Some(FrontendPart::Build),
             Topic::Npmrc => Some(FrontendPart::Npmrc),
@@ -122,6 +124,7 @@ impl FrontendPart {
     fn topic(self) -> Topic {
         match self {
             FrontendPart::NodeImage => Topic::NodeImage,
+            FrontendPart::BunImage => Topic::BunImage,
             FrontendPart::Install => Topic::Install,
             FrontendPart::Build => Topic::Build,
             FrontendPart::Npmrc => Topic::Npmrc,
@@ -215,6 +218,7 @@ mod tests {
     fn frontend_parts_round_trip() {
         for part in [
             FrontendPart::NodeImage,
+            FrontendPart::BunImage,
             FrontendPart::Install,
             FrontendPart::Build,
             FrontendPart::Npmrc,
