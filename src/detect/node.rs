@@ -1213,9 +1213,18 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn listen_port<'a>(
     sources: impl IntoIterator<Item = &'a (String, String)>,
 ) -> Option<(u16, String)> {
+    port_by(&PORT, sources)
+}
+
+/// The first port `pattern` captures (in any of its groups) on a line of
+/// `sources`, with that line as `path:line`.
+pub(super) fn port_by<'a>(
+    pattern: &Regex,
+    sources: impl IntoIterator<Item = &'a (String, String)>,
+) -> Option<(u16, String)> {
     sources.into_iter().find_map(|(path, text)| {
         text.lines().enumerate().find_map(|(i, line)| {
-            let c = PORT.captures(line)?;
+            let c = pattern.captures(line)?;
             let port = c.iter().skip(1).flatten().next()?.as_str().parse().ok()?;
             Some((port, format!("{path}:{}", i + 1)))
         })

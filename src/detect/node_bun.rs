@@ -265,13 +265,7 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn port<'a>(
     sources: impl IntoIterator<Item = &'a (String, String)>,
 ) -> Option<(u16, String)> {
-    sources.into_iter().find_map(|(path, text)| {
-        text.lines().enumerate().find_map(|(i, line)| {
-            let c = PORT.captures(line)?;
-            let port = c.iter().skip(1).flatten().next()?.as_str().parse().ok()?;
-            Some((port, format!("{path}:{}", i + 1)))
-        })
-    })
+    super::node::port_by(&PORT, sources)
 }
 
 /// The best health route: Express-style handlers (Hono's, Elysia's), a

@@ -764,21 +764,14 @@ mod tests {
 
     #[test]
     fn oven_bun_images_run_as_their_bun_user() {
-        let fx = Fixture::new(&[
-            (
-                "package.json",
-                "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"4\"}}",
-            ),
-            ("bun.lock", "{}\n"),
-            (
-                "index.ts",
-                "import { mkdirSync } from 'node:fs';\nimport { Hono } from 'hono';\nmkdirSync('uploads', { recursive: true });\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\nexport default { port: 8080, fetch: app.fetch };\n",
-            ),
+        let mut files = crate::rules::testing::BUN_HONO.to_vec();
+        files.extend_from_slice(&[
             (
                 "Dockerfile",
                 "FROM oven/bun:1\nWORKDIR /usr/src/app\nCOPY . .\nRUN bun install\nCMD [\"bun\", \"run\", \"index.ts\"]\n",
             ),
         ]);
+        let fx = Fixture::new(&files);
         let (text, blocked) = fx.fixed(RuleId::DS401);
         assert!(!blocked.contains(&RuleId::DS401), "{blocked:?}");
         assert!(

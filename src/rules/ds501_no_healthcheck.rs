@@ -201,21 +201,14 @@ mod tests {
 
     #[test]
     fn oven_bun_images_are_probed_with_bun() {
-        let fx = Fixture::new(&[
-            (
-                "package.json",
-                "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"4\"}}",
-            ),
-            ("bun.lock", "{}\n"),
-            (
-                "index.ts",
-                "import { mkdirSync } from 'node:fs';\nimport { Hono } from 'hono';\nmkdirSync('uploads', { recursive: true });\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\nexport default { port: 8080, fetch: app.fetch };\n",
-            ),
+        let mut files = crate::rules::testing::BUN_HONO.to_vec();
+        files.extend_from_slice(&[
             (
                 "Dockerfile",
                 "FROM oven/bun:1.2-slim\nCOPY . .\nRUN bun install\nEXPOSE 8080\nCMD [\"bun\", \"run\", \"index.ts\"]\n",
             ),
         ]);
+        let fx = Fixture::new(&files);
         let (text, blocked) = fx.fixed(RuleId::DS501);
         assert!(!blocked.contains(&RuleId::DS501), "{blocked:?}");
         assert!(

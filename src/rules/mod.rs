@@ -462,6 +462,20 @@ pub(crate) mod testing {
     //! Helpers for rule tests: a repository on disk and a context over it.
     use super::*;
 
+    /// A Hono server on Bun that writes `uploads/` and answers /health on
+    /// 8080, without its Dockerfile: the rules' oven/bun tests add theirs.
+    pub const BUN_HONO: &[(&str, &str)] = &[
+        (
+            "package.json",
+            "{\"name\": \"api\", \"scripts\": {\"start\": \"bun run index.ts\"}, \"dependencies\": {\"hono\": \"4\"}}",
+        ),
+        ("bun.lock", "{}\n"),
+        (
+            "index.ts",
+            "import { mkdirSync } from 'node:fs';\nimport { Hono } from 'hono';\nmkdirSync('uploads', { recursive: true });\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\nexport default { port: 8080, fetch: app.fetch };\n",
+        ),
+    ];
+
     pub struct Fixture {
         _dir: tempfile::TempDir,
         pub repo: Repo,
