@@ -138,6 +138,15 @@ fn reloader(st: &Stage, plan: &NodePlan) -> Result<Reloader> {
     if node.manager == crate::detect::node::NodeManager::Bun {
         return Err(not_yet("a Bun project"));
     }
+    // A workspace member's dev script is the member's, run from its folder
+    // with the workspace's install; the stage runs scripts from the
+    // workspace root, where `npm run dev` is the root's (or nothing).
+    if let Some(ws) = &node.workspace {
+        return Err(not_yet(&format!(
+            "a member of a workspace ({})",
+            ws.member.dir
+        )));
+    }
     match (&node.app, plan.kind) {
         (NodeApp::Static { framework, .. }, _) if *framework == "Vite" => Ok(Reloader::Vite),
         (NodeApp::Static { framework, .. }, _) => Err(not_yet(&format!("a {framework} site"))),
@@ -281,6 +290,24 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("no reloading server for a SvelteKit server that is built"),
+            "{err}"
+        );
+    }
+
+    /// The stage would run the workspace root's `dev` script (or none),
+    /// not the member's: refused until members are planned.
+    #[test]
+    fn a_workspace_member_is_refused() {
+        let err = development(&[
+            ("package.json", "{\"private\": true, \"workspaces\": [\"apps/*\"], \"scripts\": {\"dev\": \"echo root\"}}"),
+            ("package-lock.json", "{}\n"),
+            ("apps/api/package.json", "{\"name\": \"api\", \"scripts\": {\"start\": \"node index.js\", \"dev\": \"node --watch index.js\"}, \"dependencies\": {\"express\": \"4\"}}"),
+            ("apps/api/index.js", "require('express')().listen(3000)\n"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no reloading server for a member of a workspace (apps/api)"),
             "{err}"
         );
     }
