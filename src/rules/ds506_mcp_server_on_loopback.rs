@@ -19,7 +19,7 @@
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
 use crate::detect::framework::Framework;
-use crate::detect::mcp::{McpServer, Sdk};
+use crate::detect::mcp::{McpServer, Sdk, Start};
 use crate::dockerfile::{Args, Intent, Keyword};
 use crate::edit::{Edit, Fix, FixContext, Outcome, Safety};
 use crate::plan::python::mcp::{loopback_in, python_at, serve, uvicorn_words, Serve};
@@ -114,6 +114,18 @@ impl McpServerOnLoopback {
             files: vec![],
             reshapes: false,
         };
+        // A `fastmcp run` line given --host 127.0.0.1 keeps it whatever
+        // the environment says.
+        let words = cmd.command().map(|c| c.words()).unwrap_or_default();
+        if matches!(server.start, Some(Start::FastmcpRun { .. }))
+            && words
+                .iter()
+                .any(|w| w == "--host" || w.starts_with("--host="))
+        {
+            return Some(Err(
+                "the `fastmcp run` line passes --host 127.0.0.1; give it --host 0.0.0.0".into(),
+            ));
+        }
         if server.sdk == Sdk::Standalone && server.host.is_none() {
             let mut env = "ENV FASTMCP_HOST=0.0.0.0".to_string();
             if server.port.is_none() && port != 8000 {
@@ -193,6 +205,46 @@ mod tests {
             ("Dockerfile", &told),
         ]);
         assert!(fx.check(&McpServerOnLoopback).is_empty());
+    }
+
+    /// The image's own `fastmcp run` line over HTTP without --host binds
+    /// 127.0.0.1: found, and told its address by FASTMCP_HOST; with --host
+    /// 0.0.0.0, or over stdio, nothing to find; with --host 127.0.0.1,
+    /// which the environment cannot change, held back with the reason.
+    #[test]
+    fn a_fastmcp_run_line_on_loopback_gets_its_host_from_the_environment() {
+        let server = &FASTMCP[..FASTMCP.find("if __name__").unwrap()];
+        let with_cmd = |cmd: &str| {
+            Fixture::new(&[
+                ("requirements.txt", "fastmcp==4.2.3\n"),
+                ("server.py", server),
+                (
+                    "Dockerfile",
+                    &DOCKERFILE.replace("CMD [\"python\", \"server.py\"]", cmd),
+                ),
+            ])
+        };
+        let fx = with_cmd("CMD [\"fastmcp\", \"run\", \"server.py:mcp\", \"--transport\", \"http\", \"--port\", \"9000\"]");
+        assert_eq!(fx.lines(&McpServerOnLoopback), [Some(6)]);
+        let (fixed, blocked) = fx.fixed(RuleId::DS506);
+        assert!(
+            fixed.contains("USER 10001\nENV FASTMCP_HOST=0.0.0.0\nCMD [\"fastmcp\""),
+            "{fixed}"
+        );
+        assert!(!blocked.contains(&RuleId::DS506), "{blocked:?}");
+        for cmd in [
+            "CMD fastmcp run server.py --transport http --host 0.0.0.0 --port 9000",
+            "CMD [\"fastmcp\", \"run\", \"server.py\"]",
+        ] {
+            assert!(
+                with_cmd(cmd).check(&McpServerOnLoopback).is_empty(),
+                "{cmd}"
+            );
+        }
+        let fx = with_cmd("CMD fastmcp run server.py -t sse --host=127.0.0.1 --port 9000");
+        assert_eq!(fx.lines(&McpServerOnLoopback), [Some(6)]);
+        let (_, blocked) = fx.fixed(RuleId::DS506);
+        assert!(blocked.contains(&RuleId::DS506), "{blocked:?}");
     }
 
     #[test]

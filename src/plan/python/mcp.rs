@@ -238,6 +238,55 @@ pub(super) fn env(server: &McpServer, port: u16) -> Vec<(String, String)> {
     }
 }
 
+/// The image's own `fastmcp run` on the server's file, over HTTP, with
+/// neither `--host` nor FASTMCP_HOST naming an address others reach: it
+/// binds 127.0.0.1 (checked with fastmcp 4.2.3, which reads FASTMCP_HOST
+/// when the line gives no --host).
+fn fastmcp_run_on_loopback(
+    server: &McpServer,
+    words: &[String],
+    host_env: Option<&str>,
+    port: u16,
+) -> Option<String> {
+    let at = words
+        .windows(2)
+        .position(|w| w[0].rsplit('/').next() == Some("fastmcp") && w[1] == "run")?;
+    let args = &words[at + 2..];
+    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let file = args.first()?.split(':').next()?;
+    if name(file) != name(&server.file) {
+        return None;
+    }
+    let value = |flags: &[&str]| {
+        args.iter()
+            .enumerate()
+            .find_map(|(i, w)| match w.split_once('=') {
+                Some((k, v)) if flags.contains(&k) => Some(v.to_string()),
+                _ if flags.contains(&w.as_str()) => args.get(i + 1).cloned(),
+                _ => None,
+            })
+    };
+    if !matches!(
+        value(&["--transport", "-t"]).as_deref(),
+        Some("http" | "streamable-http" | "sse")
+    ) {
+        return None;
+    }
+    let loopback = |h: &str| matches!(h, "127.0.0.1" | "localhost" | "::1");
+    match (value(&["--host"]), host_env) {
+        (Some(h), _) if !loopback(&h) => None,
+        (None, Some(h)) if !loopback(h) => None,
+        _ => Some(format!(
+            "`fastmcp run` binds 127.0.0.1 unless --host or FASTMCP_HOST says otherwise; set `ENV FASTMCP_HOST=0.0.0.0`{}",
+            if value(&["--port"]).is_none() && port != 8000 {
+                format!(" and FASTMCP_PORT={port}")
+            } else {
+                String::new()
+            }
+        )),
+    }
+}
+
 /// Why an existing Dockerfile's image serves the MCP server on 127.0.0.1
 /// only, unreachable through a published port, and what fixes it; None
 /// when it does not (stdio, the code binds every address, fastmcp given
@@ -247,12 +296,6 @@ pub(crate) fn loopback_in(
     intent: &crate::dockerfile::Intent,
     port: u16,
 ) -> Option<String> {
-    let Some(Start::Run { file, .. }) = &server.start else {
-        return None;
-    };
-    if !server.transport.is_http() || server.binds_everywhere() {
-        return None;
-    }
     let (cmd, _) = intent.cmd.as_ref()?;
     let mut words = intent
         .entrypoint
@@ -260,6 +303,20 @@ pub(crate) fn loopback_in(
         .map(|(e, _)| e.words())
         .unwrap_or_default();
     words.extend(cmd.words());
+    let host_env = intent
+        .env
+        .iter()
+        .find(|(k, _, _)| k == "FASTMCP_HOST")
+        .map(|(_, v, _)| v.as_str());
+    if let Some(Start::FastmcpRun { .. }) = &server.start {
+        return fastmcp_run_on_loopback(server, &words, host_env, port);
+    }
+    let Some(Start::Run { file, .. }) = &server.start else {
+        return None;
+    };
+    if !server.transport.is_http() || server.binds_everywhere() {
+        return None;
+    }
     // Past any wrapper (`tini --`, `dumb-init`, `gosu app`): the
     // interpreter and the file it runs.
     let module = file
@@ -277,11 +334,6 @@ pub(crate) fn loopback_in(
     if !runs_file {
         return None;
     }
-    let host_env = intent
-        .env
-        .iter()
-        .find(|(k, _, _)| k == "FASTMCP_HOST")
-        .map(|(_, v, _)| v.as_str());
     match server.sdk {
         Sdk::Standalone if server.host.is_none() => match host_env {
             Some(h) if !matches!(h, "127.0.0.1" | "localhost" | "::1") => None,
