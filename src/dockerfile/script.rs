@@ -279,8 +279,14 @@ impl Script {
             _ => View::shell_form(file, span.clone(), escape),
         };
         let mut script = Script::from_view(&view);
-        if end.is_some() {
+        if let (Some(_), Some(first)) = (end, heredocs.first()) {
             script.end = span.end;
+            // The bodies are data, read as BuildKit reads them. The grammar
+            // can disagree (two heredocs with one delimiter, `cat <<EOF >a
+            // && cat <<EOF >b`, end at the first terminator for it), and a
+            // body line read as a command was "fixed" for ever (found by
+            // fuzzing: an `apt-get install` in a file's text).
+            script.commands.retain(|c| c.span.start < first.span.start);
         }
         Some(script)
     }
@@ -815,6 +821,18 @@ mod tests {
         let (_, script) = run_script("FROM debian\nRUN cat <<EOF > /etc/app.conf\nkey=1\nEOF\n");
         assert_eq!(script.commands[0].program(), "cat");
         assert_eq!(script.commands.len(), 1);
+    }
+
+    #[test]
+    fn heredoc_bodies_with_one_delimiter_are_data() {
+        let (_, script) = run_script(
+            "FROM debian\nRUN cat <<EOF > /a && cat <<EOF > /b\n EOF\nEOF\napt-get install -y gcc\nEOF\n",
+        );
+        // The grammar loses the second `cat` too; what matters is that no
+        // body line is a command.
+        let programs: Vec<&str> = script.commands.iter().map(|c| c.program()).collect();
+        assert_eq!(programs[0], "cat");
+        assert!(!programs.contains(&"apt-get"), "{programs:?}");
     }
 
     #[test]
