@@ -363,6 +363,36 @@ fn mask_empty_entrypoints(masked: &mut String) {
     }
 }
 
+/// The bodies of the heredocs the parser read come from the masked text,
+/// where a body line `ENTRYPOINT []` had its brackets masked (found by
+/// fuzzing: the script's words were not the file's bytes). Each body line
+/// is taken back from the file, less the tabs `<<-` stripped.
+fn unmask_heredoc_bodies(inst: &mut Instruction, text: &str, masked: &str) {
+    let Args::Command { heredocs, .. } = &mut inst.args else {
+        return;
+    };
+    let tabs = |line: &str| line.len() - line.trim_start_matches('\t').len();
+    for doc in heredocs {
+        let (Some(file), Some(seen)) = (text.get(doc.span.clone()), masked.get(doc.span.clone()))
+        else {
+            continue;
+        };
+        if file == seen {
+            continue;
+        }
+        let mut file_lines = file.split_inclusive('\n').zip(seen.split_inclusive('\n'));
+        let mut body = String::new();
+        for body_line in doc.body.split_inclusive('\n') {
+            let original = file_lines.next().and_then(|(file_line, seen_line)| {
+                let stripped = tabs(seen_line).saturating_sub(tabs(body_line));
+                file_line.get(stripped..).filter(|o| o.len() == body_line.len())
+            });
+            body.push_str(original.unwrap_or(body_line));
+        }
+        doc.body = body;
+    }
+}
+
 fn unmask_empty_entrypoint(inst: &mut Instruction, text: &str) {
     if inst.keyword != Keyword::Entrypoint {
         return;
@@ -447,6 +477,7 @@ impl Dockerfile {
             let Some(mut owned) = own(&text_owned, &mut lines, inst, escape) else {
                 continue;
             };
+            unmask_heredoc_bodies(&mut owned, &text_owned, &masked);
             if let Some(h) = heredocs_at.get(&owned.span.start) {
                 owned.attach_heredocs(&text_owned, &mut lines, h);
             }
@@ -1265,6 +1296,18 @@ mod tests {
         assert_eq!(minor("node:20-slim"), None);
         assert_eq!(minor("vendor/app:3.11"), None);
         assert_eq!(minor("tiangolo/uvicorn-gunicorn:${PY}"), None);
+    }
+
+    #[test]
+    fn an_empty_entrypoint_in_a_heredoc_body_is_text() {
+        let text = "FROM p\nRUN <<EOF\nENTRYPOINT []\nEOF\nENTRYPOINT []\n";
+        let df = Dockerfile::parse(text, "Dockerfile").unwrap();
+        let run = &df.stages[0].instructions[0];
+        assert_eq!(run.heredocs()[0].body, "ENTRYPOINT []\n");
+        let words = &run.script.as_ref().unwrap().commands[0].words;
+        assert_eq!(words[1].raw, "[]");
+        let entrypoint = &df.stages[0].instructions[1];
+        assert!(matches!(&entrypoint.args, Args::Command { command: Command::Exec(v), .. } if v.is_empty()));
     }
 
     #[test]
