@@ -1134,7 +1134,8 @@ fn projects_without_a_lock_file_get_the_resolving_install_and_the_lock_command()
             "express-no-lock",
             "npm install",
             &[
-                "COPY package.json ./\nRUN --mount=type=cache,target=/root/.npm \\\n    npm install --omit=dev\n",
+                // Its `"prepare": "husky"` only installs git hooks: dropped.
+                "COPY package.json ./\nRUN --mount=type=cache,target=/root/.npm \\\n    npm pkg delete scripts.prepare && npm install --omit=dev\n",
             ],
             "npm ci",
             "package.json",

@@ -13,6 +13,7 @@ pub mod ml;
 pub mod node;
 mod node_bun;
 mod node_kinds;
+pub mod node_lifecycle;
 pub mod node_routes;
 pub mod node_workspace;
 pub mod py_routes;

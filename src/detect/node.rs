@@ -272,6 +272,9 @@ pub struct NodeProject {
     /// workspace root's (one lock pins every member), and the image is
     /// built with the root as its context.
     pub workspace: Option<super::node_workspace::NodeWorkspace>,
+    /// What the install root's own install scripts need (`"prepare":
+    /// "husky"` with husky a devDependency).
+    pub lifecycle: super::node_lifecycle::Lifecycle,
 }
 
 impl NodeProject {
@@ -477,7 +480,8 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
         obj: chosen.obj.clone(),
     };
     let root_evidence = manifest_version_evidence(&root.path, &root.text, &root.obj);
-    let project = project(
+    let manager = mgr.0;
+    let mut project = project(
         repo,
         &chosen.member.dir,
         &member,
@@ -485,6 +489,8 @@ pub fn read_root(repo: &Repo, package: Option<&str>) -> Result<NodeProject> {
         Some(workspace),
         root_evidence,
     )?;
+    // The install runs at the root: the root's own scripts run.
+    project.lifecycle = super::node_lifecycle::of_manifest(manager, &root.obj);
     // A server's image runs with the member's production node_modules,
     // which a workspace keeps hoisted at the root and linked between
     // members: pnpm's `deploy` gathers them into one folder; with npm and
@@ -632,6 +638,7 @@ fn project(
     }
     let mut version_evidence = version_evidence(repo, dir, manifest, text, obj);
     version_evidence.extend(root_evidence);
+    let lifecycle = super::node_lifecycle::of_manifest(manager, obj);
 
     Ok(NodeProject {
         dir: dir.to_string(),
@@ -650,6 +657,7 @@ fn project(
         dev_dependencies,
         scripts,
         workspace,
+        lifecycle,
     })
 }
 

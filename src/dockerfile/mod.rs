@@ -385,7 +385,9 @@ fn unmask_heredoc_bodies(inst: &mut Instruction, text: &str, masked: &str) {
         for body_line in doc.body.split_inclusive('\n') {
             let original = file_lines.next().and_then(|(file_line, seen_line)| {
                 let stripped = tabs(seen_line).saturating_sub(tabs(body_line));
-                file_line.get(stripped..).filter(|o| o.len() == body_line.len())
+                file_line
+                    .get(stripped..)
+                    .filter(|o| o.len() == body_line.len())
             });
             body.push_str(original.unwrap_or(body_line));
         }
@@ -1307,7 +1309,9 @@ mod tests {
         let words = &run.script.as_ref().unwrap().commands[0].words;
         assert_eq!(words[1].raw, "[]");
         let entrypoint = &df.stages[0].instructions[1];
-        assert!(matches!(&entrypoint.args, Args::Command { command: Command::Exec(v), .. } if v.is_empty()));
+        assert!(
+            matches!(&entrypoint.args, Args::Command { command: Command::Exec(v), .. } if v.is_empty())
+        );
     }
 
     #[test]

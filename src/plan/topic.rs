@@ -53,6 +53,8 @@ pub enum Topic {
     Install,
     /// `.npmrc`: the registry configuration the install needs.
     Npmrc,
+    /// `install scripts`: package.json's own scripts the install runs.
+    InstallScripts,
     /// `build`: the build script and where it writes the site.
     Build,
     /// `runtime`: what the final stage holds and runs.
@@ -154,6 +156,7 @@ impl Topic {
             Topic::BunImage => "bun image",
             Topic::Install => "install",
             Topic::Npmrc => ".npmrc",
+            Topic::InstallScripts => "install scripts",
             Topic::Build => "build",
             Topic::Runtime => "runtime",
             Topic::StaticServer => "static server",

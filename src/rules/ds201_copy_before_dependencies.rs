@@ -12,6 +12,7 @@
 //! copy.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
+use crate::detect::node_lifecycle::{of_manifest, Lifecycle};
 use crate::dockerfile::{shell, Args, Instruction, Keyword, Stage};
 use crate::edit::{Fix, FixContext, Outcome, Safety};
 
@@ -651,8 +652,23 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
     if declared.is_some() || json.get("workspaces").is_some() {
         return Err("a workspace: its members' package.json files are read too".into());
     }
+    // Scripts that only install git hooks (`"prepare": "husky"`) read no
+    // source the app uses.
+    let manager = cx
+        .inputs
+        .project
+        .node
+        .as_ref()
+        .map_or(crate::detect::node::NodeManager::Npm, |n| n.manager);
+    let hooks = match json.as_object().map(|obj| of_manifest(manager, obj)) {
+        Some(Lifecycle::GitHooks { scripts }) => scripts,
+        _ => Vec::new(),
+    };
     if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
         for hook in ["preinstall", "install", "postinstall", "prepare"] {
+            if hooks.iter().any(|h| h == hook) {
+                continue;
+            }
             if let Some(script) = scripts.get(hook).and_then(|s| s.as_str()) {
                 return Err(format!("package.json's `{hook}` script runs `{script}` during the install, which may read the source"));
             }

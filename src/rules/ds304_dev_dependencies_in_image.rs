@@ -496,13 +496,29 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
                 "yarn" | "bun" => "--production",
                 _ => "--prod",
             };
+            let mut edits = vec![cx.writer().insert_word_after(&sub_word.span, flag)];
+            let mut reason = format!("the server runs with its {} dependencies; its {} devDependencies are for development", node.dependencies.len(), node.dev_dependencies.len());
+            match lifecycle_edit(node, c) {
+                Ok(None) => {}
+                Ok(Some((edit, why))) => {
+                    edits.insert(0, edit);
+                    reason.push_str(&why);
+                }
+                Err(why) => {
+                    out.push(cx.blocked(DOC.id, line, why));
+                    continue;
+                }
+            }
             out.push(Outcome::Fix(Fix {
                 rule: DOC.id,
                 line: c.inst.line,
-                title: format!("{prog} {} {flag}", if sub.is_empty() { "install" } else { sub }),
-                reason: format!("the server runs with its {} dependencies; its {} devDependencies are for development", node.dependencies.len(), node.dev_dependencies.len()),
+                title: format!(
+                    "{prog} {} {flag}",
+                    if sub.is_empty() { "install" } else { sub }
+                ),
+                reason,
                 safety: Safety::Unsafe,
-                edits: vec![cx.writer().insert_word_after(&sub_word.span, flag)],
+                edits,
                 files: vec![],
                 reshapes: false,
             }));
@@ -510,6 +526,41 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
     }
     out
 }
+/// What the production install needs for package.json's own install
+/// scripts: nothing; the drop of scripts that only install git hooks
+/// (with husky a devDependency, `"prepare": "husky"` would stop the
+/// install at `husky: not found`), put before the command, and why; or
+/// why the fix waits (a script runs a devDependency for files the app may
+/// use).
+fn lifecycle_edit(
+    node: &crate::detect::node::NodeProject,
+    c: &RunCommand,
+) -> std::result::Result<Option<(Edit, String)>, String> {
+    use crate::detect::node_lifecycle::Lifecycle;
+    match &node.lifecycle {
+        Lifecycle::Plain => Ok(None),
+        Lifecycle::NeedsDevDependency(call) => Err(format!(
+            "package.json's {} (`{}`) runs {}, a devDependency, which a production install leaves out; install everything and prune after it (`npm prune --omit=dev`), or move {} to dependencies",
+            call.script, call.command, call.package, call.package
+        )),
+        Lifecycle::GitHooks { .. } => {
+            let (Some(drop), Some(cmd)) = (node.lifecycle.drop_command(node.manager), c.simple())
+            else {
+                return Err("the install is inside `sh -c \"...\"`, where dockslim cannot put the drop of package.json's git hook scripts".into());
+            };
+            let edit = Edit {
+                range: cmd.span.start..cmd.span.start,
+                text: format!("{drop} && "),
+            };
+            let why = format!(
+                "; in package.json {}, which the production install would run without its tool, so `{drop}` drops it from the image's copy of package.json first",
+                node.lifecycle.hooks_phrase()
+            );
+            Ok(Some((edit, why)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,5 +653,29 @@ mod tests {
         assert!(files("FROM node:20\nCOPY . .\nRUN npm ci --omit=dev\n")
             .check(&DevDependenciesInImage)
             .is_empty());
+    }
+
+    #[test]
+    fn the_install_drops_git_hook_scripts_and_waits_for_a_dev_tool_script() {
+        let with = |scripts: &str, dev: &str| {
+            Fixture::new(&[
+                ("package.json", &format!("{{\"scripts\": {{\"start\": \"node index.js\", {scripts}}}, \"dependencies\": {{\"express\": \"4\"}}, \"devDependencies\": {{{dev}}}}}")),
+                ("package-lock.json", "{}"),
+                ("index.js", "require('express')().listen(3000)\n"),
+                ("Dockerfile", "FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"index.js\"]\n"),
+            ])
+        };
+        let hooks = with("\"prepare\": \"husky install\"", "\"husky\": \"8\"");
+        let (text, _) = hooks.fixed(RuleId::DS304);
+        assert!(
+            text.contains("RUN npm pkg delete scripts.prepare && npm ci --omit=dev\n"),
+            "{text}"
+        );
+        let prisma = with("\"postinstall\": \"prisma generate\"", "\"prisma\": \"6\"");
+        let why = prisma.blocked_reasons(RuleId::DS304);
+        assert!(
+            why[0].contains("postinstall (`prisma generate`) runs prisma"),
+            "{why:?}"
+        );
     }
 }

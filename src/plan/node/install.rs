@@ -5,6 +5,7 @@
 
 use super::Stage;
 use crate::detect::node::{NodeManager, NodeProject};
+use crate::detect::node_lifecycle::Lifecycle;
 use crate::plan::{Inputs, Topic};
 
 /// The install part of a NodePlan, shared by every kind.
@@ -40,7 +41,7 @@ pub(super) fn install(
         }
     }
     let corepack = corepack(inputs, node);
-    let store = |cmd: &str| with_store(m, cache_mounts, cmd);
+    let store = |cmd: &str| node.lifecycle.guard(m, &with_store(m, cache_mounts, cmd));
     Install {
         copies,
         dirs,
@@ -147,13 +148,14 @@ fn workspace_install(
         NodeManager::Bun => m.install(locked).to_string(),
     };
     let (production_install, prune) = workspace_production(node, ws);
+    let store = |cmd: &str| node.lifecycle.guard(m, &with_store(m, cache_mounts, cmd));
     Install {
         copies,
         dirs,
         corepack: corepack(inputs, node),
-        install: with_store(m, cache_mounts, &install),
-        production_install: with_store(m, cache_mounts, &production_install),
-        prune: with_store(m, cache_mounts, &prune),
+        install: store(&install),
+        production_install: store(&production_install),
+        prune: store(&prune),
         cache_dir: m.cache_dir().to_string(),
     }
 }
@@ -272,6 +274,7 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
         reason,
         inputs.fixes(&[crate::rules::RuleId::DS201, crate::rules::RuleId::DS302]),
     );
+    decide_install_scripts(st);
     if node.npmrc {
         st.decide(
             Topic::Npmrc,
@@ -279,6 +282,34 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
             format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
             inputs.fixes(&[crate::rules::RuleId::DS101]),
         );
+    }
+}
+
+/// Why package.json's own install scripts that only install git hooks are
+/// dropped.
+fn decide_install_scripts(st: &mut Stage) {
+    let node = st.node;
+    let manifest = match &node.workspace {
+        Some(_) => "package.json".to_string(),
+        None => node.manifest(),
+    };
+    match &node.lifecycle {
+        Lifecycle::Plain => {}
+        Lifecycle::GitHooks { .. } => st.decide(
+            Topic::InstallScripts,
+            format!(
+                "`{}` before each install",
+                node.lifecycle.drop_command(node.manager).unwrap_or_default()
+            ),
+            format!(
+                "{manifest}: {}, which an image never runs (it has no clone); the install would run it, and without the devDependencies (or git) it stops with `not found`",
+                node.lifecycle.hooks_phrase()
+            ),
+            vec![],
+        ),
+        // Only a server without a build changes its install for it
+        // (server::dependencies says so); a build installs everything.
+        Lifecycle::NeedsDevDependency(_) => {}
     }
 }
 

@@ -68,6 +68,9 @@ pub struct NodePlan {
     pub install_dirs: Vec<(String, String)>,
     pub corepack: Option<String>,
     pub install: String,
+    /// Why `install` installs everything and prunes, in a server with no
+    /// build: a lifecycle script that needs a devDependency.
+    pub dev_install_script: Option<String>,
     /// The command that writes the missing lock file (`npm install`); None
     /// when the project commits one.
     pub lock_command: Option<String>,
@@ -283,7 +286,7 @@ fn by_kind(
             port_env,
             host_env,
         } => {
-            server::dependencies(st, plan, inst, build_script.as_deref());
+            server::dependencies(st, plan, inst, build_script.as_deref())?;
             if node.workspace.is_some() && node.manager == NodeManager::Pnpm {
                 server::deploy(st, plan, inst);
             } else if node.workspace.is_some() {
@@ -358,6 +361,7 @@ fn common_plan(
         build_env: Vec::new(),
         build: None,
         prune: None,
+        dev_install_script: None,
         deploy: None,
         run_dir: String::new(),
         ships: Vec::new(),

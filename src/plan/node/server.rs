@@ -6,24 +6,66 @@ use super::health::{bun_probe, node_probe};
 use super::install::Install;
 use super::{NodeKind, NodePlan, Stage};
 use crate::detect::node::NodeManager;
+use crate::detect::node_lifecycle::Lifecycle;
 use crate::detect::route::Route;
 use crate::plan::Topic;
 
 /// The install and the build: production dependencies only, unless a
 /// build script needs the devDependencies (then they are pruned after it).
+/// A lifecycle script that runs a devDependency (`"postinstall": "prisma
+/// generate"`) needs the full install too; the prune after it keeps what
+/// the script wrote.
 pub(super) fn dependencies(
-    st: &Stage,
+    st: &mut Stage,
     plan: &mut NodePlan,
     inst: &Install,
     build_script: Option<&str>,
-) {
+) -> crate::error::Result<()> {
     plan.kind = NodeKind::Server;
     plan.install = inst.production_install.clone();
+    if let (Lifecycle::NeedsDevDependency(call), NodeManager::Bun) =
+        (&st.node.lifecycle, st.node.manager)
+    {
+        // Bun has no prune: its production install (into an empty
+        // node_modules, after a build too) runs the script again, without
+        // its tool.
+        return Err(crate::error::Error::unsupported(
+            format!(
+                "{}: the {} script (`{}`) runs {}, a devDependency, and Bun has no prune to drop the devDependencies after it",
+                st.node.manifest(),
+                call.script,
+                call.command,
+                call.package
+            ),
+            format!(
+                "move {} to dependencies, or run the script in the Dockerfile's build by hand",
+                call.package
+            ),
+        ));
+    }
     if let Some(script) = build_script {
         plan.install = inst.install.clone();
         plan.build = Some(st.node.manager.run(script));
         plan.prune = Some(inst.prune.clone());
+    } else if let Lifecycle::NeedsDevDependency(call) = &st.node.lifecycle {
+        // One layer: the prune is reused with the install until a
+        // manifest or the lock changes.
+        plan.install = format!("{} && {}", inst.install, inst.prune);
+        plan.dev_install_script = Some(format!(
+            "package.json's {} runs {}, a devDependency",
+            call.script, call.package
+        ));
+        st.decide(
+            Topic::InstallScripts,
+            format!("`{}` runs with the devDependencies installed", call.script),
+            format!(
+                "package.json's {} (`{}`) runs {}, a devDependency, and may write files the app uses: the deps stage installs everything so that it runs, then prunes the devDependencies in the same step, and the runtime stage gets what it wrote",
+                call.script, call.command, call.package
+            ),
+            vec![],
+        );
     }
+    Ok(())
 }
 
 /// A pnpm workspace member's server: the build stage installs what the
@@ -92,7 +134,7 @@ pub(super) fn workspace_tree(st: &mut Stage, plan: &mut NodePlan, inst: &Install
     plan.run_dir = crate::detect::node::join(&plan.workdir, &ws.member.dir);
     let install = match &plan.prune {
         Some(prune) => format!("{} and, after the build, {prune}", inst.install),
-        None => inst.production_install.clone(),
+        None => plan.install.clone(),
     };
     let whole = match node.manager {
         crate::detect::node::NodeManager::YarnClassic => {
@@ -329,5 +371,74 @@ mod tests {
             None,
         );
         assert_eq!(n.runtime_image, "mirror/bun:1-slim");
+    }
+
+    const EXPRESS_JS: &str = "const express = require('express')\nconst app = express()\napp.get('/health', (req, res) => res.send('ok'))\napp.listen(3000)\n";
+
+    /// An Express server whose package.json has `scripts` (besides start)
+    /// and these devDependencies, with npm's lock.
+    fn express(scripts: &str, dev: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("package.json", format!("{{\"name\": \"api\", \"scripts\": {{\"start\": \"node server.js\", {scripts}}}, \"dependencies\": {{\"express\": \"4\"}}, \"devDependencies\": {{{dev}}}}}")),
+            ("package-lock.json", "{\"lockfileVersion\": 3}\n".to_string()),
+            ("server.js", EXPRESS_JS.to_string()),
+        ]
+    }
+
+    fn plan_of(files: &[(&'static str, String)]) -> crate::error::Result<NodePlan> {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let (dir, _) = crate::repo::temp_repo(&files);
+        let opts = Options {
+            dir: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let proposal = crate::propose(&crate::analyze(&opts)?, &opts)?;
+        Ok(proposal.plan.unwrap().node.unwrap())
+    }
+
+    #[test]
+    fn git_hook_scripts_are_dropped_before_the_production_install() {
+        let n = plan_of(&express("\"prepare\": \"husky\"", "\"husky\": \"9\"")).unwrap();
+        assert_eq!(
+            n.install,
+            "npm pkg delete scripts.prepare && npm ci --omit=dev"
+        );
+        assert_eq!(n.dev_install_script, None);
+    }
+
+    #[test]
+    fn a_script_running_a_dev_tool_gets_the_full_install_then_a_prune() {
+        let n = plan_of(&express(
+            "\"postinstall\": \"prisma generate\"",
+            "\"prisma\": \"6\"",
+        ))
+        .unwrap();
+        assert_eq!(n.install, "npm ci && npm prune --omit=dev");
+        assert_eq!(n.build, None);
+        assert_eq!(n.prune, None);
+        assert!(n
+            .dev_install_script
+            .unwrap()
+            .contains("postinstall runs prisma"));
+    }
+
+    #[test]
+    fn bun_refuses_a_script_running_a_dev_tool() {
+        let mut files: Vec<(&'static str, String)> = BUN_SERVER
+            .iter()
+            .map(|(p, t)| (*p, t.to_string()))
+            .collect();
+        files[0].1 = files[0]
+            .1
+            .replace(
+                "\"start\": \"bun run src/index.ts\"",
+                "\"start\": \"bun run src/index.ts\", \"postinstall\": \"prisma generate\"",
+            )
+            .replace("\"@types/bun\": \"1\"", "\"prisma\": \"6\"");
+        let err = plan_of(&files).unwrap_err().to_string();
+        assert!(
+            err.contains("postinstall script (`prisma generate`) runs prisma"),
+            "{err}"
+        );
     }
 }

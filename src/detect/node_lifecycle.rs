@@ -1,0 +1,420 @@
+//! The project's own lifecycle scripts (`prepare`, `postinstall`, ...) that
+//! a production install runs, and whether they call a devDependency.
+//!
+//! `npm ci --omit=dev` (and `yarn --production`, `pnpm --prod`, `bun
+//! install --production`) still runs the root package's install scripts.
+//! When one calls a tool that only the devDependencies bring (`"prepare":
+//! "husky install"`, the most common case), the install stops with
+//! "husky: not found", exit 127, and the image does not build.
+//!
+//! Two answers, because the scripts do two kinds of things:
+//! - git hook installers (husky, lefthook, simple-git-hooks, `git config
+//!   core.hooksPath`) set up a developer's clone; an image has no clone and
+//!   never runs a hook, so the image's installs run without those scripts;
+//! - anything else (`prisma generate`, `patch-package`, `tsc`) makes files
+//!   the app may use, so it must run, with its devDependency there: the
+//!   image installs everything, then prunes.
+
+use serde::Serialize;
+
+use crate::detect::node::NodeManager;
+use crate::dockerfile::script::{Connector, Script};
+
+/// What the production install's lifecycle scripts need.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// Nothing they run comes from a devDependency.
+    #[default]
+    Plain,
+    /// These scripts only install git hooks (with a devDependency, or git,
+    /// which slim images lack): the image's installs drop them first.
+    GitHooks { scripts: Vec<String> },
+    /// A script runs a devDependency's tool for files the app may use:
+    /// the image needs the full install, then a prune.
+    NeedsDevDependency(DevCall),
+}
+
+/// A lifecycle script's call to a devDependency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DevCall {
+    /// The script's name (`postinstall`).
+    pub script: String,
+    /// The script as written.
+    pub command: String,
+    /// The devDependency whose tool it calls.
+    pub package: String,
+}
+
+impl Lifecycle {
+    /// The command that drops the hook scripts from package.json inside
+    /// the image, to run before an install; None when there are none.
+    pub fn drop_command(&self, manager: NodeManager) -> Option<String> {
+        let Lifecycle::GitHooks { scripts } = self else {
+            return None;
+        };
+        let keys: Vec<String> = scripts.iter().map(|s| format!("scripts.{s}")).collect();
+        // Every Node image ships npm; oven/bun images have only bun.
+        let tool = match manager {
+            NodeManager::Bun => "bun pm pkg delete",
+            _ => "npm pkg delete",
+        };
+        Some(format!("{tool} {}", keys.join(" ")))
+    }
+
+    /// "the prepare script only installs git hooks", for reasons.
+    pub fn hooks_phrase(&self) -> String {
+        let Lifecycle::GitHooks { scripts } = self else {
+            return String::new();
+        };
+        match scripts.as_slice() {
+            [one] => format!("the {one} script only installs git hooks"),
+            many => format!("the {} scripts only install git hooks", many.join(" and ")),
+        }
+    }
+
+    /// `command` run after dropping the hook scripts, when there are some.
+    pub fn guard(&self, manager: NodeManager, command: &str) -> String {
+        match self.drop_command(manager) {
+            Some(drop) => format!("{drop} && {command}"),
+            None => command.to_string(),
+        }
+    }
+}
+
+/// The scripts of the root package a manager's install runs, in order.
+fn install_scripts(manager: NodeManager) -> &'static [&'static str] {
+    match manager {
+        NodeManager::Npm => &[
+            "preinstall",
+            "install",
+            "postinstall",
+            "prepublish",
+            "preprepare",
+            "prepare",
+            "postprepare",
+        ],
+        NodeManager::YarnClassic => &[
+            "preinstall",
+            "install",
+            "postinstall",
+            "prepublish",
+            "prepare",
+        ],
+        // Yarn 2+ runs a workspace's install scripts, not `prepare`.
+        NodeManager::YarnBerry => &["preinstall", "install", "postinstall"],
+        NodeManager::Pnpm => &["preinstall", "install", "postinstall", "prepare"],
+        NodeManager::Bun => &["preinstall", "install", "postinstall", "prepare"],
+    }
+}
+
+/// Tools whose package has another name.
+const BINS: &[(&str, &str)] = &[
+    ("tsc", "typescript"),
+    ("nest", "@nestjs/cli"),
+    ("ng", "@angular/cli"),
+    ("vue-cli-service", "@vue/cli-service"),
+    ("babel", "@babel/cli"),
+    ("svelte-kit", "@sveltejs/kit"),
+];
+
+/// One step of a lifecycle script, as far as the image cares.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// Installs git hooks, with a devDependency's tool (its package) or
+    /// with git.
+    Hooks(Option<String>),
+    /// Changes nothing (`true`, `echo`, `exit 0`, the `is-ci` guard).
+    Neutral,
+    /// Runs a devDependency's tool (the package).
+    Dev(String),
+    /// Anything else: a production dependency, node, a shell command.
+    Other,
+}
+
+/// What the scripts `manager`'s install runs need, from a parsed
+/// package.json.
+pub fn of_manifest(
+    manager: NodeManager,
+    obj: &serde_json::Map<String, serde_json::Value>,
+) -> Lifecycle {
+    let names = |key: &str| -> Vec<String> {
+        obj.get(key)
+            .and_then(serde_json::Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let scripts: Vec<(String, String)> = obj
+        .get("scripts")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    read(
+        manager,
+        &scripts,
+        &names("dependencies"),
+        &names("devDependencies"),
+    )
+}
+
+/// What the scripts `manager`'s install runs need, from package.json's
+/// `scripts`, `dependencies` and `devDependencies`.
+pub fn read(
+    manager: NodeManager,
+    scripts: &[(String, String)],
+    dependencies: &[String],
+    dev_dependencies: &[String],
+) -> Lifecycle {
+    let script = |name: &str| {
+        scripts
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let dev_package = |program: &str| -> Option<String> {
+        let package = BINS
+            .iter()
+            .find(|(bin, _)| *bin == program)
+            .map_or(program, |(_, p)| *p);
+        let dev = dev_dependencies.iter().any(|d| d == package);
+        let prod = dependencies.iter().any(|d| d == package);
+        (dev && !prod).then(|| package.to_string())
+    };
+    let mut hooks = Vec::new();
+    for name in install_scripts(manager) {
+        let Some(text) = script(name) else {
+            continue;
+        };
+        let steps = steps(text, &script, &dev_package, 0);
+        let hooks_only = steps.iter().any(|s| matches!(s, Step::Hooks(_)))
+            && steps
+                .iter()
+                .all(|s| matches!(s, Step::Hooks(_) | Step::Neutral));
+        if hooks_only {
+            hooks.push(name.to_string());
+            continue;
+        }
+        // Mixed with other work, even a hook installer from the
+        // devDependencies needs them there.
+        let dev = steps.iter().find_map(|s| match s {
+            Step::Dev(p) | Step::Hooks(Some(p)) => Some(p.clone()),
+            _ => None,
+        });
+        if let Some(package) = dev {
+            return Lifecycle::NeedsDevDependency(DevCall {
+                script: name.to_string(),
+                command: text.to_string(),
+                package,
+            });
+        }
+    }
+    if hooks.is_empty() {
+        Lifecycle::Plain
+    } else {
+        Lifecycle::GitHooks { scripts: hooks }
+    }
+}
+
+/// The steps of a script, following `npm run X` (and the other managers'
+/// forms) into script X, a few levels deep.
+fn steps<'a>(
+    text: &str,
+    script: &dyn Fn(&str) -> Option<&'a str>,
+    dev_package: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> Vec<Step> {
+    let mut out = Vec::new();
+    for command in Script::parse(text).commands {
+        let words = command.texts();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        if let Some(called) = run_script_target(&words) {
+            match script(called) {
+                Some(inner) if depth < 4 => {
+                    out.extend(steps(inner, script, dev_package, depth + 1));
+                }
+                _ => out.push(Step::Other),
+            }
+            continue;
+        }
+        let step = step(&words, dev_package);
+        // `svelte-kit sync || echo ''`: when the tool is missing, the
+        // script goes on, as it would in the user's own production install.
+        let guarded = command.after == Some(Connector::Or);
+        out.push(match step {
+            Step::Dev(_) if guarded => Step::Neutral,
+            step => step,
+        });
+    }
+    out
+}
+
+/// The script `npm run X`, `yarn run X`, `pnpm run X`, `bun run X` runs.
+fn run_script_target<'w>(words: &[&'w str]) -> Option<&'w str> {
+    match words {
+        ["npm" | "pnpm" | "yarn" | "bun", "run" | "run-script", name, ..] => Some(name),
+        _ => None,
+    }
+}
+
+fn step(words: &[&str], dev_package: &dyn Fn(&str) -> Option<String>) -> Step {
+    // The tool behind a runner: `npx husky`, `pnpm exec lefthook install`.
+    let tool_at = match words {
+        ["npx" | "bunx", ..] | ["yarn", "dlx" | "exec", ..] => {
+            let skip = if words[0] == "yarn" { 2 } else { 1 };
+            words[skip..]
+                .iter()
+                .position(|w| !w.starts_with('-'))
+                .map(|i| i + skip)
+        }
+        ["pnpm" | "npm", "exec", ..] => Some(2),
+        _ => Some(0),
+    };
+    let Some(program) = tool_at.and_then(|i| words.get(i)) else {
+        return Step::Other;
+    };
+    let program = program.rsplit('/').next().unwrap_or(program);
+    let rest = &words[tool_at.unwrap_or(0) + 1..];
+    let hooks = match program {
+        "husky" | "simple-git-hooks" => true,
+        "lefthook" => matches!(rest.first(), Some(&"install")),
+        "git" => matches!(rest, ["config", "core.hooksPath", ..]),
+        _ => false,
+    };
+    if hooks {
+        return Step::Hooks(dev_package(program));
+    }
+    // `is-ci || husky install`: a guard, whose absence only lets the
+    // hooks run.
+    if matches!(program, "true" | ":" | "echo" | "exit" | "is-ci") {
+        return Step::Neutral;
+    }
+    match dev_package(program) {
+        Some(package) => Step::Dev(package),
+        None => Step::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifecycle(manager: NodeManager, scripts: &[(&str, &str)], dev: &[&str]) -> Lifecycle {
+        let scripts: Vec<(String, String)> = scripts
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let dev: Vec<String> = dev.iter().map(|d| d.to_string()).collect();
+        read(
+            manager,
+            &scripts,
+            &["express".to_string(), "@prisma/client".to_string()],
+            &dev,
+        )
+    }
+
+    #[test]
+    fn git_hook_installers_are_dropped() {
+        for prepare in [
+            "husky install",
+            "husky",
+            "npx husky install",
+            "is-ci || husky install",
+            "lefthook install",
+            "simple-git-hooks",
+            "git config core.hooksPath .githooks",
+            "npm run hooks",
+        ] {
+            let found = lifecycle(
+                NodeManager::Npm,
+                &[
+                    ("prepare", prepare),
+                    ("hooks", "husky"),
+                    ("start", "node index.js"),
+                ],
+                &["husky", "lefthook", "simple-git-hooks", "is-ci"],
+            );
+            assert_eq!(
+                found,
+                Lifecycle::GitHooks {
+                    scripts: vec!["prepare".into()]
+                },
+                "{prepare}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dev_tool_that_makes_files_needs_the_full_install() {
+        let found = lifecycle(
+            NodeManager::Pnpm,
+            &[("postinstall", "prisma generate"), ("prepare", "husky")],
+            &["prisma", "husky"],
+        );
+        assert_eq!(
+            found,
+            Lifecycle::NeedsDevDependency(DevCall {
+                script: "postinstall".into(),
+                command: "prisma generate".into(),
+                package: "prisma".into(),
+            })
+        );
+        // A guarded call goes on without its tool.
+        let guarded = lifecycle(
+            NodeManager::Npm,
+            &[("prepare", "svelte-kit sync || echo ''")],
+            &["@sveltejs/kit"],
+        );
+        assert_eq!(guarded, Lifecycle::Plain);
+        let tsc = lifecycle(
+            NodeManager::Npm,
+            &[("prepare", "tsc -p .")],
+            &["typescript"],
+        );
+        assert!(matches!(tsc, Lifecycle::NeedsDevDependency(c) if c.package == "typescript"));
+        // husky beside other work: the full install gives it its tool.
+        let mixed = lifecycle(
+            NodeManager::Npm,
+            &[("prepare", "husky && node x.js")],
+            &["husky"],
+        );
+        assert!(matches!(mixed, Lifecycle::NeedsDevDependency(c) if c.package == "husky"));
+    }
+
+    #[test]
+    fn production_tools_and_scripts_the_manager_skips_are_plain() {
+        // @prisma/client is a dependency, and node is no package.
+        assert_eq!(
+            lifecycle(
+                NodeManager::Npm,
+                &[("postinstall", "node scripts/setup.js")],
+                &["husky"]
+            ),
+            Lifecycle::Plain
+        );
+        // Yarn 2+ runs no `prepare` on install.
+        assert_eq!(
+            lifecycle(NodeManager::YarnBerry, &[("prepare", "husky")], &["husky"]),
+            Lifecycle::Plain
+        );
+    }
+
+    #[test]
+    fn the_drop_runs_before_the_install_with_the_image_s_own_tool() {
+        let hooks = Lifecycle::GitHooks {
+            scripts: vec!["prepare".into(), "postinstall".into()],
+        };
+        assert_eq!(
+            hooks.guard(NodeManager::Pnpm, "pnpm install --prod"),
+            "npm pkg delete scripts.prepare scripts.postinstall && pnpm install --prod"
+        );
+        assert_eq!(
+            hooks.guard(NodeManager::Bun, "bun install --production"),
+            "bun pm pkg delete scripts.prepare scripts.postinstall && bun install --production"
+        );
+        assert_eq!(Lifecycle::Plain.guard(NodeManager::Npm, "npm ci"), "npm ci");
+    }
+}
