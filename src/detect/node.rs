@@ -756,6 +756,26 @@ fn manager(
                     || (*m == NodeManager::YarnClassic && manager == NodeManager::YarnBerry)
             })
             .map(|(f, _)| f.to_string());
+        // A pin with no lock of its own beside one other manager's lock:
+        // the project installs with that manager (its Dockerfile runs `npm
+        // ci` over package-lock.json while packageManager says yarn), and
+        // that lock is what a build can reproduce.
+        if let (None, [(other, other_manager)]) = (&lock, present.as_slice()) {
+            let manager = if *other_manager == NodeManager::YarnClassic && berry(other) {
+                NodeManager::YarnBerry
+            } else {
+                *other_manager
+            };
+            return Ok((
+                manager,
+                None,
+                format!(
+                    "{} (packageManager {pin} at {manifest}:{line} has no lock of its own)",
+                    join(dir, other)
+                ),
+                Some(other.to_string()),
+            ));
+        }
         return Ok((
             manager,
             Some(pin.to_string()),
@@ -1637,6 +1657,21 @@ mod tests {
             "{}",
             p.manager_from
         );
+        // A pin with another manager's lock only: the lock decides.
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\n  \"packageManager\": \"yarn@1.22.21\",\n  \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}"),
+            ("package-lock.json", "{}"),
+        ]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!(
+            (p.manager, p.manager_pin.as_deref(), p.lock_file.as_deref()),
+            (NodeManager::Npm, None, Some("package-lock.json"))
+        );
+        assert!(
+            p.manager_from.contains("has no lock of its own"),
+            "{}",
+            p.manager_from
+        );
         let vite =
             "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}";
         let (_d, repo) = temp_repo(&[("package.json", vite)]);
@@ -1650,15 +1685,17 @@ mod tests {
             (".yarnrc.yml", "nodeLinker: node-modules\n"),
         ]);
         assert_eq!(read(&repo, "").unwrap().manager, NodeManager::YarnBerry);
-        // A pin names the manager even beside another manager's lock.
+        // A pin names the manager beside another manager's lock when it
+        // has its own too: the other lock is a leftover.
         let (_d, repo) = temp_repo(&[
             ("package.json", "{\"packageManager\": \"pnpm@9.15.0\", \"devDependencies\": {\"vite\": \"6\"}, \"scripts\": {\"build\": \"vite build\"}}"),
             ("package-lock.json", "{}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
         ]);
         let p = read(&repo, "").unwrap();
         assert_eq!(
             (p.manager, p.lock_file.as_deref()),
-            (NodeManager::Pnpm, None)
+            (NodeManager::Pnpm, Some("pnpm-lock.yaml"))
         );
         assert_eq!(NodeManager::Npm.install(false), "npm install");
         assert_eq!(NodeManager::Npm.production(false), "npm install --omit=dev");
