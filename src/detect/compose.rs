@@ -118,20 +118,7 @@ fn services_from(read: &dyn Fn(&str) -> Option<String>) -> Vec<Service> {
         let Some(text) = read(file) else {
             continue;
         };
-        if crate::repo::read::yaml_too_deep(&text) {
-            continue;
-        }
-        let Ok(doc) = serde_norway::from_str::<Value>(&text) else {
-            continue;
-        };
-        let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
-            continue;
-        };
-        for (name, body) in services {
-            let Some(name) = name.as_str() else {
-                continue;
-            };
-            let service = read_service(name, file, body);
+        for service in services_of_file(file, &text) {
             // An override file adds to the service of the same name.
             match out.iter_mut().find(|s| s.name == service.name) {
                 Some(existing) => merge(existing, service),
@@ -140,6 +127,112 @@ fn services_from(read: &dyn Fn(&str) -> Option<String>) -> Vec<Service> {
         }
     }
     out
+}
+
+/// The services of one compose file's text; none when it is not YAML
+/// dockslim reads.
+fn services_of_file(file: &str, text: &str) -> Vec<Service> {
+    if crate::repo::read::yaml_too_deep(text) {
+        return Vec::new();
+    }
+    let Ok(doc) = serde_norway::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
+        return Vec::new();
+    };
+    services
+        .iter()
+        .filter_map(|(name, body)| Some(read_service(name.as_str()?, file, body)))
+        .collect()
+}
+
+/// The folders besides the root where teams keep compose files.
+const NESTED_FOLDERS: &[&str] = &["docker", "docker/compose", ".docker", "deploy", "compose"];
+
+/// The services of the compose files Compose does not read by default,
+/// which teams pass with `-f`: the root's deployment variants
+/// (`docker-compose.prod.yml`) and the compose files in the folders of
+/// [`NESTED_FOLDERS`] (`docker/compose/docker-compose.prod.yaml`, whose
+/// `context: ../..` is the root). Those for other jobs
+/// (`docker-compose.dev.yml`, `.test`, `.docs`) are left out: a production
+/// rewrite of the images they build would break them. Build paths are the
+/// repository's; a context outside it is left out. For image discovery:
+/// the per-image intents still come from the default files.
+pub fn variant_services(root: &std::path::Path) -> Vec<Service> {
+    use crate::repo::read::{regular_file, utf8_text, Links, MAX_FILE_BYTES};
+    let mut out = Vec::new();
+    for folder in std::iter::once("").chain(NESTED_FOLDERS.iter().copied()) {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(folder))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|name| {
+                is_variant_name(name) && !(folder.is_empty() && FILES.contains(&name.as_str()))
+            })
+            .collect();
+        names.sort();
+        for name in names {
+            let file = join(folder, &name);
+            let Some(text) = regular_file(&root.join(&file), &file, Links::Refuse, MAX_FILE_BYTES)
+                .ok()
+                .flatten()
+                .and_then(|bytes| utf8_text(bytes, &file).ok())
+            else {
+                continue;
+            };
+            out.extend(
+                services_of_file(&file, &text)
+                    .into_iter()
+                    .filter_map(|s| from_folder(s, folder)),
+            );
+        }
+    }
+    out
+}
+
+/// A default name (`docker-compose.yml`, in a nested folder) or a
+/// deployment's variant: `compose.prod.yaml`, `docker-compose.production.yml`,
+/// `compose.deploy.yml`, `docker-compose.staging.yml`. Others
+/// (`.dev`, `.test`, `.docs`, `.ci`) build images for other jobs, which a
+/// production rewrite would break.
+fn is_variant_name(name: &str) -> bool {
+    if FILES.contains(&name) {
+        return true;
+    }
+    variant_of(name).is_some()
+}
+
+/// The deployment word of a variant's name: `prod` of
+/// `docker-compose.prod.yml`.
+pub fn variant_of(name: &str) -> Option<&str> {
+    let stem = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"))?;
+    let rest = stem
+        .strip_prefix("docker-compose")
+        .or_else(|| stem.strip_prefix("compose"))?;
+    let word = rest.strip_prefix(['.', '-', '_'])?;
+    matches!(
+        word,
+        "prod" | "production" | "deploy" | "release" | "staging" | "stage"
+    )
+    .then_some(word)
+}
+
+/// A service of a compose file in `folder` with its build paths from the
+/// repository root; None when its context is outside the repository.
+fn from_folder(mut service: Service, folder: &str) -> Option<Service> {
+    if let Some(build) = &mut service.build {
+        build.context = join(folder, &build.context);
+        build.dockerfile = join(folder, &build.dockerfile);
+        let outside = |p: &str| p == ".." || p.starts_with("../");
+        if outside(&build.context) || outside(&build.dockerfile) {
+            return None;
+        }
+    }
+    Some(service)
 }
 
 fn merge(into: &mut Service, over: Service) {

@@ -93,6 +93,49 @@ pub fn discover(root: &Path) -> Vec<Image> {
             unwritten,
         });
     }
+    // The variants passed with `-f` and the compose files of docker/ and
+    // deploy/: an image they build that is written, and not for
+    // development (`Dockerfile.dev`), named after its service unless an
+    // image has that name.
+    for service in compose::variant_services(root) {
+        let Some(build) = &service.build else {
+            continue;
+        };
+        let file_name = build.dockerfile.rsplit('/').next().unwrap_or_default();
+        let known = images
+            .iter()
+            .any(|i| i.dockerfile == build.dockerfile && i.target == build.target);
+        if known || !exists(&build.dockerfile) || crate::dockerfile::stages::is_dev_name(file_name)
+        {
+            continue;
+        }
+        // `web` of docker-compose.prod.yml beside the default file's
+        // `web` is `web-prod`.
+        let variant = service
+            .file
+            .rsplit('/')
+            .next()
+            .and_then(compose::variant_of);
+        let name = match variant {
+            _ if !images.iter().any(|i| i.name == service.name) => service.name.clone(),
+            Some(v)
+                if !images
+                    .iter()
+                    .any(|i| i.name == format!("{}-{v}", service.name)) =>
+            {
+                format!("{}-{v}", service.name)
+            }
+            _ => build.dockerfile.replace('/', "-"),
+        };
+        images.push(Image {
+            name,
+            dockerfile: build.dockerfile.clone(),
+            context: build.context.clone(),
+            target: build.target.clone(),
+            found_in: format!("{} (service {})", service.file, service.name),
+            unwritten: false,
+        });
+    }
     let mut others: Vec<Image> = shallow_files(root)
         .iter()
         .filter_map(|p| conventional(root, p))
@@ -406,6 +449,61 @@ mod tests {
         assert_eq!(
             members,
             [Some("apps/docs".to_string()), Some("apps/web".to_string())]
+        );
+    }
+
+    #[test]
+    fn deployment_variants_and_nested_compose_files_build_images() {
+        let (_d, repo) = crate::repo::temp_repo(&[
+            ("docker-compose.yml", "services:\n  web:\n    build: ./app\n"),
+            ("docker-compose.prod.yml", "services:\n  web:\n    build:\n      context: ./app\n      dockerfile: Dockerfile.prod\n"),
+            ("docker-compose.docs.yml", "services:\n  docs:\n    build:\n      context: .\n      dockerfile: docs.Dockerfile\n"),
+            ("app/Dockerfile", "FROM python:3.12\n"),
+            ("app/Dockerfile.prod", "FROM python:3.12\n"),
+            ("docs.Dockerfile", "FROM python:3.12\n"),
+            ("docker/compose/docker-compose.prod.yaml", "services:\n  api:\n    build:\n      context: ../..\n      dockerfile: docker/dockerfiles/Dockerfile.prod\n      target: runtime\n  outside:\n    build: ../../..\n"),
+            ("docker/compose/docker-compose.dev.yaml", "services:\n  api:\n    build:\n      context: ../..\n      dockerfile: docker/dockerfiles/Dockerfile.dev\n"),
+            ("docker/dockerfiles/Dockerfile.prod", "FROM node:20 AS runtime\n"),
+            ("docker/dockerfiles/Dockerfile.dev", "FROM node:20\n"),
+        ]);
+        let found: Vec<(String, String, String, Option<String>, String)> = discover(&repo.root)
+            .into_iter()
+            .map(|i| (i.name, i.dockerfile, i.context, i.target, i.found_in))
+            .collect();
+        let image = |name: &str, df: &str, cx: &str, target: Option<&str>, from: &str| {
+            (
+                name.into(),
+                df.into(),
+                cx.into(),
+                target.map(str::to_string),
+                from.into(),
+            )
+        };
+        assert_eq!(
+            found,
+            [
+                image(
+                    "web",
+                    "app/Dockerfile",
+                    "app",
+                    None,
+                    "docker-compose.yml (service web)"
+                ),
+                image(
+                    "web-prod",
+                    "app/Dockerfile.prod",
+                    "app",
+                    None,
+                    "docker-compose.prod.yml (service web)"
+                ),
+                image(
+                    "api",
+                    "docker/dockerfiles/Dockerfile.prod",
+                    ".",
+                    Some("runtime"),
+                    "docker/compose/docker-compose.prod.yaml (service api)"
+                ),
+            ]
         );
     }
 
