@@ -450,6 +450,14 @@ impl Dockerfile {
             Some(rest) => (true, rest.to_string()),
             None => (false, text.to_string()),
         };
+        if let Some((line, key)) = repeated_directive(&text_owned) {
+            return Err(Error::input(
+                path,
+                Some(line),
+                format!("repeats the `{key}` parser directive; Docker accepts each directive once and refuses the file"),
+                format!("keep one `# {key}=` line at the top"),
+            ));
+        }
         let escape = escape_directive(&text_owned);
         let (mut masked, hidden) = heredoc::mask(&text_owned, escape);
         mask_empty_entrypoints(&mut masked);
@@ -673,6 +681,27 @@ impl<'a> RunCommand<'a> {
 }
 
 /// The `# escape=` directive's character, else the backslash.
+/// The line (1-based) and name of a parser directive given twice at the
+/// top (`# escape=` twice), which BuildKit refuses ("only one escape
+/// parser directive can be used"); found by fuzzing, where the parser and
+/// dockslim read the escape character differently.
+fn repeated_directive(text: &str) -> Option<(usize, String)> {
+    let mut seen: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let body = line.trim().strip_prefix('#')?.trim();
+        let (key, _) = body.split_once('=')?;
+        let key = key.trim().to_ascii_lowercase();
+        if !matches!(key.as_str(), "escape" | "syntax" | "check") {
+            return None;
+        }
+        if seen.contains(&key) {
+            return Some((i + 1, key));
+        }
+        seen.push(key);
+    }
+    None
+}
+
 fn escape_directive(text: &str) -> char {
     for line in text.lines() {
         let Some(body) = line.trim().strip_prefix('#') else {
@@ -1298,6 +1327,15 @@ mod tests {
         assert_eq!(minor("node:20-slim"), None);
         assert_eq!(minor("vendor/app:3.11"), None);
         assert_eq!(minor("tiangolo/uvicorn-gunicorn:${PY}"), None);
+    }
+
+    #[test]
+    fn a_repeated_directive_is_refused_at_its_line() {
+        let err = Dockerfile::parse("# escape=`\n# escape=`\nFROM debian\n", "Dockerfile")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Dockerfile:2") && err.contains("`escape` parser directive"), "{err}");
+        assert!(Dockerfile::parse("# syntax=docker/dockerfile:1\n# escape=`\nFROM debian\n", "Dockerfile").is_ok());
     }
 
     #[test]
