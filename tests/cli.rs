@@ -2498,3 +2498,52 @@ fn an_oven_bun_image_runs_the_bun_project_beside_python() {
         .stderr(contains("a Bun workspace"))
         .stderr(contains("bun install --frozen-lockfile --filter"));
 }
+
+/// package.json's own install scripts: the git hook one is dropped before
+/// the install, the postinstall that reads RELEASE.txt and calls mkdirp (a
+/// devDependency) runs on the source with everything installed, then the
+/// prune; the runtime stage takes what it wrote. On an existing Dockerfile,
+/// DS304 makes the install production-only only with the hook dropped.
+#[test]
+fn install_scripts_run_as_written_and_git_hooks_are_dropped() {
+    let dir = common::fixture("express-install-scripts");
+    dockslim()
+        .args(["init"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "install scripts: the source is copied before the install",
+        ));
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    for line in [
+        "FROM node:24-slim AS deps\nWORKDIR /app\nCOPY . ./\n",
+        "    npm pkg delete scripts.prepare && npm ci && npm prune --omit=dev\n",
+        "COPY --from=deps /app ./\n",
+    ] {
+        assert!(dockerfile.contains(line), "no {line:?} in\n{dockerfile}");
+    }
+    assert!(!dockerfile.contains("COPY . .\n"), "{dockerfile}");
+
+    // The same repository with a Dockerfile of its own and no postinstall.
+    let dir = common::fixture("express-install-scripts");
+    let manifest = dir.path().join("package.json");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "    \"postinstall\": \"node scripts/stamp.js && mkdirp generated/cache\"\n",
+        "    \"build:stamp\": \"node scripts/stamp.js\"\n",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"src/server.js\"]\n",
+    )
+    .unwrap();
+    dockslim()
+        .args(["rewrite"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains(
+            "+RUN npm pkg delete scripts.prepare && npm ci --omit=dev && npm cache clean --force\n",
+        ));
+}

@@ -20,19 +20,20 @@ use serde::Serialize;
 use crate::detect::node::NodeManager;
 use crate::dockerfile::script::{Connector, Script};
 
-/// What the production install's lifecycle scripts need.
+/// What the root package's install scripts do, as far as an image cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Lifecycle {
-    /// Nothing they run comes from a devDependency.
-    #[default]
-    Plain,
-    /// These scripts only install git hooks (with a devDependency, or git,
+pub struct Lifecycle {
+    /// Scripts that only install git hooks (with a devDependency, or git,
     /// which slim images lack): the image's installs drop them first.
-    GitHooks { scripts: Vec<String> },
-    /// A script runs a devDependency's tool for files the app may use:
+    pub hooks: Vec<String>,
+    /// The other scripts the install runs, as (name, command): they may
+    /// read the source (`prisma generate` reads prisma/schema.prisma,
+    /// `node scripts/setup.js` its file), so the image's install runs
+    /// after the source is copied.
+    pub others: Vec<(String, String)>,
+    /// One of them runs a devDependency's tool for files the app may use:
     /// the image needs the full install, then a prune.
-    NeedsDevDependency(DevCall),
+    pub dev_call: Option<DevCall>,
 }
 
 /// A lifecycle script's call to a devDependency.
@@ -50,10 +51,10 @@ impl Lifecycle {
     /// The command that drops the hook scripts from package.json inside
     /// the image, to run before an install; None when there are none.
     pub fn drop_command(&self, manager: NodeManager) -> Option<String> {
-        let Lifecycle::GitHooks { scripts } = self else {
+        if self.hooks.is_empty() {
             return None;
-        };
-        let keys: Vec<String> = scripts.iter().map(|s| format!("scripts.{s}")).collect();
+        }
+        let keys: Vec<String> = self.hooks.iter().map(|s| format!("scripts.{s}")).collect();
         // Every Node image ships npm; oven/bun images have only bun.
         let tool = match manager {
             NodeManager::Bun => "bun pm pkg delete",
@@ -64,10 +65,8 @@ impl Lifecycle {
 
     /// "the prepare script only installs git hooks", for reasons.
     pub fn hooks_phrase(&self) -> String {
-        let Lifecycle::GitHooks { scripts } = self else {
-            return String::new();
-        };
-        match scripts.as_slice() {
+        match self.hooks.as_slice() {
+            [] => String::new(),
             [one] => format!("the {one} script only installs git hooks"),
             many => format!("the {} scripts only install git hooks", many.join(" and ")),
         }
@@ -184,7 +183,7 @@ pub fn read(
         let prod = dependencies.iter().any(|d| d == package);
         (dev && !prod).then(|| package.to_string())
     };
-    let mut hooks = Vec::new();
+    let mut found = Lifecycle::default();
     for name in install_scripts(manager) {
         let Some(text) = script(name) else {
             continue;
@@ -195,28 +194,28 @@ pub fn read(
                 .iter()
                 .all(|s| matches!(s, Step::Hooks(_) | Step::Neutral));
         if hooks_only {
-            hooks.push(name.to_string());
+            found.hooks.push(name.to_string());
             continue;
         }
+        if steps.iter().all(|s| *s == Step::Neutral) {
+            continue;
+        }
+        found.others.push((name.to_string(), text.to_string()));
         // Mixed with other work, even a hook installer from the
         // devDependencies needs them there.
         let dev = steps.iter().find_map(|s| match s {
             Step::Dev(p) | Step::Hooks(Some(p)) => Some(p.clone()),
             _ => None,
         });
-        if let Some(package) = dev {
-            return Lifecycle::NeedsDevDependency(DevCall {
+        if let (Some(package), None) = (dev, &found.dev_call) {
+            found.dev_call = Some(DevCall {
                 script: name.to_string(),
                 command: text.to_string(),
                 package,
             });
         }
     }
-    if hooks.is_empty() {
-        Lifecycle::Plain
-    } else {
-        Lifecycle::GitHooks { scripts: hooks }
-    }
+    found
 }
 
 /// The steps of a script, following `npm run X` (and the other managers'
@@ -316,6 +315,13 @@ mod tests {
         )
     }
 
+    fn hooks(names: &[&str]) -> Lifecycle {
+        Lifecycle {
+            hooks: names.iter().map(|n| n.to_string()).collect(),
+            ..Lifecycle::default()
+        }
+    }
+
     #[test]
     fn git_hook_installers_are_dropped() {
         for prepare in [
@@ -337,13 +343,7 @@ mod tests {
                 ],
                 &["husky", "lefthook", "simple-git-hooks", "is-ci"],
             );
-            assert_eq!(
-                found,
-                Lifecycle::GitHooks {
-                    scripts: vec!["prepare".into()]
-                },
-                "{prepare}"
-            );
+            assert_eq!(found, hooks(&["prepare"]), "{prepare}");
         }
     }
 
@@ -356,11 +356,15 @@ mod tests {
         );
         assert_eq!(
             found,
-            Lifecycle::NeedsDevDependency(DevCall {
-                script: "postinstall".into(),
-                command: "prisma generate".into(),
-                package: "prisma".into(),
-            })
+            Lifecycle {
+                hooks: vec!["prepare".into()],
+                others: vec![("postinstall".into(), "prisma generate".into())],
+                dev_call: Some(DevCall {
+                    script: "postinstall".into(),
+                    command: "prisma generate".into(),
+                    package: "prisma".into(),
+                }),
+            }
         );
         // A guarded call goes on without its tool.
         let guarded = lifecycle(
@@ -368,45 +372,54 @@ mod tests {
             &[("prepare", "svelte-kit sync || echo ''")],
             &["@sveltejs/kit"],
         );
-        assert_eq!(guarded, Lifecycle::Plain);
+        assert_eq!(guarded.dev_call, None);
         let tsc = lifecycle(
             NodeManager::Npm,
             &[("prepare", "tsc -p .")],
             &["typescript"],
         );
-        assert!(matches!(tsc, Lifecycle::NeedsDevDependency(c) if c.package == "typescript"));
+        assert!(matches!(tsc.dev_call, Some(c) if c.package == "typescript"));
         // husky beside other work: the full install gives it its tool.
         let mixed = lifecycle(
             NodeManager::Npm,
             &[("prepare", "husky && node x.js")],
             &["husky"],
         );
-        assert!(matches!(mixed, Lifecycle::NeedsDevDependency(c) if c.package == "husky"));
+        assert!(matches!(mixed.dev_call, Some(c) if c.package == "husky"));
+        assert!(mixed.hooks.is_empty());
     }
 
     #[test]
-    fn production_tools_and_scripts_the_manager_skips_are_plain() {
-        // @prisma/client is a dependency, and node is no package.
-        assert_eq!(
-            lifecycle(
-                NodeManager::Npm,
-                &[("postinstall", "node scripts/setup.js")],
-                &["husky"]
-            ),
-            Lifecycle::Plain
+    fn other_scripts_are_kept_and_scripts_the_manager_skips_are_not() {
+        // @prisma/client is a dependency, and node is no package: no dev
+        // call, but a script that may read the source.
+        let setup = lifecycle(
+            NodeManager::Npm,
+            &[("postinstall", "node scripts/setup.js")],
+            &["husky"],
         );
-        // Yarn 2+ runs no `prepare` on install.
+        assert_eq!(setup.dev_call, None);
+        assert_eq!(
+            setup.others,
+            [(
+                "postinstall".to_string(),
+                "node scripts/setup.js".to_string()
+            )]
+        );
+        // Yarn 2+ runs no `prepare` on install; `echo` changes nothing.
         assert_eq!(
             lifecycle(NodeManager::YarnBerry, &[("prepare", "husky")], &["husky"]),
-            Lifecycle::Plain
+            Lifecycle::default()
+        );
+        assert_eq!(
+            lifecycle(NodeManager::Npm, &[("postinstall", "echo done")], &[]),
+            Lifecycle::default()
         );
     }
 
     #[test]
     fn the_drop_runs_before_the_install_with_the_image_s_own_tool() {
-        let hooks = Lifecycle::GitHooks {
-            scripts: vec!["prepare".into(), "postinstall".into()],
-        };
+        let hooks = hooks(&["prepare", "postinstall"]);
         assert_eq!(
             hooks.guard(NodeManager::Pnpm, "pnpm install --prod"),
             "npm pkg delete scripts.prepare scripts.postinstall && pnpm install --prod"
@@ -415,6 +428,9 @@ mod tests {
             hooks.guard(NodeManager::Bun, "bun install --production"),
             "bun pm pkg delete scripts.prepare scripts.postinstall && bun install --production"
         );
-        assert_eq!(Lifecycle::Plain.guard(NodeManager::Npm, "npm ci"), "npm ci");
+        assert_eq!(
+            Lifecycle::default().guard(NodeManager::Npm, "npm ci"),
+            "npm ci"
+        );
     }
 }

@@ -1334,8 +1334,15 @@ mod tests {
         let err = Dockerfile::parse("# escape=`\n# escape=`\nFROM debian\n", "Dockerfile")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("Dockerfile:2") && err.contains("`escape` parser directive"), "{err}");
-        assert!(Dockerfile::parse("# syntax=docker/dockerfile:1\n# escape=`\nFROM debian\n", "Dockerfile").is_ok());
+        assert!(
+            err.contains("Dockerfile:2") && err.contains("`escape` parser directive"),
+            "{err}"
+        );
+        assert!(Dockerfile::parse(
+            "# syntax=docker/dockerfile:1\n# escape=`\nFROM debian\n",
+            "Dockerfile"
+        )
+        .is_ok());
     }
 
     #[test]

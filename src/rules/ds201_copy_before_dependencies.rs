@@ -12,7 +12,7 @@
 //! copy.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
-use crate::detect::node_lifecycle::{of_manifest, Lifecycle};
+use crate::detect::node_lifecycle::of_manifest;
 use crate::dockerfile::{shell, Args, Instruction, Keyword, Stage};
 use crate::edit::{Fix, FixContext, Outcome, Safety};
 
@@ -660,10 +660,10 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
         .node
         .as_ref()
         .map_or(crate::detect::node::NodeManager::Npm, |n| n.manager);
-    let hooks = match json.as_object().map(|obj| of_manifest(manager, obj)) {
-        Some(Lifecycle::GitHooks { scripts }) => scripts,
-        _ => Vec::new(),
-    };
+    let hooks = json
+        .as_object()
+        .map(|obj| of_manifest(manager, obj).hooks)
+        .unwrap_or_default();
     if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
         for hook in ["preinstall", "install", "postinstall", "prepare"] {
             if hooks.iter().any(|h| h == hook) {

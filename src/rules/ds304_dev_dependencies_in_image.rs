@@ -536,29 +536,28 @@ fn lifecycle_edit(
     node: &crate::detect::node::NodeProject,
     c: &RunCommand,
 ) -> std::result::Result<Option<(Edit, String)>, String> {
-    use crate::detect::node_lifecycle::Lifecycle;
-    match &node.lifecycle {
-        Lifecycle::Plain => Ok(None),
-        Lifecycle::NeedsDevDependency(call) => Err(format!(
+    let lifecycle = &node.lifecycle;
+    if let Some(call) = &lifecycle.dev_call {
+        return Err(format!(
             "package.json's {} (`{}`) runs {}, a devDependency, which a production install leaves out; install everything and prune after it (`npm prune --omit=dev`), or move {} to dependencies",
             call.script, call.command, call.package, call.package
-        )),
-        Lifecycle::GitHooks { .. } => {
-            let (Some(drop), Some(cmd)) = (node.lifecycle.drop_command(node.manager), c.simple())
-            else {
-                return Err("the install is inside `sh -c \"...\"`, where dockslim cannot put the drop of package.json's git hook scripts".into());
-            };
-            let edit = Edit {
-                range: cmd.span.start..cmd.span.start,
-                text: format!("{drop} && "),
-            };
-            let why = format!(
-                "; in package.json {}, which the production install would run without its tool, so `{drop}` drops it from the image's copy of package.json first",
-                node.lifecycle.hooks_phrase()
-            );
-            Ok(Some((edit, why)))
-        }
+        ));
     }
+    let Some(drop) = lifecycle.drop_command(node.manager) else {
+        return Ok(None);
+    };
+    let Some(cmd) = c.simple() else {
+        return Err("the install is inside `sh -c \"...\"`, where dockslim cannot put the drop of package.json's git hook scripts".into());
+    };
+    let edit = Edit {
+        range: cmd.span.start..cmd.span.start,
+        text: format!("{drop} && "),
+    };
+    let why = format!(
+        "; in package.json {}, which the production install would run without its tool, so `{drop}` drops it from the image's copy of package.json first",
+        lifecycle.hooks_phrase()
+    );
+    Ok(Some((edit, why)))
 }
 
 #[cfg(test)]

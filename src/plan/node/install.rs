@@ -5,7 +5,6 @@
 
 use super::Stage;
 use crate::detect::node::{NodeManager, NodeProject};
-use crate::detect::node_lifecycle::Lifecycle;
 use crate::plan::{Inputs, Topic};
 
 /// The install part of a NodePlan, shared by every kind.
@@ -48,8 +47,18 @@ pub(super) fn install(
         corepack,
         install: store(m.install(locked)),
         production_install: store(m.production(locked)),
-        prune: store(prune(m, locked)),
+        prune: guard_prune(node, with_store(m, cache_mounts, prune(m, locked))),
         cache_dir: m.cache_dir().to_string(),
+    }
+}
+
+/// The prune with the git hook scripts dropped first when it installs
+/// again and so runs them (Bun's reinstall, Yarn 2+'s focus); npm, pnpm
+/// and Yarn 1 (`--ignore-scripts`) prune without running them.
+fn guard_prune(node: &NodeProject, prune: String) -> String {
+    match node.manager {
+        NodeManager::Bun | NodeManager::YarnBerry => node.lifecycle.guard(node.manager, &prune),
+        _ => prune,
     }
 }
 
@@ -155,7 +164,7 @@ fn workspace_install(
         corepack: corepack(inputs, node),
         install: store(&install),
         production_install: store(&production_install),
-        prune: store(&prune),
+        prune: guard_prune(node, with_store(m, cache_mounts, &prune)),
         cache_dir: m.cache_dir().to_string(),
     }
 }
@@ -257,15 +266,25 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
             node.manager_from,
         ),
         Some(_) => format!(
-            "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; only package.json and the lock are copied first, so the install layer is reused until they change{cache}",
+            "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; {}{cache}",
             node.manager.name(),
             node.manager_from,
+            if reads_source(node) {
+                "the source is copied first, for package.json's install scripts"
+            } else {
+                "only package.json and the lock are copied first, so the install layer is reused until they change"
+            },
         ),
         None => format!(
-            "{} ({}): resolves package.json's version ranges at build time, so two builds can install different versions (DS406: `{}` writes the lock, and the install then follows it); only package.json is copied first, so the install layer is reused until it changes{cache}",
+            "{} ({}): resolves package.json's version ranges at build time, so two builds can install different versions (DS406: `{}` writes the lock, and the install then follows it); {}{cache}",
             node.manager.name(),
             node.manager_from,
             node.manager.install(false),
+            if reads_source(node) {
+                "the source is copied first, for package.json's install scripts"
+            } else {
+                "only package.json is copied first, so the install layer is reused until it changes"
+            },
         ),
     };
     st.decide(
@@ -285,6 +304,36 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
     }
 }
 
+/// Whether the install runs on the source: a single package whose
+/// install scripts (besides git hooks) may read it. A workspace's install
+/// keeps its manifests-first layer.
+fn reads_source(node: &NodeProject) -> bool {
+    node.workspace.is_none() && !node.lifecycle.others.is_empty()
+}
+
+/// The install copies the source first when package.json's install
+/// scripts may read it (`"postinstall": "prisma generate"` reads
+/// prisma/schema.prisma): with only the manifests there, the script fails
+/// or makes nothing.
+pub(super) fn source_first(st: &mut Stage, plan: &mut super::NodePlan) {
+    let node = st.node;
+    let Some((name, command)) = node.lifecycle.others.first().filter(|_| reads_source(node)) else {
+        return;
+    };
+    plan.install_copies = vec![plan.source.clone()];
+    plan.install_dirs.clear();
+    plan.source_first = true;
+    st.decide(
+        Topic::InstallScripts,
+        "the source is copied before the install",
+        format!(
+            "{}'s {name} script (`{command}`) runs during the install and may read the project's files (a schema, a script); the install layer is then rebuilt when the source changes",
+            node.manifest()
+        ),
+        vec![],
+    );
+}
+
 /// Why package.json's own install scripts that only install git hooks are
 /// dropped.
 fn decide_install_scripts(st: &mut Stage) {
@@ -293,24 +342,21 @@ fn decide_install_scripts(st: &mut Stage) {
         Some(_) => "package.json".to_string(),
         None => node.manifest(),
     };
-    match &node.lifecycle {
-        Lifecycle::Plain => {}
-        Lifecycle::GitHooks { .. } => st.decide(
-            Topic::InstallScripts,
-            format!(
-                "`{}` before each install",
-                node.lifecycle.drop_command(node.manager).unwrap_or_default()
-            ),
-            format!(
-                "{manifest}: {}, which an image never runs (it has no clone); the install would run it, and without the devDependencies (or git) it stops with `not found`",
-                node.lifecycle.hooks_phrase()
-            ),
-            vec![],
-        ),
-        // Only a server without a build changes its install for it
-        // (server::dependencies says so); a build installs everything.
-        Lifecycle::NeedsDevDependency(_) => {}
+    if node.lifecycle.hooks.is_empty() {
+        return;
     }
+    st.decide(
+        Topic::InstallScripts,
+        format!(
+            "`{}` before each install",
+            node.lifecycle.drop_command(node.manager).unwrap_or_default()
+        ),
+        format!(
+            "{manifest}: {}, which an image never runs (it has no clone); the install would run it, and without the devDependencies (or git) it stops with `not found`",
+            node.lifecycle.hooks_phrase()
+        ),
+        vec![],
+    );
 }
 
 /// What `run_script` runs before the member's own script, for the reason

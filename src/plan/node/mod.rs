@@ -71,6 +71,9 @@ pub struct NodePlan {
     /// Why `install` installs everything and prunes, in a server with no
     /// build: a lifecycle script that needs a devDependency.
     pub dev_install_script: Option<String>,
+    /// The install runs on the whole source, which package.json's install
+    /// scripts may read: the source is not copied again after it.
+    pub source_first: bool,
     /// The command that writes the missing lock file (`npm install`); None
     /// when the project commits one.
     pub lock_command: Option<String>,
@@ -229,6 +232,7 @@ fn stage(
     let inst = install::install(inputs, node, at.prefix, cache_mounts);
     install::decide_install(&mut st, &inst, cache_mounts);
     let mut plan = common_plan(&st, builder_image, &inst, cache_mounts);
+    install::source_first(&mut st, &mut plan);
     let config = by_kind(&mut st, &mut plan, &inst)?;
     // Only an image that serves the app gets one; a Python image's
     // frontend stage only builds.
@@ -362,6 +366,7 @@ fn common_plan(
         build: None,
         prune: None,
         dev_install_script: None,
+        source_first: false,
         deploy: None,
         run_dir: String::new(),
         ships: Vec::new(),

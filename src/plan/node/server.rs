@@ -6,7 +6,6 @@ use super::health::{bun_probe, node_probe};
 use super::install::Install;
 use super::{NodeKind, NodePlan, Stage};
 use crate::detect::node::NodeManager;
-use crate::detect::node_lifecycle::Lifecycle;
 use crate::detect::route::Route;
 use crate::plan::Topic;
 
@@ -23,9 +22,7 @@ pub(super) fn dependencies(
 ) -> crate::error::Result<()> {
     plan.kind = NodeKind::Server;
     plan.install = inst.production_install.clone();
-    if let (Lifecycle::NeedsDevDependency(call), NodeManager::Bun) =
-        (&st.node.lifecycle, st.node.manager)
-    {
+    if let (Some(call), NodeManager::Bun) = (&st.node.lifecycle.dev_call, st.node.manager) {
         // Bun has no prune: its production install (into an empty
         // node_modules, after a build too) runs the script again, without
         // its tool.
@@ -47,7 +44,7 @@ pub(super) fn dependencies(
         plan.install = inst.install.clone();
         plan.build = Some(st.node.manager.run(script));
         plan.prune = Some(inst.prune.clone());
-    } else if let Lifecycle::NeedsDevDependency(call) = &st.node.lifecycle {
+    } else if let Some(call) = &st.node.lifecycle.dev_call {
         // One layer: the prune is reused with the install until a
         // manifest or the lock changes.
         plan.install = format!("{} && {}", inst.install, inst.prune);
@@ -404,6 +401,7 @@ mod tests {
             "npm pkg delete scripts.prepare && npm ci --omit=dev"
         );
         assert_eq!(n.dev_install_script, None);
+        assert!(!n.source_first, "git hooks read no source");
     }
 
     #[test]
@@ -414,6 +412,10 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(n.install, "npm ci && npm prune --omit=dev");
+        // prisma generate reads prisma/schema.prisma: the install runs on
+        // the source.
+        assert!(n.source_first);
+        assert_eq!(n.install_copies, ["."]);
         assert_eq!(n.build, None);
         assert_eq!(n.prune, None);
         assert!(n
