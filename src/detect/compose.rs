@@ -77,12 +77,15 @@ pub fn services(repo: &Repo) -> Vec<Service> {
 
 /// The same, read from a folder without walking it (image discovery).
 pub fn services_in(dir: &std::path::Path) -> Vec<Service> {
+    services_from(&|file| read_in(dir, file))
+}
+
+/// The text of `file` in `dir`, a file of the repository: a link is not
+/// followed, as in the walk.
+fn read_in(dir: &std::path::Path, file: &str) -> Option<String> {
     use crate::repo::read::{regular_file, utf8_text, Links, MAX_FILE_BYTES};
-    // A file of the repository: a link is not followed, as in the walk.
-    services_from(&|file| {
-        let bytes = regular_file(&dir.join(file), file, Links::Refuse, MAX_FILE_BYTES).ok()??;
-        utf8_text(bytes, file).ok()
-    })
+    let bytes = regular_file(&dir.join(file), file, Links::Refuse, MAX_FILE_BYTES).ok()??;
+    utf8_text(bytes, file).ok()
 }
 
 /// The compose files of `dir` that are not YAML dockslim can read, with
@@ -160,9 +163,13 @@ const NESTED_FOLDERS: &[&str] = &["docker", "docker/compose", ".docker", "deploy
 /// repository's; a context outside it is left out. For image discovery:
 /// the per-image intents still come from the default files.
 pub fn variant_services(root: &std::path::Path) -> Vec<Service> {
-    use crate::repo::read::{regular_file, utf8_text, Links, MAX_FILE_BYTES};
     let mut out = Vec::new();
     for folder in std::iter::once("").chain(NESTED_FOLDERS.iter().copied()) {
+        // A linked folder is not followed, as in the walk.
+        let real_dir = std::fs::symlink_metadata(root.join(folder)).is_ok_and(|m| m.is_dir());
+        if !real_dir {
+            continue;
+        }
         let mut names: Vec<String> = std::fs::read_dir(root.join(folder))
             .into_iter()
             .flatten()
@@ -175,11 +182,7 @@ pub fn variant_services(root: &std::path::Path) -> Vec<Service> {
         names.sort();
         for name in names {
             let file = join(folder, &name);
-            let Some(text) = regular_file(&root.join(&file), &file, Links::Refuse, MAX_FILE_BYTES)
-                .ok()
-                .flatten()
-                .and_then(|bytes| utf8_text(bytes, &file).ok())
-            else {
+            let Some(text) = read_in(root, &file) else {
                 continue;
             };
             out.extend(
@@ -223,8 +226,16 @@ pub fn variant_of(name: &str) -> Option<&str> {
 
 /// A service of a compose file in `folder` with its build paths from the
 /// repository root; None when its context is outside the repository.
+/// An absolute path, a URL or git context (`https://...`, `git@...`) or a
+/// variable (`${APP_DIR}`) is not a folder of the repository either.
 fn from_folder(mut service: Service, folder: &str) -> Option<Service> {
     if let Some(build) = &mut service.build {
+        let foreign = |p: &str| {
+            p.starts_with('/') || p.contains("://") || p.starts_with("git@") || p.contains('$')
+        };
+        if foreign(&build.context) || foreign(&build.dockerfile) {
+            return None;
+        }
         build.context = join(folder, &build.context);
         build.dockerfile = join(folder, &build.dockerfile);
         let outside = |p: &str| p == ".." || p.starts_with("../");

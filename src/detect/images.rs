@@ -116,17 +116,24 @@ pub fn discover(root: &Path) -> Vec<Image> {
             .rsplit('/')
             .next()
             .and_then(compose::variant_of);
-        let name = match variant {
-            _ if !images.iter().any(|i| i.name == service.name) => service.name.clone(),
-            Some(v)
-                if !images
-                    .iter()
-                    .any(|i| i.name == format!("{}-{v}", service.name)) =>
-            {
-                format!("{}-{v}", service.name)
-            }
-            _ => build.dockerfile.replace('/', "-"),
-        };
+        let taken = |name: &str| images.iter().any(|i| i.name == name);
+        let mut candidates = vec![service.name.clone()];
+        candidates.extend(variant.map(|v| format!("{}-{v}", service.name)));
+        let path_name = build.dockerfile.replace('/', "-");
+        candidates.push(match &build.target {
+            Some(t) => format!("{path_name}-{t}"),
+            None => path_name,
+        });
+        let last = candidates.last().cloned().unwrap_or_default();
+        let name = candidates
+            .into_iter()
+            .find(|c| !taken(c))
+            .unwrap_or_else(|| {
+                (2..)
+                    .map(|n| format!("{last}-{n}"))
+                    .find(|c| !taken(c))
+                    .unwrap_or_default()
+            });
         images.push(Image {
             name,
             dockerfile: build.dockerfile.clone(),
@@ -461,7 +468,8 @@ mod tests {
             ("app/Dockerfile", "FROM python:3.12\n"),
             ("app/Dockerfile.prod", "FROM python:3.12\n"),
             ("docs.Dockerfile", "FROM python:3.12\n"),
-            ("docker/compose/docker-compose.prod.yaml", "services:\n  api:\n    build:\n      context: ../..\n      dockerfile: docker/dockerfiles/Dockerfile.prod\n      target: runtime\n  outside:\n    build: ../../..\n"),
+            ("docker/compose/docker-compose.prod.yaml", "services:\n  api:\n    build:\n      context: ../..\n      dockerfile: docker/dockerfiles/Dockerfile.prod\n      target: runtime\n  outside:\n    build: ../../..\n  absolute:\n    build: /srv/app\n  remote:\n    build: https://github.com/a/b.git\n"),
+            ("deploy/docker-compose.yml", "services:\n  api:\n    build:\n      context: ..\n      dockerfile: docker/dockerfiles/Dockerfile.prod\n      target: worker\n"),
             ("docker/compose/docker-compose.dev.yaml", "services:\n  api:\n    build:\n      context: ../..\n      dockerfile: docker/dockerfiles/Dockerfile.dev\n"),
             ("docker/dockerfiles/Dockerfile.prod", "FROM node:20 AS runtime\n"),
             ("docker/dockerfiles/Dockerfile.dev", "FROM node:20\n"),
@@ -502,6 +510,13 @@ mod tests {
                     ".",
                     Some("runtime"),
                     "docker/compose/docker-compose.prod.yaml (service api)"
+                ),
+                image(
+                    "docker-dockerfiles-Dockerfile.prod-worker",
+                    "docker/dockerfiles/Dockerfile.prod",
+                    ".",
+                    Some("worker"),
+                    "deploy/docker-compose.yml (service api)"
                 ),
             ]
         );
