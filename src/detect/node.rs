@@ -756,18 +756,15 @@ fn manager(
                     || (*m == NodeManager::YarnClassic && manager == NodeManager::YarnBerry)
             })
             .map(|(f, _)| f.to_string());
-        // A pin with no lock of its own beside one other manager's lock:
-        // the project installs with that manager (its Dockerfile runs `npm
-        // ci` over package-lock.json while packageManager says yarn), and
-        // that lock is what a build can reproduce.
-        if let (None, [(other, other_manager)]) = (&lock, present.as_slice()) {
-            let manager = if *other_manager == NodeManager::YarnClassic && berry(other) {
-                NodeManager::YarnBerry
-            } else {
-                *other_manager
-            };
+        // A pin with no lock of its own beside npm's lock alone: the
+        // project installs with npm (its Dockerfile runs `npm ci` over
+        // package-lock.json while packageManager says yarn), and that lock
+        // is what a build can reproduce. npm ignores the pin; pnpm and Yarn
+        // run through corepack, which refuses a manager the pin does not
+        // name, so their locks do not win over it.
+        if let (None, [(other, NodeManager::Npm)]) = (&lock, present.as_slice()) {
             return Ok((
-                manager,
+                NodeManager::Npm,
                 None,
                 format!(
                     "{} (packageManager {pin} at {manifest}:{line} has no lock of its own)",
@@ -1672,6 +1669,13 @@ mod tests {
             "{}",
             p.manager_from
         );
+        // pnpm's lock does not win over a yarn pin: corepack would refuse.
+        let (_d, repo) = temp_repo(&[
+            ("package.json", "{\n  \"packageManager\": \"yarn@1.22.21\",\n  \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+        ]);
+        let p = read(&repo, "").unwrap();
+        assert_eq!((p.manager, p.lock_file), (NodeManager::YarnClassic, None));
         let vite =
             "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"6\"}}";
         let (_d, repo) = temp_repo(&[("package.json", vite)]);
