@@ -1,19 +1,23 @@
-//! The project's own lifecycle scripts (`prepare`, `postinstall`, ...) that
-//! a production install runs, and whether they call a devDependency.
+//! The project's own lifecycle scripts that an install runs, and what an
+//! image needs for them.
 //!
 //! `npm ci --omit=dev` (and `yarn --production`, `pnpm --prod`, `bun
-//! install --production`) still runs the root package's install scripts.
+//! install --production`) still runs the root package's install scripts:
+//! for npm preinstall, install, postinstall, prepublish, preprepare,
+//! prepare and postprepare (each manager's list is in `install_scripts`).
 //! When one calls a tool that only the devDependencies bring (`"prepare":
 //! "husky install"`, the most common case), the install stops with
 //! "husky: not found", exit 127, and the image does not build.
 //!
-//! Two answers, because the scripts do two kinds of things:
+//! Three answers, because the scripts do different things:
 //! - git hook installers (husky, lefthook, simple-git-hooks, `git config
 //!   core.hooksPath`) set up a developer's clone; an image has no clone and
 //!   never runs a hook, so the image's installs run without those scripts;
-//! - anything else (`prisma generate`, `patch-package`, `tsc`) makes files
-//!   the app may use, so it must run, with its devDependency there: the
-//!   image installs everything, then prunes.
+//! - anything else (`prisma generate`, `node scripts/setup.js`) may read
+//!   the project's files, so a single package's install runs on its source;
+//! - one of those that calls a devDependency (`prisma generate`,
+//!   `patch-package`, `tsc`) makes files the app may use, so it must run
+//!   with its tool there: the image installs everything, then prunes.
 
 use serde::Serialize;
 
@@ -26,6 +30,9 @@ pub struct Lifecycle {
     /// Scripts that only install git hooks (with a devDependency, or git,
     /// which slim images lack): the image's installs drop them first.
     pub hooks: Vec<String>,
+    /// Those of them that fail where the image has no `.git` (all but
+    /// husky's): an install moved before `COPY . .` would run them there.
+    pub hooks_needing_clone: Vec<String>,
     /// The other scripts the install runs, as (name, command): they may
     /// read the source (`prisma generate` reads prisma/schema.prisma,
     /// `node scripts/setup.js` its file), so the image's install runs
@@ -51,16 +58,27 @@ impl Lifecycle {
     /// The command that drops the hook scripts from package.json inside
     /// the image, to run before an install; None when there are none.
     pub fn drop_command(&self, manager: NodeManager) -> Option<String> {
-        if self.hooks.is_empty() {
-            return None;
-        }
-        let keys: Vec<String> = self.hooks.iter().map(|s| format!("scripts.{s}")).collect();
-        // Every Node image ships npm; oven/bun images have only bun.
-        let tool = match manager {
-            NodeManager::Bun => "bun pm pkg delete",
-            _ => "npm pkg delete",
+        drop_of(manager, self.hooks.iter())
+    }
+
+    /// The prune after a full install, with what it must not run dropped
+    /// first. npm's prune runs no scripts, and Yarn 1's is given
+    /// `--ignore-scripts`; pnpm's prune installs again and runs the root's
+    /// install scripts (pnpm/pnpm#4770), Yarn 2+'s focus its postinstall,
+    /// Bun's reinstall all of them: the hooks are dropped, and for pnpm the
+    /// script that called a devDependency too, which already ran in the
+    /// full install and would now miss its tool.
+    pub fn guard_prune(&self, manager: NodeManager, prune: &str) -> String {
+        let dev_script = self.dev_call.iter().map(|c| &c.script);
+        let dropped = match manager {
+            NodeManager::Npm | NodeManager::YarnClassic => None,
+            NodeManager::Pnpm => drop_of(manager, self.hooks.iter().chain(dev_script)),
+            NodeManager::YarnBerry | NodeManager::Bun => self.drop_command(manager),
         };
-        Some(format!("{tool} {}", keys.join(" ")))
+        match dropped {
+            Some(drop) => format!("{drop} && {prune}"),
+            None => prune.to_string(),
+        }
     }
 
     /// "the prepare script only installs git hooks", for reasons.
@@ -81,8 +99,22 @@ impl Lifecycle {
     }
 }
 
+/// `npm pkg delete scripts.a scripts.b` (`bun pm pkg delete` on Bun,
+/// whose images have no npm); None for no scripts.
+fn drop_of<'a>(manager: NodeManager, scripts: impl Iterator<Item = &'a String>) -> Option<String> {
+    let keys: Vec<String> = scripts.map(|s| format!("scripts.{s}")).collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let tool = match manager {
+        NodeManager::Bun => "bun pm pkg delete",
+        _ => "npm pkg delete",
+    };
+    Some(format!("{tool} {}", keys.join(" ")))
+}
+
 /// The scripts of the root package a manager's install runs, in order.
-fn install_scripts(manager: NodeManager) -> &'static [&'static str] {
+pub fn install_scripts(manager: NodeManager) -> &'static [&'static str] {
     match manager {
         NodeManager::Npm => &[
             "preinstall",
@@ -102,7 +134,14 @@ fn install_scripts(manager: NodeManager) -> &'static [&'static str] {
         ],
         // Yarn 2+ runs a workspace's install scripts, not `prepare`.
         NodeManager::YarnBerry => &["preinstall", "install", "postinstall"],
-        NodeManager::Pnpm => &["preinstall", "install", "postinstall", "prepare"],
+        NodeManager::Pnpm => &[
+            "preinstall",
+            "install",
+            "postinstall",
+            "preprepare",
+            "prepare",
+            "postprepare",
+        ],
         NodeManager::Bun => &["preinstall", "install", "postinstall", "prepare"],
     }
 }
@@ -121,8 +160,13 @@ const BINS: &[(&str, &str)] = &[
 #[derive(Debug, PartialEq)]
 enum Step {
     /// Installs git hooks, with a devDependency's tool (its package) or
-    /// with git.
-    Hooks(Option<String>),
+    /// with git; `needs_clone` when it fails where there is no `.git`
+    /// (husky says so and goes on; git, lefthook and simple-git-hooks
+    /// stop).
+    Hooks {
+        package: Option<String>,
+        needs_clone: bool,
+    },
     /// Changes nothing (`true`, `echo`, `exit 0`, the `is-ci` guard).
     Neutral,
     /// Runs a devDependency's tool (the package).
@@ -189,12 +233,23 @@ pub fn read(
             continue;
         };
         let steps = steps(text, &script, &dev_package, 0);
-        let hooks_only = steps.iter().any(|s| matches!(s, Step::Hooks(_)))
+        let hooks_only = steps.iter().any(|s| matches!(s, Step::Hooks { .. }))
             && steps
                 .iter()
-                .all(|s| matches!(s, Step::Hooks(_) | Step::Neutral));
+                .all(|s| matches!(s, Step::Hooks { .. } | Step::Neutral));
         if hooks_only {
             found.hooks.push(name.to_string());
+            if steps.iter().any(|s| {
+                matches!(
+                    s,
+                    Step::Hooks {
+                        needs_clone: true,
+                        ..
+                    }
+                )
+            }) {
+                found.hooks_needing_clone.push(name.to_string());
+            }
             continue;
         }
         if steps.iter().all(|s| *s == Step::Neutral) {
@@ -204,7 +259,10 @@ pub fn read(
         // Mixed with other work, even a hook installer from the
         // devDependencies needs them there.
         let dev = steps.iter().find_map(|s| match s {
-            Step::Dev(p) | Step::Hooks(Some(p)) => Some(p.clone()),
+            Step::Dev(p)
+            | Step::Hooks {
+                package: Some(p), ..
+            } => Some(p.clone()),
             _ => None,
         });
         if let (Some(package), None) = (dev, &found.dev_call) {
@@ -230,7 +288,7 @@ fn steps<'a>(
     for command in Script::parse(text).commands {
         let words = command.texts();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        if let Some(called) = run_script_target(&words) {
+        if let Some(called) = run_script_target(&words, script) {
             match script(called) {
                 Some(inner) if depth < 4 => {
                     out.extend(steps(inner, script, dev_package, depth + 1));
@@ -252,12 +310,51 @@ fn steps<'a>(
 }
 
 /// The script `npm run X`, `yarn run X`, `pnpm run X`, `bun run X` runs.
-fn run_script_target<'w>(words: &[&'w str]) -> Option<&'w str> {
+/// Flags before the name are skipped (`npm run --silent build`); Yarn and
+/// pnpm also run a script named alone (`yarn build`).
+fn run_script_target<'w, 'a>(
+    words: &[&'w str],
+    script: &dyn Fn(&str) -> Option<&'a str>,
+) -> Option<&'w str> {
+    let name_after = |at: usize| words[at..].iter().find(|w| !w.starts_with('-')).copied();
     match words {
-        ["npm" | "pnpm" | "yarn" | "bun", "run" | "run-script", name, ..] => Some(name),
+        ["npm" | "pnpm" | "yarn" | "bun", "run" | "run-script", ..] => name_after(2),
+        ["yarn" | "pnpm", name, ..] if script(name).is_some() => Some(name),
         _ => None,
     }
 }
+
+/// Yarn's own commands; another word after `yarn` is a script or a
+/// dependency's tool (`yarn husky install`).
+const YARN_COMMANDS: &[&str] = &[
+    "add",
+    "audit",
+    "bin",
+    "cache",
+    "config",
+    "dedupe",
+    "dlx",
+    "exec",
+    "info",
+    "init",
+    "install",
+    "link",
+    "node",
+    "npm",
+    "pack",
+    "patch",
+    "plugin",
+    "rebuild",
+    "remove",
+    "run",
+    "set",
+    "unlink",
+    "up",
+    "upgrade",
+    "why",
+    "workspace",
+    "workspaces",
+];
 
 fn step(words: &[&str], dev_package: &dyn Fn(&str) -> Option<String>) -> Step {
     // The tool behind a runner: `npx husky`, `pnpm exec lefthook install`.
@@ -270,6 +367,7 @@ fn step(words: &[&str], dev_package: &dyn Fn(&str) -> Option<String>) -> Step {
                 .map(|i| i + skip)
         }
         ["pnpm" | "npm", "exec", ..] => Some(2),
+        ["yarn", tool, ..] if !tool.starts_with('-') && !YARN_COMMANDS.contains(tool) => Some(1),
         _ => Some(0),
     };
     let Some(program) = tool_at.and_then(|i| words.get(i)) else {
@@ -284,7 +382,10 @@ fn step(words: &[&str], dev_package: &dyn Fn(&str) -> Option<String>) -> Step {
         _ => false,
     };
     if hooks {
-        return Step::Hooks(dev_package(program));
+        return Step::Hooks {
+            package: dev_package(program),
+            needs_clone: program != "husky",
+        };
     }
     // `is-ci || husky install`: a guard, whose absence only lets the
     // hooks run.
@@ -343,7 +444,15 @@ mod tests {
                 ],
                 &["husky", "lefthook", "simple-git-hooks", "is-ci"],
             );
-            assert_eq!(found, hooks(&["prepare"]), "{prepare}");
+            assert_eq!(found.hooks, ["prepare"], "{prepare}");
+            assert_eq!(
+                (&found.others, &found.dev_call),
+                (&vec![], &None),
+                "{prepare}"
+            );
+            // husky goes on without a clone; the others stop.
+            let husky = prepare.contains("husky") || prepare == "npm run hooks";
+            assert_eq!(found.hooks_needing_clone.is_empty(), husky, "{prepare}");
         }
     }
 
@@ -358,6 +467,7 @@ mod tests {
             found,
             Lifecycle {
                 hooks: vec!["prepare".into()],
+                hooks_needing_clone: vec![],
                 others: vec![("postinstall".into(), "prisma generate".into())],
                 dev_call: Some(DevCall {
                     script: "postinstall".into(),
@@ -373,6 +483,23 @@ mod tests {
             &["@sveltejs/kit"],
         );
         assert_eq!(guarded.dev_call, None);
+        let yarn = lifecycle(
+            NodeManager::YarnClassic,
+            &[
+                ("postinstall", "yarn prisma generate"),
+                ("prepare", "yarn hooks"),
+                ("hooks", "yarn husky install"),
+            ],
+            &["prisma", "husky"],
+        );
+        assert_eq!(yarn.hooks, ["prepare"]);
+        assert!(matches!(yarn.dev_call, Some(c) if c.package == "prisma"));
+        let silent = lifecycle(
+            NodeManager::Npm,
+            &[("prepare", "npm run --silent hooks"), ("hooks", "husky")],
+            &["husky"],
+        );
+        assert_eq!(silent.hooks, ["prepare"]);
         let tsc = lifecycle(
             NodeManager::Npm,
             &[("prepare", "tsc -p .")],

@@ -55,6 +55,17 @@ impl ImageRef {
         self.is_official("node")
     }
 
+    /// The Node major line of an official node image's tag (`20` of
+    /// `node:20-slim`); None for another image or a tag without one.
+    pub fn node_major(&self) -> Option<u32> {
+        if !self.is_node() {
+            return None;
+        }
+        let tag = self.tag.as_deref()?;
+        let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+
     /// Bun's official Debian and Alpine images (`oven/bun`, or a mirror's
     /// `.../oven/bun`), which ship Bun and its `bun` user (uid 1000) but
     /// neither node nor curl. The distroless tags, which have no shell, are

@@ -680,7 +680,6 @@ impl<'a> RunCommand<'a> {
     }
 }
 
-/// The `# escape=` directive's character, else the backslash.
 /// The line (1-based) and name of a parser directive given twice at the
 /// top (`# escape=` twice), which BuildKit refuses ("only one escape
 /// parser directive can be used"); found by fuzzing, where the parser and
@@ -702,6 +701,7 @@ fn repeated_directive(text: &str) -> Option<(usize, String)> {
     None
 }
 
+/// The `# escape=` directive's character, else the backslash.
 fn escape_directive(text: &str) -> char {
     for line in text.lines() {
         let Some(body) = line.trim().strip_prefix('#') else {

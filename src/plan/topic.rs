@@ -107,6 +107,7 @@ pub enum FrontendPart {
     Install,
     Build,
     Npmrc,
+    InstallScripts,
 }
 
 impl FrontendPart {
@@ -118,6 +119,7 @@ impl FrontendPart {
             Topic::Install => Some(FrontendPart::Install),
             Topic::Build => Some(FrontendPart::Build),
             Topic::Npmrc => Some(FrontendPart::Npmrc),
+            Topic::InstallScripts => Some(FrontendPart::InstallScripts),
             _ => None,
         }
     }
@@ -130,6 +132,7 @@ impl FrontendPart {
             FrontendPart::Install => Topic::Install,
             FrontendPart::Build => Topic::Build,
             FrontendPart::Npmrc => Topic::Npmrc,
+            FrontendPart::InstallScripts => Topic::InstallScripts,
         }
     }
 }
@@ -225,6 +228,7 @@ mod tests {
             FrontendPart::Install,
             FrontendPart::Build,
             FrontendPart::Npmrc,
+            FrontendPart::InstallScripts,
         ] {
             assert_eq!(FrontendPart::of(&part.topic()), Some(part));
         }

@@ -12,7 +12,7 @@
 //! copy.
 
 use super::{Context, Finding, Rule, RuleDoc, RuleId, Severity};
-use crate::detect::node_lifecycle::of_manifest;
+use crate::detect::node_lifecycle::{install_scripts, of_manifest};
 use crate::dockerfile::{shell, Args, Instruction, Keyword, Stage};
 use crate::edit::{Fix, FixContext, Outcome, Safety};
 
@@ -652,24 +652,27 @@ fn node_manifests(cx: &FixContext) -> Result<Vec<String>, String> {
     if declared.is_some() || json.get("workspaces").is_some() {
         return Err("a workspace: its members' package.json files are read too".into());
     }
-    // Scripts that only install git hooks (`"prepare": "husky"`) read no
-    // source the app uses.
+    // husky's hook scripts (`"prepare": "husky"`) read no source and go
+    // on without the clone's .git, which the install no longer sees once
+    // it comes before `COPY . .`.
     let manager = cx
         .inputs
         .project
         .node
         .as_ref()
         .map_or(crate::detect::node::NodeManager::Npm, |n| n.manager);
-    let hooks = json
+    let lifecycle = json
         .as_object()
-        .map(|obj| of_manifest(manager, obj).hooks)
+        .map(|obj| of_manifest(manager, obj))
         .unwrap_or_default();
     if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
-        for hook in ["preinstall", "install", "postinstall", "prepare"] {
-            if hooks.iter().any(|h| h == hook) {
+        for hook in install_scripts(manager) {
+            let husky = lifecycle.hooks.iter().any(|h| h == hook)
+                && !lifecycle.hooks_needing_clone.iter().any(|h| h == hook);
+            if husky {
                 continue;
             }
-            if let Some(script) = scripts.get(hook).and_then(|s| s.as_str()) {
+            if let Some(script) = scripts.get(*hook).and_then(|s| s.as_str()) {
                 return Err(format!("package.json's `{hook}` script runs `{script}` during the install, which may read the source"));
             }
         }
@@ -889,5 +892,29 @@ mod tests {
             "venv".into(),
             "/opt/venv".into()
         ]));
+    }
+
+    #[test]
+    fn husky_hooks_do_not_hold_the_install_back_but_a_git_config_does() {
+        let with = |prepare: &str| {
+            Fixture::new(&[
+                ("package.json", &format!("{{\"scripts\": {{\"start\": \"node index.js\", \"prepare\": \"{prepare}\"}}, \"devDependencies\": {{\"husky\": \"9\"}}}}")),
+                ("package-lock.json", "{}"),
+                ("Dockerfile", "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n"),
+            ])
+        };
+        let (text, blocked) = with("husky").fixed(RuleId::DS201);
+        assert!(
+            text.contains("COPY package-lock.json package.json ./\nRUN npm ci\nCOPY . .\n"),
+            "{text}"
+        );
+        assert!(!blocked.contains(&RuleId::DS201), "{blocked:?}");
+        // Without the clone's .git, `git config` stops the install.
+        let git = with("git config core.hooksPath .githooks");
+        let why = git.blocked_reasons(RuleId::DS201);
+        assert!(
+            why[0].contains("`prepare` script runs `git config"),
+            "{why:?}"
+        );
     }
 }

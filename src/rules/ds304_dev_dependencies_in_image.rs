@@ -498,7 +498,7 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
             };
             let mut edits = vec![cx.writer().insert_word_after(&sub_word.span, flag)];
             let mut reason = format!("the server runs with its {} dependencies; its {} devDependencies are for development", node.dependencies.len(), node.dev_dependencies.len());
-            match lifecycle_edit(node, c) {
+            match lifecycle_edit(node, stage, c) {
                 Ok(None) => {}
                 Ok(Some((edit, why))) => {
                     edits.insert(0, edit);
@@ -534,21 +534,47 @@ fn node_fix(cx: &FixContext) -> Vec<Outcome> {
 /// use).
 fn lifecycle_edit(
     node: &crate::detect::node::NodeProject,
+    stage: &crate::dockerfile::Stage,
     c: &RunCommand,
 ) -> std::result::Result<Option<(Edit, String)>, String> {
     let lifecycle = &node.lifecycle;
     if let Some(call) = &lifecycle.dev_call {
+        let prune = match node.manager {
+            crate::detect::node::NodeManager::Npm => "`npm prune --omit=dev`",
+            crate::detect::node::NodeManager::Pnpm => "`pnpm prune --prod`",
+            crate::detect::node::NodeManager::YarnClassic => {
+                "`yarn install --production --ignore-scripts`"
+            }
+            _ => "a production install in a stage of its own",
+        };
         return Err(format!(
-            "package.json's {} (`{}`) runs {}, a devDependency, which a production install leaves out; install everything and prune after it (`npm prune --omit=dev`), or move {} to dependencies",
+            "package.json's {} (`{}`) runs {}, a devDependency, which a production install leaves out; install everything and prune after it ({prune}), or move {} to dependencies",
             call.script, call.command, call.package, call.package
         ));
     }
     let Some(drop) = lifecycle.drop_command(node.manager) else {
         return Ok(None);
     };
+    // `npm pkg` came with npm 7.20; node:14 ships npm 6.
+    let image = crate::dockerfile::image::ImageRef::parse(&stage.image);
+    if let Some(major) = image.node_major().filter(|m| *m < 16) {
+        return Err(format!(
+            "{} ships an npm without `npm pkg`, which would drop package.json's git hook scripts that the production install would run without their tool (Node {major} is past its end of life)",
+            stage.image
+        ));
+    }
     let Some(cmd) = c.simple() else {
         return Err("the install is inside `sh -c \"...\"`, where dockslim cannot put the drop of package.json's git hook scripts".into());
     };
+    // `a || npm ci` would become `(a || drop) && npm ci`, and `x | npm ci`
+    // would lose its input: the drop goes only where it binds to the
+    // install alone.
+    use crate::dockerfile::script::Connector;
+    if matches!(cmd.before, Some(Connector::Or | Connector::Pipe)) {
+        return Err(format!(
+            "the install follows `||` or a pipe, where `{drop} &&` in front of it would change what runs; package.json's hook scripts would stop the production install"
+        ));
+    }
     let edit = Edit {
         range: cmd.span.start..cmd.span.start,
         text: format!("{drop} && "),
@@ -670,6 +696,14 @@ mod tests {
             text.contains("RUN npm pkg delete scripts.prepare && npm ci --omit=dev\n"),
             "{text}"
         );
+        let guarded = Fixture::new(&[
+            ("package.json", "{\"scripts\": {\"start\": \"node index.js\", \"prepare\": \"husky\"}, \"dependencies\": {\"express\": \"4\"}, \"devDependencies\": {\"husky\": \"9\"}}"),
+            ("package-lock.json", "{}"),
+            ("index.js", "require('express')().listen(3000)\n"),
+            ("Dockerfile", "FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN test -d node_modules || npm ci\nCOPY . .\nCMD [\"node\", \"index.js\"]\n"),
+        ]);
+        let why = guarded.blocked_reasons(RuleId::DS304);
+        assert!(why[0].contains("follows `||` or a pipe"), "{why:?}");
         let prisma = with("\"postinstall\": \"prisma generate\"", "\"prisma\": \"6\"");
         let why = prisma.blocked_reasons(RuleId::DS304);
         assert!(

@@ -47,18 +47,10 @@ pub(super) fn install(
         corepack,
         install: store(m.install(locked)),
         production_install: store(m.production(locked)),
-        prune: guard_prune(node, with_store(m, cache_mounts, prune(m, locked))),
+        prune: node
+            .lifecycle
+            .guard_prune(m, &with_store(m, cache_mounts, prune(m, locked))),
         cache_dir: m.cache_dir().to_string(),
-    }
-}
-
-/// The prune with the git hook scripts dropped first when it installs
-/// again and so runs them (Bun's reinstall, Yarn 2+'s focus); npm, pnpm
-/// and Yarn 1 (`--ignore-scripts`) prune without running them.
-fn guard_prune(node: &NodeProject, prune: String) -> String {
-    match node.manager {
-        NodeManager::Bun | NodeManager::YarnBerry => node.lifecycle.guard(node.manager, &prune),
-        _ => prune,
     }
 }
 
@@ -164,7 +156,9 @@ fn workspace_install(
         corepack: corepack(inputs, node),
         install: store(&install),
         production_install: store(&production_install),
-        prune: guard_prune(node, with_store(m, cache_mounts, &prune)),
+        prune: node
+            .lifecycle
+            .guard_prune(m, &with_store(m, cache_mounts, &prune)),
         cache_dir: m.cache_dir().to_string(),
     }
 }

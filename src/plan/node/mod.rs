@@ -72,7 +72,10 @@ pub struct NodePlan {
     /// build: a lifecycle script that needs a devDependency.
     pub dev_install_script: Option<String>,
     /// The install runs on the whole source, which package.json's install
-    /// scripts may read: the source is not copied again after it.
+    /// scripts may read: the source is not copied again after it. A server
+    /// without a build then takes the deps stage's /app (what the scripts
+    /// wrote included); with a build, the runtime takes what it always
+    /// does (the pruned tree, or only `ships`).
     pub source_first: bool,
     /// The command that writes the missing lock file (`npm install`); None
     /// when the project commits one.

@@ -22,13 +22,19 @@ pub(super) fn dependencies(
 ) -> crate::error::Result<()> {
     plan.kind = NodeKind::Server;
     plan.install = inst.production_install.clone();
-    if let (Some(call), NodeManager::Bun) = (&st.node.lifecycle.dev_call, st.node.manager) {
+    let no_prune = match st.node.manager {
         // Bun has no prune: its production install (into an empty
-        // node_modules, after a build too) runs the script again, without
-        // its tool.
+        // node_modules, after a build too) runs the script again.
+        NodeManager::Bun => Some("Bun has no prune: its production install runs the script again"),
+        // `workspaces focus --production` runs postinstall again
+        // (yarnpkg/berry#3524), and may relink what the script wrote.
+        NodeManager::YarnBerry => Some("Yarn 2+'s `workspaces focus --production` runs it again"),
+        _ => None,
+    };
+    if let (Some(call), Some(why)) = (&st.node.lifecycle.dev_call, no_prune) {
         return Err(crate::error::Error::unsupported(
             format!(
-                "{}: the {} script (`{}`) runs {}, a devDependency, and Bun has no prune to drop the devDependencies after it",
+                "{}: the {} script (`{}`) runs {}, a devDependency, which the image drops after the install, and {why}, without its tool",
                 st.node.manifest(),
                 call.script,
                 call.command,
