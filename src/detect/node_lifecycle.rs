@@ -377,6 +377,11 @@ fn step(words: &[&str], dev_package: &dyn Fn(&str) -> Option<String>) -> Step {
     let rest = &words[tool_at.unwrap_or(0) + 1..];
     let hooks = match program {
         "husky" | "simple-git-hooks" => true,
+        // husky's own pattern for installs without it:
+        // `"prepare": "node .husky/install.mjs"`.
+        "node" => rest
+            .first()
+            .is_some_and(|f| f.trim_start_matches("./").starts_with(".husky/")),
         "lefthook" => matches!(rest.first(), Some(&"install")),
         "git" => matches!(rest, ["config", "core.hooksPath", ..]),
         _ => false,
@@ -384,7 +389,7 @@ fn step(words: &[&str], dev_package: &dyn Fn(&str) -> Option<String>) -> Step {
     if hooks {
         return Step::Hooks {
             package: dev_package(program),
-            needs_clone: program != "husky",
+            needs_clone: !matches!(program, "husky" | "node"),
         };
     }
     // `is-ci || husky install`: a guard, whose absence only lets the
@@ -434,6 +439,7 @@ mod tests {
             "simple-git-hooks",
             "git config core.hooksPath .githooks",
             "npm run hooks",
+            "node .husky/install.mjs",
         ] {
             let found = lifecycle(
                 NodeManager::Npm,

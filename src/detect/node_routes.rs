@@ -1,7 +1,8 @@
-//! Express, Koa and Fastify routes with every prefix applied:
+//! Express, Koa, Fastify and Hono routes with every prefix applied:
 //! `app.use('/api', router)` with the router's `router.get('/health')` in
 //! another file (require or import), Koa's `new Router({ prefix })` and
-//! `app.use(router.routes())`, Fastify's `register(plugin, { prefix })`.
+//! `app.use(router.routes())`, Fastify's `register(plugin, { prefix })`,
+//! Hono's `app.route('/api', sub)`.
 //! A route's path is the chain of prefixes from an object nothing mounts.
 
 use std::collections::HashMap;
@@ -185,7 +186,7 @@ impl<'a> Files<'a> {
 
     fn mounts(&self, at: usize, edges: &mut Vec<Edge>) {
         static MOUNT: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"([A-Za-z_$][\w$]*)[ \t]*\.[ \t]*(use|register)[ \t]*\(").unwrap()
+            Regex::new(r"([A-Za-z_$][\w$]*)[ \t]*\.[ \t]*(use|register|route)[ \t]*\(").unwrap()
         });
         let src = &self.sources[at];
         for c in MOUNT.captures_iter(&src.code) {
@@ -275,6 +276,10 @@ impl<'a> Files<'a> {
         self.prefixes(&h.owner, edges, 0)
             .into_iter()
             .map(|prefix| match prefix {
+                // A mounted `get('/')` answers at the prefix itself: Hono
+                // (strict by default) only there, Express, Koa and
+                // Fastify there too.
+                Ok(p) if path == "/" && !p.is_empty() => at(route::join(&p, ""), h.not_get.clone()),
                 Ok(p) => at(route::join(&p, &path), h.not_get.clone()),
                 Err(why) => at(path.clone(), Some(why)),
             })
@@ -632,6 +637,17 @@ mod tests {
                 "/v1/ops/health: a POST route, not a GET"
             ]
         );
+    }
+
+    /// Hono mounts a sub-app with `app.route(prefix, sub)`; Express's
+    /// `app.route('/book')` (one argument, a chain) mounts nothing.
+    #[test]
+    fn hono_route_mounts_a_sub_app() {
+        let (probed, _) = health(&[
+            ("src/index.ts", "import { Hono } from 'hono'\nimport health from './health'\nconst app = new Hono()\napp.route('/healthz', health)\napp.route('/book').get((c) => c.text('x'))\nexport default { port: 8080, fetch: app.fetch }\n"),
+            ("src/health.ts", "import { Hono } from 'hono'\nconst health = new Hono()\nhealth.get('/', (c) => c.text('ok'))\nexport default health\n"),
+        ]);
+        assert_eq!(probed, ["/healthz src/health.ts:3"]);
     }
 
     #[test]
