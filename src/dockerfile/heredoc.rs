@@ -65,11 +65,11 @@ pub fn mask(text: &str, escape: char) -> (String, Vec<Hidden>) {
         loop {
             let physical = if j == i { trimmed } else { lines[j].1 };
             let l = physical.trim_end_matches(['\n', '\r']);
-            let body = super::continued(l, escape).unwrap_or(l);
+            let body = super::continued(super::without_line_ending(physical), escape).unwrap_or(l);
             logical.push_str(body);
             logical.push(' ');
             j += 1;
-            if !ends_with_escape(l, escape) || j >= lines.len() {
+            if !ends_with_escape(physical, escape) || j >= lines.len() {
                 break;
             }
         }
@@ -148,7 +148,7 @@ fn line_starts(text: &str) -> Vec<(usize, &str)> {
 }
 
 fn ends_with_escape(line: &str, escape: char) -> bool {
-    super::continued(line.trim_end_matches('\n'), escape).is_some()
+    super::continued(super::without_line_ending(line), escape).is_some()
 }
 
 /// Spaces for every byte of `range` but line breaks: a character of several

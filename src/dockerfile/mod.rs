@@ -1175,9 +1175,15 @@ pub(crate) fn is_blank(c: char) -> bool {
 /// `` ` `` under `# escape=`), then nothing but spaces or tabs. Under
 /// `` ` ``, `WORKDIR C:\\` ends with a backslash and does not continue.
 pub(crate) fn continued(line: &str, escape: char) -> Option<&str> {
-    line.trim_end_matches('\r')
-        .trim_end_matches([' ', '\t'])
-        .strip_suffix(escape)
+    line.trim_end_matches([' ', '\t']).strip_suffix(escape)
+}
+
+/// A physical line without its ending, `\n` or `\r\n`, as BuildKit trims
+/// it before looking for the escape: another `\r` stays, and an escape
+/// before it does not continue the line (found by fuzzing: `\\\r\r\n`).
+pub(crate) fn without_line_ending(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// A line Docker drops from inside a continuation: blank, or a comment.
@@ -1210,7 +1216,7 @@ fn logical_line_end(text: &str, start: usize, escape: char) -> usize {
             continue;
         }
         first = false;
-        if continued(content, escape).is_none() {
+        if continued(without_line_ending(line), escape).is_none() {
             return end;
         }
     }
@@ -1327,6 +1333,22 @@ mod tests {
         assert_eq!(minor("node:20-slim"), None);
         assert_eq!(minor("vendor/app:3.11"), None);
         assert_eq!(minor("tiangolo/uvicorn-gunicorn:${PY}"), None);
+    }
+
+    #[test]
+    fn an_escape_before_a_second_carriage_return_does_not_continue() {
+        let df = Dockerfile::parse(
+            "FROM d\r\nRUN a &&\\\r\r\nSTOPSIGNAL SIGTERM\r\n",
+            "Dockerfile",
+        )
+        .unwrap();
+        let keywords: Vec<Keyword> = df.stages[0]
+            .instructions
+            .iter()
+            .map(|i| i.keyword)
+            .collect();
+        assert_eq!(keywords, [Keyword::Run, Keyword::Stopsignal]);
+        assert_eq!(df.stages[0].instructions[0].end_line, 2);
     }
 
     #[test]

@@ -183,7 +183,8 @@ impl View {
                 continue;
             }
             first = false;
-            let body = super::continued(content, escape).unwrap_or(content);
+            let body =
+                super::continued(super::without_line_ending(line), escape).unwrap_or(content);
             view.map.push((view.text.len(), start));
             view.text.push_str(body);
         }
