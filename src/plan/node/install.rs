@@ -263,22 +263,14 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
             "{} ({}): installs exactly what the lock file pins and fails if package.json and the lock disagree; {}{cache}",
             node.manager.name(),
             node.manager_from,
-            if reads_source(node) {
-                "the source is copied first, for package.json's install scripts"
-            } else {
-                "only package.json and the lock are copied first, so the install layer is reused until they change"
-            },
+            copied_first(node, "package.json and the lock are", "they change"),
         ),
         None => format!(
             "{} ({}): resolves package.json's version ranges at build time, so two builds can install different versions (DS406: `{}` writes the lock, and the install then follows it); {}{cache}",
             node.manager.name(),
             node.manager_from,
             node.manager.install(false),
-            if reads_source(node) {
-                "the source is copied first, for package.json's install scripts"
-            } else {
-                "only package.json is copied first, so the install layer is reused until it changes"
-            },
+            copied_first(node, "package.json is", "it changes"),
         ),
     };
     st.decide(
@@ -295,6 +287,15 @@ pub(super) fn decide_install(st: &mut Stage, inst: &Install, cache_mounts: bool)
             format!("{} may hold a registry token: it is excluded from the context and mounted only for the install (docker build --secret id=npmrc,src={})", node.path(".npmrc"), node.path(".npmrc")),
             inputs.fixes(&[crate::rules::RuleId::DS101]),
         );
+    }
+}
+
+/// What the install layer is built from, for the install's reason.
+fn copied_first(node: &NodeProject, manifests: &str, until: &str) -> String {
+    if reads_source(node) {
+        "the source is copied first, for package.json's install scripts".to_string()
+    } else {
+        format!("only {manifests} copied first, so the install layer is reused until {until}")
     }
 }
 
